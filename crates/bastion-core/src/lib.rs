@@ -1,0 +1,14 @@
+//! Bastion's domain vocabulary: values that parse (an `IdNumber` only ever holds a valid number),
+//! the enumerations of the bureau's records, and the permission model. No IO, no async.
+
+pub mod error;
+pub mod id_number;
+pub mod mask;
+pub mod org;
+pub mod permission;
+pub mod phone;
+pub mod time;
+
+pub use error::FieldError;
+pub use id_number::IdNumber;
+pub use phone::Phone;

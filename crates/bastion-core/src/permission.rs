@@ -1,0 +1,162 @@
+//! Who may do what, to which data. A permission is `module:entity:action`; a role grants
+//! permissions, each with a data scope. Scopes of several roles are OR-ed (RuoYi semantics).
+
+use serde::Serialize;
+
+/// 数据范围
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DataScope {
+    /// 全部
+    All,
+    /// 本单位及下级
+    UnitAndBelow,
+    /// 仅本人
+    SelfOnly,
+}
+
+pub struct RoleDef {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub grants: &'static [(&'static str, DataScope)],
+}
+
+use DataScope::*;
+
+pub mod perm {
+    pub const UNIT_READ: &str = "org:unit:read";
+    pub const UNIT_WRITE: &str = "org:unit:write";
+    pub const PERSON_READ: &str = "org:person:read";
+    pub const PERSON_WRITE: &str = "org:person:write";
+    pub const PERSON_IMPORT: &str = "org:person:import";
+    pub const PERSON_EXPORT: &str = "org:person:export";
+    pub const PERSON_REVEAL: &str = "org:person:reveal";
+    pub const OPERATION_READ: &str = "operation:operation:read";
+    pub const OPERATION_WRITE: &str = "operation:operation:write";
+    pub const ACCOUNT_READ: &str = "system:account:read";
+    pub const ACCOUNT_WRITE: &str = "system:account:write";
+    pub const AUDIT_READ: &str = "audit:log:read";
+    pub const DASHBOARD_READ: &str = "dashboard:home:read";
+}
+use perm::*;
+
+/// The three administrators (三员) and the business roles. One account never holds two of the three.
+pub const ROLES: &[RoleDef] = &[
+    RoleDef {
+        key: "superadmin",
+        zh: "超级管理员",
+        en: "Super admin",
+        grants: &[
+            (UNIT_READ, All), (UNIT_WRITE, All), (PERSON_READ, All), (PERSON_WRITE, All),
+            (PERSON_IMPORT, All), (PERSON_EXPORT, All), (PERSON_REVEAL, All), (OPERATION_READ, All),
+            (OPERATION_WRITE, All), (ACCOUNT_READ, All), (ACCOUNT_WRITE, All), (AUDIT_READ, All),
+            (DASHBOARD_READ, All),
+        ],
+    },
+    RoleDef {
+        key: "sysadmin",
+        zh: "系统管理员",
+        en: "System admin",
+        grants: &[
+            (UNIT_READ, All), (UNIT_WRITE, All), (PERSON_READ, All), (PERSON_WRITE, All),
+            (PERSON_IMPORT, All), (PERSON_EXPORT, All), (OPERATION_READ, All), (ACCOUNT_READ, All),
+            (ACCOUNT_WRITE, All), (DASHBOARD_READ, All),
+        ],
+    },
+    RoleDef { key: "secadmin", zh: "安全管理员", en: "Security admin", grants: &[(ACCOUNT_READ, All), (DASHBOARD_READ, All)] },
+    RoleDef { key: "auditadmin", zh: "审计管理员", en: "Audit admin", grants: &[(AUDIT_READ, All), (DASHBOARD_READ, All)] },
+    RoleDef {
+        key: "commander",
+        zh: "指挥长",
+        en: "Commander",
+        grants: &[
+            (UNIT_READ, All), (PERSON_READ, All), (PERSON_EXPORT, All), (OPERATION_READ, All),
+            (OPERATION_WRITE, All), (DASHBOARD_READ, All),
+        ],
+    },
+    RoleDef {
+        key: "duty",
+        zh: "指挥部值班员",
+        en: "HQ duty officer",
+        grants: &[(UNIT_READ, All), (PERSON_READ, All), (OPERATION_READ, All), (DASHBOARD_READ, All)],
+    },
+    RoleDef {
+        key: "secretary",
+        zh: "支部书记",
+        en: "Branch secretary",
+        grants: &[(UNIT_READ, All), (PERSON_READ, UnitAndBelow), (OPERATION_READ, All), (DASHBOARD_READ, All)],
+    },
+    RoleDef {
+        key: "checkpoint",
+        zh: "卡点民警",
+        en: "Checkpoint officer",
+        grants: &[(UNIT_READ, All), (PERSON_READ, SelfOnly), (OPERATION_READ, All)],
+    },
+    RoleDef {
+        key: "supplies",
+        zh: "装备管理员",
+        en: "Supplies officer",
+        grants: &[(UNIT_READ, All), (PERSON_READ, UnitAndBelow), (OPERATION_READ, All), (DASHBOARD_READ, All)],
+    },
+    RoleDef {
+        key: "editor",
+        zh: "宣传编辑",
+        en: "Publicity editor",
+        grants: &[(UNIT_READ, All), (PERSON_READ, UnitAndBelow), (OPERATION_READ, All)],
+    },
+    RoleDef {
+        key: "officer",
+        zh: "民警（自助）",
+        en: "Officer (self-service)",
+        grants: &[(UNIT_READ, All), (PERSON_READ, SelfOnly), (OPERATION_READ, All)],
+    },
+];
+
+pub const ADMIN_TRIAD: [&str; 3] = ["sysadmin", "secadmin", "auditadmin"];
+
+pub fn role(key: &str) -> Option<&'static RoleDef> {
+    ROLES.iter().find(|r| r.key == key)
+}
+
+/// Refuse a role set that puts two of the three administrators on one account.
+pub fn check_separation(roles: &[String]) -> Result<(), crate::FieldError> {
+    let held: Vec<&str> = ADMIN_TRIAD.iter().copied().filter(|k| roles.iter().any(|r| r == k)).collect();
+    if held.len() > 1 {
+        return Err(crate::FieldError::new("角色", "系统管理员、安全管理员、审计管理员三员分立，同一账号只能担任其一"));
+    }
+    if let Some(unknown) = roles.iter().find(|r| role(r).is_none()) {
+        return Err(crate::FieldError::new("角色", format!("未知角色：{unknown}")));
+    }
+    Ok(())
+}
+
+/// The widest scope the given roles grant for `permission`; `None` when no role grants it.
+pub fn scope_for(roles: &[String], permission: &str) -> Option<DataScope> {
+    let rank = |s: DataScope| match s {
+        All => 2,
+        UnitAndBelow => 1,
+        SelfOnly => 0,
+    };
+    roles
+        .iter()
+        .filter_map(|r| role(r))
+        .flat_map(|r| r.grants.iter())
+        .filter(|(p, _)| *p == permission)
+        .map(|(_, s)| *s)
+        .max_by_key(|s| rank(*s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widest_scope_wins_and_triad_is_separated() {
+        let r = vec!["officer".to_string(), "secretary".to_string()];
+        assert_eq!(scope_for(&r, perm::PERSON_READ), Some(UnitAndBelow));
+        assert_eq!(scope_for(&r, perm::PERSON_WRITE), None);
+        assert!(check_separation(&["sysadmin".into(), "auditadmin".into()]).is_err());
+        assert!(check_separation(&["sysadmin".into(), "commander".into()]).is_ok());
+        assert_eq!(scope_for(&["auditadmin".into()], perm::PERSON_READ), None);
+    }
+}
