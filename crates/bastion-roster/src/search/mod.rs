@@ -1,0 +1,351 @@
+//! The solver: simulated annealing over whole rosters with graded hard penalties whose weight
+//! adapts (strategic oscillation), several independent seeded searches on `std::thread`s.
+//!
+//! Determinism: each thread's search depends only on (seed, thread index, iteration budget),
+//! and the winner is chosen by (objective, thread index). With `max_iters` the result is
+//! bit-for-bit reproducible; with a time limit the number of iterations done depends on the
+//! machine's speed, so only the iteration-budget mode is reproducible.
+
+mod row;
+mod state;
+
+use crate::eval::{evaluate, Evaluation};
+use crate::model::{Instance, Roster};
+pub(crate) use row::{Cell, Ctx};
+use state::State;
+use std::time::Instant;
+use thiserror::Error;
+
+/// How long and how to search.
+#[derive(Debug, Clone)]
+pub struct SolveOptions {
+    pub seed: u64,
+    pub threads: usize,
+    /// Wall-clock limit; the search is anytime and returns its best when it expires.
+    pub seconds: Option<f64>,
+    /// Iterations per thread; the reproducible budget.
+    pub max_iters: Option<u64>,
+    /// Start from this roster instead of an empty one.
+    pub initial: Option<Roster>,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            seed: 1,
+            threads: 1,
+            seconds: Some(10.0),
+            max_iters: None,
+            initial: None,
+        }
+    }
+}
+
+/// The best roster found, already checked by the independent evaluator.
+#[derive(Debug, Clone)]
+pub struct SolveOutcome {
+    pub roster: Roster,
+    pub evaluation: Evaluation,
+    pub iterations: u64,
+    pub seconds: f64,
+    pub thread: usize,
+}
+
+#[derive(Debug, Error)]
+pub enum SolveError {
+    #[error("无可行排班 / no feasible roster found: constraint {constraint} ({count} violations), e.g. {example}")]
+    Infeasible {
+        constraint: &'static str,
+        count: usize,
+        example: String,
+    },
+    #[error("需要时间或迭代上限 / a time limit or an iteration budget is required")]
+    NoBudget,
+}
+
+/// Small, fast, seedable PRNG (SplitMix64); no dependency needed for reproducibility.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
+    }
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Result of one thread: best feasible (soft cost, cells) if any, else least-infeasible cells.
+struct ThreadBest {
+    feasible: Option<(i64, Vec<Cell>)>,
+    least_hard: (i64, Vec<Cell>),
+    iterations: u64,
+}
+
+/// Solves `inst`. Never returns a roster that breaks a hard constraint.
+pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<SolveOutcome, SolveError> {
+    solve_ctx(&Ctx::new(inst), opts)
+}
+
+pub(crate) fn cells_of(ctx: &Ctx<'_>, roster: &Roster) -> Vec<Cell> {
+    let mut cells = vec![ctx.off; ctx.e_n * ctx.d_n];
+    for (e, row) in roster.rows.iter().enumerate().take(ctx.e_n) {
+        for (d, c) in row.iter().enumerate().take(ctx.d_n) {
+            if let Some(s) = c.filter(|&s| s < ctx.s_n) {
+                cells[e * ctx.d_n + d] = s as Cell;
+            }
+        }
+    }
+    cells
+}
+
+pub(crate) fn roster_of(ctx: &Ctx<'_>, cells: &[Cell]) -> Roster {
+    Roster {
+        rows: (0..ctx.e_n)
+            .map(|e| {
+                cells[e * ctx.d_n..(e + 1) * ctx.d_n]
+                    .iter()
+                    .map(|&v| (v != ctx.off).then_some(v as usize))
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn solve_ctx(ctx: &Ctx<'_>, opts: &SolveOptions) -> Result<SolveOutcome, SolveError> {
+    if opts.seconds.is_none() && opts.max_iters.is_none() {
+        return Err(SolveError::NoBudget);
+    }
+    let start = Instant::now();
+    let threads = opts.threads.max(1);
+    let init = match &opts.initial {
+        Some(r) => cells_of(ctx, r),
+        None => vec![ctx.off; ctx.e_n * ctx.d_n],
+    };
+    let results: Vec<ThreadBest> = if threads == 1 {
+        vec![anneal(ctx, opts, 0, init, start)]
+    } else {
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let init = init.clone();
+                    sc.spawn(move || anneal(ctx, opts, t, init, start))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let iterations = results.iter().map(|r| r.iterations).sum();
+    let winner = results
+        .iter()
+        .enumerate()
+        .filter_map(|(t, r)| r.feasible.as_ref().map(|(c, cells)| (*c, t, cells)))
+        .min_by_key(|(c, t, _)| (*c, *t));
+    let seconds = start.elapsed().as_secs_f64();
+    match winner {
+        Some((_, thread, cells)) => {
+            let roster = roster_of(ctx, cells);
+            let evaluation = evaluate(ctx.inst, &roster);
+            if let Some(v) = evaluation.violations.first() {
+                // The search's own accounting said feasible; trust the referee, never the player.
+                return Err(SolveError::Infeasible {
+                    constraint: v.constraint(),
+                    count: evaluation.violations.len(),
+                    example: v.to_string(),
+                });
+            }
+            Ok(SolveOutcome {
+                roster,
+                evaluation,
+                iterations,
+                seconds,
+                thread,
+            })
+        }
+        None => {
+            let least = results
+                .iter()
+                .min_by_key(|r| r.least_hard.0)
+                .map(|r| roster_of(ctx, &r.least_hard.1))
+                .unwrap_or_else(|| Roster::empty(ctx.inst));
+            Err(infeasible(&evaluate(ctx.inst, &least)))
+        }
+    }
+}
+
+/// Names the constraint broken most often in the least-infeasible roster found.
+fn infeasible(ev: &Evaluation) -> SolveError {
+    let mut by: Vec<(&'static str, usize)> = Vec::new();
+    for v in &ev.violations {
+        match by.iter_mut().find(|(c, _)| *c == v.constraint()) {
+            Some(x) => x.1 += 1,
+            None => by.push((v.constraint(), 1)),
+        }
+    }
+    by.sort_by_key(|(c, n)| (std::cmp::Reverse(*n), *c));
+    let (constraint, count) = by.first().copied().unwrap_or(("unknown", 0));
+    let example = ev
+        .violations
+        .iter()
+        .find(|v| v.constraint() == constraint)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    SolveError::Infeasible {
+        constraint,
+        count,
+        example,
+    }
+}
+
+/// Temperature schedule: geometric from `T0` to `T1` over the budget.
+const T0: f64 = 20.0;
+const T1: f64 = 0.2;
+/// Longest block a swap or block move touches.
+const MAX_BLOCK: usize = 7;
+
+fn anneal(
+    ctx: &Ctx<'_>,
+    opts: &SolveOptions,
+    thread: usize,
+    init: Vec<Cell>,
+    start: Instant,
+) -> ThreadBest {
+    let mut rng = Rng::new(
+        opts.seed
+            .wrapping_mul(0x2545_F491_4F6C_DD1D)
+            .wrapping_add(thread as u64 + 1),
+    );
+    let mut st = State::new(ctx, init);
+    let mut best = ThreadBest {
+        feasible: (st.hard == 0).then(|| (st.soft, st.cells.clone())),
+        least_hard: (st.hard, st.cells.clone()),
+        iterations: 0,
+    };
+    let (e_n, d_n) = (ctx.e_n, ctx.d_n);
+    if e_n == 0 || d_n == 0 {
+        return best;
+    }
+    let mut hard_w: f64 = 100.0;
+    let mut temp = T0;
+    let mut changes: Vec<(usize, usize, Cell)> = Vec::with_capacity(2 * MAX_BLOCK);
+    let mut iter: u64 = 0;
+    let mut last_best_iter: u64 = 0;
+    loop {
+        if iter % 512 == 0 {
+            let mut progress: f64 = 0.0;
+            if let Some(m) = opts.max_iters {
+                progress = progress.max(iter as f64 / m.max(1) as f64);
+            }
+            if let Some(s) = opts.seconds {
+                progress = progress.max(start.elapsed().as_secs_f64() / s.max(1e-9));
+            }
+            if progress >= 1.0 {
+                break;
+            }
+            temp = T0 * (T1 / T0).powf(progress);
+            // Strategic oscillation: make hard units dearer while infeasible, cheaper when not.
+            if st.hard > 0 {
+                hard_w = (hard_w * 1.05).min(1e5);
+            } else {
+                hard_w = (hard_w / 1.02).max(20.0);
+            }
+            // Long stagnation: go back to the best roster, keeping the temperature.
+            if iter - last_best_iter > 2_000_000 {
+                if let Some((_, cells)) = &best.feasible {
+                    st = State::new(ctx, cells.clone());
+                }
+                last_best_iter = iter;
+            }
+        }
+        iter += 1;
+        changes.clear();
+        propose(ctx, &st, &mut rng, &mut changes);
+        if changes.is_empty() {
+            continue;
+        }
+        let (dh, ds) = st.delta(&changes);
+        let d = hard_w * dh as f64 + ds as f64;
+        if d <= 0.0 || rng.unit() < (-d / temp).exp() {
+            st.commit(dh, ds);
+            if st.hard == 0 {
+                if best.feasible.as_ref().is_none_or(|(c, _)| st.soft < *c) {
+                    best.feasible = Some((st.soft, st.cells.clone()));
+                    last_best_iter = iter;
+                }
+            } else if best.feasible.is_none() && st.hard < best.least_hard.0 {
+                best.least_hard = (st.hard, st.cells.clone());
+            }
+        } else {
+            st.rollback(&changes);
+        }
+    }
+    best.iterations = iter;
+    best
+}
+
+/// Draws one random move: a single-cell change, a block swap between two people (cover
+/// unchanged, only their rows move), or setting a block of one person's days to one value.
+fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
+    let (e_n, d_n, off) = (ctx.e_n, ctx.d_n, ctx.off);
+    let e = rng.below(e_n);
+    let d = rng.below(d_n);
+    let staff = &ctx.inst.staff;
+    let ok = |p: usize, day: usize, v: Cell| {
+        v == off || (!staff[p].days_off[day] && staff[p].max_shifts[v as usize] > 0)
+    };
+    let elig = &ctx.eligible[e];
+    let random_value = |rng: &mut Rng| {
+        let k = rng.below(elig.len() + 1);
+        if k == elig.len() {
+            off
+        } else {
+            elig[k]
+        }
+    };
+    let r = rng.below(100);
+    if r < 40 {
+        let v = random_value(rng);
+        if v != st.get(e, d) && ok(e, d, v) {
+            out.push((e, d, v));
+        }
+    } else if r < 85 && e_n > 1 {
+        let e2 = (e + 1 + rng.below(e_n - 1)) % e_n;
+        let len = 1 + rng.below(MAX_BLOCK.min(d_n - d));
+        for t in d..d + len {
+            let (a, b) = (st.get(e, t), st.get(e2, t));
+            if a != b {
+                if !ok(e, t, b) || !ok(e2, t, a) {
+                    out.clear();
+                    return;
+                }
+                out.push((e, t, b));
+                out.push((e2, t, a));
+            }
+        }
+    } else {
+        let v = random_value(rng);
+        let len = 2 + rng.below(MAX_BLOCK - 1);
+        for t in d..(d + len).min(d_n) {
+            if st.get(e, t) != v {
+                if !ok(e, t, v) {
+                    out.clear();
+                    return;
+                }
+                out.push((e, t, v));
+            }
+        }
+    }
+}

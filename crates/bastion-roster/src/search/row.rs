@@ -1,0 +1,199 @@
+//! Per-person cost of one roster row, as the search sees it.
+//!
+//! Every hard constraint of the model concerns one person only, so a move that touches one
+//! or two people is priced by re-scoring their rows (O(days)) plus the O(1) cover change.
+//! Hard constraints become graded penalties ("units") so the search can cross infeasible
+//! ground; the evaluator, not this code, decides what is feasible in the end.
+
+use crate::model::Instance;
+
+/// Cell value used by the search: `0..shifts` is a shift, `shifts` (= [`Ctx::off`]) a day off.
+pub(crate) type Cell = u8;
+
+/// Everything about an instance the search needs in flat, cache-friendly arrays.
+pub(crate) struct Ctx<'a> {
+    pub inst: &'a Instance,
+    pub e_n: usize,
+    pub d_n: usize,
+    pub s_n: usize,
+    pub off: Cell,
+    pub minutes: Vec<u32>,
+    /// `forbid[a * s_n + b]`: shift b may not follow shift a.
+    pub forbid: Vec<bool>,
+    /// Request cost of putting value v on (e, d): `req[(e * d_n + d) * (s_n + 1) + v]`.
+    pub req: Vec<i32>,
+    /// Values each person may take at all (eligible shifts), off excluded.
+    pub eligible: Vec<Vec<Cell>>,
+    /// Group covers indexed by `d * (s_n + 1) + v`.
+    pub gidx: Vec<Vec<u32>>,
+    pub night: Vec<bool>,
+    pub holiday: Vec<bool>,
+    pub fair_w: i64,
+    /// Repair: the roster we started from and the price of changing one cell of it.
+    pub orig: Option<Vec<Cell>>,
+    pub change_w: i64,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(inst: &'a Instance) -> Self {
+        let (e_n, d_n, s_n) = (inst.staff.len(), inst.days, inst.shifts.len());
+        let v_n = s_n + 1;
+        let mut forbid = vec![false; s_n * s_n];
+        for (a, sh) in inst.shifts.iter().enumerate() {
+            for &b in &sh.forbidden_next {
+                forbid[a * s_n + b] = true;
+            }
+        }
+        let mut req = vec![0i32; e_n * d_n * v_n];
+        for r in &inst.on_requests {
+            let base = (r.staff * d_n + r.day) * v_n;
+            for v in 0..v_n {
+                if v != r.shift {
+                    req[base + v] += r.weight as i32;
+                }
+            }
+        }
+        for r in &inst.off_requests {
+            req[(r.staff * d_n + r.day) * v_n + r.shift] += r.weight as i32;
+        }
+        let eligible = inst
+            .staff
+            .iter()
+            .map(|p| {
+                (0..s_n)
+                    .filter(|&s| p.max_shifts[s] > 0)
+                    .map(|s| s as Cell)
+                    .collect()
+            })
+            .collect();
+        let mut gidx = vec![Vec::new(); d_n * v_n];
+        for (i, g) in inst.group_covers.iter().enumerate() {
+            for &s in &g.shifts {
+                gidx[g.day * v_n + s].push(i as u32);
+            }
+        }
+        let (night, holiday, fair_w) = match &inst.fairness {
+            Some(f) => (
+                f.night_shifts.clone(),
+                f.holidays.clone(),
+                i64::from(f.weight),
+            ),
+            None => (vec![false; s_n], vec![false; d_n], 0),
+        };
+        Ctx {
+            inst,
+            e_n,
+            d_n,
+            s_n,
+            off: s_n as Cell,
+            minutes: inst.shifts.iter().map(|s| s.minutes).collect(),
+            forbid,
+            req,
+            eligible,
+            gidx,
+            night,
+            holiday,
+            fair_w,
+            orig: None,
+            change_w: 0,
+        }
+    }
+
+    /// Scores one row: (hard units, soft cost of requests + fairness + repair changes).
+    /// `counts` is scratch space of at least `s_n` entries.
+    pub fn row_cost(&self, e: usize, row: &[Cell], counts: &mut [u32]) -> (i64, i64) {
+        let p = &self.inst.staff[e];
+        let (d_n, s_n, off) = (self.d_n, self.s_n, self.off);
+        counts[..s_n].iter_mut().for_each(|c| *c = 0);
+        let req = &self.req[e * d_n * (s_n + 1)..(e + 1) * d_n * (s_n + 1)];
+        let mut hard: i64 = 0;
+        let mut soft: i64 = 0;
+        let mut minutes: u32 = 0;
+        let (mut nights, mut wkdays, mut hols) = (0i64, 0i64, 0i64);
+        let mut weekends = 0u32;
+        let mut wk_worked = false;
+        // Current run: start day and whether it is a work run; off runs remember excusal.
+        let mut run_start = 0usize;
+        let mut prev: Cell = off;
+        let mut off_excused = false;
+        let (min_c, max_c, min_off) = (p.min_consecutive, p.max_consecutive, p.min_days_off);
+        for d in 0..d_n {
+            let v = row[d];
+            soft += i64::from(req[d * (s_n + 1) + v as usize]);
+            let working = v != off;
+            if d > 0 && working != (prev != off) {
+                // Close the run [run_start, d).
+                let len = (d - run_start) as u32;
+                if prev != off {
+                    if len > max_c {
+                        hard += i64::from(len - max_c);
+                    }
+                    let excused = (run_start > 0 && p.excused[run_start - 1]) || p.excused[d];
+                    if run_start > 0 && !excused && len < min_c {
+                        hard += i64::from(min_c - len);
+                    }
+                } else if run_start > 0 && !off_excused && len < min_off {
+                    hard += i64::from(min_off - len);
+                }
+                run_start = d;
+                off_excused = false;
+            }
+            if working {
+                let s = v as usize;
+                if p.days_off[d] {
+                    hard += 1;
+                }
+                counts[s] += 1;
+                minutes += self.minutes[s];
+                if prev != off && self.forbid[prev as usize * s_n + s] {
+                    hard += 1;
+                }
+                if self.night[s] {
+                    nights += 1;
+                }
+                if self.holiday[d] {
+                    hols += 1;
+                }
+                if d % 7 >= 5 {
+                    wkdays += 1;
+                    wk_worked = true;
+                }
+            } else {
+                off_excused |= p.excused[d];
+            }
+            if d % 7 == 6 || d == d_n - 1 {
+                weekends += u32::from(wk_worked);
+                wk_worked = false;
+            }
+            prev = v;
+        }
+        // The last run touches the horizon end: only the maximum applies.
+        if prev != off {
+            let len = (d_n - run_start) as u32;
+            if len > max_c {
+                hard += i64::from(len - max_c);
+            }
+        }
+        for (c, m) in counts[..s_n].iter().zip(&p.max_shifts) {
+            hard += i64::from(c.saturating_sub(*m));
+        }
+        // Minutes count in hours so one missing shift weighs like a few broken runs.
+        if minutes > p.max_minutes {
+            hard += i64::from((minutes - p.max_minutes).div_ceil(60));
+        } else if minutes < p.min_minutes {
+            hard += i64::from((p.min_minutes - minutes).div_ceil(60));
+        }
+        if weekends > p.max_weekends {
+            hard += i64::from(weekends - p.max_weekends);
+        }
+        if self.fair_w > 0 {
+            soft += self.fair_w * (nights * nights + wkdays * wkdays + hols * hols);
+        }
+        if let Some(orig) = &self.orig {
+            let o = &orig[e * d_n..(e + 1) * d_n];
+            let changed = o.iter().zip(row).filter(|(a, b)| a != b).count() as i64;
+            soft += self.change_w * changed;
+        }
+        (hard, soft)
+    }
+}

@@ -1,0 +1,191 @@
+//! The incremental search state: the roster as flat cells, per-row costs, cover counts.
+//!
+//! A move is a short list of cell changes for at most two people; [`State::delta`] prices it
+//! without committing and [`State::commit`] applies it, so rejected moves cost no copying of
+//! the roster.
+
+use super::row::{Cell, Ctx};
+
+pub(crate) struct State<'c, 'a> {
+    pub ctx: &'c Ctx<'a>,
+    pub cells: Vec<Cell>,
+    pub row_hard: Vec<i64>,
+    pub row_soft: Vec<i64>,
+    /// `cnt[d * (s_n + 1) + v]`: people on value v on day d (the off column is unused).
+    pub cnt: Vec<u32>,
+    pub gcnt: Vec<u32>,
+    pub hard: i64,
+    pub soft: i64,
+    counts: Vec<u32>,
+    /// Rows re-scored by the last [`State::delta`]: (staff, new row, hard, soft).
+    pending: Vec<(usize, Vec<Cell>, i64, i64)>,
+    pending_n: usize,
+}
+
+impl<'c, 'a> State<'c, 'a> {
+    pub fn new(ctx: &'c Ctx<'a>, cells: Vec<Cell>) -> Self {
+        let (e_n, d_n, v_n) = (ctx.e_n, ctx.d_n, ctx.s_n + 1);
+        let mut st = State {
+            ctx,
+            cells,
+            row_hard: vec![0; e_n],
+            row_soft: vec![0; e_n],
+            cnt: vec![0; d_n * v_n],
+            gcnt: vec![0; ctx.inst.group_covers.len()],
+            hard: 0,
+            soft: 0,
+            counts: vec![0; ctx.s_n.max(1)],
+            pending: vec![(0, vec![0; d_n], 0, 0), (0, vec![0; d_n], 0, 0)],
+            pending_n: 0,
+        };
+        for e in 0..e_n {
+            let row = &st.cells[e * d_n..(e + 1) * d_n];
+            let (h, s) = ctx.row_cost(e, row, &mut st.counts);
+            st.row_hard[e] = h;
+            st.row_soft[e] = s;
+            st.hard += h;
+            st.soft += s;
+            for (d, &v) in row.iter().enumerate() {
+                st.cnt[d * v_n + v as usize] += 1;
+                for &g in &ctx.gidx[d * v_n + v as usize] {
+                    if ctx.inst.groups[ctx.inst.group_covers[g as usize].group].members[e] {
+                        st.gcnt[g as usize] += 1;
+                    }
+                }
+            }
+        }
+        for d in 0..d_n {
+            for s in 0..ctx.s_n {
+                st.soft += st.cover_cost(d, s, st.cnt[d * v_n + s]);
+            }
+        }
+        for g in 0..st.gcnt.len() {
+            st.soft += st.group_cost(g, st.gcnt[g]);
+        }
+        st
+    }
+
+    #[inline]
+    fn cover_cost(&self, d: usize, s: usize, c: u32) -> i64 {
+        let cv = self.ctx.inst.cover[d * self.ctx.s_n + s];
+        if c < cv.requirement {
+            i64::from(cv.requirement - c) * i64::from(cv.weight_under)
+        } else {
+            i64::from(c - cv.requirement) * i64::from(cv.weight_over)
+        }
+    }
+
+    #[inline]
+    fn group_cost(&self, g: usize, c: u32) -> i64 {
+        let gc = &self.ctx.inst.group_covers[g];
+        i64::from(gc.min.saturating_sub(c)) * i64::from(gc.weight_under)
+    }
+
+    #[inline]
+    pub fn get(&self, e: usize, d: usize) -> Cell {
+        self.cells[e * self.ctx.d_n + d]
+    }
+
+    /// Moves one person on day d from value `from` to `to` in the cover counts and returns the
+    /// cover cost change. Calling it again with the values swapped undoes it exactly.
+    fn shift_cover(&mut self, e: usize, d: usize, from: Cell, to: Cell) -> i64 {
+        let ctx = self.ctx;
+        let v_n = ctx.s_n + 1;
+        let mut delta = 0;
+        if from != ctx.off {
+            let i = d * v_n + from as usize;
+            let c = self.cnt[i];
+            delta +=
+                self.cover_cost(d, from as usize, c - 1) - self.cover_cost(d, from as usize, c);
+            self.cnt[i] = c - 1;
+        }
+        if to != ctx.off {
+            let i = d * v_n + to as usize;
+            let c = self.cnt[i];
+            delta += self.cover_cost(d, to as usize, c + 1) - self.cover_cost(d, to as usize, c);
+            self.cnt[i] = c + 1;
+        }
+        if !ctx.inst.group_covers.is_empty() {
+            for &g in &ctx.gidx[d * v_n + from as usize] {
+                let g = g as usize;
+                let gc = &ctx.inst.group_covers[g];
+                if ctx.inst.groups[gc.group].members[e] {
+                    let c = self.gcnt[g];
+                    delta += self.group_cost(g, c - 1) - self.group_cost(g, c);
+                    self.gcnt[g] = c - 1;
+                }
+            }
+            for &g in &ctx.gidx[d * v_n + to as usize] {
+                let g = g as usize;
+                let gc = &ctx.inst.group_covers[g];
+                if ctx.inst.groups[gc.group].members[e] {
+                    let c = self.gcnt[g];
+                    delta += self.group_cost(g, c + 1) - self.group_cost(g, c);
+                    self.gcnt[g] = c + 1;
+                }
+            }
+        }
+        delta
+    }
+
+    /// Prices `changes` (staff, day, new value; at most two distinct staff) as
+    /// (hard delta, soft delta). Leaves cover counts updated; follow with commit or rollback.
+    pub fn delta(&mut self, changes: &[(usize, usize, Cell)]) -> (i64, i64) {
+        let ctx = self.ctx;
+        let d_n = ctx.d_n;
+        let mut people = [usize::MAX; 2];
+        let mut n = 0;
+        for &(e, _, _) in changes {
+            if !people[..n].contains(&e) {
+                people[n] = e;
+                n += 1;
+            }
+        }
+        let (mut dh, mut ds) = (0, 0);
+        for (k, &e) in people[..n].iter().enumerate() {
+            let mut row = std::mem::take(&mut self.pending[k].1);
+            row.copy_from_slice(&self.cells[e * d_n..(e + 1) * d_n]);
+            for &(ce, d, v) in changes {
+                if ce == e {
+                    row[d] = v;
+                }
+            }
+            let (h, s) = ctx.row_cost(e, &row, &mut self.counts);
+            dh += h - self.row_hard[e];
+            ds += s - self.row_soft[e];
+            self.pending[k] = (e, row, h, s);
+        }
+        self.pending_n = n;
+        for &(e, d, v) in changes {
+            let old = self.cells[e * d_n + d];
+            if old != v {
+                ds += self.shift_cover(e, d, old, v);
+            }
+        }
+        (dh, ds)
+    }
+
+    /// Undoes the cover-count part of the last [`State::delta`] for the same `changes`.
+    pub fn rollback(&mut self, changes: &[(usize, usize, Cell)]) {
+        let d_n = self.ctx.d_n;
+        for &(e, d, v) in changes.iter().rev() {
+            let old = self.cells[e * d_n + d];
+            if old != v {
+                self.shift_cover(e, d, v, old);
+            }
+        }
+    }
+
+    /// Applies the last [`State::delta`] (whose cover counts are already in place).
+    pub fn commit(&mut self, dh: i64, ds: i64) {
+        let d_n = self.ctx.d_n;
+        for k in 0..self.pending_n {
+            let (e, ref row, h, s) = self.pending[k];
+            self.cells[e * d_n..(e + 1) * d_n].copy_from_slice(row);
+            self.row_hard[e] = h;
+            self.row_soft[e] = s;
+        }
+        self.hard += dh;
+        self.soft += ds;
+    }
+}

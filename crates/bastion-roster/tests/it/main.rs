@@ -1,0 +1,8 @@
+//! The crate's single integration-test binary (one link, many modules).
+
+// Panicking on a broken fixture is the right failure mode in tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod eval_cases;
+mod solve;
