@@ -16,7 +16,7 @@ fn main() -> anyhow::Result<()> {
     let threads: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(2);
     let first: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(1);
     let last: usize = args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(24);
-    println!("instance\tobjective\tbest\tgap%\tseconds\titerations");
+    println!("instance\tobjective\tbest\tgap%\tseconds\titerations\ton/off/under/over");
     for path in instance_files(&dir)? {
         let name = path
             .file_stem()
@@ -37,11 +37,15 @@ fn main() -> anyhow::Result<()> {
         let best = best_known(&name).unwrap_or(0);
         match solve(&inst, &opts) {
             Ok(out) => println!(
-                "{name}\t{}\t{best}\t{:.2}\t{:.1}\t{}",
+                "{name}\t{}\t{best}\t{:.2}\t{:.1}\t{}\t{}/{}/{}/{}",
                 out.evaluation.objective,
                 gap_percent(out.evaluation.objective, best),
                 out.seconds,
-                out.iterations
+                out.iterations,
+                out.evaluation.on_requests,
+                out.evaluation.off_requests,
+                out.evaluation.under,
+                out.evaluation.over
             ),
             Err(e) => println!("{name}\tINFEASIBLE\t{best}\t-\t{seconds:.1}\t{e}"),
         }

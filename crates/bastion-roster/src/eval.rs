@@ -162,7 +162,7 @@ pub struct Evaluation {
     pub over: i64,
     /// Bureau: missing skill / party-member / leader cover, priced by its under weight.
     pub group_under: i64,
-    /// Bureau: Σ weight × (nights² + weekend days² + holidays²).
+    /// Bureau: Σ weight × (shifts² + nights² + weekend days² + holidays²).
     pub fairness: i64,
     pub violations: Vec<Violation>,
 }

@@ -7,9 +7,12 @@
 //! leader rules, fairness) and [`bench`] (best-known values of the public benchmark).
 
 pub mod bench;
+pub mod bureau;
+pub mod cli;
 pub mod eval;
 pub mod model;
 pub mod parse;
+pub mod repair;
 pub mod search;
 
 pub use eval::{evaluate, Evaluation, Violation};

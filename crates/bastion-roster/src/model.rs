@@ -69,8 +69,8 @@ pub struct GroupCover {
     pub weight_under: u32,
 }
 
-/// Spread nights, weekend days and holidays evenly: each person pays
-/// `weight × (nights² + weekend_days² + holidays²)`, which is minimised by an even spread.
+/// Spread the load, nights, weekend days and holidays evenly: each person pays
+/// `weight × (shifts² + nights² + weekend_days² + holidays²)`, minimised by an even spread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fairness {
     pub night_shifts: Vec<bool>,

@@ -46,6 +46,9 @@ impl Default for SolveOptions {
 pub struct SolveOutcome {
     pub roster: Roster,
     pub evaluation: Evaluation,
+    /// The search's own incremental cost of the roster (objective + repair change prices);
+    /// tests hold it equal to the evaluator's objective.
+    pub search_cost: i64,
     pub iterations: u64,
     pub seconds: f64,
     pub thread: usize,
@@ -156,7 +159,7 @@ pub(crate) fn solve_ctx(ctx: &Ctx<'_>, opts: &SolveOptions) -> Result<SolveOutco
         .min_by_key(|(c, t, _)| (*c, *t));
     let seconds = start.elapsed().as_secs_f64();
     match winner {
-        Some((_, thread, cells)) => {
+        Some((search_cost, thread, cells)) => {
             let roster = roster_of(ctx, cells);
             let evaluation = evaluate(ctx.inst, &roster);
             if let Some(v) = evaluation.violations.first() {
@@ -170,6 +173,7 @@ pub(crate) fn solve_ctx(ctx: &Ctx<'_>, opts: &SolveOptions) -> Result<SolveOutco
             Ok(SolveOutcome {
                 roster,
                 evaluation,
+                search_cost,
                 iterations,
                 seconds,
                 thread,
@@ -213,6 +217,15 @@ fn infeasible(ev: &Evaluation) -> SolveError {
 /// Temperature schedule: geometric from `T0` to `T1` over the budget.
 const T0: f64 = 20.0;
 const T1: f64 = 0.2;
+/// Bounds of the adaptive price of one hard unit: high enough that a feasible roster is
+/// always preferred near the end, low enough that the search can still cross walls.
+const HARD_W_MIN: f64 = 20.0;
+const HARD_W_MAX: f64 = 3000.0;
+/// Move mix, as cumulative percentages: change, retype, slide, swap, (rest) block.
+const P_CHANGE: usize = 25;
+const P_RETYPE: usize = 40;
+const P_SLIDE: usize = 52;
+const P_SWAP: usize = 88;
 /// Longest block a swap or block move touches.
 const MAX_BLOCK: usize = 7;
 
@@ -239,7 +252,9 @@ fn anneal(
         return best;
     }
     let mut hard_w: f64 = 100.0;
-    let mut temp = T0;
+    let (t0, t1) = ctx.temperatures.unwrap_or((T0, T1));
+    let hw_min = HARD_W_MIN;
+    let mut temp = t0;
     let mut changes: Vec<(usize, usize, Cell)> = Vec::with_capacity(2 * MAX_BLOCK);
     let mut iter: u64 = 0;
     let mut last_best_iter: u64 = 0;
@@ -255,12 +270,12 @@ fn anneal(
             if progress >= 1.0 {
                 break;
             }
-            temp = T0 * (T1 / T0).powf(progress);
+            temp = t0 * (t1 / t0).powf(progress);
             // Strategic oscillation: make hard units dearer while infeasible, cheaper when not.
             if st.hard > 0 {
-                hard_w = (hard_w * 1.05).min(1e5);
+                hard_w = (hard_w * 1.05).min(HARD_W_MAX);
             } else {
-                hard_w = (hard_w / 1.02).max(20.0);
+                hard_w = (hard_w / 1.02).max(hw_min);
             }
             // Long stagnation: go back to the best roster, keeping the temperature.
             if iter - last_best_iter > 2_000_000 {
@@ -316,12 +331,45 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
         }
     };
     let r = rng.below(100);
-    if r < 40 {
+    let cur = st.get(e, d);
+    if r < P_CHANGE {
         let v = random_value(rng);
-        if v != st.get(e, d) && ok(e, d, v) {
+        if v != cur && ok(e, d, v) {
             out.push((e, d, v));
         }
-    } else if r < 85 && e_n > 1 {
+    } else if r < P_RETYPE {
+        // Another shift type on a day already worked: the work pattern stays put.
+        if cur != off && elig.len() > 1 {
+            let v = elig[rng.below(elig.len())];
+            if v != cur && ok(e, d, v) {
+                out.push((e, d, v));
+            }
+        }
+    } else if r < P_SLIDE {
+        // Move one worked shift to another day off of the same person, preferring a shift
+        // that is under-covered there: the person's totals stay (nearly) put while cover moves
+        // to where it is missing.
+        let d2 = if rng.below(2) == 0 {
+            (d + d_n + rng.below(2 * MAX_BLOCK + 1) - MAX_BLOCK) % d_n
+        } else {
+            rng.below(d_n)
+        };
+        if cur != off && st.get(e, d2) == off && !elig.is_empty() {
+            let k0 = rng.below(elig.len());
+            let mut v = elig[k0];
+            for k in 0..elig.len() {
+                let cand = elig[(k0 + k) % elig.len()];
+                if st.deficit(d2, cand) {
+                    v = cand;
+                    break;
+                }
+            }
+            if ok(e, d2, v) {
+                out.push((e, d, off));
+                out.push((e, d2, v));
+            }
+        }
+    } else if r < P_SWAP && e_n > 1 {
         let e2 = (e + 1 + rng.below(e_n - 1)) % e_n;
         let len = 1 + rng.below(MAX_BLOCK.min(d_n - d));
         for t in d..d + len {

@@ -32,6 +32,8 @@ pub(crate) struct Ctx<'a> {
     /// Repair: the roster we started from and the price of changing one cell of it.
     pub orig: Option<Vec<Cell>>,
     pub change_w: i64,
+    /// Annealing schedule override (repair starts from a good roster, so it runs cold).
+    pub temperatures: Option<(f64, f64)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -96,6 +98,7 @@ impl<'a> Ctx<'a> {
             fair_w,
             orig: None,
             change_w: 0,
+            temperatures: None,
         }
     }
 
@@ -110,8 +113,9 @@ impl<'a> Ctx<'a> {
         let mut soft: i64 = 0;
         let mut minutes: u32 = 0;
         let (mut nights, mut wkdays, mut hols) = (0i64, 0i64, 0i64);
-        let mut weekends = 0u32;
-        let mut wk_worked = false;
+        // Weekends worked with one day / with both days, for a graded weekend penalty.
+        let (mut wk1, mut wk2) = (0u32, 0u32);
+        let mut wk_days = 0u32;
         // Current run: start day and whether it is a work run; off runs remember excusal.
         let mut run_start = 0usize;
         let mut prev: Cell = off;
@@ -156,14 +160,18 @@ impl<'a> Ctx<'a> {
                 }
                 if d % 7 >= 5 {
                     wkdays += 1;
-                    wk_worked = true;
+                    wk_days += 1;
                 }
             } else {
                 off_excused |= p.excused[d];
             }
             if d % 7 == 6 || d == d_n - 1 {
-                weekends += u32::from(wk_worked);
-                wk_worked = false;
+                match wk_days {
+                    0 => {}
+                    1 => wk1 += 1,
+                    _ => wk2 += 1,
+                }
+                wk_days = 0;
             }
             prev = v;
         }
@@ -183,11 +191,16 @@ impl<'a> Ctx<'a> {
         } else if minutes < p.min_minutes {
             hard += i64::from((p.min_minutes - minutes).div_ceil(60));
         }
-        if weekends > p.max_weekends {
-            hard += i64::from(weekends - p.max_weekends);
+        // Price excess weekends by the days that must be cleared to drop them, cheapest first,
+        // so that clearing one day of a two-day weekend already counts as progress.
+        let excess = (wk1 + wk2).saturating_sub(p.max_weekends);
+        if excess > 0 {
+            let ones = excess.min(wk1);
+            hard += i64::from(ones + 2 * (excess - ones));
         }
         if self.fair_w > 0 {
-            soft += self.fair_w * (nights * nights + wkdays * wkdays + hols * hols);
+            let n: i64 = counts[..s_n].iter().map(|&c| i64::from(c)).sum();
+            soft += self.fair_w * (n * n + nights * nights + wkdays * wkdays + hols * hols);
         }
         if let Some(orig) = &self.orig {
             let o = &orig[e * d_n..(e + 1) * d_n];

@@ -81,6 +81,14 @@ impl<'c, 'a> State<'c, 'a> {
         i64::from(gc.min.saturating_sub(c)) * i64::from(gc.weight_under)
     }
 
+    /// Fewer people than required on (d, s).
+    #[inline]
+    pub fn deficit(&self, d: usize, s: Cell) -> bool {
+        let ctx = self.ctx;
+        self.cnt[d * (ctx.s_n + 1) + s as usize]
+            < ctx.inst.cover[d * ctx.s_n + s as usize].requirement
+    }
+
     #[inline]
     pub fn get(&self, e: usize, d: usize) -> Cell {
         self.cells[e * self.ctx.d_n + d]

@@ -1,0 +1,327 @@
+//! `bastion roster …`: the only module of the crate that touches files.
+//!
+//! The main binary wires [`RosterCmd`] in as a subcommand and calls [`run`]; tests call
+//! [`run_to`] with a buffer and read what a user would see.
+
+use crate::bench::{best_known, gap_percent, instance_files};
+use crate::bureau::{self, reference_bureau};
+use crate::model::{Instance, Roster};
+use crate::parse::{parse_instance, roster_from_csv, roster_to_csv};
+use crate::repair::{repair, Absence, DEFAULT_CHANGE_WEIGHT};
+use crate::search::{solve, SolveOptions};
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SearchArgs {
+    /// Wall-clock limit in seconds (the search returns its best when it expires).
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Iterations per thread instead of a time limit: makes the result reproducible.
+    #[arg(long)]
+    pub iterations: Option<u64>,
+}
+
+impl SearchArgs {
+    fn options(&self) -> SolveOptions {
+        SolveOptions {
+            seed: self.seed,
+            threads: self.threads,
+            seconds: if self.iterations.is_some() {
+                None
+            } else {
+                Some(self.seconds)
+            },
+            max_iters: self.iterations,
+            initial: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum RosterCmd {
+    /// Solve a Curtois–Qu instance; print the objective and write the roster (CSV).
+    Solve {
+        file: PathBuf,
+        #[command(flatten)]
+        search: SearchArgs,
+        #[arg(long)]
+        json: bool,
+        /// Roster CSV to write; printed after the summary when omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Solve every InstanceN.txt of DIR: instance, objective, best known, gap %, seconds.
+    Bench {
+        dir: PathBuf,
+        #[command(flatten)]
+        search: SearchArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-roster after absences, changing as few assignments as possible.
+    Repair {
+        /// The instance the roster was made for.
+        file: PathBuf,
+        /// The roster CSV to repair.
+        roster: PathBuf,
+        /// Newly unavailable: `STAFF:DAY`, `STAFF:FROM-TO` or `STAFF:D1,D2` (repeatable).
+        #[arg(long = "absent", required = true)]
+        absent: Vec<String>,
+        #[command(flatten)]
+        search: SearchArgs,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Generate the reference bureau (956 staff, 28 days) and roster it.
+    Bureau {
+        #[arg(long, default_value_t = 1)]
+        bureau_seed: u64,
+        #[command(flatten)]
+        search: SearchArgs,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs a command, printing to stdout.
+pub fn run(cmd: RosterCmd) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    run_to(cmd, &mut lock)
+}
+
+fn load(file: &Path) -> Result<Instance> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("读取算例失败 / cannot read {}", file.display()))?;
+    let name = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("instance");
+    Ok(parse_instance(name, &text)?)
+}
+
+fn write_roster(
+    inst: &Instance,
+    roster: &Roster,
+    out: &Option<PathBuf>,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let csv = roster_to_csv(inst, roster);
+    match out {
+        Some(p) => std::fs::write(p, csv)
+            .with_context(|| format!("写入排班表失败 / cannot write {}", p.display()))?,
+        None => w.write_all(csv.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// Runs a command, writing what the user sees to `w`.
+pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
+    match cmd {
+        RosterCmd::Solve {
+            file,
+            search,
+            json,
+            out,
+        } => {
+            let inst = load(&file)?;
+            let res = solve(&inst, &search.options())?;
+            let best = best_known(&inst.name);
+            if json {
+                let v = json!({
+                    "instance": inst.name, "objective": res.evaluation.objective,
+                    "best_known": best, "seconds": res.seconds, "iterations": res.iterations,
+                    "evaluation": res.evaluation,
+                });
+                writeln!(w, "{v}")?;
+            } else {
+                writeln!(
+                    w,
+                    "{}\tobjective {}\tfeasible\tbest known {}\t{:.1} s",
+                    inst.name,
+                    res.evaluation.objective,
+                    best.map_or("-".into(), |b| b.to_string()),
+                    res.seconds
+                )?;
+            }
+            if out.is_some() || !json {
+                write_roster(&inst, &res.roster, &out, w)?;
+            }
+        }
+        RosterCmd::Bench { dir, search, json } => {
+            let files = instance_files(&dir)
+                .with_context(|| format!("读取目录失败 / cannot read {}", dir.display()))?;
+            if files.is_empty() {
+                bail!("no InstanceN.txt in {}", dir.display());
+            }
+            if !json {
+                writeln!(w, "instance\tobjective\tbest\tgap%\tseconds")?;
+            }
+            for f in files {
+                let inst = load(&f)?;
+                let best = best_known(&inst.name);
+                let res = solve(&inst, &search.options());
+                let (obj, secs) = match &res {
+                    Ok(r) => (Some(r.evaluation.objective), r.seconds),
+                    Err(_) => (None, search.seconds),
+                };
+                let gap = obj.zip(best).map(|(o, b)| gap_percent(o, b));
+                if json {
+                    let err = res.as_ref().err().map(|e| e.to_string());
+                    let v = json!({"instance": inst.name, "objective": obj, "best_known": best,
+                        "gap_percent": gap, "seconds": secs, "error": err});
+                    writeln!(w, "{v}")?;
+                } else {
+                    writeln!(
+                        w,
+                        "{}\t{}\t{}\t{}\t{:.1}",
+                        inst.name,
+                        obj.map_or("INFEASIBLE".into(), |o| o.to_string()),
+                        best.map_or("-".into(), |b| b.to_string()),
+                        gap.map_or("-".into(), |g| format!("{g:.2}")),
+                        secs
+                    )?;
+                }
+            }
+        }
+        RosterCmd::Repair {
+            file,
+            roster,
+            absent,
+            search,
+            json,
+            out,
+        } => {
+            let inst = load(&file)?;
+            let text = std::fs::read_to_string(&roster)
+                .with_context(|| format!("读取排班表失败 / cannot read {}", roster.display()))?;
+            let current = roster_from_csv(&inst, &text)?;
+            let absences = absent
+                .iter()
+                .map(|a| parse_absence(&inst, a))
+                .collect::<Result<Vec<_>>>()?;
+            let res = repair(
+                &inst,
+                &current,
+                &absences,
+                &search.options(),
+                DEFAULT_CHANGE_WEIGHT,
+            )?;
+            let show = |c: &crate::model::Change| {
+                let id =
+                    |s: Option<usize>| s.map_or("-".to_string(), |s| inst.shifts[s].id.clone());
+                format!(
+                    "{} day {}: {} -> {}",
+                    inst.staff[c.staff].id,
+                    c.day,
+                    id(c.before),
+                    id(c.after)
+                )
+            };
+            if json {
+                let v = json!({
+                    "objective": res.evaluation.objective,
+                    "removed": res.removed.iter().map(show).collect::<Vec<_>>(),
+                    "changes": res.changes.iter().map(show).collect::<Vec<_>>(),
+                });
+                writeln!(w, "{v}")?;
+            } else {
+                writeln!(
+                    w,
+                    "repaired\tobjective {}\tremoved {}\tchanged {}",
+                    res.evaluation.objective,
+                    res.removed.len(),
+                    res.changes.len()
+                )?;
+                for c in &res.removed {
+                    writeln!(w, "removed\t{}", show(c))?;
+                }
+                for c in &res.changes {
+                    writeln!(w, "changed\t{}", show(c))?;
+                }
+            }
+            if out.is_some() {
+                write_roster(&res.instance, &res.roster, &out, w)?;
+            }
+        }
+        RosterCmd::Bureau {
+            bureau_seed,
+            search,
+            json,
+            out,
+        } => {
+            let b = reference_bureau(bureau_seed);
+            let inst = bureau::to_instance(&b);
+            let res = solve(&inst, &search.options())?;
+            let check = bureau::check(&inst, &res.roster, &res.evaluation);
+            let fair = bureau::fairness(&b, &inst, &res.roster);
+            if json {
+                let v = json!({"staff": inst.staff.len(), "days": inst.days,
+                    "objective": res.evaluation.objective, "seconds": res.seconds,
+                    "check": check, "feasible": check.ok(), "fairness": fair});
+                writeln!(w, "{v}")?;
+            } else {
+                writeln!(
+                    w,
+                    "bureau\tstaff {}\tdays {}\tfeasible {}\tobjective {}\t{:.1} s",
+                    inst.staff.len(),
+                    inst.days,
+                    check.ok(),
+                    res.evaluation.objective,
+                    res.seconds
+                )?;
+                writeln!(w, "{check:?}")?;
+                writeln!(w, "group\tburden\tpeople\tmin\tmax\tmax-min\tgini")?;
+                for f in &fair {
+                    for (name, s) in [
+                        ("shifts", &f.shifts),
+                        ("nights", &f.nights),
+                        ("weekend", &f.weekend_shifts),
+                        ("holiday", &f.holiday_shifts),
+                    ] {
+                        writeln!(
+                            w,
+                            "{}\t{name}\t{}\t{}\t{}\t{}\t{:.3}",
+                            f.group, s.people, s.min, s.max, s.max_minus_min, s.gini
+                        )?;
+                    }
+                }
+            }
+            if out.is_some() {
+                write_roster(&inst, &res.roster, &out, w)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `A:3`, `A:3-5`, `A:3,4,9` → the person's index and days.
+pub fn parse_absence(inst: &Instance, spec: &str) -> Result<Absence> {
+    let (id, days) = spec
+        .split_once(':')
+        .ok_or_else(|| anyhow!("缺勤格式应为 STAFF:DAYS / expected STAFF:DAYS, got {spec:?}"))?;
+    let staff = inst
+        .staff_index(id.trim())
+        .ok_or_else(|| anyhow!("unknown staff {id:?}"))?;
+    let mut out = Vec::new();
+    for part in days.split(',') {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        let (a, b): (usize, usize) = (a.trim().parse()?, b.trim().parse()?);
+        if b < a || b >= inst.days {
+            bail!("days {part:?} outside 0..{}", inst.days);
+        }
+        out.extend(a..=b);
+    }
+    Ok(Absence { staff, days: out })
+}
