@@ -370,7 +370,15 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
             }
         }
     } else if r < P_SWAP && e_n > 1 {
-        let e2 = (e + 1 + rng.below(e_n - 1)) % e_n;
+        let class = &ctx.classes[ctx.class_of[e]];
+        let e2 = if class.len() > 1 && rng.below(4) != 0 {
+            class[rng.below(class.len())]
+        } else {
+            (e + 1 + rng.below(e_n - 1)) % e_n
+        };
+        if e2 == e {
+            return;
+        }
         let len = 1 + rng.below(MAX_BLOCK.min(d_n - d));
         for t in d..d + len {
             let (a, b) = (st.get(e, t), st.get(e2, t));

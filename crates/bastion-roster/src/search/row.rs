@@ -24,6 +24,10 @@ pub(crate) struct Ctx<'a> {
     pub req: Vec<i32>,
     /// Values each person may take at all (eligible shifts), off excluded.
     pub eligible: Vec<Vec<Cell>>,
+    /// People with the same eligible shifts (`classes[class_of[e]]`): swaps inside a class
+    /// are the moves that can rebalance load without breaking eligibility.
+    pub class_of: Vec<usize>,
+    pub classes: Vec<Vec<usize>>,
     /// Group covers indexed by `d * (s_n + 1) + v`.
     pub gidx: Vec<Vec<u32>>,
     pub night: Vec<bool>,
@@ -58,7 +62,7 @@ impl<'a> Ctx<'a> {
         for r in &inst.off_requests {
             req[(r.staff * d_n + r.day) * v_n + r.shift] += r.weight as i32;
         }
-        let eligible = inst
+        let eligible: Vec<Vec<Cell>> = inst
             .staff
             .iter()
             .map(|p| {
@@ -68,6 +72,22 @@ impl<'a> Ctx<'a> {
                     .collect()
             })
             .collect();
+        let mut classes: Vec<Vec<usize>> = Vec::new();
+        let mut class_of = vec![0; e_n];
+        let mut keys: Vec<&Vec<Cell>> = Vec::new();
+        for (e, el) in eligible.iter().enumerate() {
+            match keys.iter().position(|k| *k == el) {
+                Some(c) => {
+                    classes[c].push(e);
+                    class_of[e] = c;
+                }
+                None => {
+                    keys.push(el);
+                    classes.push(vec![e]);
+                    class_of[e] = classes.len() - 1;
+                }
+            }
+        }
         let mut gidx = vec![Vec::new(); d_n * v_n];
         for (i, g) in inst.group_covers.iter().enumerate() {
             for &s in &g.shifts {
@@ -92,6 +112,8 @@ impl<'a> Ctx<'a> {
             forbid,
             req,
             eligible,
+            class_of,
+            classes,
             gidx,
             night,
             holiday,

@@ -3,6 +3,10 @@
 // Panicking on a broken fixture is the right failure mode in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bureau;
+mod cli;
 mod common;
 mod eval_cases;
+mod props;
+mod repair;
 mod solve;

@@ -1,0 +1,118 @@
+//! The CLI through `run_to`, as a duty officer would use it.
+
+use crate::common::bench_dir;
+use bastion_roster::cli::{run_to, RosterCmd, SearchArgs};
+use std::path::PathBuf;
+
+fn search(iterations: u64) -> SearchArgs {
+    SearchArgs {
+        seconds: 10.0,
+        seed: 1,
+        threads: 2,
+        iterations: Some(iterations),
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bastion-roster-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cmd: RosterCmd) -> String {
+    let mut buf = Vec::new();
+    run_to(cmd, &mut buf).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn solve_writes_roster_and_repair_reads_it() {
+    let dir = temp_dir("solve");
+    let out = dir.join("r.csv");
+    let file = bench_dir().join("Instance1.txt");
+    let text = run(RosterCmd::Solve {
+        file: file.clone(),
+        search: search(500_000),
+        json: false,
+        out: Some(out.clone()),
+    });
+    assert!(text.starts_with("Instance1\tobjective "), "{text}");
+    assert!(text.contains("best known 607"), "{text}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 8);
+    assert!(csv.starts_with("staff,0,1,"));
+
+    let text = run(RosterCmd::Repair {
+        file,
+        roster: out,
+        absent: vec!["A:3-5".into()],
+        search: search(100_000),
+        json: true,
+        out: None,
+    });
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert!(v["objective"].as_i64().unwrap() > 0);
+    assert!(v["changes"].is_array());
+}
+
+#[test]
+fn bench_prints_one_line_per_instance_with_gap() {
+    let dir = temp_dir("bench");
+    for n in [1, 2] {
+        let name = format!("Instance{n}.txt");
+        std::fs::copy(bench_dir().join(&name), dir.join(&name)).unwrap();
+    }
+    let text = run(RosterCmd::Bench {
+        dir,
+        search: search(300_000),
+        json: false,
+    });
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "instance\tobjective\tbest\tgap%\tseconds");
+    assert_eq!(lines.len(), 3);
+    let cols: Vec<&str> = lines[2].split('\t').collect();
+    assert_eq!(cols[0], "Instance2");
+    assert_eq!(cols[2], "828");
+    let obj: i64 = cols[1].parse().unwrap();
+    let gap: f64 = cols[3].parse().unwrap();
+    assert!((gap - 100.0 * (obj - 828) as f64 / 828.0).abs() < 0.01);
+}
+
+#[test]
+fn bad_absence_and_missing_file_fail_clearly() {
+    let err = run_to(
+        RosterCmd::Solve {
+            file: "/nonexistent/InstanceX.txt".into(),
+            search: search(10),
+            json: false,
+            out: None,
+        },
+        &mut Vec::new(),
+    )
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("cannot read"), "{err:#}");
+    let inst = bastion_roster::parse_instance(
+        "x",
+        &std::fs::read_to_string(bench_dir().join("Instance1.txt")).unwrap(),
+    )
+    .unwrap();
+    assert!(bastion_roster::cli::parse_absence(&inst, "A:3-99").is_err());
+    assert!(bastion_roster::cli::parse_absence(&inst, "Z:3").is_err());
+    let a = bastion_roster::cli::parse_absence(&inst, "B:1,4-5").unwrap();
+    assert_eq!((a.staff, a.days), (1, vec![1, 4, 5]));
+}
+
+#[test]
+fn bureau_command_reports_feasibility_and_fairness() {
+    let text = run(RosterCmd::Bureau {
+        bureau_seed: 1,
+        search: search(1_000_000),
+        json: true,
+        out: None,
+    });
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(v["staff"], 956);
+    assert_eq!(v["feasible"], true, "{v}");
+    assert!(v["fairness"][0]["nights"]["gini"].as_f64().is_some());
+}

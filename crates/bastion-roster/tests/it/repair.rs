@@ -1,0 +1,125 @@
+//! Repair changes what the absences force and as little else as possible.
+
+use crate::common::load;
+use bastion_roster::repair::{repair, Absence, DEFAULT_CHANGE_WEIGHT};
+use bastion_roster::{evaluate, parse_instance, solve, SolveOptions};
+
+fn budget(iters: u64) -> SolveOptions {
+    SolveOptions {
+        seed: 3,
+        threads: 1,
+        seconds: None,
+        max_iters: Some(iters),
+        initial: None,
+    }
+}
+
+#[test]
+fn absence_on_days_off_changes_nothing() {
+    let inst = load(1);
+    let solved = solve(&inst, &budget(1_000_000)).unwrap();
+    // Find someone's days off and make them "unavailable" exactly then.
+    let (e, days) = (0..inst.staff.len())
+        .map(|e| {
+            let off: Vec<usize> = (0..inst.days)
+                .filter(|&d| solved.roster.get(e, d).is_none())
+                .collect();
+            (e, off)
+        })
+        .find(|(_, off)| !off.is_empty())
+        .unwrap();
+    let out = repair(
+        &inst,
+        &solved.roster,
+        &[Absence { staff: e, days }],
+        &budget(200_000),
+        DEFAULT_CHANGE_WEIGHT,
+    )
+    .unwrap();
+    assert!(out.removed.is_empty());
+    assert!(out.changes.is_empty(), "{:?}", out.changes);
+    assert_eq!(out.roster, solved.roster);
+    assert_eq!(out.evaluation.objective, solved.evaluation.objective);
+}
+
+#[test]
+fn one_sick_day_is_covered_by_exactly_one_change() {
+    let text = "SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nD,480,\n\nSECTION_STAFF\n\
+        A,D=7,9999,0,7,1,1,2\nB,D=7,9999,0,7,1,1,2\nC,D=7,9999,0,7,1,1,2\n\n\
+        SECTION_COVER\n0,D,1,100,1\n1,D,1,100,1\n2,D,1,100,1\n3,D,1,100,1\n\
+        4,D,1,100,1\n5,D,1,100,1\n6,D,1,100,1\n";
+    let inst = parse_instance("three", text).unwrap();
+    let roster = crate::common::roster(&inst, &["DDD----", "---DDDD", "-------"]);
+    assert_eq!(evaluate(&inst, &roster).objective, 0);
+    let out = repair(
+        &inst,
+        &roster,
+        &[Absence {
+            staff: 0,
+            days: vec![1],
+        }],
+        &budget(100_000),
+        DEFAULT_CHANGE_WEIGHT,
+    )
+    .unwrap();
+    assert_eq!(out.removed.len(), 1);
+    assert_eq!(out.changes.len(), 1, "{:?}", out.changes);
+    let c = out.changes[0];
+    assert_eq!((c.day, c.before, c.after), (1, None, Some(0)));
+    assert_ne!(c.staff, 0, "the sick person is not put back");
+    assert_eq!(out.evaluation.objective, 0);
+    assert!(out.evaluation.feasible());
+}
+
+#[test]
+fn repair_on_benchmark_stays_feasible_and_pays_for_each_change() {
+    let inst = load(2);
+    let solved = solve(&inst, &budget(1_500_000)).unwrap();
+    let e = (0..inst.staff.len())
+        .find(|&e| {
+            (0..inst.days)
+                .filter(|&d| solved.roster.get(e, d).is_some())
+                .count()
+                >= 3
+        })
+        .unwrap();
+    let days: Vec<usize> = (0..inst.days)
+        .filter(|&d| solved.roster.get(e, d).is_some())
+        .take(3)
+        .collect();
+    let out = repair(
+        &inst,
+        &solved.roster,
+        &[Absence {
+            staff: e,
+            days: days.clone(),
+        }],
+        &budget(300_000),
+        DEFAULT_CHANGE_WEIGHT,
+    )
+    .unwrap();
+    assert_eq!(out.removed.len(), 3);
+    let ev = evaluate(&out.instance, &out.roster);
+    assert!(ev.feasible(), "{:?}", ev.violations);
+    for &d in &days {
+        assert_eq!(out.roster.get(e, d), None);
+    }
+    // Doing nothing after the removal is one candidate, so every change must pay for itself.
+    let damaged = out.instance.clone();
+    let mut doing_nothing = solved.roster.clone();
+    for &d in &days {
+        doing_nothing.rows[e][d] = None;
+    }
+    let nothing = evaluate(&damaged, &doing_nothing);
+    if nothing.feasible() {
+        assert!(
+            ev.objective + DEFAULT_CHANGE_WEIGHT * out.changes.len() as i64 <= nothing.objective,
+            "changes {} objective {} vs doing nothing {}",
+            out.changes.len(),
+            ev.objective,
+            nothing.objective
+        );
+    }
+    // Nobody else's fixed days off are touched, and the untouched majority stays untouched.
+    assert!(out.changes.len() <= 12, "{} changes", out.changes.len());
+}
