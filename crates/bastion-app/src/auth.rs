@@ -1,0 +1,218 @@
+//! Sign-in, sessions and accounts. Unknown user and wrong password answer the same words.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use bastion_core::permission;
+use bastion_core::FieldError;
+use bastion_store::auth::{Account, AccountId, NewAccount};
+use bastion_store::org::{PersonId, UnitId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::{App, AppError, AppResult, Ctx};
+
+pub const BAD_LOGIN: &str = "用户不存在或密码错误";
+
+pub fn hash_password(pw: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(pw.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2: {e}")))
+}
+
+fn verify_password(pw: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok()).unwrap_or(false)
+}
+
+/// 等保 complexity: at least 8 characters, 3 of 4 classes, not containing the account name.
+pub fn check_password_policy(username: &str, pw: &str) -> Result<(), FieldError> {
+    const F: &str = "密码";
+    if pw.chars().count() < 8 {
+        return Err(FieldError::new(F, "密码长度不能少于 8 位"));
+    }
+    let classes = [
+        pw.chars().any(|c| c.is_ascii_lowercase()),
+        pw.chars().any(|c| c.is_ascii_uppercase()),
+        pw.chars().any(|c| c.is_ascii_digit()),
+        pw.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|b| **b).count() < 3 {
+        return Err(FieldError::new(F, "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类"));
+    }
+    if !username.is_empty() && pw.to_lowercase().contains(&username.to_lowercase()) {
+        return Err(FieldError::new(F, "密码不能包含账号名"));
+    }
+    Ok(())
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub struct LoginOk {
+    pub token: String,
+    pub account: Account,
+}
+
+impl App {
+    pub async fn login(&self, username: &str, password: &str, ip: &str, ua: &str) -> AppResult<LoginOk> {
+        let username = username.trim();
+        let account = self.store.account_by_username(username).await?;
+        let mut tx = self.store.begin().await?;
+        let now = bastion_core::time::now_ms();
+        let Some(account) = account else {
+            // Spend the same time as a real check so response time does not reveal accounts.
+            let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZWZha2U");
+            self.store.insert_login_log(&mut tx, username, ip, ua, false, BAD_LOGIN).await?;
+            bastion_store::commit(tx).await?;
+            return Err(AppError::BadLogin(BAD_LOGIN.into()));
+        };
+        if account.locked_until > now {
+            let minutes = (account.locked_until - now + 59_999) / 60_000;
+            let msg = format!("密码输入错误{}次，帐户锁定，请{minutes}分钟后再试", self.policy.max_failed_logins);
+            self.store.insert_login_log(&mut tx, username, ip, ua, false, &msg).await?;
+            bastion_store::commit(tx).await?;
+            return Err(AppError::Locked(msg));
+        }
+        if !verify_password(password, &account.password_hash) {
+            let n = self.store.record_login_failure(&mut tx, account.id, self.policy.max_failed_logins, self.policy.lock_ms).await?;
+            let msg = if n >= self.policy.max_failed_logins {
+                format!("密码输入错误{}次，帐户锁定{}分钟", n, self.policy.lock_ms / 60_000)
+            } else {
+                BAD_LOGIN.to_string()
+            };
+            self.store.insert_login_log(&mut tx, username, ip, ua, false, &msg).await?;
+            bastion_store::commit(tx).await?;
+            return Err(if n >= self.policy.max_failed_logins { AppError::Locked(msg) } else { AppError::BadLogin(BAD_LOGIN.into()) });
+        }
+        if !account.enabled {
+            self.store.insert_login_log(&mut tx, username, ip, ua, false, "用户已停用").await?;
+            bastion_store::commit(tx).await?;
+            return Err(AppError::Forbidden("用户已停用，请联系管理员".into()));
+        }
+        let mut raw = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        let token = hex::encode(raw);
+        self.store.insert_session(&mut tx, &token_hash(&token), account.id, ip, ua).await?;
+        self.store.record_login_success(&mut tx, account.id).await?;
+        self.store.insert_login_log(&mut tx, username, ip, ua, true, "登录成功").await?;
+        bastion_store::commit(tx).await?;
+        Ok(LoginOk { token, account })
+    }
+
+    pub async fn session(&self, token: &str) -> AppResult<Option<Account>> {
+        let h = token_hash(token);
+        let Some(s) = self.store.session(&h, self.policy.idle_timeout_ms).await? else { return Ok(None) };
+        if !s.account.enabled {
+            return Ok(None);
+        }
+        // Refresh the idle timer at most every 15 s per session.
+        if bastion_core::time::now_ms() - s.last_seen_at > 15_000 {
+            self.store.touch_session(&h).await?;
+        }
+        Ok(Some(s.account))
+    }
+
+    pub async fn logout(&self, token: &str) -> AppResult<()> {
+        let mut tx = self.store.begin().await?;
+        self.store.delete_session(&mut tx, &token_hash(token)).await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    pub async fn change_password(&self, ctx: &Ctx, old: &str, new: &str) -> AppResult<()> {
+        let account = self.store.account(ctx.account_id).await?;
+        if !verify_password(old, &account.password_hash) {
+            return Err(AppError::invalid(FieldError::new("原密码", "原密码错误")));
+        }
+        if old == new {
+            return Err(AppError::invalid(FieldError::new("新密码", "新密码不能与原密码相同")));
+        }
+        check_password_policy(&account.username, new).map_err(|e| AppError::invalid(e.for_field("新密码")))?;
+        let hash = hash_password(new)?;
+        let mut tx = self.store.begin().await?;
+        self.store.set_password(&mut tx, account.id, &hash, false).await?;
+        self.audit(&mut tx, ctx, "auth", "修改密码", &account.username, "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Create an account (system admin). Roles obey 三员分立.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_account(
+        &self,
+        ctx: &Ctx,
+        username: &str,
+        display_name: &str,
+        unit_id: UnitId,
+        person_id: Option<PersonId>,
+        roles: Vec<String>,
+        password: &str,
+        must_change: bool,
+    ) -> AppResult<AccountId> {
+        ctx.scope(permission::perm::ACCOUNT_WRITE)?;
+        let mut errors = Vec::new();
+        let username = bastion_core::error::text("账号", username, 2, 30).map_err(|e| errors.push(e)).unwrap_or_default();
+        if !username.is_empty() && !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+            errors.push(FieldError::new("账号", "账号只能包含字母、数字、下划线和点"));
+        }
+        let display = bastion_core::error::text("姓名", display_name, 1, 30).map_err(|e| errors.push(e)).unwrap_or_default();
+        if let Err(e) = permission::check_separation(&roles) {
+            errors.push(e);
+        }
+        if roles.is_empty() {
+            errors.push(FieldError::new("角色", "至少选择一个角色"));
+        }
+        if let Err(e) = check_password_policy(&username, password) {
+            errors.push(e);
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let hash = hash_password(password)?;
+        let mut tx = self.store.begin().await?;
+        let id = self
+            .store
+            .insert_account(
+                &mut tx,
+                &NewAccount {
+                    username: username.clone(),
+                    display_name: display,
+                    person_id,
+                    unit_id,
+                    password_hash: hash,
+                    roles: roles.clone(),
+                    must_change_password: must_change,
+                },
+            )
+            .await?;
+        self.audit(&mut tx, ctx, "system", "新增账号", &username, &format!("角色：{}", roles.join(","))).await?;
+        bastion_store::commit(tx).await?;
+        Ok(id)
+    }
+
+    pub async fn set_account_enabled(&self, ctx: &Ctx, username: &str, enabled: bool) -> AppResult<()> {
+        ctx.scope(permission::perm::ACCOUNT_WRITE)?;
+        let a = self.store.account_by_username(username).await?.ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        let mut tx = self.store.begin().await?;
+        self.store.set_account_enabled(&mut tx, a.id, enabled).await?;
+        self.audit(&mut tx, ctx, "system", if enabled { "启用账号" } else { "停用账号" }, username, "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Reset to a new password that must be changed at next sign-in.
+    pub async fn reset_password(&self, ctx: &Ctx, username: &str, password: &str) -> AppResult<()> {
+        ctx.scope(permission::perm::ACCOUNT_WRITE)?;
+        let a = self.store.account_by_username(username).await?.ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        check_password_policy(username, password).map_err(AppError::invalid)?;
+        let hash = hash_password(password)?;
+        let mut tx = self.store.begin().await?;
+        self.store.set_password(&mut tx, a.id, &hash, true).await?;
+        self.audit(&mut tx, ctx, "system", "重置密码", username, "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+}
+

@@ -1,0 +1,185 @@
+//! Bastion's use cases. Each one authorises the caller (role and data scope), runs its
+//! transaction, writes the audit record in that same transaction, and returns plain data.
+//! The web layer and the CLI call only this crate.
+
+pub mod auth;
+pub mod demo;
+pub mod operation;
+pub mod org;
+pub mod transfer;
+
+use bastion_core::permission::{self, DataScope};
+use bastion_core::FieldError;
+use bastion_store::audit::AuditEntry;
+use bastion_store::auth::{Account, AccountId};
+use bastion_store::org::{PersonId, RowScope, UnitId};
+use bastion_store::{Store, StoreError, Tx};
+use serde::Serialize;
+
+/// Errors a use case reports. The web layer maps each to one status and a zh-CN message.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("请先登录")]
+    Unauthenticated,
+    /// Sign-in refused: the same words for an unknown account and a wrong password.
+    #[error("{0}")]
+    BadLogin(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("输入有误")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("内部错误")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(e: FieldError) -> Self {
+        AppError::Invalid(vec![e])
+    }
+    pub fn forbidden_data() -> Self {
+        AppError::Forbidden("您没有该数据的权限，请联系管理员".into())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound("记录不存在".into()),
+            StoreError::Duplicate { field, value } => {
+                AppError::Invalid(vec![FieldError::new(field, format!("{field}“{value}”已存在"))])
+            }
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Who is acting, from where: every use case receives one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ctx {
+    pub account_id: AccountId,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub person_id: Option<PersonId>,
+    pub roles: Vec<String>,
+    pub must_change_password: bool,
+    pub ip: String,
+    pub request_id: String,
+}
+
+impl Ctx {
+    pub fn from_account(a: &Account, ip: &str, request_id: &str) -> Self {
+        Self {
+            account_id: a.id,
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            unit_id: a.unit_id,
+            unit_name: a.unit_name.clone(),
+            unit_path: a.unit_path.clone(),
+            person_id: a.person_id,
+            roles: a.roles.clone(),
+            must_change_password: a.must_change_password,
+            ip: ip.to_string(),
+            request_id: request_id.to_string(),
+        }
+    }
+
+    /// The operator of the command line: acts as the bootstrap super-admin, audited as `cli`.
+    pub fn cli(root_unit: UnitId) -> Self {
+        Self {
+            account_id: AccountId(0),
+            username: "cli".into(),
+            display_name: "命令行".into(),
+            unit_id: root_unit,
+            unit_name: String::new(),
+            unit_path: "/".into(),
+            person_id: None,
+            roles: vec!["superadmin".into()],
+            must_change_password: false,
+            ip: "local".into(),
+            request_id: String::new(),
+        }
+    }
+
+    pub fn can(&self, perm: &str) -> bool {
+        permission::scope_for(&self.roles, perm).is_some()
+    }
+
+    /// The rows this caller may touch with `perm`, or Forbidden when no role grants it.
+    pub fn scope(&self, perm: &str) -> AppResult<RowScope> {
+        match permission::scope_for(&self.roles, perm) {
+            None => Err(AppError::Forbidden(format!("您没有权限执行此操作（{perm}）"))),
+            Some(DataScope::All) => Ok(RowScope::All),
+            Some(DataScope::UnitAndBelow) => Ok(RowScope::Subtrees(vec![self.unit_path.clone()])),
+            Some(DataScope::SelfOnly) => Ok(self.person_id.map(RowScope::Person).unwrap_or(RowScope::Nothing)),
+        }
+    }
+}
+
+/// Whether a unit (by path) or a person falls inside a scope.
+pub fn in_scope(scope: &RowScope, unit_path: &str, person: Option<PersonId>) -> bool {
+    match scope {
+        RowScope::All => true,
+        RowScope::Nothing => false,
+        RowScope::Person(p) => person == Some(*p),
+        RowScope::Subtrees(paths) => paths.iter().any(|p| unit_path.starts_with(p.as_str())),
+    }
+}
+
+/// Runtime policy the use cases need (a subset of the settings).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub idle_timeout_ms: i64,
+    pub max_failed_logins: i64,
+    pub lock_ms: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self { idle_timeout_ms: 30 * 60 * 1000, max_failed_logins: 5, lock_ms: 10 * 60 * 1000 }
+    }
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub policy: Policy,
+}
+
+impl App {
+    pub fn new(store: Store, policy: Policy) -> Self {
+        Self { store, policy }
+    }
+
+    /// Append the audit record of `ctx`'s action inside `tx`.
+    pub async fn audit(&self, tx: &mut Tx, ctx: &Ctx, module: &str, action: &str, target: &str, detail: &str) -> AppResult<()> {
+        self.store
+            .append_audit(
+                tx,
+                &AuditEntry {
+                    account: ctx.username.clone(),
+                    unit: ctx.unit_name.clone(),
+                    ip: ctx.ip.clone(),
+                    module: module.into(),
+                    action: action.into(),
+                    target: target.into(),
+                    result: "成功".into(),
+                    detail: detail.into(),
+                    request_id: ctx.request_id.clone(),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,79 @@
+//! Operations (行动): create, edit, close.
+
+use bastion_core::error::{non_empty, text};
+use bastion_core::org::OperationStatus;
+use bastion_core::permission::perm;
+use bastion_core::FieldError;
+use bastion_store::operation::{NewOperation, Operation, OperationId};
+use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError, AppResult, Ctx};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct OperationInput {
+    pub name: String,
+    pub description: String,
+    pub status: String,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+impl OperationInput {
+    pub fn parse(&self) -> Result<NewOperation, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let name = text("行动名称", &self.name, 2, 60).map_err(|x| e.push(x)).ok();
+        let description = bastion_core::error::opt_text("行动说明", &self.description, 2000).map_err(|x| e.push(x)).ok();
+        let status = match non_empty(&self.status) {
+            Some(s) => OperationStatus::parse(s).map_err(|x| e.push(x)).ok(),
+            None => Some(OperationStatus::Active),
+        };
+        let start = bastion_core::time::parse_date("开始日期", &self.start_date).map_err(|x| e.push(x)).ok();
+        let end = match non_empty(&self.end_date) {
+            Some(s) => bastion_core::time::parse_date("结束日期", s).map_err(|x| e.push(x)).ok().map(Some),
+            None => Some(None),
+        };
+        if let (Some(s), Some(Some(en))) = (start, end) {
+            if en < s {
+                e.push(FieldError::new("结束日期", "结束日期不能早于开始日期"));
+            }
+        }
+        match (name, description, status, start, end) {
+            (Some(name), Some(d), Some(status), Some(s), Some(en)) if e.is_empty() => Ok(NewOperation {
+                name,
+                description: d.unwrap_or_default(),
+                status,
+                start_date: s.to_string(),
+                end_date: en.map(|d| d.to_string()),
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+impl App {
+    pub async fn operations(&self, ctx: &Ctx) -> AppResult<Vec<Operation>> {
+        ctx.scope(perm::OPERATION_READ)?;
+        Ok(self.store.operations().await?)
+    }
+
+    pub async fn create_operation(&self, ctx: &Ctx, input: &OperationInput) -> AppResult<OperationId> {
+        ctx.scope(perm::OPERATION_WRITE)?;
+        let o = input.parse().map_err(AppError::Invalid)?;
+        let mut tx = self.store.begin().await?;
+        let id = self.store.insert_operation(&mut tx, &o).await?;
+        self.audit(&mut tx, ctx, "operation", "新增行动", &format!("operation:{} {}", id.0, o.name), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(id)
+    }
+
+    pub async fn update_operation(&self, ctx: &Ctx, id: OperationId, input: &OperationInput) -> AppResult<()> {
+        ctx.scope(perm::OPERATION_WRITE)?;
+        let o = input.parse().map_err(AppError::Invalid)?;
+        let mut tx = self.store.begin().await?;
+        self.store.update_operation(&mut tx, id, &o).await?;
+        self.audit(&mut tx, ctx, "operation", "修改行动", &format!("operation:{} {}", id.0, o.name), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,266 @@
+//! Units and people: list within the caller's data scope, read, create, edit, disable, reveal.
+
+use bastion_core::error::{non_empty, opt_text, text};
+use bastion_core::org::{self, Category, DutyStatus, PoliticalStatus, Sex, UnitKind};
+use bastion_core::permission::perm;
+use bastion_core::{FieldError, IdNumber, Phone};
+use bastion_store::org::{NewPerson, NewUnit, Page, Person, PersonFilter, PersonId, Revealed, RowScope, Unit, UnitId};
+use serde::{Deserialize, Serialize};
+
+use crate::{in_scope, App, AppError, AppResult, Ctx};
+
+/// A person as typed into a form, an import row or a JSON body: every field raw text.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PersonInput {
+    pub police_no: String,
+    pub name: String,
+    pub category: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub hire_date: String,
+    pub id_number: String,
+    pub mobile: String,
+    /// Unit id (forms, API) …
+    pub unit_id: String,
+    /// … or unit code (imports).
+    pub unit_code: String,
+    pub position: String,
+    pub political_status: String,
+    pub duty_status: String,
+    pub police_types: String,
+    pub skills: String,
+}
+
+fn collect<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+impl PersonInput {
+    /// Parse every field, reporting every broken one (not just the first). `unit` resolves the
+    /// unit reference. On update an empty ID or mobile keeps the stored value.
+    pub fn parse(&self, unit: Option<UnitId>) -> Result<NewPerson, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let today = bastion_core::time::today();
+        let police_no = collect(&mut e, org::police_no(&self.police_no));
+        let name = collect(&mut e, text("姓名", &self.name, 1, 30));
+        let category = collect(&mut e, Category::parse(&self.category));
+        let id_number = match non_empty(&self.id_number) {
+            Some(raw) => collect(&mut e, IdNumber::parse(raw, today)).map(Some),
+            None => Some(None),
+        };
+        let sex = match (non_empty(&self.sex), &id_number) {
+            (Some(raw), _) => collect(&mut e, Sex::parse(raw)),
+            (None, Some(Some(id))) => Some(if id.is_male() { Sex::Male } else { Sex::Female }),
+            (None, _) => collect(&mut e, Sex::parse("")),
+        };
+        let birth_date = match (non_empty(&self.birth_date), &id_number) {
+            (Some(raw), _) => collect(&mut e, bastion_core::time::parse_date("出生日期", raw)).map(|d| Some(d.to_string())),
+            (None, Some(Some(id))) => Some(Some(id.birth_date().to_string())),
+            (None, _) => Some(None),
+        };
+        if let (Some(Some(b)), Some(Some(id))) = (&birth_date, &id_number) {
+            if *b != id.birth_date().to_string() {
+                e.push(FieldError::new("出生日期", "出生日期与身份证号不一致"));
+            }
+        }
+        let hire_date = match non_empty(&self.hire_date) {
+            Some(raw) => collect(&mut e, bastion_core::time::parse_date("入职日期", raw)).map(|d| Some(d.to_string())),
+            None => Some(None),
+        };
+        let mobile = match non_empty(&self.mobile) {
+            Some(raw) => collect(&mut e, Phone::parse(raw)).map(Some),
+            None => Some(None),
+        };
+        if unit.is_none() {
+            e.push(FieldError::new("所属单位", "所属单位不存在或未填写"));
+        }
+        let position = collect(&mut e, opt_text("职务", &self.position, 30));
+        let political_status = match non_empty(&self.political_status) {
+            Some(raw) => collect(&mut e, PoliticalStatus::parse(raw)),
+            None => Some(PoliticalStatus::Masses),
+        };
+        let duty_status = match non_empty(&self.duty_status) {
+            Some(raw) => collect(&mut e, DutyStatus::parse(raw)),
+            None => Some(DutyStatus::OnDuty),
+        };
+        let police_types = collect(&mut e, org::police_types(&self.police_types));
+        let skills: Vec<String> = self
+            .skills
+            .split(['、', ',', '，', ';', '；'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if skills.iter().any(|s| s.chars().count() > 20) {
+            e.push(FieldError::new("技能特长", "每项技能特长不能超过 20 个字"));
+        }
+        match (police_no, name, category, sex, birth_date, hire_date, id_number, mobile, unit, position, political_status, duty_status, police_types) {
+            (Some(police_no), Some(name), Some(category), Some(sex), Some(birth_date), Some(hire_date), Some(id_number), Some(mobile), Some(unit_id), Some(position), Some(political_status), Some(duty_status), Some(police_types)) if e.is_empty() => {
+                Ok(NewPerson { police_no, name, category, sex, birth_date, hire_date, id_number, mobile, unit_id, position, political_status, duty_status, police_types, skills })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(default)]
+pub struct UnitInput {
+    pub parent_id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub sort_order: String,
+    pub phone: String,
+}
+
+impl App {
+    pub async fn units(&self, ctx: &Ctx) -> AppResult<Vec<Unit>> {
+        ctx.scope(perm::UNIT_READ)?;
+        Ok(self.store.units().await?)
+    }
+
+    pub async fn create_unit(&self, ctx: &Ctx, input: &UnitInput) -> AppResult<Unit> {
+        let scope = ctx.scope(perm::UNIT_WRITE)?;
+        let mut e = Vec::new();
+        let parent = match non_empty(&input.parent_id) {
+            Some(raw) => match raw.parse::<i64>() {
+                Ok(id) => match self.store.unit(UnitId(id)).await {
+                    Ok(u) => Some(u),
+                    Err(_) => {
+                        e.push(FieldError::new("上级单位", "上级单位不存在"));
+                        None
+                    }
+                },
+                Err(_) => {
+                    e.push(FieldError::new("上级单位", "上级单位不存在"));
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some(p) = &parent {
+            if !in_scope(&scope, &p.path, None) {
+                return Err(AppError::forbidden_data());
+            }
+        } else if scope != RowScope::All {
+            return Err(AppError::forbidden_data());
+        }
+        let code = collect(&mut e, text("单位编码", &input.code, 1, 30));
+        let name = collect(&mut e, text("单位名称", &input.name, 1, 50));
+        let kind = collect(&mut e, UnitKind::parse(&input.kind));
+        let sort_order = match non_empty(&input.sort_order) {
+            Some(raw) => raw.parse::<i64>().map_err(|_| e.push(FieldError::new("显示顺序", "显示顺序必须是整数"))).ok(),
+            None => Some(0),
+        };
+        let phone = collect(&mut e, opt_text("联系电话", &input.phone, 30));
+        let (Some(code), Some(name), Some(kind), Some(sort_order), Some(phone)) = (code, name, kind, sort_order, phone) else {
+            return Err(AppError::Invalid(e));
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        let mut tx = self.store.begin().await?;
+        let unit = self
+            .store
+            .insert_unit(&mut tx, &NewUnit { parent_id: parent.map(|p| p.id), code, name, kind, sort_order, phone })
+            .await?;
+        self.audit(&mut tx, ctx, "org", "新增单位", &format!("unit:{} {}", unit.id.0, unit.name), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(unit)
+    }
+
+    pub async fn people(&self, ctx: &Ctx, f: &PersonFilter, page: i64, size: i64) -> AppResult<Page<Person>> {
+        let scope = ctx.scope(perm::PERSON_READ)?;
+        Ok(self.store.people(&scope, f, page, size).await?)
+    }
+
+    /// One person, if the caller's scope covers them; otherwise NotFound (no existence leak).
+    pub async fn person(&self, ctx: &Ctx, id: PersonId) -> AppResult<Person> {
+        let scope = ctx.scope(perm::PERSON_READ)?;
+        let p = self.store.person(id).await.map_err(|_| AppError::NotFound("人员不存在".into()))?;
+        if !in_scope(&scope, &p.unit_path, Some(p.id)) {
+            return Err(AppError::NotFound("人员不存在".into()));
+        }
+        Ok(p)
+    }
+
+    async fn resolve_unit(&self, input: &PersonInput) -> Option<Unit> {
+        if let Some(raw) = non_empty(&input.unit_id) {
+            return match raw.parse::<i64>() {
+                Ok(id) => self.store.unit(UnitId(id)).await.ok(),
+                Err(_) => None,
+            };
+        }
+        match non_empty(&input.unit_code) {
+            Some(code) => self.store.unit_by_code(code).await.ok().flatten(),
+            None => None,
+        }
+    }
+
+    pub async fn create_person(&self, ctx: &Ctx, input: &PersonInput) -> AppResult<PersonId> {
+        let scope = ctx.scope(perm::PERSON_WRITE)?;
+        let unit = self.resolve_unit(input).await;
+        let p = input.parse(unit.as_ref().map(|u| u.id)).map_err(AppError::Invalid)?;
+        if let Some(u) = &unit {
+            if !in_scope(&scope, &u.path, None) {
+                return Err(AppError::forbidden_data());
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        let id = self.store.insert_person(&mut tx, &p).await?;
+        self.audit(&mut tx, ctx, "org", "新增人员", &format!("person:{} {}", id.0, p.police_no), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(id)
+    }
+
+    pub async fn update_person(&self, ctx: &Ctx, id: PersonId, input: &PersonInput) -> AppResult<()> {
+        let scope = ctx.scope(perm::PERSON_WRITE)?;
+        let current = self.store.person(id).await.map_err(|_| AppError::NotFound("人员不存在".into()))?;
+        if !in_scope(&scope, &current.unit_path, Some(id)) {
+            return Err(AppError::NotFound("人员不存在".into()));
+        }
+        let unit = self.resolve_unit(input).await;
+        let p = input.parse(unit.as_ref().map(|u| u.id)).map_err(AppError::Invalid)?;
+        if let Some(u) = &unit {
+            if !in_scope(&scope, &u.path, None) {
+                return Err(AppError::forbidden_data());
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        self.store.update_person(&mut tx, id, &p).await?;
+        self.audit(&mut tx, ctx, "org", "修改人员", &format!("person:{} {}", id.0, p.police_no), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    pub async fn set_person_enabled(&self, ctx: &Ctx, id: PersonId, enabled: bool) -> AppResult<()> {
+        let scope = ctx.scope(perm::PERSON_WRITE)?;
+        let current = self.store.person(id).await.map_err(|_| AppError::NotFound("人员不存在".into()))?;
+        if !in_scope(&scope, &current.unit_path, Some(id)) {
+            return Err(AppError::NotFound("人员不存在".into()));
+        }
+        let mut tx = self.store.begin().await?;
+        self.store.set_person_enabled(&mut tx, id, enabled).await?;
+        let action = if enabled { "启用人员" } else { "停用人员" };
+        self.audit(&mut tx, ctx, "org", action, &format!("person:{} {}", id.0, current.police_no), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Clear identity and phone numbers: its own permission, a stated reason, audited.
+    pub async fn reveal_person(&self, ctx: &Ctx, id: PersonId, reason: &str) -> AppResult<Revealed> {
+        let scope = ctx.scope(perm::PERSON_REVEAL)?;
+        let reason = text("查看事由", reason, 2, 100).map_err(AppError::invalid)?;
+        let current = self.store.person(id).await.map_err(|_| AppError::NotFound("人员不存在".into()))?;
+        if !in_scope(&scope, &current.unit_path, Some(id)) {
+            return Err(AppError::NotFound("人员不存在".into()));
+        }
+        let revealed = self.store.reveal_person(id).await?;
+        let mut tx = self.store.begin().await?;
+        self.audit(&mut tx, ctx, "org", "查看明文", &format!("person:{} {}", id.0, current.police_no), &format!("事由：{reason}")).await?;
+        bastion_store::commit(tx).await?;
+        Ok(revealed)
+    }
+}

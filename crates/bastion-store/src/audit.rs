@@ -1,0 +1,213 @@
+//! The audit trail: append-only, hash-chained. Each record's hash covers the previous hash and
+//! every field, so an edited, deleted or reordered record breaks the chain at that point.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::{Backend, Store, StoreResult, Tx};
+
+/// What the application records for one action. Never a clear-text personal number.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEntry {
+    pub account: String,
+    pub unit: String,
+    pub ip: String,
+    pub module: String,
+    pub action: String,
+    pub target: String,
+    pub result: String,
+    pub detail: String,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: i64,
+    pub account: String,
+    pub unit: String,
+    pub ip: String,
+    pub module: String,
+    pub action: String,
+    pub target: String,
+    pub result: String,
+    pub detail: String,
+    pub request_id: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRecord {
+    pub fn compute_hash(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            self.prev_hash.as_str(),
+            &self.seq.to_string(),
+            &self.at.to_string(),
+            &self.account,
+            &self.unit,
+            &self.ip,
+            &self.module,
+            &self.action,
+            &self.target,
+            &self.result,
+            &self.detail,
+            &self.request_id,
+        ] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// Where verification found the chain broken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ChainBreak {
+    /// The record's own hash does not match its content (edited).
+    Altered { seq: i64 },
+    /// The record does not follow the previous one (deleted or reordered before it).
+    Gap { seq: i64, expected: i64 },
+    /// `prev_hash` does not point at the previous record's hash.
+    Unlinked { seq: i64 },
+    /// The head counter and the last record disagree (records removed from the end).
+    Truncated { head: i64, last: i64 },
+}
+
+impl std::fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChainBreak::Altered { seq } => write!(f, "第 {seq} 条记录内容被修改（哈希不符）"),
+            ChainBreak::Gap { seq, expected } => write!(f, "应为第 {expected} 条，实为第 {seq} 条：其间记录被删除或顺序被改动"),
+            ChainBreak::Unlinked { seq } => write!(f, "第 {seq} 条记录与前一条的链接断开"),
+            ChainBreak::Truncated { head, last } => write!(f, "链头记为第 {head} 条，但最后一条为第 {last} 条：末尾记录被删除"),
+        }
+    }
+}
+
+fn record_from(r: &sqlx::any::AnyRow) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        account: r.try_get("account")?,
+        unit: r.try_get("unit")?,
+        ip: r.try_get("ip")?,
+        module: r.try_get("module")?,
+        action: r.try_get("action")?,
+        target: r.try_get("target")?,
+        result: r.try_get("result")?,
+        detail: r.try_get("detail")?,
+        request_id: r.try_get("request_id")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+const COLS: &str = "seq, at, account, unit, ip, module, action, target, result, detail, request_id, prev_hash, hash";
+
+impl Store {
+    /// Append to the chain inside the caller's transaction: the action and its record commit together.
+    pub async fn append_audit(&self, tx: &mut Tx, e: &AuditEntry) -> StoreResult<i64> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let head = sqlx::query(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut **tx).await?;
+        let mut rec = AuditRecord {
+            seq: head.try_get::<i64, _>("seq")? + 1,
+            at: bastion_core::time::now_ms(),
+            account: e.account.clone(),
+            unit: e.unit.clone(),
+            ip: e.ip.clone(),
+            module: e.module.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            result: e.result.clone(),
+            detail: e.detail.clone(),
+            request_id: e.request_id.clone(),
+            prev_hash: head.try_get("hash")?,
+            hash: String::new(),
+        };
+        rec.hash = rec.compute_hash();
+        sqlx::query(&format!("INSERT INTO audit_log ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"))
+            .bind(rec.seq)
+            .bind(rec.at)
+            .bind(&rec.account)
+            .bind(&rec.unit)
+            .bind(&rec.ip)
+            .bind(&rec.module)
+            .bind(&rec.action)
+            .bind(&rec.target)
+            .bind(&rec.result)
+            .bind(&rec.detail)
+            .bind(&rec.request_id)
+            .bind(&rec.prev_hash)
+            .bind(&rec.hash)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(rec.seq)
+            .bind(&rec.hash)
+            .execute(&mut **tx)
+            .await?;
+        Ok(rec.seq)
+    }
+
+    /// Newest first, optionally filtered by account and module.
+    pub async fn audit_records(&self, account: Option<&str>, module: Option<&str>, limit: i64, offset: i64) -> StoreResult<(Vec<AuditRecord>, i64)> {
+        let mut w = crate::sql::Sql::new(" WHERE 1=1");
+        if let Some(a) = account.filter(|s| !s.is_empty()) {
+            w.push(" AND account = ").bind_text(a);
+        }
+        if let Some(m) = module.filter(|s| !s.is_empty()) {
+            w.push(" AND module = ").bind_text(m);
+        }
+        let mut count = crate::sql::Sql::new("SELECT COUNT(*) AS n FROM audit_log");
+        count.push(&w.text);
+        count.args = w.args.clone();
+        let total: i64 = count.query().fetch_one(&self.read).await?.try_get("n")?;
+        let mut q = crate::sql::Sql::new(&format!("SELECT {COLS} FROM audit_log"));
+        q.push(&w.text);
+        q.args = w.args;
+        q.push(" ORDER BY seq DESC LIMIT ").bind_i64(limit).push(" OFFSET ").bind_i64(offset);
+        let rows = q.query().fetch_all(&self.read).await?;
+        Ok((rows.iter().map(record_from).collect::<StoreResult<_>>()?, total))
+    }
+
+    /// Walk the whole chain in order; `Ok(None)` when intact, with the number of records checked.
+    pub async fn verify_audit(&self) -> StoreResult<(i64, Option<ChainBreak>)> {
+        let mut prev_hash = String::new();
+        let mut expected = 1i64;
+        let mut checked = 0i64;
+        loop {
+            let rows = sqlx::query(&format!("SELECT {COLS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000"))
+                .bind(expected)
+                .fetch_all(&self.read)
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let rec = record_from(r)?;
+                if rec.seq != expected {
+                    return Ok((checked, Some(ChainBreak::Gap { seq: rec.seq, expected })));
+                }
+                if rec.compute_hash() != rec.hash {
+                    return Ok((checked, Some(ChainBreak::Altered { seq: rec.seq })));
+                }
+                if rec.prev_hash != prev_hash {
+                    return Ok((checked, Some(ChainBreak::Unlinked { seq: rec.seq })));
+                }
+                prev_hash = rec.hash;
+                expected += 1;
+                checked += 1;
+            }
+        }
+        let head: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&self.read).await?.try_get("seq")?;
+        if head != expected - 1 {
+            return Ok((checked, Some(ChainBreak::Truncated { head, last: expected - 1 })));
+        }
+        Ok((checked, None))
+    }
+}

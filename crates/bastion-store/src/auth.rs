@@ -1,0 +1,265 @@
+//! Accounts, database-kept sessions (so several nodes share them) and the login log.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::{flag, unique, Store, StoreError, StoreResult, Tx};
+use crate::org::{PersonId, UnitId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct AccountId(pub i64);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub username: String,
+    pub display_name: String,
+    pub person_id: Option<PersonId>,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub unit_path: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub roles: Vec<String>,
+    pub enabled: bool,
+    pub must_change_password: bool,
+    pub password_changed_at: i64,
+    pub failed_logins: i64,
+    pub locked_until: i64,
+    pub last_login_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub person_id: Option<PersonId>,
+    pub unit_id: UnitId,
+    pub password_hash: String,
+    pub roles: Vec<String>,
+    pub must_change_password: bool,
+}
+
+const ACCOUNT_COLS: &str = "a.id, a.username, a.display_name, a.person_id, a.unit_id, u.name AS unit_name, \
+    u.path AS unit_path, a.password_hash, a.roles, a.enabled, a.must_change_password, a.password_changed_at, \
+    a.failed_logins, a.locked_until, a.last_login_at";
+
+fn account_from(row: &AnyRow) -> StoreResult<Account> {
+    let roles: String = row.try_get("roles")?;
+    Ok(Account {
+        id: AccountId(row.try_get("id")?),
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        person_id: row.try_get::<Option<i64>, _>("person_id")?.map(PersonId),
+        unit_id: UnitId(row.try_get("unit_id")?),
+        unit_name: row.try_get("unit_name")?,
+        unit_path: row.try_get("unit_path")?,
+        password_hash: row.try_get("password_hash")?,
+        roles: roles.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect(),
+        enabled: flag(row, "enabled")?,
+        must_change_password: flag(row, "must_change_password")?,
+        password_changed_at: row.try_get("password_changed_at")?,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until: row.try_get("locked_until")?,
+        last_login_at: row.try_get("last_login_at")?,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionRow {
+    pub account: Account,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginLogEntry {
+    pub at: i64,
+    pub username: String,
+    pub ip: String,
+    pub success: bool,
+    pub message: String,
+}
+
+impl Store {
+    pub async fn insert_account(&self, tx: &mut Tx, a: &NewAccount) -> StoreResult<AccountId> {
+        let t = bastion_core::time::now_ms();
+        let row = sqlx::query(
+            "INSERT INTO accounts (username, display_name, person_id, unit_id, password_hash, roles, enabled, \
+             must_change_password, password_changed_at, failed_logins, locked_until, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,1,$7,$8,0,0,$8,$8) RETURNING id",
+        )
+        .bind(&a.username)
+        .bind(&a.display_name)
+        .bind(a.person_id.map(|p| p.0))
+        .bind(a.unit_id.0)
+        .bind(&a.password_hash)
+        .bind(a.roles.join(","))
+        .bind(i64::from(a.must_change_password))
+        .bind(t)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(unique("账号", &a.username))?;
+        Ok(AccountId(row.try_get("id")?))
+    }
+
+    pub async fn account_by_username(&self, username: &str) -> StoreResult<Option<Account>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(account_from).transpose()
+    }
+
+    pub async fn account(&self, id: AccountId) -> StoreResult<Account> {
+        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLS} FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        account_from(&row)
+    }
+
+    pub async fn accounts(&self) -> StoreResult<Vec<Account>> {
+        let rows = sqlx::query(&format!("SELECT {ACCOUNT_COLS} FROM accounts a JOIN units u ON u.id = a.unit_id ORDER BY a.id"))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(account_from).collect()
+    }
+
+    pub async fn set_account_enabled(&self, tx: &mut Tx, id: AccountId, enabled: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET enabled = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(enabled))
+            .bind(bastion_core::time::now_ms())
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        if !enabled {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id.0).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_password(&self, tx: &mut Tx, id: AccountId, hash: &str, must_change: bool) -> StoreResult<()> {
+        let t = bastion_core::time::now_ms();
+        sqlx::query(
+            "UPDATE accounts SET password_hash = $1, must_change_password = $2, password_changed_at = $3, \
+             failed_logins = 0, locked_until = 0, updated_at = $3 WHERE id = $4",
+        )
+        .bind(hash)
+        .bind(i64::from(must_change))
+        .bind(t)
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Record a failed login; lock when `max` consecutive failures are reached.
+    pub async fn record_login_failure(&self, tx: &mut Tx, id: AccountId, max: i64, lock_ms: i64) -> StoreResult<i64> {
+        let t = bastion_core::time::now_ms();
+        let row = sqlx::query("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(id.0)
+            .fetch_one(&mut **tx)
+            .await?;
+        let n: i64 = row.try_get("failed_logins")?;
+        if n >= max {
+            sqlx::query("UPDATE accounts SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+                .bind(t + lock_ms)
+                .bind(id.0)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(n)
+    }
+
+    pub async fn record_login_success(&self, tx: &mut Tx, id: AccountId) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = 0, last_login_at = $1 WHERE id = $2")
+            .bind(bastion_core::time::now_ms())
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_login_log(&self, tx: &mut Tx, username: &str, ip: &str, ua: &str, success: bool, message: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO login_log (at, username, ip, user_agent, success, message) VALUES ($1,$2,$3,$4,$5,$6)")
+            .bind(bastion_core::time::now_ms())
+            .bind(username)
+            .bind(ip)
+            .bind(ua)
+            .bind(i64::from(success))
+            .bind(message)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn login_log(&self, limit: i64) -> StoreResult<Vec<LoginLogEntry>> {
+        let rows = sqlx::query("SELECT at, username, ip, success, message FROM login_log ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LoginLogEntry {
+                    at: r.try_get("at")?,
+                    username: r.try_get("username")?,
+                    ip: r.try_get("ip")?,
+                    success: flag(r, "success")?,
+                    message: r.try_get("message")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_session(&self, tx: &mut Tx, token_hash: &str, account: AccountId, ip: &str, ua: &str) -> StoreResult<()> {
+        let t = bastion_core::time::now_ms();
+        sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, ip, user_agent) VALUES ($1,$2,$3,$3,$4,$5)")
+            .bind(token_hash)
+            .bind(account.0)
+            .bind(t)
+            .bind(ip)
+            .bind(ua)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The session's account when the session exists and was seen within `idle_ms`.
+    pub async fn session(&self, token_hash: &str, idle_ms: i64) -> StoreResult<Option<SessionRow>> {
+        let t = bastion_core::time::now_ms();
+        let row = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLS}, s.created_at AS s_created, s.last_seen_at AS s_seen FROM sessions s \
+             JOIN accounts a ON a.id = s.account_id JOIN units u ON u.id = a.unit_id WHERE s.token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let seen: i64 = row.try_get("s_seen")?;
+        if t - seen > idle_ms {
+            return Ok(None);
+        }
+        Ok(Some(SessionRow { account: account_from(&row)?, created_at: row.try_get("s_created")?, last_seen_at: seen }))
+    }
+
+    /// Refresh the idle timer, at most every few seconds per session to keep reads cheap.
+    pub async fn touch_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(bastion_core::time::now_ms())
+            .bind(token_hash)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, tx: &mut Tx, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut **tx).await?;
+        Ok(())
+    }
+}

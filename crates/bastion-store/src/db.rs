@@ -1,0 +1,220 @@
+//! Opening the store: SQLite under the data directory (WAL, foreign keys, synchronous=FULL, one
+//! writer connection) or PostgreSQL from a URL; embedded migrations run at open.
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::crypto::Crypto;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Open(String),
+    #[error("已存在：{field}“{value}”")]
+    Duplicate { field: &'static str, value: String },
+    #[error("记录不存在")]
+    NotFound,
+    #[error("数据冲突：{0}")]
+    Conflict(String),
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+    #[error("迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("加密错误：{0}")]
+    Crypto(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Handles to the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) read: AnyPool,
+    pub(crate) write: AnyPool,
+    pub backend: Backend,
+    pub crypto: Arc<Crypto>,
+    /// For SQLite, the database file (used by backup).
+    pub sqlite_path: Option<PathBuf>,
+    pub url: String,
+}
+
+static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATE_PG: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Where the data lives: a PostgreSQL URL, or a SQLite file (default `DATA/bastion.db`).
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl Store {
+    /// Open (and migrate) the store. `database` is `None` for the SQLite file under `data_dir`.
+    pub async fn open(data_dir: &Path, database: Option<&str>, crypto: Crypto) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let store = match database {
+            Some(url) if is_postgres(url) => Self::open_pg(url, crypto).await?,
+            Some(url) => {
+                let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+                let path = PathBuf::from(path);
+                match path.parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() && !dir.exists() => {
+                        return Err(StoreError::Open(format!(
+                            "数据库目录不存在：{}（只有 --data 目录会自动创建）",
+                            dir.display()
+                        )))
+                    }
+                    _ => {}
+                }
+                Self::open_sqlite(&path, crypto).await?
+            }
+            None => {
+                std::fs::create_dir_all(data_dir)
+                    .map_err(|e| StoreError::Open(format!("无法创建数据目录 {}：{e}", data_dir.display())))?;
+                Self::open_sqlite(&data_dir.join("bastion.db"), crypto).await?
+            }
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn open_sqlite(path: &Path, crypto: Crypto) -> StoreResult<Self> {
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+        };
+        // One writer: SQLite serialises writers anyway, and a single connection makes the audit
+        // chain's read-then-append safe without BEGIN IMMEDIATE.
+        let write = pool(1).connect(&url).await.map_err(|e| {
+            StoreError::Open(format!("无法打开 SQLite 数据库 {}：{e}", path.display()))
+        })?;
+        let read = pool(8).connect(&url).await?;
+        Ok(Self {
+            read,
+            write,
+            backend: Backend::Sqlite,
+            crypto: Arc::new(crypto),
+            sqlite_path: Some(path.to_path_buf()),
+            url,
+        })
+    }
+
+    async fn open_pg(url: &str, crypto: Crypto) -> StoreResult<Self> {
+        let pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Open(format!("无法连接 PostgreSQL（{}）：{e}", redact(url))))?;
+        Ok(Self {
+            read: pool.clone(),
+            write: pool,
+            backend: Backend::Postgres,
+            crypto: Arc::new(crypto),
+            sqlite_path: None,
+            url: url.to_string(),
+        })
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.backend {
+            Backend::Sqlite => MIGRATE_SQLITE.run(&self.write).await?,
+            Backend::Postgres => MIGRATE_PG.run(&self.write).await?,
+        }
+        Ok(())
+    }
+
+    /// Begin a write transaction (on SQLite: on the single writer connection).
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(self.write.begin().await?)
+    }
+
+    pub fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// Readiness: the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    /// `VACUUM INTO` a consistent copy (SQLite); PostgreSQL deployments use pg_dump.
+    pub async fn backup_sqlite(&self, dest: &Path) -> StoreResult<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Open("PostgreSQL 请使用 pg_dump 备份".into()));
+        }
+        if dest.exists() {
+            return Err(StoreError::Open(format!("备份文件已存在：{}", dest.display())));
+        }
+        let sql = format!("VACUUM INTO '{}'", dest.display().to_string().replace('\'', "''"));
+        sqlx::query(&sql).execute(&self.write).await?;
+        Ok(())
+    }
+}
+
+/// Hide the password part of a URL in messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Map a unique-constraint violation to a named duplicate; anything else stays a database error.
+pub(crate) fn unique<'a>(field: &'static str, value: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Duplicate { field, value: value.to_string() }
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
+/// Read a 0/1 flag stored as an integer.
+pub(crate) fn flag(row: &AnyRow, col: &str) -> StoreResult<bool> {
+    use sqlx::Row;
+    Ok(row.try_get::<i64, _>(col)? != 0)
+}
+
+/// Commit a write transaction.
+pub async fn commit(tx: Tx) -> StoreResult<()> {
+    tx.commit().await?;
+    Ok(())
+}

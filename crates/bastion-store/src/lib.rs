@@ -1,0 +1,15 @@
+//! Persistence for both backends. The only crate that knows SQL: every query is written once in
+//! portable SQL (`$n` placeholders, BIGINT/TEXT/BLOB columns) and runs on SQLite and PostgreSQL
+//! through sqlx's `Any` driver (see docs/adr/0001-store.md).
+
+pub mod audit;
+pub mod auth;
+pub mod crypto;
+pub mod db;
+pub mod jobs;
+pub mod operation;
+pub mod org;
+pub mod sql;
+
+pub use crypto::Crypto;
+pub use db::{commit, Backend, Store, StoreError, StoreResult, Tx};
