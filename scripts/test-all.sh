@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Bastion's one test command: bash scripts/test-all.sh
+#
+# Installs and starts what the tests need when it is missing (PostgreSQL, Chromium, Node.js and
+# the e2e packages), then runs cargo fmt --check, clippy -D warnings, the build, every Rust test
+# (both backends; BASTION_TEST_PG points the PostgreSQL half at a server) and the browser suite on
+# SQLite and on PostgreSQL. Every step runs even after a failure; the last line is always
+# `N passed, N failed`, and the exit status is 0 only when nothing failed and something passed.
+#
+# Environment (docs/testing.md has them all):
+#   BASTION_TEST_PG          admin URL of a PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
+#   BASTION_TEST_STEPS       steps to run (default "fmt clippy build test e2e")
+#   BASTION_TEST_TIMEOUT     seconds cargo test may take (default 1800)
+#   BASTION_E2E_BACKENDS     browser-suite backends (default "sqlite postgres")
+#   BASTION_E2E_SPECS        spec files to run (default e2e/tests/*.spec.mjs)
+#   BASTION_E2E_RUN_TIMEOUT  seconds one browser-suite pass may take (default 900)
+#   BASTION_TEST_LOGS        where each step's log goes (default <target dir>/test-all)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 2
+# shellcheck source=scripts/lib/provision.sh
+source "$ROOT/scripts/lib/provision.sh"
+
+if ! command -v cargo >/dev/null 2>&1 && [ -f "$HOME/.cargo/env" ]; then
+  # shellcheck disable=SC1091
+  source "$HOME/.cargo/env"
+fi
+
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+case $TARGET_DIR in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
+LOG_DIR=${BASTION_TEST_LOGS:-$TARGET_DIR/test-all}
+mkdir -p "$LOG_DIR"
+STEPS=" ${BASTION_TEST_STEPS:-fmt clippy build test e2e} "
+E2E_BACKENDS=${BASTION_E2E_BACKENDS:-sqlite postgres}
+E2E_BACKENDS=${E2E_BACKENDS//,/ }
+export BASTION_E2E_BIN=${BASTION_E2E_BIN:-$TARGET_DIR/debug/bastion}
+export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
+
+PASSED=0
+FAILED=0
+SUMMARY=()
+START=$SECONDS
+
+want() { [[ $STEPS == *" $1 "* ]]; }
+
+# record STEP PASSED FAILED NOTE
+record() {
+  PASSED=$((PASSED + $2))
+  FAILED=$((FAILED + $3))
+  SUMMARY+=("$(printf '%-22s %6s %6s  %s' "$1" "$2" "$3" "$4")")
+}
+
+# run_logged NAME CMD... — runs CMD with its output on the console and in $LOG_DIR/NAME.log; returns CMD's status.
+run_logged() {
+  local name=$1
+  shift
+  printf '\n==> [%s] %s\n' "$name" "$*"
+  local t0=$SECONDS
+  # Not a pipeline: set-up functions must run in this shell so their exports stay.
+  "$@" > >(tee "$LOG_DIR/$name.log") 2>&1
+  local rc=$?
+  wait $! 2>/dev/null # let tee finish writing
+  printf '==> [%s] exit %s after %ss\n' "$name" "$rc" "$((SECONDS - t0))"
+  return "$rc"
+}
+
+# A pass/fail check counted as one test.
+one_test() {
+  local name=$1
+  shift
+  if run_logged "$name" "$@"; then
+    record "$name" 1 0 ""
+  else
+    record "$name" 0 1 "see $LOG_DIR/$name.log"
+  fi
+}
+
+cleanup() { stop_private_pg; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+setup_browser() { ensure_browser && ensure_node && ensure_e2e_deps "$ROOT/e2e"; }
+
+# --- set-up: counted only when it fails ------------------------------------------------------
+PG_OK=0
+if want test || { want e2e && [[ " $E2E_BACKENDS " == *" postgres "* ]]; }; then
+  if run_logged setup-postgres ensure_postgres; then
+    PG_OK=1
+    record setup-postgres 0 0 "$BASTION_TEST_PG"
+  else
+    record setup-postgres 0 1 "no PostgreSQL; see $LOG_DIR/setup-postgres.log"
+  fi
+fi
+
+E2E_READY=0
+if want e2e; then
+  if run_logged setup-browser setup_browser; then
+    E2E_READY=1
+  else
+    record setup-browser 0 1 "see $LOG_DIR/setup-browser.log"
+  fi
+fi
+
+if want fmt || want clippy; then
+  # rustup's default profile has both; a minimal toolchain may not.
+  { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1 ||
+    rustup component add rustfmt clippy >/dev/null 2>&1 || true
+fi
+
+# --- Rust ------------------------------------------------------------------------------------
+want fmt && one_test fmt cargo fmt --all --check
+want clippy && one_test clippy cargo clippy --workspace --all-targets -- -D warnings
+
+BUILD_OK=1
+if want build; then
+  if run_logged build cargo build --workspace; then
+    record build 0 0 "$BASTION_E2E_BIN"
+  else
+    BUILD_OK=0
+    record build 0 1 "see $LOG_DIR/build.log"
+  fi
+fi
+
+if want test; then
+  if [ "$PG_OK" = 0 ]; then
+    warn "no PostgreSQL: the PostgreSQL half of the Rust tests will fail"
+  fi
+  run_logged test timeout --kill-after=30 "${BASTION_TEST_TIMEOUT:-1800}" cargo test --workspace --no-fail-fast
+  rc=$?
+  # test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s
+  read -r p f i n < <(sed 's/\x1b\[[0-9;]*m//g' "$LOG_DIR/test.log" | awk '
+    /test result: / && match($0, /[0-9]+ passed; [0-9]+ failed; [0-9]+ ignored/) {
+      split(substr($0, RSTART, RLENGTH), a, /[^0-9]+/); p += a[1]; f += a[2]; i += a[3]; n++
+    }
+    END { print p + 0, f + 0, i + 0, n + 0 }')
+  note="$n test binaries, $i ignored"
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+    f=1
+    note="cargo test exited $rc without a failing test (build error or timeout?); see $LOG_DIR/test.log"
+  fi
+  record "cargo test" "$p" "$f" "$note"
+fi
+
+# --- Browser suite ---------------------------------------------------------------------------
+if want e2e; then
+  if [ "$E2E_READY" = 0 ]; then
+    record e2e 0 1 "not run: set-up failed"
+  elif [ ! -x "$BASTION_E2E_BIN" ] || [ "$BUILD_OK" = 0 ]; then
+    record e2e 0 1 "not run: no bastion binary at $BASTION_E2E_BIN"
+  else
+    # shellcheck disable=SC2206
+    specs=(${BASTION_E2E_SPECS:-e2e/tests/*.spec.mjs})
+    for backend in $E2E_BACKENDS; do
+      name="e2e-$backend"
+      tap="$LOG_DIR/$name.tap"
+      rm -f "$tap"
+      case $backend in
+        sqlite) db_env=(-u BASTION_E2E_DATABASE) ;;
+        postgres)
+          if [ "$PG_OK" = 0 ]; then
+            record "$name" 0 1 "not run: no PostgreSQL"
+            continue
+          fi
+          db_env=("BASTION_E2E_DATABASE=${BASTION_E2E_DATABASE:-$BASTION_TEST_PG}")
+          ;;
+        *)
+          record "$name" 0 1 "unknown backend (want sqlite or postgres)"
+          continue
+          ;;
+      esac
+      # spec to the console for people, TAP to a file for the counts.
+      run_logged "$name" timeout --kill-after=30 "${BASTION_E2E_RUN_TIMEOUT:-900}" env "${db_env[@]}" \
+        node --test --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$tap" "${specs[@]}"
+      rc=$?
+      read -r p f c < <(awk '
+        /^# pass /      { p = $3 }
+        /^# fail /      { f = $3 }
+        /^# cancelled / { c = $3 }
+        END { print p + 0, f + 0, c + 0 }' "$tap" 2>/dev/null || echo 0 0 0)
+      f=$((f + c))
+      note="${#specs[@]} spec file(s)"
+      [ "$c" != 0 ] && note="$note, $c cancelled"
+      [ "$f" != 0 ] && note="$note; screenshots in e2e/test-results/"
+      if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+        f=1
+        note="node --test exited $rc without a failing test; see $LOG_DIR/$name.log"
+      fi
+      record "$name" "$p" "$f" "$note"
+    done
+  fi
+fi
+
+# --- Summary ---------------------------------------------------------------------------------
+stop_private_pg
+printf '\n==> summary (%dm%02ds; logs in %s)\n' "$(((SECONDS - START) / 60))" "$(((SECONDS - START) % 60))" "$LOG_DIR"
+printf '%-22s %6s %6s  %s\n' step passed failed note
+printf '%s\n' "${SUMMARY[@]}"
+echo "$PASSED passed, $FAILED failed"
+if [ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]; then
+  exit 0
+fi
+exit 1
