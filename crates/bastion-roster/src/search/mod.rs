@@ -8,6 +8,7 @@
 
 mod row;
 mod state;
+mod window;
 
 use crate::eval::{evaluate, Evaluation};
 use crate::model::{Instance, Roster};
@@ -221,6 +222,9 @@ const T1: f64 = 0.2;
 /// always preferred near the end, low enough that the search can still cross walls.
 const HARD_W_MIN: f64 = 20.0;
 const HARD_W_MAX: f64 = 3000.0;
+/// Phase 0 temperature (in hard units) and the small weight soft costs keep there.
+const PHASE0_T: f64 = 0.4;
+const PHASE0_SOFT: f64 = 0.002;
 /// Move mix, as cumulative percentages: change, retype, slide, swap, (rest) block.
 const P_CHANGE: usize = 25;
 const P_RETYPE: usize = 40;
@@ -252,6 +256,7 @@ fn anneal(
         return best;
     }
     let mut hard_w: f64 = 100.0;
+    let mut repairing_hard = best.feasible.is_none();
     let (t0, t1) = ctx.temperatures.unwrap_or((T0, T1));
     let hw_min = HARD_W_MIN;
     let mut temp = t0;
@@ -271,6 +276,15 @@ fn anneal(
                 break;
             }
             temp = t0 * (t1 / t0).powf(progress);
+            // Phase 0 until a first feasible roster (or half the budget): hard units only,
+            // warm enough to climb out of local minima that need several changes.
+            if repairing_hard && (best.feasible.is_some() || progress > 0.5) {
+                repairing_hard = false;
+                hard_w = HARD_W_MAX;
+            }
+            if repairing_hard {
+                temp = PHASE0_T;
+            }
             // Strategic oscillation: make hard units dearer while infeasible, cheaper when not.
             if st.hard > 0 {
                 hard_w = (hard_w * 1.05).min(HARD_W_MAX);
@@ -292,7 +306,11 @@ fn anneal(
             continue;
         }
         let (dh, ds) = st.delta(&changes);
-        let d = hard_w * dh as f64 + ds as f64;
+        let d = if repairing_hard {
+            dh as f64 + PHASE0_SOFT * ds as f64
+        } else {
+            hard_w * dh as f64 + ds as f64
+        };
         if d <= 0.0 || rng.unit() < (-d / temp).exp() {
             st.commit(dh, ds);
             if st.hard == 0 {
@@ -308,6 +326,11 @@ fn anneal(
         }
     }
     best.iterations = iter;
+    debug_assert_eq!(
+        st.recomputed(),
+        (st.hard, st.soft),
+        "incremental cost drifted"
+    );
     best
 }
 

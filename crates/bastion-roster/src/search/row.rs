@@ -10,6 +10,9 @@ use crate::model::Instance;
 /// Cell value used by the search: `0..shifts` is a shift, `shifts` (= [`Ctx::off`]) a day off.
 pub(crate) type Cell = u8;
 
+/// Minutes of a total-minutes violation that count as one hard unit.
+pub(crate) const MINUTES_PER_UNIT: u32 = 480;
+
 /// Everything about an instance the search needs in flat, cache-friendly arrays.
 pub(crate) struct Ctx<'a> {
     pub inst: &'a Instance,
@@ -207,11 +210,12 @@ impl<'a> Ctx<'a> {
         for (c, m) in counts[..s_n].iter().zip(&p.max_shifts) {
             hard += i64::from(c.saturating_sub(*m));
         }
-        // Minutes count in hours so one missing shift weighs like a few broken runs.
+        // One unit per (started) 8 h: a missing shift weighs like one broken run, so trading
+        // one for the other is a neutral step the search can take.
         if minutes > p.max_minutes {
-            hard += i64::from((minutes - p.max_minutes).div_ceil(60));
+            hard += i64::from((minutes - p.max_minutes).div_ceil(MINUTES_PER_UNIT));
         } else if minutes < p.min_minutes {
-            hard += i64::from((p.min_minutes - minutes).div_ceil(60));
+            hard += i64::from((p.min_minutes - minutes).div_ceil(MINUTES_PER_UNIT));
         }
         // Price excess weekends by the days that must be cleared to drop them, cheapest first,
         // so that clearing one day of a two-day weekend already counts as progress.

@@ -5,20 +5,20 @@
 //! the roster.
 
 use super::row::{Cell, Ctx};
+use super::window::Aggs;
 
 pub(crate) struct State<'c, 'a> {
     pub ctx: &'c Ctx<'a>,
     pub cells: Vec<Cell>,
-    pub row_hard: Vec<i64>,
-    pub row_soft: Vec<i64>,
+    pub aggs: Aggs,
     /// `cnt[d * (s_n + 1) + v]`: people on value v on day d (the off column is unused).
     pub cnt: Vec<u32>,
     pub gcnt: Vec<u32>,
     pub hard: i64,
     pub soft: i64,
     counts: Vec<u32>,
-    /// Rows re-scored by the last [`State::delta`]: (staff, new row, hard, soft).
-    pending: Vec<(usize, Vec<Cell>, i64, i64)>,
+    /// Rows re-scored by the last [`State::delta`]: (staff, new row, changed days).
+    pending: Vec<(usize, Vec<Cell>, Vec<usize>)>,
     pending_n: usize,
 }
 
@@ -27,22 +27,19 @@ impl<'c, 'a> State<'c, 'a> {
         let (e_n, d_n, v_n) = (ctx.e_n, ctx.d_n, ctx.s_n + 1);
         let mut st = State {
             ctx,
+            aggs: Aggs::new(ctx, &cells),
             cells,
-            row_hard: vec![0; e_n],
-            row_soft: vec![0; e_n],
             cnt: vec![0; d_n * v_n],
             gcnt: vec![0; ctx.inst.group_covers.len()],
             hard: 0,
             soft: 0,
             counts: vec![0; ctx.s_n.max(1)],
-            pending: vec![(0, vec![0; d_n], 0, 0), (0, vec![0; d_n], 0, 0)],
+            pending: vec![(0, vec![0; d_n], Vec::new()), (0, vec![0; d_n], Vec::new())],
             pending_n: 0,
         };
         for e in 0..e_n {
             let row = &st.cells[e * d_n..(e + 1) * d_n];
             let (h, s) = ctx.row_cost(e, row, &mut st.counts);
-            st.row_hard[e] = h;
-            st.row_soft[e] = s;
             st.hard += h;
             st.soft += s;
             for (d, &v) in row.iter().enumerate() {
@@ -136,15 +133,15 @@ impl<'c, 'a> State<'c, 'a> {
         delta
     }
 
-    /// Prices `changes` (staff, day, new value; at most two distinct staff) as
-    /// (hard delta, soft delta). Leaves cover counts updated; follow with commit or rollback.
+    /// Prices `changes` (staff, day, new value; at most two distinct staff, each cell once)
+    /// as (hard delta, soft delta). Leaves cover counts updated; follow with commit or rollback.
     pub fn delta(&mut self, changes: &[(usize, usize, Cell)]) -> (i64, i64) {
         let ctx = self.ctx;
         let d_n = ctx.d_n;
         let mut people = [usize::MAX; 2];
         let mut n = 0;
         for &(e, _, _) in changes {
-            if !people[..n].contains(&e) {
+            if !people[..n].contains(&e) && n < 2 {
                 people[n] = e;
                 n += 1;
             }
@@ -152,16 +149,23 @@ impl<'c, 'a> State<'c, 'a> {
         let (mut dh, mut ds) = (0, 0);
         for (k, &e) in people[..n].iter().enumerate() {
             let mut row = std::mem::take(&mut self.pending[k].1);
-            row.copy_from_slice(&self.cells[e * d_n..(e + 1) * d_n]);
+            let mut days = std::mem::take(&mut self.pending[k].2);
+            let old = &self.cells[e * d_n..(e + 1) * d_n];
+            row.copy_from_slice(old);
+            days.clear();
             for &(ce, d, v) in changes {
-                if ce == e {
+                if ce == e && old[d] != v {
                     row[d] = v;
+                    days.push(d);
                 }
             }
-            let (h, s) = ctx.row_cost(e, &row, &mut self.counts);
-            dh += h - self.row_hard[e];
-            ds += s - self.row_soft[e];
-            self.pending[k] = (e, row, h, s);
+            days.sort_unstable();
+            if !days.is_empty() {
+                let rd = ctx.row_delta(&self.aggs, e, old, &row, &days);
+                dh += rd.dh;
+                ds += rd.ds;
+            }
+            self.pending[k] = (e, row, days);
         }
         self.pending_n = n;
         for &(e, d, v) in changes {
@@ -186,14 +190,24 @@ impl<'c, 'a> State<'c, 'a> {
 
     /// Applies the last [`State::delta`] (whose cover counts are already in place).
     pub fn commit(&mut self, dh: i64, ds: i64) {
-        let d_n = self.ctx.d_n;
+        let ctx = self.ctx;
+        let d_n = ctx.d_n;
         for k in 0..self.pending_n {
-            let (e, ref row, h, s) = self.pending[k];
-            self.cells[e * d_n..(e + 1) * d_n].copy_from_slice(row);
-            self.row_hard[e] = h;
-            self.row_soft[e] = s;
+            let e = self.pending[k].0;
+            for &d in &self.pending[k].2 {
+                let (o, v) = (self.cells[e * d_n + d], self.pending[k].1[d]);
+                self.aggs.apply(ctx, e, d, o, v);
+                self.cells[e * d_n + d] = v;
+            }
         }
         self.hard += dh;
         self.soft += ds;
+    }
+
+    /// (hard, soft) recomputed from scratch with the reference row scorer; tests and debug
+    /// builds hold the incremental totals to it.
+    pub fn recomputed(&self) -> (i64, i64) {
+        let fresh = State::new(self.ctx, self.cells.clone());
+        (fresh.hard, fresh.soft)
     }
 }
