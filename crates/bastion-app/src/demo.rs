@@ -34,7 +34,7 @@ const SKILLS: &[&str] = &["驾驶", "急救", "无人机", "心理疏导", "外�
 /// (code, name, kind, parent code, headcount, police types)
 const UNITS: &[(&str, &str, UnitKind, &str, usize, &[PoliceType])] = &[
     ("BUREAU", BUREAU_NAME, UnitKind::Bureau, "", 8, &[PoliceType::Command]),
-    ("HQ", "疫情防控指挥部", UnitKind::Command, "BUREAU", 24, &[PoliceType::Command]),
+    ("HQ", "疫情防控指挥部", UnitKind::Command, "BUREAU", 40, &[PoliceType::Command]),
     ("D01", "办公室", UnitKind::Department, "BUREAU", 22, &[PoliceType::Command]),
     ("D02", "政治处", UnitKind::Department, "BUREAU", 18, &[PoliceType::Command]),
     ("D03", "警务保障室", UnitKind::Department, "BUREAU", 20, &[PoliceType::Logistics]),
@@ -131,7 +131,9 @@ impl App {
             ids.insert(code, unit.id);
             roster.extend(std::iter::repeat_n((i, *code), *count));
         }
-        debug_assert_eq!(roster.len(), STAFF);
+        if roster.len() != STAFF {
+            return Err(AppError::Internal(anyhow::anyhow!("演示单位人数合计 {} 不等于 {STAFF}", roster.len())));
+        }
         // Decide categories and political status over the whole bureau so the totals are exact.
         let mut politics: Vec<PoliticalStatus> = Vec::with_capacity(STAFF);
         politics.extend(std::iter::repeat_n(PoliticalStatus::Member, PARTY_MEMBERS - 12));

@@ -62,7 +62,7 @@ impl Format2 {
 
 /// One broken cell: the row as Excel numbers it, the column header, the value (personal
 /// numbers masked), and the rule in Chinese.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct RowError {
     pub row: usize,
     pub column: String,
@@ -70,7 +70,7 @@ pub struct RowError {
     pub rule: String,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
 pub struct ImportReport {
     pub total: usize,
     pub created: usize,

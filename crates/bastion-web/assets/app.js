@@ -1,0 +1,44 @@
+// Bastion page behaviour. No inline scripts (the CSP forbids them): everything hooks data attributes.
+(function () {
+  "use strict";
+  // Confirm before submitting forms that change state: <form data-confirm="确认要…吗？">
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
+
+  // Column choice (显隐列), remembered per browser.
+  function applyColumns() {
+    var hidden = {};
+    try { hidden = JSON.parse(localStorage.getItem("bastion.people.hidden") || "{}"); } catch (_) { hidden = {}; }
+    document.querySelectorAll("[data-col-toggle]").forEach(function (box) {
+      var col = box.getAttribute("data-col-toggle");
+      box.checked = !hidden[col];
+      document.querySelectorAll('[data-col="' + col + '"]').forEach(function (cell) { cell.hidden = !!hidden[col]; });
+    });
+    return hidden;
+  }
+  document.addEventListener("change", function (e) {
+    var col = e.target.getAttribute && e.target.getAttribute("data-col-toggle");
+    if (!col) return;
+    var hidden = applyColumns();
+    hidden[col] = !e.target.checked;
+    localStorage.setItem("bastion.people.hidden", JSON.stringify(hidden));
+    applyColumns();
+  });
+
+  // Unit tree filter.
+  document.addEventListener("input", function (e) {
+    if (!e.target.classList || !e.target.classList.contains("tree-filter")) return;
+    var q = e.target.value.trim();
+    e.target.parentNode.querySelectorAll(".tree li").forEach(function (li) {
+      li.hidden = q !== "" && li.textContent.indexOf(q) < 0;
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    applyColumns();
+    // On phones the tree starts folded so the list is what the officer sees first.
+    if (window.innerWidth < 1100) document.querySelectorAll("details.tree-box").forEach(function (d) { d.open = false; });
+  });
+})();

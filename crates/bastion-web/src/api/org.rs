@@ -1,0 +1,208 @@
+//! Units and people over JSON, plus import (multipart) and export (file download).
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bastion_app::org::{PersonInput, UnitInput};
+use bastion_app::transfer::{self, Format2, ImportOptions, ImportReport};
+use bastion_app::AppError;
+use bastion_core::FieldError;
+use bastion_store::org::{Page, Person, PersonFilter, PersonId, Revealed, Unit};
+use serde::Deserialize;
+
+use super::AppJson;
+use crate::error::ApiResult;
+use crate::session::ApiCtx;
+use crate::AppState;
+
+pub async fn units(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Unit>>> {
+    Ok(Json(s.app.units(&ctx).await?))
+}
+
+pub async fn create_unit(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, AppJson(input): AppJson<UnitInput>) -> ApiResult<(StatusCode, Json<Unit>)> {
+    Ok((StatusCode::CREATED, Json(s.app.create_unit(&ctx, &input).await?)))
+}
+
+/// Query of the people list: the filter plus paging. Unknown enum values are a 422, not ignored.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct PeopleQuery {
+    pub unit_id: Option<String>,
+    pub name: Option<String>,
+    pub police_no: Option<String>,
+    pub category: Option<String>,
+    pub political_status: Option<String>,
+    pub duty_status: Option<String>,
+    pub police_type: Option<String>,
+    pub party: Option<String>,
+    pub enabled: Option<String>,
+    pub page: Option<String>,
+    pub size: Option<String>,
+    pub format: Option<String>,
+}
+
+fn opt<T>(v: &Option<String>, parse: impl Fn(&str) -> Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => parse(s).map_err(|e| errors.push(e)).ok(),
+    }
+}
+
+impl PeopleQuery {
+    pub fn filter(&self) -> Result<PersonFilter, AppError> {
+        use bastion_core::org::*;
+        let mut e = Vec::new();
+        let int = |field: &'static str| move |s: &str| s.parse::<i64>().map_err(|_| FieldError::new(field, format!("{field}必须是整数")));
+        let boolean = |field: &'static str| {
+            move |s: &str| match s {
+                "1" | "true" | "是" => Ok(true),
+                "0" | "false" | "否" => Ok(false),
+                _ => Err(FieldError::new(field, format!("{field}只能是 true 或 false"))),
+            }
+        };
+        let f = PersonFilter {
+            unit_id: opt(&self.unit_id, int("单位"), &mut e),
+            name: self.name.clone(),
+            police_no: self.police_no.clone(),
+            category: opt(&self.category, Category::parse, &mut e),
+            political_status: opt(&self.political_status, PoliticalStatus::parse, &mut e),
+            duty_status: opt(&self.duty_status, DutyStatus::parse, &mut e),
+            police_type: opt(&self.police_type, PoliceType::parse, &mut e),
+            party: opt(&self.party, boolean("党员"), &mut e),
+            enabled: opt(&self.enabled, boolean("状态"), &mut e),
+        };
+        if let Some(n) = &f.name {
+            if n.chars().count() > 50 {
+                e.push(FieldError::new("姓名", "姓名搜索条件不能超过 50 个字"));
+            }
+        }
+        if e.is_empty() {
+            Ok(f)
+        } else {
+            Err(AppError::Invalid(e))
+        }
+    }
+
+    pub fn paging(&self) -> Result<(i64, i64), AppError> {
+        let mut e = Vec::new();
+        let page = opt(&self.page, |s| s.parse::<i64>().map_err(|_| FieldError::new("页码", "页码必须是正整数")), &mut e).unwrap_or(1);
+        let size = opt(&self.size, |s| s.parse::<i64>().map_err(|_| FieldError::new("每页条数", "每页条数必须是 1–500 的整数")), &mut e).unwrap_or(10);
+        if page < 1 {
+            e.push(FieldError::new("页码", "页码必须是正整数"));
+        }
+        if !(1..=500).contains(&size) {
+            e.push(FieldError::new("每页条数", "每页条数必须是 1–500 的整数"));
+        }
+        if e.is_empty() {
+            Ok((page, size))
+        } else {
+            Err(AppError::Invalid(e))
+        }
+    }
+}
+
+pub async fn people(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<PeopleQuery>) -> ApiResult<Json<Page<Person>>> {
+    let (page, size) = q.paging()?;
+    Ok(Json(s.app.people(&ctx, &q.filter()?, page, size).await?))
+}
+
+pub async fn person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<Person>> {
+    Ok(Json(s.app.person(&ctx, PersonId(id)).await?))
+}
+
+pub async fn create_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, AppJson(input): AppJson<PersonInput>) -> ApiResult<(StatusCode, Json<Person>)> {
+    let id = s.app.create_person(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(s.app.store.person(id).await.map_err(AppError::from)?)))
+}
+
+pub async fn update_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>, AppJson(input): AppJson<PersonInput>) -> ApiResult<Json<Person>> {
+    s.app.update_person(&ctx, PersonId(id), &input).await?;
+    Ok(Json(s.app.person(&ctx, PersonId(id)).await?))
+}
+
+pub async fn enable_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<serde_json::Value>> {
+    s.app.set_person_enabled(&ctx, PersonId(id), true).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
+pub async fn disable_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<serde_json::Value>> {
+    s.app.set_person_enabled(&ctx, PersonId(id), false).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
+#[derive(Deserialize)]
+pub struct RevealBody {
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn reveal_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>, AppJson(b): AppJson<RevealBody>) -> ApiResult<Json<Revealed>> {
+    Ok(Json(s.app.reveal_person(&ctx, PersonId(id), &b.reason).await?))
+}
+
+pub fn format_of(q: Option<&str>) -> Result<Format2, AppError> {
+    match q.unwrap_or("xlsx") {
+        "xlsx" => Ok(Format2::Xlsx),
+        "csv" => Ok(Format2::Csv),
+        _ => Err(AppError::invalid(FieldError::new("格式", "格式只能是 xlsx 或 csv"))),
+    }
+}
+
+pub fn download(bytes: Vec<u8>, format: Format2, stem: &str) -> Response {
+    let (ext, mime) = match format {
+        Format2::Xlsx => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        Format2::Csv => ("csv", "text/csv; charset=utf-8"),
+    };
+    let stamp = jiff::Timestamp::now().to_zoned(bastion_core::time::beijing()).strftime("%Y%m%d%H%M%S").to_string();
+    let name = format!("{stem}_{stamp}.{ext}");
+    let disposition = format!("attachment; filename=\"people_{stamp}.{ext}\"; filename*=UTF-8''{}", crate::session::urlencode(&name));
+    ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+pub async fn export_people(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<PeopleQuery>) -> ApiResult<Response> {
+    let format = format_of(q.format.as_deref())?;
+    let (bytes, _) = s.app.export_people(&ctx, &q.filter()?, format).await?;
+    Ok(download(bytes, format, "人员数据"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FormatQuery {
+    pub format: Option<String>,
+}
+
+pub async fn template(ApiCtx(ctx): ApiCtx, Query(q): Query<FormatQuery>) -> ApiResult<Response> {
+    ctx.scope(bastion_core::permission::perm::PERSON_IMPORT)?;
+    let format = format_of(q.format.as_deref())?;
+    Ok(download(transfer::people_template(format)?, format, "人员导入模板"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ImportQuery {
+    pub dry_run: Option<bool>,
+    pub update_existing: Option<bool>,
+}
+
+/// Read the first file field of a multipart body.
+pub async fn read_upload(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    while let Ok(Some(field)) = mp.next_field().await {
+        if let Some(name) = field.file_name().map(str::to_string) {
+            let bytes = field.bytes().await.map_err(|_| AppError::invalid(FieldError::new("文件", "文件上传中断或过大")))?;
+            if bytes.is_empty() {
+                return Err(AppError::invalid(FieldError::new("文件", "文件为空")));
+            }
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(AppError::invalid(FieldError::new("文件", "请选择要导入的文件")))
+}
+
+pub async fn import_people(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<ImportQuery>, mp: Multipart) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+    let (name, bytes) = read_upload(mp).await?;
+    let opts = ImportOptions { dry_run: q.dry_run.unwrap_or(false), update_existing: q.update_existing.unwrap_or(false) };
+    let report = s.app.import_people(&ctx, &name, &bytes, opts, &|_, _| {}).await?;
+    let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Json(report)))
+}

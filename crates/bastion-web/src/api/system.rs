@@ -1,0 +1,68 @@
+//! Health, readiness, Prometheus metrics, and the audit log for the audit admin.
+
+use axum::extract::{Query, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bastion_core::permission::perm;
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+use crate::session::ApiCtx;
+use crate::AppState;
+
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!("readiness: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "数据库不可用").into_response()
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match &state.metrics {
+        Some(h) => ([("content-type", "text/plain; version=0.0.4")], h.render()).into_response(),
+        None => (StatusCode::NOT_FOUND, "metrics disabled").into_response(),
+    }
+}
+
+/// Count requests and time them, labelled by matched route (never by raw path: no id cardinality).
+pub async fn track_metrics(req: Request, next: Next) -> Response {
+    let start = std::time::Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "other".into());
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route).record(start.elapsed().as_secs_f64());
+    resp
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub account: Option<String>,
+    pub module: Option<String>,
+    pub page: Option<i64>,
+    pub size: Option<i64>,
+}
+
+pub async fn audit(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<AuditQuery>) -> ApiResult<Json<serde_json::Value>> {
+    ctx.scope(perm::AUDIT_READ)?;
+    let size = q.size.unwrap_or(20).clamp(1, 200);
+    let page = q.page.unwrap_or(1).max(1);
+    let (items, total) = state
+        .app
+        .store
+        .audit_records(q.account.as_deref(), q.module.as_deref(), size, (page - 1) * size)
+        .await
+        .map_err(bastion_app::AppError::from)?;
+    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": page, "size": size })))
+}

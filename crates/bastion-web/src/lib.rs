@@ -1,0 +1,96 @@
+//! Bastion over HTTP: the JSON API (`api/`), the pages (`pages/`), embedded assets, sessions,
+//! CSRF and security headers. One seam, [`serve`], is used by the binary and by the tests.
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod i18n;
+pub mod openapi;
+pub mod pages;
+pub mod session;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use bastion_app::App;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What the web layer needs beyond the application.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Mark cookies `Secure` (behind TLS).
+    pub secure_cookies: bool,
+    /// Largest accepted request body (uploads included).
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self { secure_cookies: false, max_body_bytes: 20 * 1024 * 1024 }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub settings: Arc<WebSettings>,
+    pub metrics: Option<PrometheusHandle>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.settings.max_body_bytes;
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(api::system::readyz))
+        .route("/metrics", get(api::system::metrics))
+        .route("/assets/{*path}", get(assets::serve_asset))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
+        .layer(axum::middleware::from_fn(session::csrf_guard))
+        .layer(axum::middleware::from_fn(api::system::track_metrics))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .with_state(state)
+}
+
+/// Serve until `shutdown` resolves. Prints `listening on http://ADDR` once connections are accepted.
+pub async fn serve(
+    app: App,
+    settings: WebSettings,
+    metrics: Option<PrometheusHandle>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = AppState { app, settings: Arc::new(settings), metrics };
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// The process-wide Prometheus recorder (installed once; later calls reuse it).
+pub fn metrics_handle() -> Option<PrometheusHandle> {
+    static H: std::sync::OnceLock<Option<PrometheusHandle>> = std::sync::OnceLock::new();
+    H.get_or_init(|| metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()).clone()
+}

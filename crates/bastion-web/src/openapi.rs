@@ -1,0 +1,145 @@
+//! The OpenAPI 3.1 document of `/api`. Built from one table so it cannot drift from the
+//! router: a test checks that every route in `api::ROUTES` is described here and vice versa.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+/// (method, path, tag, summary, request schema, response schema, success status)
+const OPS: &[(&str, &str, &str, &str, Option<&str>, &str, &str)] = &[
+    ("post", "/api/login", "认证", "登录：成功后返回会话 Cookie（bastion_session），脚本后续请求携带它", Some("LoginBody"), "Me", "200"),
+    ("post", "/api/logout", "认证", "退出登录，结束会话", None, "Ok", "200"),
+    ("get", "/api/me", "认证", "当前账号、单位与角色", None, "Ctx", "200"),
+    ("get", "/api/units", "组织机构", "单位树（按层级排序）", None, "UnitList", "200"),
+    ("post", "/api/units", "组织机构", "新增单位", Some("UnitInput"), "Unit", "201"),
+    ("get", "/api/people", "组织机构", "人员列表：筛选、分页，按数据权限过滤，号码脱敏", None, "PersonPage", "200"),
+    ("post", "/api/people", "组织机构", "新增人员", Some("PersonInput"), "Person", "201"),
+    ("get", "/api/people/{id}", "组织机构", "人员详情（号码脱敏）", None, "Person", "200"),
+    ("put", "/api/people/{id}", "组织机构", "修改人员（身份证号、手机号留空则保持原值）", Some("PersonInput"), "Person", "200"),
+    ("post", "/api/people/{id}/enable", "组织机构", "启用人员", None, "Ok", "200"),
+    ("post", "/api/people/{id}/disable", "组织机构", "停用人员", None, "Ok", "200"),
+    ("post", "/api/people/{id}/reveal", "组织机构", "查看身份证号、手机号明文：需专门权限和事由，记入审计", Some("RevealBody"), "Revealed", "200"),
+    ("get", "/api/people/export", "导入导出", "按当前筛选导出人员（format=xlsx|csv），号码脱敏，记入审计", None, "File", "200"),
+    ("get", "/api/people/template", "导入导出", "下载人员导入模板（format=xlsx|csv）", None, "File", "200"),
+    ("post", "/api/people/import", "导入导出", "导入人员（multipart 文件；dry_run=true 仅预检；update_existing=true 按警号更新）。任一行有误则全部不写入，返回 422 与逐行错误", Some("Upload"), "ImportReport", "200"),
+    ("get", "/api/operations", "行动", "行动列表", None, "OperationList", "200"),
+    ("post", "/api/operations", "行动", "新增行动", Some("OperationInput"), "Created", "201"),
+    ("put", "/api/operations/{id}", "行动", "修改行动", Some("OperationInput"), "Ok", "200"),
+    ("get", "/api/audit", "审计", "审计日志（审计管理员）：account、module 筛选，分页", None, "AuditPage", "200"),
+    ("get", "/api/openapi.json", "系统", "本文档", None, "Any", "200"),
+];
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn schemas() -> Value {
+    let input_fields = |fields: &[&str]| -> Value {
+        let props: serde_json::Map<String, Value> = fields.iter().map(|f| (f.to_string(), string())).collect();
+        json!({"type": "object", "properties": props})
+    };
+    json!({
+        "Error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": string(), "message": {"type": "string", "description": "中文错误说明"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {"field": string(), "message": string()}}}}},
+        "Ok": {"type": "object", "properties": {"ok": {"type": "boolean"}}},
+        "Created": {"type": "object", "properties": {"id": {"type": "integer"}}},
+        "Any": {},
+        "File": {"type": "string", "format": "binary"},
+        "LoginBody": {"type": "object", "required": ["username", "password"], "properties": {"username": string(), "password": string()}},
+        "Me": {"type": "object", "properties": {"username": string(), "display_name": string(), "roles": {"type": "array", "items": string()}, "must_change_password": {"type": "boolean"}}},
+        "Ctx": {"type": "object", "additionalProperties": true},
+        "RevealBody": {"type": "object", "required": ["reason"], "properties": {"reason": string()}},
+        "Revealed": {"type": "object", "properties": {"id_number": {"type": ["string", "null"]}, "mobile": {"type": ["string", "null"]}}},
+        "Upload": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+        "UnitInput": input_fields(&["parent_id", "code", "name", "kind", "sort_order", "phone"]),
+        "PersonInput": input_fields(&["police_no", "name", "category", "sex", "birth_date", "hire_date", "id_number", "mobile", "unit_id", "unit_code", "position", "political_status", "duty_status", "police_types", "skills"]),
+        "OperationInput": input_fields(&["name", "description", "status", "start_date", "end_date"]),
+        "Unit": {"type": "object", "required": ["id", "code", "name", "kind", "path"], "properties": {
+            "id": {"type": "integer"}, "parent_id": {"type": ["integer", "null"]}, "code": string(), "name": string(),
+            "kind": string(), "path": string(), "depth": {"type": "integer"}, "sort_order": {"type": "integer"},
+            "phone": {"type": ["string", "null"]}, "enabled": {"type": "boolean"}}},
+        "UnitList": {"type": "array", "items": {"$ref": "#/components/schemas/Unit"}},
+        "Person": {"type": "object", "required": ["id", "police_no", "name"], "properties": {
+            "id": {"type": "integer"}, "police_no": string(), "name": string(), "category": string(), "sex": string(),
+            "birth_date": {"type": ["string", "null"]}, "hire_date": {"type": ["string", "null"]},
+            "id_number_masked": {"type": ["string", "null"]}, "mobile_masked": {"type": ["string", "null"]},
+            "unit_id": {"type": "integer"}, "unit_name": string(), "unit_path": string(), "position": {"type": ["string", "null"]},
+            "political_status": string(), "duty_status": string(), "police_types": {"type": "array", "items": string()},
+            "skills": {"type": "array", "items": string()}, "enabled": {"type": "boolean"}, "updated_at": {"type": "integer"}}},
+        "PersonPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Person"}},
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "size": {"type": "integer"}}},
+        "ImportReport": {"type": "object", "properties": {"total": {"type": "integer"}, "created": {"type": "integer"},
+            "updated": {"type": "integer"}, "unchanged": {"type": "integer"}, "committed": {"type": "boolean"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "integer"}, "column": string(), "value": string(), "rule": string()}}}}},
+        "Operation": {"type": "object", "properties": {"id": {"type": "integer"}, "name": string(), "description": string(),
+            "status": string(), "start_date": string(), "end_date": {"type": ["string", "null"]}}},
+        "OperationList": {"type": "array", "items": {"$ref": "#/components/schemas/Operation"}},
+        "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}}
+    })
+}
+
+pub fn build() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, tag, summary, req, resp, ok) in OPS {
+        let mut op = json!({
+            "tags": [tag],
+            "summary": summary,
+            "operationId": format!("{method}_{}", path.trim_start_matches("/api/").replace(['/', '{', '}', '.'], "_")),
+            "responses": {
+                *ok: {"description": "成功", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{resp}")}}}},
+                "400": {"description": "请求格式错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "403": {"description": "无权限", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "404": {"description": "不存在", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "422": {"description": "输入有误（逐字段说明）", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        if path.contains("{id}") {
+            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
+        }
+        if let Some(r) = req {
+            let ct = if *r == "Upload" { "multipart/form-data" } else { "application/json" };
+            op["requestBody"] = json!({"required": true, "content": {ct: {"schema": {"$ref": format!("#/components/schemas/{r}")}}}});
+        }
+        if *path != "/api/login" && *path != "/api/openapi.json" {
+            op["security"] = json!([{"session": []}]);
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Bastion 战疫指挥平台 API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "脚本调用方式：POST /api/login 提交 JSON {\"username\",\"password\"}，响应设置 HttpOnly 会话 Cookie `bastion_session`；之后的请求携带该 Cookie。会话空闲 30 分钟失效。写操作须同源（浏览器的 Sec-Fetch-Site/Origin 校验；非浏览器客户端不发送 Origin 即可）。错误统一为 {code, message, errors[]}，message 为中文。"
+        },
+        "components": {
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "bastion_session"}},
+            "schemas": schemas()
+        },
+        "paths": paths
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(build())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn documents_exactly_the_routes() {
+        let doc = super::build();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                documented.push((method.clone(), path.clone()));
+            }
+        }
+        let mut routes: Vec<(String, String)> = crate::api::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        documented.sort();
+        routes.sort();
+        assert_eq!(documented, routes);
+    }
+}

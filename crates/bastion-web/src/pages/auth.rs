@@ -1,0 +1,119 @@
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use bastion_app::AppError;
+use serde::Deserialize;
+
+use super::{render, render_status, Shell};
+use crate::i18n::Tr;
+use crate::session::{clear_cookie, session_cookie, PageCtx, RequestInfo, LANG_COOKIE};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub t: Tr,
+    pub next: String,
+    pub username: String,
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NextQuery {
+    pub next: String,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+pub async fn login_page(info: RequestInfo, Query(q): Query<NextQuery>) -> Response {
+    if info.ctx.is_some() {
+        return Redirect::to(&safe_next(&q.next)).into_response();
+    }
+    render(&LoginPage { t: info.tr, next: safe_next(&q.next), username: String::new(), error: None })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    pub next: String,
+}
+
+pub async fn login_submit(State(state): State<AppState>, info: RequestInfo, Form(f): Form<LoginForm>) -> Response {
+    match state.app.login(&f.username, &f.password, &info.ip, &info.user_agent).await {
+        Ok(ok) => {
+            let target = if ok.account.must_change_password { "/password".to_string() } else { safe_next(&f.next) };
+            ([(header::SET_COOKIE, session_cookie(&ok.token, state.settings.secure_cookies))], Redirect::to(&target)).into_response()
+        }
+        Err(e) => {
+            let (status, body) = crate::error::status_and_body(&e);
+            render_status(status, &LoginPage { t: info.tr, next: safe_next(&f.next), username: f.username, error: Some(body.message) })
+        }
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, info: RequestInfo) -> Response {
+    if let Some(t) = &info.token {
+        let _ = state.app.logout(t).await;
+    }
+    ([(header::SET_COOKIE, clear_cookie())], Redirect::to("/login")).into_response()
+}
+
+pub async fn set_lang(Path(code): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    let lang = if code == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
+        .unwrap_or_else(|| "/".into());
+    (
+        [(header::SET_COOKIE, format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Lax; Max-Age=31536000"))],
+        Redirect::to(&safe_next(&back)),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub shell: Shell,
+    pub must: bool,
+    pub error: Option<String>,
+    pub done: bool,
+}
+
+pub async fn password_page(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    let shell = Shell::new(&state, &ctx, t, "", t.s("change_password")).await;
+    render(&PasswordPage { shell, must: ctx.must_change_password, error: None, done: false })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+pub async fn password_submit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(f): Form<PasswordForm>) -> Response {
+    let result = state.app.change_password(&ctx, &f.old_password, &f.new_password).await;
+    let shell = Shell::new(&state, &ctx, t, "", t.s("change_password")).await;
+    match result {
+        Ok(()) => render(&PasswordPage { shell, must: false, error: None, done: true }),
+        Err(e @ (AppError::Invalid(_) | AppError::Forbidden(_))) => {
+            let (status, body) = crate::error::status_and_body(&e);
+            render_status(status, &PasswordPage { shell, must: ctx.must_change_password, error: Some(body.message), done: false })
+        }
+        Err(e) => super::error_page(t, e),
+    }
+}

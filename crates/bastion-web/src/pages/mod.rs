@@ -1,0 +1,144 @@
+//! Server-rendered pages (askama + htmx). Chinese first; the layout is the RuoYi shape Chinese
+//! admins know: dark left menu, header with the current operation and the user, breadcrumbs.
+
+pub mod auth;
+pub mod home;
+pub mod operation;
+pub mod org;
+pub mod system;
+pub mod transfer;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use bastion_app::{AppError, Ctx};
+use bastion_core::permission::perm;
+
+use crate::i18n::Tr;
+use crate::session::RequestInfo;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/password", get(auth::password_page).post(auth::password_submit))
+        .route("/lang/{code}", get(auth::set_lang))
+        .route("/org/people", get(org::people).post(org::create))
+        .route("/org/people/new", get(org::new_form))
+        .route("/org/people/{id}", get(org::detail).post(org::update))
+        .route("/org/people/{id}/edit", get(org::edit_form))
+        .route("/org/people/{id}/enabled", post(org::toggle))
+        .route("/org/people/{id}/reveal", post(org::reveal))
+        .route("/org/units", get(org::units).post(org::create_unit))
+        .route("/org/transfer", get(transfer::page))
+        .route("/org/transfer/import", post(transfer::import))
+        .route("/org/transfer/jobs/{id}", get(transfer::job))
+        .route("/org/transfer/jobs/{id}/errors.xlsx", get(transfer::job_errors))
+        .route("/org/transfer/template", get(transfer::template))
+        .route("/org/transfer/export", get(transfer::export))
+        .route("/operations", get(operation::list).post(operation::create))
+        .route("/system/audit", get(system::audit))
+        .route("/api-docs", get(system::api_docs))
+}
+
+pub struct MenuItem {
+    pub href: &'static str,
+    pub label: String,
+    pub icon: &'static str,
+    pub active: bool,
+}
+
+/// What every signed-in page shows around its content.
+pub struct Shell {
+    pub t: Tr,
+    pub title: String,
+    pub crumb: String,
+    pub user: String,
+    pub unit: String,
+    pub role: String,
+    pub operation: Option<String>,
+    pub menu: Vec<MenuItem>,
+}
+
+impl Shell {
+    pub async fn new(state: &AppState, ctx: &Ctx, t: Tr, active: &str, title: &str) -> Self {
+        let items: [(&str, &str, &str, Option<&str>); 7] = [
+            ("/", "menu_home", "⌂", None),
+            ("/org/people", "menu_people", "☰", Some(perm::PERSON_READ)),
+            ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
+            ("/org/transfer", "menu_transfer", "⇅", Some(perm::PERSON_EXPORT)),
+            ("/operations", "menu_operation", "⚑", Some(perm::OPERATION_READ)),
+            ("/system/audit", "menu_audit", "✎", Some(perm::AUDIT_READ)),
+            ("/api-docs", "menu_api", "⌘", None),
+        ];
+        let menu = items
+            .iter()
+            .filter(|(_, _, _, p)| p.is_none_or(|p| ctx.can(p)))
+            .map(|(href, key, icon, _)| MenuItem { href, label: t.s(key).to_string(), icon, active: *href == active })
+            .collect();
+        let operation = state.app.store.active_operation().await.ok().flatten().map(|o| o.name);
+        let role = ctx
+            .roles
+            .iter()
+            .filter_map(|r| bastion_core::permission::role(r))
+            .map(|r| if t.en { r.en } else { r.zh })
+            .collect::<Vec<_>>()
+            .join("、");
+        Self {
+            t,
+            title: title.to_string(),
+            crumb: title.to_string(),
+            user: ctx.display_name.clone(),
+            unit: ctx.unit_name.clone(),
+            role,
+            operation,
+            menu,
+        }
+    }
+}
+
+pub fn render<T: Template>(t: &T) -> Response {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>页面渲染失败</h1>".to_string())).into_response()
+        }
+    }
+}
+
+/// A plain message page (404, forbidden, errors) that needs no sign-in.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub t: Tr,
+    pub title: String,
+    pub body: String,
+}
+
+pub async fn not_found(info: RequestInfo) -> Response {
+    let t = info.tr;
+    render_status(
+        StatusCode::NOT_FOUND,
+        &MessagePage { t, title: t.s("not_found_title").into(), body: t.s("not_found_body").into() },
+    )
+}
+
+/// Show an application error as a page.
+pub fn error_page(t: Tr, e: AppError) -> Response {
+    let (status, body) = crate::error::status_and_body(&e);
+    let title = match status {
+        StatusCode::NOT_FOUND => t.s("not_found_title"),
+        StatusCode::FORBIDDEN => t.s("forbidden_title"),
+        _ => t.s("error_title"),
+    };
+    render_status(status, &MessagePage { t, title: title.into(), body: body.message })
+}

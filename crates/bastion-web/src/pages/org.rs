@@ -1,0 +1,344 @@
+//! 人员管理 and 单位管理 pages: the unit tree beside the people list (search form, toolbar,
+//! column choice, paging), person detail with masked numbers, create/edit forms.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use bastion_app::org::{PersonInput, UnitInput};
+use bastion_app::AppError;
+use bastion_core::org::{Category, DutyStatus, PoliceType, PoliticalStatus, Sex, UnitKind};
+use bastion_core::permission::perm;
+use bastion_store::org::{Page, Person, PersonId, Unit, UnitId};
+use serde::Deserialize;
+
+use super::{error_page, render, render_status, Shell};
+use crate::api::org::PeopleQuery;
+use crate::session::PageCtx;
+use crate::AppState;
+
+/// One line of the unit tree, indented by depth, with its headcount below it.
+pub struct TreeNode {
+    pub id: i64,
+    pub name: String,
+    pub depth: i64,
+    pub count: i64,
+    pub selected: bool,
+}
+
+/// Units in depth-first order with subtree headcounts.
+pub async fn tree(state: &AppState, selected: Option<i64>) -> Vec<TreeNode> {
+    let units = state.app.store.units().await.unwrap_or_default();
+    let counts = state.app.store.unit_headcounts().await.unwrap_or_default();
+    let direct: std::collections::HashMap<UnitId, i64> = counts.into_iter().collect();
+    let mut ordered: Vec<&Unit> = Vec::with_capacity(units.len());
+    fn visit<'a>(u: &'a Unit, all: &'a [Unit], out: &mut Vec<&'a Unit>) {
+        out.push(u);
+        for c in all.iter().filter(|c| c.parent_id == Some(u.id)) {
+            visit(c, all, out);
+        }
+    }
+    for root in units.iter().filter(|u| u.parent_id.is_none()) {
+        visit(root, &units, &mut ordered);
+    }
+    ordered
+        .iter()
+        .map(|u| TreeNode {
+            id: u.id.0,
+            name: u.name.clone(),
+            depth: u.depth,
+            count: units.iter().filter(|d| d.path.starts_with(&u.path)).map(|d| direct.get(&d.id).copied().unwrap_or(0)).sum(),
+            selected: selected == Some(u.id.0),
+        })
+        .collect()
+}
+
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+fn choices<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, current: &str) -> Vec<Choice> {
+    all.iter().map(|v| Choice { value: code(*v), label: label(*v), selected: current == code(*v) || current == label(*v) }).collect()
+}
+
+#[derive(Template)]
+#[template(path = "org/people.html")]
+pub struct PeoplePage {
+    pub shell: Shell,
+    pub tree: Vec<TreeNode>,
+    pub q: PeopleQuery,
+    pub page: Page<Person>,
+    pub pages: i64,
+    pub categories: Vec<Choice>,
+    pub politics: Vec<Choice>,
+    pub duties: Vec<Choice>,
+    pub types: Vec<Choice>,
+    pub query_base: String,
+    pub export_query: String,
+    pub can_write: bool,
+    pub can_export: bool,
+    pub error: Option<String>,
+}
+
+impl PeoplePage {
+    pub fn v<'a>(&self, o: &'a Option<String>) -> &'a str {
+        o.as_deref().unwrap_or("")
+    }
+}
+
+fn query_string(q: &PeopleQuery, skip_page: bool) -> String {
+    let pairs: Vec<(&str, &str)> = [
+        ("unit_id", &q.unit_id),
+        ("name", &q.name),
+        ("police_no", &q.police_no),
+        ("category", &q.category),
+        ("political_status", &q.political_status),
+        ("duty_status", &q.duty_status),
+        ("police_type", &q.police_type),
+        ("size", &q.size),
+        ("page", if skip_page { &None } else { &q.page }),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|s| (k, s)))
+    .collect();
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+pub async fn people(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<PeopleQuery>) -> Response {
+    let shell = Shell::new(&state, &ctx, t, "/org/people", t.s("menu_people")).await;
+    let lang = t.code();
+    let (result, error) = match (q.filter(), q.paging()) {
+        (Ok(f), Ok((page, size))) => match state.app.people(&ctx, &f, page, size).await {
+            Ok(p) => (p, None),
+            Err(e @ AppError::Forbidden(_)) => return error_page(t, e),
+            Err(e) => (Page { items: vec![], total: 0, page: 1, size: 10 }, Some(crate::error::status_and_body(&e).1.message)),
+        },
+        (Err(e), _) | (_, Err(e)) => (Page { items: vec![], total: 0, page: 1, size: 10 }, Some(crate::error::status_and_body(&e).1.message)),
+    };
+    let selected = q.unit_id.as_deref().and_then(|s| s.parse().ok());
+    let page = PeoplePage {
+        tree: tree(&state, selected).await,
+        categories: choices(Category::ALL, |c| c.code(), |c| c.label(lang), q.category.as_deref().unwrap_or("")),
+        politics: choices(PoliticalStatus::ALL, |c| c.code(), |c| c.label(lang), q.political_status.as_deref().unwrap_or("")),
+        duties: choices(DutyStatus::ALL, |c| c.code(), |c| c.label(lang), q.duty_status.as_deref().unwrap_or("")),
+        types: choices(PoliceType::ALL, |c| c.code(), |c| c.label(lang), q.police_type.as_deref().unwrap_or("")),
+        pages: Page::pages(result.total, result.size),
+        query_base: query_string(&q, true),
+        export_query: query_string(&q, true),
+        can_write: ctx.can(perm::PERSON_WRITE),
+        can_export: ctx.can(perm::PERSON_EXPORT),
+        page: result,
+        q,
+        shell,
+        error,
+    };
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render_status(status, &page)
+}
+
+#[derive(Template)]
+#[template(path = "org/person.html")]
+pub struct PersonPage {
+    pub shell: Shell,
+    pub p: Person,
+    pub can_write: bool,
+    pub can_reveal: bool,
+}
+
+pub async fn detail(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.person(&ctx, PersonId(id)).await {
+        Ok(p) => {
+            let shell = Shell::new(&state, &ctx, t, "/org/people", &p.name).await;
+            render(&PersonPage { shell, p, can_write: ctx.can(perm::PERSON_WRITE), can_reveal: ctx.can(perm::PERSON_REVEAL) })
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org/person_form.html")]
+pub struct PersonForm {
+    pub shell: Shell,
+    pub action: String,
+    pub editing: bool,
+    pub v: PersonInput,
+    pub errors: Vec<bastion_core::FieldError>,
+    pub units: Vec<TreeNode>,
+    pub categories: Vec<Choice>,
+    pub sexes: Vec<Choice>,
+    pub politics: Vec<Choice>,
+    pub duties: Vec<Choice>,
+}
+
+impl PersonForm {
+    pub fn err(&self, field: &str) -> String {
+        self.errors.iter().filter(|e| e.field == field).map(|e| e.message.clone()).collect::<Vec<_>>().join("；")
+    }
+}
+
+async fn form_page(state: &AppState, ctx: &bastion_app::Ctx, t: crate::i18n::Tr, action: String, editing: bool, v: PersonInput, errors: Vec<bastion_core::FieldError>) -> PersonForm {
+    let lang = t.code();
+    let title = if editing { t.s("people_edit") } else { t.s("people_new") };
+    let selected = v.unit_id.parse().ok();
+    PersonForm {
+        shell: Shell::new(state, ctx, t, "/org/people", title).await,
+        action,
+        editing,
+        units: tree(state, selected).await,
+        categories: choices(Category::ALL, |c| c.code(), |c| c.label(lang), &v.category),
+        sexes: choices(Sex::ALL, |c| c.code(), |c| c.label(lang), &v.sex),
+        politics: choices(PoliticalStatus::ALL, |c| c.code(), |c| c.label(lang), &v.political_status),
+        duties: choices(DutyStatus::ALL, |c| c.code(), |c| c.label(lang), &v.duty_status),
+        v,
+        errors,
+    }
+}
+
+pub async fn new_form(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    if let Err(e) = ctx.scope(perm::PERSON_WRITE) {
+        return error_page(t, e);
+    }
+    let v = PersonInput { category: "police".into(), political_status: "masses".into(), duty_status: "on_duty".into(), ..Default::default() };
+    render(&form_page(&state, &ctx, t, "/org/people".into(), false, v, vec![]).await)
+}
+
+pub async fn create(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<PersonInput>) -> Response {
+    match state.app.create_person(&ctx, &v).await {
+        Ok(id) => Redirect::to(&format!("/org/people/{}", id.0)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, &ctx, t, "/org/people".into(), false, v, errors).await)
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn edit_form(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    if let Err(e) = ctx.scope(perm::PERSON_WRITE) {
+        return error_page(t, e);
+    }
+    let p = match state.app.person(&ctx, PersonId(id)).await {
+        Ok(p) => p,
+        Err(e) => return error_page(t, e),
+    };
+    let v = PersonInput {
+        police_no: p.police_no.clone(),
+        name: p.name.clone(),
+        category: p.category.code().into(),
+        sex: p.sex.code().into(),
+        birth_date: p.birth_date.clone().unwrap_or_default(),
+        hire_date: p.hire_date.clone().unwrap_or_default(),
+        id_number: String::new(),
+        mobile: String::new(),
+        unit_id: p.unit_id.0.to_string(),
+        unit_code: String::new(),
+        position: p.position.clone().unwrap_or_default(),
+        political_status: p.political_status.code().into(),
+        duty_status: p.duty_status.code().into(),
+        police_types: p.police_types.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、"),
+        skills: p.skills.join("、"),
+    };
+    render(&form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, vec![]).await)
+}
+
+pub async fn update(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>, Form(v): Form<PersonInput>) -> Response {
+    match state.app.update_person(&ctx, PersonId(id), &v).await {
+        Ok(()) => Redirect::to(&format!("/org/people/{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, errors).await)
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ToggleForm {
+    pub enabled: String,
+}
+
+pub async fn toggle(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>, Form(f): Form<ToggleForm>) -> Response {
+    match state.app.set_person_enabled(&ctx, PersonId(id), f.enabled == "1").await {
+        Ok(()) => Redirect::to(&format!("/org/people/{id}")).into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org/revealed.html")]
+pub struct RevealedPartial {
+    pub t: crate::i18n::Tr,
+    pub id_number: String,
+    pub mobile: String,
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RevealForm {
+    pub reason: String,
+}
+
+/// htmx fragment: the clear numbers, or the reason the request was refused.
+pub async fn reveal(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>, Form(f): Form<RevealForm>) -> Response {
+    match state.app.reveal_person(&ctx, PersonId(id), &f.reason).await {
+        Ok(r) => render(&RevealedPartial { t, id_number: r.id_number.unwrap_or_default(), mobile: r.mobile.unwrap_or_default(), error: None }),
+        Err(e) => {
+            let (_, body) = crate::error::status_and_body(&e);
+            // 200 so htmx swaps the message in; the message says what went wrong.
+            render(&RevealedPartial { t, id_number: String::new(), mobile: String::new(), error: Some(body.message) })
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org/units.html")]
+pub struct UnitsPage {
+    pub shell: Shell,
+    pub tree: Vec<TreeNode>,
+    pub units: Vec<Unit>,
+    pub kinds: Vec<Choice>,
+    pub can_write: bool,
+    pub v: UnitInput,
+    pub errors: Vec<bastion_core::FieldError>,
+}
+
+impl UnitsPage {
+    pub fn code_of(&self, id: &Option<UnitId>) -> String {
+        id.and_then(|i| self.units.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default()
+    }
+}
+
+async fn units_page(state: &AppState, ctx: &bastion_app::Ctx, t: crate::i18n::Tr, v: UnitInput, errors: Vec<bastion_core::FieldError>) -> Result<UnitsPage, AppError> {
+    let units = state.app.units(ctx).await?;
+    let lang = t.code();
+    Ok(UnitsPage {
+        shell: Shell::new(state, ctx, t, "/org/units", t.s("menu_units")).await,
+        tree: tree(state, None).await,
+        units,
+        kinds: choices(UnitKind::ALL, |c| c.code(), |c| c.label(lang), &v.kind),
+        can_write: ctx.can(perm::UNIT_WRITE),
+        v,
+        errors,
+    })
+}
+
+pub async fn units(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    match units_page(&state, &ctx, t, UnitInput::default(), vec![]).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn create_unit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<UnitInput>) -> Response {
+    match state.app.create_unit(&ctx, &v).await {
+        Ok(_) => Redirect::to("/org/units").into_response(),
+        Err(AppError::Invalid(errors)) => match units_page(&state, &ctx, t, v, errors).await {
+            Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p),
+            Err(e) => error_page(t, e),
+        },
+        Err(e) => error_page(t, e),
+    }
+}

@@ -1,0 +1,176 @@
+//! 导入导出: upload runs as a job whose progress the page polls (htmx), then shows the result
+//! and, when rows were broken, a downloadable error report.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Response;
+use bastion_app::transfer::{self, ImportOptions, ImportReport};
+use bastion_app::AppError;
+use bastion_core::permission::perm;
+use bastion_core::FieldError;
+
+use super::{error_page, render, Shell};
+use crate::api::org::{download, format_of, PeopleQuery};
+use crate::session::PageCtx;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "org/transfer.html")]
+pub struct TransferPage {
+    pub shell: Shell,
+    pub can_import: bool,
+    pub can_export: bool,
+}
+
+pub async fn page(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    if !ctx.can(perm::PERSON_EXPORT) && !ctx.can(perm::PERSON_IMPORT) {
+        return error_page(t, AppError::Forbidden("您没有导入导出的权限".into()));
+    }
+    let shell = Shell::new(&state, &ctx, t, "/org/transfer", t.s("menu_transfer")).await;
+    render(&TransferPage { shell, can_import: ctx.can(perm::PERSON_IMPORT), can_export: ctx.can(perm::PERSON_EXPORT) })
+}
+
+#[derive(Template)]
+#[template(path = "org/import_job.html")]
+pub struct JobPartial {
+    pub t: crate::i18n::Tr,
+    pub id: String,
+    pub running: bool,
+    pub percent: i64,
+    pub done: i64,
+    pub total: i64,
+    pub report: Option<ImportReport>,
+    pub error: Option<String>,
+}
+
+fn job_error(t: crate::i18n::Tr, msg: String) -> Response {
+    render(&JobPartial { t, id: String::new(), running: false, percent: 0, done: 0, total: 0, report: None, error: Some(msg) })
+}
+
+pub async fn import(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, mut mp: Multipart) -> Response {
+    if let Err(e) = ctx.scope(perm::PERSON_IMPORT) {
+        return job_error(t, crate::error::status_and_body(&e).1.message);
+    }
+    let mut opts = ImportOptions::default();
+    let mut kind = "people".to_string();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                let fname = field.file_name().unwrap_or("").to_string();
+                match field.bytes().await {
+                    Ok(b) if !b.is_empty() && !fname.is_empty() => file = Some((fname, b.to_vec())),
+                    _ => {}
+                }
+            }
+            "update_existing" => opts.update_existing = true,
+            "dry_run" => opts.dry_run = true,
+            "kind" => kind = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let Some((fname, bytes)) = file else {
+        return job_error(t, FieldError::new("文件", "请选择要导入的文件").message);
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    if let Err(e) = state.app.store.create_job(&id, &format!("import:{kind}"), ctx.account_id.0, 0).await {
+        return job_error(t, e.to_string());
+    }
+    let app = state.app.clone();
+    let job_id = id.clone();
+    tokio::spawn(async move {
+        let store = app.store.clone();
+        let progress_store = store.clone();
+        let pid = job_id.clone();
+        let handle = tokio::runtime::Handle::current();
+        let progress = move |done: usize, total: usize| {
+            let s = progress_store.clone();
+            let pid = pid.clone();
+            handle.spawn(async move {
+                let _ = s.update_job(&pid, "running", done as i64, &format!("{total}"), None).await;
+            });
+        };
+        let result = if kind == "units" {
+            app.import_units(&ctx, &fname, &bytes, opts).await
+        } else {
+            app.import_people(&ctx, &fname, &bytes, opts, &progress).await
+        };
+        let (status, msg) = match &result {
+            Ok(r) => ("done", serde_json::to_string(r).unwrap_or_default()),
+            Err(e) => ("failed", crate::error::status_and_body(e).1.message),
+        };
+        let done = result.as_ref().map(|r| r.total as i64).unwrap_or(0);
+        if let Err(e) = store.update_job(&job_id, status, done, &msg, None).await {
+            tracing::error!("import job {job_id}: {e}");
+        }
+    });
+    render(&JobPartial { t, id, running: true, percent: 0, done: 0, total: 0, report: None, error: None })
+}
+
+pub async fn job(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<String>) -> Response {
+    let job = match state.app.store.job(&id).await {
+        Ok(j) if j.account_id == ctx.account_id.0 => j,
+        _ => return job_error(t, "导入任务不存在".into()),
+    };
+    match job.status.as_str() {
+        "running" => {
+            let total: i64 = job.message.parse().unwrap_or(0);
+            let percent = if total > 0 { job.done * 100 / total } else { 0 };
+            render(&JobPartial { t, id, running: true, percent, done: job.done, total, report: None, error: None })
+        }
+        "done" => {
+            let report: Option<ImportReport> = serde_json::from_str(&job.message).ok();
+            render(&JobPartial { t, id, running: false, percent: 100, done: job.done, total: job.done, report, error: None })
+        }
+        _ => job_error(t, job.message),
+    }
+}
+
+pub async fn job_errors(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<String>) -> Response {
+    let job = match state.app.store.job(&id).await {
+        Ok(j) if j.account_id == ctx.account_id.0 && j.status == "done" => j,
+        _ => return error_page(t, AppError::NotFound("导入任务不存在".into())),
+    };
+    let report: ImportReport = serde_json::from_str(&job.message).unwrap_or_default();
+    match transfer::error_report(&report.errors) {
+        Ok(bytes) => download(bytes, transfer::Format2::Xlsx, "导入错误报告"),
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct TemplateQuery {
+    pub format: Option<String>,
+    pub kind: Option<String>,
+}
+
+pub async fn template(PageCtx(ctx, t): PageCtx, Query(q): Query<TemplateQuery>) -> Response {
+    if let Err(e) = ctx.scope(perm::PERSON_IMPORT) {
+        return error_page(t, e);
+    }
+    let format = match format_of(q.format.as_deref()) {
+        Ok(f) => f,
+        Err(e) => return error_page(t, e),
+    };
+    let units = q.kind.as_deref() == Some("units");
+    let bytes = if units { transfer::units_template(format) } else { transfer::people_template(format) };
+    match bytes {
+        Ok(b) => download(b, format, if units { "单位导入模板" } else { "人员导入模板" }),
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<PeopleQuery>) -> Response {
+    let run = async {
+        let format = format_of(q.format.as_deref())?;
+        let (bytes, _) = state.app.export_people(&ctx, &q.filter()?, format).await?;
+        Ok::<_, AppError>(download(bytes, format, "人员数据"))
+    };
+    match run.await {
+        Ok(r) => r,
+        Err(e) => error_page(t, e),
+    }
+}
+

@@ -1,0 +1,146 @@
+//! Sessions (a random token in an HttpOnly cookie, its hash in the database), the request
+//! context, and cross-origin write protection by Fetch Metadata / Origin (no tokens in forms).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use bastion_app::{AppError, Ctx};
+
+use crate::error::ApiError;
+use crate::i18n::Tr;
+use crate::AppState;
+
+pub const COOKIE: &str = "bastion_session";
+pub const LANG_COOKIE: &str = "bastion_lang";
+
+/// Per-request facts the middleware found: who (if anyone), from where, which request.
+#[derive(Clone)]
+pub struct RequestInfo {
+    pub ctx: Option<Ctx>,
+    pub token: Option<String>,
+    pub ip: String,
+    pub user_agent: String,
+    pub request_id: String,
+    pub tr: Tr,
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let headers = req.headers();
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect();
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let lang = cookie(headers, LANG_COOKIE).unwrap_or_default();
+    let token = cookie(headers, COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    let mut ctx = None;
+    if let Some(t) = &token {
+        match state.app.session(t).await {
+            Ok(Some(account)) => ctx = Some(Ctx::from_account(&account, &ip, &request_id)),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("session lookup failed: {e}"),
+        }
+    }
+    req.extensions_mut().insert(RequestInfo { ctx, token, ip, user_agent, request_id, tr: Tr::new(&lang) });
+    next.run(req).await
+}
+
+/// Refuse state-changing requests that a browser marks as cross-site (Go 1.25's
+/// CrossOriginProtection algorithm): `Sec-Fetch-Site` first, then `Origin` against `Host`.
+pub async fn csrf_guard(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let ok = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin") | Some("none") => true,
+        Some(_) => false,
+        None => match h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            None => true,
+            Some(origin) => {
+                let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+                origin.split_once("://").map(|(_, rest)| rest) == Some(host)
+            }
+        },
+    };
+    if !ok {
+        return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"code": "csrf", "message": "跨站请求已被拒绝（来源校验失败）"})))
+            .into_response();
+    }
+    next.run(req).await
+}
+
+fn info(parts: &Parts) -> RequestInfo {
+    parts.extensions.get::<RequestInfo>().cloned().unwrap_or(RequestInfo {
+        ctx: None,
+        token: None,
+        ip: "unknown".into(),
+        user_agent: String::new(),
+        request_id: String::new(),
+        tr: Tr::new("zh"),
+    })
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestInfo {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(info(parts))
+    }
+}
+
+/// The signed-in caller of an API route (401 JSON otherwise).
+pub struct ApiCtx(pub Ctx);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiCtx {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        info(parts).ctx.map(ApiCtx).ok_or(ApiError(AppError::Unauthenticated))
+    }
+}
+
+/// The signed-in caller of a page (redirect to the login page otherwise).
+pub struct PageCtx(pub Ctx, pub Tr);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let i = info(parts);
+        match i.ctx {
+            Some(c) => Ok(PageCtx(c, i.tr)),
+            None => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let target = format!("/login?next={}", urlencode(next));
+                Err(Redirect::to(&target).into_response())
+            }
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|x| x.trim_start_matches('=').to_string()).unwrap_or_default()
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}", if secure { "; Secure" } else { "" })
+}
+
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}

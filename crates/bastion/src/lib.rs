@@ -1,0 +1,351 @@
+//! The `bastion` command: serve, migrate, demo, import, export, backup, config, user, audit, roster.
+
+pub mod settings;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use bastion_app::transfer::{Format2, ImportOptions};
+use bastion_app::{App, Ctx, Policy};
+use bastion_store::org::{PersonFilter, UnitId};
+use bastion_store::{Crypto, Store};
+use clap::{Args, Parser, Subcommand};
+use settings::{Flags, Settings};
+
+#[derive(Parser, Debug)]
+#[command(name = "bastion", version, about = "Bastion 战疫指挥平台：县公安局应急指挥与动员")]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Common {
+    /// Data directory (SQLite file, key file). Created if missing.
+    #[arg(long, global = true)]
+    pub data: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://…); default is SQLite under --data.
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// Config file (TOML).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Run the web server.
+    Serve {
+        #[arg(long)]
+        listen: Option<String>,
+        /// Create the demo bureau first when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the demo bureau (empty database only).
+    Demo,
+    /// Import people (or units) from .xlsx/.csv; all or nothing.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        units: bool,
+        /// Update people whose police number exists.
+        #[arg(long)]
+        update: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export people (masked) to .xlsx or .csv (by extension).
+    Export { file: PathBuf },
+    /// Consistent copy of the SQLite database (PostgreSQL: use pg_dump).
+    Backup { dest: PathBuf },
+    /// Configuration.
+    Config {
+        #[command(subcommand)]
+        cmd: ConfigCmd,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Audit trail.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Roster engine (排班引擎).
+    Roster {
+        #[command(subcommand)]
+        cmd: bastion_roster::cli::RosterCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Print every setting and where it came from.
+    Show,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Create an account. The password comes from BASTION_NEW_PASSWORD.
+    Create {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Unit code (e.g. BUREAU).
+        #[arg(long)]
+        unit: String,
+        /// Comma-separated role keys (sysadmin, secadmin, auditadmin, commander, duty, …).
+        #[arg(long)]
+        roles: String,
+    },
+    /// Disable an account and end its sessions.
+    Disable { username: String },
+    /// Reset the password (from BASTION_NEW_PASSWORD); it must be changed at next sign-in.
+    ResetPassword { username: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Verify the hash chain; names the first broken record.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Cmd::Roster { cmd } = cli.cmd {
+        return match bastion_roster::cli::run(cmd) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("错误：{e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let listen = match &cli.cmd {
+        Cmd::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let flags = Flags { config: cli.common.config.clone(), data: cli.common.data.clone(), listen, database: cli.common.database.clone() };
+    let settings = match Settings::load(&flags, &|k| std::env::var(k).ok()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .try_init();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.cmd, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn open(settings: &Settings) -> anyhow::Result<App> {
+    if settings.database.is_none() {
+        std::fs::create_dir_all(&settings.data).with_context(|| format!("无法创建数据目录 {}", settings.data.display()))?;
+    }
+    let crypto = Crypto::load(&settings.key_file())?;
+    let store = Store::open(&settings.data, settings.database.as_deref(), crypto).await?;
+    let policy = Policy { idle_timeout_ms: settings.idle_timeout_minutes * 60_000, ..Policy::default() };
+    Ok(App::new(store, policy))
+}
+
+async fn cli_ctx(app: &App) -> anyhow::Result<Ctx> {
+    let root = app.store.units().await?.into_iter().find(|u| u.parent_id.is_none()).map(|u| u.id).unwrap_or(UnitId(0));
+    Ok(Ctx::cli(root))
+}
+
+/// The demo password: BASTION_DEMO_PASSWORD, or a fresh one that meets the password policy.
+pub fn demo_password() -> String {
+    use rand::Rng;
+    std::env::var("BASTION_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| {
+        const ALPHA: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+        let mut rng = rand::rngs::OsRng;
+        let mut s: String = (0..9).map(|_| ALPHA[rng.gen_range(0..ALPHA.len())] as char).collect();
+        s.push_str("K7#");
+        s
+    })
+}
+
+async fn create_demo(app: &App) -> anyhow::Result<()> {
+    let password = demo_password();
+    let s = app.create_demo(&password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("已创建演示单位：{}（{} 个单位，{} 人，其中党员 {} 人）", bastion_app::demo::BUREAU_NAME, s.units, s.people, s.party);
+    println!("演示账号（密码只显示这一次）：");
+    for (u, name, role) in &s.accounts {
+        println!("  {u:<12} {name:<12} {role}");
+    }
+    println!("  密码：{password}");
+    Ok(())
+}
+
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    async {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    }
+}
+
+pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
+    match cmd {
+        Cmd::Config { cmd: ConfigCmd::Show } => {
+            print!("{}", settings.show());
+            Ok(())
+        }
+        Cmd::Serve { demo, .. } => {
+            let app = open(&settings).await?;
+            if demo {
+                if app.store.units().await?.is_empty() {
+                    create_demo(&app).await?;
+                } else {
+                    println!("数据库已有数据，跳过演示数据生成");
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(&settings.listen)
+                .await
+                .with_context(|| format!("无法监听 {}", settings.listen))?;
+            let web = bastion_web::WebSettings { secure_cookies: settings.secure_cookies, max_body_bytes: settings.max_body_mb * 1024 * 1024 };
+            let store = app.store.clone();
+            bastion_web::serve(app, web, bastion_web::metrics_handle(), listener, shutdown_signal()).await?;
+            store.close().await;
+            Ok(())
+        }
+        Cmd::Migrate => {
+            let _ = open(&settings).await?;
+            println!("数据库迁移已完成");
+            Ok(())
+        }
+        Cmd::Demo => {
+            let app = open(&settings).await?;
+            create_demo(&app).await
+        }
+        Cmd::Import { file, units, update, dry_run } => {
+            let app = open(&settings).await?;
+            let ctx = cli_ctx(&app).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let opts = ImportOptions { update_existing: update, dry_run };
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} 导入 [{bar:40}] {pos}/{len} {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let pb = bar.clone();
+            let progress = move |done: usize, total: usize| {
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+            };
+            let report = if units {
+                app.import_units(&ctx, &name, &bytes, opts).await
+            } else {
+                app.import_people(&ctx, &name, &bytes, opts, &progress).await
+            }
+            .map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+            bar.finish_and_clear();
+            if !report.errors.is_empty() {
+                let out = file.with_extension("errors.xlsx");
+                std::fs::write(&out, bastion_app::transfer::error_report(&report.errors).map_err(|e| anyhow::anyhow!("{e}"))?)?;
+                for e in report.errors.iter().take(20) {
+                    eprintln!("第 {} 行 [{}] “{}”：{}", e.row, e.column, e.value, e.rule);
+                }
+                anyhow::bail!("导入失败：{} 处错误，未写入任何数据；错误报告：{}", report.errors.len(), out.display());
+            }
+            let verb = if report.committed { "已导入" } else { "预检通过（未写入）" };
+            println!("{verb}：共 {} 条，新增 {}，更新 {}，未变 {}", report.total, report.created, report.updated, report.unchanged);
+            Ok(())
+        }
+        Cmd::Export { file } => {
+            let app = open(&settings).await?;
+            let ctx = cli_ctx(&app).await?;
+            let format = Format2::from_name(&file.to_string_lossy()).ok_or_else(|| anyhow::anyhow!("导出文件须以 .xlsx 或 .csv 结尾"))?;
+            let (bytes, n) = app.export_people(&ctx, &PersonFilter::default(), format).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
+            println!("已导出 {n} 人到 {}（身份证号、手机号已脱敏）", file.display());
+            Ok(())
+        }
+        Cmd::Backup { dest } => {
+            let app = open(&settings).await?;
+            app.store.backup_sqlite(&dest).await?;
+            println!("已备份到 {}", dest.display());
+            Ok(())
+        }
+        Cmd::User { cmd } => {
+            let app = open(&settings).await?;
+            let ctx = cli_ctx(&app).await?;
+            let password = || std::env::var("BASTION_NEW_PASSWORD").map_err(|_| anyhow::anyhow!("请通过环境变量 BASTION_NEW_PASSWORD 提供密码"));
+            match cmd {
+                UserCmd::Create { username, name, unit, roles } => {
+                    let u = app.store.unit_by_code(&unit).await?.ok_or_else(|| anyhow::anyhow!("单位编码“{unit}”不存在"))?;
+                    let roles: Vec<String> = roles.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+                    app.create_account(&ctx, &username, &name, u.id, None, roles, &password()?, true)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+                    println!("已创建账号 {username}（首次登录须修改密码）");
+                }
+                UserCmd::Disable { username } => {
+                    app.set_account_enabled(&ctx, &username, false).await.map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+                    println!("已停用账号 {username}");
+                }
+                UserCmd::ResetPassword { username } => {
+                    app.reset_password(&ctx, &username, &password()?).await.map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+                    println!("已重置 {username} 的密码（下次登录须修改）");
+                }
+            }
+            Ok(())
+        }
+        Cmd::Audit { cmd: AuditCmd::Verify } => {
+            let app = open(&settings).await?;
+            let (n, broken) = app.store.verify_audit().await?;
+            match broken {
+                None => {
+                    println!("审计链完整：共 {n} 条记录");
+                    Ok(())
+                }
+                Some(b) => anyhow::bail!("审计链被破坏：{b}（此前 {n} 条完好）"),
+            }
+        }
+        Cmd::Roster { .. } => Ok(()),
+    }
+}
+
+/// The zh-CN text of an application error, field errors spelled out.
+pub fn bastion_app_message(e: &bastion_app::AppError) -> String {
+    match e {
+        bastion_app::AppError::Invalid(v) => v.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；"),
+        other => other.to_string(),
+    }
+}
