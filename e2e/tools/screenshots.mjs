@@ -1,5 +1,6 @@
 // Screenshots of the main pages at desktop (1280x800) and phone (360x740) size, for reviews and the README.
-//   node e2e/tools/screenshots.mjs [OUT_DIR] [PATH ...]     (default OUT_DIR /tmp/shots; paths / /org/people)
+//   node e2e/tools/screenshots.mjs [OUT_DIR] [PATH ...]     (default OUT_DIR /tmp/shots; default paths below)
+// A PATH may also be @search (the people list searched for its first name) or @person (that person's page).
 // Starts its own demo server (BASTION_E2E_DATABASE selects PostgreSQL, as in the specs), logs in as
 // commander, and also reports each page's horizontal overflow, console errors and failed requests.
 import { mkdir } from 'node:fs/promises';
@@ -8,7 +9,10 @@ import { VIEWPORTS, launchBrowser, newPage } from '../lib/browser.mjs';
 import { DEMO_PASSWORD, startServer } from '../lib/server.mjs';
 
 const outDir = path.resolve(process.argv[2] || '/tmp/shots');
-const pages = process.argv.length > 3 ? process.argv.slice(3) : ['/', '/org/people'];
+const pages =
+  process.argv.length > 3
+    ? process.argv.slice(3)
+    : ['/', '/org/people', '@search', '@person', '/org/units', '/org/transfer', '/operations', '/system/audit', '/api-docs', '/no-such-page'];
 await mkdir(outDir, { recursive: true });
 
 const server = await startServer();
@@ -41,8 +45,27 @@ try {
       console.log(`login failed (${viewportName}): ${err.message.split('\n')[0]}`);
     }
     for (const p of pages) {
-      await page.goto(`${server.url}${p}`);
-      await shoot(p === '/' ? 'home' : p.replace(/^\//, '').replace(/[^\w]+/g, '-'));
+      try {
+        if (p === '@search' || p === '@person') {
+          await page.goto(`${server.url}/org/people`);
+          const first = page.locator('table tbody tr').first().locator('.name').first();
+          const name = (await first.innerText()).trim();
+          if (p === '@search') {
+            await page.getByLabel('姓名', { exact: true }).fill(name);
+            await page.getByRole('button', { name: '搜索', exact: true }).click();
+            await page.waitForLoadState('networkidle');
+          } else {
+            await first.getByRole('link').first().click();
+            await page.waitForLoadState('networkidle');
+          }
+          await shoot(p.slice(1));
+          continue;
+        }
+        await page.goto(`${server.url}${p}`);
+        await shoot(p === '/' ? 'home' : p.replace(/^\//, '').replace(/[^\w]+/g, '-'));
+      } catch (err) {
+        console.log(`${viewportName} ${p}: ${err.message.split('\n')[0]}`);
+      }
     }
     for (const problem of new Set(problems)) console.log(`  ${viewportName}: ${problem}`);
     await page.context().close();
