@@ -39,7 +39,7 @@ impl SearchArgs {
                 Some(self.seconds)
             },
             max_iters: self.iterations,
-            initial: None,
+            ..SolveOptions::default()
         }
     }
 }

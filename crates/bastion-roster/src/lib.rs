@@ -18,4 +18,4 @@ pub mod search;
 pub use eval::{evaluate, Evaluation, Violation};
 pub use model::{Instance, Roster};
 pub use parse::parse_instance;
-pub use search::{solve, SolveError, SolveOptions, SolveOutcome};
+pub use search::{solve, SolveError, SolveOptions, SolveOutcome, Tuning};

@@ -9,7 +9,7 @@
 
 use crate::eval::{evaluate, Evaluation};
 use crate::model::{Change, Instance, Roster};
-use crate::search::{cells_of, solve_ctx, Ctx, SolveError, SolveOptions};
+use crate::search::{cells_of, solve_ctx, Ctx, SolveError, SolveOptions, Tuning};
 use serde::{Deserialize, Serialize};
 
 /// A person newly unavailable on some days (sick, quarantined, called away).
@@ -81,9 +81,14 @@ pub fn repair(
     let mut ctx = Ctx::new(&inst2);
     ctx.orig = Some(cells_of(&ctx, &damaged));
     ctx.change_w = change_weight;
-    ctx.temperatures = Some((3.0, 0.05));
+    // The damaged roster is already good: anneal cold so only worthwhile changes survive.
     let opts = SolveOptions {
         initial: Some(damaged.clone()),
+        tuning: Tuning {
+            t0: 3.0,
+            t1: 0.05,
+            ..opts.tuning
+        },
         ..opts.clone()
     };
     let out = solve_ctx(&ctx, &opts)?;

@@ -6,6 +6,7 @@
 //! bit-for-bit reproducible; with a time limit the number of iterations done depends on the
 //! machine's speed, so only the iteration-budget mode is reproducible.
 
+mod construct;
 mod row;
 mod state;
 mod window;
@@ -28,6 +29,30 @@ pub struct SolveOptions {
     pub max_iters: Option<u64>,
     /// Start from this roster instead of an empty one.
     pub initial: Option<Roster>,
+    pub tuning: Tuning,
+}
+
+/// Annealing schedule. Defaults were tuned on Instance1–19 at 10 s; repair runs colder.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// Start and end temperature of each cooling cycle (objective units).
+    pub t0: f64,
+    pub t1: f64,
+    /// Temperature (hard units) of phase 0, which only seeks a first feasible roster.
+    pub phase0_t: f64,
+    /// Cooling cycles; each after the first restarts from the best roster so far.
+    pub cycles: u32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            t0: 20.0,
+            t1: 0.2,
+            phase0_t: 0.4,
+            cycles: 1,
+        }
+    }
 }
 
 impl Default for SolveOptions {
@@ -38,6 +63,7 @@ impl Default for SolveOptions {
             seconds: Some(10.0),
             max_iters: None,
             initial: None,
+            tuning: Tuning::default(),
         }
     }
 }
@@ -215,17 +241,14 @@ fn infeasible(ev: &Evaluation) -> SolveError {
     }
 }
 
-/// Temperature schedule: geometric from `T0` to `T1` over the budget.
-const T0: f64 = 20.0;
-const T1: f64 = 0.2;
 /// Bounds of the adaptive price of one hard unit: high enough that a feasible roster is
 /// always preferred near the end, low enough that the search can still cross walls.
 const HARD_W_MIN: f64 = 20.0;
 const HARD_W_MAX: f64 = 3000.0;
-/// Phase 0 temperature (in hard units) and the small weight soft costs keep there.
-const PHASE0_T: f64 = 0.4;
+/// The small weight soft costs keep in phase 0 (hard units only).
 const PHASE0_SOFT: f64 = 0.002;
-/// Move mix, as cumulative percentages: change, retype, slide, swap, (rest) block.
+/// Move mix, as cumulative percentages: fill, change, retype, slide, swap, (rest) block.
+const P_FILL: usize = 8;
 const P_CHANGE: usize = 25;
 const P_RETYPE: usize = 40;
 const P_SLIDE: usize = 52;
@@ -245,6 +268,22 @@ fn anneal(
             .wrapping_mul(0x2545_F491_4F6C_DD1D)
             .wrapping_add(thread as u64 + 1),
     );
+    let mut init = init;
+    if opts.initial.is_none() {
+        // Give every person a hard-feasible row to start from where the DP can build one.
+        let mut counts = vec![0u32; ctx.s_n.max(1)];
+        for e in 0..ctx.e_n {
+            let row = &init[e * ctx.d_n..(e + 1) * ctx.d_n];
+            if ctx.row_cost(e, row, &mut counts).0 == 0 {
+                continue;
+            }
+            if let Some(new) = construct::feasible_row(ctx, e, &mut rng) {
+                if ctx.row_cost(e, &new, &mut counts).0 == 0 {
+                    init[e * ctx.d_n..(e + 1) * ctx.d_n].copy_from_slice(&new);
+                }
+            }
+        }
+    }
     let mut st = State::new(ctx, init);
     let mut best = ThreadBest {
         feasible: (st.hard == 0).then(|| (st.soft, st.cells.clone())),
@@ -257,7 +296,17 @@ fn anneal(
     }
     let mut hard_w: f64 = 100.0;
     let mut repairing_hard = best.feasible.is_none();
-    let (t0, t1) = ctx.temperatures.unwrap_or((T0, T1));
+    // Phase 0 works on the rows that break a hard constraint only: rows are independent
+    // there, so rows already feasible are never disturbed.
+    let mut bad_rows: Vec<usize> = Vec::new();
+    let Tuning {
+        t0,
+        t1,
+        phase0_t,
+        cycles,
+    } = opts.tuning;
+    let cycles = f64::from(cycles.max(1));
+    let mut cycle = 0.0;
     let hw_min = HARD_W_MIN;
     let mut temp = t0;
     let mut changes: Vec<(usize, usize, Cell)> = Vec::with_capacity(2 * MAX_BLOCK);
@@ -275,7 +324,15 @@ fn anneal(
             if progress >= 1.0 {
                 break;
             }
-            temp = t0 * (t1 / t0).powf(progress);
+            // Geometric cooling within each cycle; a new cycle restarts from the best roster.
+            let c = (progress * cycles).floor();
+            if c > cycle {
+                cycle = c;
+                if let Some((_, cells)) = &best.feasible {
+                    st = State::new(ctx, cells.clone());
+                }
+            }
+            temp = t0 * (t1 / t0).powf(progress * cycles - c);
             // Phase 0 until a first feasible roster (or half the budget): hard units only,
             // warm enough to climb out of local minima that need several changes.
             if repairing_hard && (best.feasible.is_some() || progress > 0.5) {
@@ -283,7 +340,9 @@ fn anneal(
                 hard_w = HARD_W_MAX;
             }
             if repairing_hard {
-                temp = PHASE0_T;
+                temp = phase0_t;
+                bad_rows.clear();
+                bad_rows.extend((0..e_n).filter(|&e| st.row_hard[e] > 0));
             }
             // Strategic oscillation: make hard units dearer while infeasible, cheaper when not.
             if st.hard > 0 {
@@ -301,7 +360,12 @@ fn anneal(
         }
         iter += 1;
         changes.clear();
-        propose(ctx, &st, &mut rng, &mut changes);
+        if repairing_hard && !bad_rows.is_empty() {
+            let e = bad_rows[rng.below(bad_rows.len())];
+            propose_in_row(ctx, &st, &mut rng, e, &mut changes);
+        } else {
+            propose(ctx, &st, &mut rng, &mut changes);
+        }
         if changes.is_empty() {
             continue;
         }
@@ -334,6 +398,58 @@ fn anneal(
     best
 }
 
+/// A move inside one person's row (phase 0): change, retype, slide or block.
+fn propose_in_row(
+    ctx: &Ctx<'_>,
+    st: &State<'_, '_>,
+    rng: &mut Rng,
+    e: usize,
+    out: &mut Vec<(usize, usize, Cell)>,
+) {
+    let (d_n, off) = (ctx.d_n, ctx.off);
+    let p = &ctx.inst.staff[e];
+    let elig = &ctx.eligible[e];
+    let d = rng.below(d_n);
+    let cur = st.get(e, d);
+    let value = |rng: &mut Rng| {
+        let k = rng.below(elig.len() + 1);
+        if k == elig.len() {
+            off
+        } else {
+            elig[k]
+        }
+    };
+    let ok = |day: usize, v: Cell| v == off || !p.days_off[day];
+    match rng.below(4) {
+        0 | 1 => {
+            let v = value(rng);
+            if v != cur && ok(d, v) {
+                out.push((e, d, v));
+            }
+        }
+        2 => {
+            let d2 = (d + d_n + rng.below(2 * MAX_BLOCK + 1) - MAX_BLOCK) % d_n;
+            if cur != off && d2 != d && st.get(e, d2) == off && ok(d2, cur) {
+                out.push((e, d, off));
+                out.push((e, d2, cur));
+            }
+        }
+        _ => {
+            let v = value(rng);
+            let len = 2 + rng.below(MAX_BLOCK - 1);
+            for t in d..(d + len).min(d_n) {
+                if st.get(e, t) != v {
+                    if !ok(t, v) {
+                        out.clear();
+                        return;
+                    }
+                    out.push((e, t, v));
+                }
+            }
+        }
+    }
+}
+
 /// Draws one random move: a single-cell change, a block swap between two people (cover
 /// unchanged, only their rows move), or setting a block of one person's days to one value.
 fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
@@ -355,7 +471,9 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
     };
     let r = rng.below(100);
     let cur = st.get(e, d);
-    if r < P_CHANGE {
+    if r < P_FILL {
+        fill_gap(ctx, st, rng, out);
+    } else if r < P_CHANGE {
         let v = random_value(rng);
         if v != cur && ok(e, d, v) {
             out.push((e, d, v));
@@ -426,5 +544,31 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
                 out.push((e, t, v));
             }
         }
+    }
+}
+
+/// Targets a missing person: finds an under-covered (day, shift) and puts someone eligible on
+/// it — by adding the shift, by changing their shift that day, or by moving one of their
+/// shifts from a nearby day (which keeps their totals).
+fn fill_gap(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
+    let (d_n, s_n, off) = (ctx.d_n, ctx.s_n, ctx.off);
+    for _ in 0..8 {
+        let (d, s) = (rng.below(d_n), rng.below(s_n));
+        if !st.deficit(d, s as Cell) || ctx.can_work[s].is_empty() {
+            continue;
+        }
+        let e = ctx.can_work[s][rng.below(ctx.can_work[s].len())];
+        if ctx.inst.staff[e].days_off[d] {
+            return;
+        }
+        let cur = st.get(e, d);
+        out.push((e, d, s as Cell));
+        if cur == off && rng.below(2) == 0 {
+            let d2 = (d + d_n + rng.below(2 * MAX_BLOCK + 1) - MAX_BLOCK) % d_n;
+            if d2 != d && st.get(e, d2) != off {
+                out.push((e, d2, off));
+            }
+        }
+        return;
     }
 }

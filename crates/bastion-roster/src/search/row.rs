@@ -27,6 +27,8 @@ pub(crate) struct Ctx<'a> {
     pub req: Vec<i32>,
     /// Values each person may take at all (eligible shifts), off excluded.
     pub eligible: Vec<Vec<Cell>>,
+    /// People eligible for each shift type.
+    pub can_work: Vec<Vec<usize>>,
     /// People with the same eligible shifts (`classes[class_of[e]]`): swaps inside a class
     /// are the moves that can rebalance load without breaking eligibility.
     pub class_of: Vec<usize>,
@@ -39,8 +41,6 @@ pub(crate) struct Ctx<'a> {
     /// Repair: the roster we started from and the price of changing one cell of it.
     pub orig: Option<Vec<Cell>>,
     pub change_w: i64,
-    /// Annealing schedule override (repair starts from a good roster, so it runs cold).
-    pub temperatures: Option<(f64, f64)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -72,6 +72,13 @@ impl<'a> Ctx<'a> {
                 (0..s_n)
                     .filter(|&s| p.max_shifts[s] > 0)
                     .map(|s| s as Cell)
+                    .collect()
+            })
+            .collect();
+        let can_work = (0..s_n)
+            .map(|s| {
+                (0..e_n)
+                    .filter(|&e| inst.staff[e].max_shifts[s] > 0)
                     .collect()
             })
             .collect();
@@ -115,6 +122,7 @@ impl<'a> Ctx<'a> {
             forbid,
             req,
             eligible,
+            can_work,
             class_of,
             classes,
             gidx,
@@ -123,7 +131,6 @@ impl<'a> Ctx<'a> {
             fair_w,
             orig: None,
             change_w: 0,
-            temperatures: None,
         }
     }
 

@@ -15,6 +15,9 @@ pub(crate) struct State<'c, 'a> {
     pub cnt: Vec<u32>,
     pub gcnt: Vec<u32>,
     pub hard: i64,
+    /// Hard units of each row (all hard constraints are per person).
+    pub row_hard: Vec<i64>,
+    pending_dh: [i64; 2],
     pub soft: i64,
     counts: Vec<u32>,
     /// Rows re-scored by the last [`State::delta`]: (staff, new row, changed days).
@@ -32,6 +35,8 @@ impl<'c, 'a> State<'c, 'a> {
             cnt: vec![0; d_n * v_n],
             gcnt: vec![0; ctx.inst.group_covers.len()],
             hard: 0,
+            row_hard: vec![0; e_n],
+            pending_dh: [0; 2],
             soft: 0,
             counts: vec![0; ctx.s_n.max(1)],
             pending: vec![(0, vec![0; d_n], Vec::new()), (0, vec![0; d_n], Vec::new())],
@@ -41,6 +46,7 @@ impl<'c, 'a> State<'c, 'a> {
             let row = &st.cells[e * d_n..(e + 1) * d_n];
             let (h, s) = ctx.row_cost(e, row, &mut st.counts);
             st.hard += h;
+            st.row_hard[e] = h;
             st.soft += s;
             for (d, &v) in row.iter().enumerate() {
                 st.cnt[d * v_n + v as usize] += 1;
@@ -160,10 +166,12 @@ impl<'c, 'a> State<'c, 'a> {
                 }
             }
             days.sort_unstable();
+            self.pending_dh[k] = 0;
             if !days.is_empty() {
                 let rd = ctx.row_delta(&self.aggs, e, old, &row, &days);
                 dh += rd.dh;
                 ds += rd.ds;
+                self.pending_dh[k] = rd.dh;
             }
             self.pending[k] = (e, row, days);
         }
@@ -194,6 +202,7 @@ impl<'c, 'a> State<'c, 'a> {
         let d_n = ctx.d_n;
         for k in 0..self.pending_n {
             let e = self.pending[k].0;
+            self.row_hard[e] += self.pending_dh[k];
             for &d in &self.pending[k].2 {
                 let (o, v) = (self.cells[e * d_n + d], self.pending[k].1[d]);
                 self.aggs.apply(ctx, e, d, o, v);

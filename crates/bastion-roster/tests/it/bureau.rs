@@ -42,7 +42,7 @@ fn bureau_roster_is_feasible_and_fair() {
         threads: 2,
         seconds: None,
         max_iters: Some(4_000_000),
-        initial: None,
+        ..Default::default()
     };
     let out = solve(&inst, &opts).unwrap();
     let ev = evaluate(&inst, &out.roster);

@@ -104,7 +104,7 @@ fn opts(seed: u64, threads: usize) -> SolveOptions {
         threads,
         seconds: None,
         max_iters: Some(20_000),
-        initial: None,
+        ..Default::default()
     }
 }
 

@@ -10,7 +10,7 @@ fn budget(iters: u64) -> SolveOptions {
         threads: 1,
         seconds: None,
         max_iters: Some(iters),
-        initial: None,
+        ..Default::default()
     }
 }
 

@@ -9,7 +9,7 @@ fn budget(iters: u64, threads: usize, seed: u64) -> SolveOptions {
         threads,
         seconds: None,
         max_iters: Some(iters),
-        initial: None,
+        ..Default::default()
     }
 }
 
