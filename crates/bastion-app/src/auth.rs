@@ -63,7 +63,10 @@ impl App {
         let now = bastion_core::time::now_ms();
         let Some(account) = account else {
             // Spend the same time as a real check so response time does not reveal accounts.
-            let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZWZha2U");
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZWZha2U",
+            );
             self.store.insert_login_log(&mut tx, username, ip, ua, false, BAD_LOGIN).await?;
             bastion_store::commit(tx).await?;
             return Err(AppError::BadLogin(BAD_LOGIN.into()));
@@ -76,7 +79,10 @@ impl App {
             return Err(AppError::Locked(msg));
         }
         if !verify_password(password, &account.password_hash) {
-            let n = self.store.record_login_failure(&mut tx, account.id, self.policy.max_failed_logins, self.policy.lock_ms).await?;
+            let n = self
+                .store
+                .record_login_failure(&mut tx, account.id, self.policy.max_failed_logins, self.policy.lock_ms)
+                .await?;
             let msg = if n >= self.policy.max_failed_logins {
                 format!("密码输入错误{}次，帐户锁定{}分钟", n, self.policy.lock_ms / 60_000)
             } else {
@@ -84,7 +90,11 @@ impl App {
             };
             self.store.insert_login_log(&mut tx, username, ip, ua, false, &msg).await?;
             bastion_store::commit(tx).await?;
-            return Err(if n >= self.policy.max_failed_logins { AppError::Locked(msg) } else { AppError::BadLogin(BAD_LOGIN.into()) });
+            return Err(if n >= self.policy.max_failed_logins {
+                AppError::Locked(msg)
+            } else {
+                AppError::BadLogin(BAD_LOGIN.into())
+            });
         }
         if !account.enabled {
             self.store.insert_login_log(&mut tx, username, ip, ua, false, "用户已停用").await?;
@@ -153,11 +163,13 @@ impl App {
     ) -> AppResult<AccountId> {
         ctx.scope(permission::perm::ACCOUNT_WRITE)?;
         let mut errors = Vec::new();
-        let username = bastion_core::error::text("账号", username, 2, 30).map_err(|e| errors.push(e)).unwrap_or_default();
+        let username =
+            bastion_core::error::text("账号", username, 2, 30).map_err(|e| errors.push(e)).unwrap_or_default();
         if !username.is_empty() && !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
             errors.push(FieldError::new("账号", "账号只能包含字母、数字、下划线和点"));
         }
-        let display = bastion_core::error::text("姓名", display_name, 1, 30).map_err(|e| errors.push(e)).unwrap_or_default();
+        let display =
+            bastion_core::error::text("姓名", display_name, 1, 30).map_err(|e| errors.push(e)).unwrap_or_default();
         if let Err(e) = permission::check_separation(&roles) {
             errors.push(e);
         }
@@ -194,7 +206,11 @@ impl App {
 
     pub async fn set_account_enabled(&self, ctx: &Ctx, username: &str, enabled: bool) -> AppResult<()> {
         ctx.scope(permission::perm::ACCOUNT_WRITE)?;
-        let a = self.store.account_by_username(username).await?.ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        let a = self
+            .store
+            .account_by_username(username)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
         let mut tx = self.store.begin().await?;
         self.store.set_account_enabled(&mut tx, a.id, enabled).await?;
         self.audit(&mut tx, ctx, "system", if enabled { "启用账号" } else { "停用账号" }, username, "").await?;
@@ -205,7 +221,11 @@ impl App {
     /// Reset to a new password that must be changed at next sign-in.
     pub async fn reset_password(&self, ctx: &Ctx, username: &str, password: &str) -> AppResult<()> {
         ctx.scope(permission::perm::ACCOUNT_WRITE)?;
-        let a = self.store.account_by_username(username).await?.ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        let a = self
+            .store
+            .account_by_username(username)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
         check_password_policy(username, password).map_err(AppError::invalid)?;
         let hash = hash_password(password)?;
         let mut tx = self.store.begin().await?;
@@ -215,4 +235,3 @@ impl App {
         Ok(())
     }
 }
-

@@ -20,14 +20,19 @@ pub const STAFF: usize = 956;
 pub const PARTY_MEMBERS: usize = 457;
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余",
-    "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "范", "石", "廖", "贾",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋",
+    "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "范",
+    "石", "廖", "贾",
 ];
-const GIVEN: &[&str] = &[
-    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宁", "峰",
-    "建", "志", "文", "海", "亮", "俊", "洋", "林", "凯", "浩", "宇", "晨", "阳", "东", "昊", "瑞", "博", "然", "航", "楠",
-    "静", "丽", "敏", "艳", "娟", "霞", "婷", "雪", "琳", "颖", "倩", "悦", "欣", "晓", "红", "兰", "芳", "燕", "萍", "岚",
+const GIVEN_MALE: &[&str] = &[
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宁",
+    "峰", "建", "志", "文", "海", "亮", "俊", "洋", "林", "凯", "浩", "宇", "晨", "阳", "东", "昊", "瑞", "博", "然",
+    "航", "楠",
+];
+const GIVEN_FEMALE: &[&str] = &[
+    "静", "丽", "敏", "艳", "娟", "霞", "婷", "雪", "琳", "颖", "倩", "悦", "欣", "晓", "红", "兰", "芳", "燕", "萍",
+    "岚", "文", "华", "宁", "晨", "佳", "怡", "璐", "蕾", "洁", "慧",
 ];
 const SKILLS: &[&str] = &["驾驶", "急救", "无人机", "心理疏导", "外语", "警犬", "摄影", "信息研判", "调解", "射击"];
 
@@ -79,12 +84,31 @@ pub const ACCOUNTS: &[(&str, &str, &str, &str, bool)] = &[
     ("officer", "城关所民警", "officer", "S01", true),
 ];
 
-fn name(rng: &mut StdRng) -> String {
+fn name(rng: &mut StdRng, male: bool) -> String {
+    let given = if male { GIVEN_MALE } else { GIVEN_FEMALE };
     let mut s = SURNAMES.choose(rng).copied().unwrap_or("王").to_string();
     for _ in 0..rng.gen_range(1..=2) {
-        s.push_str(GIVEN.choose(rng).copied().unwrap_or("明"));
+        s.push_str(given.choose(rng).copied().unwrap_or("明"));
     }
     s
+}
+
+/// The head of a unit is called differently by unit kind; others by what they do there.
+fn position(kind: UnitKind, head: bool, category: Category) -> &'static str {
+    match (category, kind, head) {
+        (Category::Auxiliary, _, _) => "辅警",
+        (Category::Civilian, _, _) => "文职人员",
+        (_, UnitKind::Bureau, true) => "局长",
+        (_, UnitKind::Bureau, false) => "副局长",
+        (_, UnitKind::Command, true) => "指挥长",
+        (_, UnitKind::Command, false) => "专班成员",
+        (_, UnitKind::Station, true) => "所长",
+        (_, UnitKind::Station, false) => "社区民警",
+        (_, UnitKind::Squad, true) => "中队长",
+        (_, UnitKind::Squad, false) => "队员",
+        (_, UnitKind::Department, true) => "大队长",
+        (_, UnitKind::Department, false) => "科员",
+    }
 }
 
 fn id_number(rng: &mut StdRng, birth: jiff::civil::Date, male: bool) -> Option<IdNumber> {
@@ -156,7 +180,9 @@ impl App {
             let (_, _, kind, _, _, types) = UNITS[*unit_idx];
             let category = match n % 50 {
                 0 if kind == UnitKind::Department => Category::Civilian,
-                k if k % 5 < 3 || *politics.get(n).unwrap_or(&PoliticalStatus::Masses) == PoliticalStatus::Member => Category::Police,
+                k if k % 5 < 3 || *politics.get(n).unwrap_or(&PoliticalStatus::Masses) == PoliticalStatus::Member => {
+                    Category::Police
+                }
                 _ => Category::Auxiliary,
             };
             let male = rng.gen_bool(0.82);
@@ -178,10 +204,11 @@ impl App {
             if rng.gen_bool(0.35) {
                 skills.push(SKILLS.choose(&mut rng).copied().unwrap_or("驾驶").to_string());
             }
-            let phone = Phone::parse(&format!("1{}{:09}", rng.gen_range(3..10), rng.gen_range(0..1_000_000_000u64))).ok();
+            let phone =
+                Phone::parse(&format!("1{}{:09}", rng.gen_range(3..10), rng.gen_range(0..1_000_000_000u64))).ok();
             let person = NewPerson {
                 police_no,
-                name: name(&mut rng),
+                name: name(&mut rng, male),
                 category,
                 sex: if male { Sex::Male } else { Sex::Female },
                 birth_date: Some(birth.to_string()),
@@ -189,8 +216,7 @@ impl App {
                 id_number: id_number(&mut rng, birth, male),
                 mobile: phone,
                 unit_id: ids.get(code).copied().unwrap_or(UnitId(1)),
-                position: Some(if first_of_unit.contains_key(code) { "民警" } else { "负责人" }.to_string())
-                    .map(|p| if category == Category::Auxiliary { "辅警".to_string() } else { p }),
+                position: Some(position(kind, !first_of_unit.contains_key(code), category).to_string()),
                 political_status: politics[n],
                 duty_status: duty[n],
                 police_types: types.to_vec(),

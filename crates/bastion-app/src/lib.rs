@@ -163,7 +163,15 @@ impl App {
     }
 
     /// Append the audit record of `ctx`'s action inside `tx`.
-    pub async fn audit(&self, tx: &mut Tx, ctx: &Ctx, module: &str, action: &str, target: &str, detail: &str) -> AppResult<()> {
+    pub async fn audit(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        module: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> AppResult<()> {
         self.store
             .append_audit(
                 tx,

@@ -52,10 +52,14 @@ impl PersonInput {
         let sex = match (non_empty(&self.sex), &id_number) {
             (Some(raw), _) => collect(&mut e, Sex::parse(raw)),
             (None, Some(Some(id))) => Some(if id.is_male() { Sex::Male } else { Sex::Female }),
-            (None, _) => collect(&mut e, Sex::parse("")),
+            // The ID number is wrong: that error is reported; sex would follow from it.
+            (None, None) => None,
+            (None, Some(None)) => collect(&mut e, Sex::parse("")),
         };
         let birth_date = match (non_empty(&self.birth_date), &id_number) {
-            (Some(raw), _) => collect(&mut e, bastion_core::time::parse_date("出生日期", raw)).map(|d| Some(d.to_string())),
+            (Some(raw), _) => {
+                collect(&mut e, bastion_core::time::parse_date("出生日期", raw)).map(|d| Some(d.to_string()))
+            }
             (None, Some(Some(id))) => Some(Some(id.birth_date().to_string())),
             (None, _) => Some(None),
         };
@@ -95,10 +99,51 @@ impl PersonInput {
         if skills.iter().any(|s| s.chars().count() > 20) {
             e.push(FieldError::new("技能特长", "每项技能特长不能超过 20 个字"));
         }
-        match (police_no, name, category, sex, birth_date, hire_date, id_number, mobile, unit, position, political_status, duty_status, police_types) {
-            (Some(police_no), Some(name), Some(category), Some(sex), Some(birth_date), Some(hire_date), Some(id_number), Some(mobile), Some(unit_id), Some(position), Some(political_status), Some(duty_status), Some(police_types)) if e.is_empty() => {
-                Ok(NewPerson { police_no, name, category, sex, birth_date, hire_date, id_number, mobile, unit_id, position, political_status, duty_status, police_types, skills })
-            }
+        match (
+            police_no,
+            name,
+            category,
+            sex,
+            birth_date,
+            hire_date,
+            id_number,
+            mobile,
+            unit,
+            position,
+            political_status,
+            duty_status,
+            police_types,
+        ) {
+            (
+                Some(police_no),
+                Some(name),
+                Some(category),
+                Some(sex),
+                Some(birth_date),
+                Some(hire_date),
+                Some(id_number),
+                Some(mobile),
+                Some(unit_id),
+                Some(position),
+                Some(political_status),
+                Some(duty_status),
+                Some(police_types),
+            ) if e.is_empty() => Ok(NewPerson {
+                police_no,
+                name,
+                category,
+                sex,
+                birth_date,
+                hire_date,
+                id_number,
+                mobile,
+                unit_id,
+                position,
+                political_status,
+                duty_status,
+                police_types,
+                skills,
+            }),
             _ => Err(e),
         }
     }
@@ -155,7 +200,8 @@ impl App {
             None => Some(0),
         };
         let phone = collect(&mut e, opt_text("联系电话", &input.phone, 30));
-        let (Some(code), Some(name), Some(kind), Some(sort_order), Some(phone)) = (code, name, kind, sort_order, phone) else {
+        let (Some(code), Some(name), Some(kind), Some(sort_order), Some(phone)) = (code, name, kind, sort_order, phone)
+        else {
             return Err(AppError::Invalid(e));
         };
         if !e.is_empty() {
@@ -259,7 +305,15 @@ impl App {
         }
         let revealed = self.store.reveal_person(id).await?;
         let mut tx = self.store.begin().await?;
-        self.audit(&mut tx, ctx, "org", "查看明文", &format!("person:{} {}", id.0, current.police_no), &format!("事由：{reason}")).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "org",
+            "查看明文",
+            &format!("person:{} {}", id.0, current.police_no),
+            &format!("事由：{reason}"),
+        )
+        .await?;
         bastion_store::commit(tx).await?;
         Ok(revealed)
     }

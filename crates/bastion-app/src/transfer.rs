@@ -37,8 +37,14 @@ pub const PEOPLE_COLUMNS: &[(&str, &str, f64, bool)] = &[
 ];
 pub const PEOPLE_SHEET: &str = "人员";
 pub const UNITS_SHEET: &str = "单位";
-pub const UNIT_COLUMNS: &[(&str, f64)] =
-    &[("单位编码", 12.0), ("单位名称", 20.0), ("上级单位编码", 14.0), ("单位类型", 10.0), ("显示顺序", 10.0), ("联系电话", 14.0)];
+pub const UNIT_COLUMNS: &[(&str, f64)] = &[
+    ("单位编码", 12.0),
+    ("单位名称", 20.0),
+    ("上级单位编码", 14.0),
+    ("单位类型", 10.0),
+    ("显示顺序", 10.0),
+    ("联系电话", 14.0),
+];
 const REQUIRED_PEOPLE: &[&str] = &["警号", "姓名", "人员类别", "单位编码"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -137,10 +143,8 @@ pub fn read_table(file_name: &str, bytes: &[u8], sheet: &str, required: &[&str])
             let mut rows = range.rows();
             let headers: Vec<String> = rows.next().map(|r| r.iter().map(cell_text).collect()).unwrap_or_default();
             let start = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-            let rows = rows
-                .enumerate()
-                .map(|(i, r)| (start + i + 2, r.iter().map(cell_text).collect::<Vec<_>>()))
-                .collect();
+            let rows =
+                rows.enumerate().map(|(i, r)| (start + i + 2, r.iter().map(cell_text).collect::<Vec<_>>())).collect();
             Table { headers, rows }
         }
         Format2::Csv => {
@@ -292,7 +296,10 @@ impl App {
                 for e in errs {
                     // The unit error is reported once, by code, above.
                     if !(e.field == "所属单位" && non_empty(&input.unit_code).is_some()) {
-                        row_errors.push(FieldError::new(if e.field == "所属单位" { "单位编码" } else { e.field.as_str() }, e.message.clone()));
+                        row_errors.push(FieldError::new(
+                            if e.field == "所属单位" { "单位编码" } else { e.field.as_str() },
+                            e.message.clone(),
+                        ));
                     }
                 }
             }
@@ -300,7 +307,10 @@ impl App {
                 row_errors.push(FieldError::new("警号", format!("警号“{police_no}”在文件中重复")));
             }
             if current.is_some() && !opts.update_existing {
-                row_errors.push(FieldError::new("警号", format!("警号“{police_no}”已存在（如需更新请勾选“更新已经存在的人员”）")));
+                row_errors.push(FieldError::new(
+                    "警号",
+                    format!("警号“{police_no}”已存在（如需更新请勾选“更新已经存在的人员”）"),
+                ));
             }
             if !row_errors.is_empty() {
                 for e in row_errors {
@@ -349,7 +359,10 @@ impl App {
             "org",
             "导入人员",
             file_name,
-            &format!("共 {} 条：新增 {}，更新 {}，未变 {}", report.total, report.created, report.updated, report.unchanged),
+            &format!(
+                "共 {} 条：新增 {}，更新 {}，未变 {}",
+                report.total, report.created, report.updated, report.unchanged
+            ),
         )
         .await?;
         bastion_store::commit(tx).await?;
@@ -358,13 +371,20 @@ impl App {
     }
 
     /// Import units; parents must appear before their children or exist already.
-    pub async fn import_units(&self, ctx: &Ctx, file_name: &str, bytes: &[u8], opts: ImportOptions) -> AppResult<ImportReport> {
+    pub async fn import_units(
+        &self,
+        ctx: &Ctx,
+        file_name: &str,
+        bytes: &[u8],
+        opts: ImportOptions,
+    ) -> AppResult<ImportReport> {
         let scope = ctx.scope(perm::UNIT_WRITE)?;
         if scope != bastion_store::org::RowScope::All {
             return Err(AppError::forbidden_data());
         }
         let table = read_table(file_name, bytes, UNITS_SHEET, &["单位编码", "单位名称", "单位类型"])?;
-        let existing: HashMap<String, Unit> = self.store.units().await?.into_iter().map(|u| (u.code.clone(), u)).collect();
+        let existing: HashMap<String, Unit> =
+            self.store.units().await?.into_iter().map(|u| (u.code.clone(), u)).collect();
         let mut report = ImportReport { total: table.rows.len(), ..Default::default() };
         let mut known: HashSet<String> = existing.keys().cloned().collect();
         let mut seen = HashSet::new();
@@ -427,7 +447,9 @@ impl App {
         let mut ids: HashMap<String, UnitId> = existing.iter().map(|(c, u)| (c.clone(), u.id)).collect();
         for (mut u, parent, current) in plan {
             match current {
-                Some(id) => self.store.update_unit(&mut tx, id, &u.name, u.kind, u.sort_order, u.phone.as_deref(), true).await?,
+                Some(id) => {
+                    self.store.update_unit(&mut tx, id, &u.name, u.kind, u.sort_order, u.phone.as_deref(), true).await?
+                }
                 None => {
                     u.parent_id = parent.as_ref().and_then(|p| ids.get(p).copied());
                     let created = self.store.insert_unit(&mut tx, &u).await?;
@@ -435,7 +457,15 @@ impl App {
                 }
             }
         }
-        self.audit(&mut tx, ctx, "org", "导入单位", file_name, &format!("新增 {}，更新 {}", report.created, report.updated)).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "org",
+            "导入单位",
+            file_name,
+            &format!("新增 {}，更新 {}", report.created, report.updated),
+        )
+        .await?;
         bastion_store::commit(tx).await?;
         report.committed = true;
         Ok(report)
@@ -458,7 +488,8 @@ impl App {
             .await?;
         let bytes = out.finish()?;
         let mut tx = self.store.begin().await?;
-        self.audit(&mut tx, ctx, "org", "导出人员", &format!("{n} 条"), &format!("格式：{format:?}；筛选：{f:?}")).await?;
+        self.audit(&mut tx, ctx, "org", "导出人员", &format!("{n} 条"), &format!("格式：{format:?}；筛选：{f:?}"))
+            .await?;
         bastion_store::commit(tx).await?;
         Ok((bytes, n))
     }
@@ -522,7 +553,11 @@ enum WriterInner {
 }
 
 fn header_format() -> Format {
-    Format::new().set_bold().set_background_color(0x7F7F7F).set_font_color(0xFFFFFF).set_align(rust_xlsxwriter::FormatAlign::Center)
+    Format::new()
+        .set_bold()
+        .set_background_color(0x7F7F7F)
+        .set_font_color(0xFFFFFF)
+        .set_align(rust_xlsxwriter::FormatAlign::Center)
 }
 
 impl PeopleWriter {
@@ -575,7 +610,13 @@ impl PeopleWriter {
     }
 }
 
-fn simple_sheet(format: Format2, sheet: &str, headers: &[&str], widths: &[f64], rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
+fn simple_sheet(
+    format: Format2,
+    sheet: &str,
+    headers: &[&str],
+    widths: &[f64],
+    rows: &[Vec<String>],
+) -> AppResult<Vec<u8>> {
     match format {
         Format2::Xlsx => {
             let mut wb = Workbook::new();
@@ -614,7 +655,20 @@ pub fn people_template(format: Format2) -> AppResult<Vec<u8>> {
     let headers: Vec<&str> = PEOPLE_COLUMNS.iter().filter(|c| c.3).map(|c| c.0).collect();
     let widths: Vec<f64> = PEOPLE_COLUMNS.iter().filter(|c| c.3).map(|c| c.2).collect();
     let example: Vec<String> = [
-        "010001", "示例姓名", "民警", "男", "1985-03-12", "2008-07-01", "", "", "BUREAU", "民警", "正式党员", "在岗", "巡特警、交警", "驾驶",
+        "010001",
+        "示例姓名",
+        "民警",
+        "男",
+        "1985-03-12",
+        "2008-07-01",
+        "",
+        "",
+        "BUREAU",
+        "民警",
+        "正式党员",
+        "在岗",
+        "巡特警、交警",
+        "驾驶",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -79,9 +79,13 @@ impl std::fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ChainBreak::Altered { seq } => write!(f, "第 {seq} 条记录内容被修改（哈希不符）"),
-            ChainBreak::Gap { seq, expected } => write!(f, "应为第 {expected} 条，实为第 {seq} 条：其间记录被删除或顺序被改动"),
+            ChainBreak::Gap { seq, expected } => {
+                write!(f, "应为第 {expected} 条，实为第 {seq} 条：其间记录被删除或顺序被改动")
+            }
             ChainBreak::Unlinked { seq } => write!(f, "第 {seq} 条记录与前一条的链接断开"),
-            ChainBreak::Truncated { head, last } => write!(f, "链头记为第 {head} 条，但最后一条为第 {last} 条：末尾记录被删除"),
+            ChainBreak::Truncated { head, last } => {
+                write!(f, "链头记为第 {head} 条，但最后一条为第 {last} 条：末尾记录被删除")
+            }
         }
     }
 }
@@ -113,7 +117,8 @@ impl Store {
             Backend::Postgres => " FOR UPDATE",
             Backend::Sqlite => "",
         };
-        let head = sqlx::query(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut **tx).await?;
+        let head =
+            sqlx::query(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut **tx).await?;
         let mut rec = AuditRecord {
             seq: head.try_get::<i64, _>("seq")? + 1,
             at: bastion_core::time::now_ms(),
@@ -155,7 +160,13 @@ impl Store {
     }
 
     /// Newest first, optionally filtered by account and module.
-    pub async fn audit_records(&self, account: Option<&str>, module: Option<&str>, limit: i64, offset: i64) -> StoreResult<(Vec<AuditRecord>, i64)> {
+    pub async fn audit_records(
+        &self,
+        account: Option<&str>,
+        module: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<AuditRecord>, i64)> {
         let mut w = crate::sql::Sql::new(" WHERE 1=1");
         if let Some(a) = account.filter(|s| !s.is_empty()) {
             w.push(" AND account = ").bind_text(a);
@@ -204,7 +215,8 @@ impl Store {
                 checked += 1;
             }
         }
-        let head: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&self.read).await?.try_get("seq")?;
+        let head: i64 =
+            sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&self.read).await?.try_get("seq")?;
         if head != expected - 1 {
             return Ok((checked, Some(ChainBreak::Truncated { head, last: expected - 1 })));
         }

@@ -116,18 +116,22 @@ impl Store {
     }
 
     pub async fn account(&self, id: AccountId) -> StoreResult<Account> {
-        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLS} FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         account_from(&row)
     }
 
     pub async fn accounts(&self) -> StoreResult<Vec<Account>> {
-        let rows = sqlx::query(&format!("SELECT {ACCOUNT_COLS} FROM accounts a JOIN units u ON u.id = a.unit_id ORDER BY a.id"))
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts a JOIN units u ON u.id = a.unit_id ORDER BY a.id"
+        ))
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(account_from).collect()
     }
 
@@ -162,10 +166,11 @@ impl Store {
     /// Record a failed login; lock when `max` consecutive failures are reached.
     pub async fn record_login_failure(&self, tx: &mut Tx, id: AccountId, max: i64, lock_ms: i64) -> StoreResult<i64> {
         let t = bastion_core::time::now_ms();
-        let row = sqlx::query("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-            .bind(id.0)
-            .fetch_one(&mut **tx)
-            .await?;
+        let row =
+            sqlx::query("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+                .bind(id.0)
+                .fetch_one(&mut **tx)
+                .await?;
         let n: i64 = row.try_get("failed_logins")?;
         if n >= max {
             sqlx::query("UPDATE accounts SET locked_until = $1, failed_logins = 0 WHERE id = $2")
@@ -186,16 +191,26 @@ impl Store {
         Ok(())
     }
 
-    pub async fn insert_login_log(&self, tx: &mut Tx, username: &str, ip: &str, ua: &str, success: bool, message: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO login_log (at, username, ip, user_agent, success, message) VALUES ($1,$2,$3,$4,$5,$6)")
-            .bind(bastion_core::time::now_ms())
-            .bind(username)
-            .bind(ip)
-            .bind(ua)
-            .bind(i64::from(success))
-            .bind(message)
-            .execute(&mut **tx)
-            .await?;
+    pub async fn insert_login_log(
+        &self,
+        tx: &mut Tx,
+        username: &str,
+        ip: &str,
+        ua: &str,
+        success: bool,
+        message: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO login_log (at, username, ip, user_agent, success, message) VALUES ($1,$2,$3,$4,$5,$6)",
+        )
+        .bind(bastion_core::time::now_ms())
+        .bind(username)
+        .bind(ip)
+        .bind(ua)
+        .bind(i64::from(success))
+        .bind(message)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
@@ -217,7 +232,14 @@ impl Store {
             .collect()
     }
 
-    pub async fn insert_session(&self, tx: &mut Tx, token_hash: &str, account: AccountId, ip: &str, ua: &str) -> StoreResult<()> {
+    pub async fn insert_session(
+        &self,
+        tx: &mut Tx,
+        token_hash: &str,
+        account: AccountId,
+        ip: &str,
+        ua: &str,
+    ) -> StoreResult<()> {
         let t = bastion_core::time::now_ms();
         sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, ip, user_agent) VALUES ($1,$2,$3,$3,$4,$5)")
             .bind(token_hash)

@@ -60,7 +60,11 @@ impl Crypto {
     /// with mode 0600 when it does not exist yet.
     pub fn load(key_file: &Path) -> StoreResult<Self> {
         if let (Ok(enc), Ok(bidx)) = (std::env::var("BASTION_ENC_KEY"), std::env::var("BASTION_BIDX_KEY")) {
-            return Ok(Self::from_keys(1, parse_hex32("BASTION_ENC_KEY", &enc)?, parse_hex32("BASTION_BIDX_KEY", &bidx)?));
+            return Ok(Self::from_keys(
+                1,
+                parse_hex32("BASTION_ENC_KEY", &enc)?,
+                parse_hex32("BASTION_BIDX_KEY", &bidx)?,
+            ));
         }
         if key_file.exists() {
             let mut text = std::fs::read_to_string(key_file)
@@ -151,9 +155,7 @@ fn write_private(path: &Path, text: &str) -> StoreResult<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts
-        .open(path)
-        .map_err(|e| StoreError::Crypto(format!("无法创建密钥文件 {}：{e}", path.display())))?;
+    let mut f = opts.open(path).map_err(|e| StoreError::Crypto(format!("无法创建密钥文件 {}：{e}", path.display())))?;
     f.write_all(text.as_bytes()).map_err(|e| StoreError::Crypto(e.to_string()))?;
     f.sync_all().map_err(|e| StoreError::Crypto(e.to_string()))
 }

@@ -113,9 +113,10 @@ impl Store {
         };
         // One writer: SQLite serialises writers anyway, and a single connection makes the audit
         // chain's read-then-append safe without BEGIN IMMEDIATE.
-        let write = pool(1).connect(&url).await.map_err(|e| {
-            StoreError::Open(format!("无法打开 SQLite 数据库 {}：{e}", path.display()))
-        })?;
+        let write = pool(1)
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError::Open(format!("无法打开 SQLite 数据库 {}：{e}", path.display())))?;
         let read = pool(8).connect(&url).await?;
         Ok(Self {
             read,

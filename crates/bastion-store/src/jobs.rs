@@ -30,16 +30,25 @@ impl Store {
         Ok(())
     }
 
-    pub async fn update_job(&self, id: &str, status: &str, done: i64, message: &str, result: Option<&[u8]>) -> StoreResult<()> {
-        sqlx::query("UPDATE jobs SET status=$1, done=$2, message=$3, result=COALESCE($4, result), updated_at=$5 WHERE id=$6")
-            .bind(status)
-            .bind(done)
-            .bind(message)
-            .bind(result.map(<[u8]>::to_vec))
-            .bind(bastion_core::time::now_ms())
-            .bind(id)
-            .execute(&self.write)
-            .await?;
+    pub async fn update_job(
+        &self,
+        id: &str,
+        status: &str,
+        done: i64,
+        message: &str,
+        result: Option<&[u8]>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE jobs SET status=$1, done=$2, message=$3, result=COALESCE($4, result), updated_at=$5 WHERE id=$6",
+        )
+        .bind(status)
+        .bind(done)
+        .bind(message)
+        .bind(result.map(<[u8]>::to_vec))
+        .bind(bastion_core::time::now_ms())
+        .bind(id)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
@@ -61,7 +70,11 @@ impl Store {
     }
 
     pub async fn job_result(&self, id: &str) -> StoreResult<Option<Vec<u8>>> {
-        let r = sqlx::query("SELECT result FROM jobs WHERE id = $1").bind(id).fetch_optional(&self.read).await?.ok_or(StoreError::NotFound)?;
+        let r = sqlx::query("SELECT result FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Ok(r.try_get("result")?)
     }
 }

@@ -81,7 +81,8 @@ impl Store {
     }
 
     pub async fn operations(&self) -> StoreResult<Vec<Operation>> {
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM operations ORDER BY id DESC")).fetch_all(&self.read).await?;
+        let rows =
+            sqlx::query(&format!("SELECT {COLS} FROM operations ORDER BY id DESC")).fetch_all(&self.read).await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -96,9 +97,10 @@ impl Store {
 
     /// The newest active operation, shown in every page header.
     pub async fn active_operation(&self) -> StoreResult<Option<Operation>> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM operations WHERE status = 'active' ORDER BY id DESC LIMIT 1"))
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLS} FROM operations WHERE status = 'active' ORDER BY id DESC LIMIT 1"))
+                .fetch_optional(&self.read)
+                .await?;
         row.as_ref().map(from_row).transpose()
     }
 }

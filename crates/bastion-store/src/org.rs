@@ -224,7 +224,16 @@ impl Store {
         self.unit_in(tx, UnitId(id)).await
     }
 
-    pub async fn update_unit(&self, tx: &mut Tx, id: UnitId, name: &str, kind: UnitKind, sort_order: i64, phone: Option<&str>, enabled: bool) -> StoreResult<()> {
+    pub async fn update_unit(
+        &self,
+        tx: &mut Tx,
+        id: UnitId,
+        name: &str,
+        kind: UnitKind,
+        sort_order: i64,
+        phone: Option<&str>,
+        enabled: bool,
+    ) -> StoreResult<()> {
         let n = sqlx::query("UPDATE units SET name = $1, kind = $2, sort_order = $3, phone = $4, enabled = $5, updated_at = $6 WHERE id = $7")
             .bind(name)
             .bind(kind.code())
@@ -404,16 +413,21 @@ impl Store {
     }
 
     pub async fn person(&self, id: PersonId) -> StoreResult<Person> {
-        let row = sqlx::query(&format!("SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&format!(
+            "SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         person_from(&row)
     }
 
     /// Person ids by police number, for imports that update existing people.
-    pub async fn person_ids_by_police_no(&self, tx: &mut Tx) -> StoreResult<std::collections::HashMap<String, PersonId>> {
+    pub async fn person_ids_by_police_no(
+        &self,
+        tx: &mut Tx,
+    ) -> StoreResult<std::collections::HashMap<String, PersonId>> {
         let rows = sqlx::query("SELECT id, police_no FROM people").fetch_all(&mut **tx).await?;
         rows.iter().map(|r| Ok((r.try_get("police_no")?, PersonId(r.try_get("id")?)))).collect()
     }
@@ -468,7 +482,9 @@ impl Store {
             sql.push(" AND p.name LIKE ").bind_text(format!("%{}%", like_escape(n))).push(" ESCAPE '\\'");
         }
         if let Some(n) = f.police_no.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            sql.push(" AND p.police_no LIKE ").bind_text(format!("{}%", like_escape(&n.to_uppercase()))).push(" ESCAPE '\\'");
+            sql.push(" AND p.police_no LIKE ")
+                .bind_text(format!("{}%", like_escape(&n.to_uppercase())))
+                .push(" ESCAPE '\\'");
         }
         if let Some(c) = f.category {
             sql.push(" AND p.category = ").bind_text(c.code());
@@ -513,7 +529,13 @@ impl Store {
     }
 
     /// Stream every matching person in id order, in chunks, calling `each` per chunk (exports).
-    pub async fn people_chunks<F>(&self, scope: &RowScope, f: &PersonFilter, chunk: i64, mut each: F) -> StoreResult<i64>
+    pub async fn people_chunks<F>(
+        &self,
+        scope: &RowScope,
+        f: &PersonFilter,
+        chunk: i64,
+        mut each: F,
+    ) -> StoreResult<i64>
     where
         F: FnMut(Vec<Person>) -> StoreResult<()>,
     {
@@ -540,6 +562,7 @@ impl Store {
             "SELECT COUNT(*) AS total, \
              CAST(COALESCE(SUM(CASE WHEN category = 'police' THEN 1 ELSE 0 END), 0) AS BIGINT) AS police, \
              CAST(COALESCE(SUM(CASE WHEN category = 'auxiliary' THEN 1 ELSE 0 END), 0) AS BIGINT) AS auxiliary, \
+             CAST(COALESCE(SUM(CASE WHEN category = 'civilian' THEN 1 ELSE 0 END), 0) AS BIGINT) AS civilian, \
              CAST(COALESCE(SUM(CASE WHEN political_status IN ('probationary','member') THEN 1 ELSE 0 END), 0) AS BIGINT) AS party, \
              CAST(COALESCE(SUM(CASE WHEN duty_status = 'on_duty' THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_duty \
              FROM people WHERE enabled = 1",
@@ -551,6 +574,7 @@ impl Store {
             total: get("total")?,
             police: get("police")?,
             auxiliary: get("auxiliary")?,
+            civilian: get("civilian")?,
             party: get("party")?,
             on_duty: get("on_duty")?,
         })
@@ -562,6 +586,7 @@ pub struct PeopleCounts {
     pub total: i64,
     pub police: i64,
     pub auxiliary: i64,
+    pub civilian: i64,
     pub party: i64,
     pub on_duty: i64,
 }

@@ -21,8 +21,10 @@
   document.addEventListener("change", function (e) {
     var col = e.target.getAttribute && e.target.getAttribute("data-col-toggle");
     if (!col) return;
-    var hidden = applyColumns();
-    hidden[col] = !e.target.checked;
+    var show = e.target.checked;
+    var hidden = {};
+    try { hidden = JSON.parse(localStorage.getItem("bastion.people.hidden") || "{}"); } catch (_) { hidden = {}; }
+    hidden[col] = !show;
     localStorage.setItem("bastion.people.hidden", JSON.stringify(hidden));
     applyColumns();
   });
@@ -35,6 +37,17 @@
       li.hidden = q !== "" && li.textContent.indexOf(q) < 0;
     });
   });
+
+  // Phone menu: a real button that opens and closes the side menu; a tap outside closes it.
+  function setNav(open) {
+    document.body.classList.toggle("nav-open", open);
+    document.querySelectorAll(".burger").forEach(function (b) { b.setAttribute("aria-expanded", open ? "true" : "false"); });
+  }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest(".burger")) { setNav(!document.body.classList.contains("nav-open")); return; }
+    if (document.body.classList.contains("nav-open") && !(e.target.closest && e.target.closest(".sidebar"))) setNav(false);
+  });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") setNav(false); });
 
   document.addEventListener("DOMContentLoaded", function () {
     applyColumns();

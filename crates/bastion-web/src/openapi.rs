@@ -99,7 +99,8 @@ pub fn build() -> Value {
         }
         if let Some(r) = req {
             let ct = if *r == "Upload" { "multipart/form-data" } else { "application/json" };
-            op["requestBody"] = json!({"required": true, "content": {ct: {"schema": {"$ref": format!("#/components/schemas/{r}")}}}});
+            op["requestBody"] =
+                json!({"required": true, "content": {ct: {"schema": {"$ref": format!("#/components/schemas/{r}")}}}});
         }
         if *path != "/api/login" && *path != "/api/openapi.json" {
             op["security"] = json!([{"session": []}]);
@@ -137,7 +138,8 @@ mod tests {
                 documented.push((method.clone(), path.clone()));
             }
         }
-        let mut routes: Vec<(String, String)> = crate::api::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        let mut routes: Vec<(String, String)> =
+            crate::api::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
         documented.sort();
         routes.sort();
         assert_eq!(documented, routes);

@@ -46,7 +46,8 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     let headers = req.headers();
-    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect();
+    let user_agent =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect();
     let request_id = uuid::Uuid::now_v7().to_string();
     let lang = cookie(headers, LANG_COOKIE).unwrap_or_default();
     let token = cookie(headers, COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -81,7 +82,10 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
         },
     };
     if !ok {
-        return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"code": "csrf", "message": "跨站请求已被拒绝（来源校验失败）"})))
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({"code": "csrf", "message": "跨站请求已被拒绝（来源校验失败）"})),
+        )
             .into_response();
     }
     next.run(req).await

@@ -133,7 +133,12 @@ pub fn main() -> ExitCode {
         Cmd::Serve { listen, .. } => listen.clone(),
         _ => None,
     };
-    let flags = Flags { config: cli.common.config.clone(), data: cli.common.data.clone(), listen, database: cli.common.database.clone() };
+    let flags = Flags {
+        config: cli.common.config.clone(),
+        data: cli.common.data.clone(),
+        listen,
+        database: cli.common.database.clone(),
+    };
     let settings = match Settings::load(&flags, &|k| std::env::var(k).ok()) {
         Ok(s) => s,
         Err(e) => {
@@ -163,7 +168,8 @@ pub fn main() -> ExitCode {
 
 pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     if settings.database.is_none() {
-        std::fs::create_dir_all(&settings.data).with_context(|| format!("无法创建数据目录 {}", settings.data.display()))?;
+        std::fs::create_dir_all(&settings.data)
+            .with_context(|| format!("无法创建数据目录 {}", settings.data.display()))?;
     }
     let crypto = Crypto::load(&settings.key_file())?;
     let store = Store::open(&settings.data, settings.database.as_deref(), crypto).await?;
@@ -191,7 +197,13 @@ pub fn demo_password() -> String {
 async fn create_demo(app: &App) -> anyhow::Result<()> {
     let password = demo_password();
     let s = app.create_demo(&password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("已创建演示单位：{}（{} 个单位，{} 人，其中党员 {} 人）", bastion_app::demo::BUREAU_NAME, s.units, s.people, s.party);
+    println!(
+        "已创建演示单位：{}（{} 个单位，{} 人，其中党员 {} 人）",
+        bastion_app::demo::BUREAU_NAME,
+        s.units,
+        s.people,
+        s.party
+    );
     println!("演示账号（密码只显示这一次）：");
     for (u, name, role) in &s.accounts {
         println!("  {u:<12} {name:<12} {role}");
@@ -238,7 +250,10 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(&settings.listen)
                 .await
                 .with_context(|| format!("无法监听 {}", settings.listen))?;
-            let web = bastion_web::WebSettings { secure_cookies: settings.secure_cookies, max_body_bytes: settings.max_body_mb * 1024 * 1024 };
+            let web = bastion_web::WebSettings {
+                secure_cookies: settings.secure_cookies,
+                max_body_bytes: settings.max_body_mb * 1024 * 1024,
+            };
             let store = app.store.clone();
             bastion_web::serve(app, web, bastion_web::metrics_handle(), listener, shutdown_signal()).await?;
             store.close().await;
@@ -278,21 +293,29 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             bar.finish_and_clear();
             if !report.errors.is_empty() {
                 let out = file.with_extension("errors.xlsx");
-                std::fs::write(&out, bastion_app::transfer::error_report(&report.errors).map_err(|e| anyhow::anyhow!("{e}"))?)?;
+                std::fs::write(
+                    &out,
+                    bastion_app::transfer::error_report(&report.errors).map_err(|e| anyhow::anyhow!("{e}"))?,
+                )?;
                 for e in report.errors.iter().take(20) {
                     eprintln!("第 {} 行 [{}] “{}”：{}", e.row, e.column, e.value, e.rule);
                 }
                 anyhow::bail!("导入失败：{} 处错误，未写入任何数据；错误报告：{}", report.errors.len(), out.display());
             }
             let verb = if report.committed { "已导入" } else { "预检通过（未写入）" };
-            println!("{verb}：共 {} 条，新增 {}，更新 {}，未变 {}", report.total, report.created, report.updated, report.unchanged);
+            println!(
+                "{verb}：共 {} 条，新增 {}，更新 {}，未变 {}",
+                report.total, report.created, report.updated, report.unchanged
+            );
             Ok(())
         }
         Cmd::Export { file } => {
             let app = open(&settings).await?;
             let ctx = cli_ctx(&app).await?;
-            let format = Format2::from_name(&file.to_string_lossy()).ok_or_else(|| anyhow::anyhow!("导出文件须以 .xlsx 或 .csv 结尾"))?;
-            let (bytes, n) = app.export_people(&ctx, &PersonFilter::default(), format).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let format = Format2::from_name(&file.to_string_lossy())
+                .ok_or_else(|| anyhow::anyhow!("导出文件须以 .xlsx 或 .csv 结尾"))?;
+            let (bytes, n) =
+                app.export_people(&ctx, &PersonFilter::default(), format).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
             println!("已导出 {n} 人到 {}（身份证号、手机号已脱敏）", file.display());
             Ok(())
@@ -306,22 +329,34 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
         Cmd::User { cmd } => {
             let app = open(&settings).await?;
             let ctx = cli_ctx(&app).await?;
-            let password = || std::env::var("BASTION_NEW_PASSWORD").map_err(|_| anyhow::anyhow!("请通过环境变量 BASTION_NEW_PASSWORD 提供密码"));
+            let password = || {
+                std::env::var("BASTION_NEW_PASSWORD")
+                    .map_err(|_| anyhow::anyhow!("请通过环境变量 BASTION_NEW_PASSWORD 提供密码"))
+            };
             match cmd {
                 UserCmd::Create { username, name, unit, roles } => {
-                    let u = app.store.unit_by_code(&unit).await?.ok_or_else(|| anyhow::anyhow!("单位编码“{unit}”不存在"))?;
-                    let roles: Vec<String> = roles.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+                    let u = app
+                        .store
+                        .unit_by_code(&unit)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("单位编码“{unit}”不存在"))?;
+                    let roles: Vec<String> =
+                        roles.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
                     app.create_account(&ctx, &username, &name, u.id, None, roles, &password()?, true)
                         .await
                         .map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
                     println!("已创建账号 {username}（首次登录须修改密码）");
                 }
                 UserCmd::Disable { username } => {
-                    app.set_account_enabled(&ctx, &username, false).await.map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+                    app.set_account_enabled(&ctx, &username, false)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
                     println!("已停用账号 {username}");
                 }
                 UserCmd::ResetPassword { username } => {
-                    app.reset_password(&ctx, &username, &password()?).await.map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+                    app.reset_password(&ctx, &username, &password()?)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
                     println!("已重置 {username} 的密码（下次登录须修改）");
                 }
             }

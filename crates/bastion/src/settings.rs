@@ -79,15 +79,18 @@ impl Settings {
             s.sources.insert(k, Source::Default);
         }
         // The file: --config, else BASTION_CONFIG, else bastion.toml inside the data directory.
-        let data_hint = flags.data.clone().or_else(|| env("BASTION_DATA").map(PathBuf::from)).unwrap_or_else(|| s.data.clone());
+        let data_hint =
+            flags.data.clone().or_else(|| env("BASTION_DATA").map(PathBuf::from)).unwrap_or_else(|| s.data.clone());
         let file = flags
             .config
             .clone()
             .or_else(|| env("BASTION_CONFIG").map(PathBuf::from))
             .or_else(|| Some(data_hint.join("bastion.toml")).filter(|p| p.exists()));
         if let Some(path) = &file {
-            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", path.display()))?;
-            let f: FileSettings = toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", path.display()))?;
+            let f: FileSettings =
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", path.display()))?;
             s.apply_file(f);
             s.config_file = Some(path.clone());
         }
@@ -138,7 +141,8 @@ impl Settings {
             self.sources.insert("secure_cookies", Source::Env);
         }
         if let Some(v) = env("BASTION_IDLE_TIMEOUT_MINUTES") {
-            self.idle_timeout_minutes = v.parse().map_err(|_| anyhow::anyhow!("BASTION_IDLE_TIMEOUT_MINUTES 须为整数"))?;
+            self.idle_timeout_minutes =
+                v.parse().map_err(|_| anyhow::anyhow!("BASTION_IDLE_TIMEOUT_MINUTES 须为整数"))?;
             self.sources.insert("idle_timeout_minutes", Source::Env);
         }
         if let Some(v) = env("BASTION_MAX_BODY_MB") {
@@ -173,7 +177,11 @@ impl Settings {
 
     /// `config show`: one line per key, value and source (database passwords hidden).
     pub fn show(&self) -> String {
-        let db = self.database.as_deref().map(bastion_store::db::redact).unwrap_or_else(|| format!("sqlite:{}", self.data.join("bastion.db").display()));
+        let db = self
+            .database
+            .as_deref()
+            .map(bastion_store::db::redact)
+            .unwrap_or_else(|| format!("sqlite:{}", self.data.join("bastion.db").display()));
         let rows: Vec<(&str, String)> = vec![
             ("data", self.data.display().to_string()),
             ("listen", self.listen.clone()),

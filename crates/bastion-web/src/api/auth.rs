@@ -17,7 +17,11 @@ pub struct LoginBody {
     pub password: String,
 }
 
-pub async fn login(State(state): State<AppState>, info: RequestInfo, AppJson(body): AppJson<LoginBody>) -> ApiResult<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    info: RequestInfo,
+    AppJson(body): AppJson<LoginBody>,
+) -> ApiResult<Response> {
     let ok = state.app.login(&body.username, &body.password, &info.ip, &info.user_agent).await?;
     let cookie = session_cookie(&ok.token, state.settings.secure_cookies);
     let me = serde_json::json!({

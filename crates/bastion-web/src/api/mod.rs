@@ -26,8 +26,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
             Err(rej) => {
                 let msg = match &rej {
                     JsonRejection::MissingJsonContentType(_) => "请求头 Content-Type 须为 application/json".to_string(),
-                    JsonRejection::JsonSyntaxError(e) => format!("JSON 格式错误：{}", e.body_text()),
-                    JsonRejection::JsonDataError(e) => format!("JSON 字段不符合要求：{}", e.body_text()),
+                    JsonRejection::JsonSyntaxError(e) => format!("JSON 格式错误{}", position(&e.body_text())),
+                    JsonRejection::JsonDataError(e) => data_error(&e.body_text()),
                     JsonRejection::BytesRejection(_) => "无法读取请求体".to_string(),
                     other => format!("请求体无效：{}", other.body_text()),
                 };
@@ -37,6 +37,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
                 Err(crate::error::bad_request(msg))
             }
         }
+    }
+}
+
+/// `（第 L 行第 C 列）` from serde's "… at line L column C".
+fn position(text: &str) -> String {
+    let Some(i) = text.rfind(" at line ") else { return String::new() };
+    let mut it = text[i + 9..].split(" column ");
+    match (it.next(), it.next()) {
+        (Some(l), Some(c)) => format!("（第 {} 行第 {} 列）", l.trim(), c.trim()),
+        _ => String::new(),
+    }
+}
+
+/// Name the field whose value had the wrong type or was missing, in Chinese.
+fn data_error(text: &str) -> String {
+    let body = text.split_once("target type: ").map(|(_, b)| b).unwrap_or(text);
+    if let Some(rest) = body.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        return format!("JSON 缺少必填字段“{field}”");
+    }
+    match body.split_once(": ") {
+        Some((path, detail)) if !path.contains(' ') => {
+            let want = if detail.contains("expected a string") {
+                "应为字符串"
+            } else if detail.contains("expected a boolean") {
+                "应为布尔值"
+            } else if detail.contains("expected i64") || detail.contains("integer") {
+                "应为整数"
+            } else {
+                "类型不正确"
+            };
+            format!("JSON 字段“{path}”{want}{}", position(detail))
+        }
+        _ => format!("JSON 内容不符合接口要求{}", position(body)),
     }
 }
 

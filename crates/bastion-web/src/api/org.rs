@@ -20,7 +20,11 @@ pub async fn units(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<
     Ok(Json(s.app.units(&ctx).await?))
 }
 
-pub async fn create_unit(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, AppJson(input): AppJson<UnitInput>) -> ApiResult<(StatusCode, Json<Unit>)> {
+pub async fn create_unit(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<UnitInput>,
+) -> ApiResult<(StatusCode, Json<Unit>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_unit(&ctx, &input).await?)))
 }
 
@@ -42,7 +46,11 @@ pub struct PeopleQuery {
     pub format: Option<String>,
 }
 
-fn opt<T>(v: &Option<String>, parse: impl Fn(&str) -> Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+fn opt<T>(
+    v: &Option<String>,
+    parse: impl Fn(&str) -> Result<T, FieldError>,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => parse(s).map_err(|e| errors.push(e)).ok(),
@@ -53,7 +61,9 @@ impl PeopleQuery {
     pub fn filter(&self) -> Result<PersonFilter, AppError> {
         use bastion_core::org::*;
         let mut e = Vec::new();
-        let int = |field: &'static str| move |s: &str| s.parse::<i64>().map_err(|_| FieldError::new(field, format!("{field}必须是整数")));
+        let int = |field: &'static str| {
+            move |s: &str| s.parse::<i64>().map_err(|_| FieldError::new(field, format!("{field}必须是整数")))
+        };
         let boolean = |field: &'static str| {
             move |s: &str| match s {
                 "1" | "true" | "是" => Ok(true),
@@ -86,8 +96,15 @@ impl PeopleQuery {
 
     pub fn paging(&self) -> Result<(i64, i64), AppError> {
         let mut e = Vec::new();
-        let page = opt(&self.page, |s| s.parse::<i64>().map_err(|_| FieldError::new("页码", "页码必须是正整数")), &mut e).unwrap_or(1);
-        let size = opt(&self.size, |s| s.parse::<i64>().map_err(|_| FieldError::new("每页条数", "每页条数必须是 1–500 的整数")), &mut e).unwrap_or(10);
+        let page =
+            opt(&self.page, |s| s.parse::<i64>().map_err(|_| FieldError::new("页码", "页码必须是正整数")), &mut e)
+                .unwrap_or(1);
+        let size = opt(
+            &self.size,
+            |s| s.parse::<i64>().map_err(|_| FieldError::new("每页条数", "每页条数必须是 1–500 的整数")),
+            &mut e,
+        )
+        .unwrap_or(10);
         if page < 1 {
             e.push(FieldError::new("页码", "页码必须是正整数"));
         }
@@ -102,7 +119,11 @@ impl PeopleQuery {
     }
 }
 
-pub async fn people(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<PeopleQuery>) -> ApiResult<Json<Page<Person>>> {
+pub async fn people(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<PeopleQuery>,
+) -> ApiResult<Json<Page<Person>>> {
     let (page, size) = q.paging()?;
     Ok(Json(s.app.people(&ctx, &q.filter()?, page, size).await?))
 }
@@ -111,22 +132,39 @@ pub async fn person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Pa
     Ok(Json(s.app.person(&ctx, PersonId(id)).await?))
 }
 
-pub async fn create_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, AppJson(input): AppJson<PersonInput>) -> ApiResult<(StatusCode, Json<Person>)> {
+pub async fn create_person(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<PersonInput>,
+) -> ApiResult<(StatusCode, Json<Person>)> {
     let id = s.app.create_person(&ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(s.app.store.person(id).await.map_err(AppError::from)?)))
 }
 
-pub async fn update_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>, AppJson(input): AppJson<PersonInput>) -> ApiResult<Json<Person>> {
+pub async fn update_person(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<PersonInput>,
+) -> ApiResult<Json<Person>> {
     s.app.update_person(&ctx, PersonId(id), &input).await?;
     Ok(Json(s.app.person(&ctx, PersonId(id)).await?))
 }
 
-pub async fn enable_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn enable_person(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<serde_json::Value>> {
     s.app.set_person_enabled(&ctx, PersonId(id), true).await?;
     Ok(Json(serde_json::json!({"ok": true})))
 }
 
-pub async fn disable_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn disable_person(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<serde_json::Value>> {
     s.app.set_person_enabled(&ctx, PersonId(id), false).await?;
     Ok(Json(serde_json::json!({"ok": true})))
 }
@@ -137,7 +175,12 @@ pub struct RevealBody {
     pub reason: String,
 }
 
-pub async fn reveal_person(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>, AppJson(b): AppJson<RevealBody>) -> ApiResult<Json<Revealed>> {
+pub async fn reveal_person(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(b): AppJson<RevealBody>,
+) -> ApiResult<Json<Revealed>> {
     Ok(Json(s.app.reveal_person(&ctx, PersonId(id), &b.reason).await?))
 }
 
@@ -156,11 +199,16 @@ pub fn download(bytes: Vec<u8>, format: Format2, stem: &str) -> Response {
     };
     let stamp = jiff::Timestamp::now().to_zoned(bastion_core::time::beijing()).strftime("%Y%m%d%H%M%S").to_string();
     let name = format!("{stem}_{stamp}.{ext}");
-    let disposition = format!("attachment; filename=\"people_{stamp}.{ext}\"; filename*=UTF-8''{}", crate::session::urlencode(&name));
+    let disposition =
+        format!("attachment; filename=\"people_{stamp}.{ext}\"; filename*=UTF-8''{}", crate::session::urlencode(&name));
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
-pub async fn export_people(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<PeopleQuery>) -> ApiResult<Response> {
+pub async fn export_people(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<PeopleQuery>,
+) -> ApiResult<Response> {
     let format = format_of(q.format.as_deref())?;
     let (bytes, _) = s.app.export_people(&ctx, &q.filter()?, format).await?;
     Ok(download(bytes, format, "人员数据"))
@@ -189,7 +237,8 @@ pub struct ImportQuery {
 pub async fn read_upload(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
     while let Ok(Some(field)) = mp.next_field().await {
         if let Some(name) = field.file_name().map(str::to_string) {
-            let bytes = field.bytes().await.map_err(|_| AppError::invalid(FieldError::new("文件", "文件上传中断或过大")))?;
+            let bytes =
+                field.bytes().await.map_err(|_| AppError::invalid(FieldError::new("文件", "文件上传中断或过大")))?;
             if bytes.is_empty() {
                 return Err(AppError::invalid(FieldError::new("文件", "文件为空")));
             }
@@ -199,9 +248,15 @@ pub async fn read_upload(mut mp: Multipart) -> Result<(String, Vec<u8>), AppErro
     Err(AppError::invalid(FieldError::new("文件", "请选择要导入的文件")))
 }
 
-pub async fn import_people(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<ImportQuery>, mp: Multipart) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+pub async fn import_people(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<ImportQuery>,
+    mp: Multipart,
+) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     let (name, bytes) = read_upload(mp).await?;
-    let opts = ImportOptions { dry_run: q.dry_run.unwrap_or(false), update_existing: q.update_existing.unwrap_or(false) };
+    let opts =
+        ImportOptions { dry_run: q.dry_run.unwrap_or(false), update_existing: q.update_existing.unwrap_or(false) };
     let report = s.app.import_people(&ctx, &name, &bytes, opts, &|_, _| {}).await?;
     let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)))

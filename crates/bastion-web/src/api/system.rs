@@ -40,8 +40,10 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
         .unwrap_or_else(|| "other".into());
     let resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route).record(start.elapsed().as_secs_f64());
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
     resp
 }
 
@@ -54,7 +56,11 @@ pub struct AuditQuery {
     pub size: Option<i64>,
 }
 
-pub async fn audit(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<AuditQuery>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     ctx.scope(perm::AUDIT_READ)?;
     let size = q.size.unwrap_or(20).clamp(1, 200);
     let page = q.page.unwrap_or(1).max(1);

@@ -54,11 +54,15 @@ pub async fn login_submit(State(state): State<AppState>, info: RequestInfo, Form
     match state.app.login(&f.username, &f.password, &info.ip, &info.user_agent).await {
         Ok(ok) => {
             let target = if ok.account.must_change_password { "/password".to_string() } else { safe_next(&f.next) };
-            ([(header::SET_COOKIE, session_cookie(&ok.token, state.settings.secure_cookies))], Redirect::to(&target)).into_response()
+            ([(header::SET_COOKIE, session_cookie(&ok.token, state.settings.secure_cookies))], Redirect::to(&target))
+                .into_response()
         }
         Err(e) => {
             let (status, body) = crate::error::status_and_body(&e);
-            render_status(status, &LoginPage { t: info.tr, next: safe_next(&f.next), username: f.username, error: Some(body.message) })
+            render_status(
+                status,
+                &LoginPage { t: info.tr, next: safe_next(&f.next), username: f.username, error: Some(body.message) },
+            )
         }
     }
 }
@@ -105,14 +109,21 @@ pub struct PasswordForm {
     pub new_password: String,
 }
 
-pub async fn password_submit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(f): Form<PasswordForm>) -> Response {
+pub async fn password_submit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(f): Form<PasswordForm>,
+) -> Response {
     let result = state.app.change_password(&ctx, &f.old_password, &f.new_password).await;
     let shell = Shell::new(&state, &ctx, t, "", t.s("change_password")).await;
     match result {
         Ok(()) => render(&PasswordPage { shell, must: false, error: None, done: true }),
         Err(e @ (AppError::Invalid(_) | AppError::Forbidden(_))) => {
             let (status, body) = crate::error::status_and_body(&e);
-            render_status(status, &PasswordPage { shell, must: ctx.must_change_password, error: Some(body.message), done: false })
+            render_status(
+                status,
+                &PasswordPage { shell, must: ctx.must_change_password, error: Some(body.message), done: false },
+            )
         }
         Err(e) => super::error_page(t, e),
     }

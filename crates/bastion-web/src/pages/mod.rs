@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/operations", get(operation::list).post(operation::create))
         .route("/system/audit", get(system::audit))
         .route("/api-docs", get(system::api_docs))
+        .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
 }
 
 pub struct MenuItem {

@@ -22,11 +22,21 @@ pub struct OperationsPage {
     pub errors: Vec<bastion_core::FieldError>,
 }
 
-async fn page(state: &AppState, ctx: &bastion_app::Ctx, t: crate::i18n::Tr, v: OperationInput, errors: Vec<bastion_core::FieldError>, status: StatusCode) -> Response {
+async fn page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: crate::i18n::Tr,
+    v: OperationInput,
+    errors: Vec<bastion_core::FieldError>,
+    status: StatusCode,
+) -> Response {
     match state.app.operations(ctx).await {
         Ok(items) => {
             let shell = Shell::new(state, ctx, t, "/operations", t.s("menu_operation")).await;
-            render_status(status, &OperationsPage { shell, items, can_write: ctx.can(perm::OPERATION_WRITE), v, errors })
+            render_status(
+                status,
+                &OperationsPage { shell, items, can_write: ctx.can(perm::OPERATION_WRITE), v, errors },
+            )
         }
         Err(e) => error_page(t, e),
     }
@@ -36,7 +46,11 @@ pub async fn list(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Re
     page(&state, &ctx, t, OperationInput::default(), vec![], StatusCode::OK).await
 }
 
-pub async fn create(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<OperationInput>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(v): Form<OperationInput>,
+) -> Response {
     match state.app.create_operation(&ctx, &v).await {
         Ok(_) => Redirect::to("/operations").into_response(),
         Err(AppError::Invalid(errors)) => page(&state, &ctx, t, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await,

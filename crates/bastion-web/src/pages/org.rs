@@ -48,7 +48,11 @@ pub async fn tree(state: &AppState, selected: Option<i64>) -> Vec<TreeNode> {
             id: u.id.0,
             name: u.name.clone(),
             depth: u.depth,
-            count: units.iter().filter(|d| d.path.starts_with(&u.path)).map(|d| direct.get(&d.id).copied().unwrap_or(0)).sum(),
+            count: units
+                .iter()
+                .filter(|d| d.path.starts_with(&u.path))
+                .map(|d| direct.get(&d.id).copied().unwrap_or(0))
+                .sum(),
             selected: selected == Some(u.id.0),
         })
         .collect()
@@ -60,8 +64,15 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, current: &str) -> Vec<Choice> {
-    all.iter().map(|v| Choice { value: code(*v), label: label(*v), selected: current == code(*v) || current == label(*v) }).collect()
+fn choices<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    current: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice { value: code(*v), label: label(*v), selected: current == code(*v) || current == label(*v) })
+        .collect()
 }
 
 #[derive(Template)]
@@ -79,6 +90,7 @@ pub struct PeoplePage {
     pub query_base: String,
     pub export_query: String,
     pub can_write: bool,
+    pub can_import: bool,
     pub can_export: bool,
     pub error: Option<String>,
 }
@@ -114,21 +126,31 @@ pub async fn people(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Que
         (Ok(f), Ok((page, size))) => match state.app.people(&ctx, &f, page, size).await {
             Ok(p) => (p, None),
             Err(e @ AppError::Forbidden(_)) => return error_page(t, e),
-            Err(e) => (Page { items: vec![], total: 0, page: 1, size: 10 }, Some(crate::error::status_and_body(&e).1.message)),
+            Err(e) => {
+                (Page { items: vec![], total: 0, page: 1, size: 10 }, Some(crate::error::status_and_body(&e).1.message))
+            }
         },
-        (Err(e), _) | (_, Err(e)) => (Page { items: vec![], total: 0, page: 1, size: 10 }, Some(crate::error::status_and_body(&e).1.message)),
+        (Err(e), _) | (_, Err(e)) => {
+            (Page { items: vec![], total: 0, page: 1, size: 10 }, Some(crate::error::status_and_body(&e).1.message))
+        }
     };
     let selected = q.unit_id.as_deref().and_then(|s| s.parse().ok());
     let page = PeoplePage {
         tree: tree(&state, selected).await,
         categories: choices(Category::ALL, |c| c.code(), |c| c.label(lang), q.category.as_deref().unwrap_or("")),
-        politics: choices(PoliticalStatus::ALL, |c| c.code(), |c| c.label(lang), q.political_status.as_deref().unwrap_or("")),
+        politics: choices(
+            PoliticalStatus::ALL,
+            |c| c.code(),
+            |c| c.label(lang),
+            q.political_status.as_deref().unwrap_or(""),
+        ),
         duties: choices(DutyStatus::ALL, |c| c.code(), |c| c.label(lang), q.duty_status.as_deref().unwrap_or("")),
         types: choices(PoliceType::ALL, |c| c.code(), |c| c.label(lang), q.police_type.as_deref().unwrap_or("")),
         pages: Page::pages(result.total, result.size),
         query_base: query_string(&q, true),
         export_query: query_string(&q, true),
         can_write: ctx.can(perm::PERSON_WRITE),
+        can_import: ctx.can(perm::PERSON_IMPORT),
         can_export: ctx.can(perm::PERSON_EXPORT),
         page: result,
         q,
@@ -152,7 +174,12 @@ pub async fn detail(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Pat
     match state.app.person(&ctx, PersonId(id)).await {
         Ok(p) => {
             let shell = Shell::new(&state, &ctx, t, "/org/people", &p.name).await;
-            render(&PersonPage { shell, p, can_write: ctx.can(perm::PERSON_WRITE), can_reveal: ctx.can(perm::PERSON_REVEAL) })
+            render(&PersonPage {
+                shell,
+                p,
+                can_write: ctx.can(perm::PERSON_WRITE),
+                can_reveal: ctx.can(perm::PERSON_REVEAL),
+            })
         }
         Err(e) => error_page(t, e),
     }
@@ -179,7 +206,15 @@ impl PersonForm {
     }
 }
 
-async fn form_page(state: &AppState, ctx: &bastion_app::Ctx, t: crate::i18n::Tr, action: String, editing: bool, v: PersonInput, errors: Vec<bastion_core::FieldError>) -> PersonForm {
+async fn form_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: crate::i18n::Tr,
+    action: String,
+    editing: bool,
+    v: PersonInput,
+    errors: Vec<bastion_core::FieldError>,
+) -> PersonForm {
     let lang = t.code();
     let title = if editing { t.s("people_edit") } else { t.s("people_new") };
     let selected = v.unit_id.parse().ok();
@@ -201,16 +236,22 @@ pub async fn new_form(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -
     if let Err(e) = ctx.scope(perm::PERSON_WRITE) {
         return error_page(t, e);
     }
-    let v = PersonInput { category: "police".into(), political_status: "masses".into(), duty_status: "on_duty".into(), ..Default::default() };
+    let v = PersonInput {
+        category: "police".into(),
+        political_status: "masses".into(),
+        duty_status: "on_duty".into(),
+        ..Default::default()
+    };
     render(&form_page(&state, &ctx, t, "/org/people".into(), false, v, vec![]).await)
 }
 
 pub async fn create(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<PersonInput>) -> Response {
     match state.app.create_person(&ctx, &v).await {
         Ok(id) => Redirect::to(&format!("/org/people/{}", id.0)).into_response(),
-        Err(AppError::Invalid(errors)) => {
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, &ctx, t, "/org/people".into(), false, v, errors).await)
-        }
+        Err(AppError::Invalid(errors)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(&state, &ctx, t, "/org/people".into(), false, v, errors).await,
+        ),
         Err(e) => error_page(t, e),
     }
 }
@@ -243,12 +284,18 @@ pub async fn edit_form(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, 
     render(&form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, vec![]).await)
 }
 
-pub async fn update(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>, Form(v): Form<PersonInput>) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<PersonInput>,
+) -> Response {
     match state.app.update_person(&ctx, PersonId(id), &v).await {
         Ok(()) => Redirect::to(&format!("/org/people/{id}")).into_response(),
-        Err(AppError::Invalid(errors)) => {
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, errors).await)
-        }
+        Err(AppError::Invalid(errors)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, errors).await,
+        ),
         Err(e) => error_page(t, e),
     }
 }
@@ -259,7 +306,12 @@ pub struct ToggleForm {
     pub enabled: String,
 }
 
-pub async fn toggle(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>, Form(f): Form<ToggleForm>) -> Response {
+pub async fn toggle(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<ToggleForm>,
+) -> Response {
     match state.app.set_person_enabled(&ctx, PersonId(id), f.enabled == "1").await {
         Ok(()) => Redirect::to(&format!("/org/people/{id}")).into_response(),
         Err(e) => error_page(t, e),
@@ -282,9 +334,19 @@ pub struct RevealForm {
 }
 
 /// htmx fragment: the clear numbers, or the reason the request was refused.
-pub async fn reveal(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>, Form(f): Form<RevealForm>) -> Response {
+pub async fn reveal(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<RevealForm>,
+) -> Response {
     match state.app.reveal_person(&ctx, PersonId(id), &f.reason).await {
-        Ok(r) => render(&RevealedPartial { t, id_number: r.id_number.unwrap_or_default(), mobile: r.mobile.unwrap_or_default(), error: None }),
+        Ok(r) => render(&RevealedPartial {
+            t,
+            id_number: r.id_number.unwrap_or_default(),
+            mobile: r.mobile.unwrap_or_default(),
+            error: None,
+        }),
         Err(e) => {
             let (_, body) = crate::error::status_and_body(&e);
             // 200 so htmx swaps the message in; the message says what went wrong.
@@ -311,7 +373,13 @@ impl UnitsPage {
     }
 }
 
-async fn units_page(state: &AppState, ctx: &bastion_app::Ctx, t: crate::i18n::Tr, v: UnitInput, errors: Vec<bastion_core::FieldError>) -> Result<UnitsPage, AppError> {
+async fn units_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: crate::i18n::Tr,
+    v: UnitInput,
+    errors: Vec<bastion_core::FieldError>,
+) -> Result<UnitsPage, AppError> {
     let units = state.app.units(ctx).await?;
     let lang = t.code();
     Ok(UnitsPage {
@@ -332,7 +400,11 @@ pub async fn units(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> R
     }
 }
 
-pub async fn create_unit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<UnitInput>) -> Response {
+pub async fn create_unit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(v): Form<UnitInput>,
+) -> Response {
     match state.app.create_unit(&ctx, &v).await {
         Ok(_) => Redirect::to("/org/units").into_response(),
         Err(AppError::Invalid(errors)) => match units_page(&state, &ctx, t, v, errors).await {

@@ -44,7 +44,16 @@ pub struct JobPartial {
 }
 
 fn job_error(t: crate::i18n::Tr, msg: String) -> Response {
-    render(&JobPartial { t, id: String::new(), running: false, percent: 0, done: 0, total: 0, report: None, error: Some(msg) })
+    render(&JobPartial {
+        t,
+        id: String::new(),
+        running: false,
+        percent: 0,
+        done: 0,
+        total: 0,
+        report: None,
+        error: Some(msg),
+    })
 }
 
 pub async fn import(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, mut mp: Multipart) -> Response {
@@ -121,7 +130,16 @@ pub async fn job(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(i
         }
         "done" => {
             let report: Option<ImportReport> = serde_json::from_str(&job.message).ok();
-            render(&JobPartial { t, id, running: false, percent: 100, done: job.done, total: job.done, report, error: None })
+            render(&JobPartial {
+                t,
+                id,
+                running: false,
+                percent: 100,
+                done: job.done,
+                total: job.done,
+                report,
+                error: None,
+            })
         }
         _ => job_error(t, job.message),
     }
@@ -173,4 +191,3 @@ pub async fn export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Que
         Err(e) => error_page(t, e),
     }
 }
-

@@ -1,0 +1,209 @@
+//! Test harness: a fresh database per test on either backend, and `spawn_app` serving the real
+//! router on 127.0.0.1:0. PostgreSQL tests use `BASTION_TEST_PG` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) and fail loudly when it does not answer.
+
+use std::path::PathBuf;
+
+use bastion_app::{App, Policy};
+use bastion_store::{Crypto, Store};
+use sqlx::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const DEMO_PASSWORD: &str = "Demo#2026pass";
+
+pub fn pg_admin_url() -> String {
+    std::env::var("BASTION_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database that exists for one test: a temp directory (SQLite) or a fresh PostgreSQL database.
+pub struct TestDb {
+    pub backend: Backend,
+    pub dir: tempfile::TempDir,
+    pub database: Option<String>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = match tempfile::Builder::new().prefix("bastion-test-").tempdir() {
+            Ok(d) => d,
+            Err(e) => panic!("temp dir: {e}"),
+        };
+        match backend {
+            Backend::Sqlite => Self { backend, dir, database: None, pg_name: None },
+            Backend::Postgres => {
+                let admin = pg_admin_url();
+                let name = format!("bastion_t_{:016x}", rand::random::<u64>());
+                let mut conn = match sqlx::postgres::PgConnection::connect(&admin).await {
+                    Ok(c) => c,
+                    Err(e) => panic!("PostgreSQL at BASTION_TEST_PG={admin} does not answer ({e}); run the tests through scripts/test-all.sh, which starts one"),
+                };
+                if let Err(e) = sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await {
+                    panic!("create database {name}: {e}");
+                }
+                let _ = conn.close().await;
+                let url = replace_db(&admin, &name);
+                Self { backend, dir, database: Some(url), pg_name: Some(name) }
+            }
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub async fn store(&self) -> Store {
+        match Store::open(&self.data_dir(), self.database.as_deref(), Crypto::generate()).await {
+            Ok(s) => s,
+            Err(e) => panic!("open store: {e}"),
+        }
+    }
+
+    /// Open with keys kept in the test's data directory (so several opens share them).
+    pub async fn store_with_key_file(&self) -> Store {
+        let crypto = match Crypto::load(&self.data_dir().join("keys").join("bastion.keys")) {
+            Ok(c) => c,
+            Err(e) => panic!("keys: {e}"),
+        };
+        match Store::open(&self.data_dir(), self.database.as_deref(), crypto).await {
+            Ok(s) => s,
+            Err(e) => panic!("open store: {e}"),
+        }
+    }
+}
+
+fn replace_db(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let prefix = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Best effort: drop on a separate thread with its own runtime (Drop cannot await).
+            let admin = pg_admin_url();
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(async {
+                        if let Ok(mut c) = sqlx::postgres::PgConnection::connect(&admin).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .execute(&mut c)
+                                .await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// A running server on a fresh database.
+pub struct TestApp {
+    pub db: TestDb,
+    pub app: App,
+    pub base: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// A client with its own cookie jar.
+    pub fn client(&self) -> reqwest::Client {
+        match reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build() {
+            Ok(c) => c,
+            Err(e) => panic!("client: {e}"),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client signed in as `username` (demo password).
+    pub async fn login(&self, username: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = c
+            .post(self.url("/api/login"))
+            .json(&serde_json::json!({"username": username, "password": DEMO_PASSWORD}))
+            .send()
+            .await;
+        match r {
+            Ok(r) if r.status().is_success() => c,
+            Ok(r) => panic!("login {username}: {} {}", r.status(), r.text().await.unwrap_or_default()),
+            Err(e) => panic!("login {username}: {e}"),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Serve a fresh database; with `demo`, the demo bureau is created first.
+pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let app = App::new(store, Policy::default());
+    if demo {
+        if let Err(e) = app.create_demo(DEMO_PASSWORD).await {
+            panic!("demo: {e:?}");
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+        Ok(l) => l,
+        Err(e) => panic!("bind: {e}"),
+    };
+    let base = match listener.local_addr() {
+        Ok(a) => format!("http://{a}"),
+        Err(e) => panic!("addr: {e}"),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = app.clone();
+    tokio::spawn(async move {
+        let _ = bastion_web::serve(
+            served,
+            bastion_web::WebSettings::default(),
+            bastion_web::metrics_handle(),
+            listener,
+            async {
+                let _ = rx.await;
+            },
+        )
+        .await;
+    });
+    TestApp { db, app, base, shutdown: Some(tx) }
+}
+
+/// Expand one async test body `async fn(Backend)` into `sqlite` and `postgres` tests.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() { super::$name($crate::Backend::Sqlite).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() { super::$name($crate::Backend::Postgres).await }
+            }
+        )+
+    };
+}

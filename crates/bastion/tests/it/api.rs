@@ -1,0 +1,320 @@
+//! The JSON API and pages over real HTTP: sign-in, people, scopes, errors, headers.
+
+use bastion_testkit::{both_backends, spawn_app, Backend};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn login_does_not_reveal_accounts(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.client();
+    let unknown = c
+        .post(t.url("/api/login"))
+        .json(&json!({"username": "nobody", "password": "Wrong#123x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let unknown: Value = unknown.json().await.unwrap();
+    let wrong = c
+        .post(t.url("/api/login"))
+        .json(&json!({"username": "commander", "password": "Wrong#123x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let wrong: Value = wrong.json().await.unwrap();
+    assert_eq!(unknown["message"], wrong["message"]);
+    assert_eq!(wrong["message"], "用户不存在或密码错误");
+    // Not signed in: the API says 401, a page sends you to the login page.
+    assert_eq!(c.get(t.url("/api/people")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let page = c.get(t.url("/org/people")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert!(page.headers()["location"].to_str().unwrap().starts_with("/login?next="));
+}
+
+async fn five_failures_lock_the_account(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.client();
+    for _ in 0..5 {
+        c.post(t.url("/api/login")).json(&json!({"username": "duty", "password": "Wrong#123x"})).send().await.unwrap();
+    }
+    let r = c
+        .post(t.url("/api/login"))
+        .json(&json!({"username": "duty", "password": bastion_testkit::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::LOCKED);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("锁定"), "{body}");
+}
+
+async fn people_list_counts_and_filters(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let all: Value = c.get(t.url("/api/people?size=5")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all["total"], 956);
+    assert_eq!(all["items"].as_array().unwrap().len(), 5);
+    let party: Value = c.get(t.url("/api/people?party=true&size=1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(party["total"], 457);
+    let first_name = all["items"][0]["name"].as_str().unwrap().to_string();
+    let found: Value =
+        c.get(t.url(&format!("/api/people?name={first_name}&size=100"))).send().await.unwrap().json().await.unwrap();
+    assert!(found["total"].as_i64().unwrap() >= 1);
+    for p in found["items"].as_array().unwrap() {
+        assert!(p["name"].as_str().unwrap().contains(&first_name));
+    }
+    // Identity and phone numbers never leave the server in clear in a list.
+    let masked = all["items"][0]["id_number_masked"].as_str().unwrap();
+    assert!(masked.contains("***********"), "{masked}");
+    assert!(all["items"][0].get("id_number").is_none());
+    // A bad filter value is named, not ignored.
+    let bad = c.get(t.url("/api/people?category=保安")).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad: Value = bad.json().await.unwrap();
+    assert_eq!(bad["errors"][0]["field"], "人员类别");
+    // Injection strings are just text.
+    let inj: Value = c.get(t.url("/api/people?name=%27%20OR%201%3D1%20--")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(inj["total"], 0);
+    let pct: Value = c.get(t.url("/api/people?name=%25")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(pct["total"], 0);
+}
+
+async fn data_scope_is_enforced(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let admin = t.login("admin").await;
+    let all: Value = admin.get(t.url("/api/people?size=500&unit_id=2")).send().await.unwrap().json().await.unwrap();
+    let hq_person = all["items"][0]["id"].as_i64().unwrap();
+    // The officer sees only themself, by list and by id.
+    let officer = t.login("officer").await;
+    let own: Value = officer.get(t.url("/api/people")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(own["total"], 1);
+    let other = officer.get(t.url(&format!("/api/people/{hq_person}"))).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    // …and cannot export at all.
+    assert_eq!(
+        officer.get(t.url("/api/people/export?format=csv")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    // The branch secretary of 城关派出所 sees that station and its squad (40 + 38), nothing else.
+    let sec = t.login("secretary").await;
+    let mine: Value = sec.get(t.url("/api/people?size=500")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(mine["total"], 78);
+    for p in mine["items"].as_array().unwrap() {
+        assert!(["城关派出所", "城关社区警务中队"].contains(&p["unit_name"].as_str().unwrap()), "{p}");
+    }
+    assert_eq!(
+        sec.get(t.url(&format!("/api/people/{hq_person}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // Writes need the write permission: the commander may read but not edit people.
+    let cmd = t.login("commander").await;
+    let r = cmd.post(t.url(&format!("/api/people/{hq_person}/disable"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The audit admin reads logs but no people.
+    let audit = t.login("auditadmin").await;
+    assert_eq!(audit.get(t.url("/api/people")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(audit.get(t.url("/api/audit")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(cmd.get(t.url("/api/audit")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
+
+async fn create_edit_disable_person(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("sysadmin").await;
+    let body = json!({
+        "police_no": "990001", "name": "测试新人", "category": "民警", "id_number": "11010519491231002X",
+        "mobile": "13900001111", "unit_id": "3", "political_status": "入党积极分子", "police_types": "交警、巡特警"
+    });
+    let r = c.post(t.url("/api/people")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["sex"], "female", "sex derived from the ID number");
+    assert_eq!(p["birth_date"], "1949-12-31");
+    assert_eq!(p["mobile_masked"], "139****1111");
+    let id = p["id"].as_i64().unwrap();
+    // Same police number again: 422 naming the field.
+    let dup = c.post(t.url("/api/people")).json(&body).send().await.unwrap();
+    assert_eq!(dup.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let dup: Value = dup.json().await.unwrap();
+    assert_eq!(dup["errors"][0]["field"], "警号");
+    // Edit keeps the ID number when it is left empty.
+    let mut edit = body.clone();
+    edit["id_number"] = json!("");
+    edit["name"] = json!("测试改名");
+    edit["sex"] = json!("女");
+    let r = c.put(t.url(&format!("/api/people/{id}"))).json(&edit).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["name"], "测试改名");
+    assert_eq!(p["id_number_masked"], "110***********002X");
+    assert_eq!(c.post(t.url(&format!("/api/people/{id}/disable"))).send().await.unwrap().status(), StatusCode::OK);
+    let p: Value = c.get(t.url(&format!("/api/people/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(p["enabled"], false);
+    // Every write left an audit record.
+    let (recs, _) = t.app.store.audit_records(Some("sysadmin"), None, 10, 0).await.unwrap();
+    let actions: Vec<&str> = recs.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, vec!["停用人员", "修改人员", "新增人员"]);
+    assert!(recs.iter().all(|r| !r.target.contains("110105") && !r.detail.contains("110105")));
+}
+
+async fn bad_input_names_every_field(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("sysadmin").await;
+    let before: Value = c.get(t.url("/api/people?size=1")).send().await.unwrap().json().await.unwrap();
+    let body = json!({"police_no": "1", "name": "", "category": "保安", "id_number": "110105194912310021",
+        "mobile": "12345", "unit_id": "99999", "hire_date": "2020-02-30"});
+    let r = c.post(t.url("/api/people")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+    for f in ["警号", "姓名", "人员类别", "身份证号", "手机号", "所属单位", "入职日期"] {
+        assert!(fields.contains(&f), "{f} missing in {fields:?}");
+    }
+    assert!(e["message"].as_str().unwrap().contains("校验位"));
+    let after: Value = c.get(t.url("/api/people?size=1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(before["total"], after["total"]);
+    // Malformed JSON: 400 in Chinese.
+    let r = c
+        .post(t.url("/api/people"))
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().await.unwrap();
+    assert!(e["message"].as_str().unwrap().starts_with("JSON 格式错误"), "{e}");
+    // Unknown API route: JSON 404; unknown page: Chinese 404 page.
+    let r = c.get(t.url("/api/nothing")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c.get(t.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("页面不存在"));
+    // Asset paths cannot climb out.
+    assert_eq!(c.get(t.url("/assets/..%2f..%2fCargo.toml")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    // Oversized body: 413 as soon as the declared length is over the limit.
+    let host = t.base.trim_start_matches("http://").to_string();
+    let mut sock = tokio::net::TcpStream::connect(&host).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let head = format!("POST /api/people HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 22000000\r\n\r\n");
+    sock.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 64];
+    let n = sock.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 413"), "{}", String::from_utf8_lossy(&buf[..n]));
+}
+
+async fn cross_site_writes_are_refused(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("sysadmin").await;
+    let r = c.post(t.url("/api/people/1/disable")).header("origin", "http://evil.example").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c.post(t.url("/api/people/1/disable")).header("sec-fetch-site", "cross-site").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let p: Value = c.get(t.url("/api/people/1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(p["enabled"], true, "nothing changed");
+    let host = t.base.trim_start_matches("http://").to_string();
+    let r = c.post(t.url("/api/people/1/disable")).header("origin", format!("http://{host}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+async fn reveal_needs_permission_and_reason(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let cmd = t.login("commander").await;
+    let r = cmd.post(t.url("/api/people/1/reveal")).json(&json!({"reason": "核实身份"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let admin = t.login("admin").await;
+    let r = admin.post(t.url("/api/people/1/reveal")).json(&json!({"reason": ""})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r: Value = admin
+        .post(t.url("/api/people/1/reveal"))
+        .json(&json!({"reason": "核实返岗人员身份"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = r["id_number"].as_str().unwrap();
+    assert_eq!(id.len(), 18);
+    assert!(bastion_core::IdNumber::parse(id, jiff::civil::date(2026, 1, 1)).is_ok());
+    let (recs, _) = t.app.store.audit_records(Some("admin"), None, 1, 0).await.unwrap();
+    assert_eq!(recs[0].action, "查看明文");
+    assert!(recs[0].detail.contains("核实返岗人员身份"));
+    assert!(!recs[0].detail.contains(id) && !recs[0].target.contains(id));
+}
+
+async fn service_endpoints_and_headers(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.client();
+    let r = c.get(t.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(c.get(t.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
+    let m = c.get(t.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(m.contains("http_requests_total"), "{m}");
+    let doc: Value = c.get(t.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/api/people"]["get"].is_object());
+    assert!(c.get(t.url("/assets/vendor/htmx.min.js")).send().await.unwrap().status().is_success());
+    // The session cookie is HttpOnly and SameSite.
+    let r = c
+        .post(t.url("/api/login"))
+        .json(&json!({"username": "commander", "password": bastion_testkit::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+}
+
+async fn pages_render_in_chinese_and_english(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.client();
+    let login = c.get(t.url("/login")).send().await.unwrap().text().await.unwrap();
+    assert!(login.contains("账号") && login.contains("登录"));
+    let r = c
+        .post(t.url("/login"))
+        .form(&[("username", "commander"), ("password", bastion_testkit::DEMO_PASSWORD), ("next", "/org/people")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/org/people");
+    let home = c.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains(">956<"), "home shows the staff total");
+    assert!(home.contains("新冠肺炎疫情防控阻击战"), "header shows the active operation");
+    let people = c
+        .get(t.url("/org/people?name=%3Cscript%3Ealert(1)%3C%2Fscript%3E"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!people.contains("<script>alert(1)"), "search text is escaped");
+    assert!(people.contains("&lt;script&gt;") || people.contains("&#60;script"), "the typed text is shown escaped");
+    // Switch to English.
+    let r = c.get(t.url("/lang/en")).send().await.unwrap();
+    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("bastion_lang=en"));
+    let en = c.get(t.url("/org/people")).send().await.unwrap().text().await.unwrap();
+    assert!(en.contains("Police no."), "English labels");
+    // Open redirect is refused.
+    let r = c.get(t.url("/login?next=//evil.example")).send().await.unwrap();
+    assert!(r.headers().get("location").map(|l| l.to_str().unwrap() == "/").unwrap_or(true));
+}
+
+both_backends!(
+    login_does_not_reveal_accounts,
+    five_failures_lock_the_account,
+    people_list_counts_and_filters,
+    data_scope_is_enforced,
+    create_edit_disable_person,
+    bad_input_names_every_field,
+    cross_site_writes_are_refused,
+    reveal_needs_permission_and_reason,
+    service_endpoints_and_headers,
+    pages_render_in_chinese_and_english
+);

@@ -1,0 +1,165 @@
+//! The binary as an operator uses it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use bastion_testkit::{both_backends, Backend, TestDb, DEMO_PASSWORD};
+
+fn bastion(db: &TestDb) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_bastion"));
+    c.arg("--data").arg(db.data_dir());
+    if let Some(url) = &db.database {
+        c.arg("--database").arg(url);
+    }
+    c.env("BASTION_DEMO_PASSWORD", DEMO_PASSWORD).env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
+    c
+}
+
+fn run(mut c: Command) -> (bool, String, String) {
+    let out = c.output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+async fn demo_serves_and_stops(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let mut child = bastion(&db)
+        .args(["serve", "--listen", "127.0.0.1:0", "--demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut printed = Vec::new();
+    let addr = loop {
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("server printed its address");
+        if let Some(a) = line.strip_prefix("listening on ") {
+            break a.to_string();
+        }
+        printed.push(line);
+    };
+    let text = printed.join("\n");
+    assert!(text.contains("956 人") && text.contains("commander"), "{text}");
+    let body = reqwest::get(format!("{addr}/healthz")).await.unwrap().text().await.unwrap();
+    assert_eq!(body, "ok");
+    let _ = child.kill();
+    let _ = child.wait();
+    // Second start: data kept, demo skipped; the audit chain is intact.
+    let (ok, out, err) = run({
+        let mut c = bastion(&db);
+        c.args(["audit", "verify"]);
+        c
+    });
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("审计链完整"), "{out}");
+}
+
+async fn accounts_from_the_command_line(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let (ok, _, err) = run({
+        let mut c = bastion(&db);
+        c.arg("demo");
+        c
+    });
+    assert!(ok, "{err}");
+    let mut create = bastion(&db);
+    create
+        .args(["user", "create", "wangwu", "--name", "王五", "--unit", "S01", "--roles", "sysadmin,auditadmin"])
+        .env("BASTION_NEW_PASSWORD", "Abcdef#123");
+    let (ok, _, err) = run(create);
+    assert!(!ok && err.contains("三员分立"), "{err}");
+    let mut create = bastion(&db);
+    create
+        .args(["user", "create", "wangwu", "--name", "王五", "--unit", "S01", "--roles", "duty"])
+        .env("BASTION_NEW_PASSWORD", "weak");
+    let (ok, _, err) = run(create);
+    assert!(!ok && err.contains("密码长度不能少于 8 位"), "{err}");
+    let mut create = bastion(&db);
+    create
+        .args(["user", "create", "wangwu", "--name", "王五", "--unit", "S01", "--roles", "duty"])
+        .env("BASTION_NEW_PASSWORD", "Abcdef#123");
+    let (ok, out, err) = run(create);
+    assert!(ok, "{err}");
+    assert!(out.contains("wangwu"));
+    let (ok, _, err) = run({
+        let mut c = bastion(&db);
+        c.args(["user", "disable", "wangwu"]);
+        c
+    });
+    assert!(ok, "{err}");
+    let store = db.store_with_key_file().await;
+    let a = store.account_by_username("wangwu").await.unwrap().unwrap();
+    assert!(!a.enabled && a.must_change_password);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.csv");
+    let (ok, out, err) = run({
+        let mut c = bastion(&db);
+        c.arg("export").arg(&file);
+        c
+    });
+    assert!(ok, "{err}");
+    assert!(out.contains("已导出 956 人"), "{out}");
+    let (ok, out, err) = run({
+        let mut c = bastion(&db);
+        c.arg("import").arg(&file).arg("--update");
+        c
+    });
+    assert!(ok, "{err}");
+    assert!(out.contains("新增 0，更新 0，未变 956"), "{out}");
+}
+
+both_backends!(demo_serves_and_stops, accounts_from_the_command_line);
+
+#[test]
+fn unreachable_postgres_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bastion"))
+        .args(["migrate", "--data"])
+        .arg(dir.path())
+        .args(["--database", "postgres://nobody@127.0.0.1:1/none"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("无法连接 PostgreSQL"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn sqlite_path_outside_data_is_never_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no").join("such").join("x.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_bastion"))
+        .args(["migrate", "--data"])
+        .arg(dir.path().join("data"))
+        .arg("--database")
+        .arg(format!("sqlite://{}", missing.display()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("数据库目录不存在"));
+    assert!(!dir.path().join("no").exists());
+}
+
+#[test]
+fn config_show_says_where_each_value_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bastion"))
+        .args(["config", "show", "--data"])
+        .arg(dir.path())
+        .env("BASTION_LOG", "debug")
+        .env_remove("BASTION_LISTEN")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l.starts_with("data") && l.ends_with("命令行参数")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("log") && l.contains("debug") && l.ends_with("环境变量")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("listen") && l.ends_with("默认值")), "{text}");
+}

@@ -1,0 +1,151 @@
+//! Store conformance: the same behaviour on both backends.
+
+use bastion_core::org::{Category, DutyStatus, PoliceType, PoliticalStatus, Sex, UnitKind};
+use bastion_core::{IdNumber, Phone};
+use bastion_store::org::{NewPerson, NewUnit, PersonFilter, RowScope, UnitId};
+use bastion_store::{Store, StoreError};
+use bastion_testkit::{both_backends, Backend, TestDb};
+
+async fn unit(store: &Store, parent: Option<UnitId>, code: &str) -> UnitId {
+    let mut tx = store.begin().await.unwrap();
+    let u = store
+        .insert_unit(
+            &mut tx,
+            &NewUnit {
+                parent_id: parent,
+                code: code.into(),
+                name: format!("单位{code}"),
+                kind: UnitKind::Department,
+                sort_order: 0,
+                phone: None,
+            },
+        )
+        .await
+        .unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    u.id
+}
+
+fn person(no: &str, unit: UnitId) -> NewPerson {
+    NewPerson {
+        police_no: no.into(),
+        name: format!("测试{no}"),
+        category: Category::Police,
+        sex: Sex::Female,
+        birth_date: Some("1949-12-31".into()),
+        hire_date: None,
+        id_number: Some(IdNumber::parse("11010519491231002X", jiff::civil::date(2026, 1, 1)).unwrap()),
+        mobile: Some(Phone::parse("13800001111").unwrap()),
+        unit_id: unit,
+        position: None,
+        political_status: PoliticalStatus::Member,
+        duty_status: DutyStatus::OnDuty,
+        police_types: vec![PoliceType::Traffic, PoliceType::Patrol],
+        skills: vec!["驾驶".into()],
+    }
+}
+
+async fn subtree_and_scope(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = db.store().await;
+    let root = unit(&s, None, "R").await;
+    let a = unit(&s, Some(root), "A").await;
+    let a1 = unit(&s, Some(a), "A1").await;
+    let b = unit(&s, Some(root), "B").await;
+    // Ids chosen so a naive prefix match would leak: /1/2/ must not include /1/20/…
+    for i in 0..20 {
+        unit(&s, Some(root), &format!("X{i}")).await;
+    }
+    let a_path = s.unit(a).await.unwrap().path;
+    let sub: Vec<String> = s.subtree(a).await.unwrap().into_iter().map(|u| u.code).collect();
+    assert_eq!(sub, vec!["A", "A1"]);
+    let mut tx = s.begin().await.unwrap();
+    let pa = s.insert_person(&mut tx, &person("100001", a1)).await.unwrap();
+    let _pb = s.insert_person(&mut tx, &person("100002", b)).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    let f = PersonFilter::default();
+    let scoped = s.people(&RowScope::Subtrees(vec![a_path]), &f, 1, 10).await.unwrap();
+    assert_eq!(scoped.total, 1);
+    assert_eq!(scoped.items[0].id, pa);
+    assert_eq!(s.people(&RowScope::All, &f, 1, 10).await.unwrap().total, 2);
+    assert_eq!(s.people(&RowScope::Person(pa), &f, 1, 10).await.unwrap().total, 1);
+    assert_eq!(s.people(&RowScope::Nothing, &f, 1, 10).await.unwrap().total, 0);
+    let by_unit = PersonFilter { unit_id: Some(a.0), ..Default::default() };
+    assert_eq!(s.people(&RowScope::All, &by_unit, 1, 10).await.unwrap().items[0].police_no, "100001");
+    let by_type = PersonFilter { police_type: Some(PoliceType::Patrol), ..Default::default() };
+    assert_eq!(s.people(&RowScope::All, &by_type, 1, 10).await.unwrap().total, 2);
+    let by_type = PersonFilter { police_type: Some(PoliceType::Criminal), ..Default::default() };
+    assert_eq!(s.people(&RowScope::All, &by_type, 1, 10).await.unwrap().total, 0);
+}
+
+async fn personal_numbers_are_encrypted_and_findable(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = db.store().await;
+    let root = unit(&s, None, "R").await;
+    let mut tx = s.begin().await.unwrap();
+    let id = s.insert_person(&mut tx, &person("100001", root)).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    let p = s.person(id).await.unwrap();
+    assert_eq!(p.id_number_masked.as_deref(), Some("110***********002X"));
+    assert_eq!(p.mobile_masked.as_deref(), Some("138****1111"));
+    assert_eq!(p.police_types, vec![PoliceType::Traffic, PoliceType::Patrol]);
+    let r = s.reveal_person(id).await.unwrap();
+    assert_eq!(r.id_number.as_deref(), Some("11010519491231002X"));
+    assert_eq!(r.mobile.as_deref(), Some("13800001111"));
+    let found = s
+        .people_by_id_number(&IdNumber::parse("11010519491231002X", jiff::civil::date(2026, 1, 1)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(found, vec![id]);
+    // No clear number anywhere in the raw row.
+    let raw: Vec<u8> = sqlx_any_blob(&s, id.0).await;
+    assert!(!String::from_utf8_lossy(&raw).contains("19491231"));
+}
+
+async fn sqlx_any_blob(s: &Store, id: i64) -> Vec<u8> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT id_cipher FROM people WHERE id = $1").bind(id).fetch_one(s.reader()).await.unwrap();
+    row.try_get::<Vec<u8>, _>("id_cipher").unwrap()
+}
+
+async fn duplicate_police_number_is_named(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = db.store().await;
+    let root = unit(&s, None, "R").await;
+    let mut tx = s.begin().await.unwrap();
+    s.insert_person(&mut tx, &person("100001", root)).await.unwrap();
+    let err = s.insert_person(&mut tx, &person("100001", root)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { field: "警号", .. }), "{err:?}");
+}
+
+async fn rollback_writes_nothing(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = db.store().await;
+    let root = unit(&s, None, "R").await;
+    {
+        let mut tx = s.begin().await.unwrap();
+        s.insert_person(&mut tx, &person("100001", root)).await.unwrap();
+        // dropped without commit
+    }
+    assert_eq!(s.people(&RowScope::All, &PersonFilter::default(), 1, 10).await.unwrap().total, 0);
+}
+
+async fn reopening_migrates_once_and_keeps_data(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = db.store_with_key_file().await;
+    let root = unit(&s, None, "R").await;
+    let mut tx = s.begin().await.unwrap();
+    let id = s.insert_person(&mut tx, &person("100001", root)).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    s.close().await;
+    let again = db.store_with_key_file().await;
+    assert_eq!(again.reveal_person(id).await.unwrap().mobile.as_deref(), Some("13800001111"));
+}
+
+both_backends!(
+    subtree_and_scope,
+    personal_numbers_are_encrypted_and_findable,
+    duplicate_police_number_is_named,
+    rollback_writes_nothing,
+    reopening_migrates_once_and_keeps_data
+);
