@@ -7,33 +7,20 @@ use std::path::PathBuf;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = PathBuf::from(
-        args.first()
-            .map(String::as_str)
-            .unwrap_or("../shared/bench/roster"),
-    );
+    let dir = PathBuf::from(args.first().map(String::as_str).unwrap_or("../shared/bench/roster"));
     let seconds: f64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(10.0);
     let threads: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(2);
     let first: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(1);
     let last: usize = args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(24);
     println!("instance\tobjective\tbest\tgap%\tseconds\titerations\ton/off/under/over");
     for path in instance_files(&dir)? {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("")
-            .to_string();
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
         let n: usize = name.trim_start_matches("Instance").parse().unwrap_or(0);
         if n < first || n > last {
             continue;
         }
         let inst = parse_instance(&name, &std::fs::read_to_string(&path)?)?;
-        let opts = SolveOptions {
-            seed: 1,
-            threads,
-            seconds: Some(seconds),
-            ..Default::default()
-        };
+        let opts = SolveOptions { seed: 1, threads, seconds: Some(seconds), ..Default::default() };
         let best = best_known(&name).unwrap_or(0);
         match solve(&inst, &opts) {
             Ok(out) => println!(

@@ -9,9 +9,7 @@
 //! same solver, evaluator and repair serve the benchmark and the bureau.
 
 use crate::eval::Evaluation;
-use crate::model::{
-    Cover, Fairness, Group, GroupCover, Instance, Request, Roster, ShiftType, Staff,
-};
+use crate::model::{Cover, Fairness, Group, GroupCover, Instance, Request, Roster, ShiftType, Staff};
 use crate::search::Rng;
 use serde::Serialize;
 
@@ -96,12 +94,7 @@ pub struct Bureau {
 }
 
 fn shift(id: String, start_hour: u32, hours: u32) -> PostShift {
-    PostShift {
-        id,
-        start_hour,
-        hours,
-        night: !(6..20).contains(&start_hour),
-    }
+    PostShift { id, start_hour, hours, night: !(6..20).contains(&start_hour) }
 }
 
 /// The reference bureau. Names are invented ids (`K1-023`); `seed` varies attributes only.
@@ -127,10 +120,7 @@ pub fn reference_bureau(seed: u64) -> Bureau {
     posts.push(Post {
         name: "指挥部专班 HQ desk".into(),
         home: Home::Hq,
-        shifts: [("D", 8), ("E", 16), ("N", 0)]
-            .iter()
-            .map(|(s, h)| shift(format!("HQ{s}"), *h, 8))
-            .collect(),
+        shifts: [("D", 8), ("E", 16), ("N", 0)].iter().map(|(s, h)| shift(format!("HQ{s}"), *h, 8)).collect(),
         demand: 4,
         requires_protection: false,
         party_member_each_shift: true,
@@ -151,10 +141,7 @@ pub fn reference_bureau(seed: u64) -> Bureau {
         posts.push(Post {
             name: format!("党员突击队{} patrol P{}", t + 1, t + 1),
             home: Home::Team(t),
-            shifts: vec![
-                shift(format!("P{}D", t + 1), 8, 12),
-                shift(format!("P{}N", t + 1), 20, 12),
-            ],
+            shifts: vec![shift(format!("P{}D", t + 1), 8, 12), shift(format!("P{}N", t + 1), 20, 12)],
             demand: 4,
             requires_protection: true,
             party_member_each_shift: true,
@@ -164,9 +151,7 @@ pub fn reference_bureau(seed: u64) -> Bureau {
     }
 
     // 12 leaders, 116 assault-team members, 48 HQ staff, 780 at the checkpoints = 956.
-    let mut homes: Vec<(Home, String)> = (0..12)
-        .map(|i| (Home::Leader, format!("L-{i:02}")))
-        .collect();
+    let mut homes: Vec<(Home, String)> = (0..12).map(|i| (Home::Leader, format!("L-{i:02}"))).collect();
     for (t, size) in [20, 20, 19, 19, 19, 19].into_iter().enumerate() {
         homes.extend((0..size).map(|i| (Home::Team(t), format!("P{}-{i:02}", t + 1))));
     }
@@ -203,11 +188,7 @@ pub fn reference_bureau(seed: u64) -> Bureau {
         .collect();
     // A few people fall out: quarantine (14 days), sickness (3), leave (2); leaders excepted.
     let n = officers.len();
-    for (count, len, status) in [
-        (8, 14, DutyStatus::Quarantine),
-        (5, 3, DutyStatus::Sick),
-        (3, 2, DutyStatus::Leave),
-    ] {
+    for (count, len, status) in [(8, 14, DutyStatus::Quarantine), (5, 3, DutyStatus::Sick), (3, 2, DutyStatus::Leave)] {
         for _ in 0..count {
             let o = 12 + rng.below(n - 12);
             let start = rng.below(days - len);
@@ -255,11 +236,7 @@ pub fn to_instance(b: &Bureau) -> Instance {
                 .collect(),
         })
         .collect();
-    let post_of_shift: Vec<&Post> = b
-        .posts
-        .iter()
-        .flat_map(|p| p.shifts.iter().map(move |_| p))
-        .collect();
+    let post_of_shift: Vec<&Post> = b.posts.iter().flat_map(|p| p.shifts.iter().map(move |_| p)).collect();
     let s_n = shifts.len();
     let staff: Vec<Staff> = b
         .officers
@@ -292,18 +269,9 @@ pub fn to_instance(b: &Bureau) -> Instance {
         .collect();
     let member = |f: &dyn Fn(&Officer) -> bool| b.officers.iter().map(f).collect::<Vec<bool>>();
     let groups = vec![
-        Group {
-            name: "党员 party members".into(),
-            members: member(&|o| o.party_member),
-        },
-        Group {
-            name: "交警 traffic police".into(),
-            members: member(&|o| o.police_type == PoliceType::Traffic),
-        },
-        Group {
-            name: "民警 sworn officers".into(),
-            members: member(&|o| !o.auxiliary),
-        },
+        Group { name: "党员 party members".into(), members: member(&|o| o.party_member) },
+        Group { name: "交警 traffic police".into(), members: member(&|o| o.police_type == PoliceType::Traffic) },
+        Group { name: "民警 sworn officers".into(), members: member(&|o| !o.auxiliary) },
     ];
     let mut cover = vec![Cover::default(); days * s_n];
     let mut group_covers = Vec::new();
@@ -313,25 +281,11 @@ pub fn to_instance(b: &Bureau) -> Instance {
                 requirement: p.demand,
                 weight_under: POST_WEIGHT,
                 // Exactly one leader a day; elsewhere an extra person costs only a little.
-                weight_over: if p.home == Home::Leader {
-                    POST_WEIGHT
-                } else {
-                    1
-                },
+                weight_over: if p.home == Home::Leader { POST_WEIGHT } else { 1 },
             };
-            for (group, min) in [
-                (0, u32::from(p.party_member_each_shift)),
-                (1, p.min_traffic),
-                (2, p.min_sworn),
-            ] {
+            for (group, min) in [(0, u32::from(p.party_member_each_shift)), (1, p.min_traffic), (2, p.min_sworn)] {
                 if min > 0 {
-                    group_covers.push(GroupCover {
-                        day: d,
-                        shifts: vec![s],
-                        group,
-                        min,
-                        weight_under: POST_WEIGHT,
-                    });
+                    group_covers.push(GroupCover { day: d, shifts: vec![s], group, min, weight_under: POST_WEIGHT });
                 }
             }
         }
@@ -344,12 +298,7 @@ pub fn to_instance(b: &Bureau) -> Instance {
         .flat_map(|(e, o)| {
             o.volunteered.iter().filter_map(move |(day, id)| {
                 let shift = all_ref.iter().position(|s| &s.id == id)?;
-                Some(Request {
-                    staff: e,
-                    day: *day,
-                    shift,
-                    weight: 5,
-                })
+                Some(Request { staff: e, day: *day, shift, weight: 5 })
             })
         })
         .collect();
@@ -391,30 +340,16 @@ pub fn gini(values: &[u32]) -> f64 {
     }
     let mut v: Vec<u32> = values.to_vec();
     v.sort_unstable();
-    let weighted: f64 = v
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| (2.0 * (i as f64 + 1.0) - n - 1.0) * f64::from(x))
-        .sum();
+    let weighted: f64 = v.iter().enumerate().map(|(i, &x)| (2.0 * (i as f64 + 1.0) - n - 1.0) * f64::from(x)).sum();
     weighted / (n * total)
 }
 
 fn spread(values: Vec<u32>) -> Spread {
     let min = values.iter().copied().min().unwrap_or(0);
     let max = values.iter().copied().max().unwrap_or(0);
-    let mean = if values.is_empty() {
-        0.0
-    } else {
-        values.iter().map(|&v| f64::from(v)).sum::<f64>() / values.len() as f64
-    };
-    Spread {
-        people: values.len(),
-        min,
-        max,
-        max_minus_min: max - min,
-        mean,
-        gini: gini(&values),
-    }
+    let mean =
+        if values.is_empty() { 0.0 } else { values.iter().map(|&v| f64::from(v)).sum::<f64>() / values.len() as f64 };
+    Spread { people: values.len(), min, max, max_minus_min: max - min, mean, gini: gini(&values) }
 }
 
 /// Fairness of a bureau roster. Each burden is measured over the people who can carry it
@@ -430,12 +365,7 @@ pub struct FairnessReport {
 }
 
 pub fn fairness(b: &Bureau, inst: &Instance, roster: &Roster) -> Vec<FairnessReport> {
-    let night: Vec<bool> = b
-        .posts
-        .iter()
-        .flat_map(|p| &p.shifts)
-        .map(|s| s.night)
-        .collect();
+    let night: Vec<bool> = b.posts.iter().flat_map(|p| &p.shifts).map(|s| s.night).collect();
     type Pick = fn(&Home) -> bool;
     let groups: [(&str, Pick); 4] = [
         ("checkpoints", |h| matches!(h, Home::Checkpoint(_))),
@@ -457,11 +387,7 @@ pub fn fairness(b: &Bureau, inst: &Instance, roster: &Roster) -> Vec<FairnessRep
             let count = |f: &dyn Fn(usize, usize) -> bool| {
                 people
                     .iter()
-                    .map(|&e| {
-                        (0..inst.days)
-                            .filter(|&d| roster.rows[e][d].is_some_and(|s| f(d, s)))
-                            .count() as u32
-                    })
+                    .map(|&e| (0..inst.days).filter(|&d| roster.rows[e][d].is_some_and(|s| f(d, s))).count() as u32)
                     .collect::<Vec<u32>>()
             };
             FairnessReport {
@@ -498,11 +424,7 @@ pub fn check(inst: &Instance, roster: &Roster, ev: &Evaluation) -> BureauCheck {
     let lead = inst.shift_index("LEAD");
     let extra_leaders = (0..inst.days)
         .map(|d| {
-            let n = roster
-                .rows
-                .iter()
-                .filter(|r| r[d].is_some() && r[d] == lead)
-                .count() as i64;
+            let n = roster.rows.iter().filter(|r| r[d].is_some() && r[d] == lead).count() as i64;
             (n - 1).max(0)
         })
         .sum();

@@ -33,11 +33,7 @@ impl SearchArgs {
         SolveOptions {
             seed: self.seed,
             threads: self.threads,
-            seconds: if self.iterations.is_some() {
-                None
-            } else {
-                Some(self.seconds)
-            },
+            seconds: if self.iterations.is_some() { None } else { Some(self.seconds) },
             max_iters: self.iterations,
             ..SolveOptions::default()
         }
@@ -102,25 +98,16 @@ pub fn run(cmd: RosterCmd) -> Result<()> {
 }
 
 fn load(file: &Path) -> Result<Instance> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("读取算例失败 / cannot read {}", file.display()))?;
-    let name = file
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("instance");
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("读取算例失败 / cannot read {}", file.display()))?;
+    let name = file.file_stem().and_then(|s| s.to_str()).unwrap_or("instance");
     Ok(parse_instance(name, &text)?)
 }
 
-fn write_roster(
-    inst: &Instance,
-    roster: &Roster,
-    out: &Option<PathBuf>,
-    w: &mut dyn Write,
-) -> Result<()> {
+fn write_roster(inst: &Instance, roster: &Roster, out: &Option<PathBuf>, w: &mut dyn Write) -> Result<()> {
     let csv = roster_to_csv(inst, roster);
     match out {
-        Some(p) => std::fs::write(p, csv)
-            .with_context(|| format!("写入排班表失败 / cannot write {}", p.display()))?,
+        Some(p) => std::fs::write(p, csv).with_context(|| format!("写入排班表失败 / cannot write {}", p.display()))?,
         None => w.write_all(csv.as_bytes())?,
     }
     Ok(())
@@ -129,12 +116,7 @@ fn write_roster(
 /// Runs a command, writing what the user sees to `w`.
 pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
     match cmd {
-        RosterCmd::Solve {
-            file,
-            search,
-            json,
-            out,
-        } => {
+        RosterCmd::Solve { file, search, json, out } => {
             let inst = load(&file)?;
             let res = solve(&inst, &search.options())?;
             let best = best_known(&inst.name);
@@ -160,8 +142,8 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
             }
         }
         RosterCmd::Bench { dir, search, json } => {
-            let files = instance_files(&dir)
-                .with_context(|| format!("读取目录失败 / cannot read {}", dir.display()))?;
+            let files =
+                instance_files(&dir).with_context(|| format!("读取目录失败 / cannot read {}", dir.display()))?;
             if files.is_empty() {
                 bail!("no InstanceN.txt in {}", dir.display());
             }
@@ -195,39 +177,16 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                 }
             }
         }
-        RosterCmd::Repair {
-            file,
-            roster,
-            absent,
-            search,
-            json,
-            out,
-        } => {
+        RosterCmd::Repair { file, roster, absent, search, json, out } => {
             let inst = load(&file)?;
             let text = std::fs::read_to_string(&roster)
                 .with_context(|| format!("读取排班表失败 / cannot read {}", roster.display()))?;
             let current = roster_from_csv(&inst, &text)?;
-            let absences = absent
-                .iter()
-                .map(|a| parse_absence(&inst, a))
-                .collect::<Result<Vec<_>>>()?;
-            let res = repair(
-                &inst,
-                &current,
-                &absences,
-                &search.options(),
-                DEFAULT_CHANGE_WEIGHT,
-            )?;
+            let absences = absent.iter().map(|a| parse_absence(&inst, a)).collect::<Result<Vec<_>>>()?;
+            let res = repair(&inst, &current, &absences, &search.options(), DEFAULT_CHANGE_WEIGHT)?;
             let show = |c: &crate::model::Change| {
-                let id =
-                    |s: Option<usize>| s.map_or("-".to_string(), |s| inst.shifts[s].id.clone());
-                format!(
-                    "{} day {}: {} -> {}",
-                    inst.staff[c.staff].id,
-                    c.day,
-                    id(c.before),
-                    id(c.after)
-                )
+                let id = |s: Option<usize>| s.map_or("-".to_string(), |s| inst.shifts[s].id.clone());
+                format!("{} day {}: {} -> {}", inst.staff[c.staff].id, c.day, id(c.before), id(c.after))
             };
             if json {
                 let v = json!({
@@ -255,12 +214,7 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                 write_roster(&res.instance, &res.roster, &out, w)?;
             }
         }
-        RosterCmd::Bureau {
-            bureau_seed,
-            search,
-            json,
-            out,
-        } => {
+        RosterCmd::Bureau { bureau_seed, search, json, out } => {
             let b = reference_bureau(bureau_seed);
             let inst = bureau::to_instance(&b);
             let res = solve(&inst, &search.options())?;
@@ -308,12 +262,9 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
 
 /// `A:3`, `A:3-5`, `A:3,4,9` → the person's index and days.
 pub fn parse_absence(inst: &Instance, spec: &str) -> Result<Absence> {
-    let (id, days) = spec
-        .split_once(':')
-        .ok_or_else(|| anyhow!("缺勤格式应为 STAFF:DAYS / expected STAFF:DAYS, got {spec:?}"))?;
-    let staff = inst
-        .staff_index(id.trim())
-        .ok_or_else(|| anyhow!("unknown staff {id:?}"))?;
+    let (id, days) =
+        spec.split_once(':').ok_or_else(|| anyhow!("缺勤格式应为 STAFF:DAYS / expected STAFF:DAYS, got {spec:?}"))?;
+    let staff = inst.staff_index(id.trim()).ok_or_else(|| anyhow!("unknown staff {id:?}"))?;
     let mut out = Vec::new();
     for part in days.split(',') {
         let (a, b) = part.split_once('-').unwrap_or((part, part));

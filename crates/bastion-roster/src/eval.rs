@@ -91,63 +91,30 @@ impl fmt::Display for Violation {
             Violation::DayOff { staff, day } => {
                 write!(f, "固定休息日 / day_off: staff #{staff} works day {day}")
             }
-            Violation::ForbiddenSuccession {
-                staff,
-                day,
-                first,
-                next,
-            } => write!(
-                f,
-                "禁止衔接 / forbidden_succession: staff #{staff} shift #{first} on day {day} then #{next}"
-            ),
-            Violation::MaxShiftsOfType {
-                staff,
-                shift,
-                worked,
-                max,
-            } => write!(
-                f,
-                "班次上限 / max_shifts_of_type: staff #{staff} shift #{shift} {worked} > {max}"
-            ),
-            Violation::MaxMinutes { staff, worked, max } => write!(
-                f,
-                "工时上限 / max_total_minutes: staff #{staff} {worked} > {max}"
-            ),
-            Violation::MinMinutes { staff, worked, min } => write!(
-                f,
-                "工时下限 / min_total_minutes: staff #{staff} {worked} < {min}"
-            ),
-            Violation::MaxConsecutive {
-                staff,
-                start,
-                len,
-                max,
-            } => write!(
-                f,
-                "连续上班上限 / max_consecutive_shifts: staff #{staff} from day {start} {len} > {max}"
-            ),
-            Violation::MinConsecutive {
-                staff,
-                start,
-                len,
-                min,
-            } => write!(
-                f,
-                "连续上班下限 / min_consecutive_shifts: staff #{staff} from day {start} {len} < {min}"
-            ),
-            Violation::MinDaysOff {
-                staff,
-                start,
-                len,
-                min,
-            } => write!(
-                f,
-                "连续休息下限 / min_consecutive_days_off: staff #{staff} from day {start} {len} < {min}"
-            ),
-            Violation::MaxWeekends { staff, worked, max } => write!(
-                f,
-                "周末上限 / max_weekends: staff #{staff} {worked} > {max}"
-            ),
+            Violation::ForbiddenSuccession { staff, day, first, next } => {
+                write!(f, "禁止衔接 / forbidden_succession: staff #{staff} shift #{first} on day {day} then #{next}")
+            }
+            Violation::MaxShiftsOfType { staff, shift, worked, max } => {
+                write!(f, "班次上限 / max_shifts_of_type: staff #{staff} shift #{shift} {worked} > {max}")
+            }
+            Violation::MaxMinutes { staff, worked, max } => {
+                write!(f, "工时上限 / max_total_minutes: staff #{staff} {worked} > {max}")
+            }
+            Violation::MinMinutes { staff, worked, min } => {
+                write!(f, "工时下限 / min_total_minutes: staff #{staff} {worked} < {min}")
+            }
+            Violation::MaxConsecutive { staff, start, len, max } => {
+                write!(f, "连续上班上限 / max_consecutive_shifts: staff #{staff} from day {start} {len} > {max}")
+            }
+            Violation::MinConsecutive { staff, start, len, min } => {
+                write!(f, "连续上班下限 / min_consecutive_shifts: staff #{staff} from day {start} {len} < {min}")
+            }
+            Violation::MinDaysOff { staff, start, len, min } => {
+                write!(f, "连续休息下限 / min_consecutive_days_off: staff #{staff} from day {start} {len} < {min}")
+            }
+            Violation::MaxWeekends { staff, worked, max } => {
+                write!(f, "周末上限 / max_weekends: staff #{staff} {worked} > {max}")
+            }
         }
     }
 }
@@ -178,19 +145,10 @@ pub fn evaluate(inst: &Instance, roster: &Roster) -> Evaluation {
     let mut ev = Evaluation::default();
     if roster.rows.len() != inst.staff.len()
         || roster.rows.iter().any(|r| r.len() != inst.days)
-        || roster
-            .rows
-            .iter()
-            .flatten()
-            .flatten()
-            .any(|&s| s >= inst.shifts.len())
+        || roster.rows.iter().flatten().flatten().any(|&s| s >= inst.shifts.len())
     {
         ev.violations.push(Violation::Shape {
-            msg: format!(
-                "expected {} rows of {} days with known shifts",
-                inst.staff.len(),
-                inst.days
-            ),
+            msg: format!("expected {} rows of {} days with known shifts", inst.staff.len(), inst.days),
         });
         return ev;
     }
@@ -229,23 +187,13 @@ pub fn evaluate(inst: &Instance, roster: &Roster) -> Evaluation {
     }
     if let Some(fair) = &inst.fairness {
         for row in &roster.rows {
-            let nights = row
-                .iter()
-                .flatten()
-                .filter(|&&s| fair.night_shifts[s])
-                .count() as i64;
-            let weekend = (0..inst.days)
-                .filter(|&d| Instance::is_weekend(d) && row[d].is_some())
-                .count() as i64;
-            let hol = (0..inst.days)
-                .filter(|&d| fair.holidays[d] && row[d].is_some())
-                .count() as i64;
-            ev.fairness +=
-                i64::from(fair.weight) * (nights * nights + weekend * weekend + hol * hol);
+            let nights = row.iter().flatten().filter(|&&s| fair.night_shifts[s]).count() as i64;
+            let weekend = (0..inst.days).filter(|&d| Instance::is_weekend(d) && row[d].is_some()).count() as i64;
+            let hol = (0..inst.days).filter(|&d| fair.holidays[d] && row[d].is_some()).count() as i64;
+            ev.fairness += i64::from(fair.weight) * (nights * nights + weekend * weekend + hol * hol);
         }
     }
-    ev.objective =
-        ev.on_requests + ev.off_requests + ev.under + ev.over + ev.group_under + ev.fairness;
+    ev.objective = ev.on_requests + ev.off_requests + ev.under + ev.over + ev.group_under + ev.fairness;
 
     for (e, row) in roster.rows.iter().enumerate() {
         check_person(inst, e, row, &mut ev.violations);
@@ -264,40 +212,22 @@ fn check_person(inst: &Instance, e: usize, row: &[Option<usize>], out: &mut Vec<
     for d in 1..days {
         if let (Some(a), Some(b)) = (row[d - 1], row[d]) {
             if inst.shifts[a].forbidden_next.contains(&b) {
-                out.push(Violation::ForbiddenSuccession {
-                    staff: e,
-                    day: d - 1,
-                    first: a,
-                    next: b,
-                });
+                out.push(Violation::ForbiddenSuccession { staff: e, day: d - 1, first: a, next: b });
             }
         }
     }
     for s in 0..inst.shifts.len() {
         let worked = row.iter().filter(|c| **c == Some(s)).count() as u32;
         if worked > p.max_shifts[s] {
-            out.push(Violation::MaxShiftsOfType {
-                staff: e,
-                shift: s,
-                worked,
-                max: p.max_shifts[s],
-            });
+            out.push(Violation::MaxShiftsOfType { staff: e, shift: s, worked, max: p.max_shifts[s] });
         }
     }
     let minutes: u32 = row.iter().flatten().map(|&s| inst.shifts[s].minutes).sum();
     if minutes > p.max_minutes {
-        out.push(Violation::MaxMinutes {
-            staff: e,
-            worked: minutes,
-            max: p.max_minutes,
-        });
+        out.push(Violation::MaxMinutes { staff: e, worked: minutes, max: p.max_minutes });
     }
     if minutes < p.min_minutes {
-        out.push(Violation::MinMinutes {
-            staff: e,
-            worked: minutes,
-            min: p.min_minutes,
-        });
+        out.push(Violation::MinMinutes { staff: e, worked: minutes, min: p.min_minutes });
     }
     // Maximal runs of equal "working?" status: (start, len, working).
     let mut runs = Vec::new();
@@ -316,48 +246,23 @@ fn check_person(inst: &Instance, e: usize, row: &[Option<usize>], out: &mut Vec<
         let at_edge = start == 0 || end == days - 1;
         if working {
             if len32 > p.max_consecutive {
-                out.push(Violation::MaxConsecutive {
-                    staff: e,
-                    start,
-                    len: len32,
-                    max: p.max_consecutive,
-                });
+                out.push(Violation::MaxConsecutive { staff: e, start, len: len32, max: p.max_consecutive });
             }
-            let excused = p.excused[start - usize::from(start > 0)]
-                || p.excused.get(end + 1).copied().unwrap_or(false);
+            let excused = p.excused[start - usize::from(start > 0)] || p.excused.get(end + 1).copied().unwrap_or(false);
             if !at_edge && !excused && len32 < p.min_consecutive {
-                out.push(Violation::MinConsecutive {
-                    staff: e,
-                    start,
-                    len: len32,
-                    min: p.min_consecutive,
-                });
+                out.push(Violation::MinConsecutive { staff: e, start, len: len32, min: p.min_consecutive });
             }
         } else {
             let excused = p.excused[start..=end].iter().any(|&x| x);
             if !at_edge && !excused && len32 < p.min_days_off {
-                out.push(Violation::MinDaysOff {
-                    staff: e,
-                    start,
-                    len: len32,
-                    min: p.min_days_off,
-                });
+                out.push(Violation::MinDaysOff { staff: e, start, len: len32, min: p.min_days_off });
             }
         }
     }
     let weekends = (0..inst.weeks())
-        .filter(|w| {
-            (5..7).any(|k| {
-                row.get(w * 7 + k)
-                    .is_some_and(|c: &Option<usize>| c.is_some())
-            })
-        })
+        .filter(|w| (5..7).any(|k| row.get(w * 7 + k).is_some_and(|c: &Option<usize>| c.is_some())))
         .count() as u32;
     if weekends > p.max_weekends {
-        out.push(Violation::MaxWeekends {
-            staff: e,
-            worked: weekends,
-            max: p.max_weekends,
-        });
+        out.push(Violation::MaxWeekends { staff: e, worked: weekends, max: p.max_weekends });
     }
 }

@@ -96,10 +96,7 @@ pub struct Instance {
 
 impl Instance {
     pub fn cover_at(&self, day: usize, shift: usize) -> Cover {
-        self.cover
-            .get(day * self.shifts.len() + shift)
-            .copied()
-            .unwrap_or_default()
+        self.cover.get(day * self.shifts.len() + shift).copied().unwrap_or_default()
     }
 
     pub fn shift_index(&self, id: &str) -> Option<usize> {
@@ -128,17 +125,11 @@ pub struct Roster {
 
 impl Roster {
     pub fn empty(instance: &Instance) -> Self {
-        Roster {
-            rows: vec![vec![None; instance.days]; instance.staff.len()],
-        }
+        Roster { rows: vec![vec![None; instance.days]; instance.staff.len()] }
     }
 
     pub fn get(&self, staff: usize, day: usize) -> Option<usize> {
-        self.rows
-            .get(staff)
-            .and_then(|r| r.get(day))
-            .copied()
-            .flatten()
+        self.rows.get(staff).and_then(|r| r.get(day)).copied().flatten()
     }
 
     /// Cells where the two rosters differ, as (staff, day, before, after).
@@ -147,12 +138,7 @@ impl Roster {
         for (e, (a, b)) in self.rows.iter().zip(&other.rows).enumerate() {
             for (d, (x, y)) in a.iter().zip(b).enumerate() {
                 if x != y {
-                    out.push(Change {
-                        staff: e,
-                        day: d,
-                        before: *x,
-                        after: *y,
-                    });
+                    out.push(Change { staff: e, day: d, before: *x, after: *y });
                 }
             }
         }

@@ -15,17 +15,11 @@ pub enum ParseError {
 }
 
 fn err(line: usize, msg: impl Into<String>) -> ParseError {
-    ParseError::Line {
-        line,
-        msg: msg.into(),
-    }
+    ParseError::Line { line, msg: msg.into() }
 }
 
 fn num<T: std::str::FromStr>(line: usize, field: &str, what: &str) -> Result<T, ParseError> {
-    field
-        .trim()
-        .parse::<T>()
-        .map_err(|_| err(line, format!("bad {what}: {field:?}")))
+    field.trim().parse::<T>().map_err(|_| err(line, format!("bad {what}: {field:?}")))
 }
 
 /// Some files write a zero requirement as `-0`; any other negative number is an error.
@@ -58,9 +52,7 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
         rows.iter().filter(move |r| r.1 == name)
     }
 
-    let (hl, _, hf) = sec(&rows, "SECTION_HORIZON")
-        .next()
-        .ok_or(ParseError::MissingSection("SECTION_HORIZON"))?;
+    let (hl, _, hf) = sec(&rows, "SECTION_HORIZON").next().ok_or(ParseError::MissingSection("SECTION_HORIZON"))?;
     let days: usize = num(*hl, &hf[0], "horizon")?;
     if days == 0 {
         return Err(err(*hl, "horizon must be at least one day"));
@@ -75,9 +67,7 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
     }
     let ids: Vec<String> = shift_rows.iter().map(|r| r.2[0].clone()).collect();
     let shift_of = |line: usize, id: &str| -> Result<usize, ParseError> {
-        ids.iter()
-            .position(|s| s == id)
-            .ok_or_else(|| err(line, format!("unknown shift {id:?}")))
+        ids.iter().position(|s| s == id).ok_or_else(|| err(line, format!("unknown shift {id:?}")))
     };
     let mut shifts = Vec::new();
     for (l, _, f) in &shift_rows {
@@ -90,11 +80,7 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
                 forbidden_next.push(shift_of(*l, id.trim())?);
             }
         }
-        shifts.push(ShiftType {
-            id: f[0].clone(),
-            minutes: num(*l, &f[1], "shift length")?,
-            forbidden_next,
-        });
+        shifts.push(ShiftType { id: f[0].clone(), minutes: num(*l, &f[1], "shift length")?, forbidden_next });
     }
 
     let mut staff = Vec::new();
@@ -104,9 +90,7 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
         }
         let mut max_shifts = vec![0u32; shifts.len()];
         for part in f[1].split('|').filter(|p| !p.trim().is_empty()) {
-            let (id, n) = part
-                .split_once('=')
-                .ok_or_else(|| err(*l, format!("bad MaxShifts {part:?}")))?;
+            let (id, n) = part.split_once('=').ok_or_else(|| err(*l, format!("bad MaxShifts {part:?}")))?;
             max_shifts[shift_of(*l, id.trim())?] = num(*l, n, "max shifts")?;
         }
         staff.push(Staff {
@@ -127,10 +111,7 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
     }
     let staff_ids: Vec<String> = staff.iter().map(|s| s.id.clone()).collect();
     let staff_of = |line: usize, id: &str| -> Result<usize, ParseError> {
-        staff_ids
-            .iter()
-            .position(|s| s == id)
-            .ok_or_else(|| err(line, format!("unknown employee {id:?}")))
+        staff_ids.iter().position(|s| s == id).ok_or_else(|| err(line, format!("unknown employee {id:?}")))
     };
     let day_of = |line: usize, f: &str| -> Result<usize, ParseError> {
         let d: usize = num(line, f, "day")?;
@@ -172,10 +153,7 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
     let mut cover = vec![Cover::default(); days * shifts.len()];
     for (l, _, f) in sec(&rows, "SECTION_COVER") {
         if f.len() < 5 {
-            return Err(err(
-                *l,
-                "cover needs Day, ShiftID, Requirement, Under, Over",
-            ));
+            return Err(err(*l, "cover needs Day, ShiftID, Requirement, Under, Over"));
         }
         let d = day_of(*l, &f[0])?;
         let s = shift_of(*l, &f[1])?;
@@ -231,18 +209,14 @@ pub fn roster_from_csv(instance: &Instance, text: &str) -> Result<Roster, ParseE
         }
         let mut fields = line.split(',');
         let id = fields.next().unwrap_or("").trim();
-        let e = instance
-            .staff_index(id)
-            .ok_or_else(|| err(i + 1, format!("unknown employee {id:?}")))?;
+        let e = instance.staff_index(id).ok_or_else(|| err(i + 1, format!("unknown employee {id:?}")))?;
         for (d, f) in fields.enumerate() {
             if d >= instance.days {
                 return Err(err(i + 1, "more cells than days"));
             }
             let f = f.trim();
             if !f.is_empty() {
-                let s = instance
-                    .shift_index(f)
-                    .ok_or_else(|| err(i + 1, format!("unknown shift {f:?}")))?;
+                let s = instance.shift_index(f).ok_or_else(|| err(i + 1, format!("unknown shift {f:?}")))?;
                 roster.rows[e][d] = Some(s);
             }
         }

@@ -35,11 +35,7 @@ pub const DEFAULT_CHANGE_WEIGHT: i64 = 30;
 
 /// Records absences in a copy of the instance: the days become excused days off and the
 /// person's minimum minutes drop by the minutes they can no longer work.
-pub fn apply_absences(
-    inst: &Instance,
-    roster: &Roster,
-    absences: &[Absence],
-) -> (Instance, Roster) {
+pub fn apply_absences(inst: &Instance, roster: &Roster, absences: &[Absence]) -> (Instance, Roster) {
     let mut inst = inst.clone();
     let mut damaged = roster.clone();
     for a in absences {
@@ -70,13 +66,7 @@ pub fn repair(
     let removed = roster.diff(&damaged);
     let ev = evaluate(&inst2, &damaged);
     if removed.is_empty() && ev.feasible() {
-        return Ok(RepairOutcome {
-            instance: inst2,
-            roster: damaged,
-            evaluation: ev,
-            removed,
-            changes: Vec::new(),
-        });
+        return Ok(RepairOutcome { instance: inst2, roster: damaged, evaluation: ev, removed, changes: Vec::new() });
     }
     let mut ctx = Ctx::new(&inst2);
     ctx.orig = Some(cells_of(&ctx, &damaged));
@@ -84,22 +74,12 @@ pub fn repair(
     // The damaged roster is already good: anneal cold so only worthwhile changes survive.
     let opts = SolveOptions {
         initial: Some(damaged.clone()),
-        tuning: Tuning {
-            t0: 3.0,
-            t1: 0.05,
-            ..opts.tuning
-        },
+        tuning: Tuning { t0: 3.0, t1: 0.05, ..opts.tuning },
         ..opts.clone()
     };
     let out = solve_ctx(&ctx, &opts)?;
     // The search's objective includes the change price; report the plain objective.
     let evaluation = evaluate(&inst2, &out.roster);
     let changes = damaged.diff(&out.roster);
-    Ok(RepairOutcome {
-        instance: inst2,
-        roster: out.roster,
-        evaluation,
-        removed,
-        changes,
-    })
+    Ok(RepairOutcome { instance: inst2, roster: out.roster, evaluation, removed, changes })
 }

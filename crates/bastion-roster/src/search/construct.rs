@@ -114,23 +114,11 @@ fn best_row(ctx: &Ctx<'_>, e: usize, s: Cell, need: &[f64], lambda: f64) -> Opti
                         // Off today.
                         if working {
                             if edge || k >= minc {
-                                relax(
-                                    idx(2 * maxc, w, sat_off),
-                                    v,
-                                    from as u32,
-                                    &mut next,
-                                    &mut back,
-                                );
+                                relax(idx(2 * maxc, w, sat_off), v, from as u32, &mut next, &mut back);
                             }
                         } else {
                             let j = (k + 1).min(cap) - 1;
-                            relax(
-                                idx(2 * maxc + j, w, sat_off),
-                                v,
-                                from as u32,
-                                &mut next,
-                                &mut back,
-                            );
+                            relax(idx(2 * maxc + j, w, sat_off), v, from as u32, &mut next, &mut back);
                         }
                         // Working today.
                         if !can_work {
@@ -142,22 +130,10 @@ fn best_row(ctx: &Ctx<'_>, e: usize, s: Cell, need: &[f64], lambda: f64) -> Opti
                         if working {
                             if k < maxc {
                                 let r2 = if edge { maxc + k } else { k };
-                                relax(
-                                    idx(r2, w2, sat2),
-                                    v + gain,
-                                    from as u32,
-                                    &mut next,
-                                    &mut back,
-                                );
+                                relax(idx(r2, w2, sat2), v + gain, from as u32, &mut next, &mut back);
                             }
                         } else if k >= cap {
-                            relax(
-                                idx(0, w2, sat2),
-                                v + gain,
-                                from as u32,
-                                &mut next,
-                                &mut back,
-                            );
+                            relax(idx(0, w2, sat2), v + gain, from as u32, &mut next, &mut back);
                         }
                     }
                 }
@@ -166,11 +142,7 @@ fn best_row(ctx: &Ctx<'_>, e: usize, s: Cell, need: &[f64], lambda: f64) -> Opti
         std::mem::swap(&mut val, &mut next);
     }
     // Any final state is fine: the last run touches the horizon's end.
-    let (mut state, best) = val
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(i, v)| (i, *v))?;
+    let (mut state, best) = val.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, v)| (i, *v))?;
     if best == NONE {
         return None;
     }

@@ -42,16 +42,13 @@ pub struct Tuning {
     pub phase0_t: f64,
     /// Cooling cycles; each after the first restarts from the best roster so far.
     pub cycles: u32,
+    /// Lowest price of one hard unit while feasible (strategic oscillation floor).
+    pub hard_w_min: f64,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning {
-            t0: 20.0,
-            t1: 0.2,
-            phase0_t: 0.4,
-            cycles: 1,
-        }
+        Tuning { t0: 20.0, t1: 0.2, phase0_t: 0.4, cycles: 1, hard_w_min: HARD_W_MIN }
     }
 }
 
@@ -84,11 +81,7 @@ pub struct SolveOutcome {
 #[derive(Debug, Error)]
 pub enum SolveError {
     #[error("无可行排班 / no feasible roster found: constraint {constraint} ({count} violations), e.g. {example}")]
-    Infeasible {
-        constraint: &'static str,
-        count: usize,
-        example: String,
-    },
+    Infeasible { constraint: &'static str, count: usize, example: String },
     #[error("需要时间或迭代上限 / a time limit or an iteration budget is required")]
     NoBudget,
 }
@@ -143,10 +136,7 @@ pub(crate) fn roster_of(ctx: &Ctx<'_>, cells: &[Cell]) -> Roster {
     Roster {
         rows: (0..ctx.e_n)
             .map(|e| {
-                cells[e * ctx.d_n..(e + 1) * ctx.d_n]
-                    .iter()
-                    .map(|&v| (v != ctx.off).then_some(v as usize))
-                    .collect()
+                cells[e * ctx.d_n..(e + 1) * ctx.d_n].iter().map(|&v| (v != ctx.off).then_some(v as usize)).collect()
             })
             .collect(),
     }
@@ -172,10 +162,7 @@ pub(crate) fn solve_ctx(ctx: &Ctx<'_>, opts: &SolveOptions) -> Result<SolveOutco
                     sc.spawn(move || anneal(ctx, opts, t, init, start))
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         })
     };
     let iterations = results.iter().map(|r| r.iterations).sum();
@@ -197,14 +184,7 @@ pub(crate) fn solve_ctx(ctx: &Ctx<'_>, opts: &SolveOptions) -> Result<SolveOutco
                     example: v.to_string(),
                 });
             }
-            Ok(SolveOutcome {
-                roster,
-                evaluation,
-                search_cost,
-                iterations,
-                seconds,
-                thread,
-            })
+            Ok(SolveOutcome { roster, evaluation, search_cost, iterations, seconds, thread })
         }
         None => {
             let least = results
@@ -228,17 +208,9 @@ fn infeasible(ev: &Evaluation) -> SolveError {
     }
     by.sort_by_key(|(c, n)| (std::cmp::Reverse(*n), *c));
     let (constraint, count) = by.first().copied().unwrap_or(("unknown", 0));
-    let example = ev
-        .violations
-        .iter()
-        .find(|v| v.constraint() == constraint)
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    SolveError::Infeasible {
-        constraint,
-        count,
-        example,
-    }
+    let example =
+        ev.violations.iter().find(|v| v.constraint() == constraint).map(|v| v.to_string()).unwrap_or_default();
+    SolveError::Infeasible { constraint, count, example }
 }
 
 /// Bounds of the adaptive price of one hard unit: high enough that a feasible roster is
@@ -256,18 +228,8 @@ const P_SWAP: usize = 88;
 /// Longest block a swap or block move touches.
 const MAX_BLOCK: usize = 7;
 
-fn anneal(
-    ctx: &Ctx<'_>,
-    opts: &SolveOptions,
-    thread: usize,
-    init: Vec<Cell>,
-    start: Instant,
-) -> ThreadBest {
-    let mut rng = Rng::new(
-        opts.seed
-            .wrapping_mul(0x2545_F491_4F6C_DD1D)
-            .wrapping_add(thread as u64 + 1),
-    );
+fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, start: Instant) -> ThreadBest {
+    let mut rng = Rng::new(opts.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(thread as u64 + 1));
     let mut init = init;
     if opts.initial.is_none() {
         // Give every person a hard-feasible row to start from where the DP can build one.
@@ -299,15 +261,9 @@ fn anneal(
     // Phase 0 works on the rows that break a hard constraint only: rows are independent
     // there, so rows already feasible are never disturbed.
     let mut bad_rows: Vec<usize> = Vec::new();
-    let Tuning {
-        t0,
-        t1,
-        phase0_t,
-        cycles,
-    } = opts.tuning;
+    let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min } = opts.tuning;
     let cycles = f64::from(cycles.max(1));
     let mut cycle = 0.0;
-    let hw_min = HARD_W_MIN;
     let mut temp = t0;
     let mut changes: Vec<(usize, usize, Cell)> = Vec::with_capacity(2 * MAX_BLOCK);
     let mut iter: u64 = 0;
@@ -370,11 +326,7 @@ fn anneal(
             continue;
         }
         let (dh, ds) = st.delta(&changes);
-        let d = if repairing_hard {
-            dh as f64 + PHASE0_SOFT * ds as f64
-        } else {
-            hard_w * dh as f64 + ds as f64
-        };
+        let d = if repairing_hard { dh as f64 + PHASE0_SOFT * ds as f64 } else { hard_w * dh as f64 + ds as f64 };
         if d <= 0.0 || rng.unit() < (-d / temp).exp() {
             st.commit(dh, ds);
             if st.hard == 0 {
@@ -390,22 +342,12 @@ fn anneal(
         }
     }
     best.iterations = iter;
-    debug_assert_eq!(
-        st.recomputed(),
-        (st.hard, st.soft),
-        "incremental cost drifted"
-    );
+    debug_assert_eq!(st.recomputed(), (st.hard, st.soft), "incremental cost drifted");
     best
 }
 
 /// A move inside one person's row (phase 0): change, retype, slide or block.
-fn propose_in_row(
-    ctx: &Ctx<'_>,
-    st: &State<'_, '_>,
-    rng: &mut Rng,
-    e: usize,
-    out: &mut Vec<(usize, usize, Cell)>,
-) {
+fn propose_in_row(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, e: usize, out: &mut Vec<(usize, usize, Cell)>) {
     let (d_n, off) = (ctx.d_n, ctx.off);
     let p = &ctx.inst.staff[e];
     let elig = &ctx.eligible[e];
@@ -457,9 +399,8 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
     let e = rng.below(e_n);
     let d = rng.below(d_n);
     let staff = &ctx.inst.staff;
-    let ok = |p: usize, day: usize, v: Cell| {
-        v == off || (!staff[p].days_off[day] && staff[p].max_shifts[v as usize] > 0)
-    };
+    let ok =
+        |p: usize, day: usize, v: Cell| v == off || (!staff[p].days_off[day] && staff[p].max_shifts[v as usize] > 0);
     let elig = &ctx.eligible[e];
     let random_value = |rng: &mut Rng| {
         let k = rng.below(elig.len() + 1);
@@ -490,11 +431,8 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
         // Move one worked shift to another day off of the same person, preferring a shift
         // that is under-covered there: the person's totals stay (nearly) put while cover moves
         // to where it is missing.
-        let d2 = if rng.below(2) == 0 {
-            (d + d_n + rng.below(2 * MAX_BLOCK + 1) - MAX_BLOCK) % d_n
-        } else {
-            rng.below(d_n)
-        };
+        let d2 =
+            if rng.below(2) == 0 { (d + d_n + rng.below(2 * MAX_BLOCK + 1) - MAX_BLOCK) % d_n } else { rng.below(d_n) };
         if cur != off && st.get(e, d2) == off && !elig.is_empty() {
             let k0 = rng.below(elig.len());
             let mut v = elig[k0];

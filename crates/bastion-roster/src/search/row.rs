@@ -65,23 +65,9 @@ impl<'a> Ctx<'a> {
         for r in &inst.off_requests {
             req[(r.staff * d_n + r.day) * v_n + r.shift] += r.weight as i32;
         }
-        let eligible: Vec<Vec<Cell>> = inst
-            .staff
-            .iter()
-            .map(|p| {
-                (0..s_n)
-                    .filter(|&s| p.max_shifts[s] > 0)
-                    .map(|s| s as Cell)
-                    .collect()
-            })
-            .collect();
-        let can_work = (0..s_n)
-            .map(|s| {
-                (0..e_n)
-                    .filter(|&e| inst.staff[e].max_shifts[s] > 0)
-                    .collect()
-            })
-            .collect();
+        let eligible: Vec<Vec<Cell>> =
+            inst.staff.iter().map(|p| (0..s_n).filter(|&s| p.max_shifts[s] > 0).map(|s| s as Cell).collect()).collect();
+        let can_work = (0..s_n).map(|s| (0..e_n).filter(|&e| inst.staff[e].max_shifts[s] > 0).collect()).collect();
         let mut classes: Vec<Vec<usize>> = Vec::new();
         let mut class_of = vec![0; e_n];
         let mut keys: Vec<&Vec<Cell>> = Vec::new();
@@ -105,11 +91,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let (night, holiday, fair_w) = match &inst.fairness {
-            Some(f) => (
-                f.night_shifts.clone(),
-                f.holidays.clone(),
-                i64::from(f.weight),
-            ),
+            Some(f) => (f.night_shifts.clone(), f.holidays.clone(), i64::from(f.weight)),
             None => (vec![false; s_n], vec![false; d_n], 0),
         };
         Ctx {

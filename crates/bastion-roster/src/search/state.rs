@@ -88,8 +88,7 @@ impl<'c, 'a> State<'c, 'a> {
     #[inline]
     pub fn deficit(&self, d: usize, s: Cell) -> bool {
         let ctx = self.ctx;
-        self.cnt[d * (ctx.s_n + 1) + s as usize]
-            < ctx.inst.cover[d * ctx.s_n + s as usize].requirement
+        self.cnt[d * (ctx.s_n + 1) + s as usize] < ctx.inst.cover[d * ctx.s_n + s as usize].requirement
     }
 
     #[inline]
@@ -106,8 +105,7 @@ impl<'c, 'a> State<'c, 'a> {
         if from != ctx.off {
             let i = d * v_n + from as usize;
             let c = self.cnt[i];
-            delta +=
-                self.cover_cost(d, from as usize, c - 1) - self.cover_cost(d, from as usize, c);
+            delta += self.cover_cost(d, from as usize, c - 1) - self.cover_cost(d, from as usize, c);
             self.cnt[i] = c - 1;
         }
         if to != ctx.off {

@@ -128,8 +128,7 @@ impl Ctx<'_> {
             let inner = start > 0 && end < last;
             if row[start] != off {
                 h += i64::from(len.saturating_sub(p.max_consecutive));
-                let excused =
-                    (start > 0 && p.excused[start - 1]) || (end < last && p.excused[end + 1]);
+                let excused = (start > 0 && p.excused[start - 1]) || (end < last && p.excused[end + 1]);
                 if inner && !excused {
                     h += i64::from(p.min_consecutive.saturating_sub(len));
                 }
@@ -142,14 +141,7 @@ impl Ctx<'_> {
     }
 
     /// Prices changing row e from `old` to `new`, which differ exactly on `days` (sorted).
-    pub fn row_delta(
-        &self,
-        aggs: &Aggs,
-        e: usize,
-        old: &[Cell],
-        new: &[Cell],
-        days: &[usize],
-    ) -> RowDelta {
+    pub fn row_delta(&self, aggs: &Aggs, e: usize, old: &[Cell], new: &[Cell], days: &[usize]) -> RowDelta {
         let p = &self.inst.staff[e];
         let (d_n, s_n, off) = (self.d_n, self.s_n, self.off);
         let v_n = s_n + 1;
@@ -218,8 +210,7 @@ impl Ctx<'_> {
             wk1 = wk1 + a1 - b1;
             wk2 = wk2 + a2 - b2;
         }
-        dh += self.counter_hard(e, minutes, wk1, wk2)
-            - self.counter_hard(e, aggs.minutes[e], aggs.wk1[e], aggs.wk2[e]);
+        dh += self.counter_hard(e, minutes, wk1, wk2) - self.counter_hard(e, aggs.minutes[e], aggs.wk1[e], aggs.wk2[e]);
         if self.fair_w > 0 {
             ds += self.fair_soft(fair) - self.fair_soft(aggs.fair[e]);
         }

@@ -8,11 +8,7 @@ fn reference_bureau_has_the_documented_shape() {
     let b = reference_bureau(1);
     assert_eq!(b.officers.len(), 956);
     assert_eq!(b.days, 28);
-    let teams = b
-        .officers
-        .iter()
-        .filter(|o| matches!(o.home, Home::Team(_)))
-        .count();
+    let teams = b.officers.iter().filter(|o| matches!(o.home, Home::Team(_))).count();
     assert_eq!(teams, 116);
     let inst = bureau::to_instance(&b);
     // 5 checkpoints × 3 shifts, HQ × 3, the leader on duty, 6 patrols × 2.
@@ -37,25 +33,14 @@ fn reference_bureau_has_the_documented_shape() {
 fn bureau_roster_is_feasible_and_fair() {
     let b = reference_bureau(1);
     let inst = bureau::to_instance(&b);
-    let opts = SolveOptions {
-        seed: 1,
-        threads: 2,
-        seconds: None,
-        max_iters: Some(4_000_000),
-        ..Default::default()
-    };
+    let opts = SolveOptions { seed: 1, threads: 2, seconds: None, max_iters: Some(4_000_000), ..Default::default() };
     let out = solve(&inst, &opts).unwrap();
     let ev = evaluate(&inst, &out.roster);
     let check = bureau::check(&inst, &out.roster, &ev);
     assert!(check.ok(), "{check:?}");
     let lead = inst.shift_index("LEAD").unwrap();
     for d in 0..inst.days {
-        let leaders = out
-            .roster
-            .rows
-            .iter()
-            .filter(|r| r[d] == Some(lead))
-            .count();
+        let leaders = out.roster.rows.iter().filter(|r| r[d] == Some(lead)).count();
         assert_eq!(leaders, 1, "day {d}");
     }
     // Nobody away (quarantine, sickness, leave) is rostered.

@@ -5,12 +5,7 @@ use bastion_roster::cli::{run_to, RosterCmd, SearchArgs};
 use std::path::PathBuf;
 
 fn search(iterations: u64) -> SearchArgs {
-    SearchArgs {
-        seconds: 10.0,
-        seed: 1,
-        threads: 2,
-        iterations: Some(iterations),
-    }
+    SearchArgs { seconds: 10.0, seed: 1, threads: 2, iterations: Some(iterations) }
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -31,12 +26,8 @@ fn solve_writes_roster_and_repair_reads_it() {
     let dir = temp_dir("solve");
     let out = dir.join("r.csv");
     let file = bench_dir().join("Instance1.txt");
-    let text = run(RosterCmd::Solve {
-        file: file.clone(),
-        search: search(500_000),
-        json: false,
-        out: Some(out.clone()),
-    });
+    let text =
+        run(RosterCmd::Solve { file: file.clone(), search: search(500_000), json: false, out: Some(out.clone()) });
     assert!(text.starts_with("Instance1\tobjective "), "{text}");
     assert!(text.contains("best known 607"), "{text}");
     let csv = std::fs::read_to_string(&out).unwrap();
@@ -63,11 +54,7 @@ fn bench_prints_one_line_per_instance_with_gap() {
         let name = format!("Instance{n}.txt");
         std::fs::copy(bench_dir().join(&name), dir.join(&name)).unwrap();
     }
-    let text = run(RosterCmd::Bench {
-        dir,
-        search: search(300_000),
-        json: false,
-    });
+    let text = run(RosterCmd::Bench { dir, search: search(300_000), json: false });
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "instance\tobjective\tbest\tgap%\tseconds");
     assert_eq!(lines.len(), 3);
@@ -82,21 +69,14 @@ fn bench_prints_one_line_per_instance_with_gap() {
 #[test]
 fn bad_absence_and_missing_file_fail_clearly() {
     let err = run_to(
-        RosterCmd::Solve {
-            file: "/nonexistent/InstanceX.txt".into(),
-            search: search(10),
-            json: false,
-            out: None,
-        },
+        RosterCmd::Solve { file: "/nonexistent/InstanceX.txt".into(), search: search(10), json: false, out: None },
         &mut Vec::new(),
     )
     .unwrap_err();
     assert!(format!("{err:#}").contains("cannot read"), "{err:#}");
-    let inst = bastion_roster::parse_instance(
-        "x",
-        &std::fs::read_to_string(bench_dir().join("Instance1.txt")).unwrap(),
-    )
-    .unwrap();
+    let inst =
+        bastion_roster::parse_instance("x", &std::fs::read_to_string(bench_dir().join("Instance1.txt")).unwrap())
+            .unwrap();
     assert!(bastion_roster::cli::parse_absence(&inst, "A:3-99").is_err());
     assert!(bastion_roster::cli::parse_absence(&inst, "Z:3").is_err());
     let a = bastion_roster::cli::parse_absence(&inst, "B:1,4-5").unwrap();
@@ -105,12 +85,7 @@ fn bad_absence_and_missing_file_fail_clearly() {
 
 #[test]
 fn bureau_command_reports_feasibility_and_fairness() {
-    let text = run(RosterCmd::Bureau {
-        bureau_seed: 1,
-        search: search(1_000_000),
-        json: true,
-        out: None,
-    });
+    let text = run(RosterCmd::Bureau { bureau_seed: 1, search: search(1_000_000), json: true, out: None });
     let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(v["staff"], 956);
     assert_eq!(v["feasible"], true, "{v}");

@@ -23,8 +23,7 @@ pub fn load(n: usize) -> Instance {
 /// A 7-day, two-shift (E early, L late; E may not follow L) instance with cover 1 on every
 /// shift (under 100, over 1). `staff` lines are in the file format.
 pub fn tiny(staff: &[&str], days_off: &[&str], on: &[&str], off: &[&str]) -> Instance {
-    let mut t =
-        String::from("SECTION_HORIZON\r\n7\r\n\r\nSECTION_SHIFTS\r\nE,480,\r\nL,480,E\r\n\r\n");
+    let mut t = String::from("SECTION_HORIZON\r\n7\r\n\r\nSECTION_SHIFTS\r\nE,480,\r\nL,480,E\r\n\r\n");
     t += "SECTION_STAFF\r\n";
     for s in staff {
         t += &format!("{s}\r\n");
@@ -53,11 +52,7 @@ pub fn roster(inst: &Instance, rows: &[&str]) -> Roster {
     Roster {
         rows: rows
             .iter()
-            .map(|r| {
-                r.chars()
-                    .map(|c| (c != '-').then(|| inst.shift_index(&c.to_string()).unwrap()))
-                    .collect()
-            })
+            .map(|r| r.chars().map(|c| (c != '-').then(|| inst.shift_index(&c.to_string()).unwrap())).collect())
             .collect(),
     }
 }

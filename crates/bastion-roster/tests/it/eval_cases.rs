@@ -26,12 +26,7 @@ fn hand_computed_objective_on_tiny_instance() {
 
 #[test]
 fn unmet_on_request_and_wrong_shift_are_paid() {
-    let inst = tiny(
-        &["A,E=7|L=7,2880,0,7,1,1,2"],
-        &[],
-        &["A,0,E,2", "A,1,L,5"],
-        &[],
-    );
+    let inst = tiny(&["A,E=7|L=7,2880,0,7,1,1,2"], &[], &["A,0,E,2", "A,1,L,5"], &[]);
     // Day 0 works L instead of the requested E (paid 2); day 1 is off (paid 5).
     let ev = evaluate(&inst, &roster(&inst, &["L------"]));
     assert_eq!(ev.on_requests, 7);
@@ -44,26 +39,10 @@ fn edge_rule_exempts_runs_touching_first_and_last_day() {
     let inst = tiny(&["A,E=7|L=7,9999,0,7,2,2,2"], &[], &[], &[]);
     // Work run of 1 on day 0 and on day 6 touch the edges: allowed. Off run of 1 on day 1: not.
     let ev = evaluate(&inst, &roster(&inst, &["E-EE--E"]));
-    assert_eq!(
-        ev.violations,
-        vec![Violation::MinDaysOff {
-            staff: 0,
-            start: 1,
-            len: 1,
-            min: 2
-        }]
-    );
+    assert_eq!(ev.violations, vec![Violation::MinDaysOff { staff: 0, start: 1, len: 1, min: 2 }]);
     // Off run of 1 on day 0 is at the edge; the 1-day work run on day 1 is not.
     let ev = evaluate(&inst, &roster(&inst, &["-E--EE-"]));
-    assert_eq!(
-        ev.violations,
-        vec![Violation::MinConsecutive {
-            staff: 0,
-            start: 1,
-            len: 1,
-            min: 2
-        }]
-    );
+    assert_eq!(ev.violations, vec![Violation::MinConsecutive { staff: 0, start: 1, len: 1, min: 2 }]);
     // All-off and all-work rows touch both edges.
     assert!(evaluate(&inst, &roster(&inst, &["-------"])).feasible());
 }
@@ -114,10 +93,7 @@ fn all_24_instances_parse() {
         assert!(inst.days >= 14 && !inst.staff.is_empty(), "Instance{n}");
     }
     let big = load(24);
-    assert_eq!(
-        (big.days, big.staff.len(), big.shifts.len()),
-        (364, 150, 32)
-    );
+    assert_eq!((big.days, big.staff.len(), big.shifts.len()), (364, 150, 32));
 }
 
 #[test]

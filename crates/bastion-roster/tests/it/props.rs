@@ -11,10 +11,7 @@ fn instance() -> impl Strategy<Value = Instance> {
     (7usize..=14, 1usize..=3, 2usize..=6)
         .prop_flat_map(|(days, s_n, e_n)| {
             let shifts = prop::collection::vec(
-                (
-                    prop::sample::select(vec![240u32, 480, 600]),
-                    prop::collection::vec(any::<bool>(), s_n),
-                ),
+                (prop::sample::select(vec![240u32, 480, 600]), prop::collection::vec(any::<bool>(), s_n)),
                 s_n,
             );
             let staff = prop::collection::vec(
@@ -30,8 +27,7 @@ fn instance() -> impl Strategy<Value = Instance> {
                 e_n,
             );
             let cover = prop::collection::vec((0u32..=3, 1u32..=100, 0u32..=5), days * s_n);
-            let reqs =
-                prop::collection::vec((0..e_n, 0..days, 0..s_n, 1u32..=5, any::<bool>()), 0..10);
+            let reqs = prop::collection::vec((0..e_n, 0..days, 0..s_n, 1u32..=5, any::<bool>()), 0..10);
             (Just((days, s_n, e_n)), shifts, staff, cover, reqs)
         })
         .prop_map(|((days, s_n, _), shifts, staff, cover, reqs)| Instance {
@@ -49,48 +45,32 @@ fn instance() -> impl Strategy<Value = Instance> {
             staff: staff
                 .into_iter()
                 .enumerate()
-                .map(
-                    |(i, (max_shifts, min_minutes, max_c, min_c, min_off, max_w, off))| Staff {
-                        id: format!("P{i}"),
-                        max_shifts,
-                        max_minutes: min_minutes + 2400,
-                        min_minutes: min_minutes / 2,
-                        max_consecutive: max_c.max(min_c),
-                        min_consecutive: min_c,
-                        min_days_off: min_off,
-                        max_weekends: max_w,
-                        days_off: off,
-                        excused: vec![false; days],
-                    },
-                )
+                .map(|(i, (max_shifts, min_minutes, max_c, min_c, min_off, max_w, off))| Staff {
+                    id: format!("P{i}"),
+                    max_shifts,
+                    max_minutes: min_minutes + 2400,
+                    min_minutes: min_minutes / 2,
+                    max_consecutive: max_c.max(min_c),
+                    min_consecutive: min_c,
+                    min_days_off: min_off,
+                    max_weekends: max_w,
+                    days_off: off,
+                    excused: vec![false; days],
+                })
                 .collect(),
             on_requests: reqs
                 .iter()
                 .filter(|r| r.4)
-                .map(|r| Request {
-                    staff: r.0,
-                    day: r.1,
-                    shift: r.2,
-                    weight: r.3,
-                })
+                .map(|r| Request { staff: r.0, day: r.1, shift: r.2, weight: r.3 })
                 .collect(),
             off_requests: reqs
                 .iter()
                 .filter(|r| !r.4)
-                .map(|r| Request {
-                    staff: r.0,
-                    day: r.1,
-                    shift: r.2,
-                    weight: r.3,
-                })
+                .map(|r| Request { staff: r.0, day: r.1, shift: r.2, weight: r.3 })
                 .collect(),
             cover: cover
                 .into_iter()
-                .map(|(requirement, weight_under, weight_over)| Cover {
-                    requirement,
-                    weight_under,
-                    weight_over,
-                })
+                .map(|(requirement, weight_under, weight_over)| Cover { requirement, weight_under, weight_over })
                 .collect(),
             groups: Vec::new(),
             group_covers: Vec::new(),
@@ -99,13 +79,7 @@ fn instance() -> impl Strategy<Value = Instance> {
 }
 
 fn opts(seed: u64, threads: usize) -> SolveOptions {
-    SolveOptions {
-        seed,
-        threads,
-        seconds: None,
-        max_iters: Some(20_000),
-        ..Default::default()
-    }
+    SolveOptions { seed, threads, seconds: None, max_iters: Some(20_000), ..Default::default() }
 }
 
 proptest! {

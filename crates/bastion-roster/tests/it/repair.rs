@@ -5,13 +5,7 @@ use bastion_roster::repair::{repair, Absence, DEFAULT_CHANGE_WEIGHT};
 use bastion_roster::{evaluate, parse_instance, solve, SolveOptions};
 
 fn budget(iters: u64) -> SolveOptions {
-    SolveOptions {
-        seed: 3,
-        threads: 1,
-        seconds: None,
-        max_iters: Some(iters),
-        ..Default::default()
-    }
+    SolveOptions { seed: 3, threads: 1, seconds: None, max_iters: Some(iters), ..Default::default() }
 }
 
 #[test]
@@ -21,21 +15,13 @@ fn absence_on_days_off_changes_nothing() {
     // Find someone's days off and make them "unavailable" exactly then.
     let (e, days) = (0..inst.staff.len())
         .map(|e| {
-            let off: Vec<usize> = (0..inst.days)
-                .filter(|&d| solved.roster.get(e, d).is_none())
-                .collect();
+            let off: Vec<usize> = (0..inst.days).filter(|&d| solved.roster.get(e, d).is_none()).collect();
             (e, off)
         })
         .find(|(_, off)| !off.is_empty())
         .unwrap();
-    let out = repair(
-        &inst,
-        &solved.roster,
-        &[Absence { staff: e, days }],
-        &budget(200_000),
-        DEFAULT_CHANGE_WEIGHT,
-    )
-    .unwrap();
+    let out =
+        repair(&inst, &solved.roster, &[Absence { staff: e, days }], &budget(200_000), DEFAULT_CHANGE_WEIGHT).unwrap();
     assert!(out.removed.is_empty());
     assert!(out.changes.is_empty(), "{:?}", out.changes);
     assert_eq!(out.roster, solved.roster);
@@ -51,17 +37,8 @@ fn one_sick_day_is_covered_by_exactly_one_change() {
     let inst = parse_instance("three", text).unwrap();
     let roster = crate::common::roster(&inst, &["DDD----", "---DDDD", "-------"]);
     assert_eq!(evaluate(&inst, &roster).objective, 0);
-    let out = repair(
-        &inst,
-        &roster,
-        &[Absence {
-            staff: 0,
-            days: vec![1],
-        }],
-        &budget(100_000),
-        DEFAULT_CHANGE_WEIGHT,
-    )
-    .unwrap();
+    let out = repair(&inst, &roster, &[Absence { staff: 0, days: vec![1] }], &budget(100_000), DEFAULT_CHANGE_WEIGHT)
+        .unwrap();
     assert_eq!(out.removed.len(), 1);
     assert_eq!(out.changes.len(), 1, "{:?}", out.changes);
     let c = out.changes[0];
@@ -76,24 +53,13 @@ fn repair_on_benchmark_stays_feasible_and_pays_for_each_change() {
     let inst = load(2);
     let solved = solve(&inst, &budget(1_500_000)).unwrap();
     let e = (0..inst.staff.len())
-        .find(|&e| {
-            (0..inst.days)
-                .filter(|&d| solved.roster.get(e, d).is_some())
-                .count()
-                >= 3
-        })
+        .find(|&e| (0..inst.days).filter(|&d| solved.roster.get(e, d).is_some()).count() >= 3)
         .unwrap();
-    let days: Vec<usize> = (0..inst.days)
-        .filter(|&d| solved.roster.get(e, d).is_some())
-        .take(3)
-        .collect();
+    let days: Vec<usize> = (0..inst.days).filter(|&d| solved.roster.get(e, d).is_some()).take(3).collect();
     let out = repair(
         &inst,
         &solved.roster,
-        &[Absence {
-            staff: e,
-            days: days.clone(),
-        }],
+        &[Absence { staff: e, days: days.clone() }],
         &budget(300_000),
         DEFAULT_CHANGE_WEIGHT,
     )

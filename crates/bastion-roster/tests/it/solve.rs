@@ -4,13 +4,7 @@ use crate::common::load;
 use bastion_roster::{evaluate, solve, SolveOptions};
 
 fn budget(iters: u64, threads: usize, seed: u64) -> SolveOptions {
-    SolveOptions {
-        seed,
-        threads,
-        seconds: None,
-        max_iters: Some(iters),
-        ..Default::default()
-    }
+    SolveOptions { seed, threads, seconds: None, max_iters: Some(iters), ..Default::default() }
 }
 
 #[test]
@@ -21,11 +15,7 @@ fn instance1_feasible_and_near_optimal() {
     assert!(ev.feasible(), "{:?}", ev.violations);
     assert_eq!(ev.objective, out.evaluation.objective);
     // 607 is optimal; the budget is small, so allow a little slack.
-    assert!(
-        ev.objective >= 607,
-        "below the proven optimum: {}",
-        ev.objective
-    );
+    assert!(ev.objective >= 607, "below the proven optimum: {}", ev.objective);
     assert!(ev.objective <= 707, "objective {}", ev.objective);
 }
 
