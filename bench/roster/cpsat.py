@@ -55,6 +55,8 @@ def solve(path, limit):
     x = {}
     work = {}
     for p in staff:
+        if time.time() - t0 > limit:
+            return None, None, "BUILD_TIMEOUT", time.time() - t0
         e = p["id"]
         for d in range(days):
             for s in shifts:
@@ -99,6 +101,8 @@ def solve(path, limit):
     for e, d, s, wgt in offr:
         if (e, d, s) in x:
             terms.append(wgt * x[e, d, s])
+    if time.time() - t0 > limit:
+        return None, None, "BUILD_TIMEOUT", time.time() - t0
     for d, s, req, wu, wo in cover:
         n = sum(x[p["id"], d, s] for p in staff if (p["id"], d, s) in x)
         under = m.NewIntVar(0, req, "")

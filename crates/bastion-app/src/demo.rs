@@ -37,7 +37,8 @@ const GIVEN_FEMALE: &[&str] = &[
 const SKILLS: &[&str] = &["驾驶", "急救", "无人机", "心理疏导", "外语", "警犬", "摄影", "信息研判", "调解", "射击"];
 
 /// (code, name, kind, parent code, headcount, police types)
-const UNITS: &[(&str, &str, UnitKind, &str, usize, &[PoliceType])] = &[
+type DemoUnit = (&'static str, &'static str, UnitKind, &'static str, usize, &'static [PoliceType]);
+const UNITS: &[DemoUnit] = &[
     ("BUREAU", BUREAU_NAME, UnitKind::Bureau, "", 8, &[PoliceType::Command]),
     ("HQ", "疫情防控指挥部", UnitKind::Command, "BUREAU", 40, &[PoliceType::Command]),
     ("D01", "办公室", UnitKind::Department, "BUREAU", 22, &[PoliceType::Command]),
@@ -132,7 +133,7 @@ impl App {
         if !self.store.units().await?.is_empty() {
             return Err(AppError::Conflict("数据库中已有单位数据，演示数据只能写入空库".into()));
         }
-        let mut rng = StdRng::seed_from_u64(2020_01_24);
+        let mut rng = StdRng::seed_from_u64(20_200_124);
         let hash = crate::auth::hash_password(password)?;
         let mut tx = self.store.begin().await?;
         let mut ids: std::collections::HashMap<&str, UnitId> = std::collections::HashMap::new();

@@ -9,7 +9,7 @@ use bastion_core::mask;
 use bastion_core::org::UnitKind;
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
-use bastion_store::org::{NewPerson, NewUnit, Person, PersonFilter, Unit, UnitId};
+use bastion_store::org::{NewPerson, NewUnit, Person, PersonFilter, Unit, UnitId, UnitPatch};
 use calamine::{Data, Reader};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
@@ -448,7 +448,14 @@ impl App {
         for (mut u, parent, current) in plan {
             match current {
                 Some(id) => {
-                    self.store.update_unit(&mut tx, id, &u.name, u.kind, u.sort_order, u.phone.as_deref(), true).await?
+                    let patch = UnitPatch {
+                        name: u.name.clone(),
+                        kind: u.kind,
+                        sort_order: u.sort_order,
+                        phone: u.phone.clone(),
+                        enabled: true,
+                    };
+                    self.store.update_unit(&mut tx, id, &patch).await?
                 }
                 None => {
                     u.parent_id = parent.as_ref().and_then(|p| ids.get(p).copied());
@@ -549,7 +556,7 @@ pub struct PeopleWriter {
 
 enum WriterInner {
     Xlsx(Box<Workbook>),
-    Csv(csv::Writer<Vec<u8>>),
+    Csv(Box<csv::Writer<Vec<u8>>>),
 }
 
 fn header_format() -> Format {
@@ -581,7 +588,7 @@ impl PeopleWriter {
                 buf.extend_from_slice(b"\xEF\xBB\xBF");
                 let mut w = csv::Writer::from_writer(buf);
                 w.write_record(&headers).map_err(|e| AppError::Internal(e.into()))?;
-                Ok(Self { inner: WriterInner::Csv(w), row: 1 })
+                Ok(Self { inner: WriterInner::Csv(Box::new(w)), row: 1 })
             }
         }
     }

@@ -41,6 +41,16 @@ pub struct NewUnit {
     pub phone: Option<String>,
 }
 
+/// The editable fields of a unit (its place in the tree and its code do not change).
+#[derive(Debug, Clone)]
+pub struct UnitPatch {
+    pub name: String,
+    pub kind: UnitKind,
+    pub sort_order: i64,
+    pub phone: Option<String>,
+    pub enabled: bool,
+}
+
 fn unit_from(row: &AnyRow) -> StoreResult<Unit> {
     Ok(Unit {
         id: UnitId(row.try_get("id")?),
@@ -224,22 +234,13 @@ impl Store {
         self.unit_in(tx, UnitId(id)).await
     }
 
-    pub async fn update_unit(
-        &self,
-        tx: &mut Tx,
-        id: UnitId,
-        name: &str,
-        kind: UnitKind,
-        sort_order: i64,
-        phone: Option<&str>,
-        enabled: bool,
-    ) -> StoreResult<()> {
+    pub async fn update_unit(&self, tx: &mut Tx, id: UnitId, u: &UnitPatch) -> StoreResult<()> {
         let n = sqlx::query("UPDATE units SET name = $1, kind = $2, sort_order = $3, phone = $4, enabled = $5, updated_at = $6 WHERE id = $7")
-            .bind(name)
-            .bind(kind.code())
-            .bind(sort_order)
-            .bind(phone)
-            .bind(i64::from(enabled))
+            .bind(&u.name)
+            .bind(u.kind.code())
+            .bind(u.sort_order)
+            .bind(u.phone.as_deref())
+            .bind(i64::from(u.enabled))
             .bind(now())
             .bind(id.0)
             .execute(&mut **tx)

@@ -5,7 +5,8 @@ use axum::Json;
 use serde_json::{json, Value};
 
 /// (method, path, tag, summary, request schema, response schema, success status)
-const OPS: &[(&str, &str, &str, &str, Option<&str>, &str, &str)] = &[
+type Op = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, &'static str, &'static str);
+const OPS: &[Op] = &[
     ("post", "/api/login", "认证", "登录：成功后返回会话 Cookie（bastion_session），脚本后续请求携带它", Some("LoginBody"), "Me", "200"),
     ("post", "/api/logout", "认证", "退出登录，结束会话", None, "Ok", "200"),
     ("get", "/api/me", "认证", "当前账号、单位与角色", None, "Ctx", "200"),

@@ -1,6 +1,8 @@
 //! The one integration-test binary of the workspace: every test runs on SQLite and PostgreSQL
 //! (`both_backends!`). Add modules here; do not add more test binaries (each costs a link).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod api;
 mod audit;
 mod cli;
