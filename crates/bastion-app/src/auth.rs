@@ -140,11 +140,46 @@ impl App {
             return Err(AppError::invalid(FieldError::new("新密码", "新密码不能与原密码相同")));
         }
         check_password_policy(&account.username, new).map_err(|e| AppError::invalid(e.for_field("新密码")))?;
+        self.check_history(account.id, new).await?;
         let hash = hash_password(new)?;
         let mut tx = self.store.begin().await?;
         self.store.set_password(&mut tx, account.id, &hash, false).await?;
         self.audit(&mut tx, ctx, "auth", "修改密码", &account.username, "").await?;
         bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Refuse a password used among the last `history` ones (等保: 不得重复使用最近 5 次密码).
+    async fn check_history(&self, id: AccountId, new: &str) -> AppResult<()> {
+        for old in self.store.recent_password_hashes(id, self.policy.password_history).await? {
+            if verify_password(new, &old) {
+                return Err(AppError::invalid(FieldError::new(
+                    "新密码",
+                    format!("新密码不能与最近 {} 次使用过的密码相同", self.policy.password_history),
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the account must change its password now (first sign-in, reset, or expired).
+    pub fn password_change_due(&self, a: &Account) -> bool {
+        a.must_change_password
+            || (self.policy.password_max_age_ms > 0
+                && bastion_core::time::now_ms() - a.password_changed_at > self.policy.password_max_age_ms)
+    }
+
+    /// Once a system, a security and an audit admin exist (enabled), the bootstrap super-admin
+    /// is disabled: from then on no single account holds all powers.
+    pub async fn retire_bootstrap_admin(&self, tx: &mut bastion_store::Tx, ctx: &Ctx) -> AppResult<()> {
+        let sets = self.store.enabled_role_sets(tx).await?;
+        let held = |role: &str| sets.iter().any(|s| s.iter().any(|r| r == role));
+        if permission::ADMIN_TRIAD.iter().all(|r| held(r)) && held("superadmin") {
+            let names = self.store.disable_role_holders(tx, "superadmin").await?;
+            for n in names {
+                self.audit(tx, ctx, "system", "停用超级管理员", &n, "三员已就位，初始化超级管理员自动停用").await?;
+            }
+        }
         Ok(())
     }
 
@@ -200,6 +235,7 @@ impl App {
             )
             .await?;
         self.audit(&mut tx, ctx, "system", "新增账号", &username, &format!("角色：{}", roles.join(","))).await?;
+        self.retire_bootstrap_admin(&mut tx, ctx).await?;
         bastion_store::commit(tx).await?;
         Ok(id)
     }
@@ -227,6 +263,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
         check_password_policy(username, password).map_err(AppError::invalid)?;
+        self.check_history(a.id, password).await?;
         let hash = hash_password(password)?;
         let mut tx = self.store.begin().await?;
         self.store.set_password(&mut tx, a.id, &hash, true).await?;

@@ -261,6 +261,7 @@ impl App {
             .await?;
         let root = ids.get("BUREAU").copied().unwrap_or(UnitId(1));
         self.audit(&mut tx, &Ctx::cli(root), "system", "生成演示数据", BUREAU_NAME, &format!("{STAFF} 人")).await?;
+        self.retire_bootstrap_admin(&mut tx, &Ctx::cli(root)).await?;
         bastion_store::commit(tx).await?;
         Ok(DemoSummary { units: UNITS.len(), people: STAFF, party: PARTY_MEMBERS, accounts })
     }

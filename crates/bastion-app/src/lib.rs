@@ -79,6 +79,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// `must_change_password` here also covers an expired password (see `App::password_change_due`).
     pub fn from_account(a: &Account, ip: &str, request_id: &str) -> Self {
         Self {
             account_id: a.id,
@@ -143,11 +144,21 @@ pub struct Policy {
     pub idle_timeout_ms: i64,
     pub max_failed_logins: i64,
     pub lock_ms: i64,
+    /// Passwords older than this must be changed (0 = never); 等保 default 90 days.
+    pub password_max_age_ms: i64,
+    /// How many previous passwords are refused.
+    pub password_history: i64,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Self { idle_timeout_ms: 30 * 60 * 1000, max_failed_logins: 5, lock_ms: 10 * 60 * 1000 }
+        Self {
+            idle_timeout_ms: 30 * 60 * 1000,
+            max_failed_logins: 5,
+            lock_ms: 10 * 60 * 1000,
+            password_max_age_ms: 90 * 24 * 3600 * 1000,
+            password_history: 5,
+        }
     }
 }
 

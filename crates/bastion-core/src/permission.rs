@@ -37,6 +37,10 @@ pub mod perm {
     pub const ACCOUNT_WRITE: &str = "system:account:write";
     pub const AUDIT_READ: &str = "audit:log:read";
     pub const DASHBOARD_READ: &str = "dashboard:home:read";
+    /// Password, lock-out, session and IP policy (安全管理员).
+    pub const POLICY_WRITE: &str = "system:policy:write";
+    /// See online sessions and end them (强退).
+    pub const SESSION_MANAGE: &str = "system:session:manage";
 }
 use perm::*;
 
@@ -83,7 +87,7 @@ pub const ROLES: &[RoleDef] = &[
         key: "secadmin",
         zh: "安全管理员",
         en: "Security admin",
-        grants: &[(ACCOUNT_READ, All), (DASHBOARD_READ, All)],
+        grants: &[(ACCOUNT_READ, All), (POLICY_WRITE, All), (SESSION_MANAGE, All), (DASHBOARD_READ, All)],
     },
     RoleDef {
         key: "auditadmin",
@@ -98,6 +102,7 @@ pub const ROLES: &[RoleDef] = &[
         grants: &[
             (UNIT_READ, All),
             (PERSON_READ, All),
+            (PERSON_REVEAL, All),
             (PERSON_EXPORT, All),
             (OPERATION_READ, All),
             (OPERATION_WRITE, All),

@@ -102,7 +102,14 @@ impl Store {
         .fetch_one(&mut **tx)
         .await
         .map_err(unique("账号", &a.username))?;
-        Ok(AccountId(row.try_get("id")?))
+        let id: i64 = row.try_get("id")?;
+        sqlx::query("INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(&a.password_hash)
+            .bind(t)
+            .execute(&mut **tx)
+            .await?;
+        Ok(AccountId(id))
     }
 
     pub async fn account_by_username(&self, username: &str) -> StoreResult<Option<Account>> {
@@ -148,8 +155,47 @@ impl Store {
         Ok(())
     }
 
+    /// The most recent `n` password hashes of an account, the current one included.
+    pub async fn recent_password_hashes(&self, id: AccountId, n: i64) -> StoreResult<Vec<String>> {
+        let rows =
+            sqlx::query("SELECT password_hash FROM password_history WHERE account_id = $1 ORDER BY id DESC LIMIT $2")
+                .bind(id.0)
+                .bind(n)
+                .fetch_all(&self.read)
+                .await?;
+        rows.iter().map(|r| Ok(r.try_get("password_hash")?)).collect()
+    }
+
+    /// Disable every enabled account holding `role` (the bootstrap super-admin once 三员 exist).
+    pub async fn disable_role_holders(&self, tx: &mut Tx, role: &str) -> StoreResult<Vec<String>> {
+        let rows =
+            sqlx::query("SELECT id, username, roles FROM accounts WHERE enabled = 1").fetch_all(&mut **tx).await?;
+        let mut names = Vec::new();
+        for r in rows {
+            let roles: String = r.try_get("roles")?;
+            if roles.split(',').any(|x| x == role) {
+                let id: i64 = r.try_get("id")?;
+                names.push(r.try_get::<String, _>("username")?);
+                self.set_account_enabled(tx, AccountId(id), false).await?;
+            }
+        }
+        Ok(names)
+    }
+
+    /// Role sets of the enabled accounts, inside a transaction.
+    pub async fn enabled_role_sets(&self, tx: &mut Tx) -> StoreResult<Vec<Vec<String>>> {
+        let rows = sqlx::query("SELECT roles FROM accounts WHERE enabled = 1").fetch_all(&mut **tx).await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>("roles")?.split(',').map(str::to_string).collect())).collect()
+    }
+
     pub async fn set_password(&self, tx: &mut Tx, id: AccountId, hash: &str, must_change: bool) -> StoreResult<()> {
         let t = bastion_core::time::now_ms();
+        sqlx::query("INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(id.0)
+            .bind(hash)
+            .bind(t)
+            .execute(&mut **tx)
+            .await?;
         sqlx::query(
             "UPDATE accounts SET password_hash = $1, must_change_password = $2, password_changed_at = $3, \
              failed_logins = 0, locked_until = 0, updated_at = $3 WHERE id = $4",

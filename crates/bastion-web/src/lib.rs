@@ -1,6 +1,8 @@
 //! Bastion over HTTP: the JSON API (`api/`), the pages (`pages/`), embedded assets, sessions,
 //! CSRF and security headers. One seam, [`serve`], is used by the binary and by the tests.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod assets;
 pub mod error;

@@ -54,13 +54,36 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     let mut ctx = None;
     if let Some(t) = &token {
         match state.app.session(t).await {
-            Ok(Some(account)) => ctx = Some(Ctx::from_account(&account, &ip, &request_id)),
+            Ok(Some(account)) => {
+                let mut c = Ctx::from_account(&account, &ip, &request_id);
+                c.must_change_password = state.app.password_change_due(&account);
+                ctx = Some(c)
+            }
             Ok(None) => {}
             Err(e) => tracing::warn!("session lookup failed: {e}"),
         }
     }
+    // An initial, reset or expired password must be changed before anything else.
+    if ctx.as_ref().is_some_and(|c| c.must_change_password) && !allowed_before_password_change(req.uri().path()) {
+        if req.uri().path().starts_with("/api/") {
+            return (
+                StatusCode::FORBIDDEN,
+                axum::Json(serde_json::json!({"code": "password_change_required", "message": "初始密码或已过期的密码须先修改（POST /api/password）"})),
+            )
+                .into_response();
+        }
+        return Redirect::to("/password").into_response();
+    }
     req.extensions_mut().insert(RequestInfo { ctx, token, ip, user_agent, request_id, tr: Tr::new(&lang) });
     next.run(req).await
+}
+
+fn allowed_before_password_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/password" | "/logout" | "/login" | "/api/password" | "/api/logout" | "/api/me" | "/healthz" | "/readyz"
+    ) || path.starts_with("/assets/")
+        || path.starts_with("/lang/")
 }
 
 /// Refuse state-changing requests that a browser marks as cross-site (Go 1.25's

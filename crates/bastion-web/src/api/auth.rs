@@ -43,3 +43,18 @@ pub async fn logout(State(state): State<AppState>, info: RequestInfo) -> ApiResu
 pub async fn me(ApiCtx(ctx): ApiCtx) -> Json<bastion_app::Ctx> {
     Json(ctx)
 }
+
+#[derive(Deserialize)]
+pub struct PasswordBody {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(b): AppJson<PasswordBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    state.app.change_password(&ctx, &b.old_password, &b.new_password).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}

@@ -79,6 +79,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/login"),
     ("post", "/api/logout"),
     ("get", "/api/me"),
+    ("post", "/api/password"),
     ("get", "/api/units"),
     ("post", "/api/units"),
     ("get", "/api/people"),
@@ -103,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
+        .route("/api/password", post(auth::change_password))
         .route("/api/units", get(org::units).post(org::create_unit))
         .route("/api/people", get(org::people).post(org::create_person))
         .route("/api/people/export", get(org::export_people))

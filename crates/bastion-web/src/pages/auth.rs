@@ -53,7 +53,8 @@ pub struct LoginForm {
 pub async fn login_submit(State(state): State<AppState>, info: RequestInfo, Form(f): Form<LoginForm>) -> Response {
     match state.app.login(&f.username, &f.password, &info.ip, &info.user_agent).await {
         Ok(ok) => {
-            let target = if ok.account.must_change_password { "/password".to_string() } else { safe_next(&f.next) };
+            let target =
+                if state.app.password_change_due(&ok.account) { "/password".to_string() } else { safe_next(&f.next) };
             ([(header::SET_COOKIE, session_cookie(&ok.token, state.settings.secure_cookies))], Redirect::to(&target))
                 .into_response()
         }

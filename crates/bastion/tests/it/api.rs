@@ -82,8 +82,8 @@ async fn people_list_counts_and_filters(backend: Backend) {
 
 async fn data_scope_is_enforced(backend: Backend) {
     let t = spawn_app(backend, true).await;
-    let admin = t.login("admin").await;
-    let all: Value = admin.get(t.url("/api/people?size=500&unit_id=2")).send().await.unwrap().json().await.unwrap();
+    let commander = t.login("commander").await;
+    let all: Value = commander.get(t.url("/api/people?size=500&unit_id=2")).send().await.unwrap().json().await.unwrap();
     let hq_person = all["items"][0]["id"].as_i64().unwrap();
     // The officer sees only themself, by list and by id.
     let officer = t.login("officer").await;
@@ -219,13 +219,13 @@ async fn cross_site_writes_are_refused(backend: Backend) {
 
 async fn reveal_needs_permission_and_reason(backend: Backend) {
     let t = spawn_app(backend, true).await;
-    let cmd = t.login("commander").await;
-    let r = cmd.post(t.url("/api/people/1/reveal")).json(&json!({"reason": "核实身份"})).send().await.unwrap();
+    let duty = t.login("duty").await;
+    let r = duty.post(t.url("/api/people/1/reveal")).json(&json!({"reason": "核实身份"})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let admin = t.login("admin").await;
-    let r = admin.post(t.url("/api/people/1/reveal")).json(&json!({"reason": ""})).send().await.unwrap();
+    let cmd = t.login("commander").await;
+    let r = cmd.post(t.url("/api/people/1/reveal")).json(&json!({"reason": ""})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r: Value = admin
+    let r: Value = cmd
         .post(t.url("/api/people/1/reveal"))
         .json(&json!({"reason": "核实返岗人员身份"}))
         .send()
@@ -237,10 +237,86 @@ async fn reveal_needs_permission_and_reason(backend: Backend) {
     let id = r["id_number"].as_str().unwrap();
     assert_eq!(id.len(), 18);
     assert!(bastion_core::IdNumber::parse(id, jiff::civil::date(2026, 1, 1)).is_ok());
-    let (recs, _) = t.app.store.audit_records(Some("admin"), None, 1, 0).await.unwrap();
+    let (recs, _) = t.app.store.audit_records(Some("commander"), None, 1, 0).await.unwrap();
     assert_eq!(recs[0].action, "查看明文");
     assert!(recs[0].detail.contains("核实返岗人员身份"));
     assert!(!recs[0].detail.contains(id) && !recs[0].target.contains(id));
+}
+
+async fn bootstrap_admin_is_retired_once_the_three_admins_exist(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let r = t
+        .client()
+        .post(t.url("/api/login"))
+        .json(&json!({"username": "admin", "password": bastion_testkit::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["message"], "用户已停用，请联系管理员");
+    let (recs, _) = t.app.store.audit_records(None, Some("system"), 10, 0).await.unwrap();
+    assert!(recs.iter().any(|r| r.action == "停用超级管理员" && r.target == "admin"));
+}
+
+async fn reset_password_must_be_changed_and_not_reused(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let ctx = bastion_app::Ctx::cli(bastion_store::org::UnitId(1));
+    t.app.reset_password(&ctx, "officer", "Reset#2026a").await.unwrap();
+    let c = t.client();
+    let r = c
+        .post(t.url("/api/login"))
+        .json(&json!({"username": "officer", "password": "Reset#2026a"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["must_change_password"], true);
+    let blocked = c.get(t.url("/api/people")).send().await.unwrap();
+    assert_eq!(blocked.status(), StatusCode::FORBIDDEN);
+    let blocked: Value = blocked.json().await.unwrap();
+    assert_eq!(blocked["code"], "password_change_required");
+    // A page sends the officer to the password form.
+    let page = c.get(t.url("/org/people")).send().await.unwrap();
+    assert_eq!(page.headers()["location"], "/password");
+    // The old demo password was used before: refused.
+    let r = c
+        .post(t.url("/api/password"))
+        .json(&json!({"old_password": "Reset#2026a", "new_password": bastion_testkit::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert!(e["message"].as_str().unwrap().contains("最近 5 次"), "{e}");
+    let r = c
+        .post(t.url("/api/password"))
+        .json(&json!({"old_password": "Reset#2026a", "new_password": "officer#2026X"}))
+        .send()
+        .await
+        .unwrap();
+    let e: Value = r.json().await.unwrap();
+    assert!(e["message"].as_str().unwrap().contains("账号名"), "{e}");
+    let r = c
+        .post(t.url("/api/password"))
+        .json(&json!({"old_password": "Reset#2026a", "new_password": "Fresh#2026b"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(c.get(t.url("/api/people")).send().await.unwrap().status(), StatusCode::OK);
+}
+
+async fn expired_password_must_be_changed(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    sqlx::query("UPDATE accounts SET password_changed_at = 0 WHERE username = 'duty'")
+        .execute(t.app.store.reader())
+        .await
+        .unwrap();
+    let c = t.login("duty").await;
+    let r = c.get(t.url("/api/people")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 async fn service_endpoints_and_headers(backend: Backend) {
@@ -315,6 +391,9 @@ both_backends!(
     bad_input_names_every_field,
     cross_site_writes_are_refused,
     reveal_needs_permission_and_reason,
+    bootstrap_admin_is_retired_once_the_three_admins_exist,
+    reset_password_must_be_changed_and_not_reused,
+    expired_password_must_be_changed,
     service_endpoints_and_headers,
     pages_render_in_chinese_and_english
 );
