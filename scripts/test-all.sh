@@ -2,18 +2,21 @@
 # Bastion's one test command: bash scripts/test-all.sh
 #
 # Installs and starts what the tests need when it is missing (PostgreSQL, Chromium, Node.js and
-# the e2e packages), then runs cargo fmt --check, clippy -D warnings, the build, every Rust test
-# (both backends; BASTION_TEST_PG points the PostgreSQL half at a server) and the browser suite on
-# SQLite and on PostgreSQL. Every step runs even after a failure; the last line is always
+# the e2e packages, schemathesis in a venv), then runs cargo fmt --check, clippy -D warnings, the
+# build, every Rust test (both backends; BASTION_TEST_PG points the PostgreSQL half at a server),
+# the browser suite on SQLite and on PostgreSQL, and schemathesis against /api/openapi.json of a
+# signed-in demo server on both backends. Every step runs even after a failure; the last line is always
 # `N passed, N failed`, and the exit status is 0 only when nothing failed and something passed.
 #
 # Environment (docs/testing.md has them all):
 #   BASTION_TEST_PG          admin URL of a PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
-#   BASTION_TEST_STEPS       steps to run (default "fmt clippy build test e2e")
+#   BASTION_TEST_STEPS       steps to run (default "fmt clippy build test e2e schemathesis")
 #   BASTION_TEST_TIMEOUT     seconds cargo test may take (default 1800)
 #   BASTION_E2E_BACKENDS     browser-suite backends (default "sqlite postgres")
 #   BASTION_E2E_SPECS        spec files to run (default e2e/tests/*.spec.mjs)
 #   BASTION_E2E_RUN_TIMEOUT  seconds one browser-suite pass may take (default 900)
+#   BASTION_ST_BACKENDS      schemathesis backends (default "sqlite postgres"); BASTION_ST_* in docs/testing.md
+#   BASTION_ST_RUN_TIMEOUT   seconds one schemathesis pass may take (default 300)
 #   BASTION_TEST_LOGS        where each step's log goes (default <target dir>/test-all)
 set -uo pipefail
 
@@ -31,9 +34,15 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET_DIR in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
 LOG_DIR=${BASTION_TEST_LOGS:-$TARGET_DIR/test-all}
 mkdir -p "$LOG_DIR"
-STEPS=" ${BASTION_TEST_STEPS:-fmt clippy build test e2e} "
+STEPS=" ${BASTION_TEST_STEPS:-fmt clippy build test e2e schemathesis} "
 E2E_BACKENDS=${BASTION_E2E_BACKENDS:-sqlite postgres}
 E2E_BACKENDS=${E2E_BACKENDS//,/ }
+ST_BACKENDS=${BASTION_ST_BACKENDS:-sqlite postgres}
+ST_BACKENDS=${ST_BACKENDS//,/ }
+ST_USERS=${BASTION_ST_USERS:-sysadmin commander auditadmin}
+ST_USERS=${ST_USERS//,/ }
+export BASTION_ST_USERS=$ST_USERS
+export BASTION_ST_VENV=${BASTION_ST_VENV:-$TARGET_DIR/st-venv}
 export BASTION_E2E_BIN=${BASTION_E2E_BIN:-$TARGET_DIR/debug/bastion}
 export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
 
@@ -81,10 +90,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 setup_browser() { ensure_browser && ensure_node && ensure_e2e_deps "$ROOT/e2e"; }
+setup_schemathesis() {
+  ensure_schemathesis "$BASTION_ST_VENV" "$ROOT/scripts/schemathesis/requirements.txt" || return 1
+  if [[ " $ST_BACKENDS " == *" postgres "* ]]; then ensure_psql || return 1; fi
+}
 
 # --- set-up: counted only when it fails ------------------------------------------------------
 PG_OK=0
-if want test || { want e2e && [[ " $E2E_BACKENDS " == *" postgres "* ]]; }; then
+if want test || { want e2e && [[ " $E2E_BACKENDS " == *" postgres "* ]]; } ||
+  { want schemathesis && [[ " $ST_BACKENDS " == *" postgres "* ]]; }; then
   if run_logged setup-postgres ensure_postgres; then
     PG_OK=1
     record setup-postgres 0 0 "$BASTION_TEST_PG"
@@ -99,6 +113,15 @@ if want e2e; then
     E2E_READY=1
   else
     record setup-browser 0 1 "see $LOG_DIR/setup-browser.log"
+  fi
+fi
+
+ST_READY=0
+if want schemathesis; then
+  if run_logged setup-schemathesis setup_schemathesis; then
+    ST_READY=1
+  else
+    record setup-schemathesis 0 1 "see $LOG_DIR/setup-schemathesis.log"
   fi
 fi
 
@@ -186,6 +209,40 @@ if want e2e; then
       if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
         f=1
         note="node --test exited $rc without a failing test; see $LOG_DIR/$name.log"
+      fi
+      record "$name" "$p" "$f" "$note"
+    done
+  fi
+fi
+
+# --- API fuzzing: schemathesis ----------------------------------------------------------------
+# One pass per backend (scripts/schemathesis/run.sh): a fresh demo server, one schemathesis run per
+# account in $ST_USERS. Each JUnit test case (an API operation, or the stateful phase) of each
+# account's run is one test.
+if want schemathesis; then
+  if [ "$ST_READY" = 0 ]; then
+    record schemathesis 0 1 "not run: set-up failed"
+  elif [ ! -x "$BASTION_E2E_BIN" ] || [ "$BUILD_OK" = 0 ]; then
+    record schemathesis 0 1 "not run: no bastion binary at $BASTION_E2E_BIN"
+  else
+    for backend in $ST_BACKENDS; do
+      name="schemathesis-$backend"
+      if [ "$backend" = postgres ] && [ "$PG_OK" = 0 ]; then
+        record "$name" 0 1 "not run: no PostgreSQL"
+        continue
+      fi
+      report="$LOG_DIR/$name"
+      run_logged "$name" timeout --kill-after=30 "${BASTION_ST_RUN_TIMEOUT:-300}" env \
+        BASTION_ST_BIN="$BASTION_E2E_BIN" BASTION_ST_REPORT="$report" \
+        bash "$ROOT/scripts/schemathesis/run.sh" "$backend"
+      rc=$?
+      # shellcheck disable=SC2086
+      read -r p f note < <(python3 "$ROOT/scripts/schemathesis/count.py" "$report" $ST_USERS || echo 0 0)
+      if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+        f=1
+        note="run.sh exited $rc without a failing test (server, sign-in or timeout?); see $LOG_DIR/$name.log"
+      elif [ "$f" != 0 ]; then
+        note="$note; see $LOG_DIR/$name.log"
       fi
       record "$name" "$p" "$f" "$note"
     done

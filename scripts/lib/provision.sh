@@ -242,3 +242,32 @@ ensure_e2e_deps() {
     fi
   )
 }
+
+# --- schemathesis --------------------------------------------------------------------------------
+
+# ensure_schemathesis VENV REQUIREMENTS — a venv with the pinned schemathesis (Debian 12's python3,
+# plus python3-venv when `python3 -m venv` cannot work). Reinstalls when REQUIREMENTS changes.
+ensure_schemathesis() {
+  local venv=$1 req=$2
+  command -v python3 >/dev/null 2>&1 || apt_install python3 || return 1
+  local stamp=$venv/.bastion-requirements
+  if [ -x "$venv/bin/schemathesis" ] && cmp -s "$req" "$stamp"; then
+    log "schemathesis: $("$venv/bin/schemathesis" --version 2>/dev/null) in $venv"
+    return 0
+  fi
+  # Debian's python3 lacks ensurepip (and so venv) until python3-venv is installed.
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    apt_install python3-venv || return 1
+  fi
+  rm -rf "$venv"
+  log "python3 -m venv $venv && pip install -r $req"
+  python3 -m venv "$venv" || return 1
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$req" || return 1
+  cp "$req" "$stamp"
+  log "schemathesis: $("$venv/bin/schemathesis" --version 2>/dev/null) in $venv"
+}
+
+# ensure_psql — the PostgreSQL client (the schemathesis step creates and drops its database with it).
+ensure_psql() {
+  command -v psql >/dev/null 2>&1 || apt_install postgresql-client || return 1
+}

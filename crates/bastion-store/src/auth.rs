@@ -260,11 +260,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn login_log(&self, limit: i64) -> StoreResult<Vec<LoginLogEntry>> {
-        let rows = sqlx::query("SELECT at, username, ip, success, message FROM login_log ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.read)
-            .await?;
+    pub async fn login_log(&self, limit: i64, offset: i64) -> StoreResult<Vec<LoginLogEntry>> {
+        let rows =
+            sqlx::query("SELECT at, username, ip, success, message FROM login_log ORDER BY id DESC LIMIT $1 OFFSET $2")
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.read)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(LoginLogEntry {
@@ -276,6 +278,10 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    pub async fn login_log_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM login_log").fetch_one(&self.read).await?.try_get("n")?)
     }
 
     pub async fn insert_session(
@@ -329,5 +335,59 @@ impl Store {
     pub async fn delete_session(&self, tx: &mut Tx, token_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut **tx).await?;
         Ok(())
+    }
+}
+
+/// One signed-in session as the online-users page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OnlineSession {
+    /// The stored hash of the token: identifies the session without being able to use it.
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub unit_name: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+impl Store {
+    /// Sessions seen within `idle_ms`, most recent first.
+    pub async fn online_sessions(&self, idle_ms: i64) -> StoreResult<Vec<OnlineSession>> {
+        let since = bastion_core::time::now_ms() - idle_ms;
+        let rows = sqlx::query(
+            "SELECT s.token_hash, a.username, a.display_name, u.name AS unit_name, s.ip, s.user_agent, s.created_at, \
+             s.last_seen_at FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN units u ON u.id = a.unit_id \
+             WHERE s.last_seen_at >= $1 ORDER BY s.last_seen_at DESC",
+        )
+        .bind(since)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OnlineSession {
+                    id: r.try_get("token_hash")?,
+                    username: r.try_get("username")?,
+                    display_name: r.try_get("display_name")?,
+                    unit_name: r.try_get("unit_name")?,
+                    ip: r.try_get("ip")?,
+                    user_agent: r.try_get("user_agent")?,
+                    created_at: r.try_get("created_at")?,
+                    last_seen_at: r.try_get("last_seen_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The username owning a session, if it exists.
+    pub async fn session_owner(&self, token_hash: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query(
+            "SELECT a.username FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| Ok(r.try_get("username")?)).transpose()
     }
 }

@@ -27,6 +27,10 @@ const OPS: &[Op] = &[
     ("post", "/api/operations", "行动", "新增行动", Some("OperationInput"), "Created", "201"),
     ("put", "/api/operations/{id}", "行动", "修改行动", Some("OperationInput"), "Ok", "200"),
     ("get", "/api/audit", "审计", "审计日志（审计管理员）：account、module 筛选，分页", None, "AuditPage", "200"),
+    ("get", "/api/audit/export", "审计", "导出审计日志 CSV（审计管理员；导出本身记入审计）", None, "File", "200"),
+    ("get", "/api/login-log", "审计", "登录日志（成功与失败），分页", None, "AuditPage", "200"),
+    ("get", "/api/sessions", "安全", "在线用户（安全管理员）", None, "SessionList", "200"),
+    ("post", "/api/sessions/{id}/revoke", "安全", "强退：结束指定会话（安全管理员），记入审计", None, "Ok", "200"),
     ("get", "/api/openapi.json", "系统", "本文档", None, "Any", "200"),
 ];
 
@@ -77,6 +81,9 @@ fn schemas() -> Value {
         "Operation": {"type": "object", "properties": {"id": {"type": "integer"}, "name": string(), "description": string(),
             "status": string(), "start_date": string(), "end_date": {"type": ["string", "null"]}}},
         "OperationList": {"type": "array", "items": {"$ref": "#/components/schemas/Operation"}},
+        "SessionList": {"type": "array", "items": {"type": "object", "properties": {"id": string(), "username": string(),
+            "display_name": string(), "unit_name": string(), "ip": string(), "user_agent": string(),
+            "created_at": {"type": "integer"}, "last_seen_at": {"type": "integer"}}}},
         "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}}
     })
 }
@@ -98,7 +105,8 @@ pub fn build() -> Value {
             }
         });
         if path.contains("{id}") {
-            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
+            let ty = if path.starts_with("/api/sessions/") { "string" } else { "integer" };
+            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": ty}}]);
         }
         if let Some(r) = req {
             let ct = if *r == "Upload" { "multipart/form-data" } else { "application/json" };

@@ -96,6 +96,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/operations"),
     ("put", "/api/operations/{id}"),
     ("get", "/api/audit"),
+    ("get", "/api/audit/export"),
+    ("get", "/api/login-log"),
+    ("get", "/api/sessions"),
+    ("post", "/api/sessions/{id}/revoke"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -117,6 +121,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/operations", get(operation::list).post(operation::create))
         .route("/api/operations/{id}", axum::routing::put(operation::update))
         .route("/api/audit", get(system::audit))
+        .route("/api/audit/export", get(system::audit_export))
+        .route("/api/login-log", get(system::login_log))
+        .route("/api/sessions", get(system::sessions))
+        .route("/api/sessions/{id}/revoke", post(system::revoke_session))
         .route("/api/openapi.json", get(crate::openapi::document))
         .fallback(|| async { crate::error::ApiError(bastion_app::AppError::NotFound("接口不存在".into())) })
 }

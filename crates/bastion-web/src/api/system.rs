@@ -72,3 +72,39 @@ pub async fn audit(
         .map_err(bastion_app::AppError::from)?;
     Ok(Json(serde_json::json!({ "items": items, "total": total, "page": page, "size": size })))
 }
+
+pub async fn audit_export(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Response> {
+    let (bytes, _) = state.app.export_audit(&ctx, q.account.as_deref(), q.module.as_deref()).await?;
+    Ok(crate::api::org::download(bytes, bastion_app::transfer::Format2::Csv, "审计日志"))
+}
+
+pub async fn login_log(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let size = q.size.unwrap_or(20).clamp(1, 200);
+    let page = q.page.unwrap_or(1).max(1);
+    let (items, total) = state.app.login_log(&ctx, page, size).await?;
+    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": page, "size": size })))
+}
+
+pub async fn sessions(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Json<Vec<bastion_store::auth::OnlineSession>>> {
+    Ok(Json(state.app.online_sessions(&ctx).await?))
+}
+
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    state.app.force_logout(&ctx, &id).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}

@@ -42,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/org/transfer/export", get(transfer::export))
         .route("/operations", get(operation::list).post(operation::create))
         .route("/system/audit", get(system::audit))
+        .route("/system/audit/export", get(system::audit_export))
+        .route("/system/login-log", get(system::login_log))
+        .route("/system/online", get(system::online))
+        .route("/system/online/{id}/revoke", post(system::revoke))
         .route("/api-docs", get(system::api_docs))
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
 }
@@ -67,13 +71,15 @@ pub struct Shell {
 
 impl Shell {
     pub async fn new(state: &AppState, ctx: &Ctx, t: Tr, active: &str, title: &str) -> Self {
-        let items: [(&str, &str, &str, Option<&str>); 7] = [
+        let items: [(&str, &str, &str, Option<&str>); 9] = [
             ("/", "menu_home", "⌂", None),
             ("/org/people", "menu_people", "☰", Some(perm::PERSON_READ)),
             ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
             ("/org/transfer", "menu_transfer", "⇅", Some(perm::PERSON_EXPORT)),
             ("/operations", "menu_operation", "⚑", Some(perm::OPERATION_READ)),
             ("/system/audit", "menu_audit", "✎", Some(perm::AUDIT_READ)),
+            ("/system/login-log", "menu_login_log", "⎆", Some(perm::AUDIT_READ)),
+            ("/system/online", "menu_online", "◉", Some(perm::SESSION_MANAGE)),
             ("/api-docs", "menu_api", "⌘", None),
         ];
         let menu = items

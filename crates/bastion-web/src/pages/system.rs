@@ -80,3 +80,74 @@ pub async fn api_docs(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -
     let shell = Shell::new(&state, &ctx, t, "/api-docs", t.s("api_docs")).await;
     render(&ApiDocsPage { shell, ops })
 }
+
+#[derive(Template)]
+#[template(path = "system/online.html")]
+pub struct OnlinePage {
+    pub shell: Shell,
+    pub items: Vec<bastion_store::auth::OnlineSession>,
+    pub mine: String,
+}
+
+pub async fn online(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    info: crate::session::RequestInfo,
+) -> Response {
+    match state.app.online_sessions(&ctx).await {
+        Ok(items) => {
+            let shell = Shell::new(&state, &ctx, t, "/system/online", t.s("menu_online")).await;
+            let mine = info.token.as_deref().map(bastion_app::auth::token_hash).unwrap_or_default();
+            render(&OnlinePage { shell, items, mine })
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    use axum::response::IntoResponse;
+    match state.app.force_logout(&ctx, &id).await {
+        Ok(()) => axum::response::Redirect::to("/system/online").into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "system/login_log.html")]
+pub struct LoginLogPage {
+    pub shell: Shell,
+    pub items: Vec<bastion_store::auth::LoginLogEntry>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+pub async fn login_log(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    let page = q.page.unwrap_or(1).max(1);
+    match state.app.login_log(&ctx, page, 20).await {
+        Ok((items, total)) => {
+            let shell = Shell::new(&state, &ctx, t, "/system/login-log", t.s("menu_login_log")).await;
+            render(&LoginLogPage { shell, items, total, page, pages: bastion_store::org::Page::pages(total, 20) })
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn audit_export(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    match state.app.export_audit(&ctx, q.account.as_deref(), q.module.as_deref()).await {
+        Ok((bytes, _)) => crate::api::org::download(bytes, bastion_app::transfer::Format2::Csv, "审计日志"),
+        Err(e) => error_page(t, e),
+    }
+}

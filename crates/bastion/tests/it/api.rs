@@ -382,7 +382,32 @@ async fn pages_render_in_chinese_and_english(backend: Backend) {
     assert!(r.headers().get("location").map(|l| l.to_str().unwrap() == "/").unwrap_or(true));
 }
 
+async fn security_admin_ends_a_session(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let duty = t.login("duty").await;
+    assert_eq!(duty.get(t.url("/api/me")).send().await.unwrap().status(), StatusCode::OK);
+    let sec = t.login("secadmin").await;
+    let online: Value = sec.get(t.url("/api/sessions")).send().await.unwrap().json().await.unwrap();
+    let theirs = online.as_array().unwrap().iter().find(|s| s["username"] == "duty").expect("duty is online");
+    let id = theirs["id"].as_str().unwrap();
+    let r = sec.post(t.url(&format!("/api/sessions/{id}/revoke"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(duty.get(t.url("/api/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let (recs, _) = t.app.store.audit_records(Some("secadmin"), None, 1, 0).await.unwrap();
+    assert_eq!((recs[0].action.as_str(), recs[0].target.as_str()), ("强退", "duty"));
+    // The audit admin sees that, and the login log, and can export the trail.
+    let audit = t.login("auditadmin").await;
+    let log: Value = audit.get(t.url("/api/login-log?size=50")).send().await.unwrap().json().await.unwrap();
+    assert!(log["items"].as_array().unwrap().iter().any(|e| e["username"] == "duty" && e["success"] == true));
+    let csv = audit.get(t.url("/api/audit/export")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("强退") && csv.contains("secadmin"), "{csv}");
+    // Exporting the trail is itself on the trail.
+    let (recs, _) = t.app.store.audit_records(Some("auditadmin"), None, 1, 0).await.unwrap();
+    assert_eq!(recs[0].action, "导出审计日志");
+}
+
 both_backends!(
+    security_admin_ends_a_session,
     login_does_not_reveal_accounts,
     five_failures_lock_the_account,
     people_list_counts_and_filters,

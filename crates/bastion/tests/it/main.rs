@@ -6,5 +6,6 @@
 mod api;
 mod audit;
 mod cli;
+mod matrix;
 mod store;
 mod transfer;

@@ -1,0 +1,88 @@
+//! Every API route × every role: a role without the route's permission gets 403, a role with it
+//! never gets 401/403/500. The table must cover `bastion_web::api::ROUTES` exactly.
+
+use bastion_core::permission::{perm, scope_for};
+use bastion_testkit::{both_backends, spawn_app, Backend};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// (method, path as requested, route pattern, permission; None = any signed-in account)
+const MATRIX: &[(&str, &str, &str, Option<&str>)] = &[
+    ("get", "/api/me", "/api/me", None),
+    ("post", "/api/password", "/api/password", None),
+    ("get", "/api/units", "/api/units", Some(perm::UNIT_READ)),
+    ("post", "/api/units", "/api/units", Some(perm::UNIT_WRITE)),
+    ("get", "/api/people", "/api/people", Some(perm::PERSON_READ)),
+    ("post", "/api/people", "/api/people", Some(perm::PERSON_WRITE)),
+    ("get", "/api/people/1", "/api/people/{id}", Some(perm::PERSON_READ)),
+    ("put", "/api/people/1", "/api/people/{id}", Some(perm::PERSON_WRITE)),
+    ("post", "/api/people/1/enable", "/api/people/{id}/enable", Some(perm::PERSON_WRITE)),
+    ("post", "/api/people/999999/disable", "/api/people/{id}/disable", Some(perm::PERSON_WRITE)),
+    ("post", "/api/people/1/reveal", "/api/people/{id}/reveal", Some(perm::PERSON_REVEAL)),
+    ("get", "/api/people/export?format=csv", "/api/people/export", Some(perm::PERSON_EXPORT)),
+    ("get", "/api/people/template", "/api/people/template", Some(perm::PERSON_IMPORT)),
+    ("post", "/api/people/import?dry_run=true", "/api/people/import", Some(perm::PERSON_IMPORT)),
+    ("get", "/api/operations", "/api/operations", Some(perm::OPERATION_READ)),
+    ("post", "/api/operations", "/api/operations", Some(perm::OPERATION_WRITE)),
+    ("put", "/api/operations/1", "/api/operations/{id}", Some(perm::OPERATION_WRITE)),
+    ("get", "/api/audit", "/api/audit", Some(perm::AUDIT_READ)),
+    ("get", "/api/audit/export", "/api/audit/export", Some(perm::AUDIT_READ)),
+    ("get", "/api/login-log", "/api/login-log", Some(perm::AUDIT_READ)),
+    ("get", "/api/sessions", "/api/sessions", Some(perm::SESSION_MANAGE)),
+    ("post", "/api/sessions/none/revoke", "/api/sessions/{id}/revoke", Some(perm::SESSION_MANAGE)),
+];
+
+/// Routes that need no session or end it: covered by their own tests.
+const OUTSIDE: &[&str] = &["/api/login", "/api/logout", "/api/openapi.json"];
+
+#[test]
+fn matrix_covers_every_route() {
+    let mut covered: Vec<(String, String)> = MATRIX.iter().map(|(m, _, r, _)| (m.to_string(), r.to_string())).collect();
+    covered.extend(
+        bastion_web::api::ROUTES
+            .iter()
+            .filter(|(_, p)| OUTSIDE.contains(p))
+            .map(|(m, p)| (m.to_string(), p.to_string())),
+    );
+    let mut routes: Vec<(String, String)> =
+        bastion_web::api::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    covered.sort();
+    routes.sort();
+    assert_eq!(covered, routes);
+}
+
+async fn every_route_for_every_role(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let mut checked = 0;
+    for (username, _, roles, _, _) in bastion_app::demo::ACCOUNTS.iter().filter(|a| a.0 != "admin") {
+        let roles: Vec<String> = roles.split(',').map(str::to_string).collect();
+        let c = t.login(username).await;
+        for (method, path, route, needed) in MATRIX {
+            let url = t.url(path);
+            let req = match *method {
+                "get" => c.get(&url),
+                "put" => c.put(&url).json(&json!({})),
+                _ if route.ends_with("/import") => c.post(&url).multipart(
+                    reqwest::multipart::Form::new()
+                        .part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("x.csv")),
+                ),
+                _ => c.post(&url).json(&json!({})),
+            };
+            let status = req.send().await.unwrap().status();
+            let allowed = needed.is_none_or(|p| scope_for(&roles, p).is_some());
+            if allowed {
+                assert!(
+                    ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::INTERNAL_SERVER_ERROR]
+                        .contains(&status),
+                    "{username} {method} {path}: {status}"
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{username} {method} {path}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10 * MATRIX.len());
+}
+
+both_backends!(every_route_for_every_role);
