@@ -62,8 +62,10 @@ command -v wrk >/dev/null || die "wrk is missing (apt-get install -y wrk)"
 command -v curl >/dev/null || die "curl is missing"
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    echo "== cargo build --release -p bastion --example bare_axum -p bastion-web (CARGO_TARGET_DIR=$TARGET)"
-    (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p bastion --example bare_axum -p bastion-web)
+    # Two invocations: a target flag (--example) limits a build to the named targets only.
+    echo "== cargo build --release -p bastion; cargo build --release -p bastion-web --example bare_axum (CARGO_TARGET_DIR=$TARGET)"
+    (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p bastion)
+    (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p bastion-web --example bare_axum)
 fi
 [ -x "$BASTION" ] || die "missing $BASTION"
 [ -x "$BARE" ] || die "missing $BARE"

@@ -23,7 +23,7 @@ VENV=${BASTION_ST_VENV:-$TARGET_DIR/st-venv}
 REPORT=${BASTION_ST_REPORT:-$TARGET_DIR/test-all/schemathesis-$BACKEND}
 # Accounts to sign in as, one pass each: together they hold every permission the API checks
 # (the bootstrap admin is disabled once the three admins exist; 三员分立 splits the rest).
-USERS=${BASTION_ST_USERS:-sysadmin commander auditadmin}
+USERS=${BASTION_ST_USERS:-sysadmin secadmin auditadmin commander}
 PASSWORD=${BASTION_DEMO_PASSWORD:-Demo#2026pass}
 MAX_EXAMPLES=${BASTION_ST_MAX_EXAMPLES:-30}
 SEED=${BASTION_ST_SEED:-20200124}
@@ -32,10 +32,14 @@ READY_TIMEOUT=${BASTION_ST_READY_TIMEOUT:-60}
 # The checks (see docs/testing.md for why these): no 5xx, status codes / content types / bodies
 # as the document says.
 CHECKS=${BASTION_ST_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance}
-# Operations that would end or change the session the run depends on.
-EXCLUDE_PATHS=${BASTION_ST_EXCLUDE_PATHS:-/api/logout}
+# Operations that would end the session a pass depends on: PATH for every pass, ACCOUNT:PATH for
+# that account's pass only (the security admin may revoke sessions, its own included).
+DEFAULT_EXCLUDES='/api/logout secadmin:/api/sessions/{id}/revoke'
+EXCLUDE_PATHS=${BASTION_ST_EXCLUDE_PATHS:-$DEFAULT_EXCLUDES}
 
-export BASTION_DEMO_PASSWORD=$PASSWORD
+# The demo's three admins must give a TOTP code at sign-in: fix their secret so we can compute it.
+TOTP_SECRET=${BASTION_DEMO_TOTP_SECRET:-JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP}
+export BASTION_DEMO_PASSWORD=$PASSWORD BASTION_DEMO_TOTP_SECRET=$TOTP_SECRET
 
 say() { printf '==> %s\n' "$*"; }
 
@@ -123,17 +127,16 @@ BASE=http://$ADDR
 say "server $SERVER_PID at $BASE ($BACKEND)"
 
 # --- one schemathesis pass per account -------------------------------------------------------
-rm -rf "$REPORT"
-mkdir -p "$REPORT"
-excludes=()
-for p in ${EXCLUDE_PATHS//,/ }; do
-  excludes+=(--exclude-path "$p")
-done
+mkdir -p "$REPORT" || die "cannot create $REPORT"
+REPORT=$(cd "$REPORT" && pwd)
+rm -rf "$REPORT"/junit-*.xml "$REPORT"/events-*.ndjson "$REPORT/.schemathesis"
 
-# login USER — prints the session token of USER, or fails.
+# login USER — prints the session token of USER, or fails. Sends the current TOTP code of the demo
+# secret too (the server ignores it for accounts without a second factor).
 login() {
-  local body status token
-  body=$(printf '{"username":"%s","password":"%s"}' "$1" "$PASSWORD")
+  local body status token code
+  code=$(python3 "$ROOT/scripts/schemathesis/totp.py" "$TOTP_SECRET") || return 1
+  body=$(printf '{"username":"%s","password":"%s","totp":"%s"}' "$1" "$PASSWORD" "$code")
   status=$(curl -sS -o "$WORK/login.json" -D "$WORK/login.headers" -w '%{http_code}' \
     -H 'Content-Type: application/json' --data-binary "$body" "$BASE/api/login") || return 1
   token=$(tr -d '\r' <"$WORK/login.headers" | sed -n 's/^[Ss]et-[Cc]ookie: *bastion_session=\([^;]*\).*/\1/p' | tail -n1)
@@ -148,12 +151,20 @@ login() {
 overall=0
 for user in ${USERS//,/ }; do
   printf '\n==> schemathesis as %s on %s\n' "$user" "$BACKEND"
+  # Sign in right before the pass: an earlier pass may have ended sessions (强退) of other accounts.
   if ! token=$(login "$user"); then
     # No junit file: test-all.sh counts this pass as one failure.
-    say "ERROR: could not sign in as $user; pass skipped"
+    say "ERROR: could not sign in as $user; its pass is skipped"
     overall=1
     continue
   fi
+  excludes=()
+  for p in ${EXCLUDE_PATHS//,/ }; do
+    case $p in
+      /*) excludes+=(--exclude-path "$p") ;;
+      "$user":/*) excludes+=(--exclude-path "${p#*:}") ;;
+    esac
+  done
   st=(
     "$VENV/bin/schemathesis" --no-color run "$BASE/api/openapi.json"
     --header "Cookie: bastion_session=$token"
@@ -170,8 +181,9 @@ for user in ${USERS//,/ }; do
   # shellcheck disable=SC2206
   st+=(${BASTION_ST_ARGS:-})
   say "schemathesis $(printf '%q ' "${st[@]:3}" | sed "s/bastion_session=$token/bastion_session=…/")"
-  # In the foreground (not `exec`): the trap must still stop the server afterwards.
-  "${st[@]}"
+  # In the foreground (not `exec`): the trap must still stop the server afterwards. From the
+  # report dir: schemathesis keeps its crash cache in ./.schemathesis (`st replay ID` reads it).
+  (cd "$REPORT" && "${st[@]}")
   rc=$?
   [ "$rc" = 0 ] || overall=1
   # A session that ended during the run turns every later request into a 401: say so plainly.

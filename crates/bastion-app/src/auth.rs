@@ -7,6 +7,7 @@ use bastion_core::FieldError;
 use bastion_store::auth::{Account, AccountId, NewAccount};
 use bastion_store::org::{PersonId, UnitId};
 use rand::RngCore;
+
 use sha2::{Digest, Sha256};
 
 use crate::{App, AppError, AppResult, Ctx};
@@ -53,10 +54,54 @@ pub fn token_hash(token: &str) -> String {
 pub struct LoginOk {
     pub token: String,
     pub account: Account,
+    /// `full`; `totp` when the second factor is still to be given; `enroll` when it must be set up first.
+    pub stage: String,
+}
+
+/// A live session: the account and how far sign-in got.
+pub struct SessionInfo {
+    pub account: Account,
+    pub stage: String,
+}
+
+pub const STAGE_FULL: &str = "full";
+pub const STAGE_TOTP: &str = "totp";
+pub const STAGE_ENROLL: &str = "enroll";
+
+fn is_admin(roles: &[String]) -> bool {
+    roles.iter().any(|r| permission::ADMIN_TRIAD.contains(&r.as_str()) || r == "superadmin")
+}
+
+fn unix_now() -> u64 {
+    (bastion_core::time::now_ms() / 1000).max(0) as u64
 }
 
 impl App {
-    pub async fn login(&self, username: &str, password: &str, ip: &str, ua: &str) -> AppResult<LoginOk> {
+    /// Whether this account signs in with a second factor.
+    pub fn needs_totp(&self, a: &Account) -> bool {
+        a.totp_enabled || (self.policy.totp_required_for_admins && is_admin(&a.roles))
+    }
+
+    /// Check a TOTP code against the account's secret, once per code; records the step.
+    async fn check_totp(&self, tx: &mut bastion_store::Tx, a: &Account, code: &str) -> AppResult<bool> {
+        let Some(cipher) = &a.totp_secret else { return Ok(false) };
+        let secret = self.store.crypto.decrypt(cipher)?;
+        let Some(bytes) = bastion_core::totp::base32_decode(&secret) else { return Ok(false) };
+        match bastion_core::totp::verify(&bytes, code, unix_now(), a.totp_last_step.max(0) as u64) {
+            Some(step) => Ok(self.store.use_totp_step(tx, a.id, step as i64).await?),
+            None => Ok(false),
+        }
+    }
+
+    /// Password sign-in. `totp` may carry the second factor in the same request (scripts).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        totp: Option<&str>,
+        ip: &str,
+        ua: &str,
+    ) -> AppResult<LoginOk> {
         let username = username.trim();
         let account = self.store.account_by_username(username).await?;
         let mut tx = self.store.begin().await?;
@@ -79,39 +124,118 @@ impl App {
             return Err(AppError::Locked(msg));
         }
         if !verify_password(password, &account.password_hash) {
-            let n = self
-                .store
-                .record_login_failure(&mut tx, account.id, self.policy.max_failed_logins, self.policy.lock_ms)
-                .await?;
-            let msg = if n >= self.policy.max_failed_logins {
-                format!("密码输入错误{}次，帐户锁定{}分钟", n, self.policy.lock_ms / 60_000)
-            } else {
-                BAD_LOGIN.to_string()
-            };
-            self.store.insert_login_log(&mut tx, username, ip, ua, false, &msg).await?;
-            bastion_store::commit(tx).await?;
-            return Err(if n >= self.policy.max_failed_logins {
-                AppError::Locked(msg)
-            } else {
-                AppError::BadLogin(BAD_LOGIN.into())
-            });
+            return self.fail_login(tx, &account, ip, ua, BAD_LOGIN).await;
         }
         if !account.enabled {
             self.store.insert_login_log(&mut tx, username, ip, ua, false, "用户已停用").await?;
             bastion_store::commit(tx).await?;
             return Err(AppError::Forbidden("用户已停用，请联系管理员".into()));
         }
+        let stage = if !self.needs_totp(&account) {
+            STAGE_FULL
+        } else if !account.totp_enabled {
+            STAGE_ENROLL
+        } else {
+            match totp.map(str::trim).filter(|c| !c.is_empty()) {
+                None => STAGE_TOTP,
+                Some(code) => {
+                    if !self.check_totp(&mut tx, &account, code).await? {
+                        return self.fail_login(tx, &account, ip, ua, "动态口令错误或已使用").await;
+                    }
+                    STAGE_FULL
+                }
+            }
+        };
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let token = hex::encode(raw);
-        self.store.insert_session(&mut tx, &token_hash(&token), account.id, ip, ua).await?;
-        self.store.record_login_success(&mut tx, account.id).await?;
-        self.store.insert_login_log(&mut tx, username, ip, ua, true, "登录成功").await?;
+        self.store.insert_session(&mut tx, &token_hash(&token), account.id, ip, ua, stage).await?;
+        let msg = match stage {
+            STAGE_FULL => {
+                self.store.record_login_success(&mut tx, account.id).await?;
+                "登录成功"
+            }
+            STAGE_TOTP => "密码正确，待验证动态口令",
+            _ => "密码正确，须先绑定动态口令",
+        };
+        self.store.insert_login_log(&mut tx, username, ip, ua, stage == STAGE_FULL, msg).await?;
         bastion_store::commit(tx).await?;
-        Ok(LoginOk { token, account })
+        Ok(LoginOk { token, account, stage: stage.to_string() })
     }
 
-    pub async fn session(&self, token: &str) -> AppResult<Option<Account>> {
+    async fn fail_login<T>(
+        &self,
+        mut tx: bastion_store::Tx,
+        a: &Account,
+        ip: &str,
+        ua: &str,
+        why: &str,
+    ) -> AppResult<T> {
+        let n =
+            self.store.record_login_failure(&mut tx, a.id, self.policy.max_failed_logins, self.policy.lock_ms).await?;
+        let locked = n >= self.policy.max_failed_logins;
+        let msg = if locked {
+            format!("密码输入错误{}次，帐户锁定{}分钟", n, self.policy.lock_ms / 60_000)
+        } else {
+            why.to_string()
+        };
+        self.store.insert_login_log(&mut tx, &a.username, ip, ua, false, &msg).await?;
+        bastion_store::commit(tx).await?;
+        Err(if locked { AppError::Locked(msg) } else { AppError::BadLogin(why.into()) })
+    }
+
+    /// Second step of sign-in: the code from the authenticator app.
+    pub async fn complete_totp(&self, token: &str, code: &str, ip: &str, ua: &str) -> AppResult<Account> {
+        let h = token_hash(token);
+        let s = self.store.session(&h, self.policy.idle_timeout_ms).await?.ok_or(AppError::Unauthenticated)?;
+        if s.stage != STAGE_TOTP {
+            return Err(AppError::Unauthenticated);
+        }
+        let mut tx = self.store.begin().await?;
+        if !self.check_totp(&mut tx, &s.account, code).await? {
+            drop(tx);
+            let tx = self.store.begin().await?;
+            return self.fail_login(tx, &s.account, ip, ua, "动态口令错误或已使用").await;
+        }
+        self.store.set_session_stage(&mut tx, &h, STAGE_FULL).await?;
+        self.store.record_login_success(&mut tx, s.account.id).await?;
+        self.store.insert_login_log(&mut tx, &s.account.username, ip, ua, true, "登录成功（动态口令）").await?;
+        bastion_store::commit(tx).await?;
+        Ok(s.account)
+    }
+
+    /// Start TOTP enrolment: a fresh secret, stored encrypted but not yet enabled. Returns base32.
+    pub async fn totp_begin(&self, account: &Account) -> AppResult<String> {
+        let mut raw = [0u8; 20];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        let b32 = bastion_core::totp::base32_encode(&raw);
+        let cipher = self.store.crypto.encrypt(&b32)?;
+        let mut tx = self.store.begin().await?;
+        self.store.set_totp(&mut tx, account.id, Some(&cipher), account.totp_enabled).await?;
+        bastion_store::commit(tx).await?;
+        Ok(b32)
+    }
+
+    /// Finish enrolment with a first code; a pending `enroll` session becomes a full one.
+    pub async fn totp_confirm(&self, token: &str, code: &str) -> AppResult<Account> {
+        let h = token_hash(token);
+        let s = self.store.session(&h, self.policy.idle_timeout_ms).await?.ok_or(AppError::Unauthenticated)?;
+        let mut tx = self.store.begin().await?;
+        if !self.check_totp(&mut tx, &s.account, code).await? {
+            return Err(AppError::invalid(FieldError::new("动态口令", "动态口令错误，请核对手机上的 6 位数字后重试")));
+        }
+        self.store.set_totp(&mut tx, s.account.id, None, true).await?;
+        if s.stage != STAGE_FULL {
+            self.store.set_session_stage(&mut tx, &h, STAGE_FULL).await?;
+            self.store.record_login_success(&mut tx, s.account.id).await?;
+        }
+        let ctx = Ctx::from_account(&s.account, "", "");
+        self.audit(&mut tx, &ctx, "auth", "绑定动态口令", &s.account.username, "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(s.account)
+    }
+
+    pub async fn session(&self, token: &str) -> AppResult<Option<SessionInfo>> {
         let h = token_hash(token);
         let Some(s) = self.store.session(&h, self.policy.idle_timeout_ms).await? else { return Ok(None) };
         if !s.account.enabled {
@@ -121,7 +245,7 @@ impl App {
         if bastion_core::time::now_ms() - s.last_seen_at > 15_000 {
             self.store.touch_session(&h).await?;
         }
-        Ok(Some(s.account))
+        Ok(Some(SessionInfo { account: s.account, stage: s.stage }))
     }
 
     pub async fn logout(&self, token: &str) -> AppResult<()> {

@@ -129,7 +129,8 @@ pub struct DemoSummary {
 
 impl App {
     /// Fill an empty database with the demo bureau. Refuses when any unit exists.
-    pub async fn create_demo(&self, password: &str) -> AppResult<DemoSummary> {
+    /// `totp_secret` (base32) is enrolled for the three administrators, who must use a second factor.
+    pub async fn create_demo(&self, password: &str, totp_secret: &str) -> AppResult<DemoSummary> {
         if !self.store.units().await?.is_empty() {
             return Err(AppError::Conflict("数据库中已有单位数据，演示数据只能写入空库".into()));
         }
@@ -230,7 +231,8 @@ impl App {
         for (username, display, roles, unit_code, linked) in ACCOUNTS {
             let unit_id = ids.get(unit_code).copied().unwrap_or(UnitId(1));
             let person_id = if *linked { first_of_unit.get(unit_code).copied() } else { None };
-            self.store
+            let id = self
+                .store
                 .insert_account(
                     &mut tx,
                     &NewAccount {
@@ -244,6 +246,10 @@ impl App {
                     },
                 )
                 .await?;
+            if bastion_core::permission::ADMIN_TRIAD.contains(roles) {
+                let cipher = self.store.crypto.encrypt(totp_secret)?;
+                self.store.set_totp(&mut tx, id, Some(&cipher), true).await?;
+            }
             let role_name = bastion_core::permission::role(roles).map(|r| r.zh).unwrap_or("");
             accounts.push((username.to_string(), display.to_string(), role_name.to_string()));
         }

@@ -148,6 +148,8 @@ pub struct Policy {
     pub password_max_age_ms: i64,
     /// How many previous passwords are refused.
     pub password_history: i64,
+    /// The three administrators (and the bootstrap super-admin) must use TOTP.
+    pub totp_required_for_admins: bool,
 }
 
 impl Default for Policy {
@@ -158,6 +160,7 @@ impl Default for Policy {
             lock_ms: 10 * 60 * 1000,
             password_max_age_ms: 90 * 24 * 3600 * 1000,
             password_history: 5,
+            totp_required_for_admins: true,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod org;
 pub mod permission;
 pub mod phone;
 pub mod time;
+pub mod totp;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;

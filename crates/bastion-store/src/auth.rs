@@ -29,6 +29,12 @@ pub struct Account {
     pub failed_logins: i64,
     pub locked_until: i64,
     pub last_login_at: Option<i64>,
+    pub totp_enabled: bool,
+    /// Encrypted TOTP secret (set at enrolment, before it is enabled).
+    #[serde(skip)]
+    pub totp_secret: Option<Vec<u8>>,
+    #[serde(skip)]
+    pub totp_last_step: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -44,7 +50,7 @@ pub struct NewAccount {
 
 const ACCOUNT_COLS: &str = "a.id, a.username, a.display_name, a.person_id, a.unit_id, u.name AS unit_name, \
     u.path AS unit_path, a.password_hash, a.roles, a.enabled, a.must_change_password, a.password_changed_at, \
-    a.failed_logins, a.locked_until, a.last_login_at";
+    a.failed_logins, a.locked_until, a.last_login_at, a.totp_enabled, a.totp_secret, a.totp_last_step";
 
 fn account_from(row: &AnyRow) -> StoreResult<Account> {
     let roles: String = row.try_get("roles")?;
@@ -64,6 +70,9 @@ fn account_from(row: &AnyRow) -> StoreResult<Account> {
         failed_logins: row.try_get("failed_logins")?,
         locked_until: row.try_get("locked_until")?,
         last_login_at: row.try_get("last_login_at")?,
+        totp_enabled: flag(row, "totp_enabled")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
     })
 }
 
@@ -72,6 +81,8 @@ pub struct SessionRow {
     pub account: Account,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// `full`, or `totp` (second factor pending) or `enroll` (second factor to be set up first).
+    pub stage: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -291,16 +302,21 @@ impl Store {
         account: AccountId,
         ip: &str,
         ua: &str,
+        stage: &str,
     ) -> StoreResult<()> {
         let t = bastion_core::time::now_ms();
-        sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, ip, user_agent) VALUES ($1,$2,$3,$3,$4,$5)")
-            .bind(token_hash)
-            .bind(account.0)
-            .bind(t)
-            .bind(ip)
-            .bind(ua)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, ip, user_agent, stage) \
+             VALUES ($1,$2,$3,$3,$4,$5,$6)",
+        )
+        .bind(token_hash)
+        .bind(account.0)
+        .bind(t)
+        .bind(ip)
+        .bind(ua)
+        .bind(stage)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
@@ -308,7 +324,7 @@ impl Store {
     pub async fn session(&self, token_hash: &str, idle_ms: i64) -> StoreResult<Option<SessionRow>> {
         let t = bastion_core::time::now_ms();
         let row = sqlx::query(&format!(
-            "SELECT {ACCOUNT_COLS}, s.created_at AS s_created, s.last_seen_at AS s_seen FROM sessions s \
+            "SELECT {ACCOUNT_COLS}, s.created_at AS s_created, s.last_seen_at AS s_seen, s.stage AS s_stage FROM sessions s \
              JOIN accounts a ON a.id = s.account_id JOIN units u ON u.id = a.unit_id WHERE s.token_hash = $1"
         ))
         .bind(token_hash)
@@ -319,7 +335,12 @@ impl Store {
         if t - seen > idle_ms {
             return Ok(None);
         }
-        Ok(Some(SessionRow { account: account_from(&row)?, created_at: row.try_get("s_created")?, last_seen_at: seen }))
+        Ok(Some(SessionRow {
+            account: account_from(&row)?,
+            created_at: row.try_get("s_created")?,
+            last_seen_at: seen,
+            stage: row.try_get("s_stage")?,
+        }))
     }
 
     /// Refresh the idle timer, at most every few seconds per session to keep reads cheap.
@@ -389,5 +410,46 @@ impl Store {
         .fetch_optional(&self.read)
         .await?;
         row.map(|r| Ok(r.try_get("username")?)).transpose()
+    }
+}
+
+impl Store {
+    /// Store a (new, not yet enabled) TOTP secret, or enable/disable the factor.
+    pub async fn set_totp(
+        &self,
+        tx: &mut Tx,
+        id: AccountId,
+        secret_cipher: Option<&[u8]>,
+        enabled: bool,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET totp_secret = COALESCE($1, totp_secret), totp_enabled = $2, updated_at = $3 WHERE id = $4")
+            .bind(secret_cipher.map(<[u8]>::to_vec))
+            .bind(i64::from(enabled))
+            .bind(bastion_core::time::now_ms())
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Record the step of the last accepted code; refuses (false) a step not after the stored one,
+    /// so one code signs in once even across nodes.
+    pub async fn use_totp_step(&self, tx: &mut Tx, id: AccountId, step: i64) -> StoreResult<bool> {
+        let n = sqlx::query("UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
+            .bind(step)
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
+    pub async fn set_session_stage(&self, tx: &mut Tx, token_hash: &str, stage: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET stage = $1 WHERE token_hash = $2")
+            .bind(stage)
+            .bind(token_hash)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 }

@@ -15,6 +15,15 @@ pub enum Backend {
 }
 
 pub const DEMO_PASSWORD: &str = "Demo#2026pass";
+/// The demo administrators' TOTP secret in tests (base32).
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// The current code for the demo administrators.
+pub fn demo_totp_code() -> String {
+    let secret = bastion_core::totp::base32_decode(DEMO_TOTP_SECRET).unwrap_or_default();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    bastion_core::totp::code_at(&secret, now)
+}
 
 pub fn pg_admin_url() -> String {
     std::env::var("BASTION_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -139,7 +148,7 @@ impl TestApp {
         let c = self.client();
         let r = c
             .post(self.url("/api/login"))
-            .json(&serde_json::json!({"username": username, "password": DEMO_PASSWORD}))
+            .json(&serde_json::json!({"username": username, "password": DEMO_PASSWORD, "totp": demo_totp_code()}))
             .send()
             .await;
         match r {
@@ -164,7 +173,7 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
     let store = db.store().await;
     let app = App::new(store, Policy::default());
     if demo {
-        if let Err(e) = app.create_demo(DEMO_PASSWORD).await {
+        if let Err(e) = app.create_demo(DEMO_PASSWORD, DEMO_TOTP_SECRET).await {
             panic!("demo: {e:?}");
         }
     }

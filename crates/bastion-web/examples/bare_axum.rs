@@ -10,32 +10,35 @@
 
 use axum::{http::header, response::IntoResponse, routing::get, Router};
 
+/// Ten people in the shape of `bastion_store::org::Person` as `/api/people` serialises it.
 fn page() -> String {
     let surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
     let items: Vec<serde_json::Value> = (0..10)
         .map(|i| {
             serde_json::json!({
-                "id": format!("0190a0b2-7c3d-7e11-9a0b-00000000000{i}"),
-                "police_no": format!("B{:06}", 1000 + i),
+                "id": 1_000 + i,
+                "police_no": format!("B{:06}", 1_000 + i),
                 "name": format!("{}建{}", surnames[i], ["国", "华", "军", "明", "强"][i % 5]),
-                "category": if i % 3 == 0 { "辅警" } else { "民警" },
-                "gender": if i % 2 == 0 { "男" } else { "女" },
+                "category": if i % 3 == 0 { "auxiliary" } else { "police" },
+                "sex": if i % 4 == 0 { "female" } else { "male" },
                 "birth_date": "1988-04-12",
                 "hire_date": "2012-07-01",
-                "id_number": "5199**********123X",
-                "phone": "139****5678",
-                "unit_id": "0190a0b2-7c3d-7e11-9a0b-0000000000d7",
-                "unit_name": "第七派出所",
+                "id_number_masked": "519***********123X",
+                "mobile_masked": "139****5678",
+                "unit_id": 12,
+                "unit_name": "交警一中队",
+                "unit_path": "0001.0010.0001.",
                 "position": "科员",
-                "political_status": "中共党员",
-                "duty_status": "在岗",
-                "police_type": "治安",
-                "skills": "驾驶",
-                "version": 1
+                "political_status": "member",
+                "duty_status": "on_duty",
+                "police_types": ["traffic"],
+                "skills": ["驾驶", "急救"],
+                "enabled": true,
+                "updated_at": 1_764_300_000_000_i64
             })
         })
         .collect();
-    serde_json::json!({ "items": items, "total": 100000, "page": 1, "size": 10 }).to_string()
+    serde_json::json!({ "items": items, "total": 100_956, "page": 1, "size": 10 }).to_string()
 }
 
 #[tokio::main]

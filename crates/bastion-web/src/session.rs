@@ -21,6 +21,8 @@ pub const LANG_COOKIE: &str = "bastion_lang";
 #[derive(Clone)]
 pub struct RequestInfo {
     pub ctx: Option<Ctx>,
+    /// A session whose sign-in is not complete: `totp` or `enroll`.
+    pub pending: Option<String>,
     pub token: Option<String>,
     pub ip: String,
     pub user_agent: String,
@@ -52,15 +54,32 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     let lang = cookie(headers, LANG_COOKIE).unwrap_or_default();
     let token = cookie(headers, COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
     let mut ctx = None;
+    let mut pending = None;
     if let Some(t) = &token {
         match state.app.session(t).await {
-            Ok(Some(account)) => {
-                let mut c = Ctx::from_account(&account, &ip, &request_id);
-                c.must_change_password = state.app.password_change_due(&account);
+            Ok(Some(s)) if s.stage == bastion_app::auth::STAGE_FULL => {
+                let mut c = Ctx::from_account(&s.account, &ip, &request_id);
+                c.must_change_password = state.app.password_change_due(&s.account);
                 ctx = Some(c)
             }
+            Ok(Some(s)) => pending = Some(s.stage),
             Ok(None) => {}
             Err(e) => tracing::warn!("session lookup failed: {e}"),
+        }
+    }
+    // Half-signed-in sessions (second factor pending) may only finish signing in.
+    if let Some(stage) = &pending {
+        let path = req.uri().path();
+        if !allowed_while_pending(path) {
+            if path.starts_with("/api/") {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(serde_json::json!({"code": "totp_required", "message": "请先完成动态口令验证"})),
+                )
+                    .into_response();
+            }
+            let to = if stage == bastion_app::auth::STAGE_ENROLL { "/account/totp" } else { "/login/totp" };
+            return Redirect::to(to).into_response();
         }
     }
     // An initial, reset or expired password must be changed before anything else.
@@ -74,8 +93,14 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         }
         return Redirect::to("/password").into_response();
     }
-    req.extensions_mut().insert(RequestInfo { ctx, token, ip, user_agent, request_id, tr: Tr::new(&lang) });
+    req.extensions_mut().insert(RequestInfo { ctx, pending, token, ip, user_agent, request_id, tr: Tr::new(&lang) });
     next.run(req).await
+}
+
+fn allowed_while_pending(path: &str) -> bool {
+    matches!(path, "/login/totp" | "/account/totp" | "/logout" | "/login" | "/api/logout" | "/healthz" | "/readyz")
+        || path.starts_with("/assets/")
+        || path.starts_with("/lang/")
 }
 
 fn allowed_before_password_change(path: &str) -> bool {
@@ -117,6 +142,7 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
 fn info(parts: &Parts) -> RequestInfo {
     parts.extensions.get::<RequestInfo>().cloned().unwrap_or(RequestInfo {
         ctx: None,
+        pending: None,
         token: None,
         ip: "unknown".into(),
         user_agent: String::new(),

@@ -194,9 +194,26 @@ pub fn demo_password() -> String {
     })
 }
 
+/// The three admins' TOTP secret for the demo: BASTION_DEMO_TOTP_SECRET (base32) or a fresh one.
+pub fn demo_totp_secret() -> anyhow::Result<String> {
+    use rand::RngCore;
+    match std::env::var("BASTION_DEMO_TOTP_SECRET").ok().filter(|s| !s.is_empty()) {
+        Some(s) => match bastion_core::totp::base32_decode(&s) {
+            Some(b) if b.len() >= 10 => Ok(bastion_core::totp::base32_encode(&b)),
+            _ => anyhow::bail!("BASTION_DEMO_TOTP_SECRET 须为至少 16 个字符的 base32 密钥"),
+        },
+        None => {
+            let mut raw = [0u8; 20];
+            rand::rngs::OsRng.fill_bytes(&mut raw);
+            Ok(bastion_core::totp::base32_encode(&raw))
+        }
+    }
+}
+
 async fn create_demo(app: &App) -> anyhow::Result<()> {
     let password = demo_password();
-    let s = app.create_demo(&password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let totp = demo_totp_secret()?;
+    let s = app.create_demo(&password, &totp).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "已创建演示单位：{}（{} 个单位，{} 人，其中党员 {} 人）",
         bastion_app::demo::BUREAU_NAME,
@@ -209,6 +226,8 @@ async fn create_demo(app: &App) -> anyhow::Result<()> {
         println!("  {u:<12} {name:<12} {role}");
     }
     println!("  密码：{password}");
+    println!("  三员（sysadmin、secadmin、auditadmin）须用动态口令，身份验证器密钥：{totp}");
+    println!("  超级管理员 admin 在三员就位后已自动停用");
     Ok(())
 }
 

@@ -15,6 +15,9 @@ use crate::AppState;
 pub struct LoginBody {
     pub username: String,
     pub password: String,
+    /// The 6-digit code of the authenticator app, for accounts that use a second factor.
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 pub async fn login(
@@ -22,7 +25,17 @@ pub async fn login(
     info: RequestInfo,
     AppJson(body): AppJson<LoginBody>,
 ) -> ApiResult<Response> {
-    let ok = state.app.login(&body.username, &body.password, &info.ip, &info.user_agent).await?;
+    let ok = state.app.login(&body.username, &body.password, body.totp.as_deref(), &info.ip, &info.user_agent).await?;
+    if ok.stage != bastion_app::auth::STAGE_FULL {
+        state.app.logout(&ok.token).await?;
+        let (code, message) = if ok.stage == bastion_app::auth::STAGE_ENROLL {
+            ("totp_enroll_required", "该账号须先在网页上绑定动态口令，之后脚本登录须在 totp 字段提供动态口令")
+        } else {
+            ("totp_required", "该账号须提供动态口令（totp 字段，6 位数字）")
+        };
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, Json(serde_json::json!({"code": code, "message": message})))
+            .into_response());
+    }
     let cookie = session_cookie(&ok.token, state.settings.secure_cookies);
     let me = serde_json::json!({
         "username": ok.account.username,

@@ -51,10 +51,17 @@ pub struct LoginForm {
 }
 
 pub async fn login_submit(State(state): State<AppState>, info: RequestInfo, Form(f): Form<LoginForm>) -> Response {
-    match state.app.login(&f.username, &f.password, &info.ip, &info.user_agent).await {
+    match state.app.login(&f.username, &f.password, None, &info.ip, &info.user_agent).await {
         Ok(ok) => {
-            let target =
-                if state.app.password_change_due(&ok.account) { "/password".to_string() } else { safe_next(&f.next) };
+            let target = if ok.stage == bastion_app::auth::STAGE_TOTP {
+                format!("/login/totp?next={}", crate::session::urlencode(&safe_next(&f.next)))
+            } else if ok.stage == bastion_app::auth::STAGE_ENROLL {
+                "/account/totp".to_string()
+            } else if state.app.password_change_due(&ok.account) {
+                "/password".to_string()
+            } else {
+                safe_next(&f.next)
+            };
             ([(header::SET_COOKIE, session_cookie(&ok.token, state.settings.secure_cookies))], Redirect::to(&target))
                 .into_response()
         }
@@ -127,5 +134,133 @@ pub async fn password_submit(
             )
         }
         Err(e) => super::error_page(t, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "totp_login.html")]
+pub struct TotpLoginPage {
+    pub t: Tr,
+    pub next: String,
+    pub error: Option<String>,
+}
+
+pub async fn totp_page(info: RequestInfo, Query(q): Query<NextQuery>) -> Response {
+    if info.pending.as_deref() != Some(bastion_app::auth::STAGE_TOTP) {
+        return Redirect::to("/login").into_response();
+    }
+    render(&TotpLoginPage { t: info.tr, next: safe_next(&q.next), error: None })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    pub code: String,
+    pub next: String,
+}
+
+pub async fn totp_submit(State(state): State<AppState>, info: RequestInfo, Form(f): Form<CodeForm>) -> Response {
+    let Some(token) = info.token.as_deref() else { return Redirect::to("/login").into_response() };
+    match state.app.complete_totp(token, &f.code, &info.ip, &info.user_agent).await {
+        Ok(account) => {
+            let target =
+                if state.app.password_change_due(&account) { "/password".to_string() } else { safe_next(&f.next) };
+            Redirect::to(&target).into_response()
+        }
+        Err(AppError::Unauthenticated) => Redirect::to("/login").into_response(),
+        Err(e) => {
+            let (status, body) = crate::error::status_and_body(&e);
+            render_status(status, &TotpLoginPage { t: info.tr, next: safe_next(&f.next), error: Some(body.message) })
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "totp_enroll.html")]
+pub struct TotpEnrollPage {
+    pub t: Tr,
+    pub username: String,
+    pub secret: String,
+    pub qr: String,
+    pub enabled: bool,
+    pub error: Option<String>,
+}
+
+/// 绑定动态口令: a new secret shown as a QR code and as text, confirmed with a first code.
+pub async fn enroll_page(State(state): State<AppState>, info: RequestInfo) -> Response {
+    let Some(token) = info.token.as_deref() else { return Redirect::to("/login").into_response() };
+    let session = match state.app.session(token).await {
+        Ok(Some(s)) => s,
+        _ => return Redirect::to("/login").into_response(),
+    };
+    if session.account.totp_enabled {
+        return render(&TotpEnrollPage {
+            t: info.tr,
+            username: session.account.username,
+            secret: String::new(),
+            qr: String::new(),
+            enabled: true,
+            error: None,
+        });
+    }
+    match state.app.totp_begin(&session.account).await {
+        Ok(secret) => {
+            let qr = qr_data_uri(&session.account.username, &secret);
+            render(&TotpEnrollPage {
+                t: info.tr,
+                username: session.account.username,
+                secret,
+                qr,
+                enabled: false,
+                error: None,
+            })
+        }
+        Err(e) => super::error_page(info.tr, e),
+    }
+}
+
+fn qr_data_uri(username: &str, secret_b32: &str) -> String {
+    use base64::Engine;
+    let bytes = bastion_core::totp::base32_decode(secret_b32).unwrap_or_default();
+    let uri = bastion_core::totp::otpauth_uri("Bastion", username, &bytes);
+    match qrcode::QrCode::new(uri.as_bytes()) {
+        Ok(code) => {
+            let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build();
+            format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg))
+        }
+        Err(_) => String::new(),
+    }
+}
+
+pub async fn enroll_submit(State(state): State<AppState>, info: RequestInfo, Form(f): Form<CodeForm>) -> Response {
+    let Some(token) = info.token.as_deref() else { return Redirect::to("/login").into_response() };
+    match state.app.totp_confirm(token, &f.code).await {
+        Ok(account) => {
+            let target = if state.app.password_change_due(&account) { "/password" } else { "/" };
+            Redirect::to(target).into_response()
+        }
+        Err(AppError::Unauthenticated) => Redirect::to("/login").into_response(),
+        Err(e) => {
+            // Show the same (not yet enabled) secret again.
+            let (status, body) = crate::error::status_and_body(&e);
+            let account = match state.app.session(token).await {
+                Ok(Some(s)) => s.account,
+                _ => return Redirect::to("/login").into_response(),
+            };
+            let secret =
+                account.totp_secret.as_deref().and_then(|c| state.app.store.crypto.decrypt(c).ok()).unwrap_or_default();
+            let qr = qr_data_uri(&account.username, &secret);
+            render_status(
+                status,
+                &TotpEnrollPage {
+                    t: info.tr,
+                    username: account.username,
+                    secret,
+                    qr,
+                    enabled: false,
+                    error: Some(body.message),
+                },
+            )
+        }
     }
 }

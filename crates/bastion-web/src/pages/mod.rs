@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
+        .route("/login/totp", get(auth::totp_page).post(auth::totp_submit))
+        .route("/account/totp", get(auth::enroll_page).post(auth::enroll_submit))
         .route("/password", get(auth::password_page).post(auth::password_submit))
         .route("/lang/{code}", get(auth::set_lang))
         .route("/org/people", get(org::people).post(org::create))

@@ -406,7 +406,93 @@ async fn security_admin_ends_a_session(backend: Backend) {
     assert_eq!(recs[0].action, "导出审计日志");
 }
 
+async fn administrators_need_a_second_factor(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.client();
+    let login = |totp: Option<String>| {
+        let mut body = json!({"username": "sysadmin", "password": bastion_testkit::DEMO_PASSWORD});
+        if let Some(code) = totp {
+            body["totp"] = json!(code);
+        }
+        c.post(t.url("/api/login")).json(&body).send()
+    };
+    let r = login(None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.headers().get("set-cookie").is_none(), "no session without the second factor");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "totp_required");
+    let wrong = if bastion_testkit::demo_totp_code() == "000000" { "111111" } else { "000000" };
+    let r = login(Some(wrong.into())).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let code = bastion_testkit::demo_totp_code();
+    let r = login(Some(code.clone())).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // The same code cannot sign in twice.
+    let r = login(Some(code)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // In the browser: password, then the code page; nothing else opens in between.
+    let b = t.client();
+    let r = b
+        .post(t.url("/login"))
+        .form(&[("username", "secadmin"), ("password", bastion_testkit::DEMO_PASSWORD), ("next", "/system/online")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login/totp"));
+    let r = b.get(t.url("/system/online")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/login/totp");
+    assert_eq!(b.get(t.url("/api/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let r = b
+        .post(t.url("/login/totp"))
+        .form(&[("code", bastion_testkit::demo_totp_code().as_str()), ("next", "/system/online")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/system/online");
+    let page = b.get(t.url("/system/online")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("在线用户") && page.contains("sysadmin"));
+}
+
+async fn new_administrator_enrolls_before_anything_else(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let ctx = bastion_app::Ctx::cli(bastion_store::org::UnitId(1));
+    let unit = bastion_store::org::UnitId(1);
+    t.app
+        .create_account(&ctx, "sec2", "新安全员", unit, None, vec!["secadmin".into()], "Start#2026x", false)
+        .await
+        .unwrap();
+    let b = t.client();
+    let r = b
+        .post(t.url("/login"))
+        .form(&[("username", "sec2"), ("password", "Start#2026x"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/account/totp");
+    let page = b.get(t.url("/account/totp")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("data:image/svg+xml;base64,"), "a QR code is shown");
+    let secret = page.split("data-testid=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let bytes = bastion_core::totp::base32_decode(&secret).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let r = b.post(t.url("/account/totp")).form(&[("code", "000000")]).send().await.unwrap();
+    if bastion_core::totp::code_at(&bytes, now) != "000000" {
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = b
+        .post(t.url("/account/totp"))
+        .form(&[("code", bastion_core::totp::code_at(&bytes, now).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(b.get(t.url("/api/me")).send().await.unwrap().status(), StatusCode::OK);
+    let a = t.app.store.account_by_username("sec2").await.unwrap().unwrap();
+    assert!(a.totp_enabled);
+}
+
 both_backends!(
+    administrators_need_a_second_factor,
+    new_administrator_enrolls_before_anything_else,
     security_admin_ends_a_session,
     login_does_not_reveal_accounts,
     five_failures_lock_the_account,
