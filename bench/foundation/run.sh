@@ -12,7 +12,8 @@
 #
 #   bash bench/foundation/run.sh
 #
-# Environment: CARGO_TARGET_DIR (where the release build goes; default <repo>/target),
+# Environment: BENCH_SRC (source tree to build, default this checkout), BENCH_USER (commander),
+# CARGO_TARGET_DIR (where the release build goes; default <repo>/target),
 # BENCH_N (100000), BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_BACKENDS ("sqlite postgres"),
 # BENCH_PG_ADMIN (postgres://postgres@127.0.0.1:5432/postgres), BENCH_PG_DB (bastion_bench),
 # BENCH_WORK (/tmp/bastion-bench-foundation), BENCH_PORT (18181), BENCH_BARE_PORT (18190),
@@ -22,6 +23,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/foundation"
+# The tree to build (default: this checkout). A clean snapshot (git archive HEAD) keeps the figures
+# tied to one commit while others edit the working tree.
+SRC=${BENCH_SRC:-$ROOT}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BASTION="$TARGET/release/bastion"
 BARE="$TARGET/release/examples/bare_axum"
@@ -42,6 +46,9 @@ BARE_ADDR="127.0.0.1:$BARE_PORT"
 DATE=$(date +%Y-%m-%d)
 RESULTS="$HERE/results"
 export BASTION_DEMO_PASSWORD=${BASTION_DEMO_PASSWORD:-Demo#2026pass}
+# The API caller: the commander reads every person (全部) and needs no second factor
+# (the three administrators must give a TOTP code).
+USER_NAME=${BENCH_USER:-commander}
 export NO_COLOR=1
 
 SERVER_PID=""
@@ -64,8 +71,8 @@ command -v curl >/dev/null || die "curl is missing"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     # Two invocations: a target flag (--example) limits a build to the named targets only.
     echo "== cargo build --release -p bastion; cargo build --release -p bastion-web --example bare_axum (CARGO_TARGET_DIR=$TARGET)"
-    (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p bastion)
-    (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p bastion-web --example bare_axum)
+    (cd "$SRC" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p bastion)
+    (cd "$SRC" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p bastion-web --example bare_axum)
 fi
 [ -x "$BASTION" ] || die "missing $BASTION"
 [ -x "$BARE" ] || die "missing $BARE"
@@ -124,6 +131,9 @@ run_wrk() {
     local raw; raw=$(BENCH_PATH=$path wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$HERE/people.lua" "$base")
     echo "$raw" | tee -a "$OUT"
     LAST_RESULT=$(echo "$raw" | grep '^RESULT' | tail -1)
+    if [ "$(field "$LAST_RESULT" errors)" != 0 ]; then
+        log "   WARNING: $label had errors or non-2xx answers: $LAST_RESULT"
+    fi
 }
 
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
@@ -157,7 +167,11 @@ for BACKEND in $BACKENDS; do
     esac
     log "# Foundation benchmark — $BACKEND — $(date -Is)"
     log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-    log "commit: $(cd "$ROOT" && git rev-parse --short HEAD) ($(cd "$ROOT" && git status --porcelain -- crates | wc -l) modified files under crates/)"
+    if [ -f "$SRC/.bench-commit" ]; then
+        log "source: $SRC, snapshot of commit $(cat "$SRC/.bench-commit")"
+    else
+        log "source: $SRC, commit $(cd "$SRC" && git rev-parse --short HEAD) ($(cd "$SRC" && git status --porcelain -- crates | wc -l) modified files under crates/)"
+    fi
     log "bastion: $BASTION; flags: ${DB_ARGS[*]}"
     [ "$BACKEND" = postgres ] && log "postgres: $(psql "$PG_ADMIN" -tAc 'SELECT version()')"
     log
@@ -195,7 +209,7 @@ for BACKEND in $BACKENDS; do
     start_server "$DIR/serve.log"
     wait_healthz "$ADDR" "$SERVER_PID" || { cat "$DIR/serve.log" >>"$OUT"; die "server did not come up (see $OUT)"; }
     curl -fsS -c "$DIR/cookies" -H 'Content-Type: application/json' \
-        -d "{\"username\":\"admin\",\"password\":\"$BASTION_DEMO_PASSWORD\"}" "http://$ADDR/api/login" >/dev/null \
+        -d "{\"username\":\"$USER_NAME\",\"password\":\"$BASTION_DEMO_PASSWORD\"}" "http://$ADDR/api/login" >/dev/null \
         || die "login failed"
     COOKIE="bastion_session=$(awk '$6 == "bastion_session" { print $7 }' "$DIR/cookies")"
     [ "$COOKIE" != "bastion_session=" ] || die "no session cookie"

@@ -25,7 +25,7 @@ REPORT=${BASTION_ST_REPORT:-$TARGET_DIR/test-all/schemathesis-$BACKEND}
 # (the bootstrap admin is disabled once the three admins exist; 三员分立 splits the rest).
 USERS=${BASTION_ST_USERS:-sysadmin secadmin auditadmin commander}
 PASSWORD=${BASTION_DEMO_PASSWORD:-Demo#2026pass}
-MAX_EXAMPLES=${BASTION_ST_MAX_EXAMPLES:-30}
+MAX_EXAMPLES=${BASTION_ST_MAX_EXAMPLES:-20}
 SEED=${BASTION_ST_SEED:-20200124}
 WORKERS=${BASTION_ST_WORKERS:-2}
 READY_TIMEOUT=${BASTION_ST_READY_TIMEOUT:-60}

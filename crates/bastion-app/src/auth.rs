@@ -79,7 +79,7 @@ fn unix_now() -> u64 {
 impl App {
     /// Whether this account signs in with a second factor.
     pub fn needs_totp(&self, a: &Account) -> bool {
-        a.totp_enabled || (self.policy.totp_required_for_admins && is_admin(&a.roles))
+        a.totp_enabled || (self.policy().totp_required_for_admins && is_admin(&a.roles))
     }
 
     /// Check a TOTP code against the account's secret, once per code; records the step.
@@ -118,7 +118,7 @@ impl App {
         };
         if account.locked_until > now {
             let minutes = (account.locked_until - now + 59_999) / 60_000;
-            let msg = format!("密码输入错误{}次，帐户锁定，请{minutes}分钟后再试", self.policy.max_failed_logins);
+            let msg = format!("密码输入错误{}次，帐户锁定，请{minutes}分钟后再试", self.policy().max_failed_logins);
             self.store.insert_login_log(&mut tx, username, ip, ua, false, &msg).await?;
             bastion_store::commit(tx).await?;
             return Err(AppError::Locked(msg));
@@ -171,11 +171,13 @@ impl App {
         ua: &str,
         why: &str,
     ) -> AppResult<T> {
-        let n =
-            self.store.record_login_failure(&mut tx, a.id, self.policy.max_failed_logins, self.policy.lock_ms).await?;
-        let locked = n >= self.policy.max_failed_logins;
+        let n = self
+            .store
+            .record_login_failure(&mut tx, a.id, self.policy().max_failed_logins, self.policy().lock_ms)
+            .await?;
+        let locked = n >= self.policy().max_failed_logins;
         let msg = if locked {
-            format!("密码输入错误{}次，帐户锁定{}分钟", n, self.policy.lock_ms / 60_000)
+            format!("密码输入错误{}次，帐户锁定{}分钟", n, self.policy().lock_ms / 60_000)
         } else {
             why.to_string()
         };
@@ -187,7 +189,7 @@ impl App {
     /// Second step of sign-in: the code from the authenticator app.
     pub async fn complete_totp(&self, token: &str, code: &str, ip: &str, ua: &str) -> AppResult<Account> {
         let h = token_hash(token);
-        let s = self.store.session(&h, self.policy.idle_timeout_ms).await?.ok_or(AppError::Unauthenticated)?;
+        let s = self.store.session(&h, self.policy().idle_timeout_ms).await?.ok_or(AppError::Unauthenticated)?;
         if s.stage != STAGE_TOTP {
             return Err(AppError::Unauthenticated);
         }
@@ -219,7 +221,7 @@ impl App {
     /// Finish enrolment with a first code; a pending `enroll` session becomes a full one.
     pub async fn totp_confirm(&self, token: &str, code: &str) -> AppResult<Account> {
         let h = token_hash(token);
-        let s = self.store.session(&h, self.policy.idle_timeout_ms).await?.ok_or(AppError::Unauthenticated)?;
+        let s = self.store.session(&h, self.policy().idle_timeout_ms).await?.ok_or(AppError::Unauthenticated)?;
         let mut tx = self.store.begin().await?;
         if !self.check_totp(&mut tx, &s.account, code).await? {
             return Err(AppError::invalid(FieldError::new("动态口令", "动态口令错误，请核对手机上的 6 位数字后重试")));
@@ -237,7 +239,7 @@ impl App {
 
     pub async fn session(&self, token: &str) -> AppResult<Option<SessionInfo>> {
         let h = token_hash(token);
-        let Some(s) = self.store.session(&h, self.policy.idle_timeout_ms).await? else { return Ok(None) };
+        let Some(s) = self.store.session(&h, self.policy().idle_timeout_ms).await? else { return Ok(None) };
         if !s.account.enabled {
             return Ok(None);
         }
@@ -275,11 +277,11 @@ impl App {
 
     /// Refuse a password used among the last `history` ones (等保: 不得重复使用最近 5 次密码).
     async fn check_history(&self, id: AccountId, new: &str) -> AppResult<()> {
-        for old in self.store.recent_password_hashes(id, self.policy.password_history).await? {
+        for old in self.store.recent_password_hashes(id, self.policy().password_history).await? {
             if verify_password(new, &old) {
                 return Err(AppError::invalid(FieldError::new(
                     "新密码",
-                    format!("新密码不能与最近 {} 次使用过的密码相同", self.policy.password_history),
+                    format!("新密码不能与最近 {} 次使用过的密码相同", self.policy().password_history),
                 )));
             }
         }
@@ -289,8 +291,8 @@ impl App {
     /// Whether the account must change its password now (first sign-in, reset, or expired).
     pub fn password_change_due(&self, a: &Account) -> bool {
         a.must_change_password
-            || (self.policy.password_max_age_ms > 0
-                && bastion_core::time::now_ms() - a.password_changed_at > self.policy.password_max_age_ms)
+            || (self.policy().password_max_age_ms > 0
+                && bastion_core::time::now_ms() - a.password_changed_at > self.policy().password_max_age_ms)
     }
 
     /// Once a system, a security and an audit admin exist (enabled), the bootstrap super-admin
@@ -401,7 +403,7 @@ impl App {
     /// 在线用户 (security admin).
     pub async fn online_sessions(&self, ctx: &Ctx) -> AppResult<Vec<bastion_store::auth::OnlineSession>> {
         ctx.scope(permission::perm::SESSION_MANAGE)?;
-        Ok(self.store.online_sessions(self.policy.idle_timeout_ms).await?)
+        Ok(self.store.online_sessions(self.policy().idle_timeout_ms).await?)
     }
 
     /// 强退: end another user's session at once. Audited.

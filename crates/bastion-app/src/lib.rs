@@ -6,6 +6,7 @@ pub mod auth;
 pub mod demo;
 pub mod operation;
 pub mod org;
+pub mod policy;
 pub mod transfer;
 
 use bastion_core::permission::{self, DataScope};
@@ -150,6 +151,11 @@ pub struct Policy {
     pub password_history: i64,
     /// The three administrators (and the bootstrap super-admin) must use TOTP.
     pub totp_required_for_admins: bool,
+    /// Addresses allowed to reach Bastion (empty: all) and refused (deny wins).
+    pub ip_allow: Vec<policy::IpRule>,
+    pub ip_deny: Vec<policy::IpRule>,
+    /// Audit records are kept at least this long (never below 180 days).
+    pub audit_retention_days: i64,
 }
 
 impl Default for Policy {
@@ -161,6 +167,9 @@ impl Default for Policy {
             password_max_age_ms: 90 * 24 * 3600 * 1000,
             password_history: 5,
             totp_required_for_admins: true,
+            ip_allow: Vec::new(),
+            ip_deny: Vec::new(),
+            audit_retention_days: 365,
         }
     }
 }
@@ -168,12 +177,13 @@ impl Default for Policy {
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
-    pub policy: Policy,
+    /// The policy in force; read it with [`App::policy`].
+    pub policy: std::sync::Arc<std::sync::RwLock<Policy>>,
 }
 
 impl App {
     pub fn new(store: Store, policy: Policy) -> Self {
-        Self { store, policy }
+        Self { store, policy: std::sync::Arc::new(std::sync::RwLock::new(policy)) }
     }
 
     /// Append the audit record of `ctx`'s action inside `tx`.

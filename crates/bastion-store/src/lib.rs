@@ -9,6 +9,7 @@ pub mod db;
 pub mod jobs;
 pub mod operation;
 pub mod org;
+pub mod settings;
 pub mod sql;
 
 pub use crypto::Crypto;

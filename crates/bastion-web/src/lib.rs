@@ -81,6 +81,18 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    if let Err(e) = app.refresh_policy().await {
+        tracing::warn!("loading the security policy: {e}");
+    }
+    // Other nodes may change the policy: reload it every 10 s.
+    let refresher = app.clone();
+    let refresh_task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            let _ = refresher.refresh_policy().await;
+        }
+    });
     let state = AppState { app, settings: Arc::new(settings), metrics };
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
@@ -88,6 +100,7 @@ pub async fn serve(
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await?;
+    refresh_task.abort();
     Ok(())
 }
 

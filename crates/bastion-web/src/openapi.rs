@@ -29,6 +29,8 @@ const OPS: &[Op] = &[
     ("get", "/api/audit", "审计", "审计日志（审计管理员）：account、module 筛选，分页", None, "AuditPage", "200"),
     ("get", "/api/audit/export", "审计", "导出审计日志 CSV（审计管理员；导出本身记入审计）", None, "File", "200"),
     ("get", "/api/login-log", "审计", "登录日志（成功与失败），分页", None, "AuditPage", "200"),
+    ("get", "/api/policy", "安全", "安全策略（安全管理员）", None, "PolicyInput", "200"),
+    ("put", "/api/policy", "安全", "修改安全策略：失败锁定、密码有效期与历史、会话超时、动态口令、IP 黑白名单、审计保存期（不少于 180 天）", Some("PolicyInput"), "PolicyInput", "200"),
     ("get", "/api/sessions", "安全", "在线用户（安全管理员）", None, "SessionList", "200"),
     ("post", "/api/sessions/{id}/revoke", "安全", "强退：结束指定会话（安全管理员），记入审计", None, "Ok", "200"),
     ("get", "/api/openapi.json", "系统", "本文档", None, "Any", "200"),
@@ -61,6 +63,7 @@ fn schemas() -> Value {
         "Upload": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
         "UnitInput": input_fields(&["parent_id", "code", "name", "kind", "sort_order", "phone"]),
         "PersonInput": input_fields(&["police_no", "name", "category", "sex", "birth_date", "hire_date", "id_number", "mobile", "unit_id", "unit_code", "position", "political_status", "duty_status", "police_types", "skills"]),
+        "PolicyInput": input_fields(&["max_failed_logins", "lock_minutes", "password_max_age_days", "password_history", "idle_timeout_minutes", "totp_required_for_admins", "ip_allow", "ip_deny", "audit_retention_days"]),
         "OperationInput": input_fields(&["name", "description", "status", "start_date", "end_date"]),
         "Unit": {"type": "object", "required": ["id", "code", "name", "kind", "path"], "properties": {
             "id": {"type": "integer"}, "parent_id": {"type": ["integer", "null"]}, "code": string(), "name": string(),

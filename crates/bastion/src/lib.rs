@@ -174,7 +174,9 @@ pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     let crypto = Crypto::load(&settings.key_file())?;
     let store = Store::open(&settings.data, settings.database.as_deref(), crypto).await?;
     let policy = Policy { idle_timeout_ms: settings.idle_timeout_minutes * 60_000, ..Policy::default() };
-    Ok(App::new(store, policy))
+    let app = App::new(store, policy);
+    app.refresh_policy().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(app)
 }
 
 async fn cli_ctx(app: &App) -> anyhow::Result<Ctx> {

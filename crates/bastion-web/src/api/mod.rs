@@ -98,6 +98,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/audit"),
     ("get", "/api/audit/export"),
     ("get", "/api/login-log"),
+    ("get", "/api/policy"),
+    ("put", "/api/policy"),
     ("get", "/api/sessions"),
     ("post", "/api/sessions/{id}/revoke"),
     ("get", "/api/openapi.json"),
@@ -123,6 +125,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/audit", get(system::audit))
         .route("/api/audit/export", get(system::audit_export))
         .route("/api/login-log", get(system::login_log))
+        .route("/api/policy", get(system::get_policy).put(system::put_policy))
         .route("/api/sessions", get(system::sessions))
         .route("/api/sessions/{id}/revoke", post(system::revoke_session))
         .route("/api/openapi.json", get(crate::openapi::document))

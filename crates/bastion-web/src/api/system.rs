@@ -108,3 +108,20 @@ pub async fn revoke_session(
     state.app.force_logout(&ctx, &id).await?;
     Ok(Json(serde_json::json!({"ok": true})))
 }
+
+pub async fn get_policy(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Json<bastion_app::policy::PolicyInput>> {
+    ctx.scope(perm::POLICY_WRITE)?;
+    Ok(Json(bastion_app::policy::PolicyInput::from_policy(&state.app.policy())))
+}
+
+pub async fn put_policy(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    crate::api::AppJson(input): crate::api::AppJson<bastion_app::policy::PolicyInput>,
+) -> ApiResult<Json<bastion_app::policy::PolicyInput>> {
+    let p = state.app.set_policy(&ctx, &input).await?;
+    Ok(Json(bastion_app::policy::PolicyInput::from_policy(&p)))
+}

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/system/audit/export", get(system::audit_export))
         .route("/system/login-log", get(system::login_log))
         .route("/system/online", get(system::online))
+        .route("/system/security", get(system::security).post(system::security_save))
         .route("/system/online/{id}/revoke", post(system::revoke))
         .route("/api-docs", get(system::api_docs))
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
@@ -73,7 +74,7 @@ pub struct Shell {
 
 impl Shell {
     pub async fn new(state: &AppState, ctx: &Ctx, t: Tr, active: &str, title: &str) -> Self {
-        let items: [(&str, &str, &str, Option<&str>); 9] = [
+        let items: [(&str, &str, &str, Option<&str>); 10] = [
             ("/", "menu_home", "⌂", None),
             ("/org/people", "menu_people", "☰", Some(perm::PERSON_READ)),
             ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
@@ -82,6 +83,7 @@ impl Shell {
             ("/system/audit", "menu_audit", "✎", Some(perm::AUDIT_READ)),
             ("/system/login-log", "menu_login_log", "⎆", Some(perm::AUDIT_READ)),
             ("/system/online", "menu_online", "◉", Some(perm::SESSION_MANAGE)),
+            ("/system/security", "menu_security", "⚙", Some(perm::POLICY_WRITE)),
             ("/api-docs", "menu_api", "⌘", None),
         ];
         let menu = items

@@ -151,3 +151,43 @@ pub async fn audit_export(
         Err(e) => error_page(t, e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "system/security.html")]
+pub struct SecurityPage {
+    pub shell: Shell,
+    pub v: bastion_app::policy::PolicyInput,
+    pub errors: Vec<bastion_core::FieldError>,
+    pub saved: bool,
+}
+
+pub async fn security(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    if let Err(e) = ctx.scope(perm::POLICY_WRITE) {
+        return error_page(t, e);
+    }
+    let shell = Shell::new(&state, &ctx, t, "/system/security", t.s("menu_security")).await;
+    let v = bastion_app::policy::PolicyInput::from_policy(&state.app.policy());
+    render(&SecurityPage { shell, v, errors: vec![], saved: false })
+}
+
+pub async fn security_save(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::Form(v): axum::Form<bastion_app::policy::PolicyInput>,
+) -> Response {
+    let result = state.app.set_policy(&ctx, &v).await;
+    let shell = Shell::new(&state, &ctx, t, "/system/security", t.s("menu_security")).await;
+    match result {
+        Ok(p) => render(&SecurityPage {
+            shell,
+            v: bastion_app::policy::PolicyInput::from_policy(&p),
+            errors: vec![],
+            saved: true,
+        }),
+        Err(bastion_app::AppError::Invalid(errors)) => super::render_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &SecurityPage { shell, v, errors, saved: false },
+        ),
+        Err(e) => error_page(t, e),
+    }
+}

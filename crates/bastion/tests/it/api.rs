@@ -490,7 +490,57 @@ async fn new_administrator_enrolls_before_anything_else(backend: Backend) {
     assert!(a.totp_enabled);
 }
 
+async fn security_policy_applies_at_once(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let sec = t.login("secadmin").await;
+    let mut p: Value = sec.get(t.url("/api/policy")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(p["password_history"], "5");
+    // Out-of-bounds values are named and nothing changes.
+    p["idle_timeout_minutes"] = json!("120");
+    p["audit_retention_days"] = json!("30");
+    let r = sec.put(t.url("/api/policy")).json(&p).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"会话空闲超时（分钟）") && fields.contains(&"审计日志保存期（天）"), "{fields:?}");
+    // A list that shuts out the security admin's own address is refused.
+    p["idle_timeout_minutes"] = json!("30");
+    p["audit_retention_days"] = json!("365");
+    p["ip_allow"] = json!("10.0.0.0/8");
+    let r = sec.put(t.url("/api/policy")).json(&p).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Lock after 3 failures instead of 5.
+    p["ip_allow"] = json!("");
+    p["max_failed_logins"] = json!("3");
+    let r = sec.put(t.url("/api/policy")).json(&p).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let c = t.client();
+    for _ in 0..3 {
+        c.post(t.url("/api/login")).json(&json!({"username": "duty", "password": "Wrong#123x"})).send().await.unwrap();
+    }
+    let r = c
+        .post(t.url("/api/login"))
+        .json(&json!({"username": "duty", "password": bastion_testkit::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::LOCKED);
+    // Deny 127.0.0.1: every request from it is refused (health checks excepted).
+    p["ip_deny"] = json!("127.0.0.*");
+    let r = sec.put(t.url("/api/policy")).json(&p).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "that would lock the caller out too");
+    let (recs, _) = t.app.store.audit_records(Some("secadmin"), None, 1, 0).await.unwrap();
+    assert_eq!(recs[0].action, "修改安全策略");
+    // Had it been saved (say, from another address), the deny list refuses every page and call.
+    t.app.policy.write().unwrap().ip_deny = vec![bastion_app::policy::IpRule::parse("127.0.0.1").unwrap()];
+    let r = c.get(t.url("/login")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("黑名单"));
+    assert_eq!(c.get(t.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
+}
+
 both_backends!(
+    security_policy_applies_at_once,
     administrators_need_a_second_factor,
     new_administrator_enrolls_before_anything_else,
     security_admin_ends_a_session,

@@ -28,6 +28,8 @@ const MATRIX: &[(&str, &str, &str, Option<&str>)] = &[
     ("get", "/api/audit", "/api/audit", Some(perm::AUDIT_READ)),
     ("get", "/api/audit/export", "/api/audit/export", Some(perm::AUDIT_READ)),
     ("get", "/api/login-log", "/api/login-log", Some(perm::AUDIT_READ)),
+    ("get", "/api/policy", "/api/policy", Some(perm::POLICY_WRITE)),
+    ("put", "/api/policy", "/api/policy", Some(perm::POLICY_WRITE)),
     ("get", "/api/sessions", "/api/sessions", Some(perm::SESSION_MANAGE)),
     ("post", "/api/sessions/none/revoke", "/api/sessions/{id}/revoke", Some(perm::SESSION_MANAGE)),
 ];
