@@ -17,16 +17,23 @@ const VERSION: u8 = 1;
 #[derive(Zeroize, ZeroizeOnDrop)]
 struct KeyBytes([u8; 32]);
 
-/// The keys of one deployment. `key_id` travels with every ciphertext so rotation can find old rows.
+/// The keys of one deployment. The key id travels with every ciphertext, so after a rotation
+/// old rows still decrypt with the retired key while new writes use the current one; a node that
+/// meets an id it does not know reloads the key file (rotation without downtime).
 pub struct Crypto {
-    key_id: u8,
-    enc: KeyBytes,
+    keys: std::sync::RwLock<Keys>,
     bidx: KeyBytes,
+    file: Option<std::path::PathBuf>,
+}
+
+struct Keys {
+    current: u8,
+    enc: Vec<(u8, KeyBytes)>,
 }
 
 impl std::fmt::Debug for Crypto {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Crypto {{ key_id: {}, keys: *** }}", self.key_id)
+        write!(f, "Crypto {{ key_id: {}, keys: *** }}", self.key_id())
     }
 }
 
@@ -44,7 +51,21 @@ fn parse_hex32(name: &str, s: &str) -> StoreResult<[u8; 32]> {
 
 impl Crypto {
     pub fn from_keys(key_id: u8, enc: [u8; 32], bidx: [u8; 32]) -> Self {
-        Self { key_id, enc: KeyBytes(enc), bidx: KeyBytes(bidx) }
+        Self {
+            keys: std::sync::RwLock::new(Keys { current: key_id, enc: vec![(key_id, KeyBytes(enc))] }),
+            bidx: KeyBytes(bidx),
+            file: None,
+        }
+    }
+
+    /// The id of the key new ciphertexts use.
+    pub fn key_id(&self) -> u8 {
+        self.keys.read().map(|k| k.current).unwrap_or(0)
+    }
+
+    fn enc_key(&self, id: u8) -> Option<[u8; 32]> {
+        let k = self.keys.read().ok()?;
+        k.enc.iter().find(|(i, _)| *i == id).map(|(_, b)| b.0)
     }
 
     /// Fresh random keys (tests, and the first start of a new deployment).
@@ -67,29 +88,40 @@ impl Crypto {
             ));
         }
         if key_file.exists() {
-            let mut text = std::fs::read_to_string(key_file)
-                .map_err(|e| StoreError::Crypto(format!("无法读取密钥文件 {}：{e}", key_file.display())))?;
-            let result = Self::parse_file(&text);
-            text.zeroize();
-            return result;
+            let mut c = Self::read_file(key_file)?;
+            c.file = Some(key_file.to_path_buf());
+            return Ok(c);
         }
-        let c = Self::generate();
+        let mut c = Self::generate();
         if let Some(dir) = key_file.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Crypto(e.to_string()))?;
         }
+        let mut enc = c.enc_key(1).ok_or_else(|| StoreError::Crypto("密钥生成失败".into()))?;
         let mut text = format!(
             "# Bastion 字段加密密钥：请离线备份，丢失后加密字段无法恢复\nkey_id=1\nenc={}\nbidx={}\n",
-            hex::encode(c.enc.0),
+            hex::encode(enc),
             hex::encode(c.bidx.0)
         );
+        enc.zeroize();
         write_private(key_file, &text)?;
         text.zeroize();
+        c.file = Some(key_file.to_path_buf());
         Ok(c)
     }
 
+    fn read_file(path: &Path) -> StoreResult<Self> {
+        let mut text = std::fs::read_to_string(path)
+            .map_err(|e| StoreError::Crypto(format!("无法读取密钥文件 {}：{e}", path.display())))?;
+        let result = Self::parse_file(&text);
+        text.zeroize();
+        result
+    }
+
+    /// `key_id=N`, `enc=HEX` (current), `old.M=HEX` (retired, still decrypting), `bidx=HEX`.
     fn parse_file(text: &str) -> StoreResult<Self> {
         let mut key_id = 1u8;
         let (mut enc, mut bidx) = (None, None);
+        let mut old = Vec::new();
         for line in text.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
             if let Some(v) = line.strip_prefix("key_id=") {
                 key_id = v.parse().map_err(|_| StoreError::Crypto("key_id 无效".into()))?;
@@ -97,22 +129,88 @@ impl Crypto {
                 enc = Some(parse_hex32("enc", v)?);
             } else if let Some(v) = line.strip_prefix("bidx=") {
                 bidx = Some(parse_hex32("bidx", v)?);
+            } else if let Some((id, v)) = line.strip_prefix("old.").and_then(|r| r.split_once('=')) {
+                let id: u8 = id.parse().map_err(|_| StoreError::Crypto("old.N 的 N 无效".into()))?;
+                old.push((id, KeyBytes(parse_hex32("old", v)?)));
             }
         }
         match (enc, bidx) {
-            (Some(e), Some(b)) => Ok(Self::from_keys(key_id, e, b)),
+            (Some(e), Some(b)) => {
+                let c = Self::from_keys(key_id, e, b);
+                if let Ok(mut k) = c.keys.write() {
+                    k.enc.extend(old);
+                }
+                Ok(c)
+            }
             _ => Err(StoreError::Crypto("密钥文件缺少 enc= 或 bidx= 行".into())),
         }
     }
 
+    /// Re-read the key file (another node or `bastion keys rotate` changed it).
+    pub fn reload(&self) -> StoreResult<()> {
+        let Some(path) = &self.file else { return Ok(()) };
+        let fresh = Self::read_file(path)?;
+        let (Ok(mut mine), Ok(mut theirs)) = (self.keys.write(), fresh.keys.write()) else {
+            return Err(StoreError::Crypto("密钥锁失效".into()));
+        };
+        mine.current = theirs.current;
+        mine.enc = std::mem::take(&mut theirs.enc);
+        Ok(())
+    }
+
+    /// Make a new current key, keep the old ones for decryption, and write the key file
+    /// atomically. Returns the new key id.
+    pub fn rotate_file(&self) -> StoreResult<u8> {
+        let Some(path) = &self.file else {
+            return Err(StoreError::Crypto("密钥来自环境变量，请在部署处更换 BASTION_ENC_KEY 并保留旧密钥".into()));
+        };
+        self.reload()?;
+        let mut k = self.keys.write().map_err(|_| StoreError::Crypto("密钥锁失效".into()))?;
+        let next = k
+            .enc
+            .iter()
+            .map(|(i, _)| *i)
+            .max()
+            .unwrap_or(0)
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Crypto("密钥编号已用尽".into()))?;
+        let mut fresh = [0u8; 32];
+        OsRng.fill_bytes(&mut fresh);
+        let mut text = format!(
+            "# Bastion 字段加密密钥：请离线备份，丢失后加密字段无法恢复\nkey_id={next}\nenc={}\nbidx={}\n",
+            hex::encode(fresh),
+            hex::encode(self.bidx.0)
+        );
+        for (id, key) in &k.enc {
+            text.push_str(&format!("old.{id}={}\n", hex::encode(key.0)));
+        }
+        let tmp = path.with_extension("keys.new");
+        let _ = std::fs::remove_file(&tmp);
+        write_private(&tmp, &text)?;
+        text.zeroize();
+        std::fs::rename(&tmp, path).map_err(|e| StoreError::Crypto(format!("无法替换密钥文件：{e}")))?;
+        k.enc.push((next, KeyBytes(fresh)));
+        k.current = next;
+        fresh.zeroize();
+        Ok(next)
+    }
+
+    /// The key id a ciphertext was made with.
+    pub fn key_of(blob: &[u8]) -> Option<u8> {
+        blob.get(1).copied()
+    }
+
     /// `version || key_id || nonce(12) || ciphertext+tag`
     pub fn encrypt(&self, plain: &str) -> StoreResult<Vec<u8>> {
-        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&self.enc.0));
+        let id = self.key_id();
+        let mut key = self.enc_key(id).ok_or_else(|| StoreError::Crypto("当前密钥缺失".into()))?;
+        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key));
+        key.zeroize();
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let ct = cipher.encrypt(&nonce, plain.as_bytes()).map_err(|_| StoreError::Crypto("加密失败".into()))?;
         let mut out = Vec::with_capacity(2 + 12 + ct.len());
         out.push(VERSION);
-        out.push(self.key_id);
+        out.push(id);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ct);
         Ok(out)
@@ -122,10 +220,16 @@ impl Crypto {
         if blob.len() < 2 + 12 + 16 || blob[0] != VERSION {
             return Err(StoreError::Crypto("密文格式无效".into()));
         }
-        if blob[1] != self.key_id {
-            return Err(StoreError::Crypto(format!("密文使用密钥 {}，当前密钥为 {}", blob[1], self.key_id)));
-        }
-        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&self.enc.0));
+        let mut key = match self.enc_key(blob[1]) {
+            Some(k) => k,
+            None => {
+                // A key this node has not seen yet: another node rotated. Reload once.
+                self.reload()?;
+                self.enc_key(blob[1]).ok_or_else(|| StoreError::Crypto(format!("找不到编号为 {} 的密钥", blob[1])))?
+            }
+        };
+        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key));
+        key.zeroize();
         let plain = cipher
             .decrypt(Nonce::from_slice(&blob[2..14]), &blob[14..])
             .map_err(|_| StoreError::Crypto("解密失败（密钥不符或数据被篡改）".into()))?;
@@ -180,6 +284,24 @@ mod tests {
     }
 
     #[test]
+    fn rotation_keeps_old_ciphertexts_readable() {
+        let dir = std::env::temp_dir().join(format!("bastion-rot-{}", rand::random::<u64>()));
+        let path = dir.join("bastion.keys");
+        let a = Crypto::load(&path).unwrap();
+        let old = a.encrypt("13800001111").unwrap();
+        let other_node = Crypto::load(&path).unwrap();
+        assert_eq!(a.rotate_file().unwrap(), 2);
+        let new = a.encrypt("13800001111").unwrap();
+        assert_eq!((Crypto::key_of(&old), Crypto::key_of(&new)), (Some(1), Some(2)));
+        assert_eq!(a.decrypt(&old).unwrap(), "13800001111");
+        // The other node learns the new key from the file when it first meets it.
+        assert_eq!(other_node.decrypt(&new).unwrap(), "13800001111");
+        assert_eq!(other_node.key_id(), 2);
+        assert_eq!(a.blind_index("phone", "x"), other_node.blind_index("phone", "x"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn key_file_is_created_then_reused() {
         let dir = std::env::temp_dir().join(format!("bastion-key-{}", rand::random::<u64>()));
         let path = dir.join("keys").join("bastion.keys");
@@ -187,5 +309,47 @@ mod tests {
         let b = Crypto::load(&path).unwrap();
         assert_eq!(b.decrypt(&a.encrypt("13800001111").unwrap()).unwrap(), "13800001111");
         let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+impl crate::Store {
+    /// Re-encrypt every personal number and TOTP secret not under the current key, chunk by
+    /// chunk (each chunk its own short transaction, so the service keeps running). Returns
+    /// the number of rows rewritten.
+    pub async fn reencrypt_all(&self) -> StoreResult<i64> {
+        use sqlx::Row;
+        let current = self.crypto.key_id();
+        let stale = |b: &Option<Vec<u8>>| b.as_deref().and_then(Crypto::key_of).is_some_and(|k| k != current);
+        let mut rewritten = 0i64;
+        for (table, cols) in [("people", ["id_cipher", "mobile_cipher"]), ("accounts", ["totp_secret", "totp_secret"])]
+        {
+            let mut after = 0i64;
+            loop {
+                let sql =
+                    format!("SELECT id, {}, {} FROM {table} WHERE id > $1 ORDER BY id LIMIT 500", cols[0], cols[1]);
+                let rows = sqlx::query(&sql).bind(after).fetch_all(&self.read).await?;
+                let Some(last) = rows.last() else { break };
+                after = last.try_get("id")?;
+                let mut tx = self.begin().await?;
+                for r in &rows {
+                    let id: i64 = r.try_get("id")?;
+                    for col in cols.iter().take(if cols[0] == cols[1] { 1 } else { 2 }) {
+                        let blob: Option<Vec<u8>> = r.try_get(*col)?;
+                        if stale(&blob) {
+                            let plain = self.crypto.decrypt(blob.as_deref().unwrap_or_default())?;
+                            let fresh = self.crypto.encrypt(&plain)?;
+                            sqlx::query(&format!("UPDATE {table} SET {col} = $1 WHERE id = $2"))
+                                .bind(fresh)
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                            rewritten += 1;
+                        }
+                    }
+                }
+                crate::commit(tx).await?;
+            }
+        }
+        Ok(rewritten)
     }
 }

@@ -79,6 +79,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Field-encryption keys.
+    Keys {
+        #[command(subcommand)]
+        cmd: KeysCmd,
+    },
     /// Roster engine (排班引擎).
     Roster {
         #[command(subcommand)]
@@ -110,6 +115,12 @@ pub enum UserCmd {
     Disable { username: String },
     /// Reset the password (from BASTION_NEW_PASSWORD); it must be changed at next sign-in.
     ResetPassword { username: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCmd {
+    /// Make a new current key (old keys kept for reading) and re-encrypt every stored number with it.
+    Rotate,
 }
 
 #[derive(Subcommand, Debug)]
@@ -391,6 +402,20 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
                 }
                 Some(b) => anyhow::bail!("审计链被破坏：{b}（此前 {n} 条完好）"),
             }
+        }
+        Cmd::Keys { cmd: KeysCmd::Rotate } => {
+            let app = open(&settings).await?;
+            let id = app.store.crypto.rotate_file()?;
+            println!("已生成新密钥（编号 {id}），旧密钥保留用于解密；正在重新加密…");
+            let n = app.store.reencrypt_all().await?;
+            let ctx = cli_ctx(&app).await?;
+            let mut tx = app.store.begin().await?;
+            app.audit(&mut tx, &ctx, "system", "轮换加密密钥", &format!("key:{id}"), &format!("重新加密 {n} 个字段"))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bastion_store::commit(tx).await?;
+            println!("完成：重新加密 {n} 个字段。运行中的节点读到新密钥编号时会自动重新加载密钥文件。");
+            Ok(())
         }
         Cmd::Roster { .. } => Ok(()),
     }
