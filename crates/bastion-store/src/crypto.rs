@@ -264,6 +264,48 @@ fn write_private(path: &Path, text: &str) -> StoreResult<()> {
     f.sync_all().map_err(|e| StoreError::Crypto(e.to_string()))
 }
 
+impl crate::Store {
+    /// Re-encrypt every personal number and TOTP secret not under the current key, chunk by
+    /// chunk (each chunk its own short transaction, so the service keeps running). Returns
+    /// the number of rows rewritten.
+    pub async fn reencrypt_all(&self) -> StoreResult<i64> {
+        use sqlx::Row;
+        let current = self.crypto.key_id();
+        let stale = |b: &Option<Vec<u8>>| b.as_deref().and_then(Crypto::key_of).is_some_and(|k| k != current);
+        let mut rewritten = 0i64;
+        for (table, cols) in [("people", ["id_cipher", "mobile_cipher"]), ("accounts", ["totp_secret", "totp_secret"])]
+        {
+            let mut after = 0i64;
+            loop {
+                let sql =
+                    format!("SELECT id, {}, {} FROM {table} WHERE id > $1 ORDER BY id LIMIT 500", cols[0], cols[1]);
+                let rows = sqlx::query(&sql).bind(after).fetch_all(&self.read).await?;
+                let Some(last) = rows.last() else { break };
+                after = last.try_get("id")?;
+                let mut tx = self.begin().await?;
+                for r in &rows {
+                    let id: i64 = r.try_get("id")?;
+                    for col in cols.iter().take(if cols[0] == cols[1] { 1 } else { 2 }) {
+                        let blob: Option<Vec<u8>> = r.try_get(*col)?;
+                        if stale(&blob) {
+                            let plain = self.crypto.decrypt(blob.as_deref().unwrap_or_default())?;
+                            let fresh = self.crypto.encrypt(&plain)?;
+                            sqlx::query(&format!("UPDATE {table} SET {col} = $1 WHERE id = $2"))
+                                .bind(fresh)
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                            rewritten += 1;
+                        }
+                    }
+                }
+                crate::commit(tx).await?;
+            }
+        }
+        Ok(rewritten)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,47 +351,5 @@ mod tests {
         let b = Crypto::load(&path).unwrap();
         assert_eq!(b.decrypt(&a.encrypt("13800001111").unwrap()).unwrap(), "13800001111");
         let _ = std::fs::remove_dir_all(dir);
-    }
-}
-
-impl crate::Store {
-    /// Re-encrypt every personal number and TOTP secret not under the current key, chunk by
-    /// chunk (each chunk its own short transaction, so the service keeps running). Returns
-    /// the number of rows rewritten.
-    pub async fn reencrypt_all(&self) -> StoreResult<i64> {
-        use sqlx::Row;
-        let current = self.crypto.key_id();
-        let stale = |b: &Option<Vec<u8>>| b.as_deref().and_then(Crypto::key_of).is_some_and(|k| k != current);
-        let mut rewritten = 0i64;
-        for (table, cols) in [("people", ["id_cipher", "mobile_cipher"]), ("accounts", ["totp_secret", "totp_secret"])]
-        {
-            let mut after = 0i64;
-            loop {
-                let sql =
-                    format!("SELECT id, {}, {} FROM {table} WHERE id > $1 ORDER BY id LIMIT 500", cols[0], cols[1]);
-                let rows = sqlx::query(&sql).bind(after).fetch_all(&self.read).await?;
-                let Some(last) = rows.last() else { break };
-                after = last.try_get("id")?;
-                let mut tx = self.begin().await?;
-                for r in &rows {
-                    let id: i64 = r.try_get("id")?;
-                    for col in cols.iter().take(if cols[0] == cols[1] { 1 } else { 2 }) {
-                        let blob: Option<Vec<u8>> = r.try_get(*col)?;
-                        if stale(&blob) {
-                            let plain = self.crypto.decrypt(blob.as_deref().unwrap_or_default())?;
-                            let fresh = self.crypto.encrypt(&plain)?;
-                            sqlx::query(&format!("UPDATE {table} SET {col} = $1 WHERE id = $2"))
-                                .bind(fresh)
-                                .bind(id)
-                                .execute(&mut *tx)
-                                .await?;
-                            rewritten += 1;
-                        }
-                    }
-                }
-                crate::commit(tx).await?;
-            }
-        }
-        Ok(rewritten)
     }
 }
