@@ -16,6 +16,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..', '..');
 
 export const DEMO_PASSWORD = process.env.BASTION_DEMO_PASSWORD || 'Demo#2026pass';
+// The demo administrators' authenticator key (base32); specs compute their one-time codes from it.
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const READY_TIMEOUT_MS = Number(process.env.BASTION_E2E_READY_TIMEOUT_MS || 30_000);
 const READY_LINE = /listening on (http:\/\/[\w.\-[\]:]+)/;
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
@@ -105,7 +107,7 @@ export async function startServer({ demo = true, extraArgs = [], env = {} } = {}
   const stderr = tail();
   const child = spawn(bin, args, {
     cwd: dataDir,
-    env: { ...process.env, BASTION_DEMO_PASSWORD: DEMO_PASSWORD, ...env },
+    env: { ...process.env, BASTION_DEMO_PASSWORD: DEMO_PASSWORD, BASTION_DEMO_TOTP_SECRET: DEMO_TOTP_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
