@@ -238,9 +238,12 @@ if want schemathesis; then
       rc=$?
       # shellcheck disable=SC2086
       read -r p f note < <(python3 "$ROOT/scripts/schemathesis/count.py" "$report" $ST_USERS || echo 0 0)
-      if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+      if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        f=$((f > 0 ? f : 1))
+        note="timed out after ${BASTION_ST_RUN_TIMEOUT:-300}s ($note); see $LOG_DIR/$name.log"
+      elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
         f=1
-        note="run.sh exited $rc without a failing test (server, sign-in or timeout?); see $LOG_DIR/$name.log"
+        note="run.sh exited $rc without a failing test (server or sign-in?); see $LOG_DIR/$name.log"
       elif [ "$f" != 0 ]; then
         note="$note; see $LOG_DIR/$name.log"
       fi

@@ -501,6 +501,60 @@ impl App {
         Ok((bytes, n))
     }
 
+    /// Export people as CSV, streamed: the audit record is written first, then rows flow to the
+    /// receiver chunk by chunk (2,000 people a chunk) so 100,000 people never sit in memory at once.
+    pub async fn export_people_csv_stream(
+        &self,
+        ctx: &Ctx,
+        f: &PersonFilter,
+    ) -> AppResult<tokio::sync::mpsc::Receiver<Vec<u8>>> {
+        let scope = ctx.scope(perm::PERSON_EXPORT)?;
+        let units: HashMap<UnitId, String> = self.store.units().await?.into_iter().map(|u| (u.id, u.code)).collect();
+        let total = self.store.people(&scope, f, 1, 1).await?.total;
+        let mut tx = self.store.begin().await?;
+        self.audit(&mut tx, ctx, "org", "导出人员", &format!("{total} 条"), &format!("格式：Csv（流式）；筛选：{f:?}"))
+            .await?;
+        bastion_store::commit(tx).await?;
+        let (send, recv) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+        let store = self.store.clone();
+        let f = f.clone();
+        tokio::spawn(async move {
+            let mut head = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+            let headers: Vec<&str> = PEOPLE_COLUMNS.iter().map(|c| c.0).collect();
+            if head.write_record(&headers).is_err() {
+                return;
+            }
+            let Ok(first) = head.into_inner() else { return };
+            if send.send(first).await.is_err() {
+                return;
+            }
+            let mut after = 0i64;
+            loop {
+                let chunk = match store.people_after(&scope, &f, after, 2000).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::error!("streamed export stopped: {e}");
+                        return;
+                    }
+                };
+                let Some(last) = chunk.last() else { return };
+                after = last.id.0;
+                let mut w = csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 160));
+                for p in &chunk {
+                    if w.write_record(person_cells(p, units.get(&p.unit_id).map(String::as_str).unwrap_or(""))).is_err()
+                    {
+                        return;
+                    }
+                }
+                let Ok(bytes) = w.into_inner() else { return };
+                if send.send(bytes).await.is_err() {
+                    return; // the client went away
+                }
+            }
+        });
+        Ok(recv)
+    }
+
     pub async fn export_units(&self, ctx: &Ctx, format: Format2) -> AppResult<Vec<u8>> {
         ctx.scope(perm::UNIT_READ)?;
         let units = self.store.units().await?;

@@ -543,18 +543,27 @@ impl Store {
         let mut after = 0i64;
         let mut n = 0i64;
         loop {
-            let mut sql = Sql::new(&format!("SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id"));
-            self.person_where(&mut sql, scope, f)?;
-            sql.push(" AND p.id > ").bind_i64(after).push(" ORDER BY p.id LIMIT ").bind_i64(chunk);
-            let rows = sql.query().fetch_all(&self.read).await?;
-            if rows.is_empty() {
-                return Ok(n);
-            }
-            let items = rows.iter().map(person_from).collect::<StoreResult<Vec<_>>>()?;
-            after = items.last().map(|p| p.id.0).unwrap_or(after);
+            let items = self.people_after(scope, f, after, chunk).await?;
+            let Some(last) = items.last() else { return Ok(n) };
+            after = last.id.0;
             n += items.len() as i64;
             each(items)?;
         }
+    }
+
+    /// The next `chunk` people after id `after`, in id order (keyset paging for streamed exports).
+    pub async fn people_after(
+        &self,
+        scope: &RowScope,
+        f: &PersonFilter,
+        after: i64,
+        chunk: i64,
+    ) -> StoreResult<Vec<Person>> {
+        let mut sql = Sql::new(&format!("SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id"));
+        self.person_where(&mut sql, scope, f)?;
+        sql.push(" AND p.id > ").bind_i64(after).push(" ORDER BY p.id LIMIT ").bind_i64(chunk);
+        let rows = sql.query().fetch_all(&self.read).await?;
+        rows.iter().map(person_from).collect()
     }
 
     /// Head counts for the home page: total, police, auxiliary, party members, on duty.

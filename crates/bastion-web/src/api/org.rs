@@ -204,12 +204,32 @@ pub fn download(bytes: Vec<u8>, format: Format2, stem: &str) -> Response {
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
+/// A CSV export as a streamed response body.
+pub fn csv_stream(rx: tokio::sync::mpsc::Receiver<Vec<u8>>, stem: &str) -> Response {
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (Ok::<_, std::io::Error>(axum::body::Bytes::from(chunk)), rx))
+    });
+    let stamp = jiff::Timestamp::now().to_zoned(bastion_core::time::beijing()).strftime("%Y%m%d%H%M%S").to_string();
+    let name = format!("{stem}_{stamp}.csv");
+    let disposition =
+        format!("attachment; filename=\"people_{stamp}.csv\"; filename*=UTF-8''{}", crate::session::urlencode(&name));
+    (
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
 pub async fn export_people(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Query(q): Query<PeopleQuery>,
 ) -> ApiResult<Response> {
     let format = format_of(q.format.as_deref())?;
+    if format == Format2::Csv {
+        let rx = s.app.export_people_csv_stream(&ctx, &q.filter()?).await?;
+        return Ok(csv_stream(rx, "人员数据"));
+    }
     let (bytes, _) = s.app.export_people(&ctx, &q.filter()?, format).await?;
     Ok(download(bytes, format, "人员数据"))
 }

@@ -183,6 +183,10 @@ pub async fn template(PageCtx(ctx, t): PageCtx, Query(q): Query<TemplateQuery>) 
 pub async fn export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<PeopleQuery>) -> Response {
     let run = async {
         let format = format_of(q.format.as_deref())?;
+        if format == transfer::Format2::Csv {
+            let rx = state.app.export_people_csv_stream(&ctx, &q.filter()?).await?;
+            return Ok(crate::api::org::csv_stream(rx, "人员数据"));
+        }
         let (bytes, _) = state.app.export_people(&ctx, &q.filter()?, format).await?;
         Ok::<_, AppError>(download(bytes, format, "人员数据"))
     };
