@@ -203,6 +203,40 @@ async fn bad_input_names_every_field(backend: Backend) {
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 413"), "{}", String::from_utf8_lossy(&buf[..n]));
 }
 
+async fn hostile_text_is_stored_as_text_and_shown_escaped(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("sysadmin").await;
+    let xss = "<img src=x onerror=alert(1)>";
+    let body = json!({"police_no": "990002", "name": xss, "category": "民警", "sex": "男", "unit_id": "3",
+        "position": "<script>alert(2)</script>", "skills": "\"><svg onload=x>"});
+    let r = c.post(t.url("/api/people")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["name"], xss, "stored as typed");
+    let id = p["id"].as_i64().unwrap();
+    for path in
+        [format!("/org/people/{id}"), "/org/people?police_no=990002".to_string(), format!("/org/people/{id}/edit")]
+    {
+        let html = c.get(t.url(&path)).send().await.unwrap().text().await.unwrap();
+        assert!(
+            !html.contains("<img src=x") && !html.contains("<script>alert(2)") && !html.contains("<svg onload"),
+            "{path}"
+        );
+        assert!(html.contains("&lt;img src=x") || html.contains("&#60;img src=x"), "{path} shows the text escaped");
+    }
+    // SQL-looking text in every search field is only text.
+    for field in ["name", "police_no"] {
+        for probe in ["' OR '1'='1", "1; DROP TABLE people; --", "\\' UNION SELECT * FROM accounts --"] {
+            let r = c.get(t.url("/api/people")).query(&[(field, probe)]).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{field}={probe}");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["total"], 0, "{field}={probe}");
+        }
+    }
+    let all: Value = c.get(t.url("/api/people?size=1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all["total"], 957);
+}
+
 async fn cross_site_writes_are_refused(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let c = t.login("sysadmin").await;
@@ -551,6 +585,7 @@ both_backends!(
     create_edit_disable_person,
     bad_input_names_every_field,
     cross_site_writes_are_refused,
+    hostile_text_is_stored_as_text_and_shown_escaped,
     reveal_needs_permission_and_reason,
     bootstrap_admin_is_retired_once_the_three_admins_exist,
     reset_password_must_be_changed_and_not_reused,
