@@ -54,8 +54,9 @@ fn instance() -> impl Strategy<Value = Instance> {
                     min_consecutive: min_c,
                     min_days_off: min_off,
                     max_weekends: max_w,
+                    // Some fixed days off are excused absences: edge-like for the minimums.
+                    excused: off.iter().enumerate().map(|(d, &o)| o && d % 2 == 0).collect(),
                     days_off: off,
-                    excused: vec![false; days],
                 })
                 .collect(),
             on_requests: reqs
