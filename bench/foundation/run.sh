@@ -125,10 +125,10 @@ timed() {
 run_wrk() {
     local label=$1 base=$2 path=$3
     log "-- $label: warm-up $WARMUP (not recorded)"
-    BENCH_PATH=$path wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$HERE/people.lua" "$base" >/dev/null
-    log "-- $label: wrk -t$THREADS -c$CONNS -d$DURATION --latency -s bench/foundation/people.lua $base (path $path)"
+    BENCH_PATH=$path wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -s "$HERE/people.lua" "$base" >/dev/null
+    log "-- $label: wrk -t$THREADS -c$CONNS -d$DURATION --timeout 10s --latency -s bench/foundation/people.lua $base (path $path)"
     log "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    local raw; raw=$(BENCH_PATH=$path wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$HERE/people.lua" "$base")
+    local raw; raw=$(BENCH_PATH=$path wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 10s --latency -s "$HERE/people.lua" "$base")
     echo "$raw" | tee -a "$OUT"
     LAST_RESULT=$(echo "$raw" | grep '^RESULT' | tail -1)
     if [ "$(field "$LAST_RESULT" errors)" != 0 ]; then
@@ -143,7 +143,7 @@ SUMMARY="$RESULTS/$DATE-summary.md"
     echo "# Foundation benchmark, $DATE"
     echo
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-    echo "N = $N people (plus the demo bureau's 956); wrk -t$THREADS -c$CONNS -d$DURATION --latency after a $WARMUP warm-up"
+    echo "N = $N people (plus the demo bureau's 956); wrk -t$THREADS -c$CONNS -d$DURATION --timeout 10s --latency after a $WARMUP warm-up"
     echo
     echo "| backend | serve --demo → /healthz (s) | import .xlsx (s) | export .xlsx (s) | export .csv (s) | /api/people req/s | p50 ms | p99 ms | bare-axum req/s | p50 ms | p99 ms |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -183,7 +183,7 @@ for BACKEND in $BACKENDS; do
     wait_healthz "$ADDR" "$SERVER_PID" || { cat "$DIR/serve-demo.log" >>"$OUT"; die "server did not come up (see $OUT)"; }
     STARTUP=$(since "$t0")
     log "startup_s=$STARTUP"
-    sed -e 's/^/   | /' "$DIR/serve-demo.log" | grep -v -i password | head -40 >>"$OUT" || true
+    sed -e 's/^/   | /' "$DIR/serve-demo.log" | grep -v -i -e password -e '密码' -e '密钥' | head -40 >>"$OUT" || true
     stop_server
 
     # 2. Import (server stopped; the import is one all-or-nothing transaction).
