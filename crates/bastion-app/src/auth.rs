@@ -480,6 +480,6 @@ impl App {
     ) -> AppResult<(Vec<bastion_store::auth::LoginLogEntry>, i64)> {
         ctx.scope(permission::perm::AUDIT_READ)?;
         let total = self.store.login_log_count().await?;
-        Ok((self.store.login_log(size, (page.max(1) - 1) * size).await?, total))
+        Ok((self.store.login_log(size, (page.max(1) - 1).saturating_mul(size)).await?, total))
     }
 }

@@ -367,6 +367,10 @@ impl App {
         .await?;
         bastion_store::commit(tx).await?;
         report.committed = true;
+        // A bulk change: let the query planner see the new row counts.
+        if let Err(e) = self.store.analyze().await {
+            tracing::warn!("ANALYZE after import: {e}");
+        }
         Ok(report)
     }
 

@@ -55,6 +55,7 @@ pub struct Store {
     /// For SQLite, the database file (used by backup).
     pub sqlite_path: Option<PathBuf>,
     pub url: String,
+    pub(crate) caches: Arc<crate::cache::Caches>,
 }
 
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -125,6 +126,7 @@ impl Store {
             crypto: Arc::new(crypto),
             sqlite_path: Some(path.to_path_buf()),
             url,
+            caches: Arc::default(),
         })
     }
 
@@ -142,6 +144,7 @@ impl Store {
             crypto: Arc::new(crypto),
             sqlite_path: None,
             url: url.to_string(),
+            caches: Arc::default(),
         })
     }
 
@@ -155,7 +158,19 @@ impl Store {
 
     /// Begin a write transaction (on SQLite: on the single writer connection).
     pub async fn begin(&self) -> StoreResult<Tx> {
+        // Any write on this node may change counts and the unit tree: drop what is cached.
+        self.caches.invalidate();
         Ok(self.write.begin().await?)
+    }
+
+    /// Refresh the planner's statistics after bulk changes (imports, the demo bureau).
+    pub async fn analyze(&self) -> StoreResult<()> {
+        let sql = match self.backend {
+            Backend::Postgres => "ANALYZE people; ANALYZE units",
+            Backend::Sqlite => "ANALYZE",
+        };
+        sqlx::raw_sql(sql).execute(&self.write).await?;
+        Ok(())
     }
 
     pub fn reader(&self) -> &AnyPool {

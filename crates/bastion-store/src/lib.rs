@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod crypto;
 pub mod db;
 pub mod jobs;

@@ -454,30 +454,86 @@ impl Store {
         rows.iter().map(|r| Ok(PersonId(r.try_get("id")?))).collect()
     }
 
-    fn person_where(&self, sql: &mut Sql, scope: &RowScope, f: &PersonFilter) -> StoreResult<()> {
+    /// Unit ids and paths, cached per node (see `cache`).
+    async fn unit_paths(&self) -> StoreResult<std::sync::Arc<Vec<(i64, String)>>> {
+        if let Some(v) = self.caches.units() {
+            return Ok(v);
+        }
+        let gen = self.caches.generation();
+        let rows = sqlx::query("SELECT id, path FROM units").fetch_all(&self.read).await?;
+        let v: Vec<(i64, String)> =
+            rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("path")?))).collect::<StoreResult<_>>()?;
+        let v = std::sync::Arc::new(v);
+        self.caches.put_units(gen, v.clone());
+        Ok(v)
+    }
+
+    /// Turn the caller's scope and the unit filter into plain conditions on `people`: no
+    /// condition, nobody, one person, or a list of unit ids (a subtree resolved in memory, so the
+    /// list query never joins units to filter).
+    async fn restriction(&self, scope: &RowScope, f: &PersonFilter) -> StoreResult<Restriction> {
+        let units = self.unit_paths().await?;
+        let within = |paths: &[String]| -> Vec<i64> {
+            units
+                .iter()
+                .filter(|(_, p)| paths.iter().any(|root| p.starts_with(root.as_str())))
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        let mut set: Option<Vec<i64>> = match scope {
+            RowScope::All | RowScope::Person(_) => None,
+            RowScope::Nothing => return Ok(Restriction::Nothing),
+            RowScope::Subtrees(paths) => Some(within(paths)),
+        };
+        if let Some(uid) = f.unit_id {
+            let Some(root) = units.iter().find(|(id, _)| *id == uid).map(|(_, p)| p.clone()) else {
+                return Ok(Restriction::Nothing);
+            };
+            let sub = within(&[root]);
+            set = Some(match set {
+                None => sub,
+                Some(s) => s.into_iter().filter(|id| sub.contains(id)).collect(),
+            });
+        }
+        let units_cond = match set {
+            None => None,
+            Some(s) if s.is_empty() => return Ok(Restriction::Nothing),
+            Some(s) if s.len() == units.len() => None,
+            Some(s) => Some(s),
+        };
+        Ok(match scope {
+            RowScope::Person(id) => Restriction::Person(*id, units_cond),
+            _ => match units_cond {
+                None => Restriction::Any,
+                Some(ids) => Restriction::Units(ids),
+            },
+        })
+    }
+
+    fn person_where(&self, sql: &mut Sql, r: &Restriction, f: &PersonFilter) -> StoreResult<()> {
         sql.push(" WHERE 1=1");
-        match scope {
-            RowScope::All => {}
-            RowScope::Nothing => {
+        let in_units = |sql: &mut Sql, ids: &[i64]| {
+            sql.push(" AND p.unit_id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_i64(*id);
+            }
+            sql.push(")");
+        };
+        match r {
+            Restriction::Any => {}
+            Restriction::Nothing => {
                 sql.push(" AND 1=0");
             }
-            RowScope::Person(id) => {
+            Restriction::Person(id, units) => {
                 sql.push(" AND p.id = ").bind_i64(id.0);
-            }
-            RowScope::Subtrees(paths) => {
-                sql.push(" AND (1=0");
-                for p in paths {
-                    let (lo, hi) = subtree_range(p);
-                    sql.push(" OR (u.path >= ").bind_text(lo).push(" AND u.path < ").bind_text(hi).push(")");
+                if let Some(ids) = units {
+                    in_units(sql, ids);
                 }
-                sql.push(")");
             }
-        }
-        if let Some(uid) = f.unit_id {
-            sql.push(" AND u.path >= (SELECT path FROM units WHERE id = ").bind_i64(uid);
-            // The upper bound of the subtree range (see sql::subtree_range), computed in SQL.
-            sql.push(") AND u.path < (SELECT substr(path, 1, length(path) - 1) || '0'");
-            sql.push(" FROM units WHERE id = ").bind_i64(uid).push(")");
+            Restriction::Units(ids) => in_units(sql, ids),
         }
         if let Some(n) = f.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             sql.push(" AND p.name LIKE ").bind_text(format!("%{}%", like_escape(n))).push(" ESCAPE '\\'");
@@ -518,12 +574,24 @@ impl Store {
     pub async fn people(&self, scope: &RowScope, f: &PersonFilter, page: i64, size: i64) -> StoreResult<Page<Person>> {
         let size = size.clamp(1, 500);
         let page = page.max(1);
-        let mut count = Sql::new("SELECT COUNT(*) AS n FROM people p JOIN units u ON u.id = p.unit_id");
-        self.person_where(&mut count, scope, f)?;
-        let total: i64 = count.query().fetch_one(&self.read).await?.try_get("n")?;
+        let r = self.restriction(scope, f).await?;
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM people p");
+        self.person_where(&mut count, &r, f)?;
+        // Totals are the slow part of a list page (a count over up to 100,000 rows); the same
+        // filter asked again within a few seconds reuses the figure (see `cache`).
+        let key = format!("{}|{:?}", count.text, count.args);
+        let total = match self.caches.count(&key) {
+            Some(n) => n,
+            None => {
+                let gen = self.caches.generation();
+                let n: i64 = count.query().fetch_one(&self.read).await?.try_get("n")?;
+                self.caches.put_count(gen, key, n);
+                n
+            }
+        };
         let mut sql = Sql::new(&format!("SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id"));
-        self.person_where(&mut sql, scope, f)?;
-        sql.push(" ORDER BY p.id LIMIT ").bind_i64(size).push(" OFFSET ").bind_i64((page - 1) * size);
+        self.person_where(&mut sql, &r, f)?;
+        sql.push(" ORDER BY p.id LIMIT ").bind_i64(size).push(" OFFSET ").bind_i64((page - 1).saturating_mul(size));
         let rows = sql.query().fetch_all(&self.read).await?;
         let items = rows.iter().map(person_from).collect::<StoreResult<Vec<_>>>()?;
         Ok(Page { items, total, page, size })
@@ -559,8 +627,9 @@ impl Store {
         after: i64,
         chunk: i64,
     ) -> StoreResult<Vec<Person>> {
+        let r = self.restriction(scope, f).await?;
         let mut sql = Sql::new(&format!("SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id"));
-        self.person_where(&mut sql, scope, f)?;
+        self.person_where(&mut sql, &r, f)?;
         sql.push(" AND p.id > ").bind_i64(after).push(" ORDER BY p.id LIMIT ").bind_i64(chunk);
         let rows = sql.query().fetch_all(&self.read).await?;
         rows.iter().map(person_from).collect()
@@ -589,6 +658,15 @@ impl Store {
             on_duty: get("on_duty")?,
         })
     }
+}
+
+/// Scope and unit filter reduced to conditions on `people` alone.
+enum Restriction {
+    Any,
+    Nothing,
+    /// One person; optionally also within these units.
+    Person(PersonId, Option<Vec<i64>>),
+    Units(Vec<i64>),
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

@@ -130,4 +130,41 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sessions/{id}/revoke", post(system::revoke_session))
         .route("/api/openapi.json", get(crate::openapi::document))
         .fallback(|| async { crate::error::ApiError(bastion_app::AppError::NotFound("接口不存在".into())) })
+        .layer(axum::middleware::from_fn(json_errors))
+}
+
+/// The framework's own rejections (a path id that is not a number, a bad query string, a broken
+/// multipart body) answer in plain English text; turn them into our JSON error, in Chinese.
+async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let detail = match axum::body::to_bytes(resp.into_body(), 16 * 1024).await {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(_) => String::new(),
+    };
+    let (code, what) = if detail.contains("Invalid URL") || detail.contains("Cannot parse") && detail.contains("URL") {
+        ("bad_path", "路径参数无效（应为整数编号）")
+    } else if detail.contains("query string") || detail.contains("Failed to deserialize query") {
+        ("bad_query", "查询参数无效")
+    } else if detail.to_lowercase().contains("multipart") || detail.contains("boundary") {
+        ("bad_multipart", "上传格式无效：请以 multipart/form-data 上传文件（字段 file）")
+    } else if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ("too_large", "请求体过大")
+    } else if status == axum::http::StatusCode::METHOD_NOT_ALLOWED {
+        ("method_not_allowed", "该接口不支持此请求方法")
+    } else if status == axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        ("unsupported_media_type", "请求的 Content-Type 不受支持")
+    } else {
+        ("bad_request", "请求无效")
+    };
+    let message = if detail.is_empty() { what.to_string() } else { format!("{what}：{}", detail.trim()) };
+    (status, axum::Json(serde_json::json!({"code": code, "message": message}))).into_response()
 }

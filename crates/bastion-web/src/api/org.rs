@@ -28,6 +28,9 @@ pub async fn create_unit(
     Ok((StatusCode::CREATED, Json(s.app.create_unit(&ctx, &input).await?)))
 }
 
+/// Pages beyond this are refused (10 × 100,000 rows is past any bureau; keeps offsets in range).
+pub const MAX_PAGE: i64 = 100_000;
+
 /// Query of the people list: the filter plus paging. Unknown enum values are a 422, not ignored.
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
@@ -105,8 +108,8 @@ impl PeopleQuery {
             &mut e,
         )
         .unwrap_or(10);
-        if page < 1 {
-            e.push(FieldError::new("页码", "页码必须是正整数"));
+        if !(1..=MAX_PAGE).contains(&page) {
+            e.push(FieldError::new("页码", format!("页码须在 1–{MAX_PAGE} 之间")));
         }
         if !(1..=500).contains(&size) {
             e.push(FieldError::new("每页条数", "每页条数必须是 1–500 的整数"));

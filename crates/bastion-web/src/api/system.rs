@@ -56,14 +56,34 @@ pub struct AuditQuery {
     pub size: Option<i64>,
 }
 
+impl AuditQuery {
+    /// Page 1–100000 and size 1–200, or a 422 naming the parameter.
+    pub fn paging(&self) -> Result<(i64, i64), bastion_app::AppError> {
+        use bastion_core::FieldError;
+        let page = self.page.unwrap_or(1);
+        let size = self.size.unwrap_or(20);
+        let mut e = Vec::new();
+        if !(1..=crate::api::org::MAX_PAGE).contains(&page) {
+            e.push(FieldError::new("页码", format!("页码须在 1–{} 之间", crate::api::org::MAX_PAGE)));
+        }
+        if !(1..=200).contains(&size) {
+            e.push(FieldError::new("每页条数", "每页条数须在 1–200 之间"));
+        }
+        if e.is_empty() {
+            Ok((page, size))
+        } else {
+            Err(bastion_app::AppError::Invalid(e))
+        }
+    }
+}
+
 pub async fn audit(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     ctx.scope(perm::AUDIT_READ)?;
-    let size = q.size.unwrap_or(20).clamp(1, 200);
-    let page = q.page.unwrap_or(1).max(1);
+    let (page, size) = q.paging()?;
     let (items, total) = state
         .app
         .store
@@ -87,8 +107,7 @@ pub async fn login_log(
     ApiCtx(ctx): ApiCtx,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let size = q.size.unwrap_or(20).clamp(1, 200);
-    let page = q.page.unwrap_or(1).max(1);
+    let (page, size) = q.paging()?;
     let (items, total) = state.app.login_log(&ctx, page, size).await?;
     Ok(Json(serde_json::json!({ "items": items, "total": total, "page": page, "size": size })))
 }

@@ -25,7 +25,7 @@ pub async fn audit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Quer
     if let Err(e) = ctx.scope(perm::AUDIT_READ) {
         return error_page(t, e);
     }
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, crate::api::org::MAX_PAGE);
     let size = 20;
     match state.app.store.audit_records(q.account.as_deref(), q.module.as_deref(), size, (page - 1) * size).await {
         Ok((items, total)) => {
@@ -131,7 +131,7 @@ pub async fn login_log(
     PageCtx(ctx, t): PageCtx,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, crate::api::org::MAX_PAGE);
     match state.app.login_log(&ctx, page, 20).await {
         Ok((items, total)) => {
             let shell = Shell::new(&state, &ctx, t, "/system/login-log", t.s("menu_login_log")).await;

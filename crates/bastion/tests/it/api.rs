@@ -184,6 +184,21 @@ async fn bad_input_names_every_field(backend: Backend) {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let e: Value = r.json().await.unwrap();
     assert!(e["message"].as_str().unwrap().starts_with("JSON 格式错误"), "{e}");
+    // The framework's own rejections answer in our JSON format too.
+    let r = c.get(t.url("/api/people/abc")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "bad_path");
+    assert!(e["message"].as_str().unwrap().starts_with("路径参数无效"));
+    let r = c.post(t.url("/api/people/import")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().await.unwrap();
+    assert!(e["message"].as_str().unwrap().contains("multipart"), "{e}");
+    // A huge page number is named, not overflowed.
+    let r = c.get(t.url("/api/people?page=9223372036854775807&size=500")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["errors"][0]["field"], "页码");
     // Unknown API route: JSON 404; unknown page: Chinese 404 page.
     let r = c.get(t.url("/api/nothing")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
