@@ -9,10 +9,13 @@ use std::time::{Duration, Instant};
 
 const TTL: Duration = Duration::from_secs(3);
 
+/// Unit ids and their paths.
+pub type UnitPaths = Arc<Vec<(i64, String)>>;
+
 #[derive(Default)]
 pub struct Caches {
     generation: AtomicU64,
-    units: Mutex<Option<(u64, Instant, Arc<Vec<(i64, String)>>)>>,
+    units: Mutex<Option<(u64, Instant, UnitPaths)>>,
     counts: Mutex<HashMap<String, (u64, Instant, i64)>>,
 }
 
@@ -25,14 +28,14 @@ impl Caches {
         gen == self.generation.load(Ordering::SeqCst) && at.elapsed() < TTL
     }
 
-    pub fn units(&self) -> Option<Arc<Vec<(i64, String)>>> {
+    pub fn units(&self) -> Option<UnitPaths> {
         let g = self.units.lock().ok()?;
         g.as_ref().filter(|(gen, at, _)| self.fresh(*gen, *at)).map(|(_, _, v)| v.clone())
     }
 
     /// Remember units read at generation `gen` (read before the query, so a write during the
     /// query leaves the entry already stale).
-    pub fn put_units(&self, gen: u64, v: Arc<Vec<(i64, String)>>) {
+    pub fn put_units(&self, gen: u64, v: UnitPaths) {
         if let Ok(mut g) = self.units.lock() {
             *g = Some((gen, Instant::now(), v));
         }
