@@ -83,7 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let page =
             store.people(&RowScope::All, &PersonFilter { unit_id: Some(mid.0), ..Default::default() }, 1, 10).await?;
         list_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        assert_eq!(page.total, 100_000 / leaves.len() as i64 * 9 + if (100_000 % leaves.len()) > 0 { 0 } else { 0 });
+        assert!(page.total >= 9 * (100_000 / leaves.len() as i64), "a squad subtree holds its teams' people");
     }
     println!(
         "{backend}: subtree of a department (201 units) p50 {:.2} ms p99 {:.2} ms; people page filtered by a squad's subtree p50 {:.2} ms p99 {:.2} ms",
