@@ -27,7 +27,9 @@ USERS=${BASTION_ST_USERS:-sysadmin secadmin auditadmin commander}
 PASSWORD=${BASTION_DEMO_PASSWORD:-Demo#2026pass}
 MAX_EXAMPLES=${BASTION_ST_MAX_EXAMPLES:-20}
 SEED=${BASTION_ST_SEED:-20200124}
-WORKERS=${BASTION_ST_WORKERS:-2}
+# One worker: with two, hypothesis on CPython 3.11 intermittently aborts operations that have many
+# query parameters ("AST constructor recursion depth mismatch"), a tool fault counted as a failure.
+WORKERS=${BASTION_ST_WORKERS:-1}
 READY_TIMEOUT=${BASTION_ST_READY_TIMEOUT:-60}
 # The checks (see docs/testing.md for why these): no 5xx, status codes / content types / bodies
 # as the document says.

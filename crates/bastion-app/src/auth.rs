@@ -103,6 +103,9 @@ impl App {
         ua: &str,
     ) -> AppResult<LoginOk> {
         let username = username.trim();
+        if username.is_empty() || username.len() > 64 || username.chars().any(char::is_control) {
+            return Err(AppError::BadLogin(BAD_LOGIN.into()));
+        }
         let account = self.store.account_by_username(username).await?;
         let mut tx = self.store.begin().await?;
         let now = bastion_core::time::now_ms();

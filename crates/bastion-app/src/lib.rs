@@ -56,12 +56,23 @@ impl From<StoreError> for AppError {
                 AppError::Invalid(vec![FieldError::new(field, format!("{field}“{value}”已存在"))])
             }
             StoreError::Conflict(m) => AppError::Conflict(m),
+            // PostgreSQL refuses text with a NUL byte (SQLSTATE 22021); that is bad input, not a fault.
+            StoreError::Db(sqlx_err) if is_bad_text(&sqlx_err) => {
+                AppError::Invalid(vec![FieldError::new("输入", "输入包含无效字符（如 \\0）")])
+            }
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+fn is_bad_text(e: &bastion_store::StoreSqlError) -> bool {
+    match e {
+        bastion_store::StoreSqlError::Database(d) => d.code().is_some_and(|c| c == "22021" || c == "22P05"),
+        _ => false,
+    }
+}
 
 /// Who is acting, from where: every use case receives one.
 #[derive(Debug, Clone, Serialize)]

@@ -15,3 +15,5 @@ pub mod sql;
 
 pub use crypto::Crypto;
 pub use db::{commit, Backend, Store, StoreError, StoreResult, Tx};
+/// The database driver's error, for callers that classify store failures.
+pub use sqlx::Error as StoreSqlError;

@@ -62,7 +62,22 @@ fn schemas() -> Value {
         "Revealed": {"type": "object", "properties": {"id_number": {"type": ["string", "null"]}, "mobile": {"type": ["string", "null"]}}},
         "Upload": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
         "UnitInput": input_fields(&["parent_id", "code", "name", "kind", "sort_order", "phone"]),
-        "PersonInput": input_fields(&["police_no", "name", "category", "sex", "birth_date", "hire_date", "id_number", "mobile", "unit_id", "unit_code", "position", "political_status", "duty_status", "police_types", "skills"]),
+        "PersonInput": {"type": "object", "required": ["police_no", "name", "category"], "properties": {
+            "police_no": {"type": "string", "pattern": "^[0-9A-Za-z]{4,10}$"},
+            "name": {"type": "string", "minLength": 1, "maxLength": 30},
+            "category": {"type": "string", "enum": ["police", "auxiliary", "civilian", "民警", "辅警", "文职"]},
+            "sex": {"type": "string", "enum": ["male", "female", "男", "女", ""]},
+            "birth_date": {"type": "string", "format": "date"},
+            "hire_date": {"type": "string", "format": "date"},
+            "id_number": {"type": "string", "description": "18 位居民身份证号（GB 11643，含校验位）或旧版 15 位"},
+            "mobile": {"type": "string", "pattern": "^1[3-9][0-9]{9}$"},
+            "unit_id": {"type": "string", "pattern": "^[0-9]+$"},
+            "unit_code": {"type": "string", "maxLength": 30},
+            "position": {"type": "string", "maxLength": 30},
+            "political_status": {"type": "string", "enum": ["masses", "applicant", "activist", "candidate", "probationary", "member"]},
+            "duty_status": {"type": "string", "enum": ["on_duty", "leave", "sick", "quarantine", "away", "left"]},
+            "police_types": {"type": "string", "description": "多个警种用“、”分隔"},
+            "skills": {"type": "string", "description": "多项用“、”分隔，每项不超过 20 字"}}},
         "PolicyInput": input_fields(&["max_failed_logins", "lock_minutes", "password_max_age_days", "password_history", "idle_timeout_minutes", "totp_required_for_admins", "ip_allow", "ip_deny", "audit_retention_days"]),
         "OperationInput": input_fields(&["name", "description", "status", "start_date", "end_date"]),
         "Unit": {"type": "object", "required": ["id", "code", "name", "kind", "path"], "properties": {
@@ -92,6 +107,72 @@ fn schemas() -> Value {
     })
 }
 
+fn q(name: &str, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description})
+}
+
+fn enum_of(values: Vec<&'static str>) -> Value {
+    json!({"type": "string", "enum": values})
+}
+
+/// Query parameters of the routes that take them.
+fn query_params(path: &str) -> Vec<Value> {
+    use bastion_core::org::*;
+    // Allowed codes go into the description: schemathesis (hypothesis on Python 3.11) trips over
+    // a dozen enum-typed query parameters on one operation ("AST constructor recursion depth mismatch").
+    let codes = |all: Vec<&'static str>| json!({"type": "string", "maxLength": 20, "description": all.join(" | ")});
+    let page =
+        q("page", json!({"type": "integer", "minimum": 1, "maximum": crate::api::org::MAX_PAGE}), "页码，从 1 开始");
+    match path {
+        "/api/people" | "/api/people/export" => {
+            let mut v = vec![
+                q("unit_id", json!({"type": "integer"}), "单位（含下级）"),
+                q("name", json!({"type": "string", "maxLength": 50}), "姓名（模糊）"),
+                q("police_no", json!({"type": "string", "maxLength": 20}), "警号（前缀）"),
+                q("category", codes(Category::ALL.iter().map(|c| c.code()).collect()), "人员类别"),
+                q("political_status", codes(PoliticalStatus::ALL.iter().map(|c| c.code()).collect()), "政治面貌"),
+                q("duty_status", codes(DutyStatus::ALL.iter().map(|c| c.code()).collect()), "在岗状态"),
+                q("police_type", codes(PoliceType::ALL.iter().map(|c| c.code()).collect()), "警种"),
+                q("party", json!({"type": "boolean"}), "仅党员 / 非党员"),
+                q("enabled", json!({"type": "boolean"}), "启用状态"),
+            ];
+            if path == "/api/people" {
+                v.push(page);
+                v.push(q("size", json!({"type": "integer", "minimum": 1, "maximum": 500}), "每页条数"));
+            } else {
+                v.push(q("format", enum_of(vec!["xlsx", "csv"]), "文件格式"));
+            }
+            v
+        }
+        "/api/people/template" => vec![q("format", enum_of(vec!["xlsx", "csv"]), "文件格式")],
+        "/api/people/import" => vec![
+            q("dry_run", json!({"type": "boolean"}), "仅预检，不写入"),
+            q("update_existing", json!({"type": "boolean"}), "按警号更新已存在的人员"),
+        ],
+        "/api/audit" | "/api/audit/export" | "/api/login-log" => {
+            let mut v = vec![];
+            if path != "/api/login-log" {
+                v.push(q("account", json!({"type": "string", "maxLength": 30}), "账号"));
+                v.push(q("module", json!({"type": "string", "maxLength": 30}), "模块"));
+            }
+            if path != "/api/audit/export" {
+                v.push(page);
+                v.push(q("size", json!({"type": "integer", "minimum": 1, "maximum": 200}), "每页条数"));
+            }
+            v
+        }
+        _ => vec![],
+    }
+}
+
+/// Media types of file downloads.
+fn file_types(path: &str) -> Vec<&'static str> {
+    match path {
+        "/api/audit/export" => vec!["text/csv"],
+        _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
+    }
+}
+
 pub fn build() -> Value {
     let mut paths = serde_json::Map::new();
     for (method, path, tag, summary, req, resp, ok) in OPS {
@@ -108,9 +189,20 @@ pub fn build() -> Value {
                 "422": {"description": "输入有误（逐字段说明）", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
         });
+        let mut params = query_params(path);
         if path.contains("{id}") {
             let ty = if path.starts_with("/api/sessions/") { "string" } else { "integer" };
-            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": ty}}]);
+            params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": ty}}));
+        }
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
+        }
+        if *resp == "File" {
+            let content: serde_json::Map<String, Value> = file_types(path)
+                .into_iter()
+                .map(|t| (t.to_string(), json!({"schema": {"type": "string", "format": "binary"}})))
+                .collect();
+            op["responses"][*ok]["content"] = Value::Object(content);
         }
         if let Some(r) = req {
             let ct = if *r == "Upload" { "multipart/form-data" } else { "application/json" };

@@ -90,6 +90,11 @@ impl PeopleQuery {
                 e.push(FieldError::new("姓名", "姓名搜索条件不能超过 50 个字"));
             }
         }
+        for (field, v) in [("姓名", &f.name), ("警号", &f.police_no)] {
+            if v.as_deref().is_some_and(|s| s.chars().any(char::is_control)) {
+                e.push(FieldError::new(field, format!("{field}不能包含控制字符")));
+            }
+        }
         if e.is_empty() {
             Ok(f)
         } else {
