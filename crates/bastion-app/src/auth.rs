@@ -337,9 +337,6 @@ impl App {
         if let Err(e) = permission::check_separation(&roles) {
             errors.push(e);
         }
-        if roles.is_empty() {
-            errors.push(FieldError::new("角色", "至少选择一个角色"));
-        }
         if let Err(e) = check_password_policy(&username, password) {
             errors.push(e);
         }
@@ -484,5 +481,58 @@ impl App {
         ctx.scope(permission::perm::AUDIT_READ)?;
         let total = self.store.login_log_count().await?;
         Ok((self.store.login_log(size, (page.max(1) - 1).saturating_mul(size)).await?, total))
+    }
+}
+
+impl App {
+    /// Give an account its roles (security admin). 三员分立 holds; nobody changes their own roles.
+    pub async fn set_roles(&self, ctx: &Ctx, username: &str, roles: Vec<String>) -> AppResult<()> {
+        ctx.scope(permission::perm::ROLE_GRANT)?;
+        let a = self
+            .store
+            .account_by_username(username)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        if a.id == ctx.account_id {
+            return Err(AppError::Forbidden("不能修改自己的角色".into()));
+        }
+        permission::check_separation(&roles).map_err(AppError::invalid)?;
+        if roles.iter().any(|r| r == "superadmin") {
+            return Err(AppError::invalid(FieldError::new("角色", "超级管理员只用于初始化，不能再授予")));
+        }
+        let mut tx = self.store.begin().await?;
+        self.store.set_roles(&mut tx, a.id, &roles).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "system",
+            "分配角色",
+            username,
+            &format!("{} → {}", a.roles.join(","), roles.join(",")),
+        )
+        .await?;
+        self.retire_bootstrap_admin(&mut tx, ctx).await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Lift a lock-out before it expires (security admin).
+    pub async fn unlock_account(&self, ctx: &Ctx, username: &str) -> AppResult<()> {
+        ctx.scope(permission::perm::ACCOUNT_UNLOCK)?;
+        let a = self
+            .store
+            .account_by_username(username)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        let mut tx = self.store.begin().await?;
+        self.store.unlock_account(&mut tx, a.id).await?;
+        self.audit(&mut tx, ctx, "system", "解锁账号", username, "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    pub async fn accounts(&self, ctx: &Ctx) -> AppResult<Vec<Account>> {
+        ctx.scope(permission::perm::ACCOUNT_READ)?;
+        Ok(self.store.accounts().await?)
     }
 }

@@ -39,6 +39,10 @@ pub mod perm {
     pub const DASHBOARD_READ: &str = "dashboard:home:read";
     /// Password, lock-out, session and IP policy (安全管理员).
     pub const POLICY_WRITE: &str = "system:policy:write";
+    /// Give and take roles (安全管理员 only: the system admin creates accounts but cannot grant).
+    pub const ROLE_GRANT: &str = "system:role:grant";
+    /// Unlock an account locked by failed sign-ins.
+    pub const ACCOUNT_UNLOCK: &str = "system:account:unlock";
     /// See online sessions and end them (强退).
     pub const SESSION_MANAGE: &str = "system:session:manage";
 }
@@ -63,6 +67,8 @@ pub const ROLES: &[RoleDef] = &[
             (ACCOUNT_READ, All),
             (ACCOUNT_WRITE, All),
             (AUDIT_READ, All),
+            (ROLE_GRANT, All),
+            (ACCOUNT_UNLOCK, All),
             (DASHBOARD_READ, All),
         ],
     },
@@ -87,7 +93,14 @@ pub const ROLES: &[RoleDef] = &[
         key: "secadmin",
         zh: "安全管理员",
         en: "Security admin",
-        grants: &[(ACCOUNT_READ, All), (POLICY_WRITE, All), (SESSION_MANAGE, All), (DASHBOARD_READ, All)],
+        grants: &[
+            (ACCOUNT_READ, All),
+            (ROLE_GRANT, All),
+            (ACCOUNT_UNLOCK, All),
+            (POLICY_WRITE, All),
+            (SESSION_MANAGE, All),
+            (DASHBOARD_READ, All),
+        ],
     },
     RoleDef {
         key: "auditadmin",

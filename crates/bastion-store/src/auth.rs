@@ -453,3 +453,25 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    pub async fn set_roles(&self, tx: &mut Tx, id: AccountId, roles: &[String]) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET roles = $1, updated_at = $2 WHERE id = $3")
+            .bind(roles.join(","))
+            .bind(bastion_core::time::now_ms())
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        // New roles take effect at the next sign-in: end the account's sessions now.
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id.0).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    pub async fn unlock_account(&self, tx: &mut Tx, id: AccountId) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}

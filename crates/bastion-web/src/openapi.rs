@@ -29,6 +29,11 @@ const OPS: &[Op] = &[
     ("get", "/api/audit", "审计", "审计日志（审计管理员）：account、module 筛选，分页", None, "AuditPage", "200"),
     ("get", "/api/audit/export", "审计", "导出审计日志 CSV（审计管理员；导出本身记入审计）", None, "File", "200"),
     ("get", "/api/login-log", "审计", "登录日志（成功与失败），分页", None, "AuditPage", "200"),
+    ("get", "/api/accounts", "账号", "账号列表（系统管理员、安全管理员）", None, "AccountList", "200"),
+    ("post", "/api/accounts", "账号", "新建账号（系统管理员）：不带角色，首次登录须改密；角色由安全管理员分配", Some("NewAccount"), "Created", "201"),
+    ("put", "/api/accounts/{username}/roles", "账号", "分配角色（安全管理员）：三员分立，不能改自己的角色；该账号的会话随即结束", Some("Roles"), "Ok", "200"),
+    ("post", "/api/accounts/{username}/unlock", "账号", "解锁被锁定的账号（安全管理员）", None, "Ok", "200"),
+    ("post", "/api/accounts/{username}/disable", "账号", "停用账号并结束其会话（系统管理员）", None, "Ok", "200"),
     ("get", "/api/policy", "安全", "安全策略（安全管理员）", None, "PolicyInput", "200"),
     ("put", "/api/policy", "安全", "修改安全策略：失败锁定、密码有效期与历史、会话超时、动态口令、IP 黑白名单、审计保存期（不少于 180 天）", Some("PolicyInput"), "PolicyInput", "200"),
     ("get", "/api/sessions", "安全", "在线用户（安全管理员）", None, "SessionList", "200"),
@@ -100,6 +105,14 @@ fn schemas() -> Value {
         "Operation": {"type": "object", "properties": {"id": {"type": "integer"}, "name": string(), "description": string(),
             "status": string(), "start_date": string(), "end_date": {"type": ["string", "null"]}}},
         "OperationList": {"type": "array", "items": {"$ref": "#/components/schemas/Operation"}},
+        "AccountList": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "username": string(),
+            "display_name": string(), "unit_name": string(), "roles": {"type": "array", "items": string()}, "enabled": {"type": "boolean"},
+            "must_change_password": {"type": "boolean"}, "totp_enabled": {"type": "boolean"}}}},
+        "NewAccount": {"type": "object", "required": ["username", "display_name", "unit_id", "password"], "properties": {
+            "username": {"type": "string", "pattern": "^[A-Za-z0-9_.]{2,30}$"}, "display_name": {"type": "string", "minLength": 1, "maxLength": 30},
+            "unit_id": {"type": "integer"}, "password": {"type": "string", "minLength": 8}}},
+        "Roles": {"type": "object", "required": ["roles"], "properties": {"roles": {"type": "array", "items": {"type": "string",
+            "enum": ["sysadmin", "secadmin", "auditadmin", "commander", "duty", "secretary", "checkpoint", "supplies", "editor", "officer"]}}}},
         "SessionList": {"type": "array", "items": {"type": "object", "properties": {"id": string(), "username": string(),
             "display_name": string(), "unit_name": string(), "ip": string(), "user_agent": string(),
             "created_at": {"type": "integer"}, "last_seen_at": {"type": "integer"}}}},
@@ -193,6 +206,9 @@ pub fn build() -> Value {
         if path.contains("{id}") {
             let ty = if path.starts_with("/api/sessions/") { "string" } else { "integer" };
             params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": ty}}));
+        }
+        if path.contains("{username}") {
+            params.push(json!({"name": "username", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 30}}));
         }
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);

@@ -98,6 +98,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/audit"),
     ("get", "/api/audit/export"),
     ("get", "/api/login-log"),
+    ("get", "/api/accounts"),
+    ("post", "/api/accounts"),
+    ("put", "/api/accounts/{username}/roles"),
+    ("post", "/api/accounts/{username}/unlock"),
+    ("post", "/api/accounts/{username}/disable"),
     ("get", "/api/policy"),
     ("put", "/api/policy"),
     ("get", "/api/sessions"),
@@ -125,6 +130,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/audit", get(system::audit))
         .route("/api/audit/export", get(system::audit_export))
         .route("/api/login-log", get(system::login_log))
+        .route("/api/accounts", get(system::accounts).post(system::create_account))
+        .route("/api/accounts/{username}/roles", axum::routing::put(system::set_roles))
+        .route("/api/accounts/{username}/unlock", post(system::unlock_account))
+        .route("/api/accounts/{username}/disable", post(system::disable_account))
         .route("/api/policy", get(system::get_policy).put(system::put_policy))
         .route("/api/sessions", get(system::sessions))
         .route("/api/sessions/{id}/revoke", post(system::revoke_session))

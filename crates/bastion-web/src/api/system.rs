@@ -144,3 +144,66 @@ pub async fn put_policy(
     let p = state.app.set_policy(&ctx, &input).await?;
     Ok(Json(bastion_app::policy::PolicyInput::from_policy(&p)))
 }
+
+pub async fn accounts(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Json<Vec<bastion_store::auth::Account>>> {
+    Ok(Json(state.app.accounts(&ctx).await?))
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewAccountBody {
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub password: String,
+}
+
+/// System admin: a new account without roles; its first password must be changed at sign-in.
+pub async fn create_account(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    crate::api::AppJson(b): crate::api::AppJson<NewAccountBody>,
+) -> ApiResult<(axum::http::StatusCode, Json<serde_json::Value>)> {
+    let unit = bastion_store::org::UnitId(b.unit_id);
+    if state.app.store.unit(unit).await.is_err() {
+        return Err(bastion_app::AppError::invalid(bastion_core::FieldError::new("所属单位", "所属单位不存在")).into());
+    }
+    let id =
+        state.app.create_account(&ctx, &b.username, &b.display_name, unit, None, vec![], &b.password, true).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(serde_json::json!({"id": id.0}))))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RolesBody {
+    pub roles: Vec<String>,
+}
+
+pub async fn set_roles(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    axum::extract::Path(username): axum::extract::Path<String>,
+    crate::api::AppJson(b): crate::api::AppJson<RolesBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    state.app.set_roles(&ctx, &username, b.roles).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
+pub async fn unlock_account(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    axum::extract::Path(username): axum::extract::Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    state.app.unlock_account(&ctx, &username).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
+pub async fn disable_account(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    axum::extract::Path(username): axum::extract::Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    state.app.set_account_enabled(&ctx, &username, false).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}

@@ -593,7 +593,57 @@ async fn security_policy_applies_at_once(backend: Backend) {
     assert_eq!(c.get(t.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
 }
 
+async fn system_admin_creates_security_admin_grants(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let sys = t.login("sysadmin").await;
+    let r = sys
+        .post(t.url("/api/accounts"))
+        .json(&json!({"username": "zhaoliu", "display_name": "赵六", "unit_id": 3, "password": "First#2026x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // The system admin cannot grant a role, not even to the new account.
+    let r = sys.put(t.url("/api/accounts/zhaoliu/roles")).json(&json!({"roles": ["duty"]})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let sec = t.login("secadmin").await;
+    // 三员分立 holds for grants too.
+    let r = sec
+        .put(t.url("/api/accounts/zhaoliu/roles"))
+        .json(&json!({"roles": ["sysadmin", "auditadmin"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = sec.put(t.url("/api/accounts/secadmin/roles")).json(&json!({"roles": ["commander"]})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no one changes their own roles");
+    let r = sec.put(t.url("/api/accounts/zhaoliu/roles")).json(&json!({"roles": ["duty"]})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let list: Value = sec.get(t.url("/api/accounts")).send().await.unwrap().json().await.unwrap();
+    let z = list.as_array().unwrap().iter().find(|a| a["username"] == "zhaoliu").unwrap();
+    assert_eq!(z["roles"], json!(["duty"]));
+    assert_eq!(z["must_change_password"], true);
+    assert!(z.get("password_hash").is_none());
+    // Unlock: the security admin lifts a lock-out.
+    let c = t.client();
+    for _ in 0..5 {
+        c.post(t.url("/api/login")).json(&json!({"username": "duty", "password": "Wrong#123x"})).send().await.unwrap();
+    }
+    assert_eq!(sec.post(t.url("/api/accounts/duty/unlock")).send().await.unwrap().status(), StatusCode::OK);
+    let r = c
+        .post(t.url("/api/login"))
+        .json(&json!({"username": "duty", "password": bastion_testkit::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (recs, _) = t.app.store.audit_records(Some("secadmin"), None, 5, 0).await.unwrap();
+    let actions: Vec<&str> = recs.iter().map(|r| r.action.as_str()).collect();
+    assert!(actions.contains(&"分配角色") && actions.contains(&"解锁账号"), "{actions:?}");
+}
+
 both_backends!(
+    system_admin_creates_security_admin_grants,
     security_policy_applies_at_once,
     administrators_need_a_second_factor,
     new_administrator_enrolls_before_anything_else,
