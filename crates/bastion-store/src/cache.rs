@@ -1,6 +1,8 @@
 //! Small per-node caches for the people list: the unit tree (paths) and list totals. Any write
-//! transaction begun on this node clears them; entries also expire after a few seconds so a write
-//! on another node shows within that time.
+//! transaction begun on this node clears them. Unit paths expire after a few seconds; a total
+//! older than that is still served while one background query refreshes it (stale-while-
+//! revalidate), so a write on another node shows within a few seconds and no request waits on a
+//! count over 100,000 rows once it has been computed.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +19,13 @@ pub struct Caches {
     generation: AtomicU64,
     units: Mutex<Option<(u64, Instant, UnitPaths)>>,
     counts: Mutex<HashMap<String, (u64, Instant, i64)>>,
+    refreshing: Mutex<std::collections::HashSet<String>>,
+}
+
+/// A cached total: fresh, or older than the TTL (serve it, refresh in the background).
+pub enum Cached {
+    Fresh(i64),
+    Stale(i64),
 }
 
 impl Caches {
@@ -45,9 +54,26 @@ impl Caches {
         self.generation.load(Ordering::SeqCst)
     }
 
-    pub fn count(&self, key: &str) -> Option<i64> {
+    /// A total computed since the last local write; `Stale` once older than the TTL (another
+    /// node may have written since).
+    pub fn count(&self, key: &str) -> Option<Cached> {
         let g = self.counts.lock().ok()?;
-        g.get(key).filter(|(gen, at, _)| self.fresh(*gen, *at)).map(|(_, _, n)| *n)
+        let (gen, at, n) = g.get(key)?;
+        if *gen != self.generation.load(Ordering::SeqCst) {
+            return None;
+        }
+        Some(if at.elapsed() < TTL { Cached::Fresh(*n) } else { Cached::Stale(*n) })
+    }
+
+    /// Claim the background refresh of `key`; false when another request already has it.
+    pub fn claim_refresh(&self, key: &str) -> bool {
+        self.refreshing.lock().map(|mut r| r.insert(key.to_string())).unwrap_or(false)
+    }
+
+    pub fn release_refresh(&self, key: &str) {
+        if let Ok(mut r) = self.refreshing.lock() {
+            r.remove(key);
+        }
     }
 
     pub fn put_count(&self, gen: u64, key: String, n: i64) {

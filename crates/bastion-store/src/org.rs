@@ -581,7 +581,22 @@ impl Store {
         // filter asked again within a few seconds reuses the figure (see `cache`).
         let key = format!("{}|{:?}", count.text, count.args);
         let total = match self.caches.count(&key) {
-            Some(n) => n,
+            Some(crate::cache::Cached::Fresh(n)) => n,
+            Some(crate::cache::Cached::Stale(n)) => {
+                if self.caches.claim_refresh(&key) {
+                    let (store, sql, key) = (self.clone(), count.clone(), key.clone());
+                    tokio::spawn(async move {
+                        let gen = store.caches.generation();
+                        if let Ok(row) = sql.query().fetch_one(&store.read).await {
+                            if let Ok(n) = row.try_get::<i64, _>("n") {
+                                store.caches.put_count(gen, key.clone(), n);
+                            }
+                        }
+                        store.caches.release_refresh(&key);
+                    });
+                }
+                n
+            }
             None => {
                 let gen = self.caches.generation();
                 let n: i64 = count.query().fetch_one(&self.read).await?.try_get("n")?;
