@@ -368,11 +368,7 @@ impl App {
 
     pub async fn set_account_enabled(&self, ctx: &Ctx, username: &str, enabled: bool) -> AppResult<()> {
         ctx.scope(permission::perm::ACCOUNT_WRITE)?;
-        let a = self
-            .store
-            .account_by_username(username)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        let a = self.account_named(username).await?;
         let mut tx = self.store.begin().await?;
         self.store.set_account_enabled(&mut tx, a.id, enabled).await?;
         self.audit(&mut tx, ctx, "system", if enabled { "启用账号" } else { "停用账号" }, username, "").await?;
@@ -383,11 +379,7 @@ impl App {
     /// Reset to a new password that must be changed at next sign-in.
     pub async fn reset_password(&self, ctx: &Ctx, username: &str, password: &str) -> AppResult<()> {
         ctx.scope(permission::perm::ACCOUNT_WRITE)?;
-        let a = self
-            .store
-            .account_by_username(username)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        let a = self.account_named(username).await?;
         check_password_policy(username, password).map_err(AppError::invalid)?;
         self.check_history(a.id, password).await?;
         let hash = hash_password(password)?;
@@ -485,14 +477,18 @@ impl App {
 }
 
 impl App {
+    /// The account called `username`, or a NotFound naming it.
+    async fn account_named(&self, username: &str) -> AppResult<Account> {
+        self.store
+            .account_by_username(username)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))
+    }
+
     /// Give an account its roles (security admin). 三员分立 holds; nobody changes their own roles.
     pub async fn set_roles(&self, ctx: &Ctx, username: &str, roles: Vec<String>) -> AppResult<()> {
         ctx.scope(permission::perm::ROLE_GRANT)?;
-        let a = self
-            .store
-            .account_by_username(username)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        let a = self.account_named(username).await?;
         if a.id == ctx.account_id {
             return Err(AppError::Forbidden("不能修改自己的角色".into()));
         }
@@ -519,11 +515,7 @@ impl App {
     /// Lift a lock-out before it expires (security admin).
     pub async fn unlock_account(&self, ctx: &Ctx, username: &str) -> AppResult<()> {
         ctx.scope(permission::perm::ACCOUNT_UNLOCK)?;
-        let a = self
-            .store
-            .account_by_username(username)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("账号“{username}”不存在")))?;
+        let a = self.account_named(username).await?;
         let mut tx = self.store.begin().await?;
         self.store.unlock_account(&mut tx, a.id).await?;
         self.audit(&mut tx, ctx, "system", "解锁账号", username, "").await?;
