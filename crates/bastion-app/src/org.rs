@@ -225,8 +225,14 @@ impl App {
     /// One person, if the caller's scope covers them; otherwise NotFound (no existence leak).
     pub async fn person(&self, ctx: &Ctx, id: PersonId) -> AppResult<Person> {
         let scope = ctx.scope(perm::PERSON_READ)?;
+        self.person_in(&scope, id).await
+    }
+
+    /// The person if `scope` covers them; NotFound otherwise, so ids outside the scope look like
+    /// ids that do not exist.
+    async fn person_in(&self, scope: &RowScope, id: PersonId) -> AppResult<Person> {
         let p = self.store.person(id).await.map_err(|_| AppError::NotFound("人员不存在".into()))?;
-        if !in_scope(&scope, &p.unit_path, Some(p.id)) {
+        if !in_scope(scope, &p.unit_path, Some(p.id)) {
             return Err(AppError::NotFound("人员不存在".into()));
         }
         Ok(p)
@@ -263,10 +269,7 @@ impl App {
 
     pub async fn update_person(&self, ctx: &Ctx, id: PersonId, input: &PersonInput) -> AppResult<()> {
         let scope = ctx.scope(perm::PERSON_WRITE)?;
-        let current = self.store.person(id).await.map_err(|_| AppError::NotFound("人员不存在".into()))?;
-        if !in_scope(&scope, &current.unit_path, Some(id)) {
-            return Err(AppError::NotFound("人员不存在".into()));
-        }
+        self.person_in(&scope, id).await?;
         let unit = self.resolve_unit(input).await;
         let p = input.parse(unit.as_ref().map(|u| u.id)).map_err(AppError::Invalid)?;
         if let Some(u) = &unit {
@@ -283,10 +286,7 @@ impl App {
 
     pub async fn set_person_enabled(&self, ctx: &Ctx, id: PersonId, enabled: bool) -> AppResult<()> {
         let scope = ctx.scope(perm::PERSON_WRITE)?;
-        let current = self.store.person(id).await.map_err(|_| AppError::NotFound("人员不存在".into()))?;
-        if !in_scope(&scope, &current.unit_path, Some(id)) {
-            return Err(AppError::NotFound("人员不存在".into()));
-        }
+        let current = self.person_in(&scope, id).await?;
         let mut tx = self.store.begin().await?;
         self.store.set_person_enabled(&mut tx, id, enabled).await?;
         let action = if enabled { "启用人员" } else { "停用人员" };
@@ -299,10 +299,7 @@ impl App {
     pub async fn reveal_person(&self, ctx: &Ctx, id: PersonId, reason: &str) -> AppResult<Revealed> {
         let scope = ctx.scope(perm::PERSON_REVEAL)?;
         let reason = text("查看事由", reason, 2, 100).map_err(AppError::invalid)?;
-        let current = self.store.person(id).await.map_err(|_| AppError::NotFound("人员不存在".into()))?;
-        if !in_scope(&scope, &current.unit_path, Some(id)) {
-            return Err(AppError::NotFound("人员不存在".into()));
-        }
+        let current = self.person_in(&scope, id).await?;
         let revealed = self.store.reveal_person(id).await?;
         let mut tx = self.store.begin().await?;
         self.audit(

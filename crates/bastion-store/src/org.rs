@@ -328,71 +328,33 @@ impl Store {
     pub async fn insert_person(&self, tx: &mut Tx, p: &NewPerson) -> StoreResult<PersonId> {
         let a = self.person_args(p)?;
         let t = now();
-        let row = sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO people (police_no, name, category, sex, birth_date, hire_date, id_cipher, id_bidx, id_masked, \
              mobile_cipher, mobile_bidx, mobile_masked, unit_id, position, political_status, duty_status, police_types, \
              skills, enabled, created_at, updated_at) \
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,1,$19,$19) RETURNING id",
-        )
-        .bind(&p.police_no)
-        .bind(&p.name)
-        .bind(p.category.code())
-        .bind(p.sex.code())
-        .bind(p.birth_date.as_deref())
-        .bind(p.hire_date.as_deref())
-        .bind(a.id_cipher)
-        .bind(a.id_bidx)
-        .bind(a.id_masked)
-        .bind(a.mobile_cipher)
-        .bind(a.mobile_bidx)
-        .bind(a.mobile_masked)
-        .bind(p.unit_id.0)
-        .bind(p.position.as_deref())
-        .bind(p.political_status.code())
-        .bind(p.duty_status.code())
-        .bind(a.police_types)
-        .bind(a.skills)
-        .bind(t)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(unique("警号", &p.police_no))?;
+        );
+        let row = bind_person(q, p, a).bind(t).fetch_one(&mut **tx).await.map_err(unique("警号", &p.police_no))?;
         Ok(PersonId(row.try_get("id")?))
     }
 
     /// Replace every field of a person. Personal numbers are re-encrypted only when given.
     pub async fn update_person(&self, tx: &mut Tx, id: PersonId, p: &NewPerson) -> StoreResult<()> {
         let a = self.person_args(p)?;
-        let n = sqlx::query(
+        let q = sqlx::query(
             "UPDATE people SET police_no=$1, name=$2, category=$3, sex=$4, birth_date=$5, hire_date=$6, \
              id_cipher=COALESCE($7, id_cipher), id_bidx=COALESCE($8, id_bidx), id_masked=COALESCE($9, id_masked), \
              mobile_cipher=COALESCE($10, mobile_cipher), mobile_bidx=COALESCE($11, mobile_bidx), \
              mobile_masked=COALESCE($12, mobile_masked), unit_id=$13, position=$14, political_status=$15, \
              duty_status=$16, police_types=$17, skills=$18, updated_at=$19 WHERE id=$20",
-        )
-        .bind(&p.police_no)
-        .bind(&p.name)
-        .bind(p.category.code())
-        .bind(p.sex.code())
-        .bind(p.birth_date.as_deref())
-        .bind(p.hire_date.as_deref())
-        .bind(a.id_cipher)
-        .bind(a.id_bidx)
-        .bind(a.id_masked)
-        .bind(a.mobile_cipher)
-        .bind(a.mobile_bidx)
-        .bind(a.mobile_masked)
-        .bind(p.unit_id.0)
-        .bind(p.position.as_deref())
-        .bind(p.political_status.code())
-        .bind(p.duty_status.code())
-        .bind(a.police_types)
-        .bind(a.skills)
-        .bind(now())
-        .bind(id.0)
-        .execute(&mut **tx)
-        .await
-        .map_err(unique("警号", &p.police_no))?
-        .rows_affected();
+        );
+        let n = bind_person(q, p, a)
+            .bind(now())
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(unique("警号", &p.police_no))?
+            .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -692,6 +654,32 @@ pub struct PeopleCounts {
     pub civilian: i64,
     pub party: i64,
     pub on_duty: i64,
+}
+
+/// Bind $1..$18 of the person insert and update, which list the columns in the same order.
+fn bind_person<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    p: &'q NewPerson,
+    a: PersonArgs,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(&p.police_no)
+        .bind(&p.name)
+        .bind(p.category.code())
+        .bind(p.sex.code())
+        .bind(p.birth_date.as_deref())
+        .bind(p.hire_date.as_deref())
+        .bind(a.id_cipher)
+        .bind(a.id_bidx)
+        .bind(a.id_masked)
+        .bind(a.mobile_cipher)
+        .bind(a.mobile_bidx)
+        .bind(a.mobile_masked)
+        .bind(p.unit_id.0)
+        .bind(p.position.as_deref())
+        .bind(p.political_status.code())
+        .bind(p.duty_status.code())
+        .bind(a.police_types)
+        .bind(a.skills)
 }
 
 struct PersonArgs {
