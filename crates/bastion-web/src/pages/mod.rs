@@ -46,6 +46,10 @@ pub fn routes() -> Router<AppState> {
         .route("/system/audit", get(system::audit))
         .route("/system/audit/export", get(system::audit_export))
         .route("/system/login-log", get(system::login_log))
+        .route("/system/accounts", get(system::accounts).post(system::create_account))
+        .route("/system/accounts/{username}/roles", post(system::set_roles))
+        .route("/system/accounts/{username}/unlock", post(system::unlock))
+        .route("/system/accounts/{username}/disable", post(system::disable))
         .route("/system/online", get(system::online))
         .route("/system/security", get(system::security).post(system::security_save))
         .route("/system/online/{id}/revoke", post(system::revoke))
@@ -74,12 +78,13 @@ pub struct Shell {
 
 impl Shell {
     pub async fn new(state: &AppState, ctx: &Ctx, t: Tr, active: &str, title: &str) -> Self {
-        let items: [(&str, &str, &str, Option<&str>); 10] = [
+        let items: [(&str, &str, &str, Option<&str>); 11] = [
             ("/", "menu_home", "⌂", None),
             ("/org/people", "menu_people", "☰", Some(perm::PERSON_READ)),
             ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
             ("/org/transfer", "menu_transfer", "⇅", Some(perm::PERSON_EXPORT)),
             ("/operations", "menu_operation", "⚑", Some(perm::OPERATION_READ)),
+            ("/system/accounts", "menu_accounts", "☺", Some(perm::ACCOUNT_READ)),
             ("/system/audit", "menu_audit", "✎", Some(perm::AUDIT_READ)),
             ("/system/login-log", "menu_login_log", "⎆", Some(perm::AUDIT_READ)),
             ("/system/online", "menu_online", "◉", Some(perm::SESSION_MANAGE)),

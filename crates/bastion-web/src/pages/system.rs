@@ -191,3 +191,154 @@ pub async fn security_save(
         Err(e) => error_page(t, e),
     }
 }
+
+pub struct RoleChoice {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "system/accounts.html")]
+pub struct AccountsPage {
+    pub shell: Shell,
+    pub items: Vec<bastion_store::auth::Account>,
+    pub units: Vec<super::org::TreeNode>,
+    pub roles: Vec<RoleChoice>,
+    pub can_create: bool,
+    pub can_grant: bool,
+    pub can_unlock: bool,
+    pub me: String,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
+impl AccountsPage {
+    pub fn role_names(&self, keys: &[String]) -> String {
+        keys.iter()
+            .filter_map(|k| bastion_core::permission::role(k))
+            .map(|r| if self.shell.t.en { r.en } else { r.zh })
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
+    pub fn has(&self, keys: &[String], key: &str) -> bool {
+        keys.iter().any(|k| k == key)
+    }
+}
+
+async fn accounts_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: crate::i18n::Tr,
+    message: Option<String>,
+    error: Option<String>,
+) -> Response {
+    match state.app.accounts(ctx).await {
+        Ok(items) => {
+            let roles = bastion_core::permission::ROLES
+                .iter()
+                .filter(|r| r.key != "superadmin")
+                .map(|r| RoleChoice { key: r.key, label: if t.en { r.en } else { r.zh } })
+                .collect();
+            let page = AccountsPage {
+                shell: Shell::new(state, ctx, t, "/system/accounts", t.s("menu_accounts")).await,
+                items,
+                units: super::org::tree(state, None).await,
+                roles,
+                can_create: ctx.can(perm::ACCOUNT_WRITE),
+                can_grant: ctx.can(perm::ROLE_GRANT),
+                can_unlock: ctx.can(perm::ACCOUNT_UNLOCK),
+                me: ctx.username.clone(),
+                message,
+                error: error.clone(),
+            };
+            let status =
+                if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+            super::render_status(status, &page)
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn accounts(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    accounts_page(&state, &ctx, t, None, None).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct NewAccountForm {
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: String,
+    pub password: String,
+}
+
+pub async fn create_account(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::Form(f): axum::Form<NewAccountForm>,
+) -> Response {
+    let unit = f.unit_id.parse::<i64>().map(bastion_store::org::UnitId).unwrap_or(bastion_store::org::UnitId(0));
+    let result = if state.app.store.unit(unit).await.is_err() {
+        Err(bastion_app::AppError::invalid(bastion_core::FieldError::new("所属单位", "请选择所属单位")))
+    } else {
+        state
+            .app
+            .create_account(&ctx, &f.username, &f.display_name, unit, None, vec![], &f.password, true)
+            .await
+            .map(|_| ())
+    };
+    outcome(&state, &ctx, t, result, format!("已创建账号 {}（首次登录须修改密码；角色由安全管理员分配）", f.username))
+        .await
+}
+
+async fn outcome(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: crate::i18n::Tr,
+    result: bastion_app::AppResult<()>,
+    ok: String,
+) -> Response {
+    match result {
+        Ok(()) => accounts_page(state, ctx, t, Some(ok), None).await,
+        Err(e @ (bastion_app::AppError::Invalid(_) | bastion_app::AppError::NotFound(_))) => {
+            accounts_page(state, ctx, t, None, Some(crate::error::status_and_body(&e).1.message)).await
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn set_roles(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::extract::Path(username): axum::extract::Path<String>,
+    body: String,
+) -> Response {
+    // Checkboxes arrive as repeated `role=` fields.
+    let roles: Vec<String> = serde_urlencoded::from_str::<Vec<(String, String)>>(&body)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k == "role")
+        .map(|(_, v)| v)
+        .collect();
+    let result = state.app.set_roles(&ctx, &username, roles).await;
+    outcome(&state, &ctx, t, result, format!("已更新 {username} 的角色，其会话已结束")).await
+}
+
+pub async fn unlock(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::extract::Path(username): axum::extract::Path<String>,
+) -> Response {
+    let result = state.app.unlock_account(&ctx, &username).await;
+    outcome(&state, &ctx, t, result, format!("已解锁 {username}")).await
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::extract::Path(username): axum::extract::Path<String>,
+) -> Response {
+    let result = state.app.set_account_enabled(&ctx, &username, false).await;
+    outcome(&state, &ctx, t, result, format!("已停用 {username}")).await
+}

@@ -642,7 +642,48 @@ async fn system_admin_creates_security_admin_grants(backend: Backend) {
     assert!(actions.contains(&"分配角色") && actions.contains(&"解锁账号"), "{actions:?}");
 }
 
+async fn accounts_page_follows_the_three_roles(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let sys = t.login("sysadmin").await;
+    let page = sys.get(t.url("/system/accounts")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("新建账号") && !page.contains("保存角色"), "the system admin creates but does not grant");
+    let html = sys
+        .post(t.url("/system/accounts"))
+        .form(&[("username", "sunqi"), ("display_name", "孙七"), ("unit_id", "3"), ("password", "First#2026x")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("已创建账号 sunqi"), "{html}");
+    let r = sys
+        .post(t.url("/system/accounts"))
+        .form(&[("username", "x y"), ("display_name", "坏"), ("unit_id", "3"), ("password", "weak")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let sec = t.login("secadmin").await;
+    let page = sec.get(t.url("/system/accounts")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("保存角色") && !page.contains("新建账号"), "the security admin grants but does not create");
+    let html = sec
+        .post(t.url("/system/accounts/sunqi/roles"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("role=duty&role=editor")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("已更新 sunqi 的角色"), "{html}");
+    let a = t.app.store.account_by_username("sunqi").await.unwrap().unwrap();
+    assert_eq!(a.roles, vec!["duty".to_string(), "editor".to_string()]);
+}
+
 both_backends!(
+    accounts_page_follows_the_three_roles,
     system_admin_creates_security_admin_grants,
     security_policy_applies_at_once,
     administrators_need_a_second_factor,
