@@ -221,6 +221,10 @@ impl AccountsPage {
             .join("、")
     }
 
+    pub fn is_locked(&self, a: &bastion_store::auth::Account) -> bool {
+        a.locked_until > bastion_core::time::now_ms()
+    }
+
     pub fn has(&self, keys: &[String], key: &str) -> bool {
         keys.iter().any(|k| k == key)
     }
