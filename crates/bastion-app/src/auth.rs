@@ -22,8 +22,15 @@ pub fn hash_password(pw: &str) -> AppResult<String> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2: {e}")))
 }
 
-fn verify_password(pw: &str, hash: &str) -> bool {
+fn verify_password_now(pw: &str, hash: &str) -> bool {
     PasswordHash::new(hash).map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok()).unwrap_or(false)
+}
+
+/// argon2 takes tens of milliseconds of CPU on purpose: run it off the async workers so other
+/// requests keep being served while a sign-in is checked.
+async fn verify_password(pw: &str, hash: &str) -> bool {
+    let (pw, hash) = (zeroize::Zeroizing::new(pw.to_string()), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_password_now(&pw, &hash)).await.unwrap_or(false)
 }
 
 /// 等保 complexity: at least 8 characters, 3 of 4 classes, not containing the account name.
@@ -114,7 +121,8 @@ impl App {
             let _ = verify_password(
                 password,
                 "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZWZha2U",
-            );
+            )
+            .await;
             self.store.insert_login_log(&mut tx, username, ip, ua, false, BAD_LOGIN).await?;
             bastion_store::commit(tx).await?;
             return Err(AppError::BadLogin(BAD_LOGIN.into()));
@@ -126,7 +134,7 @@ impl App {
             bastion_store::commit(tx).await?;
             return Err(AppError::Locked(msg));
         }
-        if !verify_password(password, &account.password_hash) {
+        if !verify_password(password, &account.password_hash).await {
             return self.fail_login(tx, &account, ip, ua, BAD_LOGIN).await;
         }
         if !account.enabled {
@@ -262,7 +270,7 @@ impl App {
 
     pub async fn change_password(&self, ctx: &Ctx, old: &str, new: &str) -> AppResult<()> {
         let account = self.store.account(ctx.account_id).await?;
-        if !verify_password(old, &account.password_hash) {
+        if !verify_password(old, &account.password_hash).await {
             return Err(AppError::invalid(FieldError::new("原密码", "原密码错误")));
         }
         if old == new {
@@ -281,7 +289,7 @@ impl App {
     /// Refuse a password used among the last `history` ones (等保: 不得重复使用最近 5 次密码).
     async fn check_history(&self, id: AccountId, new: &str) -> AppResult<()> {
         for old in self.store.recent_password_hashes(id, self.policy().password_history).await? {
-            if verify_password(new, &old) {
+            if verify_password(new, &old).await {
                 return Err(AppError::invalid(FieldError::new(
                     "新密码",
                     format!("新密码不能与最近 {} 次使用过的密码相同", self.policy().password_history),
