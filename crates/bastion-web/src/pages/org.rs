@@ -29,33 +29,38 @@ pub struct TreeNode {
 
 /// Units in depth-first order with subtree headcounts.
 pub async fn tree(state: &AppState, selected: Option<i64>) -> Vec<TreeNode> {
+    use std::collections::HashMap;
+    // `units()` comes in depth, sort-order, id order: children lists keep that order.
     let units = state.app.store.units().await.unwrap_or_default();
-    let counts = state.app.store.unit_headcounts().await.unwrap_or_default();
-    let direct: std::collections::HashMap<UnitId, i64> = counts.into_iter().collect();
-    let mut ordered: Vec<&Unit> = Vec::with_capacity(units.len());
-    fn visit<'a>(u: &'a Unit, all: &'a [Unit], out: &mut Vec<&'a Unit>) {
-        out.push(u);
-        for c in all.iter().filter(|c| c.parent_id == Some(u.id)) {
-            visit(c, all, out);
+    let mut count: HashMap<UnitId, i64> =
+        state.app.store.unit_headcounts().await.unwrap_or_default().into_iter().collect();
+    let mut children: HashMap<Option<UnitId>, Vec<&Unit>> = HashMap::new();
+    for u in &units {
+        children.entry(u.parent_id).or_default().push(u);
+    }
+    // Subtree headcounts in one pass, deepest units first, each adding into its parent.
+    for u in units.iter().rev() {
+        if let Some(p) = u.parent_id {
+            let own = count.get(&u.id).copied().unwrap_or(0);
+            *count.entry(p).or_insert(0) += own;
         }
     }
-    for root in units.iter().filter(|u| u.parent_id.is_none()) {
-        visit(root, &units, &mut ordered);
-    }
-    ordered
-        .iter()
-        .map(|u| TreeNode {
+    // Depth-first order with an explicit stack (children pushed in reverse to pop in order).
+    let mut out = Vec::with_capacity(units.len());
+    let mut stack: Vec<&Unit> = children.get(&None).map(|r| r.iter().rev().copied().collect()).unwrap_or_default();
+    while let Some(u) = stack.pop() {
+        out.push(TreeNode {
             id: u.id.0,
             name: u.name.clone(),
             depth: u.depth,
-            count: units
-                .iter()
-                .filter(|d| d.path.starts_with(&u.path))
-                .map(|d| direct.get(&d.id).copied().unwrap_or(0))
-                .sum(),
+            count: count.get(&u.id).copied().unwrap_or(0),
             selected: selected == Some(u.id.0),
-        })
-        .collect()
+        });
+        if let Some(c) = children.get(&Some(u.id)) {
+            stack.extend(c.iter().rev().copied());
+        }
+    }
+    out
 }
 
 pub struct Choice {
