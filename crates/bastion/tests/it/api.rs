@@ -418,7 +418,10 @@ async fn pages_render_in_chinese_and_english(backend: Backend) {
     assert!(home.contains("新冠肺炎疫情防控阻击战"), "header shows the active operation");
     // The unit tree counts each unit with everything below it (城关派出所 40 + its squad 38).
     let list = c.get(t.url("/org/people")).send().await.unwrap().text().await.unwrap();
-    assert!(list.contains("城关派出所 <small>78</small>") && list.contains("青岚县公安局 <small>956</small>"), "subtree counts");
+    assert!(
+        list.contains("城关派出所 <small>78</small>") && list.contains("青岚县公安局 <small>956</small>"),
+        "subtree counts"
+    );
     let station = list.find("城关派出所 <small>").unwrap();
     let squad = list.find("城关社区警务中队 <small>38</small>").unwrap();
     let next_station = list.find("东关派出所 <small>").unwrap();
