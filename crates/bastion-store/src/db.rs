@@ -223,6 +223,15 @@ pub(crate) fn unique<'a>(field: &'static str, value: &'a str) -> impl FnOnce(sql
     }
 }
 
+/// An update that touched no row means the record does not exist.
+pub(crate) fn found(rows_affected: u64) -> StoreResult<()> {
+    if rows_affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// Read a 0/1 flag stored as an integer.
 pub(crate) fn flag(row: &AnyRow, col: &str) -> StoreResult<bool> {
     use sqlx::Row;

@@ -4,7 +4,7 @@ use bastion_core::org::OperationStatus;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::db::{Store, StoreError, StoreResult, Tx};
+use crate::db::{found, Store, StoreError, StoreResult, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -74,10 +74,7 @@ impl Store {
         .execute(&mut **tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     pub async fn operations(&self) -> StoreResult<Vec<Operation>> {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::db::{flag, unique, Store, StoreError, StoreResult, Tx};
+use crate::db::{flag, found, unique, Store, StoreError, StoreResult, Tx};
 use crate::sql::{like_escape, subtree_range, Sql};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -246,10 +246,7 @@ impl Store {
             .execute(&mut **tx)
             .await?
             .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     async fn unit_in(&self, tx: &mut Tx, id: UnitId) -> StoreResult<Unit> {
@@ -355,10 +352,7 @@ impl Store {
             .await
             .map_err(unique("警号", &p.police_no))?
             .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     pub async fn set_person_enabled(&self, tx: &mut Tx, id: PersonId, enabled: bool) -> StoreResult<()> {
@@ -369,10 +363,7 @@ impl Store {
             .execute(&mut **tx)
             .await?
             .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     pub async fn person(&self, id: PersonId) -> StoreResult<Person> {
