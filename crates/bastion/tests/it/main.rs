@@ -7,5 +7,6 @@ mod api;
 mod audit;
 mod cli;
 mod matrix;
+mod roles;
 mod store;
 mod transfer;
