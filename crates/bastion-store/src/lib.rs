@@ -14,7 +14,7 @@ pub mod org;
 pub mod settings;
 pub mod sql;
 
-pub use crypto::Crypto;
+pub use crypto::{Cipher, Crypto};
 pub use db::{commit, Backend, Store, StoreError, StoreResult, Tx};
 /// The database driver's error, for callers that classify store failures.
 pub use sqlx::Error as StoreSqlError;
