@@ -252,6 +252,12 @@ impl App {
     /// Delete a custom role nobody holds any more.
     pub async fn delete_role(&self, ctx: &Ctx, key: &str) -> AppResult<()> {
         ctx.scope(permission::perm::ROLE_GRANT)?;
+        if permission::role(key).is_some() {
+            return Err(AppError::invalid(FieldError::new("角色代码", format!("“{key}”是内置角色，不能删除"))));
+        }
+        if !self.stored_roles().await?.iter().any(|r| r.key == key) {
+            return Err(AppError::NotFound(format!("自定义角色“{key}”不存在")));
+        }
         let holders: Vec<String> = self
             .store
             .accounts()

@@ -214,16 +214,19 @@ pub fn build() -> Value {
                 "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "403": {"description": "无权限", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "404": {"description": "不存在", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "409": {"description": "与现有数据冲突", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "422": {"description": "输入有误（逐字段说明）", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
         });
         let mut params = query_params(path);
-        if path.contains("{id}") {
-            let ty = if path.starts_with("/api/sessions/") { "string" } else { "integer" };
-            params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": ty}}));
-        }
-        if path.contains("{username}") {
-            params.push(json!({"name": "username", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 30}}));
+        // Every `{name}` in the path: `id` is an integer (a session id is text); the rest are text.
+        for name in path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(n, _)| n)) {
+            let schema = match name {
+                "id" if !path.starts_with("/api/sessions/") => json!({"type": "integer"}),
+                "id" => json!({"type": "string"}),
+                _ => json!({"type": "string", "maxLength": 64}),
+            };
+            params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
         }
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);

@@ -134,6 +134,11 @@ async fn bad_roles_are_refused_by_field(backend: Backend) {
     // Nothing was stored.
     let roles: Value = sec.get(t.url("/api/roles")).send().await.unwrap().json().await.unwrap();
     assert_eq!(roles["custom"], json!([]));
+    // Built-in roles cannot be deleted; an unknown one is not found.
+    let r = sec.post(t.url("/api/roles/sysadmin/delete")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("内置角色，不能删除"));
+    assert_eq!(sec.post(t.url("/api/roles/ghost/delete")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     // The system admin creates accounts but cannot define roles (三员分立).
     let sys = t.login("sysadmin").await;
     let r =
