@@ -229,7 +229,7 @@ const P_RETYPE: usize = 40;
 const P_SLIDE: usize = 52;
 const P_SWAP: usize = 88;
 /// Default share (percent) of cover-chain moves.
-const P_COVER: u32 = 0;
+const P_COVER: u32 = 20;
 /// Longest block a cover chain adds (and at most as many shifts it drops).
 const COVER_BLOCK: usize = 4;
 /// Longest block a swap or block move touches.
