@@ -20,7 +20,20 @@ fn main() -> anyhow::Result<()> {
             continue;
         }
         let inst = parse_instance(&name, &std::fs::read_to_string(&path)?)?;
-        let opts = SolveOptions { seed: 1, threads, seconds: Some(seconds), ..Default::default() };
+        let mut opts = SolveOptions { seed: 1, threads, seconds: Some(seconds), ..Default::default() };
+        // Tuning experiments without a rebuild: ROSTER_T0, ROSTER_T1, ROSTER_CYCLES, ROSTER_P_COVER.
+        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+        // ROSTER_ITERS: a per-thread iteration budget instead of the time limit (reproducible,
+        // load-independent comparisons on a shared machine).
+        if let Some(n) = env("ROSTER_ITERS") {
+            opts.max_iters = Some(n as u64);
+            opts.seconds = None;
+        }
+        let t = &mut opts.tuning;
+        t.t0 = env("ROSTER_T0").unwrap_or(t.t0);
+        t.t1 = env("ROSTER_T1").unwrap_or(t.t1);
+        t.cycles = env("ROSTER_CYCLES").map_or(t.cycles, |v| v as u32);
+        t.p_cover = env("ROSTER_P_COVER").map_or(t.p_cover, |v| v as u32);
         let best = best_known(&name).unwrap_or(0);
         match solve(&inst, &opts) {
             Ok(out) => println!(

@@ -44,11 +44,14 @@ pub struct Tuning {
     pub cycles: u32,
     /// Lowest price of one hard unit while feasible (strategic oscillation floor).
     pub hard_w_min: f64,
+    /// Percent of moves that are cover chains: a block of missing shifts given to one person,
+    /// often paid for by dropping as many of their shifts where cover is in surplus.
+    pub p_cover: u32,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { t0: 20.0, t1: 0.2, phase0_t: 0.4, cycles: 1, hard_w_min: HARD_W_MIN }
+        Tuning { t0: 20.0, t1: 0.2, phase0_t: 0.4, cycles: 1, hard_w_min: HARD_W_MIN, p_cover: P_COVER }
     }
 }
 
@@ -225,6 +228,10 @@ const P_CHANGE: usize = 25;
 const P_RETYPE: usize = 40;
 const P_SLIDE: usize = 52;
 const P_SWAP: usize = 88;
+/// Default share (percent) of cover-chain moves.
+const P_COVER: u32 = 20;
+/// Longest block a cover chain adds (and at most as many shifts it drops).
+const COVER_BLOCK: usize = 4;
 /// Longest block a swap or block move touches.
 const MAX_BLOCK: usize = 7;
 
@@ -261,7 +268,8 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     // Phase 0 works on the rows that break a hard constraint only: rows are independent
     // there, so rows already feasible are never disturbed.
     let mut bad_rows: Vec<usize> = Vec::new();
-    let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min } = opts.tuning;
+    let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min, p_cover } = opts.tuning;
+    let p_cover = p_cover.min(100) as usize;
     let cycles = f64::from(cycles.max(1));
     let mut cycle = 0.0;
     let mut temp = t0;
@@ -319,6 +327,8 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         if repairing_hard && !bad_rows.is_empty() {
             let e = bad_rows[rng.below(bad_rows.len())];
             propose_in_row(ctx, &st, &mut rng, e, &mut changes);
+        } else if p_cover > 0 && rng.below(100) < p_cover {
+            cover_chain(ctx, &st, &mut rng, &mut changes);
         } else {
             propose(ctx, &st, &mut rng, &mut changes);
         }
@@ -508,5 +518,69 @@ fn fill_gap(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usi
             }
         }
         return;
+    }
+}
+
+/// An ejection-chain style move aimed at under-cover: finds a missing (day, shift), gives one
+/// eligible person who is off that day a short block of shifts around it (each day the shift
+/// type most missing there, else the same type), and with probability ½ pays for it by
+/// dropping as many of that person's shifts elsewhere, starting at a day whose cover is in
+/// surplus — so totals, and often the run structure, stay put while cover moves to the gap.
+fn cover_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
+    let (d_n, s_n, off) = (ctx.d_n, ctx.s_n, ctx.off);
+    let mut found = None;
+    for _ in 0..32 {
+        let (d, s) = (rng.below(d_n), rng.below(s_n));
+        if st.deficit(d, s as Cell) && !ctx.can_work[s].is_empty() {
+            found = Some((d, s));
+            break;
+        }
+    }
+    let Some((d, s)) = found else { return };
+    let e = ctx.can_work[s][rng.below(ctx.can_work[s].len())];
+    let p = &ctx.inst.staff[e];
+    if st.get(e, d) != off || p.days_off[d] {
+        return;
+    }
+    let elig = &ctx.eligible[e];
+    let len = 1 + rng.below(COVER_BLOCK);
+    let a = d.saturating_sub(rng.below(len));
+    let b = (a + len).min(d_n);
+    for t in a..b {
+        if st.get(e, t) != off {
+            continue;
+        }
+        if p.days_off[t] {
+            if t < d {
+                out.clear();
+                continue;
+            }
+            break;
+        }
+        let k0 = rng.below(elig.len().max(1));
+        let v = (0..elig.len()).map(|k| elig[(k0 + k) % elig.len()]).find(|&c| st.deficit(t, c)).unwrap_or(s as Cell);
+        out.push((e, t, v));
+    }
+    if out.is_empty() || rng.below(2) == 0 {
+        return;
+    }
+    // Drop as many worked days, starting from the first surplus-covered one found after a
+    // random day outside the block.
+    let added = out.len();
+    let start = rng.below(d_n);
+    let mut from = None;
+    for k in 0..d_n.min(56) {
+        let t = (start + k) % d_n;
+        let v = st.get(e, t);
+        if (t + 1 < a || t > b) && v != off && st.surplus(t, v) {
+            from = Some(t);
+            break;
+        }
+    }
+    let Some(f) = from else { return };
+    let mut t = f;
+    while out.len() < 2 * added && t < d_n && (t + 1 < a || t > b) && st.get(e, t) != off {
+        out.push((e, t, off));
+        t += 1;
     }
 }

@@ -91,6 +91,13 @@ impl<'c, 'a> State<'c, 'a> {
         self.cnt[d * (ctx.s_n + 1) + s as usize] < ctx.inst.cover[d * ctx.s_n + s as usize].requirement
     }
 
+    /// More people than required on (d, s).
+    #[inline]
+    pub fn surplus(&self, d: usize, s: Cell) -> bool {
+        let ctx = self.ctx;
+        self.cnt[d * (ctx.s_n + 1) + s as usize] > ctx.inst.cover[d * ctx.s_n + s as usize].requirement
+    }
+
     #[inline]
     pub fn get(&self, e: usize, d: usize) -> Cell {
         self.cells[e * self.ctx.d_n + d]
