@@ -3,6 +3,8 @@
 //! The web layer and the CLI call only this crate.
 
 pub mod auth;
+// checkpoint (issue 5)
+pub mod checkpoint;
 pub mod demo;
 pub mod operation;
 pub mod org;
@@ -190,11 +192,13 @@ pub struct App {
     pub store: Store,
     /// The policy in force; read it with [`App::policy`].
     pub policy: std::sync::Arc<std::sync::RwLock<Policy>>,
+    /// checkpoint (issue 5): the registration writer and caches of this node.
+    pub checkpoint: std::sync::Arc<checkpoint::Runtime>,
 }
 
 impl App {
     pub fn new(store: Store, policy: Policy) -> Self {
-        Self { store, policy: std::sync::Arc::new(std::sync::RwLock::new(policy)) }
+        Self { store, policy: std::sync::Arc::new(std::sync::RwLock::new(policy)), checkpoint: Default::default() }
     }
 
     /// Append the audit record of `ctx`'s action inside `tx`.
