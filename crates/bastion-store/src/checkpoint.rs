@@ -529,7 +529,12 @@ impl Store {
         .await?;
         let id = FeverCaseId(row.try_get("id")?);
         // Alerts carry no personal data: the checkpoint, the reading, the case number.
-        let text = format!("发热预警：卡点#{} 测得体温 {} ℃，已转诊{}，病例 #{}", s.checkpoint_id.0, t, s.clinic, id.0);
+        let name: String = sqlx::query("SELECT name FROM checkpoints WHERE id = $1")
+            .bind(s.checkpoint_id.0)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("name")?;
+        let text = format!("发热预警：{name} 测得体温 {t} ℃，已转诊{}，病例 #{}", s.clinic, id.0);
         for audience in ["leader", "hq"] {
             sqlx::query(
                 "INSERT INTO checkpoint_alerts (at, checkpoint_id, case_id, audience, text) VALUES ($1,$2,$3,$4,$5)",
