@@ -550,23 +550,53 @@ impl Store {
         Ok(id)
     }
 
-    /// Append several audit records with one head read, one multi-row insert and one head update.
+    /// Append several audit records in one multi-row INSERT. PostgreSQL links the chain in its
+    /// trigger (row by row, in order); on SQLite the hashes are computed here from one head read and
+    /// the head follows by trigger.
     pub async fn append_audit_many(&self, tx: &mut Tx, entries: &[AuditEntry]) -> StoreResult<()> {
         if entries.is_empty() {
             return Ok(());
         }
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE",
-            Backend::Sqlite => "",
-        };
-        let head =
-            sqlx::query(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut **tx).await?;
-        let mut seq: i64 = head.try_get("seq")?;
-        let mut prev: String = head.try_get("hash")?;
         let at = bastion_core::time::now_ms();
+        if self.backend == Backend::Postgres {
+            for chunk in entries.chunks(1000) {
+                let mut sql = String::from(
+                    "INSERT INTO audit_log (at, account, unit, ip, module, action, target, result, detail, request_id, \
+                     prev_hash, hash) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push('(');
+                    for j in 0..10 {
+                        sql.push_str(&format!("${},", i * 10 + j + 1));
+                    }
+                    sql.push_str("'','')");
+                }
+                let mut q = sqlx::query(&sql);
+                for e in chunk {
+                    q = q
+                        .bind(at)
+                        .bind(e.account.clone())
+                        .bind(e.unit.clone())
+                        .bind(e.ip.clone())
+                        .bind(e.module.clone())
+                        .bind(e.action.clone())
+                        .bind(e.target.clone())
+                        .bind(e.result.clone())
+                        .bind(e.detail.clone())
+                        .bind(e.request_id.clone());
+                }
+                q.execute(&mut **tx).await?;
+            }
+            return Ok(());
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+        let first: i64 = head.try_get::<i64, _>("seq")? + 1;
+        let mut prev: String = head.try_get("hash")?;
         let mut recs = Vec::with_capacity(entries.len());
-        for e in entries {
-            seq += 1;
+        for (seq, e) in (first..).zip(entries) {
             let mut rec = AuditRecord {
                 seq,
                 at,
@@ -624,11 +654,6 @@ impl Store {
             }
             q.execute(&mut **tx).await?;
         }
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(prev)
-            .execute(&mut **tx)
-            .await?;
         Ok(())
     }
 

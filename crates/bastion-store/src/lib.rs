@@ -9,13 +9,14 @@ pub mod cache;
 pub mod checkpoint;
 pub mod crypto;
 pub mod db;
+pub mod group_commit;
 pub mod jobs;
 pub mod operation;
 pub mod org;
 pub mod settings;
 pub mod sql;
 
-pub use crypto::Crypto;
+pub use crypto::{Cipher, Crypto};
 pub use db::{commit, Backend, Store, StoreError, StoreResult, Tx};
 /// The database driver's error, for callers that classify store failures.
 pub use sqlx::Error as StoreSqlError;

@@ -9,5 +9,6 @@ mod audit;
 mod checkpoint;
 mod cli;
 mod matrix;
+mod roles;
 mod store;
 mod transfer;
