@@ -17,11 +17,11 @@ use bastion_store::checkpoint::{
     Alert, Checkpoint, CheckpointId, FeverCase, FeverCaseId, FollowUp, LiveCount, NewCheckpoint, NewScreening,
     PassView, PurgeReport, Registered, Screening,
 };
+use bastion_store::group_commit::GroupCommit;
 use bastion_store::org::{RowScope, UnitId};
 use bastion_store::{Store, StoreError, StoreResult};
 use rand::Rng;
 use serde::{Deserialize, Deserializer, Serialize};
-use tokio::sync::{mpsc, oneshot};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
@@ -327,71 +327,28 @@ pub struct IssuedPass {
     pub checkpoint: String,
 }
 
-type Job = (NewScreening, oneshot::Sender<StoreResult<Registered>>);
+/// The group-commit batch of registrations: every row of a batch, its counters, fever cases,
+/// pass use and audit records in the writer's one transaction (`bastion_store::group_commit`), so
+/// each request is answered only after its batch is durable.
+pub struct ScreeningBatch;
 
-/// The group-commit writer: requests hand their rows to one task that commits them in batches
-/// (one transaction, `synchronous=FULL` on SQLite) and answers each request after its batch is
-/// durable. A failed batch is retried row by row so one bad row fails alone.
-#[derive(Clone)]
-pub struct Writer {
-    tx: mpsc::Sender<Job>,
-}
-
-impl Writer {
-    pub fn spawn(store: Store, max_batch: usize) -> Self {
-        let (tx, mut rx) = mpsc::channel::<Job>(max_batch * 4);
-        tokio::spawn(async move {
-            let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
-            while let Some(first) = rx.recv().await {
-                batch.push(first);
-                while batch.len() < max_batch {
-                    match rx.try_recv() {
-                        Ok(j) => batch.push(j),
-                        Err(_) => break,
-                    }
-                }
-                let (items, answers): (Vec<NewScreening>, Vec<_>) = batch.drain(..).unzip();
-                match apply(&store, &items).await {
-                    Ok(out) => {
-                        for (a, o) in answers.into_iter().zip(out) {
-                            let _ = a.send(Ok(o));
-                        }
-                    }
-                    Err(_) if items.len() > 1 => {
-                        for (item, a) in items.into_iter().zip(answers) {
-                            let r = apply(&store, std::slice::from_ref(&item)).await;
-                            let _ = a.send(r.and_then(|mut v| v.pop().ok_or(StoreError::NotFound)));
-                        }
-                    }
-                    Err(e) => {
-                        if let Some(a) = answers.into_iter().next() {
-                            let _ = a.send(Err(e));
-                        }
-                    }
-                }
-            }
-        });
-        Self { tx }
+impl bastion_store::group_commit::Batch for ScreeningBatch {
+    type Item = NewScreening;
+    type Output = Registered;
+    fn apply<'a>(
+        &'a self,
+        store: &'a Store,
+        tx: &'a mut bastion_store::Tx,
+        items: &'a [NewScreening],
+    ) -> impl std::future::Future<Output = StoreResult<Vec<Registered>>> + Send + 'a {
+        store.insert_screenings(tx, items)
     }
-
-    pub async fn submit(&self, item: NewScreening) -> StoreResult<Registered> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send((item, tx)).await.map_err(|_| StoreError::Conflict("登记写入队列已关闭".into()))?;
-        rx.await.map_err(|_| StoreError::Conflict("登记写入任务已中止".into()))?
-    }
-}
-
-async fn apply(store: &Store, items: &[NewScreening]) -> StoreResult<Vec<Registered>> {
-    let mut tx = store.begin().await?;
-    let out = store.insert_screenings(&mut tx, items).await?;
-    bastion_store::commit(tx).await?;
-    Ok(out)
 }
 
 /// Per-node state of the feature: the writer (started on first use) and short-lived caches.
 #[derive(Default)]
 pub struct Runtime {
-    writer: OnceLock<Writer>,
+    writer: OnceLock<GroupCommit<ScreeningBatch>>,
     checkpoints: RwLock<Option<(Instant, Arc<Vec<Checkpoint>>)>>,
     rule: RwLock<Option<(Instant, FeverRule)>>,
     /// Public self-registration: recent submissions per address (rate limit).
@@ -408,8 +365,8 @@ impl App {
         &self.checkpoint
     }
 
-    fn writer(&self) -> &Writer {
-        self.rt().writer.get_or_init(|| Writer::spawn(self.store.clone(), MAX_BATCH))
+    fn writer(&self) -> &GroupCommit<ScreeningBatch> {
+        self.rt().writer.get_or_init(|| GroupCommit::spawn(self.store.clone(), ScreeningBatch, MAX_BATCH))
     }
 
     async fn all_checkpoints(&self) -> AppResult<Arc<Vec<Checkpoint>>> {
