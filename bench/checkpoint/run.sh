@@ -20,9 +20,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/checkpoint"
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BASTION="$TARGET/release/bastion"
-BARE="$TARGET/release/examples/checkpoint_bare"
-INSERT="$TARGET/release/examples/checkpoint_insert_bench"
+# BENCH_PROFILE=debug measures the debug build (only to check the harness: not the figures of record).
+PROFILE=${BENCH_PROFILE:-release}
+BASTION="$TARGET/$PROFILE/bastion"
+BARE="$TARGET/$PROFILE/examples/checkpoint_bare"
+INSERT="$TARGET/$PROFILE/examples/checkpoint_insert_bench"
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
 DURATION=${BENCH_DURATION:-20s}
 CONNS=${BENCH_CONNS:-64}
@@ -39,15 +41,16 @@ BARE_PORT=18291
 export BASTION_DEMO_PASSWORD=${BASTION_DEMO_PASSWORD:-Demo#2026pass}
 export BENCH_DIR="$HERE" NO_COLOR=1
 mkdir -p "$HERE/results"
-DATE=$(date +%Y-%m-%d)
+DATE=$(date +%Y-%m-%d)-$PROFILE
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; true; }
 trap cleanup EXIT
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    (cd "$ROOT" && cargo build --release -p bastion)
-    (cd "$ROOT" && cargo build --release -p bastion-web --example checkpoint_bare)
-    (cd "$ROOT" && cargo build --release -p bastion-app --example checkpoint_insert_bench)
+    FLAG=""; [ "$PROFILE" = release ] && FLAG=--release
+    (cd "$ROOT" && cargo build $FLAG -p bastion)
+    (cd "$ROOT" && cargo build $FLAG -p bastion-web --example checkpoint_bare)
+    (cd "$ROOT" && cargo build $FLAG -p bastion-app --example checkpoint_insert_bench)
 fi
 
 db_args() { if [ "$1" = postgres ]; then echo "--database $PG_URL"; fi; }
