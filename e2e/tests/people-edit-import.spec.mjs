@@ -7,19 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { VIEWPORTS, launchBrowser, withPage } from '../lib/browser.mjs';
-import { DEMO_PASSWORD, DEMO_TOTP_SECRET, backendName, startServer } from '../lib/server.mjs';
-import { totp } from '../lib/totp.mjs';
-
-async function logInAdmin(page, baseUrl) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('账号', { exact: true }).fill('sysadmin');
-  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.waitForURL((url) => url.pathname === '/login/totp');
-  await page.getByLabel('动态口令', { exact: true }).fill(totp(DEMO_TOTP_SECRET));
-  await page.getByRole('button', { name: '验 证' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
+import { backendName, startServer } from '../lib/server.mjs';
+import { logIn } from '../lib/login.mjs';
 
 const HEADER = '警号,姓名,人员类别,性别,出生日期,入职日期,身份证号,手机号,单位编码,职务,政治面貌,在岗状态,警种,技能特长';
 
@@ -41,7 +30,7 @@ describe(`people edit and import [${backendName()}]`, { timeout: 240_000 }, () =
 
   test(`add a person, then import (${backendName()})`, async () => {
     await withPage(browser, `add-and-import-${backendName()}`, VIEWPORTS.desktop, async (page) => {
-      await logInAdmin(page, server.url);
+      await logIn(page, server.url, 'sysadmin');
 
       await page.goto(`${server.url}/org/people/new`);
       await page.getByLabel('警号 *').fill('770001');

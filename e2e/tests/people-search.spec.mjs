@@ -3,17 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { VIEWPORTS, annotate, launchBrowser, withPage } from '../lib/browser.mjs';
-import { DEMO_PASSWORD, backendName, startServer } from '../lib/server.mjs';
+import { backendName, startServer } from '../lib/server.mjs';
+import { logIn } from '../lib/login.mjs';
 
 const TOTAL_STAFF = '956'; // the demo bureau's staff count (shared/domain.md)
-
-async function logIn(page, baseUrl) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('账号', { exact: true }).fill('commander');
-  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
 
 // Rows of the people list: table rows, or on a phone the card list if the page swaps the table for cards.
 const PEOPLE_ROWS = 'table tbody tr:visible, [data-testid="person-card"]:visible';
@@ -57,7 +50,7 @@ describe(`people search [${backendName()}]`, { timeout: 180_000 }, () => {
 
     test(name, async () => {
       await withPage(browser, name, viewport, async (page) => {
-        await logIn(page, server.url);
+        await logIn(page, server.url, 'commander');
 
         // Home (首页) shows the bureau's key counts, the staff total among them.
         await page.getByText(new RegExp(`(^|\\D)${TOTAL_STAFF}(\\D|$)`)).first().waitFor({ state: 'visible' });

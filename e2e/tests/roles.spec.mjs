@@ -4,19 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { VIEWPORTS, launchBrowser, screenshot, withPage } from '../lib/browser.mjs';
-import { DEMO_PASSWORD, DEMO_TOTP_SECRET, backendName, startServer } from '../lib/server.mjs';
-import { totp } from '../lib/totp.mjs';
-
-async function logIn(page, baseUrl, username) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('账号', { exact: true }).fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.waitForURL((url) => url.pathname === '/login/totp');
-  await page.getByLabel('动态口令', { exact: true }).fill(totp(DEMO_TOTP_SECRET));
-  await page.getByRole('button', { name: '验 证' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
+import { backendName, startServer } from '../lib/server.mjs';
+import { logIn } from '../lib/login.mjs';
 
 describe(`custom roles [${backendName()}]`, { timeout: 180_000 }, () => {
   let server;

@@ -117,10 +117,19 @@ impl Ctx {
 
     /// The operator of the command line: acts as the bootstrap super-admin, audited as `cli`.
     pub fn cli(root_unit: UnitId) -> Self {
+        Self::operator("cli", "命令行", root_unit)
+    }
+
+    /// Bastion's own scheduled work (retention purges), audited as `system`.
+    pub fn system(root_unit: UnitId) -> Self {
+        Self::operator("system", "系统任务", root_unit)
+    }
+
+    fn operator(username: &str, display_name: &str, root_unit: UnitId) -> Self {
         Self {
             account_id: AccountId(0),
-            username: "cli".into(),
-            display_name: "命令行".into(),
+            username: username.into(),
+            display_name: display_name.into(),
             unit_id: root_unit,
             unit_name: String::new(),
             unit_path: "/".into(),

@@ -73,6 +73,14 @@ pub enum ChainBreak {
     Unlinked { seq: i64 },
     /// The head counter and the last record disagree (records removed from the end).
     Truncated { head: i64, last: i64 },
+    /// The retention anchor is not the one a purge record in the chain names (records removed
+    /// from the start outside a purge).
+    AnchorMoved { seq: i64 },
+}
+
+/// The target of the audit record a purge appends: it vouches for the new anchor.
+pub fn anchor_target(seq: i64, hash: &str) -> String {
+    format!("audit-anchor:{seq}:{hash}")
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -85,6 +93,9 @@ impl std::fmt::Display for ChainBreak {
             ChainBreak::Unlinked { seq } => write!(f, "第 {seq} 条记录与前一条的链接断开"),
             ChainBreak::Truncated { head, last } => {
                 write!(f, "链头记为第 {head} 条，但最后一条为第 {last} 条：末尾记录被删除")
+            }
+            ChainBreak::AnchorMoved { seq } => {
+                write!(f, "保存期锚点为第 {seq} 条，但链中没有对应的清理记录：开头的记录被删除")
             }
         }
     }
@@ -198,10 +209,40 @@ impl Store {
         Ok((rows.iter().map(record_from).collect::<StoreResult<_>>()?, total))
     }
 
-    /// Walk the whole chain in order; `Ok(None)` when intact, with the number of records checked.
+    /// Delete the records made before `before_ms` (the caller enforces the retention floor) and
+    /// move the anchor to the last one deleted. Returns (records deleted, anchor seq, anchor hash).
+    pub async fn purge_audit(&self, tx: &mut Tx, before_ms: i64) -> StoreResult<(i64, i64, String)> {
+        let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+        let anchor =
+            sqlx::query(&format!("SELECT seq, hash FROM audit_anchor WHERE id = 1{lock}")).fetch_one(&mut **tx).await?;
+        let (from, from_hash): (i64, String) = (anchor.try_get("seq")?, anchor.try_get("hash")?);
+        // The chain is in seq order and times only grow, so the expired records are one prefix.
+        let last =
+            sqlx::query("SELECT seq, hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE at < $1)")
+                .bind(before_ms)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some(last) = last else { return Ok((0, from, from_hash)) };
+        let (seq, hash): (i64, String) = (last.try_get("seq")?, last.try_get("hash")?);
+        let deleted =
+            sqlx::query("DELETE FROM audit_log WHERE seq <= $1").bind(seq).execute(&mut **tx).await?.rows_affected();
+        sqlx::query("UPDATE audit_anchor SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&hash)
+            .execute(&mut **tx)
+            .await?;
+        Ok((deleted as i64, seq, hash))
+    }
+
+    /// Walk the chain in order from the retention anchor; `Ok(None)` when intact, with the number
+    /// of records checked.
     pub async fn verify_audit(&self) -> StoreResult<(i64, Option<ChainBreak>)> {
-        let mut prev_hash = String::new();
-        let mut expected = 1i64;
+        let anchor = sqlx::query("SELECT seq, hash FROM audit_anchor WHERE id = 1").fetch_one(&self.read).await?;
+        let mut prev_hash: String = anchor.try_get("hash")?;
+        let anchor_seq: i64 = anchor.try_get("seq")?;
+        let vouching = anchor_target(anchor_seq, &prev_hash);
+        let mut vouched = anchor_seq == 0;
+        let mut expected = anchor_seq + 1;
         let mut checked = 0i64;
         loop {
             let rows = sqlx::query(&format!("SELECT {COLS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000"))
@@ -222,6 +263,7 @@ impl Store {
                 if rec.prev_hash != prev_hash {
                     return Ok((checked, Some(ChainBreak::Unlinked { seq: rec.seq })));
                 }
+                vouched |= rec.target == vouching;
                 prev_hash = rec.hash;
                 expected += 1;
                 checked += 1;
@@ -231,6 +273,9 @@ impl Store {
             sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&self.read).await?.try_get("seq")?;
         if head != expected - 1 {
             return Ok((checked, Some(ChainBreak::Truncated { head, last: expected - 1 })));
+        }
+        if !vouched {
+            return Ok((checked, Some(ChainBreak::AnchorMoved { seq: anchor_seq })));
         }
         Ok((checked, None))
     }

@@ -88,9 +88,20 @@ pub async fn serve(
     let refresher = app.clone();
     let refresh_task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        let mut ticks = 0u64;
         loop {
             tick.tick().await;
             let _ = refresher.refresh_policy().await;
+            // Hourly (and at start): drop audit records past their retention period.
+            if ticks.is_multiple_of(360) {
+                let ctx = bastion_app::Ctx::system(bastion_store::org::UnitId(0));
+                match refresher.purge_expired_audit(&ctx, bastion_core::time::now_ms()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(records = n, "purged audit records past retention"),
+                    Err(e) => tracing::warn!("audit retention purge: {e}"),
+                }
+            }
+            ticks += 1;
         }
     });
     let state = AppState { app, settings: Arc::new(settings), metrics };

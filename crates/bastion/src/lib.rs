@@ -142,6 +142,8 @@ pub enum CheckpointCmd {
 pub enum AuditCmd {
     /// Verify the hash chain; names the first broken record.
     Verify,
+    /// Delete records older than the retention period (security policy, at least 180 days).
+    Purge,
 }
 
 pub fn main() -> ExitCode {
@@ -428,6 +430,17 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
                 }
                 Some(b) => anyhow::bail!("审计链被破坏：{b}（此前 {n} 条完好）"),
             }
+        }
+        Cmd::Audit { cmd: AuditCmd::Purge } => {
+            let app = open(&settings).await?;
+            let ctx = cli_ctx(&app).await?;
+            let n = app
+                .purge_expired_audit(&ctx, bastion_core::time::now_ms())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+            let days = app.policy().audit_retention_days.max(180);
+            println!("已清理保存期（{days} 天）以前的审计记录 {n} 条");
+            Ok(())
         }
         Cmd::Keys { cmd: KeysCmd::Rotate } => {
             let app = open(&settings).await?;

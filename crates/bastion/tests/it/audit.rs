@@ -81,7 +81,37 @@ async fn concurrent_writers_keep_one_chain(backend: Backend) {
     assert_eq!(s.verify_audit().await.unwrap(), (80, None));
 }
 
+async fn retention_purge_keeps_a_verifiable_chain(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = chain_of(&db, 6).await;
+    let app = bastion_app::App::new(s.clone(), bastion_app::Policy::default());
+    let ctx = bastion_app::Ctx::system(bastion_store::org::UnitId(0));
+    let now = bastion_core::time::now_ms();
+    // Nothing is past the 365-day default yet.
+    assert_eq!(app.purge_expired_audit(&ctx, now).await.unwrap(), 0);
+    assert_eq!(s.verify_audit().await.unwrap(), (6, None));
+    // A year and a day later the six records go; the purge's own record vouches for the anchor.
+    assert_eq!(app.purge_expired_audit(&ctx, now + 366 * 86_400_000).await.unwrap(), 6);
+    let (n, broken) = s.verify_audit().await.unwrap();
+    assert_eq!((n, broken), (1, None));
+    let (records, _) = s.audit_records(None, Some("audit"), 10, 0).await.unwrap();
+    assert_eq!(records[0].action, "清理过期审计日志");
+    assert_eq!(records[0].detail, "6 条（保存期 365 天）");
+    assert!(records[0].target.starts_with("audit-anchor:6:"));
+    // Deleting from the start outside a purge, even with the anchor moved to match, is named.
+    let more = chain_of(&db, 3).await;
+    exec(&more, "DELETE FROM audit_log WHERE seq <= 8").await;
+    let hash: String = {
+        use sqlx::Row;
+        let r = sqlx::query("SELECT prev_hash FROM audit_log WHERE seq = 9").fetch_one(more.reader()).await.unwrap();
+        r.try_get("prev_hash").unwrap()
+    };
+    exec(&more, &format!("UPDATE audit_anchor SET seq = 8, hash = '{hash}'")).await;
+    assert_eq!(more.verify_audit().await.unwrap().1, Some(ChainBreak::AnchorMoved { seq: 8 }));
+}
+
 both_backends!(
+    retention_purge_keeps_a_verifiable_chain,
     intact_chain_verifies,
     edited_record_is_named,
     deleted_record_is_named,
