@@ -3,6 +3,8 @@
 //! The web layer and the CLI call only this crate.
 
 pub mod auth;
+// checkpoint (issue 5)
+pub mod checkpoint;
 pub mod demo;
 pub mod operation;
 pub mod org;
@@ -152,7 +154,7 @@ impl Ctx {
         let mut granted = false;
         let mut subtrees: Vec<String> = Vec::new();
         let mut own_person = false;
-        let builtin = self.roles.iter().filter_map(|r| permission::role(r)).flat_map(|r| r.grants.iter());
+        let builtin = self.roles.iter().filter_map(|r| permission::role(r)).flat_map(permission::grants_of);
         for (_, s) in builtin.filter(|(p, _)| *p == perm) {
             granted = true;
             match s {
@@ -239,11 +241,18 @@ pub struct App {
     pub policy: std::sync::Arc<std::sync::RwLock<Policy>>,
     /// The custom roles in force; read them with [`App::role_book`].
     pub roles: std::sync::Arc<std::sync::RwLock<std::sync::Arc<roles::RoleBook>>>,
+    /// checkpoint (issue 5): the registration writer and caches of this node.
+    pub checkpoint: std::sync::Arc<checkpoint::Runtime>,
 }
 
 impl App {
     pub fn new(store: Store, policy: Policy) -> Self {
-        Self { store, policy: std::sync::Arc::new(std::sync::RwLock::new(policy)), roles: Default::default() }
+        Self {
+            store,
+            policy: std::sync::Arc::new(std::sync::RwLock::new(policy)),
+            roles: Default::default(),
+            checkpoint: Default::default(),
+        }
     }
 
     /// Append the audit record of `ctx`'s action inside `tx`.

@@ -4,11 +4,14 @@
 pub mod error;
 pub mod id_number;
 pub mod mask;
+#[macro_use]
 pub mod org;
 pub mod permission;
 pub mod phone;
 pub mod time;
 pub mod totp;
+// checkpoint (issue 5)
+pub mod checkpoint;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;

@@ -83,6 +83,16 @@ pub mod perm {
     pub const ACCOUNT_UNLOCK: &str = "system:account:unlock";
     /// See online sessions and end them (强退).
     pub const SESSION_MANAGE: &str = "system:session:manage";
+    // checkpoint (issue 5)
+    pub const CHECKPOINT_READ: &str = "checkpoint:checkpoint:read";
+    pub const CHECKPOINT_WRITE: &str = "checkpoint:checkpoint:write";
+    pub const SCREENING_READ: &str = "checkpoint:screening:read";
+    pub const SCREENING_WRITE: &str = "checkpoint:screening:write";
+    /// Exact search of a person's passes by ID or phone number (blind index), audited.
+    pub const SCREENING_TRACE: &str = "checkpoint:screening:trace";
+    /// Delete screening data past its retention.
+    pub const SCREENING_PURGE: &str = "checkpoint:screening:purge";
+    pub const FEVER_WRITE: &str = "checkpoint:fever:write";
 }
 use perm::*;
 
@@ -213,6 +223,12 @@ pub fn grantable() -> Vec<&'static str> {
             out.push(p);
         }
     }
+    // Feature grants of the business roles (the super-admin's own, like purging, stay its own).
+    for (_, p, _) in FEATURE_GRANTS.iter().filter(|(r, _, _)| *r != "superadmin") {
+        if !ADMIN_ONLY.contains(p) && !out.contains(p) {
+            out.push(p);
+        }
+    }
     out
 }
 
@@ -240,6 +256,12 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "session" => ("会话", "sessions"),
             "manage" => ("管理", "manage"),
             "unlock" => ("解锁", "unlock"),
+            // checkpoint (issue 5)
+            "checkpoint" => ("卡点", "Checkpoints"),
+            "screening" => ("测温登记", "screening"),
+            "trace" => ("轨迹追溯", "trace"),
+            "purge" => ("清理过期数据", "purge"),
+            "fever" => ("发热病例", "fever cases"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()
@@ -275,10 +297,47 @@ pub fn scope_for(roles: &[String], permission: &str) -> Option<DataScope> {
     roles
         .iter()
         .filter_map(|r| role(r))
-        .flat_map(|r| r.grants.iter())
+        .flat_map(grants_of)
         .filter(|(p, _)| *p == permission)
-        .map(|(_, s)| *s)
+        .map(|(_, s)| s)
         .max_by_key(|s| rank(*s))
+}
+
+/// Grants of feature modules, kept in one block per feature: (role, permission, scope).
+pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
+    // checkpoint (issue 5)
+    ("superadmin", CHECKPOINT_READ, All),
+    ("superadmin", CHECKPOINT_WRITE, All),
+    ("superadmin", SCREENING_READ, All),
+    ("superadmin", SCREENING_WRITE, All),
+    ("superadmin", SCREENING_TRACE, All),
+    ("superadmin", SCREENING_PURGE, All),
+    ("superadmin", FEVER_WRITE, All),
+    ("commander", CHECKPOINT_READ, All),
+    ("commander", CHECKPOINT_WRITE, All),
+    ("commander", SCREENING_READ, All),
+    ("commander", SCREENING_TRACE, All),
+    ("commander", FEVER_WRITE, All),
+    ("duty", CHECKPOINT_READ, All),
+    ("duty", SCREENING_READ, All),
+    ("duty", SCREENING_TRACE, All),
+    ("duty", FEVER_WRITE, All),
+    ("checkpoint", CHECKPOINT_READ, All),
+    ("checkpoint", SCREENING_READ, UnitAndBelow),
+    ("checkpoint", SCREENING_WRITE, UnitAndBelow),
+    ("checkpoint", FEVER_WRITE, UnitAndBelow),
+    ("secretary", CHECKPOINT_READ, All),
+    ("supplies", CHECKPOINT_READ, All),
+    ("officer", CHECKPOINT_READ, All),
+];
+
+fn feature_grants(role: &str) -> impl Iterator<Item = (&'static str, DataScope)> + '_ {
+    FEATURE_GRANTS.iter().filter(move |(r, _, _)| *r == role).map(|(_, p, s)| (*p, *s))
+}
+
+/// Every grant of a built-in role: its own list and the feature blocks.
+pub fn grants_of(r: &'static RoleDef) -> impl Iterator<Item = (&'static str, DataScope)> {
+    r.grants.iter().copied().chain(feature_grants(r.key))
 }
 
 #[cfg(test)]

@@ -389,28 +389,42 @@ impl crate::Store {
         use sqlx::Row;
         let stale = |b: &Option<Vec<u8>>| b.as_deref().is_some_and(|b| self.crypto.is_stale(b));
         let mut rewritten = 0i64;
-        for (table, cols) in [("people", ["id_cipher", "mobile_cipher"]), ("accounts", ["totp_secret", "totp_secret"])]
-        {
-            let mut after = 0i64;
+        // (table, key column, key is text, encrypted columns)
+        const ENCRYPTED: &[(&str, &str, bool, &[&str])] = &[
+            ("people", "id", false, &["id_cipher", "mobile_cipher"]),
+            ("accounts", "id", false, &["totp_secret"]),
+            ("screenings", "id", true, &["doc_cipher", "phone_cipher"]),
+            ("self_registrations", "code", true, &["payload"]),
+        ];
+        for (table, key, text_key, cols) in ENCRYPTED {
+            let (mut after_int, mut after_text) = (i64::MIN, String::new());
             loop {
                 let sql =
-                    format!("SELECT id, {}, {} FROM {table} WHERE id > $1 ORDER BY id LIMIT 500", cols[0], cols[1]);
-                let rows = sqlx::query(&sql).bind(after).fetch_all(&self.read).await?;
+                    format!("SELECT {key}, {} FROM {table} WHERE {key} > $1 ORDER BY {key} LIMIT 500", cols.join(", "));
+                let q = sqlx::query(&sql);
+                let q = if *text_key { q.bind(after_text.clone()) } else { q.bind(after_int) };
+                let rows = q.fetch_all(&self.read).await?;
                 let Some(last) = rows.last() else { break };
-                after = last.try_get("id")?;
+                if *text_key {
+                    after_text = last.try_get(*key)?;
+                } else {
+                    after_int = last.try_get(*key)?;
+                }
                 let mut tx = self.begin().await?;
                 for r in &rows {
-                    let id: i64 = r.try_get("id")?;
-                    for col in cols.iter().take(if cols[0] == cols[1] { 1 } else { 2 }) {
+                    for col in cols.iter() {
                         let blob: Option<Vec<u8>> = r.try_get(*col)?;
                         if stale(&blob) {
                             let plain = self.crypto.decrypt(blob.as_deref().unwrap_or_default())?;
                             let fresh = self.crypto.encrypt(&plain)?;
-                            sqlx::query(&format!("UPDATE {table} SET {col} = $1 WHERE id = $2"))
-                                .bind(fresh)
-                                .bind(id)
-                                .execute(&mut *tx)
-                                .await?;
+                            let sql = format!("UPDATE {table} SET {col} = $1 WHERE {key} = $2");
+                            let update = sqlx::query(&sql).bind(fresh);
+                            let update = if *text_key {
+                                update.bind(r.try_get::<String, _>(*key)?)
+                            } else {
+                                update.bind(r.try_get::<i64, _>(*key)?)
+                            };
+                            update.execute(&mut *tx).await?;
                             rewritten += 1;
                         }
                     }

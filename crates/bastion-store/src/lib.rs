@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod auth;
 pub mod cache;
+// checkpoint (issue 5)
+pub mod checkpoint;
 pub mod crypto;
 pub mod db;
 pub mod group_commit;

@@ -43,6 +43,21 @@ const OPS: &[Op] = &[
     ("put", "/api/roles/{key}", "安全", "修改自定义角色（安全管理员），持有者下次请求即按新权限执行", Some("RoleInput"), "CustomRole", "200"),
     ("post", "/api/roles/{key}/delete", "安全", "删除自定义角色（安全管理员）：仍有账号持有时拒绝", None, "Ok", "200"),
     ("get", "/api/openapi.json", "系统", "本文档", None, "Any", "200"),
+    // checkpoint (issue 5)
+    ("get", "/api/checkpoints", "卡点", "卡点列表（含今日登记数、发热数、近一小时登记数）", None, "CheckpointList", "200"),
+    ("post", "/api/checkpoints", "卡点", "新增卡点", Some("CheckpointInput"), "Checkpoint", "201"),
+    ("put", "/api/checkpoints/{id}", "卡点", "修改卡点", Some("CheckpointInput"), "Checkpoint", "200"),
+    ("get", "/api/checkpoints/{id}/screenings", "卡点", "卡点最近的登记（号码脱敏）", None, "ScreeningList", "200"),
+    ("post", "/api/checkpoints/registrations", "卡点", "测温登记：id 由客户端生成（UUID），重复提交同一 id 返回 200 且不重复写入；批次持久化后才应答。填 pass_code 时核验自助登记", Some("RegistrationInput"), "Registered", "201"),
+    ("get", "/api/checkpoints/passes/{code}", "卡点", "查看自助登记通行码（脱敏摘要）", None, "Pass", "200"),
+    ("post", "/api/checkpoints/trace", "卡点", "按证件号码或手机号（盲索引精确匹配）追溯一人在各卡点的通行记录：需专门权限与事由，记入审计", Some("TraceInput"), "ScreeningList", "200"),
+    ("get", "/api/checkpoints/fever-cases", "发热随访", "发热病例列表（open=true 仅未结案）", None, "FeverCaseList", "200"),
+    ("get", "/api/checkpoints/fever-cases/{id}", "发热随访", "发热病例详情与随访记录", None, "FeverCase", "200"),
+    ("post", "/api/checkpoints/fever-cases/{id}/handover", "发热随访", "确认发热门诊已接收（交接）", Some("CaseAction"), "Ok", "200"),
+    ("post", "/api/checkpoints/fever-cases/{id}/follow-ups", "发热随访", "添加随访记录", Some("CaseAction"), "Ok", "201"),
+    ("post", "/api/checkpoints/fever-cases/{id}/close", "发热随访", "结案（填写结论）", Some("CaseAction"), "Ok", "200"),
+    ("get", "/api/checkpoints/alerts", "发热随访", "发热预警（不含个人信息）", None, "AlertList", "200"),
+    ("post", "/api/checkpoints/purge", "卡点", "清理超过保存期的登记数据（默认按 epi.checkpoint.retentionDays），记入审计", Some("PurgeBody"), "PurgeReport", "200"),
 ];
 
 fn string() -> Value {
@@ -131,7 +146,38 @@ fn schemas() -> Value {
         "SessionList": {"type": "array", "items": {"type": "object", "properties": {"id": string(), "username": string(),
             "display_name": string(), "unit_name": string(), "ip": string(), "user_agent": string(),
             "created_at": {"type": "integer"}, "last_seen_at": {"type": "integer"}}}},
-        "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}}
+        "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}},
+        // checkpoint (issue 5)
+        "CheckpointInput": input_fields(&["name", "kind", "location", "hours", "police_types", "unit_id", "status", "leader", "fever_clinic"]),
+        "Checkpoint": {"type": "object", "properties": {"id": {"type": "integer"}, "name": string(), "kind": string(), "location": string(),
+            "hours": string(), "police_types": {"type": "array", "items": string()}, "unit_id": {"type": "integer"}, "unit_name": string(),
+            "status": string(), "leader": string(), "fever_clinic": string(), "public_code": string()}},
+        "CheckpointList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
+        "RegistrationInput": {"type": "object", "required": ["checkpoint_id", "temp", "decision"], "properties": {
+            "id": {"type": "string", "format": "uuid", "description": "客户端生成的 UUID（离线补传幂等）"},
+            "checkpoint_id": {"type": "integer"}, "captured_at": {"type": "integer", "description": "采集时间（UTC 毫秒）"},
+            "pass_code": {"type": "string", "pattern": "^[0-9]{8}$"}, "name": string(),
+            "doc_type": {"type": "string", "enum": ["id_card", "passport", "hk_macau", "taiwan", "foreign_pr", "other"]},
+            "doc_number": string(), "phone": string(), "plate": string(),
+            "vehicle_type": {"type": "string", "enum": ["walk", "car", "truck", "bus", "motorcycle", "other"]},
+            "driver_id": {"type": "string", "format": "uuid"}, "origin": string(), "destination": string(),
+            "reason": {"type": "string", "enum": ["return_home", "work", "medical", "supplies", "official", "other"]},
+            "travel_flag": {"type": "boolean"}, "health_code": {"type": "string", "enum": ["none", "green", "yellow", "red"]},
+            "temp": {"type": "string", "description": "体温 34.0–42.0"}, "temp2": {"type": "string", "description": "复测体温"},
+            "method": {"type": "string", "enum": ["forehead", "ear", "armpit", "infrared"]},
+            "decision": {"type": "string", "enum": ["pass", "turn_back", "transfer"]}, "clinic": string(),
+            "mode": {"type": "string", "enum": ["officer", "paper"]}}},
+        "Registered": {"type": "object", "properties": {"id": string(), "created": {"type": "boolean"}, "fever_case": {"type": ["integer", "null"]}}},
+        "Pass": {"type": "object", "properties": {"code": string(), "checkpoint_id": {"type": "integer"}, "summary": string(),
+            "created_at": {"type": "integer"}, "expires_at": {"type": "integer"}}},
+        "ScreeningList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
+        "TraceInput": input_fields(&["doc_type", "doc_number", "phone", "reason"]),
+        "FeverCaseList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
+        "FeverCase": {"type": "object", "additionalProperties": true},
+        "CaseAction": input_fields(&["receiver", "note", "outcome"]),
+        "AlertList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
+        "PurgeBody": {"type": "object", "properties": {"days": {"type": "integer", "minimum": 1, "maximum": 3650}}},
+        "PurgeReport": {"type": "object", "properties": {"screenings": {"type": "integer"}, "fever_cases": {"type": "integer"}, "passes": {"type": "integer"}}}
     })
 }
 
@@ -189,6 +235,11 @@ fn query_params(path: &str) -> Vec<Value> {
             }
             v
         }
+        // checkpoint (issue 5)
+        "/api/checkpoints/{id}/screenings" => {
+            vec![q("limit", json!({"type": "integer", "minimum": 1, "maximum": 500}), "条数")]
+        }
+        "/api/checkpoints/fever-cases" => vec![q("open", json!({"type": "boolean"}), "仅未结案")],
         _ => vec![],
     }
 }

@@ -84,6 +84,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: KeysCmd,
     },
+    /// Checkpoints and screening (卡点): retention purge. (issue 5)
+    Checkpoint {
+        #[command(subcommand)]
+        cmd: CheckpointCmd,
+    },
     /// Roster engine (排班引擎).
     Roster {
         #[command(subcommand)]
@@ -121,6 +126,16 @@ pub enum UserCmd {
 pub enum KeysCmd {
     /// Make a new current key (old keys kept for reading) and re-encrypt every stored number with it.
     Rotate,
+}
+
+/// checkpoint (issue 5)
+#[derive(Subcommand, Debug)]
+pub enum CheckpointCmd {
+    /// Delete screening data older than the retention (default: setting epi.checkpoint.retentionDays, 28 days); audited.
+    Purge {
+        #[arg(long)]
+        days: Option<i64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -392,6 +407,17 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
                     println!("已重置 {username} 的密码（下次登录须修改）");
                 }
             }
+            Ok(())
+        }
+        Cmd::Checkpoint { cmd: CheckpointCmd::Purge { days } } => {
+            let app = open(&settings).await?;
+            let ctx = cli_ctx(&app).await?;
+            let r =
+                app.purge_screenings(&ctx, days).await.map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+            println!(
+                "已清理过期登记数据：登记 {} 条，发热病例 {} 条，通行码 {} 条",
+                r.screenings, r.fever_cases, r.passes
+            );
             Ok(())
         }
         Cmd::Audit { cmd: AuditCmd::Verify } => {

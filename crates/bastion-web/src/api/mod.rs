@@ -2,6 +2,8 @@
 //! `openapi.rs` lists the same routes (a test compares the two).
 
 pub mod auth;
+// checkpoint (issue 5)
+pub mod checkpoint;
 pub mod operation;
 pub mod org;
 pub mod system;
@@ -112,6 +114,21 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/roles/{key}"),
     ("post", "/api/roles/{key}/delete"),
     ("get", "/api/openapi.json"),
+    // checkpoint (issue 5)
+    ("get", "/api/checkpoints"),
+    ("post", "/api/checkpoints"),
+    ("put", "/api/checkpoints/{id}"),
+    ("get", "/api/checkpoints/{id}/screenings"),
+    ("post", "/api/checkpoints/registrations"),
+    ("get", "/api/checkpoints/passes/{code}"),
+    ("post", "/api/checkpoints/trace"),
+    ("get", "/api/checkpoints/fever-cases"),
+    ("get", "/api/checkpoints/fever-cases/{id}"),
+    ("post", "/api/checkpoints/fever-cases/{id}/handover"),
+    ("post", "/api/checkpoints/fever-cases/{id}/follow-ups"),
+    ("post", "/api/checkpoints/fever-cases/{id}/close"),
+    ("get", "/api/checkpoints/alerts"),
+    ("post", "/api/checkpoints/purge"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -145,6 +162,20 @@ pub fn routes() -> Router<AppState> {
         .route("/api/roles/{key}", axum::routing::put(system::update_role))
         .route("/api/roles/{key}/delete", post(system::delete_role))
         .route("/api/openapi.json", get(crate::openapi::document))
+        // checkpoint (issue 5)
+        .route("/api/checkpoints", get(checkpoint::list).post(checkpoint::create))
+        .route("/api/checkpoints/{id}", axum::routing::put(checkpoint::update))
+        .route("/api/checkpoints/{id}/screenings", get(checkpoint::screenings))
+        .route("/api/checkpoints/registrations", post(checkpoint::register))
+        .route("/api/checkpoints/passes/{code}", get(checkpoint::pass))
+        .route("/api/checkpoints/trace", post(checkpoint::trace))
+        .route("/api/checkpoints/fever-cases", get(checkpoint::fever_cases))
+        .route("/api/checkpoints/fever-cases/{id}", get(checkpoint::fever_case))
+        .route("/api/checkpoints/fever-cases/{id}/handover", post(checkpoint::hand_over))
+        .route("/api/checkpoints/fever-cases/{id}/follow-ups", post(checkpoint::follow_up))
+        .route("/api/checkpoints/fever-cases/{id}/close", post(checkpoint::close))
+        .route("/api/checkpoints/alerts", get(checkpoint::alerts))
+        .route("/api/checkpoints/purge", post(checkpoint::purge))
         .fallback(|| async { crate::error::ApiError(bastion_app::AppError::NotFound("接口不存在".into())) })
         .layer(axum::middleware::from_fn(json_errors))
 }

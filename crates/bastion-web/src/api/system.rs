@@ -216,10 +216,8 @@ fn builtin_roles() -> Vec<bastion_app::roles::CustomRole> {
         .map(|r| bastion_app::roles::CustomRole {
             key: r.key.into(),
             name: r.zh.into(),
-            grants: r
-                .grants
-                .iter()
-                .map(|(p, s)| bastion_app::roles::Grant { perm: (*p).into(), scope: s.code().into() })
+            grants: bastion_core::permission::grants_of(r)
+                .map(|(p, s)| bastion_app::roles::Grant { perm: p.into(), scope: s.code().into() })
                 .collect(),
             units: Vec::new(),
         })

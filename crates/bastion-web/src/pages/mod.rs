@@ -2,6 +2,8 @@
 //! admins know: dark left menu, header with the current operation and the user, breadcrumbs.
 
 pub mod auth;
+// checkpoint (issue 5)
+pub mod checkpoint;
 pub mod home;
 pub mod operation;
 pub mod org;
@@ -57,6 +59,17 @@ pub fn routes() -> Router<AppState> {
         .route("/system/roles/{key}", get(system::role_edit).post(system::role_update))
         .route("/system/roles/{key}/delete", post(system::role_delete))
         .route("/api-docs", get(system::api_docs))
+        // checkpoint (issue 5)
+        .route("/checkpoints", get(checkpoint::list).post(checkpoint::create))
+        .route("/checkpoints/entry", get(checkpoint::entry).post(checkpoint::entry_submit))
+        .route("/checkpoints/sw.js", get(checkpoint::service_worker))
+        .route("/checkpoints/fever", get(checkpoint::fever))
+        .route("/checkpoints/fever/{id}", get(checkpoint::case))
+        .route("/checkpoints/fever/{id}/{action}", post(checkpoint::case_action))
+        .route("/checkpoints/trace", get(checkpoint::trace).post(checkpoint::trace_submit))
+        .route("/checkpoints/{id}", get(checkpoint::detail))
+        .route("/checkpoints/{id}/{file}", get(checkpoint::poster_file))
+        .route("/p/{code}", get(checkpoint::public::page).post(checkpoint::public::submit))
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
 }
 
@@ -87,6 +100,10 @@ impl Shell {
             ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
             ("/org/transfer", "menu_transfer", "⇅", Some(perm::PERSON_EXPORT)),
             ("/operations", "menu_operation", "⚑", Some(perm::OPERATION_READ)),
+            // checkpoint (issue 5)
+            ("/checkpoints/entry", "checkpoint.entry_title", "✚", Some(perm::SCREENING_WRITE)),
+            ("/checkpoints", "checkpoint.menu", "⛨", Some(perm::CHECKPOINT_READ)),
+            ("/checkpoints/fever", "checkpoint.fever_title", "♨", Some(perm::SCREENING_READ)),
             ("/system/accounts", "menu_accounts", "☺", Some(perm::ACCOUNT_READ)),
             ("/system/audit", "menu_audit", "✎", Some(perm::AUDIT_READ)),
             ("/system/login-log", "menu_login_log", "⎆", Some(perm::AUDIT_READ)),

@@ -462,10 +462,8 @@ async fn roles_page(
         .iter()
         .filter(|r| r.key != "superadmin")
         .map(|r| {
-            let grants: Vec<bastion_app::roles::Grant> = r
-                .grants
-                .iter()
-                .map(|(p, s)| bastion_app::roles::Grant { perm: (*p).into(), scope: s.code().into() })
+            let grants: Vec<bastion_app::roles::Grant> = bastion_core::permission::grants_of(r)
+                .map(|(p, s)| bastion_app::roles::Grant { perm: p.into(), scope: s.code().into() })
                 .collect();
             ((if t.en { r.en } else { r.zh }).to_string(), grants_text(&grants, t.en))
         })

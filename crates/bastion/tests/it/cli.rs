@@ -159,6 +159,16 @@ async fn keys_rotate_reencrypts_everything(backend: Backend) {
             }
         }
     }
+    // Travellers' numbers and pending self-registrations too.
+    let rows = sqlx::query("SELECT doc_cipher, phone_cipher FROM screenings").fetch_all(before.reader()).await.unwrap();
+    assert!(!rows.is_empty(), "the demo bureau has screenings");
+    for r in rows {
+        for col in ["doc_cipher", "phone_cipher"] {
+            if let Some(b) = r.try_get::<Option<Vec<u8>>, _>(col).unwrap() {
+                assert_eq!((b[0], b[1]), (2, 3), "screenings.{col}");
+            }
+        }
+    }
     let keys = std::fs::read_to_string(db.data_dir().join("keys").join("bastion.keys")).unwrap();
     assert!(keys.contains("cipher=sm4-gcm"), "{keys}");
     let clear_sm4 = before.reveal_person(bastion_store::org::PersonId(7)).await.unwrap();

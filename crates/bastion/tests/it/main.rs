@@ -5,6 +5,8 @@
 
 mod api;
 mod audit;
+// checkpoint (issue 5)
+mod checkpoint;
 mod cli;
 mod matrix;
 mod roles;

@@ -41,6 +41,36 @@ const MATRIX: &[(&str, &str, &str, Option<&str>)] = &[
     ("post", "/api/roles", "/api/roles", Some(perm::ROLE_GRANT)),
     ("put", "/api/roles/nobody", "/api/roles/{key}", Some(perm::ROLE_GRANT)),
     ("post", "/api/roles/nobody/delete", "/api/roles/{key}/delete", Some(perm::ROLE_GRANT)),
+    // checkpoint (issue 5)
+    ("get", "/api/checkpoints", "/api/checkpoints", Some(perm::CHECKPOINT_READ)),
+    ("post", "/api/checkpoints", "/api/checkpoints", Some(perm::CHECKPOINT_WRITE)),
+    ("put", "/api/checkpoints/1", "/api/checkpoints/{id}", Some(perm::CHECKPOINT_WRITE)),
+    ("get", "/api/checkpoints/1/screenings", "/api/checkpoints/{id}/screenings", Some(perm::SCREENING_READ)),
+    ("post", "/api/checkpoints/registrations", "/api/checkpoints/registrations", Some(perm::SCREENING_WRITE)),
+    ("get", "/api/checkpoints/passes/12345678", "/api/checkpoints/passes/{code}", Some(perm::SCREENING_WRITE)),
+    ("post", "/api/checkpoints/trace", "/api/checkpoints/trace", Some(perm::SCREENING_TRACE)),
+    ("get", "/api/checkpoints/fever-cases", "/api/checkpoints/fever-cases", Some(perm::SCREENING_READ)),
+    ("get", "/api/checkpoints/fever-cases/1", "/api/checkpoints/fever-cases/{id}", Some(perm::SCREENING_READ)),
+    (
+        "post",
+        "/api/checkpoints/fever-cases/1/handover",
+        "/api/checkpoints/fever-cases/{id}/handover",
+        Some(perm::FEVER_WRITE),
+    ),
+    (
+        "post",
+        "/api/checkpoints/fever-cases/1/follow-ups",
+        "/api/checkpoints/fever-cases/{id}/follow-ups",
+        Some(perm::FEVER_WRITE),
+    ),
+    (
+        "post",
+        "/api/checkpoints/fever-cases/1/close",
+        "/api/checkpoints/fever-cases/{id}/close",
+        Some(perm::FEVER_WRITE),
+    ),
+    ("get", "/api/checkpoints/alerts", "/api/checkpoints/alerts", Some(perm::SCREENING_READ)),
+    ("post", "/api/checkpoints/purge", "/api/checkpoints/purge", Some(perm::SCREENING_PURGE)),
 ];
 
 /// Routes that need no session or end it: covered by their own tests.

@@ -1,0 +1,59 @@
+// Fixed-rate load (open model) for POST /api/checkpoints/registrations: requests are scheduled at
+// RATE per second whatever the answers; latency counts from the scheduled start (no coordinated
+// omission). Prints sent, ok, errors, achieved rate and p50/p90/p99/max in ms.
+//   node fixed_rate.mjs URL COOKIE CHECKPOINT RATE SECONDS
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+const [url, cookie, cp, rateArg, secsArg] = process.argv.slice(2);
+const rate = Number(rateArg || 5000);
+const secs = Number(secsArg || 20);
+const target = new URL('/api/checkpoints/registrations', url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const lat = [];
+let ok = 0;
+let bad = 0;
+let sent = 0;
+const t0 = performance.now();
+const total = rate * secs;
+
+function one(scheduled) {
+  const body = JSON.stringify({
+    id: randomUUID(), checkpoint_id: Number(cp), name: '林晓风', doc_type: 'id_card', doc_number: '11010519491231002X',
+    phone: '13900001111', plate: '赣G12345', vehicle_type: 'car', origin: '武汉市', destination: '青岚县城关镇',
+    reason: 'return_home', travel_flag: '1', health_code: 'green', temp: '36.6', method: 'forehead', decision: 'pass',
+  });
+  const req = http.request(target, {
+    method: 'POST', agent,
+    headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Cookie: cookie },
+  }, (res) => {
+    res.resume();
+    res.on('end', () => {
+      lat.push(performance.now() - scheduled);
+      if (res.statusCode === 201) ok++; else bad++;
+    });
+  });
+  req.on('error', () => { bad++; lat.push(performance.now() - scheduled); });
+  req.end(body);
+}
+
+await new Promise((resolve) => {
+  const tick = () => {
+    const now = performance.now();
+    const due = Math.min(total, Math.floor(((now - t0) / 1000) * rate));
+    while (sent < due) {
+      one(t0 + (sent / rate) * 1000);
+      sent++;
+    }
+    if (sent >= total) return resolve();
+    setTimeout(tick, 1);
+  };
+  tick();
+});
+const deadline = performance.now() + 30_000;
+while (ok + bad < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+const elapsed = (performance.now() - t0) / 1000;
+lat.sort((a, b) => a - b);
+const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : NaN).toFixed(1);
+console.log(`rate=${rate}/s seconds=${secs} sent=${sent} ok=${ok} errors=${bad} achieved=${(ok / elapsed).toFixed(0)}/s p50=${q(0.5)}ms p90=${q(0.9)}ms p99=${q(0.99)}ms max=${q(1 - 1e-9)}ms`);
+agent.destroy();
