@@ -7,6 +7,7 @@ pub mod demo;
 pub mod operation;
 pub mod org;
 pub mod policy;
+pub mod recall;
 pub mod transfer;
 
 use bastion_core::permission::{self, DataScope};
@@ -190,11 +191,14 @@ pub struct App {
     pub store: Store,
     /// The policy in force; read it with [`App::policy`].
     pub policy: std::sync::Arc<std::sync::RwLock<Policy>>,
+    /// Recall orders: board fan-out, the answer writer, the delivery queue's client.
+    pub recall: recall::Hub,
 }
 
 impl App {
     pub fn new(store: Store, policy: Policy) -> Self {
-        Self { store, policy: std::sync::Arc::new(std::sync::RwLock::new(policy)) }
+        let recall = recall::Hub::new(store.clone());
+        Self { store, policy: std::sync::Arc::new(std::sync::RwLock::new(policy)), recall }
     }
 
     /// Append the audit record of `ctx`'s action inside `tx`.

@@ -39,6 +39,19 @@ const OPS: &[Op] = &[
     ("get", "/api/sessions", "安全", "在线用户（安全管理员）", None, "SessionList", "200"),
     ("post", "/api/sessions/{id}/revoke", "安全", "强退：结束指定会话（安全管理员），记入审计", None, "Ok", "200"),
     ("get", "/api/openapi.json", "系统", "本文档", None, "Any", "200"),
+    // recall (召集令)
+    ("get", "/api/recall", "召集令", "召集令列表（最新 100 条）", None, "RecallList", "200"),
+    ("post", "/api/recall", "召集令", "发布召集令：召集范围内无人则拒绝；超过审批人数须另一名指挥长审批，否则立即发出", Some("RecallInput"), "RecallCreated", "201"),
+    ("post", "/api/recall/preview", "召集令", "发布前预览：召集人数、因病假/隔离自动免到人数、是否需要审批（不写入）", Some("RecallInput"), "RecallPreview", "200"),
+    ("get", "/api/recall/channels", "召集令", "通知渠道（短信网关、企业微信/钉钉/飞书群机器人），密钥不返回、地址脱敏", None, "Any", "200"),
+    ("post", "/api/recall/channels", "召集令", "新增通知渠道", Some("RecallChannelInput"), "Created", "201"),
+    ("get", "/api/recall/{id}", "召集令", "召集看板：各状态人数（按单位逐级汇总）、到岗口径（到岗+免到）、未到人员及其单位负责人、升级记录、投递日志", None, "Any", "200"),
+    ("post", "/api/recall/{id}/approve", "召集令", "审批召集令（另一名指挥长，发布人不能自批）", None, "Ok", "200"),
+    ("post", "/api/recall/{id}/close", "召集令", "撤销待审批的召集令，或结束进行中的召集令", None, "Ok", "200"),
+    ("post", "/api/recall/{id}/remind", "召集令", "再次提醒：只通知尚未应答的人员", None, "Any", "200"),
+    ("post", "/api/recall/{id}/answer", "召集令", "本人应答（action=ack 确认收到 / arrive 到岗报到），重复应答不重复计数", Some("RecallAnswer"), "Any", "200"),
+    ("post", "/api/recall/{id}/people/{person}", "召集令", "值班员登记某人到岗或免到（action=arrive|exempt，reason=sick|quarantine|other_task）", Some("RecallMark"), "Any", "200"),
+    ("get", "/api/recall/{id}/missing/export", "召集令", "导出未到人员名单 CSV（含单位负责人），记入审计", None, "File", "200"),
 ];
 
 fn string() -> Value {
@@ -116,6 +129,14 @@ fn schemas() -> Value {
         "SessionList": {"type": "array", "items": {"type": "object", "properties": {"id": string(), "username": string(),
             "display_name": string(), "unit_name": string(), "ip": string(), "user_agent": string(),
             "created_at": {"type": "integer"}, "last_seen_at": {"type": "integer"}}}},
+        "RecallInput": input_fields(&["title", "message", "scope", "unit_ids", "category", "police_type", "police_nos", "deadline_minutes", "report_to", "report_post", "mode", "waves"]),
+        "RecallPreview": {"type": "object", "properties": {"audience": {"type": "integer"}, "exempt_by_duty": {"type": "integer"},
+            "needs_approval": {"type": "boolean"}, "threshold": {"type": "integer"}, "scope_text": string()}},
+        "RecallCreated": {"type": "object", "properties": {"id": {"type": "integer"}, "audience": {"type": "integer"}, "status": string()}},
+        "RecallList": {"type": "array", "items": {"type": "object"}},
+        "RecallChannelInput": input_fields(&["kind", "name", "url", "secret", "template", "link_base", "min_interval_ms"]),
+        "RecallAnswer": input_fields(&["action"]),
+        "RecallMark": input_fields(&["action", "reason"]),
         "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}}
     })
 }
@@ -181,7 +202,7 @@ fn query_params(path: &str) -> Vec<Value> {
 /// Media types of file downloads.
 fn file_types(path: &str) -> Vec<&'static str> {
     match path {
-        "/api/audit/export" => vec!["text/csv"],
+        "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }
@@ -206,6 +227,9 @@ pub fn build() -> Value {
         if path.contains("{id}") {
             let ty = if path.starts_with("/api/sessions/") { "string" } else { "integer" };
             params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": ty}}));
+        }
+        if path.contains("{person}") {
+            params.push(json!({"name": "person", "in": "path", "required": true, "schema": {"type": "integer"}}));
         }
         if path.contains("{username}") {
             params.push(json!({"name": "username", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 30}}));

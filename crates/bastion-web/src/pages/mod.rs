@@ -5,6 +5,7 @@ pub mod auth;
 pub mod home;
 pub mod operation;
 pub mod org;
+pub mod recall;
 pub mod system;
 pub mod transfer;
 
@@ -54,6 +55,19 @@ pub fn routes() -> Router<AppState> {
         .route("/system/security", get(system::security).post(system::security_save))
         .route("/system/online/{id}/revoke", post(system::revoke))
         .route("/api-docs", get(system::api_docs))
+        // recall (召集令); /r/{token} is the public personal link (no sign-in)
+        .route("/recall", get(recall::list).post(recall::create))
+        .route("/recall/channels", get(recall::channels).post(recall::add_channel))
+        .route("/recall/{id}", get(recall::board))
+        .route("/recall/{id}/live", get(recall::live))
+        .route("/recall/{id}/events", get(recall::events))
+        .route("/recall/{id}/answer", post(recall::answer))
+        .route("/recall/{id}/approve", post(recall::approve))
+        .route("/recall/{id}/close", post(recall::close))
+        .route("/recall/{id}/remind", post(recall::remind))
+        .route("/recall/{id}/people/{person}", post(recall::mark))
+        .route("/recall/{id}/missing.csv", get(recall::missing_export))
+        .route("/r/{token}", get(recall::link_open).post(recall::link_answer))
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
 }
 
@@ -78,12 +92,14 @@ pub struct Shell {
 
 impl Shell {
     pub async fn new(state: &AppState, ctx: &Ctx, t: Tr, active: &str, title: &str) -> Self {
-        let items: [(&str, &str, &str, Option<&str>); 11] = [
+        let items: [(&str, &str, &str, Option<&str>); 12] = [
             ("/", "menu_home", "⌂", None),
             ("/org/people", "menu_people", "☰", Some(perm::PERSON_READ)),
             ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
             ("/org/transfer", "menu_transfer", "⇅", Some(perm::PERSON_EXPORT)),
             ("/operations", "menu_operation", "⚑", Some(perm::OPERATION_READ)),
+            // recall: every signed-in officer answers their own recalls here
+            ("/recall", "recall.menu", "✆", None),
             ("/system/accounts", "menu_accounts", "☺", Some(perm::ACCOUNT_READ)),
             ("/system/audit", "menu_audit", "✎", Some(perm::AUDIT_READ)),
             ("/system/login-log", "menu_login_log", "⎆", Some(perm::AUDIT_READ)),

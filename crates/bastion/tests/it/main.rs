@@ -7,5 +7,6 @@ mod api;
 mod audit;
 mod cli;
 mod matrix;
+mod recall; // recall (召集令)
 mod store;
 mod transfer;

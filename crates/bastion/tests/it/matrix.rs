@@ -37,6 +37,19 @@ const MATRIX: &[(&str, &str, &str, Option<&str>)] = &[
     ("put", "/api/policy", "/api/policy", Some(perm::POLICY_WRITE)),
     ("get", "/api/sessions", "/api/sessions", Some(perm::SESSION_MANAGE)),
     ("post", "/api/sessions/none/revoke", "/api/sessions/{id}/revoke", Some(perm::SESSION_MANAGE)),
+    // recall (召集令)
+    ("get", "/api/recall", "/api/recall", Some(perm::RECALL_READ)),
+    ("post", "/api/recall", "/api/recall", Some(perm::RECALL_ISSUE)),
+    ("post", "/api/recall/preview", "/api/recall/preview", Some(perm::RECALL_ISSUE)),
+    ("get", "/api/recall/channels", "/api/recall/channels", Some(perm::RECALL_CHANNEL)),
+    ("post", "/api/recall/channels", "/api/recall/channels", Some(perm::RECALL_CHANNEL)),
+    ("get", "/api/recall/999999", "/api/recall/{id}", Some(perm::RECALL_READ)),
+    ("post", "/api/recall/999999/approve", "/api/recall/{id}/approve", Some(perm::RECALL_APPROVE)),
+    ("post", "/api/recall/999999/close", "/api/recall/{id}/close", Some(perm::RECALL_ISSUE)),
+    ("post", "/api/recall/999999/remind", "/api/recall/{id}/remind", Some(perm::RECALL_MANAGE)),
+    ("post", "/api/recall/999999/answer", "/api/recall/{id}/answer", None),
+    ("post", "/api/recall/999999/people/1", "/api/recall/{id}/people/{person}", Some(perm::RECALL_MANAGE)),
+    ("get", "/api/recall/999999/missing/export", "/api/recall/{id}/missing/export", Some(perm::RECALL_READ)),
 ];
 
 /// Routes that need no session or end it: covered by their own tests.
