@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cache;
 pub mod crypto;
 pub mod db;
+pub mod group_commit;
 pub mod jobs;
 pub mod operation;
 pub mod org;
