@@ -1,21 +1,40 @@
 //! The answer writer: acknowledgements and reports on post from many requests are committed
-//! together (group commit), each request answered only after its batch is durable. One audit
-//! record covers a batch. A batch that fails is retried item by item, so one bad item cannot
-//! fail its neighbours.
+//! together through the store's group-commit writer, each request answered only after its batch
+//! is durable; one audit record covers a batch. Boards are told of changes after the commit,
+//! coalesced per order.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use bastion_store::audit::AuditEntry;
+use bastion_store::group_commit::{Batch, GroupCommit};
 use bastion_store::recall::{Applied, OrderId, Transition};
 use bastion_store::{Backend, Store, StoreResult, Tx};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::broadcast;
 
-use crate::{AppError, AppResult};
+use crate::AppResult;
 
 /// Largest batch committed at once.
 pub const MAX_BATCH: usize = 1000;
+/// Boards hear about answers at most this often per order (one NOTIFY on PostgreSQL, not one per answer).
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
-type Job = (Transition, oneshot::Sender<StoreResult<Applied>>);
+/// The answers' batch: transitions and one audit record per transaction.
+pub struct AnswerBatch;
+
+impl Batch for AnswerBatch {
+    type Item = Transition;
+    type Output = Applied;
+    fn apply<'a>(
+        &'a self,
+        store: &'a Store,
+        tx: &'a mut Tx,
+        items: &'a [Transition],
+    ) -> impl std::future::Future<Output = StoreResult<Vec<Applied>>> + Send + 'a {
+        apply_answers(store, tx, items)
+    }
+}
 
 #[derive(Clone)]
 pub struct Writer {
@@ -25,55 +44,48 @@ pub struct Writer {
 struct Inner {
     store: Store,
     changed: broadcast::Sender<OrderId>,
-    tx: mpsc::Sender<Job>,
-    /// Taken by the first submit, which starts the writer task on the caller's runtime.
-    rx: Mutex<Option<mpsc::Receiver<Job>>>,
+    /// Started by the first answer, on the caller's runtime.
+    gc: OnceLock<GroupCommit<AnswerBatch>>,
+    /// Orders answered since the last flush.
+    dirty: Arc<Mutex<HashSet<OrderId>>>,
 }
 
 impl Writer {
     pub fn new(store: Store, changed: broadcast::Sender<OrderId>) -> Self {
-        let (tx, rx) = mpsc::channel(MAX_BATCH * 8);
-        Self { inner: Arc::new(Inner { store, changed, tx, rx: Mutex::new(Some(rx)) }) }
+        Self { inner: Arc::new(Inner { store, changed, gc: OnceLock::new(), dirty: Arc::default() }) }
     }
 
-    fn ensure_started(&self) {
-        let rx = self.inner.rx.lock().ok().and_then(|mut g| g.take());
-        if let Some(rx) = rx {
-            tokio::spawn(run(self.inner.store.clone(), self.inner.changed.clone(), rx));
-        }
+    fn writer(&self) -> &GroupCommit<AnswerBatch> {
+        self.inner.gc.get_or_init(|| {
+            let (store, changed, dirty) =
+                (self.inner.store.clone(), self.inner.changed.clone(), self.inner.dirty.clone());
+            tokio::spawn(flush(store, changed, dirty));
+            GroupCommit::spawn(self.inner.store.clone(), AnswerBatch, MAX_BATCH)
+        })
     }
 
-    /// Apply one transition; answered after the batch holding it has committed.
+    /// Apply one transition; answered after the batch holding it has committed durably.
     pub async fn submit(&self, t: Transition) -> AppResult<Applied> {
-        self.ensure_started();
-        let (otx, orx) = oneshot::channel();
-        self.inner.tx.send((t, otx)).await.map_err(|_| AppError::Internal(anyhow::anyhow!("应答写入队列已关闭")))?;
-        let r = orx.await.map_err(|_| AppError::Internal(anyhow::anyhow!("应答写入任务已退出")))?;
-        Ok(r?)
+        let order = t.order;
+        let out = self.writer().submit(t).await?;
+        if matches!(out, Applied::Changed { .. }) {
+            if let Ok(mut d) = self.inner.dirty.lock() {
+                d.insert(order);
+            }
+        }
+        Ok(out)
     }
 }
 
-async fn run(store: Store, changed: broadcast::Sender<OrderId>, mut rx: mpsc::Receiver<Job>) {
-    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let items: Vec<Transition> = jobs.iter().map(|(t, _)| t.clone()).collect();
-        let mut orders: Vec<OrderId> = items.iter().map(|t| t.order).collect();
-        orders.sort_unstable();
-        orders.dedup();
-        match apply_batch(&store, &items).await {
-            Ok(out) => {
-                for ((_, reply), a) in jobs.drain(..).zip(out) {
-                    let _ = reply.send(Ok(a));
-                }
-            }
-            Err(e) => {
-                tracing::warn!("recall answer batch of {} failed ({e}); retrying one by one", items.len());
-                for (t, reply) in jobs.drain(..) {
-                    let r = apply_batch(&store, std::slice::from_ref(&t)).await;
-                    let _ = reply.send(r.and_then(|mut v| v.pop().ok_or(bastion_store::StoreError::NotFound)));
-                }
-            }
-        }
+/// Tell the boards (this node, or every node through PostgreSQL NOTIFY) which orders changed.
+async fn flush(store: Store, changed: broadcast::Sender<OrderId>, dirty: Arc<Mutex<HashSet<OrderId>>>) {
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    loop {
+        tick.tick().await;
+        let orders: Vec<OrderId> = match dirty.lock() {
+            Ok(mut d) => d.drain().collect(),
+            Err(_) => return,
+        };
         for id in orders {
             if store.backend == Backend::Postgres && store.notify_recall(id).await.is_ok() {
                 continue;
@@ -81,13 +93,6 @@ async fn run(store: Store, changed: broadcast::Sender<OrderId>, mut rx: mpsc::Re
             let _ = changed.send(id);
         }
     }
-}
-
-async fn apply_batch(store: &Store, items: &[Transition]) -> StoreResult<Vec<Applied>> {
-    let mut tx = store.begin().await?;
-    let out = apply_answers(store, &mut tx, items).await?;
-    bastion_store::commit(tx).await?;
-    Ok(out)
 }
 
 /// Apply answers inside `tx` with one audit record naming every change (never a number).
