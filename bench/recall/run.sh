@@ -90,13 +90,18 @@ for backend in $BACKENDS; do
     kill "${PIDS[-2]}" 2>/dev/null || true
     wait "${PIDS[-2]}" 2>/dev/null || true
 
-    "$BARE" "127.0.0.1:$BARE_PORT" >/dev/null 2>&1 &
-    PIDS+=($!)
-    wait_http "http://127.0.0.1:$BARE_PORT/people"
-    log "-- bare stack: wrk -t$THREADS -c$CONNS -d$DURATION --latency http://127.0.0.1:$BARE_PORT/people"
-    BRAW=$(wrk -t$THREADS -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$BARE_PORT/people")
-    echo "$BRAW" | tee -a "$OUT"
-    kill "${PIDS[-1]}" 2>/dev/null || true
+    BRAW=""
+    if [ -x "$BARE" ]; then
+        "$BARE" "127.0.0.1:$BARE_PORT" >/dev/null 2>&1 &
+        PIDS+=($!)
+        wait_http "http://127.0.0.1:$BARE_PORT/people"
+        log "-- bare stack: wrk -t$THREADS -c$CONNS -d$DURATION --latency http://127.0.0.1:$BARE_PORT/people"
+        BRAW=$(wrk -t$THREADS -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$BARE_PORT/people")
+        echo "$BRAW" | tee -a "$OUT"
+        kill "${PIDS[-1]}" 2>/dev/null || true
+    else
+        log "-- bare stack: NOT MEASURED ($BARE missing)"
+    fi
 
     RPS=$(echo "$RAW" | awk '/Requests\/sec/ {print $2}')
     P99=$(echo "$RAW" | awk '$1 == "99%" {print $2}')
