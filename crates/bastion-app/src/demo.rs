@@ -271,6 +271,8 @@ impl App {
         self.audit(&mut tx, &Ctx::cli(root), "system", "生成演示数据", BUREAU_NAME, &format!("{STAFF} 人")).await?;
         self.retire_bootstrap_admin(&mut tx, &Ctx::cli(root)).await?;
         bastion_store::commit(tx).await?;
+        // recall: one finished drill order so the board shows something
+        crate::recall::seed_demo(self).await?;
         self.store.analyze().await?;
         Ok(DemoSummary { units: UNITS.len(), people: STAFF, party: PARTY_MEMBERS, accounts })
     }

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod operation;
 pub mod org;
 pub mod policy;
+pub mod recall;
 pub mod roles;
 pub mod transfer;
 
@@ -243,15 +244,19 @@ pub struct App {
     pub roles: std::sync::Arc<std::sync::RwLock<std::sync::Arc<roles::RoleBook>>>,
     /// checkpoint (issue 5): the registration writer and caches of this node.
     pub checkpoint: std::sync::Arc<checkpoint::Runtime>,
+    /// Recall orders: board fan-out, the answer writer, the delivery queue's client.
+    pub recall: recall::Hub,
 }
 
 impl App {
     pub fn new(store: Store, policy: Policy) -> Self {
+        let recall = recall::Hub::new(store.clone());
         Self {
             store,
             policy: std::sync::Arc::new(std::sync::RwLock::new(policy)),
             roles: Default::default(),
             checkpoint: Default::default(),
+            recall,
         }
     }
 

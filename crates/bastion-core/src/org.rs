@@ -3,6 +3,11 @@
 
 use crate::error::FieldError;
 
+#[doc(hidden)]
+pub use crate::labelled_enum;
+
+#[macro_export]
+#[doc(hidden)]
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident, $field:literal, { $($variant:ident = ($code:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
         $(#[$m])*
@@ -18,14 +23,14 @@ macro_rules! labelled_enum {
             pub fn en(self) -> &'static str { match self { $($name::$variant => $en),+ } }
             pub fn label(self, lang: &str) -> &'static str { if lang == "en" { self.en() } else { self.zh() } }
             /// Accepts the code or the Chinese label.
-            pub fn parse(raw: &str) -> Result<Self, FieldError> {
+            pub fn parse(raw: &str) -> Result<Self, $crate::error::FieldError> {
                 let t = raw.trim();
                 $(if t == $code || t == $zh { return Ok($name::$variant); })+
                 if t.is_empty() {
-                    return Err(FieldError::required($field));
+                    return Err($crate::error::FieldError::required($field));
                 }
                 let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.zh()).collect();
-                Err(FieldError::new($field, format!("{}只能是：{}", $field, allowed.join("、"))))
+                Err($crate::error::FieldError::new($field, format!("{}只能是：{}", $field, allowed.join("、"))))
             }
         }
     };

@@ -93,6 +93,17 @@ pub mod perm {
     /// Delete screening data past its retention.
     pub const SCREENING_PURGE: &str = "checkpoint:screening:purge";
     pub const FEVER_WRITE: &str = "checkpoint:fever:write";
+    // recall (召集令)
+    /// See recall orders and their boards.
+    pub const RECALL_READ: &str = "recall:order:read";
+    /// Issue a recall order.
+    pub const RECALL_ISSUE: &str = "recall:order:issue";
+    /// Approve an order above the approval size (a second commander).
+    pub const RECALL_APPROVE: &str = "recall:order:approve";
+    /// Chase people at the desk: mark exempt or on post, remind, close.
+    pub const RECALL_MANAGE: &str = "recall:target:manage";
+    /// Configure the SMS gateway and chat-bot webhooks.
+    pub const RECALL_CHANNEL: &str = "recall:channel:write";
 }
 use perm::*;
 
@@ -118,6 +129,12 @@ pub const ROLES: &[RoleDef] = &[
             (ROLE_GRANT, All),
             (ACCOUNT_UNLOCK, All),
             (DASHBOARD_READ, All),
+            // recall
+            (RECALL_READ, All),
+            (RECALL_ISSUE, All),
+            (RECALL_APPROVE, All),
+            (RECALL_MANAGE, All),
+            (RECALL_CHANNEL, All),
         ],
     },
     RoleDef {
@@ -135,6 +152,8 @@ pub const ROLES: &[RoleDef] = &[
             (ACCOUNT_READ, All),
             (ACCOUNT_WRITE, All),
             (DASHBOARD_READ, All),
+            // recall
+            (RECALL_CHANNEL, All),
         ],
     },
     RoleDef {
@@ -168,19 +187,39 @@ pub const ROLES: &[RoleDef] = &[
             (OPERATION_READ, All),
             (OPERATION_WRITE, All),
             (DASHBOARD_READ, All),
+            // recall
+            (RECALL_READ, All),
+            (RECALL_ISSUE, All),
+            (RECALL_APPROVE, All),
+            (RECALL_MANAGE, All),
+            (RECALL_CHANNEL, All),
         ],
     },
     RoleDef {
         key: "duty",
         zh: "指挥部值班员",
         en: "HQ duty officer",
-        grants: &[(UNIT_READ, All), (PERSON_READ, All), (OPERATION_READ, All), (DASHBOARD_READ, All)],
+        grants: &[
+            (UNIT_READ, All),
+            (PERSON_READ, All),
+            (OPERATION_READ, All),
+            (DASHBOARD_READ, All),
+            (RECALL_READ, All),
+            (RECALL_MANAGE, All),
+        ],
     },
     RoleDef {
         key: "secretary",
         zh: "支部书记",
         en: "Branch secretary",
-        grants: &[(UNIT_READ, All), (PERSON_READ, UnitAndBelow), (OPERATION_READ, All), (DASHBOARD_READ, All)],
+        grants: &[
+            (UNIT_READ, All),
+            (PERSON_READ, UnitAndBelow),
+            (OPERATION_READ, All),
+            (DASHBOARD_READ, All),
+            (RECALL_READ, UnitAndBelow),
+            (RECALL_MANAGE, UnitAndBelow),
+        ],
     },
     RoleDef {
         key: "checkpoint",
@@ -192,7 +231,13 @@ pub const ROLES: &[RoleDef] = &[
         key: "supplies",
         zh: "装备管理员",
         en: "Supplies officer",
-        grants: &[(UNIT_READ, All), (PERSON_READ, UnitAndBelow), (OPERATION_READ, All), (DASHBOARD_READ, All)],
+        grants: &[
+            (UNIT_READ, All),
+            (PERSON_READ, UnitAndBelow),
+            (OPERATION_READ, All),
+            (DASHBOARD_READ, All),
+            (RECALL_READ, UnitAndBelow),
+        ],
     },
     RoleDef {
         key: "editor",
@@ -262,6 +307,13 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "trace" => ("轨迹追溯", "trace"),
             "purge" => ("清理过期数据", "purge"),
             "fever" => ("发热病例", "fever cases"),
+            // recall (召集令)
+            "recall" => ("召集令", "Recall"),
+            "order" => ("命令", "orders"),
+            "target" => ("召集对象", "recipients"),
+            "channel" => ("通知渠道", "channels"),
+            "issue" => ("发布", "issue"),
+            "approve" => ("审批", "approve"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()

@@ -177,6 +177,12 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
             panic!("demo: {e:?}");
         }
     }
+    let (base, tx) = serve_port0(app.clone()).await;
+    TestApp { db, app, base, shutdown: Some(tx) }
+}
+
+/// Serve `app` on 127.0.0.1:0; returns the base URL and the shutdown trigger.
+async fn serve_port0(app: App) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
         Ok(l) => l,
         Err(e) => panic!("bind: {e}"),
@@ -186,10 +192,9 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
         Err(e) => panic!("addr: {e}"),
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let served = app.clone();
     tokio::spawn(async move {
         let _ = bastion_web::serve(
-            served,
+            app,
             bastion_web::WebSettings::default(),
             bastion_web::metrics_handle(),
             listener,
@@ -199,7 +204,46 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
         )
         .await;
     });
-    TestApp { db, app, base, shutdown: Some(tx) }
+    (base, tx)
+}
+
+/// Another server on the same database with the same keys: a second node of a cluster.
+pub struct Node {
+    pub app: App,
+    pub base: String,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Node {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl TestApp {
+    /// Start a second node on this test's database (PostgreSQL: the cluster case).
+    pub async fn second_node(&self) -> Node {
+        let mut store = self.db.store().await;
+        store.crypto = self.app.store.crypto.clone();
+        let app = App::new(store, Policy::default());
+        let (base, shutdown) = serve_port0(app.clone()).await;
+        Node { app, base, _shutdown: shutdown }
+    }
+
+    /// A client signed in as `username` on another node.
+    pub async fn login_at(&self, base: &str, username: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = c
+            .post(format!("{base}/api/login"))
+            .json(&serde_json::json!({"username": username, "password": DEMO_PASSWORD, "totp": demo_totp_code()}))
+            .send()
+            .await;
+        match r {
+            Ok(r) if r.status().is_success() => c,
+            Ok(r) => panic!("login {username}: {} {}", r.status(), r.text().await.unwrap_or_default()),
+            Err(e) => panic!("login {username}: {e}"),
+        }
+    }
 }
 
 /// Expand one async test body `async fn(Backend)` into `sqlite` and `postgres` tests.

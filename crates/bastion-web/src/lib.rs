@@ -104,6 +104,8 @@ pub async fn serve(
             ticks += 1;
         }
     });
+    // recall: cross-node board fan-out (PostgreSQL LISTEN), escalation ticker, delivery queue
+    let recall_tasks = app.start_recall_tasks();
     let state = AppState { app, settings: Arc::new(settings), metrics };
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
@@ -112,6 +114,7 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await?;
     refresh_task.abort();
+    recall_tasks.iter().for_each(|t| t.abort());
     Ok(())
 }
 

@@ -58,6 +58,19 @@ const OPS: &[Op] = &[
     ("post", "/api/checkpoints/fever-cases/{id}/close", "发热随访", "结案（填写结论）", Some("CaseAction"), "Ok", "200"),
     ("get", "/api/checkpoints/alerts", "发热随访", "发热预警（不含个人信息）", None, "AlertList", "200"),
     ("post", "/api/checkpoints/purge", "卡点", "清理超过保存期的登记数据（默认按 epi.checkpoint.retentionDays），记入审计", Some("PurgeBody"), "PurgeReport", "200"),
+    // recall (召集令)
+    ("get", "/api/recall", "召集令", "召集令列表（最新 100 条）", None, "RecallList", "200"),
+    ("post", "/api/recall", "召集令", "发布召集令：召集范围内无人则拒绝；超过审批人数须另一名指挥长审批，否则立即发出", Some("RecallInput"), "RecallCreated", "201"),
+    ("post", "/api/recall/preview", "召集令", "发布前预览：召集人数、因病假/隔离自动免到人数、是否需要审批（不写入）", Some("RecallInput"), "RecallPreview", "200"),
+    ("get", "/api/recall/channels", "召集令", "通知渠道（短信网关、企业微信/钉钉/飞书群机器人），密钥不返回、地址脱敏", None, "Any", "200"),
+    ("post", "/api/recall/channels", "召集令", "新增通知渠道", Some("RecallChannelInput"), "Created", "201"),
+    ("get", "/api/recall/{id}", "召集令", "召集看板：各状态人数（按单位逐级汇总）、到岗口径（到岗+免到）、未到人员及其单位负责人、升级记录、投递日志", None, "Any", "200"),
+    ("post", "/api/recall/{id}/approve", "召集令", "审批召集令（另一名指挥长，发布人不能自批）", None, "Ok", "200"),
+    ("post", "/api/recall/{id}/close", "召集令", "撤销待审批的召集令，或结束进行中的召集令", None, "Ok", "200"),
+    ("post", "/api/recall/{id}/remind", "召集令", "再次提醒：只通知尚未应答的人员", None, "Any", "200"),
+    ("post", "/api/recall/{id}/answer", "召集令", "本人应答（action=ack 确认收到 / arrive 到岗报到），重复应答不重复计数", Some("RecallAnswer"), "Any", "200"),
+    ("post", "/api/recall/{id}/people/{person}", "召集令", "值班员登记某人到岗或免到（action=arrive|exempt，reason=sick|quarantine|other_task）", Some("RecallMark"), "Any", "200"),
+    ("get", "/api/recall/{id}/missing/export", "召集令", "导出未到人员名单 CSV（含单位负责人），记入审计", None, "File", "200"),
 ];
 
 fn string() -> Value {
@@ -177,7 +190,15 @@ fn schemas() -> Value {
         "CaseAction": input_fields(&["receiver", "note", "outcome"]),
         "AlertList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
         "PurgeBody": {"type": "object", "properties": {"days": {"type": "integer", "minimum": 1, "maximum": 3650}}},
-        "PurgeReport": {"type": "object", "properties": {"screenings": {"type": "integer"}, "fever_cases": {"type": "integer"}, "passes": {"type": "integer"}}}
+        "PurgeReport": {"type": "object", "properties": {"screenings": {"type": "integer"}, "fever_cases": {"type": "integer"}, "passes": {"type": "integer"}}},
+        "RecallInput": input_fields(&["title", "message", "scope", "unit_ids", "category", "police_type", "police_nos", "deadline_minutes", "report_to", "report_post", "mode", "waves"]),
+        "RecallPreview": {"type": "object", "properties": {"audience": {"type": "integer"}, "exempt_by_duty": {"type": "integer"},
+            "needs_approval": {"type": "boolean"}, "threshold": {"type": "integer"}, "scope_text": string()}},
+        "RecallCreated": {"type": "object", "properties": {"id": {"type": "integer"}, "audience": {"type": "integer"}, "status": string()}},
+        "RecallList": {"type": "array", "items": {"type": "object"}},
+        "RecallChannelInput": input_fields(&["kind", "name", "url", "secret", "template", "link_base", "min_interval_ms"]),
+        "RecallAnswer": input_fields(&["action"]),
+        "RecallMark": input_fields(&["action", "reason"]),
     })
 }
 
@@ -247,7 +268,7 @@ fn query_params(path: &str) -> Vec<Value> {
 /// Media types of file downloads.
 fn file_types(path: &str) -> Vec<&'static str> {
     match path {
-        "/api/audit/export" => vec!["text/csv"],
+        "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }
@@ -273,7 +294,7 @@ pub fn build() -> Value {
         // Every `{name}` in the path: `id` is an integer (a session id is text); the rest are text.
         for name in path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(n, _)| n)) {
             let schema = match name {
-                "id" if !path.starts_with("/api/sessions/") => json!({"type": "integer"}),
+                "id" | "person" if !path.starts_with("/api/sessions/") => json!({"type": "integer"}),
                 "id" => json!({"type": "string"}),
                 _ => json!({"type": "string", "maxLength": 64}),
             };

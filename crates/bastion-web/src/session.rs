@@ -109,6 +109,7 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
 
 fn allowed_while_pending(path: &str) -> bool {
     matches!(path, "/login/totp" | "/account/totp" | "/logout" | "/login" | "/api/logout" | "/healthz" | "/readyz")
+        || is_public_link(path)
         || path.starts_with("/assets/")
         || path.starts_with("/lang/")
 }
@@ -119,6 +120,13 @@ fn allowed_before_password_change(path: &str) -> bool {
         "/password" | "/logout" | "/login" | "/api/password" | "/api/logout" | "/api/me" | "/healthz" | "/readyz"
     ) || path.starts_with("/assets/")
         || path.starts_with("/lang/")
+        || is_public_link(path)
+}
+
+/// The personal recall link (`/r/{token}`): answered without a session, whatever the browser's
+/// session state; the token itself is the credential, good for that one answer only.
+fn is_public_link(path: &str) -> bool {
+    path.strip_prefix("/r/").is_some_and(|t| !t.is_empty() && !t.contains('/'))
 }
 
 /// Refuse state-changing requests that a browser marks as cross-site (Go 1.25's

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod checkpoint;
 pub mod operation;
 pub mod org;
+pub mod recall;
 pub mod system;
 
 use axum::extract::rejection::JsonRejection;
@@ -129,6 +130,19 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/checkpoints/fever-cases/{id}/close"),
     ("get", "/api/checkpoints/alerts"),
     ("post", "/api/checkpoints/purge"),
+    // recall (召集令)
+    ("get", "/api/recall"),
+    ("post", "/api/recall"),
+    ("post", "/api/recall/preview"),
+    ("get", "/api/recall/channels"),
+    ("post", "/api/recall/channels"),
+    ("get", "/api/recall/{id}"),
+    ("post", "/api/recall/{id}/approve"),
+    ("post", "/api/recall/{id}/close"),
+    ("post", "/api/recall/{id}/remind"),
+    ("post", "/api/recall/{id}/answer"),
+    ("post", "/api/recall/{id}/people/{person}"),
+    ("get", "/api/recall/{id}/missing/export"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -176,6 +190,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/checkpoints/fever-cases/{id}/close", post(checkpoint::close))
         .route("/api/checkpoints/alerts", get(checkpoint::alerts))
         .route("/api/checkpoints/purge", post(checkpoint::purge))
+        // recall (召集令)
+        .route("/api/recall", get(recall::list).post(recall::create))
+        .route("/api/recall/preview", post(recall::preview))
+        .route("/api/recall/channels", get(recall::channels).post(recall::add_channel))
+        .route("/api/recall/{id}", get(recall::board))
+        .route("/api/recall/{id}/approve", post(recall::approve))
+        .route("/api/recall/{id}/close", post(recall::close))
+        .route("/api/recall/{id}/remind", post(recall::remind))
+        .route("/api/recall/{id}/answer", post(recall::answer))
+        .route("/api/recall/{id}/people/{person}", post(recall::mark))
+        .route("/api/recall/{id}/missing/export", get(recall::missing_export))
         .fallback(|| async { crate::error::ApiError(bastion_app::AppError::NotFound("接口不存在".into())) })
         .layer(axum::middleware::from_fn(json_errors))
 }

@@ -7,6 +7,7 @@ pub mod checkpoint;
 pub mod home;
 pub mod operation;
 pub mod org;
+pub mod recall;
 pub mod system;
 pub mod transfer;
 
@@ -70,6 +71,19 @@ pub fn routes() -> Router<AppState> {
         .route("/checkpoints/{id}", get(checkpoint::detail))
         .route("/checkpoints/{id}/{file}", get(checkpoint::poster_file))
         .route("/p/{code}", get(checkpoint::public::page).post(checkpoint::public::submit))
+        // recall (召集令); /r/{token} is the public personal link (no sign-in)
+        .route("/recall", get(recall::list).post(recall::create))
+        .route("/recall/channels", get(recall::channels).post(recall::add_channel))
+        .route("/recall/{id}", get(recall::board))
+        .route("/recall/{id}/live", get(recall::live))
+        .route("/recall/{id}/events", get(recall::events))
+        .route("/recall/{id}/answer", post(recall::answer))
+        .route("/recall/{id}/approve", post(recall::approve))
+        .route("/recall/{id}/close", post(recall::close))
+        .route("/recall/{id}/remind", post(recall::remind))
+        .route("/recall/{id}/people/{person}", post(recall::mark))
+        .route("/recall/{id}/missing.csv", get(recall::missing_export))
+        .route("/r/{token}", get(recall::link_open).post(recall::link_answer))
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
 }
 
@@ -104,6 +118,8 @@ impl Shell {
             ("/checkpoints/entry", "checkpoint.entry_title", "✚", Some(perm::SCREENING_WRITE)),
             ("/checkpoints", "checkpoint.menu", "⛨", Some(perm::CHECKPOINT_READ)),
             ("/checkpoints/fever", "checkpoint.fever_title", "♨", Some(perm::SCREENING_READ)),
+            // recall: every signed-in officer answers their own recalls here
+            ("/recall", "recall.menu", "✆", None),
             ("/system/accounts", "menu_accounts", "☺", Some(perm::ACCOUNT_READ)),
             ("/system/audit", "menu_audit", "✎", Some(perm::AUDIT_READ)),
             ("/system/login-log", "menu_login_log", "⎆", Some(perm::AUDIT_READ)),

@@ -71,6 +71,19 @@ const MATRIX: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     ("get", "/api/checkpoints/alerts", "/api/checkpoints/alerts", Some(perm::SCREENING_READ)),
     ("post", "/api/checkpoints/purge", "/api/checkpoints/purge", Some(perm::SCREENING_PURGE)),
+    // recall (召集令)
+    ("get", "/api/recall", "/api/recall", Some(perm::RECALL_READ)),
+    ("post", "/api/recall", "/api/recall", Some(perm::RECALL_ISSUE)),
+    ("post", "/api/recall/preview", "/api/recall/preview", Some(perm::RECALL_ISSUE)),
+    ("get", "/api/recall/channels", "/api/recall/channels", Some(perm::RECALL_CHANNEL)),
+    ("post", "/api/recall/channels", "/api/recall/channels", Some(perm::RECALL_CHANNEL)),
+    ("get", "/api/recall/999999", "/api/recall/{id}", Some(perm::RECALL_READ)),
+    ("post", "/api/recall/999999/approve", "/api/recall/{id}/approve", Some(perm::RECALL_APPROVE)),
+    ("post", "/api/recall/999999/close", "/api/recall/{id}/close", Some(perm::RECALL_ISSUE)),
+    ("post", "/api/recall/999999/remind", "/api/recall/{id}/remind", Some(perm::RECALL_MANAGE)),
+    ("post", "/api/recall/999999/answer", "/api/recall/{id}/answer", None),
+    ("post", "/api/recall/999999/people/1", "/api/recall/{id}/people/{person}", Some(perm::RECALL_MANAGE)),
+    ("get", "/api/recall/999999/missing/export", "/api/recall/{id}/missing/export", Some(perm::RECALL_READ)),
 ];
 
 /// Routes that need no session or end it: covered by their own tests.

@@ -1,0 +1,1141 @@
+//! Recall orders (召集令): orders, one row per recalled person with their state, the timed and
+//! attributed transitions, escalation notices, delivery channels, the outgoing queue and its log.
+//! Audiences are written with one `INSERT … SELECT` (100,000 people in one statement).
+
+use bastion_core::org::{Category, DutyStatus, PoliceType};
+use bastion_core::recall::{Event, ExemptReason, OrderStatus, RecallMode, RecallState, ReportTo, Tally};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::{found, Backend, Store, StoreError, StoreResult, Tx};
+use crate::org::{PersonId, RowScope, UnitId};
+use crate::sql::{subtree_range, Sql};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct OrderId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ChannelId(pub i64);
+
+/// Who an order reaches, already parsed. Empty lists mean "no restriction of that kind".
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct AudienceSel {
+    /// Units (each with everything below it), by path.
+    pub unit_paths: Vec<String>,
+    pub category: Option<Category>,
+    pub police_type: Option<PoliceType>,
+    /// A named list of people.
+    pub person_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub title: String,
+    pub message: String,
+    pub mode: RecallMode,
+    pub scope_kind: String,
+    pub scope_text: String,
+    pub audience: AudienceSel,
+    pub report_to: ReportTo,
+    pub report_post: Option<String>,
+    pub deadline_at: i64,
+    pub waves: Vec<i64>,
+    pub status: OrderStatus,
+    pub issuer_account_id: i64,
+    pub issuer: String,
+    pub issuer_unit_path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub title: String,
+    pub message: String,
+    pub mode: RecallMode,
+    pub scope_kind: String,
+    pub scope_text: String,
+    #[serde(skip)]
+    pub audience_sel: AudienceSel,
+    pub report_to: ReportTo,
+    pub report_post: Option<String>,
+    pub deadline_at: i64,
+    pub waves: Vec<i64>,
+    pub waves_done: i64,
+    pub status: OrderStatus,
+    pub audience: i64,
+    pub issuer_account_id: i64,
+    pub issuer: String,
+    pub approver: Option<String>,
+    pub approved_at: Option<i64>,
+    pub sent_at: Option<i64>,
+    pub expired: bool,
+    pub closed_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const ORDER_COLS: &str = "id, title, message, mode, scope_kind, scope_text, scope_json, report_to, report_post, \
+    deadline_at, waves, waves_done, status, audience, issuer_account_id, issuer, approver, approved_at, sent_at, \
+    expired, closed_at, created_at";
+
+fn order_from(r: &AnyRow) -> StoreResult<Order> {
+    let waves: String = r.try_get("waves")?;
+    let scope_json: String = r.try_get("scope_json")?;
+    Ok(Order {
+        id: OrderId(r.try_get("id")?),
+        title: r.try_get("title")?,
+        message: r.try_get("message")?,
+        mode: RecallMode::parse(&r.try_get::<String, _>("mode")?).unwrap_or(RecallMode::Live),
+        scope_kind: r.try_get("scope_kind")?,
+        scope_text: r.try_get("scope_text")?,
+        audience_sel: serde_json::from_str(&scope_json).unwrap_or_default(),
+        report_to: ReportTo::parse(&r.try_get::<String, _>("report_to")?).unwrap_or(ReportTo::AnyPost),
+        report_post: r.try_get("report_post")?,
+        deadline_at: r.try_get("deadline_at")?,
+        waves: waves.split(',').filter_map(|w| w.parse().ok()).collect(),
+        waves_done: r.try_get("waves_done")?,
+        status: OrderStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(OrderStatus::Closed),
+        audience: r.try_get("audience")?,
+        issuer_account_id: r.try_get("issuer_account_id")?,
+        issuer: r.try_get("issuer")?,
+        approver: r.try_get("approver")?,
+        approved_at: r.try_get("approved_at")?,
+        sent_at: r.try_get("sent_at")?,
+        expired: r.try_get::<i64, _>("expired")? != 0,
+        closed_at: r.try_get("closed_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// One recalled person as the board and the link page show them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub order_id: OrderId,
+    pub person_id: PersonId,
+    pub name: String,
+    pub police_no: String,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub duty_status: DutyStatus,
+    pub state: RecallState,
+    pub exempt_reason: Option<ExemptReason>,
+    /// Part of the personal link: never sent to clients.
+    #[serde(skip)]
+    pub nonce: String,
+    pub acked_at: Option<i64>,
+    pub on_post_at: Option<i64>,
+    pub reminders: i64,
+    pub updated_by: String,
+    pub updated_at: i64,
+}
+
+const TARGET_COLS: &str = "t.order_id, t.person_id, p.name, p.police_no, t.unit_id, u.name AS unit_name, \
+    u.path AS unit_path, t.duty_status, t.state, t.exempt_reason, t.nonce, t.acked_at, t.on_post_at, t.reminders, \
+    t.updated_by, t.updated_at";
+
+fn target_from(r: &AnyRow) -> StoreResult<Target> {
+    Ok(Target {
+        order_id: OrderId(r.try_get("order_id")?),
+        person_id: PersonId(r.try_get("person_id")?),
+        name: r.try_get("name")?,
+        police_no: r.try_get("police_no")?,
+        unit_id: UnitId(r.try_get("unit_id")?),
+        unit_name: r.try_get("unit_name")?,
+        unit_path: r.try_get("unit_path")?,
+        duty_status: DutyStatus::parse(&r.try_get::<String, _>("duty_status")?).unwrap_or(DutyStatus::OnDuty),
+        state: RecallState::parse(&r.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending),
+        exempt_reason: r.try_get::<Option<String>, _>("exempt_reason")?.and_then(|s| ExemptReason::parse(&s).ok()),
+        nonce: r.try_get("nonce")?,
+        acked_at: r.try_get("acked_at")?,
+        on_post_at: r.try_get("on_post_at")?,
+        reminders: r.try_get("reminders")?,
+        updated_by: r.try_get("updated_by")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// One transition to apply: who, what, through which channel, by whom.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub order: OrderId,
+    pub person: PersonId,
+    pub event: Event,
+    /// `link`, `app`, `desk`, `sms`, `system`
+    pub via: &'static str,
+    pub actor: String,
+    pub location: Option<String>,
+}
+
+/// What a transition did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Applied {
+    Changed {
+        from: RecallState,
+        to: RecallState,
+    },
+    /// Already there: nothing written (a double acknowledgement).
+    Unchanged(RecallState),
+    Refused(String),
+    /// No such person in that order.
+    Missing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    pub id: ChannelId,
+    pub kind: String,
+    pub name: String,
+    /// The URL with its key part hidden.
+    pub url_masked: String,
+    #[serde(skip)]
+    pub url: String,
+    #[serde(skip)]
+    pub secret_cipher: Option<Vec<u8>>,
+    pub template: String,
+    /// SMS: the address the personal links start with (`https://bastion.example/`).
+    pub link_base: String,
+    pub min_interval_ms: i64,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewChannel {
+    pub kind: String,
+    pub name: String,
+    pub url: String,
+    pub secret: Option<String>,
+    pub template: String,
+    pub link_base: String,
+    pub min_interval_ms: i64,
+}
+
+/// A queued message, due to be sent.
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub order_id: OrderId,
+    pub channel_id: ChannelId,
+    pub person_id: Option<PersonId>,
+    pub body: String,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub channel: String,
+    pub kind: String,
+    pub attempt: i64,
+    pub ok: bool,
+    pub http_status: i64,
+    pub detail: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub wave: i64,
+    pub audience: String,
+    pub unit_name: Option<String>,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Outbox counts for one order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QueueCounts {
+    pub queued: i64,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+/// Positions that head a unit, in order of precedence.
+pub const HEAD_POSITIONS: &[&str] = &["局长", "指挥长", "大队长", "所长", "中队长"];
+
+fn now() -> i64 {
+    bastion_core::time::now_ms()
+}
+
+fn mask_url(url: &str) -> String {
+    // Keys travel in the query (`key=`, `access_token=`) or the last path segment (Feishu).
+    let base = url.split('?').next().unwrap_or(url);
+    let trimmed = match base.rfind('/') {
+        Some(i) if base[i + 1..].len() > 12 => format!("{}/***", &base[..i]),
+        _ => base.to_string(),
+    };
+    if url.contains('?') {
+        format!("{trimmed}?***")
+    } else {
+        trimmed
+    }
+}
+
+impl Store {
+    /// The people an audience selects within `scope`: `WHERE …` on `people p` (enabled, not left).
+    async fn audience_where(&self, scope: &RowScope, a: &AudienceSel) -> StoreResult<Sql> {
+        let mut w = Sql::new(" WHERE p.enabled = 1 AND p.duty_status <> 'left'");
+        let unit_cond = |w: &mut Sql, paths: &[String]| {
+            w.push(" AND p.unit_id IN (SELECT id FROM units WHERE 1=0");
+            for p in paths {
+                let (lo, hi) = subtree_range(p);
+                w.push(" OR (path >= ").bind_text(lo).push(" AND path < ").bind_text(hi).push(")");
+            }
+            w.push(")");
+        };
+        match scope {
+            RowScope::All => {}
+            RowScope::Nothing => {
+                w.push(" AND 1=0");
+            }
+            RowScope::Person(id) => {
+                w.push(" AND p.id = ").bind_i64(id.0);
+            }
+            RowScope::Subtrees(paths) => unit_cond(&mut w, paths),
+        }
+        if !a.unit_paths.is_empty() {
+            unit_cond(&mut w, &a.unit_paths);
+        }
+        if let Some(c) = a.category {
+            w.push(" AND p.category = ").bind_text(c.code());
+        }
+        if let Some(t) = a.police_type {
+            w.push(" AND p.police_types LIKE ").bind_text(format!("%,{},%", t.code()));
+        }
+        if !a.person_ids.is_empty() {
+            w.push(" AND p.id IN (");
+            for (i, id) in a.person_ids.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.bind_i64(*id);
+            }
+            w.push(")");
+        }
+        Ok(w)
+    }
+
+    /// How many people an audience reaches within `scope`, and how many of them start exempt
+    /// (sick leave, quarantine).
+    pub async fn recall_audience_size(&self, scope: &RowScope, a: &AudienceSel) -> StoreResult<(i64, i64)> {
+        let w = self.audience_where(scope, a).await?;
+        let mut q = Sql::new(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN p.duty_status IN ('sick', 'quarantine') \
+             THEN 1 ELSE 0 END), 0) AS BIGINT) AS e FROM people p",
+        );
+        q.push(&w.text);
+        q.args = w.args;
+        let row = q.query().fetch_one(&self.read).await?;
+        Ok((row.try_get("n")?, row.try_get("e")?))
+    }
+
+    /// People ids by police number (for a list audience); unknown numbers come back separately.
+    pub async fn recall_people_by_police_no(&self, nos: &[String]) -> StoreResult<(Vec<i64>, Vec<String>)> {
+        let mut found_ids = Vec::new();
+        let mut unknown = Vec::new();
+        for no in nos {
+            let row = sqlx::query("SELECT id FROM people WHERE police_no = $1 AND enabled = 1")
+                .bind(no)
+                .fetch_optional(&self.read)
+                .await?;
+            match row {
+                Some(r) => found_ids.push(r.try_get("id")?),
+                None => unknown.push(no.clone()),
+            }
+        }
+        Ok((found_ids, unknown))
+    }
+
+    /// Insert the order and its whole audience (one `INSERT … SELECT`); people on sick leave or
+    /// in quarantine start exempt. Returns the id and the audience size.
+    pub async fn insert_recall_order(
+        &self,
+        tx: &mut Tx,
+        scope: &RowScope,
+        o: &NewOrder,
+    ) -> StoreResult<(OrderId, i64)> {
+        let t = now();
+        let waves = o.waves.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(",");
+        let scope_json = serde_json::to_string(&o.audience).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let sent_at = (o.status == OrderStatus::Active).then_some(t);
+        let row = sqlx::query(
+            "INSERT INTO recall_orders (title, message, mode, scope_kind, scope_text, scope_json, report_to, report_post, \
+             deadline_at, waves, status, audience, issuer_account_id, issuer, issuer_unit_path, sent_at, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,0,$12,$13,$14,$15,$16,$16) RETURNING id",
+        )
+        .bind(&o.title)
+        .bind(&o.message)
+        .bind(o.mode.code())
+        .bind(&o.scope_kind)
+        .bind(&o.scope_text)
+        .bind(scope_json)
+        .bind(o.report_to.code())
+        .bind(o.report_post.as_deref())
+        .bind(o.deadline_at)
+        .bind(waves)
+        .bind(o.status.code())
+        .bind(o.issuer_account_id)
+        .bind(&o.issuer)
+        .bind(&o.issuer_unit_path)
+        .bind(sent_at)
+        .bind(t)
+        .fetch_one(&mut **tx)
+        .await?;
+        let id = OrderId(row.try_get("id")?);
+        let nonce = match self.backend {
+            Backend::Sqlite => "lower(hex(randomblob(8)))",
+            Backend::Postgres => "substr(replace(gen_random_uuid()::text, '-', ''), 1, 16)",
+        };
+        let w = self.audience_where(scope, &o.audience).await?;
+        let mut q = Sql::new(
+            "INSERT INTO recall_targets (order_id, person_id, unit_id, duty_status, state, exempt_reason, \
+             nonce, exempt_at, updated_by, updated_at) SELECT ",
+        );
+        q.bind_i64(id.0)
+            .push(
+                ", p.id, p.unit_id, p.duty_status, \
+               CASE WHEN p.duty_status IN ('sick', 'quarantine') THEN 'exempt' ELSE 'pending' END, \
+               CASE WHEN p.duty_status IN ('sick', 'quarantine') THEN p.duty_status ELSE NULL END, ",
+            )
+            .push(nonce)
+            .push(", CASE WHEN p.duty_status IN ('sick', 'quarantine') THEN ")
+            .bind_i64(t)
+            .push(" ELSE NULL END, 'system', ")
+            .bind_i64(t)
+            .push(" FROM people p");
+        let offset = q.args.len();
+        q.push(&renumber(&w.text, offset));
+        q.args.extend(w.args);
+        let n = q.query().execute(&mut **tx).await?.rows_affected() as i64;
+        sqlx::query("UPDATE recall_orders SET audience = $1 WHERE id = $2")
+            .bind(n)
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        Ok((id, n))
+    }
+
+    pub async fn recall_order(&self, id: OrderId) -> StoreResult<Order> {
+        let row = sqlx::query(&format!("SELECT {ORDER_COLS} FROM recall_orders WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        order_from(&row)
+    }
+
+    /// The same, read on the writer inside a transaction (for state checks before a change).
+    pub async fn recall_order_tx(&self, tx: &mut Tx, id: OrderId) -> StoreResult<Order> {
+        let row = sqlx::query(&format!("SELECT {ORDER_COLS} FROM recall_orders WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        order_from(&row)
+    }
+
+    /// Newest first.
+    pub async fn recall_orders(&self, limit: i64) -> StoreResult<Vec<Order>> {
+        let rows = sqlx::query(&format!("SELECT {ORDER_COLS} FROM recall_orders ORDER BY id DESC LIMIT $1"))
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(order_from).collect()
+    }
+
+    /// Active orders (the ticker walks these).
+    pub async fn active_recall_orders(&self) -> StoreResult<Vec<Order>> {
+        let rows = sqlx::query(&format!("SELECT {ORDER_COLS} FROM recall_orders WHERE status = 'active' ORDER BY id"))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(order_from).collect()
+    }
+
+    /// Move an order between statuses, only from `from` (so two approvers cannot both approve).
+    pub async fn set_recall_status(
+        &self,
+        tx: &mut Tx,
+        id: OrderId,
+        from: OrderStatus,
+        to: OrderStatus,
+        approver: Option<&str>,
+    ) -> StoreResult<()> {
+        let t = now();
+        let n = sqlx::query(
+            "UPDATE recall_orders SET status = $1, updated_at = $2, \
+             approver = COALESCE($3, approver), approved_at = CASE WHEN $3 IS NULL THEN approved_at ELSE $2 END, \
+             sent_at = CASE WHEN $1 = 'active' AND sent_at IS NULL THEN $2 WHEN $1 = 'awaiting_approval' THEN NULL \
+             ELSE sent_at END, \
+             closed_at = CASE WHEN $1 IN ('closed', 'cancelled') THEN $2 ELSE closed_at END \
+             WHERE id = $4 AND status = $5",
+        )
+        .bind(to.code())
+        .bind(t)
+        .bind(approver)
+        .bind(id.0)
+        .bind(from.code())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict(format!("召集令不是“{}”状态，无法执行此操作", from.zh())));
+        }
+        Ok(())
+    }
+
+    pub async fn set_recall_waves_done(&self, tx: &mut Tx, id: OrderId, done: i64) -> StoreResult<()> {
+        let n =
+            sqlx::query("UPDATE recall_orders SET waves_done = $1, updated_at = $2 WHERE id = $3 AND waves_done < $1")
+                .bind(done)
+                .bind(now())
+                .bind(id.0)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+        found(n)
+    }
+
+    /// After the deadline: everyone not yet reached or not answering becomes 未响应 (once).
+    pub async fn expire_recall(&self, tx: &mut Tx, id: OrderId, at: i64) -> StoreResult<i64> {
+        let n = sqlx::query("UPDATE recall_orders SET expired = 1, updated_at = $1 WHERE id = $2 AND expired = 0")
+            .bind(at)
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Ok(0);
+        }
+        sqlx::query(
+            "INSERT INTO recall_events (order_id, person_id, from_state, to_state, via, actor, at) \
+             SELECT order_id, person_id, state, 'no_response', 'system', 'system', $1 FROM recall_targets \
+             WHERE order_id = $2 AND state IN ('pending', 'delivered')",
+        )
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+        let n = sqlx::query(
+            "UPDATE recall_targets SET state = 'no_response', no_response_at = $1, updated_by = 'system', updated_at = $1 \
+             WHERE order_id = $2 AND state IN ('pending', 'delivered')",
+        )
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        Ok(n as i64)
+    }
+
+    /// Apply transitions in one transaction, one outcome per item in order. The update is
+    /// conditional on the state read, so concurrent writers on PostgreSQL cannot both move a person.
+    pub async fn apply_recall_transitions(&self, tx: &mut Tx, items: &[Transition]) -> StoreResult<Vec<Applied>> {
+        let mut out = Vec::with_capacity(items.len());
+        for it in items {
+            let mut tries = 0;
+            let applied = loop {
+                tries += 1;
+                let row = sqlx::query("SELECT state FROM recall_targets WHERE order_id = $1 AND person_id = $2")
+                    .bind(it.order.0)
+                    .bind(it.person.0)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let Some(row) = row else { break Applied::Missing };
+                let from = RecallState::parse(&row.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending);
+                let to = match from.next(it.event) {
+                    Err(e) => break Applied::Refused(e.0.to_string()),
+                    Ok(None) => break Applied::Unchanged(from),
+                    Ok(Some(to)) => to,
+                };
+                let t = now();
+                let col = match to {
+                    RecallState::Delivered => "delivered_at",
+                    RecallState::Acked => "acked_at",
+                    RecallState::OnPost => "on_post_at",
+                    RecallState::Exempt => "exempt_at",
+                    RecallState::NoResponse => "no_response_at",
+                    RecallState::Pending => "updated_at",
+                };
+                let reason = match it.event {
+                    Event::Exempt(r) => Some(r.code()),
+                    _ => None,
+                };
+                let n = sqlx::query(&format!(
+                    "UPDATE recall_targets SET state = $1, {col} = $2, updated_at = $2, updated_by = $3, \
+                     exempt_reason = COALESCE($4, exempt_reason), location = COALESCE($5, location) \
+                     WHERE order_id = $6 AND person_id = $7 AND state = $8"
+                ))
+                .bind(to.code())
+                .bind(t)
+                .bind(&it.actor)
+                .bind(reason)
+                .bind(it.location.as_deref())
+                .bind(it.order.0)
+                .bind(it.person.0)
+                .bind(from.code())
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if n == 0 && tries < 3 {
+                    continue;
+                }
+                if n == 0 {
+                    return Err(StoreError::Conflict("状态已被他人修改，请重试".into()));
+                }
+                sqlx::query(
+                    "INSERT INTO recall_events (order_id, person_id, from_state, to_state, via, actor, at) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7)",
+                )
+                .bind(it.order.0)
+                .bind(it.person.0)
+                .bind(from.code())
+                .bind(to.code())
+                .bind(it.via)
+                .bind(&it.actor)
+                .bind(t)
+                .execute(&mut **tx)
+                .await?;
+                break Applied::Changed { from, to };
+            };
+            out.push(applied);
+        }
+        Ok(out)
+    }
+
+    /// The demo's finished drill: issued at `sent`, everyone not exempt acknowledged within 20
+    /// minutes and on post within 80, the order closed (deterministic times from the person id).
+    pub async fn recall_demo_finish(&self, tx: &mut Tx, id: OrderId, sent: i64) -> StoreResult<()> {
+        for (from, to, col, spread) in [("pending", "acked", "acked_at", 20), ("acked", "on_post", "on_post_at", 80)] {
+            sqlx::query(&format!(
+                "INSERT INTO recall_events (order_id, person_id, from_state, to_state, via, actor, at) \
+                 SELECT order_id, person_id, state, '{to}', 'link', 'self', $1 + (person_id % {spread}) * 60000 + 60000 \
+                 FROM recall_targets WHERE order_id = $2 AND state = '{from}'"
+            ))
+            .bind(sent)
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(&format!(
+                "UPDATE recall_targets SET state = '{to}', {col} = $1 + (person_id % {spread}) * 60000 + 60000, \
+                 updated_by = 'self', updated_at = $1 + (person_id % {spread}) * 60000 + 60000 \
+                 WHERE order_id = $2 AND state = '{from}'"
+            ))
+            .bind(sent)
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE recall_orders SET status = 'closed', sent_at = $1, created_at = $1, closed_at = $2, waves_done = 0, \
+             updated_at = $2 WHERE id = $3",
+        )
+        .bind(sent)
+        .bind(sent + 95 * 60_000)
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Counts by unit and state (the board rolls them up the unit tree).
+    pub async fn recall_counts(&self, id: OrderId) -> StoreResult<Vec<(UnitId, RecallState, i64)>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, state, COUNT(*) AS n FROM recall_targets WHERE order_id = $1 GROUP BY unit_id, state",
+        )
+        .bind(id.0)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    UnitId(r.try_get("unit_id")?),
+                    RecallState::parse(&r.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending),
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The whole order's tally (one grouped count).
+    pub async fn recall_tally(&self, id: OrderId) -> StoreResult<Tally> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM recall_targets WHERE order_id = $1 GROUP BY state")
+            .bind(id.0)
+            .fetch_all(&self.read)
+            .await?;
+        let mut t = Tally::default();
+        for r in &rows {
+            if let Ok(s) = RecallState::parse(&r.try_get::<String, _>("state")?) {
+                t.add(s, r.try_get("n")?);
+            }
+        }
+        Ok(t)
+    }
+
+    /// People not yet accounted for (not on post, not exempt), by unit, within `units` (None: all).
+    pub async fn recall_missing(
+        &self,
+        id: OrderId,
+        units: Option<&[i64]>,
+        limit: i64,
+        after: i64,
+    ) -> StoreResult<Vec<Target>> {
+        let mut q = Sql::new(&format!(
+            "SELECT {TARGET_COLS} FROM recall_targets t JOIN people p ON p.id = t.person_id \
+             JOIN units u ON u.id = t.unit_id WHERE t.order_id = "
+        ));
+        q.bind_i64(id.0).push(" AND t.state IN ('pending', 'delivered', 'acked', 'no_response') AND t.person_id > ");
+        q.bind_i64(after);
+        if let Some(ids) = units {
+            q.push(" AND t.unit_id IN (0");
+            for u in ids {
+                q.push(", ").bind_i64(*u);
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY t.person_id LIMIT ").bind_i64(limit);
+        let rows = q.query().fetch_all(&self.read).await?;
+        rows.iter().map(target_from).collect()
+    }
+
+    pub async fn recall_target(&self, order: OrderId, person: PersonId) -> StoreResult<Target> {
+        let row = sqlx::query(&format!(
+            "SELECT {TARGET_COLS} FROM recall_targets t JOIN people p ON p.id = t.person_id \
+             JOIN units u ON u.id = t.unit_id WHERE t.order_id = $1 AND t.person_id = $2"
+        ))
+        .bind(order.0)
+        .bind(person.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        target_from(&row)
+    }
+
+    /// The orders one person is recalled by, newest first (their in-app notices).
+    pub async fn recall_targets_of(&self, person: PersonId) -> StoreResult<Vec<(Order, Target)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {TARGET_COLS} FROM recall_targets t JOIN people p ON p.id = t.person_id \
+             JOIN units u ON u.id = t.unit_id JOIN recall_orders o ON o.id = t.order_id \
+             WHERE t.person_id = $1 AND o.status IN ('active', 'closed') ORDER BY t.order_id DESC LIMIT 10"
+        ))
+        .bind(person.0)
+        .fetch_all(&self.read)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let t = target_from(r)?;
+            out.push((self.recall_order(t.order_id).await?, t));
+        }
+        Ok(out)
+    }
+
+    /// Unanswered people of an order (reminders go to them), `after` a person id, in chunks.
+    pub async fn recall_unanswered(&self, id: OrderId, after: i64, limit: i64) -> StoreResult<Vec<(PersonId, UnitId)>> {
+        let rows = sqlx::query(
+            "SELECT person_id, unit_id FROM recall_targets WHERE order_id = $1 \
+             AND state IN ('pending', 'delivered', 'no_response') AND person_id > $2 ORDER BY person_id LIMIT $3",
+        )
+        .bind(id.0)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok((PersonId(r.try_get("person_id")?), UnitId(r.try_get("unit_id")?)))).collect()
+    }
+
+    /// Count a reminder for every unanswered person (one statement).
+    pub async fn recall_count_reminders(&self, tx: &mut Tx, id: OrderId) -> StoreResult<i64> {
+        let n = sqlx::query(
+            "UPDATE recall_targets SET reminders = reminders + 1 WHERE order_id = $1 \
+             AND state IN ('pending', 'delivered', 'no_response')",
+        )
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        Ok(n as i64)
+    }
+
+    /// The head of each unit: (unit id, name, position), by HEAD_POSITIONS precedence then id.
+    pub async fn unit_heads(&self) -> StoreResult<Vec<(UnitId, PersonId, String, String)>> {
+        let mut q = Sql::new("SELECT id, unit_id, name, position FROM people WHERE enabled = 1 AND position IN (");
+        for (i, h) in HEAD_POSITIONS.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(*h);
+        }
+        q.push(") ORDER BY id");
+        let rows = q.query().fetch_all(&self.read).await?;
+        let mut out: Vec<(UnitId, PersonId, String, String)> = Vec::new();
+        for r in &rows {
+            let unit = UnitId(r.try_get("unit_id")?);
+            let pos: String = r.try_get::<Option<String>, _>("position")?.unwrap_or_default();
+            let rank = HEAD_POSITIONS.iter().position(|h| *h == pos).unwrap_or(99);
+            match out.iter_mut().find(|h| h.0 == unit) {
+                Some(h) if HEAD_POSITIONS.iter().position(|x| *x == h.3).unwrap_or(99) > rank => {
+                    *h = (unit, PersonId(r.try_get("id")?), r.try_get("name")?, pos);
+                }
+                Some(_) => {}
+                None => out.push((unit, PersonId(r.try_get("id")?), r.try_get("name")?, pos)),
+            }
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_recall_notice(
+        &self,
+        tx: &mut Tx,
+        order: OrderId,
+        wave: i64,
+        audience: &str,
+        unit: Option<UnitId>,
+        person: Option<PersonId>,
+        body: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO recall_notices (order_id, wave, audience, unit_id, person_id, body, created_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7)",
+        )
+        .bind(order.0)
+        .bind(wave)
+        .bind(audience)
+        .bind(unit.map(|u| u.0))
+        .bind(person.map(|p| p.0))
+        .bind(body)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn recall_notices(&self, order: OrderId) -> StoreResult<Vec<Notice>> {
+        let rows = sqlx::query(
+            "SELECT n.wave, n.audience, u.name AS unit_name, n.body, n.created_at FROM recall_notices n \
+             LEFT JOIN units u ON u.id = n.unit_id WHERE n.order_id = $1 ORDER BY n.id DESC LIMIT 200",
+        )
+        .bind(order.0)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Notice {
+                    wave: r.try_get("wave")?,
+                    audience: r.try_get("audience")?,
+                    unit_name: r.try_get("unit_name")?,
+                    body: r.try_get("body")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    // ---- channels, queue, delivery log ----
+
+    pub async fn insert_recall_channel(&self, tx: &mut Tx, c: &NewChannel) -> StoreResult<ChannelId> {
+        let secret = match &c.secret {
+            Some(s) => Some(self.crypto.encrypt(s)?),
+            None => None,
+        };
+        let row = sqlx::query(
+            "INSERT INTO recall_channels (kind, name, url, secret_cipher, template, link_base, min_interval_ms, enabled, \
+             created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,1,$8) RETURNING id",
+        )
+        .bind(&c.kind)
+        .bind(&c.name)
+        .bind(&c.url)
+        .bind(secret)
+        .bind(&c.template)
+        .bind(&c.link_base)
+        .bind(c.min_interval_ms)
+        .bind(now())
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(ChannelId(row.try_get("id")?))
+    }
+
+    pub async fn recall_channels(&self) -> StoreResult<Vec<Channel>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, name, url, secret_cipher, template, link_base, min_interval_ms, enabled FROM recall_channels \
+             ORDER BY id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let url: String = r.try_get("url")?;
+                Ok(Channel {
+                    id: ChannelId(r.try_get("id")?),
+                    kind: r.try_get("kind")?,
+                    name: r.try_get("name")?,
+                    url_masked: mask_url(&url),
+                    url,
+                    secret_cipher: r.try_get("secret_cipher")?,
+                    template: r.try_get("template")?,
+                    link_base: r.try_get("link_base")?,
+                    min_interval_ms: r.try_get("min_interval_ms")?,
+                    enabled: r.try_get::<i64, _>("enabled")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Queue one message for a channel (a digest, or one SMS when `person` is set).
+    pub async fn queue_recall_message(
+        &self,
+        tx: &mut Tx,
+        order: OrderId,
+        channel: ChannelId,
+        person: Option<PersonId>,
+        body: &str,
+    ) -> StoreResult<()> {
+        let t = now();
+        sqlx::query(
+            "INSERT INTO recall_outbox (order_id, channel_id, person_id, body, status, next_at, created_at) \
+             VALUES ($1,$2,$3,$4,'queued',$5,$5)",
+        )
+        .bind(order.0)
+        .bind(channel.0)
+        .bind(person.map(|p| p.0))
+        .bind(body)
+        .bind(t)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Queue one SMS per unanswered person of an order (the text is rendered at send time,
+    /// so no number and no link is stored in the queue).
+    pub async fn queue_recall_sms(
+        &self,
+        tx: &mut Tx,
+        order: OrderId,
+        channel: ChannelId,
+        only_unanswered: bool,
+    ) -> StoreResult<i64> {
+        let states = if only_unanswered { "'pending', 'delivered', 'no_response'" } else { "'pending'" };
+        let n = sqlx::query(&format!(
+            "INSERT INTO recall_outbox (order_id, channel_id, person_id, body, status, next_at, created_at) \
+             SELECT order_id, $1, person_id, '', 'queued', $2, $2 FROM recall_targets \
+             WHERE order_id = $3 AND state IN ({states})"
+        ))
+        .bind(channel.0)
+        .bind(now())
+        .bind(order.0)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        Ok(n as i64)
+    }
+
+    pub async fn set_recall_channel_enabled(&self, tx: &mut Tx, id: ChannelId, enabled: bool) -> StoreResult<()> {
+        let n = sqlx::query("UPDATE recall_channels SET enabled = $1 WHERE id = $2")
+            .bind(i64::from(enabled))
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        found(n)
+    }
+
+    /// Queued messages due at `at` on enabled channels, oldest first.
+    pub async fn due_recall_messages(&self, at: i64, limit: i64) -> StoreResult<Vec<OutboxItem>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.order_id, o.channel_id, o.person_id, o.body, o.attempts FROM recall_outbox o \
+             JOIN recall_channels c ON c.id = o.channel_id \
+             WHERE o.status = 'queued' AND o.next_at <= $1 AND c.enabled = 1 ORDER BY o.next_at, o.id LIMIT $2",
+        )
+        .bind(at)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxItem {
+                    id: r.try_get("id")?,
+                    order_id: OrderId(r.try_get("order_id")?),
+                    channel_id: ChannelId(r.try_get("channel_id")?),
+                    person_id: r.try_get::<Option<i64>, _>("person_id")?.map(PersonId),
+                    body: r.try_get("body")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Take a queued message for sending (one node wins when several poll the same queue).
+    pub async fn claim_recall_message(&self, id: i64) -> StoreResult<bool> {
+        let n = sqlx::query("UPDATE recall_outbox SET status = 'sending' WHERE id = $1 AND status = 'queued'")
+            .bind(id)
+            .execute(&self.write)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Record one attempt: the log row, and the queue row sent, retried later, or given up.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_recall_attempt(
+        &self,
+        tx: &mut Tx,
+        item: &OutboxItem,
+        ok: bool,
+        http_status: i64,
+        detail: &str,
+        retry_at: Option<i64>,
+    ) -> StoreResult<()> {
+        let t = now();
+        let attempt = item.attempts + 1;
+        sqlx::query(
+            "INSERT INTO recall_deliveries (outbox_id, order_id, channel_id, attempt, ok, http_status, detail, at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+        )
+        .bind(item.id)
+        .bind(item.order_id.0)
+        .bind(item.channel_id.0)
+        .bind(attempt)
+        .bind(i64::from(ok))
+        .bind(http_status)
+        .bind(detail)
+        .bind(t)
+        .execute(&mut **tx)
+        .await?;
+        let (status, next) = match (ok, retry_at) {
+            (true, _) => ("sent", t),
+            (false, Some(at)) => ("queued", at),
+            (false, None) => ("failed", t),
+        };
+        sqlx::query(
+            "UPDATE recall_outbox SET status = $1, attempts = $2, next_at = $3, last_error = $4, \
+             sent_at = CASE WHEN $1 = 'sent' THEN $5 ELSE sent_at END WHERE id = $6",
+        )
+        .bind(status)
+        .bind(attempt)
+        .bind(next)
+        .bind(if ok { "" } else { detail })
+        .bind(t)
+        .bind(item.id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn recall_deliveries(&self, order: OrderId, limit: i64) -> StoreResult<Vec<Delivery>> {
+        let rows = sqlx::query(
+            "SELECT d.id, c.name AS channel, c.kind, d.attempt, d.ok, d.http_status, d.detail, d.at \
+             FROM recall_deliveries d JOIN recall_channels c ON c.id = d.channel_id \
+             WHERE d.order_id = $1 ORDER BY d.id DESC LIMIT $2",
+        )
+        .bind(order.0)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Delivery {
+                    id: r.try_get("id")?,
+                    channel: r.try_get("channel")?,
+                    kind: r.try_get("kind")?,
+                    attempt: r.try_get("attempt")?,
+                    ok: r.try_get::<i64, _>("ok")? != 0,
+                    http_status: r.try_get("http_status")?,
+                    detail: r.try_get("detail")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn recall_queue_counts(&self, order: OrderId) -> StoreResult<QueueCounts> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM recall_outbox WHERE order_id = $1 GROUP BY status")
+            .bind(order.0)
+            .fetch_all(&self.read)
+            .await?;
+        let mut c = QueueCounts::default();
+        for r in &rows {
+            let n: i64 = r.try_get("n")?;
+            match r.try_get::<String, _>("status")?.as_str() {
+                "queued" => c.queued = n,
+                "sent" => c.sent = n,
+                _ => c.failed = n,
+            }
+        }
+        Ok(c)
+    }
+
+    /// The clear mobile number of a person, for the SMS gateway only (never logged).
+    pub async fn person_mobile(&self, person: PersonId) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT mobile_cipher FROM people WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let blob: Option<Vec<u8>> = row.try_get("mobile_cipher")?;
+        blob.map(|b| self.crypto.decrypt(&b)).transpose()
+    }
+
+    /// Tell every node that an order's board changed (PostgreSQL NOTIFY; a no-op on SQLite,
+    /// where there is one node and the in-process channel suffices).
+    pub async fn notify_recall(&self, order: OrderId) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT 1 AS ok FROM (SELECT pg_notify('bastion_recall', $1)) AS n")
+                .bind(order.0.to_string())
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Listen for board changes from every node (PostgreSQL only): calls `on` with each order id.
+    pub async fn listen_recall(&self, on: impl Fn(OrderId) + Send + 'static) -> StoreResult<()> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen("bastion_recall").await?;
+        loop {
+            let n = listener.recv().await?;
+            if let Ok(id) = n.payload().parse::<i64>() {
+                on(OrderId(id));
+            }
+        }
+    }
+}
+
+/// Shift `$n` placeholders of a fragment by `offset` (to append a WHERE built on its own).
+fn renumber(text: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            let mut n = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n.push(*d);
+                chars.next();
+            }
+            let v: usize = n.parse().unwrap_or(0);
+            out.push_str(&format!("${}", v + offset));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn renumbers_and_masks() {
+        assert_eq!(super::renumber(" WHERE a = $1 AND b = $12", 3), " WHERE a = $4 AND b = $15");
+        assert_eq!(
+            super::mask_url("https://oapi.dingtalk.com/robot/send?access_token=abc"),
+            "https://oapi.dingtalk.com/robot/send?***"
+        );
+        assert_eq!(
+            super::mask_url("https://open.feishu.cn/open-apis/bot/v2/hook/0a1b2c3d-4e5f-6789"),
+            "https://open.feishu.cn/open-apis/bot/v2/hook/***"
+        );
+    }
+}

@@ -1,0 +1,563 @@
+//! 召集令 pages: the list with the officer's own recalls and the order form (audience shown
+//! before sending), the live board (SSE), the channels page, and the public personal link page.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use bastion_app::recall::{
+    mode_tag, Board, ChannelInput, LinkOutcome, LinkRefusal, LinkView, MarkInput, OrderInput, Preview, CHANNEL_KINDS,
+};
+use bastion_app::AppError;
+use bastion_core::org::{Category, PoliceType};
+use bastion_core::permission::perm;
+use bastion_core::recall::{ExemptReason, OrderStatus, RecallMode, RecallState, ReportTo};
+use bastion_core::time::fmt_ms;
+use bastion_store::org::{PersonId, Unit};
+use bastion_store::recall::{Channel, Order, OrderId, Target};
+use futures_util::stream::Stream;
+use serde::Deserialize;
+
+use super::{error_page, render, render_status, Shell};
+use crate::i18n::Tr;
+use crate::session::{PageCtx, RequestInfo};
+use crate::AppState;
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "recall/list.html")]
+pub struct RecallListPage {
+    pub shell: Shell,
+    pub mine: Vec<(Order, Target)>,
+    pub orders: Vec<Order>,
+    pub can_issue: bool,
+    pub can_channels: bool,
+    pub v: OrderInput,
+    pub units: Vec<Opt>,
+    pub categories: Vec<Opt>,
+    pub police_types: Vec<Opt>,
+    pub errors: Vec<bastion_core::FieldError>,
+    pub preview: Option<Preview>,
+    pub flash: Option<String>,
+}
+
+impl RecallListPage {
+    pub fn when(&self, ms: &i64) -> String {
+        fmt_ms(*ms)
+    }
+    pub fn tag(&self, m: &RecallMode) -> &'static str {
+        mode_tag(*m)
+    }
+    pub fn scope_is(&self, s: &str) -> bool {
+        self.v.scope == s || (s == "all" && self.v.scope.is_empty())
+    }
+}
+
+fn opts(all: Vec<(String, String)>, current: &str) -> Vec<Opt> {
+    all.into_iter()
+        .map(|(value, label)| Opt { selected: current.split(',').any(|c| c.trim() == value), value, label })
+        .collect()
+}
+
+fn unit_opts(units: &[Unit], current: &str) -> Vec<Opt> {
+    opts(
+        units
+            .iter()
+            .map(|u| (u.id.0.to_string(), format!("{}{}", "　".repeat(u.depth.max(0) as usize), u.name)))
+            .collect(),
+        current,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn list_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    v: OrderInput,
+    errors: Vec<bastion_core::FieldError>,
+    preview: Option<Preview>,
+    flash: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let mine = state.app.my_recalls(ctx).await.unwrap_or_default();
+    let orders = if ctx.can(perm::RECALL_READ) {
+        match state.app.recall_orders(ctx).await {
+            Ok(o) => o,
+            Err(e) => return error_page(t, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let units = state.app.store.units().await.unwrap_or_default();
+    let shell = Shell::new(state, ctx, t, "/recall", t.s("recall.menu")).await;
+    let page = RecallListPage {
+        shell,
+        mine,
+        orders,
+        can_issue: ctx.can(perm::RECALL_ISSUE),
+        can_channels: ctx.can(perm::RECALL_CHANNEL),
+        units: unit_opts(&units, &v.unit_ids),
+        categories: opts(
+            Category::ALL.iter().map(|c| (c.code().into(), c.label(t.code()).into())).collect(),
+            &v.category,
+        ),
+        police_types: opts(
+            PoliceType::ALL.iter().map(|c| (c.code().into(), c.label(t.code()).into())).collect(),
+            &v.police_type,
+        ),
+        v,
+        errors,
+        preview,
+        flash,
+    };
+    render_status(status, &page)
+}
+
+pub async fn list(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    let v = OrderInput { deadline_minutes: "60".into(), waves: "15,30,45".into(), ..Default::default() };
+    list_page(&state, &ctx, t, v, vec![], None, None, StatusCode::OK).await
+}
+
+/// The form with `unit_ids` arriving as repeated fields (a multi-select).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OrderForm {
+    pub title: String,
+    pub message: String,
+    pub scope: String,
+    pub category: String,
+    pub police_type: String,
+    pub police_nos: String,
+    pub deadline_minutes: String,
+    pub report_to: String,
+    pub report_post: String,
+    pub mode: String,
+    pub waves: String,
+    /// Set by the 确认发布 button after the issuer has seen the audience size.
+    pub confirm: String,
+}
+
+fn parse_order_form(body: &str) -> (OrderInput, bool) {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
+    let units: Vec<String> = pairs.iter().filter(|(k, _)| k == "unit_ids").map(|(_, v)| v.clone()).collect();
+    let rest: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "unit_ids").collect();
+    let f: OrderForm =
+        serde_urlencoded::from_str(&serde_urlencoded::to_string(&rest).unwrap_or_default()).unwrap_or_default();
+    (
+        OrderInput {
+            title: f.title,
+            message: f.message,
+            scope: f.scope,
+            unit_ids: units.join(","),
+            category: f.category,
+            police_type: f.police_type,
+            police_nos: f.police_nos,
+            deadline_minutes: f.deadline_minutes,
+            report_to: f.report_to,
+            report_post: f.report_post,
+            mode: f.mode,
+            waves: f.waves,
+        },
+        f.confirm == "1",
+    )
+}
+
+/// First submit: show the audience size. Second (确认发布): issue.
+pub async fn create(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, body: String) -> Response {
+    let (v, confirmed) = parse_order_form(&body);
+    if !confirmed {
+        return match state.app.recall_preview(&ctx, &v).await {
+            Ok(p) => list_page(&state, &ctx, t, v, vec![], Some(p), None, StatusCode::OK).await,
+            Err(AppError::Invalid(errors)) => {
+                list_page(&state, &ctx, t, v, errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(e) => error_page(t, e),
+        };
+    }
+    match state.app.create_recall(&ctx, &v).await {
+        Ok(c) => Redirect::to(&format!("/recall/{}", c.id.0)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            list_page(&state, &ctx, t, v, errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub action: String,
+}
+
+/// The officer answers in the app (their in-app notice).
+pub async fn answer(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<AnswerForm>,
+) -> Response {
+    match state.app.recall_answer_self(&ctx, OrderId(id), &f.action).await {
+        Ok(_) => Redirect::to("/recall").into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recall/board.html")]
+pub struct BoardPage {
+    pub shell: Shell,
+    pub t: Tr,
+    pub b: Board,
+    pub states: Vec<(&'static str, &'static str, i64)>,
+    pub can_approve: bool,
+    pub can_manage: bool,
+    pub can_close: bool,
+    pub reasons: Vec<(&'static str, &'static str)>,
+}
+
+impl BoardPage {
+    pub fn when(&self, ms: &i64) -> String {
+        fmt_ms(*ms)
+    }
+    pub fn tag(&self) -> &'static str {
+        mode_tag(self.b.order.mode)
+    }
+    pub fn pad(&self, depth: &i64) -> String {
+        "　".repeat((*depth).max(0) as usize)
+    }
+    pub fn is_drill(&self) -> bool {
+        self.b.order.mode == RecallMode::Drill
+    }
+    pub fn active(&self) -> bool {
+        self.b.order.status == OrderStatus::Active
+    }
+    pub fn awaiting(&self) -> bool {
+        self.b.order.status == OrderStatus::AwaitingApproval
+    }
+    pub fn assigned(&self) -> bool {
+        self.b.order.report_to == ReportTo::Assigned
+    }
+    pub fn more(&self) -> bool {
+        self.b.missing_total > self.b.missing.len() as i64
+    }
+}
+
+fn states_of(b: &Board, t: Tr) -> Vec<(&'static str, &'static str, i64)> {
+    RecallState::ALL.iter().map(|s| (s.code(), s.label(t.code()), b.tally.get(*s))).collect()
+}
+
+pub async fn board(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.recall_board(&ctx, OrderId(id), 200).await {
+        Ok(b) => {
+            let shell = Shell::new(&state, &ctx, t, "/recall", &b.order.title).await;
+            let page = BoardPage {
+                t,
+                states: states_of(&b, t),
+                can_approve: ctx.can(perm::RECALL_APPROVE) && b.order.issuer_account_id != ctx.account_id.0,
+                can_manage: ctx.can(perm::RECALL_MANAGE),
+                can_close: ctx.can(perm::RECALL_ISSUE),
+                reasons: ExemptReason::ALL.iter().map(|r| (r.code(), r.label(t.code()))).collect(),
+                shell,
+                b,
+            };
+            render(&page)
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recall/live.html")]
+pub struct LivePartial {
+    pub t: Tr,
+    pub b: Board,
+    pub states: Vec<(&'static str, &'static str, i64)>,
+    pub can_manage: bool,
+    pub reasons: Vec<(&'static str, &'static str)>,
+}
+
+impl LivePartial {
+    pub fn pad(&self, depth: &i64) -> String {
+        "　".repeat((*depth).max(0) as usize)
+    }
+    pub fn when(&self, ms: &i64) -> String {
+        fmt_ms(*ms)
+    }
+    pub fn active(&self) -> bool {
+        self.b.order.status == OrderStatus::Active
+    }
+    pub fn more(&self) -> bool {
+        self.b.missing_total > self.b.missing.len() as i64
+    }
+}
+
+/// The live part of the board (fetched again whenever the event stream says it changed).
+pub async fn live(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.recall_board(&ctx, OrderId(id), 200).await {
+        Ok(b) => render(&LivePartial {
+            t,
+            states: states_of(&b, t),
+            can_manage: ctx.can(perm::RECALL_MANAGE),
+            reasons: ExemptReason::ALL.iter().map(|r| (r.code(), r.label(t.code()))).collect(),
+            b,
+        }),
+        Err(e) => error_page(t, e),
+    }
+}
+
+/// Server-sent events: `board` with the headline whenever this order changes (at most every
+/// 300 ms, however many answers arrive), and a keep-alive.
+pub async fn events(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Response> {
+    let id = OrderId(id);
+    // Authorise once, now: the stream only ever carries this order's counts.
+    if let Err(e) = state.app.recall_board(&ctx, id, 1).await {
+        return Err(error_page(t, e));
+    }
+    let mut rx = state.app.recall.subscribe();
+    let app = state.app.clone();
+    let stream = async_stream(move |tx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(changed) if changed != id => continue,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => return,
+            }
+            // Coalesce a burst of answers into one update.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            while rx.try_recv().is_ok() {}
+            let Ok(b) = app.recall_board(&ctx, id, 1).await else { return };
+            let data = serde_json::json!({
+                "headline": b.headline,
+                "accounted": b.tally.accounted(),
+                "total": b.tally.total(),
+                "missing": b.tally.missing(),
+                "status": b.order.status.code(),
+            });
+            if tx.send(SseEvent::default().event("board").data(data.to_string())).await.is_err() {
+                return;
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// A stream fed by a task through a channel (no extra crate for generators).
+fn async_stream<F, Fut>(f: F) -> impl Stream<Item = Result<SseEvent, Infallible>>
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<SseEvent>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let task = tokio::spawn(f(tx));
+    let guard = AbortOnDrop(task);
+    futures_util::stream::unfold(
+        (rx, guard),
+        |(mut rx, guard)| async move { rx.recv().await.map(|e| (Ok(e), (rx, guard))) },
+    )
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+pub async fn approve(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.approve_recall(&ctx, OrderId(id)).await {
+        Ok(()) => Redirect::to(&format!("/recall/{id}")).into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn close(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.close_recall(&ctx, OrderId(id)).await {
+        Ok(()) => Redirect::to(&format!("/recall/{id}")).into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn remind(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.recall_remind(&ctx, OrderId(id)).await {
+        Ok(_) => Redirect::to(&format!("/recall/{id}")).into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn mark(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path((id, person)): Path<(i64, i64)>,
+    Form(f): Form<MarkInput>,
+) -> Response {
+    match state.app.recall_mark(&ctx, OrderId(id), PersonId(person), &f).await {
+        Ok(_) => Redirect::to(&format!("/recall/{id}")).into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn missing_export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.recall_missing_csv(&ctx, OrderId(id)).await {
+        Ok(bytes) => crate::api::recall::csv_response(bytes, id),
+        Err(e) => error_page(t, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recall/channels.html")]
+pub struct ChannelsPage {
+    pub shell: Shell,
+    pub items: Vec<Channel>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub v: ChannelInput,
+    pub errors: Vec<bastion_core::FieldError>,
+}
+
+async fn channels_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    v: ChannelInput,
+    errors: Vec<bastion_core::FieldError>,
+    status: StatusCode,
+) -> Response {
+    match state.app.recall_channels(ctx).await {
+        Ok(items) => {
+            let shell = Shell::new(state, ctx, t, "/recall", t.s("recall.channels")).await;
+            render_status(status, &ChannelsPage { shell, items, kinds: CHANNEL_KINDS.to_vec(), v, errors })
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn channels(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    channels_page(&state, &ctx, t, ChannelInput::default(), vec![], StatusCode::OK).await
+}
+
+pub async fn add_channel(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(v): Form<ChannelInput>,
+) -> Response {
+    match state.app.add_recall_channel(&ctx, &v).await {
+        Ok(_) => Redirect::to("/recall/channels").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            channels_page(&state, &ctx, t, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+// ---- the public personal link (no sign-in) ----
+
+#[derive(Template)]
+#[template(path = "recall/link.html")]
+pub struct LinkPage {
+    pub t: Tr,
+    pub view: Option<LinkView>,
+    pub outcome: Option<LinkOutcome>,
+    pub refusal: Option<String>,
+    pub now_state: String,
+}
+
+impl LinkPage {
+    pub fn when(&self, ms: &i64) -> String {
+        fmt_ms(*ms)
+    }
+    pub fn masked_name(&self) -> String {
+        self.view
+            .as_ref()
+            .map(|v| {
+                let mut c = v.target.name.chars();
+                let first: String = c.next().map(String::from).unwrap_or_default();
+                format!("{first}{}", "*".repeat(c.count()))
+            })
+            .unwrap_or_default()
+    }
+    pub fn drill(&self) -> bool {
+        self.view.as_ref().is_some_and(|v| v.order.mode == RecallMode::Drill)
+    }
+    pub fn can_ack(&self) -> bool {
+        self.view.as_ref().is_some_and(|v| {
+            matches!(v.target.state, RecallState::Pending | RecallState::Delivered | RecallState::NoResponse)
+        })
+    }
+    pub fn can_arrive(&self) -> bool {
+        self.view.as_ref().is_some_and(|v| v.target.state != RecallState::OnPost)
+    }
+    pub fn message(&self) -> String {
+        match &self.outcome {
+            Some(LinkOutcome::Done(RecallState::Acked)) => "已确认收到，请尽快到岗；到岗后再点“到岗报到”。".into(),
+            Some(LinkOutcome::Done(RecallState::OnPost)) => "到岗报到成功，谢谢！".into(),
+            Some(LinkOutcome::Done(s)) => format!("已登记：{}", s.zh()),
+            Some(LinkOutcome::Already(RecallState::OnPost)) => {
+                "您已到岗报到，此链接已完成使命，本次操作未做任何更改。".into()
+            }
+            Some(LinkOutcome::Already(s)) => format!("您此前已{}，本次操作未做任何更改。", s.zh()),
+            Some(LinkOutcome::Refused(m)) => m.clone(),
+            None => String::new(),
+        }
+    }
+}
+
+fn link_refused(t: Tr, r: LinkRefusal) -> Response {
+    let status = match r {
+        LinkRefusal::Forged => StatusCode::BAD_REQUEST,
+        LinkRefusal::Expired => StatusCode::GONE,
+        LinkRefusal::Spent(_) => StatusCode::CONFLICT,
+    };
+    render_status(
+        status,
+        &LinkPage { t, view: None, outcome: None, refusal: Some(r.message()), now_state: String::new() },
+    )
+}
+
+pub async fn link_open(State(state): State<AppState>, info: RequestInfo, Path(token): Path<String>) -> Response {
+    match state.app.recall_link_open(&token).await {
+        Ok(view) => {
+            let now_state = view.target.state.zh().to_string();
+            render(&LinkPage { t: info.tr, view: Some(view), outcome: None, refusal: None, now_state })
+        }
+        Err(r) => link_refused(info.tr, r),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LinkForm {
+    pub action: String,
+    /// A post code (scanned from the post's QR code) or the phone's location.
+    pub location: String,
+}
+
+pub async fn link_answer(
+    State(state): State<AppState>,
+    info: RequestInfo,
+    Path(token): Path<String>,
+    Form(f): Form<LinkForm>,
+) -> Response {
+    let location = Some(f.location).filter(|l| !l.trim().is_empty());
+    match state.app.recall_link_answer(&token, &f.action, location).await {
+        Ok((view, outcome)) => {
+            let now_state = view.target.state.zh().to_string();
+            render(&LinkPage { t: info.tr, view: Some(view), outcome: Some(outcome), refusal: None, now_state })
+        }
+        Err(r) => link_refused(info.tr, r),
+    }
+}

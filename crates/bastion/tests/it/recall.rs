@@ -1,0 +1,561 @@
+//! Recall orders (issue 4) on both backends: issue with the audience shown first, approval by a
+//! second commander, personal links (forged / expired / reused / double answers), the board and
+//! its export, escalation waves on an injected clock, chat-bot webhooks and the SMS gateway
+//! against a real local HTTP receiver that checks signatures and rate limits, and the board's
+//! event stream across two nodes on one PostgreSQL database.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use bastion_app::recall::link;
+use bastion_store::org::PersonId;
+use bastion_store::recall::OrderId;
+use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn unit_id(t: &TestApp, code: &str) -> i64 {
+    t.app.store.unit_by_code(code).await.unwrap().unwrap().id.0
+}
+
+/// Issue an order to one unit (and below) through the API; returns its id.
+async fn issue(c: &reqwest::Client, t: &TestApp, unit: i64, extra: Value) -> (StatusCode, Value) {
+    let mut body = json!({"title": "督察大队返岗", "message": "请立即返岗报到", "scope": "units", "unit_ids": unit.to_string(),
+        "deadline_minutes": "30", "mode": "drill", "waves": ""});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let r = c.post(t.url("/api/recall")).json(&body).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap())
+}
+
+async fn board(c: &reqwest::Client, base: &str, id: i64) -> Value {
+    let r = c.get(format!("{base}/api/recall/{id}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+/// The personal link of the n-th person (by id) of an order.
+async fn link_of(t: &TestApp, id: i64, nth: usize) -> (String, PersonId) {
+    let order = t.app.store.recall_order(OrderId(id)).await.unwrap();
+    let mut people = t.app.store.recall_missing(OrderId(id), None, 1000, 0).await.unwrap();
+    people.sort_by_key(|p| p.person_id);
+    let target = &people[nth];
+    (t.app.recall_token(&order, target), target.person_id)
+}
+
+async fn events_count(t: &TestApp, id: i64) -> i64 {
+    use sqlx::Row;
+    let pool = t.app.store.reader();
+    sqlx::query("SELECT COUNT(*) AS n FROM recall_events WHERE order_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .try_get::<i64, _>("n")
+        .unwrap()
+}
+
+async fn order_lifecycle_and_links(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let d13 = unit_id(&t, "D13").await;
+
+    // The demo bureau's finished drill shows 956/956.
+    let list: Value = c.get(t.url("/api/recall")).send().await.unwrap().json().await.unwrap();
+    let demo = list.as_array().unwrap().iter().find(|o| o["title"] == "全警返岗演练").expect("demo drill");
+    let b = board(&c, &t.base, demo["id"].as_i64().unwrap()).await;
+    assert_eq!(b["headline"], "956/956（到岗 946 + 免到 10）");
+    assert_eq!(b["missing_total"], 0);
+
+    // Preview: the audience size before anything is written.
+    let p: Value = c
+        .post(t.url("/api/recall/preview"))
+        .json(&json!({"title": "督察大队返岗", "message": "请立即返岗", "scope": "units", "unit_ids": d13.to_string(), "deadline_minutes": "30"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["audience"], 10);
+    assert_eq!(p["needs_approval"], false);
+
+    // An empty audience is refused with the reason, and nothing is written.
+    let before = t.app.store.recall_orders(100).await.unwrap().len();
+    let (s, e) = issue(&c, &t, d13, json!({"scope": "filter", "police_type": "traffic"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(e["message"].as_str().unwrap().contains("没有可召集的人员"), "{e}");
+    assert_eq!(t.app.store.recall_orders(100).await.unwrap().len(), before);
+    let (s, e) = issue(&c, &t, d13, json!({"deadline_minutes": "0", "title": ""})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"标题") && fields.contains(&"到岗时限"), "{e}");
+
+    let (s, created) = issue(&c, &t, d13, json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!(created["audience"], 10);
+    assert_eq!(created["status"], "active");
+    let id = created["id"].as_i64().unwrap();
+    let b = board(&c, &t.base, id).await;
+    let exempt = b["tally"]["exempt"].as_i64().unwrap();
+    assert_eq!(b["tally"]["pending"].as_i64().unwrap() + exempt, 10);
+
+    // The personal link: no session needed; opening it counts as delivered.
+    let anon = t.client();
+    let (token, person) = link_of(&t, id, 0).await;
+    let r = anon.get(t.url(&format!("/r/{token}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("督察大队返岗") && html.contains("演练"), "drills are marked");
+    assert!(html.contains("已送达"));
+    let ack = |action: &'static str| {
+        let anon = anon.clone();
+        let url = t.url(&format!("/r/{token}"));
+        async move { anon.post(url).form(&[("action", action)]).send().await.unwrap() }
+    };
+    let r = ack("ack").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("已确认收到"));
+    let n = events_count(&t, id).await;
+    // A second acknowledgement is idempotent: a clear answer, nothing written.
+    let r = ack("ack").await;
+    assert!(r.text().await.unwrap().contains("本次操作未做任何更改"));
+    assert_eq!(events_count(&t, id).await, n);
+    let r = anon
+        .post(t.url(&format!("/r/{token}")))
+        .form(&[("action", "arrive"), ("location", "岗位码 KD-07")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("到岗报到成功"));
+    let target = t.app.store.recall_target(OrderId(id), person).await.unwrap();
+    assert_eq!(target.state.code(), "on_post");
+    assert!(target.updated_by.starts_with("本人"), "attributed: {}", target.updated_by);
+    // Reused after the last step: a clear page, nothing changes.
+    let n = events_count(&t, id).await;
+    let r = ack("arrive").await;
+    assert!(r.text().await.unwrap().contains("此链接已完成使命"));
+    assert_eq!(events_count(&t, id).await, n);
+
+    // Forged and expired links: a clear page, no change.
+    let forged = token.replacen(&format!(".{}.", person.0), &format!(".{}.", person.0 + 1), 1);
+    let r = anon.post(t.url(&format!("/r/{forged}"))).form(&[("action", "ack")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("链接无效"));
+    let (_, second) = link_of(&t, id, 1).await;
+    let nonce = t.app.store.recall_target(OrderId(id), second).await.unwrap().nonce;
+    let expired =
+        link::make(&t.app.store.crypto, &link::Claims { order: OrderId(id), person: second, expires: 1_000, nonce });
+    let r = anon.post(t.url(&format!("/r/{expired}"))).form(&[("action", "ack")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::GONE);
+    assert!(r.text().await.unwrap().contains("链接已过期"));
+    assert_eq!(events_count(&t, id).await, n);
+
+    // The board: 1 on post; the desk marks one exempt; the export lists the rest with their head.
+    let b = board(&c, &t.base, id).await;
+    assert_eq!(b["tally"]["on_post"], 1);
+    let still = b["missing"].as_array().unwrap().len() as i64;
+    assert_eq!(b["missing_total"], still);
+    assert_eq!(still, 9 - exempt);
+    let first_missing = b["missing"][0]["person_id"].as_i64().unwrap();
+    // The unit's head, or the nearest head above it (督察大队's first member is not a 大队长 in the demo).
+    assert!(b["missing"][0]["head"].as_str().unwrap().contains("长）"), "{}", b["missing"][0]);
+    assert!(b["missing"][0].get("nonce").is_none(), "link material stays on the server");
+    let r = c
+        .post(t.url(&format!("/api/recall/{id}/people/{first_missing}")))
+        .json(&json!({"action": "exempt", "reason": "other_task"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c
+        .post(t.url(&format!("/api/recall/{id}/people/{first_missing}")))
+        .json(&json!({"action": "exempt", "reason": "flu"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let csv = c.get(t.url(&format!("/api/recall/{id}/missing/export"))).send().await.unwrap().bytes().await.unwrap();
+    let csv = String::from_utf8_lossy(&csv);
+    assert_eq!(csv.lines().count() as i64, 1 + still - 1, "{csv}");
+    assert!(csv.contains("单位负责人"));
+    let b = board(&c, &t.base, id).await;
+    let tally = &b["tally"];
+    let sum: i64 = ["pending", "delivered", "acked", "on_post", "exempt", "no_response"]
+        .iter()
+        .map(|k| tally[k].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, 10, "totals add up");
+
+    // The officer's own recall in the app (officer is in 城关派出所, not in this order).
+    let officer = t.login("officer").await;
+    let r =
+        officer.post(t.url(&format!("/api/recall/{id}/answer"))).json(&json!({"action": "ack"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Closing ends the links: a clear page, nothing changes.
+    let r = c.post(t.url(&format!("/api/recall/{id}/close"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (token3, _) = link_of(&t, id, 2).await;
+    let r = anon.post(t.url(&format!("/r/{token3}"))).form(&[("action", "ack")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("已结束"));
+
+    // The audit chain holds, and names no phone number.
+    let (_, broken) = t.app.store.verify_audit().await.unwrap();
+    assert!(broken.is_none());
+    let (records, _) = t.app.store.audit_records(None, Some("recall"), 500, 0).await.unwrap();
+    assert!(records.iter().any(|r| r.action == "召集应答"));
+    let mobile = t.app.store.person_mobile(person).await.unwrap().unwrap();
+    assert!(records.iter().all(|r| !r.detail.contains(&mobile) && !r.target.contains(&mobile)));
+}
+
+async fn approval_needs_a_second_commander(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let root = t.app.store.account_by_username("commander").await.unwrap().unwrap();
+    let ctx = bastion_app::Ctx::from_account(&root, "127.0.0.1", "");
+    t.app.set_recall_threshold(&ctx, 5).await.unwrap();
+    let d13 = unit_id(&t, "D13").await;
+    let (s, created) = issue(&c, &t, d13, json!({})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(created["status"], "awaiting_approval");
+    let id = created["id"].as_i64().unwrap();
+    // Not yet out: links say so, and the issuer cannot approve their own order.
+    let (token, _) = link_of(&t, id, 0).await;
+    let r = t.client().get(t.url(&format!("/r/{token}"))).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("尚未生效"));
+    let r = c.post(t.url(&format!("/api/recall/{id}/approve"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A second commander approves.
+    let hash = bastion_app::auth::hash_password(bastion_testkit::DEMO_PASSWORD).unwrap();
+    let mut tx = t.app.store.begin().await.unwrap();
+    t.app
+        .store
+        .insert_account(
+            &mut tx,
+            &bastion_store::auth::NewAccount {
+                username: "commander2".into(),
+                display_name: "副指挥长".into(),
+                person_id: None,
+                unit_id: root.unit_id,
+                password_hash: hash,
+                roles: vec!["commander".into()],
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    let c2 = t.login("commander2").await;
+    let r = c2.post(t.url(&format!("/api/recall/{id}/approve"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let b = board(&c2, &t.base, id).await;
+    assert_eq!(b["order"]["status"], "active");
+    assert_eq!(b["order"]["approver"], "副指挥长");
+    let r = c2.post(t.url(&format!("/api/recall/{id}/approve"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT, "approved once only");
+    // The duty officer may read and chase but not issue or approve.
+    let duty = t.login("duty").await;
+    let (s, _) = issue(&duty, &t, d13, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn escalation_waves_on_an_injected_clock(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let d13 = unit_id(&t, "D13").await;
+    let (_, created) = issue(&c, &t, d13, json!({"waves": "1,2,3", "deadline_minutes": "5"})).await;
+    let id = created["id"].as_i64().unwrap();
+    let order = t.app.store.recall_order(OrderId(id)).await.unwrap();
+    let sent = order.sent_at.unwrap();
+    // One person acknowledges before the waves.
+    let (token, acked) = link_of(&t, id, 0).await;
+    t.client().post(t.url(&format!("/r/{token}"))).form(&[("action", "ack")]).send().await.unwrap();
+
+    t.app.recall_tick(sent + 30_000).await.unwrap();
+    assert_eq!(t.app.store.recall_order(OrderId(id)).await.unwrap().waves_done, 0, "nothing due yet");
+    t.app.recall_tick(sent + 61_000).await.unwrap();
+    let after1 = t.app.store.recall_order(OrderId(id)).await.unwrap();
+    assert_eq!(after1.waves_done, 1);
+    let reminded = t.app.store.recall_target(OrderId(id), acked).await.unwrap();
+    assert_eq!(reminded.reminders, 0, "the acknowledged are not reminded");
+    let b = board(&c, &t.base, id).await;
+    let unanswered = b["missing"].as_array().unwrap().iter().filter(|m| m["state"] != "acked").count();
+    assert!(unanswered > 0);
+    assert!(b["missing"].as_array().unwrap().iter().filter(|m| m["state"] != "acked").all(|m| m["reminders"] == 1));
+    // The same tick again does nothing more (each wave once).
+    t.app.recall_tick(sent + 62_000).await.unwrap();
+    let b = board(&c, &t.base, id).await;
+    assert_eq!(b["notices"].as_array().unwrap().len(), 1);
+    t.app.recall_tick(sent + 121_000).await.unwrap();
+    let b = board(&c, &t.base, id).await;
+    assert!(b["notices"][0]["audience"] == "单位负责人", "{}", b["notices"]);
+    t.app.recall_tick(sent + 181_000).await.unwrap();
+    let b = board(&c, &t.base, id).await;
+    assert_eq!(b["notices"][0]["audience"], "指挥部");
+    assert_eq!(b["order"]["waves_done"], 3);
+    // Past the deadline the unanswered become 未响应; the acknowledged stay acknowledged.
+    t.app.recall_tick(sent + 6 * 60_000).await.unwrap();
+    let b = board(&c, &t.base, id).await;
+    assert_eq!(b["tally"]["no_response"].as_i64().unwrap() as usize, unanswered);
+    assert_eq!(b["tally"]["acked"], 1);
+    // A late answer still counts.
+    let (token, _) = link_of(&t, id, 1).await;
+    let r = t.client().post(t.url(&format!("/r/{token}"))).form(&[("action", "arrive")]).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("到岗报到成功"));
+}
+
+/// What the local receiver saw.
+#[derive(Default)]
+struct Seen {
+    /// (path, arrival, signature ok)
+    hits: Vec<(String, Instant, bool)>,
+    sms: Vec<(String, String)>,
+    too_fast: usize,
+}
+
+#[derive(Clone)]
+struct Receiver {
+    seen: Arc<Mutex<Seen>>,
+    interval: Duration,
+}
+
+const DING_SECRET: &str = "SECtestsecret0123456789";
+const FEISHU_SECRET: &str = "testsecret0123456789";
+
+/// Like the real bots: refuse a message that comes sooner than the bot's limit allows.
+fn arrive(r: &Receiver, path: &str, sig_ok: bool) -> bool {
+    let mut s = r.seen.lock().unwrap();
+    let now = Instant::now();
+    let last = s.hits.iter().rev().find(|h| h.0 == path).map(|h| h.1);
+    if last.is_some_and(|l| now.duration_since(l) < r.interval) {
+        s.too_fast += 1;
+        return false;
+    }
+    s.hits.push((path.to_string(), now, sig_ok));
+    true
+}
+
+async fn receiver() -> (String, Receiver) {
+    let r = Receiver { seen: Arc::default(), interval: Duration::from_millis(300) };
+    let app = Router::new()
+        .route(
+            "/dingtalk",
+            post(|State(r): State<Receiver>, Query(q): Query<std::collections::HashMap<String, String>>| async move {
+                let ts: i64 = q.get("timestamp").and_then(|v| v.parse().ok()).unwrap_or(0);
+                let now = bastion_core::time::now_ms();
+                // The bot compares the encoded form it computes with the query value it received (decoded).
+                let want = bastion_app::recall::notify::dingtalk_sign(DING_SECRET, ts)
+                    .replace("%2B", "+")
+                    .replace("%2F", "/")
+                    .replace("%3D", "=");
+                let ok = q.get("sign") == Some(&want) && (now - ts).abs() < 3_600_000;
+                if !ok {
+                    return Json(json!({"errcode": 310000, "errmsg": "sign not match"}));
+                }
+                if !arrive(&r, "dingtalk", ok) {
+                    return Json(json!({"errcode": 130101, "errmsg": "send too fast"}));
+                }
+                Json(json!({"errcode": 0, "errmsg": "ok"}))
+            }),
+        )
+        .route(
+            "/feishu",
+            post(|State(r): State<Receiver>, Json(b): Json<Value>| async move {
+                let ts: i64 = b["timestamp"].as_str().and_then(|v| v.parse().ok()).unwrap_or(0);
+                let ok = b["sign"].as_str() == Some(&bastion_app::recall::notify::feishu_sign(FEISHU_SECRET, ts))
+                    && (bastion_core::time::now_ms() / 1000 - ts).abs() < 3600
+                    && b["content"]["text"].as_str().is_some_and(|t| t.contains("【演练】"));
+                if !ok {
+                    return Json(json!({"code": 19021, "msg": "sign match fail or timestamp is not within one hour"}));
+                }
+                if !arrive(&r, "feishu", ok) {
+                    return Json(json!({"code": 9499, "msg": "too many request"}));
+                }
+                Json(json!({"code": 0, "msg": "success"}))
+            }),
+        )
+        .route(
+            "/wecom",
+            post(
+                |State(r): State<Receiver>,
+                 Query(q): Query<std::collections::HashMap<String, String>>,
+                 Json(b): Json<Value>| async move {
+                    let ok = q.get("key").map(String::as_str) == Some("wecom-key") && b["msgtype"] == "text";
+                    if !ok || !arrive(&r, "wecom", ok) {
+                        return Json(json!({"errcode": 45009, "errmsg": "api freq out of limit"}));
+                    }
+                    Json(json!({"errcode": 0, "errmsg": "ok"}))
+                },
+            ),
+        )
+        .route(
+            "/sms",
+            post(|State(r): State<Receiver>, Json(b): Json<Value>| async move {
+                let mut s = r.seen.lock().unwrap();
+                s.sms.push((b["mobile"].as_str().unwrap_or("").into(), b["content"].as_str().unwrap_or("").into()));
+                Json(json!({"result": "accepted"}))
+            }),
+        )
+        .with_state(r.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, r)
+}
+
+/// Wait (bounded) until `cond` holds on what the receiver saw.
+async fn until(r: &Receiver, what: &str, cond: impl Fn(&Seen) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if cond(&r.seen.lock().unwrap()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn webhooks_and_sms_through_the_queue(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let (rb, rx) = receiver().await;
+    let channels = [
+        json!({"kind": "dingtalk", "name": "指挥部钉钉群", "url": format!("{rb}/dingtalk?access_token=tok"), "secret": DING_SECRET, "min_interval_ms": "300"}),
+        json!({"kind": "feishu", "name": "指挥部飞书群", "url": format!("{rb}/feishu"), "secret": FEISHU_SECRET, "min_interval_ms": "300"}),
+        json!({"kind": "wecom", "name": "指挥部企业微信群", "url": format!("{rb}/wecom?key=wecom-key"), "min_interval_ms": "300"}),
+        json!({"kind": "sms", "name": "短信网关", "url": format!("{rb}/sms"), "link_base": t.base, "min_interval_ms": "0"}),
+        json!({"kind": "wecom", "name": "失联的群", "url": "http://127.0.0.1:9/unreachable"}),
+    ];
+    for ch in &channels {
+        let r = c.post(t.url("/api/recall/channels")).json(ch).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    }
+    let r = c
+        .post(t.url("/api/recall/channels"))
+        .json(&json!({"kind": "pager", "name": "x", "url": "ftp://x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let listed: Value = c.get(t.url("/api/recall/channels")).send().await.unwrap().json().await.unwrap();
+    assert!(!listed.to_string().contains("tok") && !listed.to_string().contains(DING_SECRET), "keys hidden: {listed}");
+
+    let d13 = unit_id(&t, "D13").await;
+    let (_, a) = issue(&c, &t, d13, json!({})).await;
+    let (_, b) = issue(&c, &t, d13, json!({"title": "督察大队第二次召集"})).await;
+    let id = a["id"].as_i64().unwrap();
+    let audience = a["audience"].as_i64().unwrap();
+    // Two digests per bot, spaced by the bot's limit; every signature right; nothing refused.
+    until(&rx, "two digests per bot", |s| {
+        ["dingtalk", "feishu", "wecom"].iter().all(|p| s.hits.iter().filter(|h| h.0 == *p).count() >= 2)
+    })
+    .await;
+    let exempt = board(&c, &t.base, id).await["tally"]["exempt"].as_i64().unwrap();
+    until(&rx, "one SMS per person not exempt", |s| s.sms.len() as i64 >= 2 * (audience - exempt)).await;
+    {
+        let s = rx.seen.lock().unwrap();
+        assert_eq!(s.too_fast, 0, "the queue respects each bot's rate limit");
+        assert!(s.hits.iter().all(|h| h.2));
+        for p in ["dingtalk", "feishu", "wecom"] {
+            let times: Vec<Instant> = s.hits.iter().filter(|h| h.0 == p).map(|h| h.1).collect();
+            assert!(times.windows(2).all(|w| w[1].duration_since(w[0]) >= Duration::from_millis(300)));
+        }
+        assert!(s.sms.iter().all(|(m, text)| m.len() == 11 && text.contains("/r/") && text.contains("演练")));
+    }
+    // The SMS link works: follow the first one.
+    let text = rx.seen.lock().unwrap().sms[0].1.clone();
+    let url = text.split_whitespace().last().unwrap().rsplit("：").next().unwrap().to_string();
+    let link_url = &url[url.find("http").unwrap()..];
+    let r = t.client().post(link_url).form(&[("action", "ack")]).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("已确认收到"));
+
+    // The unreachable bot is retried and logged; the order goes on.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let b = board(&c, &t.base, id).await;
+        let failed = b["deliveries"].as_array().unwrap().iter().any(|d| d["channel"] == "失联的群" && d["ok"] == false);
+        if failed {
+            assert!(b["deliveries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["channel"] == "指挥部钉钉群" && d["ok"] == true));
+            assert_eq!(b["order"]["status"], "active");
+            // No phone number in the delivery log or the audit trail.
+            let log = b["deliveries"].to_string();
+            let (audit, _) = t.app.store.audit_records(None, None, 1000, 0).await.unwrap();
+            let audit: String = audit.iter().map(|r| format!("{} {} {}", r.target, r.detail, r.account)).collect();
+            for (mobile, _) in rx.seen.lock().unwrap().sms.iter() {
+                assert!(!log.contains(mobile.as_str()) && !audit.contains(mobile.as_str()), "a number leaked");
+            }
+            break;
+        }
+        assert!(Instant::now() < deadline, "no failure logged for the unreachable bot");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(b["status"], "active");
+    // Reminders go to the unanswered only: one more SMS per person who has not answered.
+    let before = rx.seen.lock().unwrap().sms.len();
+    let r: Value = c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap().json().await.unwrap();
+    let reminded = r["reminded"].as_i64().unwrap();
+    assert_eq!(reminded, audience - exempt - 1, "the one who acknowledged is not reminded");
+    until(&rx, "reminder SMS", |s| s.sms.len() >= before + reminded as usize).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(rx.seen.lock().unwrap().sms.len(), before + reminded as usize);
+}
+
+async fn board_stream_across_nodes(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let d13 = unit_id(&t, "D13").await;
+    let (_, created) = issue(&c, &t, d13, json!({})).await;
+    let id = created["id"].as_i64().unwrap();
+    // On PostgreSQL the board is watched on a second node and the answer arrives at the first.
+    let node = match backend {
+        Backend::Postgres => Some(t.second_node().await),
+        Backend::Sqlite => None,
+    };
+    let base = node.as_ref().map(|n| n.base.clone()).unwrap_or_else(|| t.base.clone());
+    let watcher = t.login_at(&base, "commander").await;
+    let mut stream = watcher.get(format!("{base}/recall/{id}/events")).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    // Give the subscription a moment to exist, then answer on the first node.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (token, _) = link_of(&t, id, 0).await;
+    let started = Instant::now();
+    t.client().post(t.url(&format!("/r/{token}"))).form(&[("action", "arrive")]).send().await.unwrap();
+    let mut got = String::new();
+    while !got.contains("event: board") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await;
+        match chunk {
+            Ok(Ok(Some(bytes))) => got.push_str(&String::from_utf8_lossy(&bytes)),
+            other => panic!("no board event within 5 s: {other:?}; got {got:?}"),
+        }
+    }
+    assert!(started.elapsed() < Duration::from_secs(2), "board updated within 2 s ({:?})", started.elapsed());
+    assert!(got.contains("\"accounted\":") && got.contains("到岗"), "{got}");
+    // Someone without the permission cannot watch.
+    let officer = t.login("officer").await;
+    let r = officer.get(t.url(&format!("/recall/{id}/events"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+both_backends!(
+    order_lifecycle_and_links,
+    approval_needs_a_second_commander,
+    escalation_waves_on_an_injected_clock,
+    webhooks_and_sms_through_the_queue,
+    board_stream_across_nodes
+);
