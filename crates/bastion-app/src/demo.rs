@@ -265,6 +265,8 @@ impl App {
                 },
             )
             .await?;
+        // publicity: stories, covers, reads and nominations
+        crate::publicity::demo::seed_demo(self, &mut tx, &ids).await?;
         let root = ids.get("BUREAU").copied().unwrap_or(UnitId(1));
         self.audit(&mut tx, &Ctx::cli(root), "system", "生成演示数据", BUREAU_NAME, &format!("{STAFF} 人")).await?;
         self.retire_bootstrap_admin(&mut tx, &Ctx::cli(root)).await?;

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod operation;
 pub mod org;
 pub mod policy;
+pub mod publicity;
 pub mod transfer;
 
 use bastion_core::permission::{self, DataScope};
@@ -190,11 +191,17 @@ pub struct App {
     pub store: Store,
     /// The policy in force; read it with [`App::policy`].
     pub policy: std::sync::Arc<std::sync::RwLock<Policy>>,
+    /// Publicity: this node's buffered view counts and rendered public pages.
+    pub publicity: std::sync::Arc<publicity::PublicityRuntime>,
 }
 
 impl App {
     pub fn new(store: Store, policy: Policy) -> Self {
-        Self { store, policy: std::sync::Arc::new(std::sync::RwLock::new(policy)) }
+        Self {
+            store,
+            policy: std::sync::Arc::new(std::sync::RwLock::new(policy)),
+            publicity: std::sync::Arc::default(),
+        }
     }
 
     /// Append the audit record of `ctx`'s action inside `tx`.

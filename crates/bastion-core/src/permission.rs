@@ -45,6 +45,11 @@ pub mod perm {
     pub const ACCOUNT_UNLOCK: &str = "system:account:unlock";
     /// See online sessions and end them (强退).
     pub const SESSION_MANAGE: &str = "system:session:manage";
+    // publicity (issue 7): articles, review, outside-channel reads, honours
+    pub const PUBLICITY_READ: &str = "publicity:article:read";
+    pub const PUBLICITY_WRITE: &str = "publicity:article:write";
+    pub const PUBLICITY_REVIEW: &str = "publicity:article:review";
+    pub const HONOUR_WRITE: &str = "publicity:honour:write";
 }
 use perm::*;
 
@@ -70,6 +75,11 @@ pub const ROLES: &[RoleDef] = &[
             (ROLE_GRANT, All),
             (ACCOUNT_UNLOCK, All),
             (DASHBOARD_READ, All),
+            // publicity
+            (PUBLICITY_READ, All),
+            (PUBLICITY_WRITE, All),
+            (PUBLICITY_REVIEW, All),
+            (HONOUR_WRITE, All),
         ],
     },
     RoleDef {
@@ -120,6 +130,10 @@ pub const ROLES: &[RoleDef] = &[
             (OPERATION_READ, All),
             (OPERATION_WRITE, All),
             (DASHBOARD_READ, All),
+            // publicity: the commander reviews and publishes
+            (PUBLICITY_READ, All),
+            (PUBLICITY_REVIEW, All),
+            (HONOUR_WRITE, All),
         ],
     },
     RoleDef {
@@ -150,7 +164,15 @@ pub const ROLES: &[RoleDef] = &[
         key: "editor",
         zh: "宣传编辑",
         en: "Publicity editor",
-        grants: &[(UNIT_READ, All), (PERSON_READ, UnitAndBelow), (OPERATION_READ, All)],
+        grants: &[
+            (UNIT_READ, All),
+            (PERSON_READ, UnitAndBelow),
+            (OPERATION_READ, All),
+            // publicity: the editor writes and files nominations
+            (PUBLICITY_READ, All),
+            (PUBLICITY_WRITE, All),
+            (HONOUR_WRITE, All),
+        ],
     },
     RoleDef {
         key: "officer",

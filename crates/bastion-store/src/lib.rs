@@ -10,6 +10,7 @@ pub mod db;
 pub mod jobs;
 pub mod operation;
 pub mod org;
+pub mod publicity;
 pub mod settings;
 pub mod sql;
 

@@ -128,6 +128,7 @@ pub struct TestApp {
     pub app: App,
     pub base: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -187,7 +188,7 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let served = app.clone();
-    tokio::spawn(async move {
+    let server = tokio::spawn(async move {
         let _ = bastion_web::serve(
             served,
             bastion_web::WebSettings::default(),
@@ -199,7 +200,57 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
         )
         .await;
     });
-    TestApp { db, app, base, shutdown: Some(tx) }
+    TestApp { db, app, base, shutdown: Some(tx), server: Some(server) }
+}
+
+impl TestApp {
+    /// Shut the server down gracefully and wait until it has finished (final flushes included).
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            let _ = h.await;
+        }
+    }
+
+    /// Another node serving the same database (as a second `bastion serve` on one PostgreSQL).
+    pub async fn spawn_node(&self) -> TestApp {
+        let store = self.db.store().await;
+        let app = App::new(store, Policy::default());
+        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+            Ok(l) => l,
+            Err(e) => panic!("bind: {e}"),
+        };
+        let base = match listener.local_addr() {
+            Ok(a) => format!("http://{a}"),
+            Err(e) => panic!("addr: {e}"),
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = app.clone();
+        let server = tokio::spawn(async move {
+            let _ = bastion_web::serve(
+                served,
+                bastion_web::WebSettings::default(),
+                bastion_web::metrics_handle(),
+                listener,
+                async {
+                    let _ = rx.await;
+                },
+            )
+            .await;
+        });
+        // The node does not own the database: the first node's `db` drops it.
+        let db = TestDb { backend: self.db.backend, dir: tempdir(), database: self.db.database.clone(), pg_name: None };
+        TestApp { db, app, base, shutdown: Some(tx), server: Some(server) }
+    }
+}
+
+fn tempdir() -> tempfile::TempDir {
+    match tempfile::Builder::new().prefix("bastion-node-").tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("temp dir: {e}"),
+    }
 }
 
 /// Expand one async test body `async fn(Backend)` into `sqlite` and `postgres` tests.

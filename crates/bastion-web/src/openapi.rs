@@ -39,6 +39,20 @@ const OPS: &[Op] = &[
     ("get", "/api/sessions", "安全", "在线用户（安全管理员）", None, "SessionList", "200"),
     ("post", "/api/sessions/{id}/revoke", "安全", "强退：结束指定会话（安全管理员），记入审计", None, "Ok", "200"),
     ("get", "/api/openapi.json", "系统", "本文档", None, "Any", "200"),
+    // publicity
+    ("get", "/api/publicity/articles", "宣传", "稿件列表（可按 status 筛选），浏览次数含本节点尚未写入的计数", None, "Any", "200"),
+    ("post", "/api/publicity/articles", "宣传", "新建稿件（草稿）：正文 HTML 经净化（去除脚本、事件属性、javascript: 链接、站外图片）", Some("ArticleInput"), "Created", "201"),
+    ("get", "/api/publicity/articles/{id}", "宣传", "稿件详情：报道人物、版本历史、实时浏览次数", None, "Any", "200"),
+    ("put", "/api/publicity/articles/{id}", "宣传", "修改草稿：生成新版本（已发布的稿件须先撤回再重新编辑）", Some("ArticleInput"), "Ok", "200"),
+    ("post", "/api/publicity/articles/{id}/step", "宣传", "流程操作：submit 提交审核、return 退回（须填意见）、publish 审核发布、withdraw 撤回、reopen 重新编辑；审核人不能发布自己撰写的稿件", Some("StepInput"), "Ok", "200"),
+    ("get", "/api/publicity/articles/{id}/diff", "宣传", "两个版本之间的逐行差异（from、to 为版本号）", None, "Any", "200"),
+    ("post", "/api/publicity/images", "宣传", "上传图片（multipart 字段 file）：按内容识别 JPEG/PNG/WebP，拒绝超限与解压炸弹，重新编码并生成手机尺寸", Some("Upload"), "Created", "201"),
+    ("get", "/api/publicity/reads", "宣传", "外部渠道阅读量登记列表", None, "Any", "200"),
+    ("post", "/api/publicity/reads", "宣传", "登记外部渠道（微信公众号、抖音、微博、媒体转载）阅读量", Some("ChannelReadInput"), "Created", "201"),
+    ("get", "/api/publicity/totals", "宣传", "累计阅读：本站浏览 + 外部渠道，按渠道与近 30 天趋势", None, "Any", "200"),
+    ("get", "/api/publicity/honours", "宣传", "评选推荐列表", None, "Any", "200"),
+    ("post", "/api/publicity/honours", "宣传", "推荐评选：个人（警号）或集体（单位代码）、荣誉名称、推荐单位、理由、佐证与关联稿件", Some("HonourInput"), "Created", "201"),
+    ("post", "/api/publicity/honours/{id}/step", "宣传", "评选流转：推荐 → 公示（须填公示起止日期）→ 授予（公示期满后）/ 未授予", Some("HonourStepInput"), "Ok", "200"),
 ];
 
 fn string() -> Value {
@@ -174,8 +188,57 @@ fn query_params(path: &str) -> Vec<Value> {
             }
             v
         }
+        // publicity
+        "/api/publicity/articles" => vec![q(
+            "status",
+            enum_of(bastion_core::publicity::ArticleStatus::ALL.iter().map(|c| c.code()).collect()),
+            "稿件状态",
+        )],
+        "/api/publicity/articles/{id}/diff" => vec![
+            q("from", json!({"type": "integer", "minimum": 1}), "旧版本号"),
+            q("to", json!({"type": "integer", "minimum": 1}), "新版本号"),
+        ],
         _ => vec![],
     }
+}
+
+/// publicity: request bodies of `/api/publicity/...`.
+fn with_publicity(mut schemas: Value) -> Value {
+    let fields = |fields: &[&str]| -> Value {
+        let props: serde_json::Map<String, Value> = fields.iter().map(|f| (f.to_string(), string())).collect();
+        json!({"type": "object", "properties": props})
+    };
+    let add = [
+        (
+            "ArticleInput",
+            fields(&[
+                "title",
+                "subtitle",
+                "body",
+                "summary",
+                "author",
+                "source",
+                "column",
+                "cover_image_id",
+                "publish_at",
+                "people",
+                "teams",
+            ]),
+        ),
+        (
+            "StepInput",
+            json!({"type": "object", "required": ["action"], "properties": {"action": enum_of(vec!["submit", "return", "publish", "withdraw", "reopen"]), "note": string()}}),
+        ),
+        ("ChannelReadInput", fields(&["article_id", "channel", "reads", "day", "note"])),
+        ("HonourInput", fields(&["honour", "nominating_body", "police_no", "team", "reason", "evidence", "articles"])),
+        ("HonourStepInput", fields(&["status", "notice_start", "notice_end", "note"])),
+    ];
+    if let Some(m) = schemas.as_object_mut() {
+        for (k, v) in add {
+            m.insert(k.to_string(), v);
+        }
+    }
+    schemas
 }
 
 /// Media types of file downloads.
@@ -240,7 +303,7 @@ pub fn build() -> Value {
         },
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "bastion_session"}},
-            "schemas": schemas()
+            "schemas": with_publicity(schemas())
         },
         "paths": paths
     })

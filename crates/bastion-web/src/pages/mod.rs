@@ -3,8 +3,10 @@
 
 pub mod auth;
 pub mod home;
+pub mod news;
 pub mod operation;
 pub mod org;
+pub mod publicity;
 pub mod system;
 pub mod transfer;
 
@@ -55,6 +57,8 @@ pub fn routes() -> Router<AppState> {
         .route("/system/online/{id}/revoke", post(system::revoke))
         .route("/api-docs", get(system::api_docs))
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
+        // publicity back office (the public site is merged outside the session layer)
+        .merge(publicity::routes())
 }
 
 pub struct MenuItem {
@@ -78,7 +82,7 @@ pub struct Shell {
 
 impl Shell {
     pub async fn new(state: &AppState, ctx: &Ctx, t: Tr, active: &str, title: &str) -> Self {
-        let items: [(&str, &str, &str, Option<&str>); 11] = [
+        let items: [(&str, &str, &str, Option<&str>); 13] = [
             ("/", "menu_home", "⌂", None),
             ("/org/people", "menu_people", "☰", Some(perm::PERSON_READ)),
             ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
@@ -90,6 +94,9 @@ impl Shell {
             ("/system/online", "menu_online", "◉", Some(perm::SESSION_MANAGE)),
             ("/system/security", "menu_security", "⚙", Some(perm::POLICY_WRITE)),
             ("/api-docs", "menu_api", "⌘", None),
+            // publicity
+            ("/publicity", "publicity.menu", "✍", Some(perm::PUBLICITY_READ)),
+            ("/publicity/dashboard", "publicity.dashboard", "▤", Some(perm::PUBLICITY_READ)),
         ];
         let menu = items
             .iter()

@@ -7,5 +7,6 @@ mod api;
 mod audit;
 mod cli;
 mod matrix;
+mod publicity;
 mod store;
 mod transfer;
