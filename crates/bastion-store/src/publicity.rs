@@ -633,14 +633,15 @@ impl Store {
 
     /// Site views and outside reads in total, per channel, and per day since `since` (a date).
     pub async fn read_totals(&self, since: &str) -> StoreResult<ReadTotals> {
-        let site: i64 = sqlx::query("SELECT COALESCE(SUM(views), 0) AS n FROM publicity_articles")
+        let site: i64 = sqlx::query("SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) AS n FROM publicity_articles")
             .fetch_one(&self.read)
             .await?
             .try_get("n")?;
         let mut channels = Vec::new();
-        for r in sqlx::query("SELECT channel, SUM(reads) AS n FROM publicity_channel_reads GROUP BY channel")
-            .fetch_all(&self.read)
-            .await?
+        for r in
+            sqlx::query("SELECT channel, CAST(SUM(reads) AS BIGINT) AS n FROM publicity_channel_reads GROUP BY channel")
+                .fetch_all(&self.read)
+                .await?
         {
             if let Ok(c) = Channel::parse(&r.try_get::<String, _>("channel")?) {
                 channels.push((c, r.try_get::<i64, _>("n")?));
@@ -648,17 +649,21 @@ impl Store {
         }
         channels.sort_by_key(|(c, _)| Channel::ALL.iter().position(|x| x == c));
         let mut days: std::collections::BTreeMap<String, (i64, i64)> = std::collections::BTreeMap::new();
-        for r in sqlx::query("SELECT day, SUM(views) AS n FROM publicity_daily_views WHERE day >= $1 GROUP BY day")
-            .bind(since)
-            .fetch_all(&self.read)
-            .await?
+        for r in sqlx::query(
+            "SELECT day, CAST(SUM(views) AS BIGINT) AS n FROM publicity_daily_views WHERE day >= $1 GROUP BY day",
+        )
+        .bind(since)
+        .fetch_all(&self.read)
+        .await?
         {
             days.entry(r.try_get("day")?).or_default().0 += r.try_get::<i64, _>("n")?;
         }
-        for r in sqlx::query("SELECT day, SUM(reads) AS n FROM publicity_channel_reads WHERE day >= $1 GROUP BY day")
-            .bind(since)
-            .fetch_all(&self.read)
-            .await?
+        for r in sqlx::query(
+            "SELECT day, CAST(SUM(reads) AS BIGINT) AS n FROM publicity_channel_reads WHERE day >= $1 GROUP BY day",
+        )
+        .bind(since)
+        .fetch_all(&self.read)
+        .await?
         {
             days.entry(r.try_get("day")?).or_default().1 += r.try_get::<i64, _>("n")?;
         }

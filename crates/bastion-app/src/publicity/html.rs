@@ -111,6 +111,9 @@ pub struct DiffLine {
 /// Lines of an article for diffing: each block element on its own line.
 fn lines(html: &str) -> String {
     let mut s = html.to_string();
+    for t in ["<p>", "<h2>", "<h3>", "<h4>", "<li>", "<blockquote>", "<figure>", "<table>", "<ul>", "<ol>"] {
+        s = s.replace(t, &format!("\n{t}"));
+    }
     for t in ["</p>", "</h2>", "</h3>", "</h4>", "</li>", "</blockquote>", "<br>", "</figure>", "</tr>"] {
         s = s.replace(t, &format!("{t}\n"));
     }
