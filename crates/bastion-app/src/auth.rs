@@ -342,7 +342,8 @@ impl App {
         }
         let display =
             bastion_core::error::text("姓名", display_name, 1, 30).map_err(|e| errors.push(e)).unwrap_or_default();
-        if let Err(e) = permission::check_separation(&roles) {
+        let book = self.role_book();
+        if let Err(e) = permission::check_separation(&roles, &|r| book.has(r)) {
             errors.push(e);
         }
         if let Err(e) = check_password_policy(&username, password) {
@@ -500,7 +501,8 @@ impl App {
         if a.id == ctx.account_id {
             return Err(AppError::Forbidden("不能修改自己的角色".into()));
         }
-        permission::check_separation(&roles).map_err(AppError::invalid)?;
+        let book = self.role_book();
+        permission::check_separation(&roles, &|r| book.has(r)).map_err(AppError::invalid)?;
         if roles.iter().any(|r| r == "superadmin") {
             return Err(AppError::invalid(FieldError::new("角色", "超级管理员只用于初始化，不能再授予")));
         }

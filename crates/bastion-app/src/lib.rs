@@ -8,6 +8,7 @@ pub mod operation;
 pub mod org;
 pub mod policy;
 pub mod publicity;
+pub mod roles;
 pub mod transfer;
 
 use bastion_core::permission::{self, DataScope};
@@ -89,6 +90,9 @@ pub struct Ctx {
     pub must_change_password: bool,
     pub ip: String,
     pub request_id: String,
+    /// Custom roles in force when the request began (empty for built-in roles only).
+    #[serde(skip)]
+    pub book: std::sync::Arc<roles::RoleBook>,
 }
 
 impl Ctx {
@@ -106,6 +110,7 @@ impl Ctx {
             must_change_password: a.must_change_password,
             ip: ip.to_string(),
             request_id: request_id.to_string(),
+            book: Default::default(),
         }
     }
 
@@ -123,20 +128,53 @@ impl Ctx {
             must_change_password: false,
             ip: "local".into(),
             request_id: String::new(),
+            book: Default::default(),
         }
     }
 
     pub fn can(&self, perm: &str) -> bool {
         permission::scope_for(&self.roles, perm).is_some()
+            || self.roles.iter().any(|r| self.book.reach(r, perm).next().is_some())
     }
 
-    /// The rows this caller may touch with `perm`, or Forbidden when no role grants it.
+    /// The rows this caller may touch with `perm`, or Forbidden when no role grants it. The
+    /// scopes of several roles add up: 全部 wins; subtrees (own unit, chosen units) are joined;
+    /// 仅本人 only when nothing wider is granted.
     pub fn scope(&self, perm: &str) -> AppResult<RowScope> {
-        match permission::scope_for(&self.roles, perm) {
-            None => Err(AppError::Forbidden(format!("您没有权限执行此操作（{perm}）"))),
-            Some(DataScope::All) => Ok(RowScope::All),
-            Some(DataScope::UnitAndBelow) => Ok(RowScope::Subtrees(vec![self.unit_path.clone()])),
-            Some(DataScope::SelfOnly) => Ok(self.person_id.map(RowScope::Person).unwrap_or(RowScope::Nothing)),
+        let mut granted = false;
+        let mut subtrees: Vec<String> = Vec::new();
+        let mut own_person = false;
+        let builtin = self.roles.iter().filter_map(|r| permission::role(r)).flat_map(|r| r.grants.iter());
+        for (_, s) in builtin.filter(|(p, _)| *p == perm) {
+            granted = true;
+            match s {
+                DataScope::All => return Ok(RowScope::All),
+                DataScope::UnitAndBelow => subtrees.push(self.unit_path.clone()),
+                DataScope::SelfOnly => own_person = true,
+                // Built-in roles never use chosen units.
+                DataScope::ChosenUnits => {}
+            }
+        }
+        for reach in self.roles.iter().flat_map(|r| self.book.reach(r, perm)) {
+            granted = true;
+            match reach {
+                roles::Reach::All => return Ok(RowScope::All),
+                roles::Reach::OwnUnit => subtrees.push(self.unit_path.clone()),
+                roles::Reach::Units(paths) => subtrees.extend(paths.iter().cloned()),
+                roles::Reach::OwnPerson => own_person = true,
+            }
+        }
+        if !granted {
+            return Err(AppError::Forbidden(format!("您没有权限执行此操作（{perm}）")));
+        }
+        subtrees.sort();
+        subtrees.dedup();
+        if !subtrees.is_empty() {
+            Ok(RowScope::Subtrees(subtrees))
+        } else if own_person {
+            Ok(self.person_id.map(RowScope::Person).unwrap_or(RowScope::Nothing))
+        } else {
+            Ok(RowScope::Nothing)
         }
     }
 }
@@ -191,6 +229,8 @@ pub struct App {
     pub store: Store,
     /// The policy in force; read it with [`App::policy`].
     pub policy: std::sync::Arc<std::sync::RwLock<Policy>>,
+    /// The custom roles in force; read them with [`App::role_book`].
+    pub roles: std::sync::Arc<std::sync::RwLock<std::sync::Arc<roles::RoleBook>>>,
     /// Publicity: this node's buffered view counts and rendered public pages.
     pub publicity: std::sync::Arc<publicity::PublicityRuntime>,
 }
@@ -200,6 +240,7 @@ impl App {
         Self {
             store,
             policy: std::sync::Arc::new(std::sync::RwLock::new(policy)),
+            roles: Default::default(),
             publicity: std::sync::Arc::default(),
         }
     }

@@ -147,7 +147,8 @@ impl App {
         }
     }
 
-    /// Reload the policy from the database (the security admin may have changed it on another node).
+    /// Reload the policy and the custom roles from the database (the security admin may have
+    /// changed them on another node).
     pub async fn refresh_policy(&self) -> AppResult<()> {
         if let Some(json) = self.store.setting(KEY).await? {
             if let Ok(input) = serde_json::from_str::<PolicyInput>(&json) {
@@ -158,7 +159,7 @@ impl App {
                 }
             }
         }
-        Ok(())
+        self.refresh_roles().await
     }
 
     /// Change the policy (security admin). Refuses an address list that would lock the caller out.

@@ -10,8 +10,46 @@ pub enum DataScope {
     All,
     /// 本单位及下级
     UnitAndBelow,
+    /// 指定单位（及其下级）: the units are chosen per custom role.
+    ChosenUnits,
     /// 仅本人
     SelfOnly,
+}
+
+impl DataScope {
+    pub const EVERY: [DataScope; 4] =
+        [DataScope::All, DataScope::UnitAndBelow, DataScope::ChosenUnits, DataScope::SelfOnly];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DataScope::All => "all",
+            DataScope::UnitAndBelow => "unit",
+            DataScope::ChosenUnits => "units",
+            DataScope::SelfOnly => "self",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            DataScope::All => "全部",
+            DataScope::UnitAndBelow => "本单位及下级",
+            DataScope::ChosenUnits => "指定单位",
+            DataScope::SelfOnly => "仅本人",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            DataScope::All => "All",
+            DataScope::UnitAndBelow => "Own unit and below",
+            DataScope::ChosenUnits => "Chosen units",
+            DataScope::SelfOnly => "Self only",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<DataScope> {
+        Self::EVERY.into_iter().find(|s| s.code() == code)
+    }
 }
 
 pub struct RoleDef {
@@ -184,17 +222,70 @@ pub const ROLES: &[RoleDef] = &[
 
 pub const ADMIN_TRIAD: [&str; 3] = ["sysadmin", "secadmin", "auditadmin"];
 
+/// Permissions only the three administrators hold: a custom role can never carry them, so 三员分立
+/// cannot be worked around by defining a role.
+pub const ADMIN_ONLY: &[&str] =
+    &[ACCOUNT_READ, ACCOUNT_WRITE, ROLE_GRANT, ACCOUNT_UNLOCK, POLICY_WRITE, SESSION_MANAGE, AUDIT_READ];
+
+/// Every permission a custom role may grant: those of the business roles, in first-seen order.
+pub fn grantable() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (p, _) in ROLES.iter().flat_map(|r| r.grants.iter()) {
+        if !ADMIN_ONLY.contains(p) && !out.contains(p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A reader's name for a permission: `module:entity:action` in words, e.g. 组织机构·人员·查看.
+pub fn perm_label(p: &str, en: bool) -> String {
+    let word = |w: &str| -> String {
+        let (zh, e) = match w {
+            "org" => ("组织机构", "Organisation"),
+            "unit" => ("单位", "units"),
+            "person" => ("人员", "people"),
+            "operation" => ("行动", "Operations"),
+            "dashboard" | "home" => ("首页", "Home"),
+            "system" => ("系统", "System"),
+            "account" => ("账号", "accounts"),
+            "audit" => ("审计", "Audit"),
+            "log" => ("日志", "logs"),
+            "read" => ("查看", "read"),
+            "write" => ("新增修改", "write"),
+            "import" => ("导入", "import"),
+            "export" => ("导出", "export"),
+            "reveal" => ("查看完整号码", "reveal numbers"),
+            "role" => ("角色", "roles"),
+            "grant" => ("授予", "grant"),
+            "policy" => ("策略", "policy"),
+            "session" => ("会话", "sessions"),
+            "manage" => ("管理", "manage"),
+            "unlock" => ("解锁", "unlock"),
+            // publicity
+            "publicity" => ("宣传", "Publicity"),
+            "article" => ("稿件", "articles"),
+            "review" => ("审核发布", "review"),
+            "honour" => ("评选", "honours"),
+            other => return other.to_string(),
+        };
+        (if en { e } else { zh }).to_string()
+    };
+    p.split(':').map(word).collect::<Vec<_>>().join(if en { " · " } else { "·" })
+}
+
 pub fn role(key: &str) -> Option<&'static RoleDef> {
     ROLES.iter().find(|r| r.key == key)
 }
 
-/// Refuse a role set that puts two of the three administrators on one account.
-pub fn check_separation(roles: &[String]) -> Result<(), crate::FieldError> {
+/// Refuse a role set that puts two of the three administrators on one account, or names a role
+/// that is neither built in nor custom (`is_custom`).
+pub fn check_separation(roles: &[String], is_custom: &dyn Fn(&str) -> bool) -> Result<(), crate::FieldError> {
     let held: Vec<&str> = ADMIN_TRIAD.iter().copied().filter(|k| roles.iter().any(|r| r == k)).collect();
     if held.len() > 1 {
         return Err(crate::FieldError::new("角色", "系统管理员、安全管理员、审计管理员三员分立，同一账号只能担任其一"));
     }
-    if let Some(unknown) = roles.iter().find(|r| role(r).is_none()) {
+    if let Some(unknown) = roles.iter().find(|r| role(r).is_none() && !is_custom(r)) {
         return Err(crate::FieldError::new("角色", format!("未知角色：{unknown}")));
     }
     Ok(())
@@ -203,8 +294,9 @@ pub fn check_separation(roles: &[String]) -> Result<(), crate::FieldError> {
 /// The widest scope the given roles grant for `permission`; `None` when no role grants it.
 pub fn scope_for(roles: &[String], permission: &str) -> Option<DataScope> {
     let rank = |s: DataScope| match s {
-        All => 2,
-        UnitAndBelow => 1,
+        All => 3,
+        UnitAndBelow => 2,
+        ChosenUnits => 1,
         SelfOnly => 0,
     };
     roles
@@ -225,8 +317,17 @@ mod tests {
         let r = vec!["officer".to_string(), "secretary".to_string()];
         assert_eq!(scope_for(&r, perm::PERSON_READ), Some(UnitAndBelow));
         assert_eq!(scope_for(&r, perm::PERSON_WRITE), None);
-        assert!(check_separation(&["sysadmin".into(), "auditadmin".into()]).is_err());
-        assert!(check_separation(&["sysadmin".into(), "commander".into()]).is_ok());
+        let none = |_: &str| false;
+        assert!(check_separation(&["sysadmin".into(), "auditadmin".into()], &none).is_err());
+        assert!(check_separation(&["sysadmin".into(), "commander".into()], &none).is_ok());
+        assert!(check_separation(&["gate_lead".into()], &none).is_err());
+        assert!(check_separation(&["gate_lead".into()], &|r| r == "gate_lead").is_ok());
+        assert!(grantable().contains(&perm::PERSON_READ));
+        assert!(!grantable().contains(&perm::ROLE_GRANT) && !grantable().contains(&perm::AUDIT_READ));
+        assert_eq!(perm_label(perm::PERSON_EXPORT, false), "组织机构·人员·导出");
+        for s in DataScope::EVERY {
+            assert_eq!(DataScope::parse(s.code()), Some(s));
+        }
         assert_eq!(scope_for(&["auditadmin".into()], perm::PERSON_READ), None);
     }
 }

@@ -112,16 +112,33 @@ const COLS: &str = "seq, at, account, unit, ip, module, action, target, result, 
 
 impl Store {
     /// Append to the chain inside the caller's transaction: the action and its record commit together.
+    /// On PostgreSQL a trigger links the record (one round trip, see migration 0006); on SQLite the
+    /// hash is computed here and a trigger moves the head.
     pub async fn append_audit(&self, tx: &mut Tx, e: &AuditEntry) -> StoreResult<i64> {
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE",
-            Backend::Sqlite => "",
-        };
-        let head =
-            sqlx::query(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut **tx).await?;
+        let at = bastion_core::time::now_ms();
+        if self.backend == Backend::Postgres {
+            let row = sqlx::query(
+                "INSERT INTO audit_log (at, account, unit, ip, module, action, target, result, detail, request_id, \
+                 prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,'','') RETURNING seq",
+            )
+            .bind(at)
+            .bind(&e.account)
+            .bind(&e.unit)
+            .bind(&e.ip)
+            .bind(&e.module)
+            .bind(&e.action)
+            .bind(&e.target)
+            .bind(&e.result)
+            .bind(&e.detail)
+            .bind(&e.request_id)
+            .fetch_one(&mut **tx)
+            .await?;
+            return Ok(row.try_get("seq")?);
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
         let mut rec = AuditRecord {
             seq: head.try_get::<i64, _>("seq")? + 1,
-            at: bastion_core::time::now_ms(),
+            at,
             account: e.account.clone(),
             unit: e.unit.clone(),
             ip: e.ip.clone(),
@@ -148,11 +165,6 @@ impl Store {
             .bind(&rec.detail)
             .bind(&rec.request_id)
             .bind(&rec.prev_hash)
-            .bind(&rec.hash)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(rec.seq)
             .bind(&rec.hash)
             .execute(&mut **tx)
             .await?;

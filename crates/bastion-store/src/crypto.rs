@@ -1,6 +1,8 @@
-//! Field encryption for identity and phone numbers: AES-256-GCM with a random nonce, and a keyed
-//! blind index (HMAC-SHA256) for exact lookup. Keys come from a file or the environment and are
-//! never written to the database; they are zeroised when dropped.
+//! Field encryption for identity and phone numbers: AES-256-GCM (default) or SM4-GCM (GB/T 32907
+//! block cipher, for deployments that must use 国密) with a random nonce, and a keyed blind index
+//! (HMAC-SHA256) for exact lookup. Keys come from a file or the environment and are never written
+//! to the database; they are zeroised when dropped. Every ciphertext names its algorithm and key,
+//! so a deployment can switch algorithm and re-encrypt with `bastion keys rotate` while running.
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -12,7 +14,82 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::db::{StoreError, StoreResult};
 
-const VERSION: u8 = 1;
+/// The field cipher of new ciphertexts; old ones decrypt by the algorithm they name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cipher {
+    Aes256Gcm,
+    Sm4Gcm,
+}
+
+impl Cipher {
+    /// The first byte of every ciphertext.
+    fn version(self) -> u8 {
+        match self {
+            Cipher::Aes256Gcm => 1,
+            Cipher::Sm4Gcm => 2,
+        }
+    }
+
+    fn from_version(v: u8) -> Option<Cipher> {
+        [Cipher::Aes256Gcm, Cipher::Sm4Gcm].into_iter().find(|c| c.version() == v)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cipher::Aes256Gcm => "aes-256-gcm",
+            Cipher::Sm4Gcm => "sm4-gcm",
+        }
+    }
+
+    /// `aes-256-gcm` / `aes`, `sm4-gcm` / `sm4` (case-insensitive).
+    pub fn parse(s: &str) -> StoreResult<Cipher> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "aes-256-gcm" | "aes256gcm" | "aes" => Ok(Cipher::Aes256Gcm),
+            "sm4-gcm" | "sm4gcm" | "sm4" => Ok(Cipher::Sm4Gcm),
+            other => Err(StoreError::Crypto(format!("字段加密算法“{other}”无效：应为 aes-256-gcm 或 sm4-gcm"))),
+        }
+    }
+}
+
+type Sm4Gcm = aes_gcm::AesGcm<sm4::Sm4, aes_gcm::aead::consts::U12>;
+
+/// SM4 takes a 128-bit key: derive it from the 256-bit key material, domain-separated.
+fn sm4_key(key: &[u8; 32]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    if let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) {
+        mac.update(b"bastion field key: sm4-gcm");
+        out.copy_from_slice(&mac.finalize().into_bytes()[..16]);
+    }
+    out
+}
+
+fn seal(cipher: Cipher, key: &[u8; 32], nonce: &[u8; 12], plain: &[u8]) -> StoreResult<Vec<u8>> {
+    let n = Nonce::from_slice(nonce);
+    let out = match cipher {
+        Cipher::Aes256Gcm => Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)).encrypt(n, plain),
+        Cipher::Sm4Gcm => {
+            let mut k = sm4_key(key);
+            let c = Sm4Gcm::new_from_slice(&k).map_err(|_| StoreError::Crypto("SM4 密钥长度无效".into()));
+            k.zeroize();
+            c?.encrypt(n, plain)
+        }
+    };
+    out.map_err(|_| StoreError::Crypto("加密失败".into()))
+}
+
+fn open(cipher: Cipher, key: &[u8; 32], nonce: &[u8], sealed: &[u8]) -> StoreResult<Vec<u8>> {
+    let n = Nonce::from_slice(nonce);
+    let out = match cipher {
+        Cipher::Aes256Gcm => Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)).decrypt(n, sealed),
+        Cipher::Sm4Gcm => {
+            let mut k = sm4_key(key);
+            let c = Sm4Gcm::new_from_slice(&k).map_err(|_| StoreError::Crypto("SM4 密钥长度无效".into()));
+            k.zeroize();
+            c?.decrypt(n, sealed)
+        }
+    };
+    out.map_err(|_| StoreError::Crypto("解密失败（密钥不符或数据被篡改）".into()))
+}
 
 #[derive(Zeroize, ZeroizeOnDrop)]
 struct KeyBytes([u8; 32]);
@@ -28,12 +105,13 @@ pub struct Crypto {
 
 struct Keys {
     current: u8,
+    cipher: Cipher,
     enc: Vec<(u8, KeyBytes)>,
 }
 
 impl std::fmt::Debug for Crypto {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Crypto {{ key_id: {}, keys: *** }}", self.key_id())
+        write!(f, "Crypto {{ key_id: {}, cipher: {}, keys: *** }}", self.key_id(), self.cipher().name())
     }
 }
 
@@ -52,7 +130,11 @@ fn parse_hex32(name: &str, s: &str) -> StoreResult<[u8; 32]> {
 impl Crypto {
     pub fn from_keys(key_id: u8, enc: [u8; 32], bidx: [u8; 32]) -> Self {
         Self {
-            keys: std::sync::RwLock::new(Keys { current: key_id, enc: vec![(key_id, KeyBytes(enc))] }),
+            keys: std::sync::RwLock::new(Keys {
+                current: key_id,
+                cipher: Cipher::Aes256Gcm,
+                enc: vec![(key_id, KeyBytes(enc))],
+            }),
             bidx: KeyBytes(bidx),
             file: None,
         }
@@ -61,6 +143,25 @@ impl Crypto {
     /// The id of the key new ciphertexts use.
     pub fn key_id(&self) -> u8 {
         self.keys.read().map(|k| k.current).unwrap_or(0)
+    }
+
+    /// The algorithm new ciphertexts use.
+    pub fn cipher(&self) -> Cipher {
+        self.keys.read().map(|k| k.cipher).unwrap_or(Cipher::Aes256Gcm)
+    }
+
+    /// Use `cipher` for new ciphertexts (existing ones keep decrypting).
+    pub fn with_cipher(self, cipher: Cipher) -> Self {
+        if let Ok(mut k) = self.keys.write() {
+            k.cipher = cipher;
+        }
+        self
+    }
+
+    /// Whether a ciphertext is under another key or algorithm than new ones (re-encrypt it).
+    pub fn is_stale(&self, blob: &[u8]) -> bool {
+        let Ok(k) = self.keys.read() else { return false };
+        blob.len() >= 2 && (blob[1] != k.current || blob[0] != k.cipher.version())
     }
 
     fn enc_key(&self, id: u8) -> Option<[u8; 32]> {
@@ -78,8 +179,17 @@ impl Crypto {
     }
 
     /// `BASTION_ENC_KEY` and `BASTION_BIDX_KEY` (hex) when set; otherwise the key file, created
-    /// with mode 0600 when it does not exist yet.
+    /// with mode 0600 when it does not exist yet. `BASTION_CIPHER` (aes-256-gcm | sm4-gcm)
+    /// overrides the file's `cipher=` line.
     pub fn load(key_file: &Path) -> StoreResult<Self> {
+        let c = Self::load_keys(key_file)?;
+        match std::env::var("BASTION_CIPHER") {
+            Ok(v) if !v.trim().is_empty() => Ok(c.with_cipher(Cipher::parse(&v)?)),
+            _ => Ok(c),
+        }
+    }
+
+    fn load_keys(key_file: &Path) -> StoreResult<Self> {
         if let (Ok(enc), Ok(bidx)) = (std::env::var("BASTION_ENC_KEY"), std::env::var("BASTION_BIDX_KEY")) {
             return Ok(Self::from_keys(
                 1,
@@ -117,9 +227,11 @@ impl Crypto {
         result
     }
 
-    /// `key_id=N`, `enc=HEX` (current), `old.M=HEX` (retired, still decrypting), `bidx=HEX`.
+    /// `key_id=N`, `enc=HEX` (current), `old.M=HEX` (retired, still decrypting), `bidx=HEX`,
+    /// optional `cipher=aes-256-gcm|sm4-gcm`.
     fn parse_file(text: &str) -> StoreResult<Self> {
         let mut key_id = 1u8;
+        let mut cipher = Cipher::Aes256Gcm;
         let (mut enc, mut bidx) = (None, None);
         let mut old = Vec::new();
         for line in text.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
@@ -127,6 +239,8 @@ impl Crypto {
                 key_id = v.parse().map_err(|_| StoreError::Crypto("key_id 无效".into()))?;
             } else if let Some(v) = line.strip_prefix("enc=") {
                 enc = Some(parse_hex32("enc", v)?);
+            } else if let Some(v) = line.strip_prefix("cipher=") {
+                cipher = Cipher::parse(v)?;
             } else if let Some(v) = line.strip_prefix("bidx=") {
                 bidx = Some(parse_hex32("bidx", v)?);
             } else if let Some((id, v)) = line.strip_prefix("old.").and_then(|r| r.split_once('=')) {
@@ -136,7 +250,7 @@ impl Crypto {
         }
         match (enc, bidx) {
             (Some(e), Some(b)) => {
-                let c = Self::from_keys(key_id, e, b);
+                let c = Self::from_keys(key_id, e, b).with_cipher(cipher);
                 if let Ok(mut k) = c.keys.write() {
                     k.enc.extend(old);
                 }
@@ -155,6 +269,10 @@ impl Crypto {
         };
         mine.current = theirs.current;
         mine.enc = std::mem::take(&mut theirs.enc);
+        // An environment override (BASTION_CIPHER) stays in force; otherwise follow the file.
+        if std::env::var("BASTION_CIPHER").map(|v| v.trim().is_empty()).unwrap_or(true) {
+            mine.cipher = theirs.cipher;
+        }
         Ok(())
     }
 
@@ -177,7 +295,8 @@ impl Crypto {
         let mut fresh = [0u8; 32];
         OsRng.fill_bytes(&mut fresh);
         let mut text = format!(
-            "# Bastion 字段加密密钥：请离线备份，丢失后加密字段无法恢复\nkey_id={next}\nenc={}\nbidx={}\n",
+            "# Bastion 字段加密密钥：请离线备份，丢失后加密字段无法恢复\nkey_id={next}\ncipher={}\nenc={}\nbidx={}\n",
+            k.cipher.name(),
             hex::encode(fresh),
             hex::encode(self.bidx.0)
         );
@@ -200,16 +319,16 @@ impl Crypto {
         blob.get(1).copied()
     }
 
-    /// `version || key_id || nonce(12) || ciphertext+tag`
+    /// `version (algorithm) || key_id || nonce(12) || ciphertext+tag`
     pub fn encrypt(&self, plain: &str) -> StoreResult<Vec<u8>> {
-        let id = self.key_id();
+        let (id, cipher) = (self.key_id(), self.cipher());
         let mut key = self.enc_key(id).ok_or_else(|| StoreError::Crypto("当前密钥缺失".into()))?;
-        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key));
+        let nonce: [u8; 12] = Aes256Gcm::generate_nonce(&mut OsRng).into();
+        let ct = seal(cipher, &key, &nonce, plain.as_bytes());
         key.zeroize();
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let ct = cipher.encrypt(&nonce, plain.as_bytes()).map_err(|_| StoreError::Crypto("加密失败".into()))?;
+        let ct = ct?;
         let mut out = Vec::with_capacity(2 + 12 + ct.len());
-        out.push(VERSION);
+        out.push(cipher.version());
         out.push(id);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ct);
@@ -217,9 +336,10 @@ impl Crypto {
     }
 
     pub fn decrypt(&self, blob: &[u8]) -> StoreResult<String> {
-        if blob.len() < 2 + 12 + 16 || blob[0] != VERSION {
+        let cipher = blob.first().copied().and_then(Cipher::from_version);
+        let Some(cipher) = cipher.filter(|_| blob.len() >= 2 + 12 + 16) else {
             return Err(StoreError::Crypto("密文格式无效".into()));
-        }
+        };
         let mut key = match self.enc_key(blob[1]) {
             Some(k) => k,
             None => {
@@ -228,12 +348,9 @@ impl Crypto {
                 self.enc_key(blob[1]).ok_or_else(|| StoreError::Crypto(format!("找不到编号为 {} 的密钥", blob[1])))?
             }
         };
-        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key));
+        let plain = open(cipher, &key, &blob[2..14], &blob[14..]);
         key.zeroize();
-        let plain = cipher
-            .decrypt(Nonce::from_slice(&blob[2..14]), &blob[14..])
-            .map_err(|_| StoreError::Crypto("解密失败（密钥不符或数据被篡改）".into()))?;
-        String::from_utf8(plain).map_err(|_| StoreError::Crypto("解密结果不是 UTF-8".into()))
+        String::from_utf8(plain?).map_err(|_| StoreError::Crypto("解密结果不是 UTF-8".into()))
     }
 
     /// Keyed blind index of a normalised value, domain-separated by `kind` ("id", "phone").
@@ -270,8 +387,7 @@ impl crate::Store {
     /// the number of rows rewritten.
     pub async fn reencrypt_all(&self) -> StoreResult<i64> {
         use sqlx::Row;
-        let current = self.crypto.key_id();
-        let stale = |b: &Option<Vec<u8>>| b.as_deref().and_then(Crypto::key_of).is_some_and(|k| k != current);
+        let stale = |b: &Option<Vec<u8>>| b.as_deref().is_some_and(|b| self.crypto.is_stale(b));
         let mut rewritten = 0i64;
         for (table, cols) in [("people", ["id_cipher", "mobile_cipher"]), ("accounts", ["totp_secret", "totp_secret"])]
         {
@@ -340,6 +456,56 @@ mod tests {
         assert_eq!(other_node.decrypt(&new).unwrap(), "13800001111");
         assert_eq!(other_node.key_id(), 2);
         assert_eq!(a.blind_index("phone", "x"), other_node.blind_index("phone", "x"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn sm4_gcm_option_and_switching_algorithm() {
+        let aes = Crypto::from_keys(1, [7u8; 32], [9u8; 32]);
+        let old = aes.encrypt("13800001111").unwrap();
+        let sm4 = Crypto::from_keys(1, [7u8; 32], [9u8; 32]).with_cipher(Cipher::Sm4Gcm);
+        let new = sm4.encrypt("13800001111").unwrap();
+        assert_eq!((old[0], new[0]), (1, 2), "each ciphertext names its algorithm");
+        assert_ne!(old[14..], new[14..]);
+        // Both decrypt under the SM4 deployment; only the AES one is stale there.
+        assert_eq!(sm4.decrypt(&old).unwrap(), "13800001111");
+        assert_eq!(sm4.decrypt(&new).unwrap(), "13800001111");
+        assert!(sm4.is_stale(&old) && !sm4.is_stale(&new));
+        let mut bad = new.clone();
+        bad[20] ^= 1;
+        assert!(sm4.decrypt(&bad).is_err(), "SM4-GCM authenticates too");
+        // The same blind index whatever the algorithm: lookups keep working across a switch.
+        assert_eq!(aes.blind_index("phone", "x"), sm4.blind_index("phone", "x"));
+        assert!(Cipher::parse("SM4").is_ok() && Cipher::parse("des").is_err());
+    }
+
+    #[test]
+    fn sm4_matches_the_gbt_32907_example() {
+        // GB/T 32907-2016 Appendix A.1: key = plaintext = 0123456789abcdeffedcba9876543210.
+        use sm4::cipher::{BlockEncrypt, KeyInit as _};
+        let k = hex::decode("0123456789abcdeffedcba9876543210").unwrap();
+        let c = sm4::Sm4::new_from_slice(&k).unwrap();
+        let mut block = sm4::cipher::generic_array::GenericArray::clone_from_slice(&k);
+        c.encrypt_block(&mut block);
+        assert_eq!(hex::encode(block), "681edf34d206965e86b3e94f536e4246");
+    }
+
+    #[test]
+    fn key_file_cipher_line_survives_rotation() {
+        let dir = std::env::temp_dir().join(format!("bastion-sm4-{}", rand::random::<u64>()));
+        let path = dir.join("bastion.keys");
+        let a = Crypto::load(&path).unwrap();
+        let old = a.encrypt("x").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        write_private(&path, &format!("{text}cipher=sm4-gcm\n")).unwrap();
+        let b = Crypto::load(&path).unwrap();
+        assert_eq!(b.cipher(), Cipher::Sm4Gcm);
+        assert!(b.is_stale(&old));
+        b.rotate_file().unwrap();
+        let c = Crypto::load(&path).unwrap();
+        assert_eq!((c.cipher(), c.key_id()), (Cipher::Sm4Gcm, 2));
+        assert_eq!(c.decrypt(&old).unwrap(), "x");
         let _ = std::fs::remove_dir_all(dir);
     }
 

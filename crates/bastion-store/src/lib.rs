@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cache;
 pub mod crypto;
 pub mod db;
+pub mod group_commit;
 pub mod jobs;
 pub mod operation;
 pub mod org;
@@ -14,7 +15,7 @@ pub mod publicity;
 pub mod settings;
 pub mod sql;
 
-pub use crypto::Crypto;
+pub use crypto::{Cipher, Crypto};
 pub use db::{commit, Backend, Store, StoreError, StoreResult, Tx};
 /// The database driver's error, for callers that classify store failures.
 pub use sqlx::Error as StoreSqlError;

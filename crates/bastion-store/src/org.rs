@@ -408,7 +408,7 @@ impl Store {
     }
 
     /// Unit ids and paths, cached per node (see `cache`).
-    async fn unit_paths(&self) -> StoreResult<std::sync::Arc<Vec<(i64, String)>>> {
+    pub async fn unit_paths(&self) -> StoreResult<std::sync::Arc<Vec<(i64, String)>>> {
         if let Some(v) = self.caches.units() {
             return Ok(v);
         }

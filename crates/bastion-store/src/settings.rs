@@ -21,3 +21,18 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A setting read inside a write transaction (on PostgreSQL the row is locked until commit).
+    pub async fn setting_in(&self, tx: &mut Tx, key: &str) -> StoreResult<Option<String>> {
+        let lock = match self.backend {
+            crate::Backend::Postgres => " FOR UPDATE",
+            crate::Backend::Sqlite => "",
+        };
+        let row = sqlx::query(&format!("SELECT value FROM settings WHERE key = $1{lock}"))
+            .bind(key)
+            .fetch_optional(&mut **tx)
+            .await?;
+        row.map(|r| Ok(r.try_get("value")?)).transpose()
+    }
+}

@@ -69,6 +69,7 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
             Ok(Some(s)) if s.stage == bastion_app::auth::STAGE_FULL => {
                 let mut c = Ctx::from_account(&s.account, &ip, &request_id);
                 c.must_change_password = state.app.password_change_due(&s.account);
+                c.book = state.app.role_book();
                 ctx = Some(c)
             }
             Ok(Some(s)) => pending = Some(s.stage),

@@ -108,6 +108,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/policy"),
     ("get", "/api/sessions"),
     ("post", "/api/sessions/{id}/revoke"),
+    ("get", "/api/roles"),
+    ("post", "/api/roles"),
+    ("put", "/api/roles/{key}"),
+    ("post", "/api/roles/{key}/delete"),
     ("get", "/api/openapi.json"),
     // publicity
     ("get", "/api/publicity/articles"),
@@ -152,6 +156,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/policy", get(system::get_policy).put(system::put_policy))
         .route("/api/sessions", get(system::sessions))
         .route("/api/sessions/{id}/revoke", post(system::revoke_session))
+        .route("/api/roles", get(system::roles).post(system::create_role))
+        .route("/api/roles/{key}", axum::routing::put(system::update_role))
+        .route("/api/roles/{key}/delete", post(system::delete_role))
         .route("/api/openapi.json", get(crate::openapi::document))
         // publicity
         .route("/api/publicity/articles", get(publicity::list).post(publicity::create))

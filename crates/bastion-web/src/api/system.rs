@@ -207,3 +207,57 @@ pub async fn disable_account(
     state.app.set_account_enabled(&ctx, &username, false).await?;
     Ok(Json(serde_json::json!({"ok": true})))
 }
+
+/// Built-in roles as the same shape as custom ones (their grants fixed in code).
+fn builtin_roles() -> Vec<bastion_app::roles::CustomRole> {
+    bastion_core::permission::ROLES
+        .iter()
+        .filter(|r| r.key != "superadmin")
+        .map(|r| bastion_app::roles::CustomRole {
+            key: r.key.into(),
+            name: r.zh.into(),
+            grants: r
+                .grants
+                .iter()
+                .map(|(p, s)| bastion_app::roles::Grant { perm: (*p).into(), scope: s.code().into() })
+                .collect(),
+            units: Vec::new(),
+        })
+        .collect()
+}
+
+pub async fn roles(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<serde_json::Value>> {
+    let custom = state.app.custom_roles(&ctx).await?;
+    Ok(Json(serde_json::json!({
+        "builtin": builtin_roles(),
+        "custom": custom,
+        "grantable": bastion_core::permission::grantable(),
+    })))
+}
+
+pub async fn create_role(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    crate::api::AppJson(input): crate::api::AppJson<bastion_app::roles::RoleInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<bastion_app::roles::CustomRole>)> {
+    let role = state.app.save_role(&ctx, None, &input).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(role)))
+}
+
+pub async fn update_role(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    crate::api::AppJson(input): crate::api::AppJson<bastion_app::roles::RoleInput>,
+) -> ApiResult<Json<bastion_app::roles::CustomRole>> {
+    Ok(Json(state.app.save_role(&ctx, Some(&key), &input).await?))
+}
+
+pub async fn delete_role(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    state.app.delete_role(&ctx, &key).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}

@@ -55,6 +55,9 @@ pub fn routes() -> Router<AppState> {
         .route("/system/online", get(system::online))
         .route("/system/security", get(system::security).post(system::security_save))
         .route("/system/online/{id}/revoke", post(system::revoke))
+        .route("/system/roles", get(system::roles).post(system::role_create))
+        .route("/system/roles/{key}", get(system::role_edit).post(system::role_update))
+        .route("/system/roles/{key}/delete", post(system::role_delete))
         .route("/api-docs", get(system::api_docs))
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
         // publicity back office (the public site is merged outside the session layer)
@@ -82,7 +85,7 @@ pub struct Shell {
 
 impl Shell {
     pub async fn new(state: &AppState, ctx: &Ctx, t: Tr, active: &str, title: &str) -> Self {
-        let items: [(&str, &str, &str, Option<&str>); 13] = [
+        let items: &[(&str, &str, &str, Option<&str>)] = &[
             ("/", "menu_home", "⌂", None),
             ("/org/people", "menu_people", "☰", Some(perm::PERSON_READ)),
             ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
@@ -93,6 +96,7 @@ impl Shell {
             ("/system/login-log", "menu_login_log", "⎆", Some(perm::AUDIT_READ)),
             ("/system/online", "menu_online", "◉", Some(perm::SESSION_MANAGE)),
             ("/system/security", "menu_security", "⚙", Some(perm::POLICY_WRITE)),
+            ("/system/roles", "menu_roles", "⚷", Some(perm::ROLE_GRANT)),
             ("/api-docs", "menu_api", "⌘", None),
             // publicity
             ("/publicity", "publicity.menu", "✍", Some(perm::PUBLICITY_READ)),
@@ -104,13 +108,7 @@ impl Shell {
             .map(|(href, key, icon, _)| MenuItem { href, label: t.s(key).to_string(), icon, active: *href == active })
             .collect();
         let operation = state.app.store.active_operation().await.ok().flatten().map(|o| o.name);
-        let role = ctx
-            .roles
-            .iter()
-            .filter_map(|r| bastion_core::permission::role(r))
-            .map(|r| if t.en { r.en } else { r.zh })
-            .collect::<Vec<_>>()
-            .join("、");
+        let role = ctx.roles.iter().filter_map(|r| ctx.book.label(r, t.en)).collect::<Vec<_>>().join("、");
         Self {
             t,
             title: title.to_string(),

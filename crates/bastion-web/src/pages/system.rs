@@ -193,8 +193,8 @@ pub async fn security_save(
 }
 
 pub struct RoleChoice {
-    pub key: &'static str,
-    pub label: &'static str,
+    pub key: String,
+    pub label: String,
 }
 
 #[derive(Template)]
@@ -204,6 +204,7 @@ pub struct AccountsPage {
     pub items: Vec<bastion_store::auth::Account>,
     pub units: Vec<super::org::TreeNode>,
     pub roles: Vec<RoleChoice>,
+    pub book: std::sync::Arc<bastion_app::roles::RoleBook>,
     pub can_create: bool,
     pub can_grant: bool,
     pub can_unlock: bool,
@@ -215,8 +216,7 @@ pub struct AccountsPage {
 impl AccountsPage {
     pub fn role_names(&self, keys: &[String]) -> String {
         keys.iter()
-            .filter_map(|k| bastion_core::permission::role(k))
-            .map(|r| if self.shell.t.en { r.en } else { r.zh })
+            .map(|k| self.book.label(k, self.shell.t.en).unwrap_or_else(|| k.clone()))
             .collect::<Vec<_>>()
             .join("、")
     }
@@ -239,16 +239,23 @@ async fn accounts_page(
 ) -> Response {
     match state.app.accounts(ctx).await {
         Ok(items) => {
+            let book = state.app.role_book();
             let roles = bastion_core::permission::ROLES
                 .iter()
                 .filter(|r| r.key != "superadmin")
-                .map(|r| RoleChoice { key: r.key, label: if t.en { r.en } else { r.zh } })
+                .map(|r| RoleChoice { key: r.key.into(), label: (if t.en { r.en } else { r.zh }).into() })
+                .chain(
+                    book.roles
+                        .iter()
+                        .map(|r| RoleChoice { key: r.key.clone(), label: format!("{}（自定义）", r.name) }),
+                )
                 .collect();
             let page = AccountsPage {
                 shell: Shell::new(state, ctx, t, "/system/accounts", t.s("menu_accounts")).await,
                 items,
                 units: super::org::tree(state, None).await,
                 roles,
+                book,
                 can_create: ctx.can(perm::ACCOUNT_WRITE),
                 can_grant: ctx.can(perm::ROLE_GRANT),
                 can_unlock: ctx.can(perm::ACCOUNT_UNLOCK),
@@ -345,4 +352,211 @@ pub async fn disable(
 ) -> Response {
     let result = state.app.set_account_enabled(&ctx, &username, false).await;
     outcome(&state, &ctx, t, result, format!("已停用 {username}")).await
+}
+
+/// One permission row of the role form: the permission and the scope the role grants (if any).
+pub struct PermRow {
+    pub perm: &'static str,
+    pub label: String,
+    pub scope: String,
+}
+
+pub struct ScopeChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "system/roles.html")]
+pub struct RolesPage {
+    pub shell: Shell,
+    pub builtin: Vec<(String, String)>,
+    pub custom: Vec<(bastion_app::roles::CustomRole, String)>,
+    /// The form: creating (None) or editing this key.
+    pub editing: Option<String>,
+    pub key: String,
+    pub name: String,
+    pub rows: Vec<PermRow>,
+    pub scopes: Vec<ScopeChoice>,
+    pub units: Vec<super::org::TreeNode>,
+    pub chosen: Vec<i64>,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
+impl RolesPage {
+    pub fn is_chosen(&self, unit: &i64) -> bool {
+        self.chosen.contains(unit)
+    }
+}
+
+fn grants_text(grants: &[bastion_app::roles::Grant], en: bool) -> String {
+    grants
+        .iter()
+        .map(|g| {
+            let scope = bastion_core::permission::DataScope::parse(&g.scope)
+                .map(|s| if en { s.en() } else { s.zh() })
+                .unwrap_or("");
+            format!("{}（{scope}）", bastion_core::permission::perm_label(&g.perm, en))
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// The role form as submitted: `key`, `name`, `scope:<perm>=<code>` per permission, repeated `unit`.
+fn role_input(body: &str) -> bastion_app::roles::RoleInput {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
+    let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    bastion_app::roles::RoleInput {
+        key: field("key"),
+        name: field("name"),
+        grants: pairs
+            .iter()
+            .filter_map(|(n, v)| {
+                let perm = n.strip_prefix("scope:")?;
+                (!v.is_empty()).then(|| bastion_app::roles::Grant { perm: perm.into(), scope: v.clone() })
+            })
+            .collect(),
+        units: pairs.iter().filter(|(n, _)| n == "unit").filter_map(|(_, v)| v.parse().ok()).collect(),
+    }
+}
+
+async fn roles_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: crate::i18n::Tr,
+    editing: Option<String>,
+    form: Option<bastion_app::roles::RoleInput>,
+    message: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let custom = match state.app.custom_roles(ctx).await {
+        Ok(c) => c,
+        Err(e) => return error_page(t, e),
+    };
+    let form = form.or_else(|| {
+        let key = editing.as_deref()?;
+        custom.iter().find(|r| r.key == key).map(|r| bastion_app::roles::RoleInput {
+            key: r.key.clone(),
+            name: r.name.clone(),
+            grants: r.grants.clone(),
+            units: r.units.clone(),
+        })
+    });
+    if editing.is_some() && form.is_none() {
+        return error_page(t, bastion_app::AppError::NotFound("自定义角色不存在".into()));
+    }
+    let (key, name, grants, chosen) = match form {
+        Some(f) => (f.key, f.name, f.grants, f.units),
+        None => Default::default(),
+    };
+    let rows = bastion_core::permission::grantable()
+        .into_iter()
+        .map(|p| PermRow {
+            perm: p,
+            label: bastion_core::permission::perm_label(p, t.en),
+            scope: grants.iter().find(|g| g.perm == p).map(|g| g.scope.clone()).unwrap_or_default(),
+        })
+        .collect();
+    let builtin = bastion_core::permission::ROLES
+        .iter()
+        .filter(|r| r.key != "superadmin")
+        .map(|r| {
+            let grants: Vec<bastion_app::roles::Grant> = r
+                .grants
+                .iter()
+                .map(|(p, s)| bastion_app::roles::Grant { perm: (*p).into(), scope: s.code().into() })
+                .collect();
+            ((if t.en { r.en } else { r.zh }).to_string(), grants_text(&grants, t.en))
+        })
+        .collect();
+    let custom = custom
+        .into_iter()
+        .map(|r| {
+            let text = grants_text(&r.grants, t.en);
+            (r, text)
+        })
+        .collect();
+    let scopes = bastion_core::permission::DataScope::EVERY
+        .into_iter()
+        .map(|s| ScopeChoice { code: s.code(), label: if t.en { s.en() } else { s.zh() } })
+        .collect();
+    let page = RolesPage {
+        shell: Shell::new(state, ctx, t, "/system/roles", t.s("menu_roles")).await,
+        builtin,
+        custom,
+        editing,
+        key,
+        name,
+        rows,
+        scopes,
+        units: super::org::tree(state, None).await,
+        chosen,
+        message,
+        error: error.clone(),
+    };
+    let status =
+        if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    super::render_status(status, &page)
+}
+
+pub async fn roles(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    roles_page(&state, &ctx, t, None, None, None, None).await
+}
+
+pub async fn role_edit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> Response {
+    roles_page(&state, &ctx, t, Some(key), None, None, None).await
+}
+
+async fn role_saved(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: crate::i18n::Tr,
+    editing: Option<String>,
+    input: bastion_app::roles::RoleInput,
+    result: bastion_app::AppResult<bastion_app::roles::CustomRole>,
+) -> Response {
+    match result {
+        Ok(r) => roles_page(state, ctx, t, None, None, Some(format!("已保存角色“{}”", r.name)), None).await,
+        Err(bastion_app::AppError::Invalid(errors)) => {
+            let text = errors.iter().map(|e| format!("{}：{}", e.field, e.message)).collect::<Vec<_>>().join("；");
+            roles_page(state, ctx, t, editing, Some(input), None, Some(text)).await
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn role_create(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, body: String) -> Response {
+    let input = role_input(&body);
+    let result = state.app.save_role(&ctx, None, &input).await;
+    role_saved(&state, &ctx, t, None, input, result).await
+}
+
+pub async fn role_update(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    body: String,
+) -> Response {
+    let input = role_input(&body);
+    let result = state.app.save_role(&ctx, Some(&key), &input).await;
+    role_saved(&state, &ctx, t, Some(key), input, result).await
+}
+
+pub async fn role_delete(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> Response {
+    match state.app.delete_role(&ctx, &key).await {
+        Ok(()) => roles_page(&state, &ctx, t, None, None, Some(format!("已删除角色“{key}”")), None).await,
+        Err(e @ (bastion_app::AppError::Conflict(_) | bastion_app::AppError::NotFound(_))) => {
+            roles_page(&state, &ctx, t, None, None, None, Some(e.to_string())).await
+        }
+        Err(e) => error_page(t, e),
+    }
 }

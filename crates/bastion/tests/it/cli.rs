@@ -142,6 +142,28 @@ async fn keys_rotate_reencrypts_everything(backend: Backend) {
     let clear_after = before.reveal_person(bastion_store::org::PersonId(7)).await.unwrap();
     assert_eq!(clear_before.id_number, clear_after.id_number);
     assert_eq!(clear_before.mobile, clear_after.mobile);
+    // Switching to SM4-GCM (国密) is one more rotation: every cipher is rewritten under the new
+    // algorithm and key, and the file remembers the choice.
+    let (ok, _, err) = run({
+        let mut c = bastion(&db);
+        c.args(["keys", "rotate"]).env("BASTION_CIPHER", "sm4-gcm");
+        c
+    });
+    assert!(ok, "{err}");
+    let rows = sqlx::query("SELECT id_cipher, mobile_cipher FROM people").fetch_all(before.reader()).await.unwrap();
+    for r in rows {
+        for col in ["id_cipher", "mobile_cipher"] {
+            let b: Option<Vec<u8>> = r.try_get(col).unwrap();
+            if let Some(b) = b {
+                assert_eq!((b[0], b[1]), (2, 3), "{col}: algorithm sm4-gcm, key 3");
+            }
+        }
+    }
+    let keys = std::fs::read_to_string(db.data_dir().join("keys").join("bastion.keys")).unwrap();
+    assert!(keys.contains("cipher=sm4-gcm"), "{keys}");
+    let clear_sm4 = before.reveal_person(bastion_store::org::PersonId(7)).await.unwrap();
+    assert_eq!(clear_before.id_number, clear_sm4.id_number);
+    assert_eq!(clear_before.mobile, clear_sm4.mobile);
     let (ok, out, _) = run({
         let mut c = bastion(&db);
         c.args(["audit", "verify"]);

@@ -8,5 +8,6 @@ mod audit;
 mod cli;
 mod matrix;
 mod publicity;
+mod roles;
 mod store;
 mod transfer;

@@ -37,6 +37,10 @@ const MATRIX: &[(&str, &str, &str, Option<&str>)] = &[
     ("put", "/api/policy", "/api/policy", Some(perm::POLICY_WRITE)),
     ("get", "/api/sessions", "/api/sessions", Some(perm::SESSION_MANAGE)),
     ("post", "/api/sessions/none/revoke", "/api/sessions/{id}/revoke", Some(perm::SESSION_MANAGE)),
+    ("get", "/api/roles", "/api/roles", Some(perm::ROLE_GRANT)),
+    ("post", "/api/roles", "/api/roles", Some(perm::ROLE_GRANT)),
+    ("put", "/api/roles/nobody", "/api/roles/{key}", Some(perm::ROLE_GRANT)),
+    ("post", "/api/roles/nobody/delete", "/api/roles/{key}/delete", Some(perm::ROLE_GRANT)),
     // publicity
     ("get", "/api/publicity/articles", "/api/publicity/articles", Some(perm::PUBLICITY_READ)),
     ("post", "/api/publicity/articles", "/api/publicity/articles", Some(perm::PUBLICITY_WRITE)),
@@ -90,6 +94,7 @@ async fn every_route_for_every_role(backend: Backend) {
             let body = match *route {
                 "/api/accounts/{username}/roles" => json!({"roles": ["duty"]}),
                 "/api/accounts" => json!({"username": "mx", "display_name": "x", "unit_id": 1, "password": "x"}),
+                "/api/roles" | "/api/roles/{key}" => json!({"key": "mx", "name": "x", "grants": []}),
                 _ => json!({}),
             };
             let req = match *method {

@@ -142,7 +142,67 @@ async fn reopening_migrates_once_and_keeps_data(backend: Backend) {
     assert_eq!(again.reveal_person(id).await.unwrap().mobile.as_deref(), Some("13800001111"));
 }
 
+/// Inserts `settings` rows; a key already taken breaks its transaction (primary key). Each output
+/// is the size of the batch the item was committed in.
+struct SettingsBatch;
+
+impl bastion_store::group_commit::Batch for SettingsBatch {
+    type Item = String;
+    type Output = usize;
+    async fn apply(
+        &self,
+        _: &Store,
+        tx: &mut bastion_store::Tx,
+        items: &[String],
+    ) -> bastion_store::StoreResult<Vec<usize>> {
+        for key in items {
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, 'v')").bind(key).execute(&mut **tx).await?;
+        }
+        Ok(vec![items.len(); items.len()])
+    }
+}
+
+async fn group_commit_batches_and_isolates_a_bad_row(backend: Backend) {
+    use bastion_store::group_commit::GroupCommit;
+    let db = TestDb::new(backend).await;
+    let s = db.store().await;
+    let mut tx = s.begin().await.unwrap();
+    s.put_setting(&mut tx, "gc.taken", "old").await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    let writer = GroupCommit::spawn(s.clone(), SettingsBatch, 100);
+    let keys: Vec<String> = (0..300).map(|i| if i == 150 { "gc.taken".into() } else { format!("gc.{i}") }).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, k) in keys.into_iter().enumerate() {
+        let (w, s) = (writer.clone(), s.clone());
+        tasks.spawn(async move {
+            let out = w.submit(k.clone()).await;
+            // Answered only once durable: a reader already sees the row.
+            if out.is_ok() {
+                assert_eq!(s.setting(&k).await.unwrap().as_deref(), Some("v"), "{k} not visible after its answer");
+            }
+            (i, out)
+        });
+    }
+    let mut results: Vec<_> = tasks.join_all().await;
+    results.sort_by_key(|(i, _)| *i);
+    let results: Vec<_> = results.into_iter().map(|(_, r)| r).collect();
+    assert!(results[150].is_err(), "the taken key must fail");
+    let ok: Vec<usize> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    assert_eq!(ok.len(), 299, "every other row is answered Ok");
+    assert!(ok.iter().any(|&n| n > 1), "rows queued together share a transaction");
+    use sqlx::Row;
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM settings WHERE key LIKE 'gc.%'")
+        .fetch_one(s.reader())
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+    assert_eq!(n, 300, "299 new rows and the old one");
+    assert_eq!(s.setting("gc.taken").await.unwrap().as_deref(), Some("old"));
+}
+
 both_backends!(
+    group_commit_batches_and_isolates_a_bad_row,
     subtree_and_scope,
     personal_numbers_are_encrypted_and_findable,
     duplicate_police_number_is_named,
