@@ -267,6 +267,8 @@ impl App {
             .await?;
         // checkpoint (issue 5)
         crate::checkpoint::seed_demo(self, &mut tx, &ids).await?;
+        // publicity: stories, covers, reads and nominations
+        crate::publicity::demo::seed_demo(self, &mut tx, &ids).await?;
         let root = ids.get("BUREAU").copied().unwrap_or(UnitId(1));
         self.audit(&mut tx, &Ctx::cli(root), "system", "生成演示数据", BUREAU_NAME, &format!("{STAFF} 人")).await?;
         self.retire_bootstrap_admin(&mut tx, &Ctx::cli(root)).await?;

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod operation;
 pub mod org;
 pub mod policy;
+pub mod publicity;
 pub mod recall;
 pub mod roles;
 pub mod transfer;
@@ -246,6 +247,8 @@ pub struct App {
     pub checkpoint: std::sync::Arc<checkpoint::Runtime>,
     /// Recall orders: board fan-out, the answer writer, the delivery queue's client.
     pub recall: recall::Hub,
+    /// Publicity: this node's buffered view counts and rendered public pages.
+    pub publicity: std::sync::Arc<publicity::PublicityRuntime>,
 }
 
 impl App {
@@ -257,6 +260,7 @@ impl App {
             roles: Default::default(),
             checkpoint: Default::default(),
             recall,
+            publicity: std::sync::Arc::default(),
         }
     }
 

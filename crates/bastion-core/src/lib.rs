@@ -8,6 +8,7 @@ pub mod mask;
 pub mod org;
 pub mod permission;
 pub mod phone;
+pub mod publicity;
 pub mod recall;
 pub mod time;
 pub mod totp;

@@ -104,6 +104,11 @@ pub mod perm {
     pub const RECALL_MANAGE: &str = "recall:target:manage";
     /// Configure the SMS gateway and chat-bot webhooks.
     pub const RECALL_CHANNEL: &str = "recall:channel:write";
+    // publicity (issue 7): articles, review, outside-channel reads, honours
+    pub const PUBLICITY_READ: &str = "publicity:article:read";
+    pub const PUBLICITY_WRITE: &str = "publicity:article:write";
+    pub const PUBLICITY_REVIEW: &str = "publicity:article:review";
+    pub const HONOUR_WRITE: &str = "publicity:honour:write";
 }
 use perm::*;
 
@@ -135,6 +140,11 @@ pub const ROLES: &[RoleDef] = &[
             (RECALL_APPROVE, All),
             (RECALL_MANAGE, All),
             (RECALL_CHANNEL, All),
+            // publicity
+            (PUBLICITY_READ, All),
+            (PUBLICITY_WRITE, All),
+            (PUBLICITY_REVIEW, All),
+            (HONOUR_WRITE, All),
         ],
     },
     RoleDef {
@@ -193,6 +203,10 @@ pub const ROLES: &[RoleDef] = &[
             (RECALL_APPROVE, All),
             (RECALL_MANAGE, All),
             (RECALL_CHANNEL, All),
+            // publicity: the commander reviews and publishes
+            (PUBLICITY_READ, All),
+            (PUBLICITY_REVIEW, All),
+            (HONOUR_WRITE, All),
         ],
     },
     RoleDef {
@@ -243,7 +257,15 @@ pub const ROLES: &[RoleDef] = &[
         key: "editor",
         zh: "宣传编辑",
         en: "Publicity editor",
-        grants: &[(UNIT_READ, All), (PERSON_READ, UnitAndBelow), (OPERATION_READ, All)],
+        grants: &[
+            (UNIT_READ, All),
+            (PERSON_READ, UnitAndBelow),
+            (OPERATION_READ, All),
+            // publicity: the editor writes and files nominations
+            (PUBLICITY_READ, All),
+            (PUBLICITY_WRITE, All),
+            (HONOUR_WRITE, All),
+        ],
     },
     RoleDef {
         key: "officer",
@@ -314,6 +336,11 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "channel" => ("通知渠道", "channels"),
             "issue" => ("发布", "issue"),
             "approve" => ("审批", "approve"),
+            // publicity
+            "publicity" => ("宣传", "Publicity"),
+            "article" => ("稿件", "articles"),
+            "review" => ("审核发布", "review"),
+            "honour" => ("评选", "honours"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()

@@ -13,6 +13,7 @@ pub mod group_commit;
 pub mod jobs;
 pub mod operation;
 pub mod org;
+pub mod publicity;
 pub mod recall;
 pub mod settings;
 pub mod sql;

@@ -128,6 +128,7 @@ pub struct TestApp {
     pub app: App,
     pub base: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -177,12 +178,12 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
             panic!("demo: {e:?}");
         }
     }
-    let (base, tx) = serve_port0(app.clone()).await;
-    TestApp { db, app, base, shutdown: Some(tx) }
+    let (base, tx, server) = serve_port0(app.clone()).await;
+    TestApp { db, app, base, shutdown: Some(tx), server: Some(server) }
 }
 
-/// Serve `app` on 127.0.0.1:0; returns the base URL and the shutdown trigger.
-async fn serve_port0(app: App) -> (String, tokio::sync::oneshot::Sender<()>) {
+/// Serve `app` on 127.0.0.1:0; returns the base URL, the shutdown trigger and the server task.
+async fn serve_port0(app: App) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
         Ok(l) => l,
         Err(e) => panic!("bind: {e}"),
@@ -192,7 +193,7 @@ async fn serve_port0(app: App) -> (String, tokio::sync::oneshot::Sender<()>) {
         Err(e) => panic!("addr: {e}"),
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
+    let server = tokio::spawn(async move {
         let _ = bastion_web::serve(
             app,
             bastion_web::WebSettings::default(),
@@ -204,7 +205,7 @@ async fn serve_port0(app: App) -> (String, tokio::sync::oneshot::Sender<()>) {
         )
         .await;
     });
-    (base, tx)
+    (base, tx, server)
 }
 
 /// Another server on the same database with the same keys: a second node of a cluster.
@@ -226,7 +227,7 @@ impl TestApp {
         let mut store = self.db.store().await;
         store.crypto = self.app.store.crypto.clone();
         let app = App::new(store, Policy::default());
-        let (base, shutdown) = serve_port0(app.clone()).await;
+        let (base, shutdown, _) = serve_port0(app.clone()).await;
         Node { app, base, _shutdown: shutdown }
     }
 
@@ -243,6 +244,34 @@ impl TestApp {
             Ok(r) => panic!("login {username}: {} {}", r.status(), r.text().await.unwrap_or_default()),
             Err(e) => panic!("login {username}: {e}"),
         }
+    }
+
+    /// Shut the server down gracefully and wait until it has finished (final flushes included).
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            let _ = h.await;
+        }
+    }
+
+    /// Another node serving the same database, as a whole `TestApp` (its own sign-ins, `stop`).
+    pub async fn spawn_node(&self) -> TestApp {
+        let mut store = self.db.store().await;
+        store.crypto = self.app.store.crypto.clone();
+        let app = App::new(store, Policy::default());
+        let (base, tx, server) = serve_port0(app.clone()).await;
+        // The node does not own the database: the first node's `db` drops it.
+        let db = TestDb { backend: self.db.backend, dir: tempdir(), database: self.db.database.clone(), pg_name: None };
+        TestApp { db, app, base, shutdown: Some(tx), server: Some(server) }
+    }
+}
+
+fn tempdir() -> tempfile::TempDir {
+    match tempfile::Builder::new().prefix("bastion-node-").tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("temp dir: {e}"),
     }
 }
 

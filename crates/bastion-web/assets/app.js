@@ -55,3 +55,40 @@
     if (window.innerWidth < 1100) document.querySelectorAll("details.tree-box").forEach(function (d) { d.open = false; });
   });
 })();
+
+// publicity: a small rich-text editor over the article body textarea (the server sanitises
+// whatever arrives; without script the plain textarea still works).
+(function () {
+  "use strict";
+  document.querySelectorAll(".pub-editor-bar[data-editor-for]").forEach(function (bar) {
+    var area = document.getElementById(bar.getAttribute("data-editor-for"));
+    if (!area || !document.execCommand) return;
+    var ed = document.createElement("div");
+    ed.className = "pub-editor";
+    ed.contentEditable = "true";
+    ed.setAttribute("role", "textbox");
+    ed.setAttribute("aria-multiline", "true");
+    ed.setAttribute("aria-label", (document.querySelector('label[for="' + area.id + '"]') || {}).textContent || "正文");
+    ed.innerHTML = area.value;
+    area.hidden = true;
+    area.removeAttribute("required");
+    area.parentNode.insertBefore(ed, area);
+    bar.hidden = false;
+    var sync = function () { area.value = ed.innerHTML; };
+    ed.addEventListener("input", sync);
+    area.form && area.form.addEventListener("submit", sync);
+    bar.addEventListener("click", function (e) {
+      var b = e.target.closest("button[data-cmd]");
+      if (!b) return;
+      ed.focus();
+      var cmd = b.getAttribute("data-cmd");
+      if (cmd === "insertImage") {
+        var n = window.prompt("图片编号（先在“图片”中上传）");
+        if (n && /^\d+$/.test(n.trim())) document.execCommand("insertImage", false, "/news/images/" + n.trim() + ".jpg");
+      } else {
+        document.execCommand(cmd, false, b.getAttribute("data-arg"));
+      }
+      sync();
+    });
+  });
+})();

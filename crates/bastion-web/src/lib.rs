@@ -31,11 +31,13 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Largest accepted request body (uploads included).
     pub max_body_bytes: usize,
+    /// Publicity: count one view per visitor (address + browser) per article per day, per node.
+    pub news_dedup_per_visitor: bool,
 }
 
 impl Default for WebSettings {
     fn default() -> Self {
-        Self { secure_cookies: false, max_body_bytes: 20 * 1024 * 1024 }
+        Self { secure_cookies: false, max_body_bytes: 20 * 1024 * 1024, news_dedup_per_visitor: false }
     }
 }
 
@@ -57,6 +59,11 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(assets::serve_asset))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
+        // publicity: the public news site bypasses the session middleware (address check only)
+        .merge(
+            pages::news::routes()
+                .layer(axum::middleware::from_fn_with_state(state.clone(), pages::news::guard)),
+        )
         .layer(axum::middleware::from_fn(session::csrf_guard))
         .layer(axum::middleware::from_fn(api::system::track_metrics))
         .layer(DefaultBodyLimit::max(max_body))
@@ -106,6 +113,25 @@ pub async fn serve(
     });
     // recall: cross-node board fan-out (PostgreSQL LISTEN), escalation ticker, delivery queue
     let recall_tasks = app.start_recall_tasks();
+    // publicity: flush buffered view counts every second (and once more after the last request)
+    let ticker = app.clone();
+    let (stop_ticker, mut ticker_stopped) = tokio::sync::watch::channel(false);
+    let publicity_task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            // A flush, once started, runs to its end: stopping only happens between ticks.
+            tokio::select! {
+                _ = tick.tick() => {
+                    if let Err(e) = ticker.publicity_tick().await {
+                        tracing::warn!("publicity: flushing view counts: {e}");
+                    }
+                }
+                _ = ticker_stopped.changed() => break,
+            }
+        }
+    });
+    let flusher = app.clone();
     let state = AppState { app, settings: Arc::new(settings), metrics };
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
@@ -115,6 +141,11 @@ pub async fn serve(
         .await?;
     refresh_task.abort();
     recall_tasks.iter().for_each(|t| t.abort());
+    let _ = stop_ticker.send(true);
+    let _ = publicity_task.await;
+    if let Err(e) = flusher.flush_views().await {
+        tracing::error!("publicity: final flush of view counts failed: {e}");
+    }
     Ok(())
 }
 

@@ -71,6 +71,20 @@ const OPS: &[Op] = &[
     ("post", "/api/recall/{id}/answer", "召集令", "本人应答（action=ack 确认收到 / arrive 到岗报到），重复应答不重复计数", Some("RecallAnswer"), "Any", "200"),
     ("post", "/api/recall/{id}/people/{person}", "召集令", "值班员登记某人到岗或免到（action=arrive|exempt，reason=sick|quarantine|other_task）", Some("RecallMark"), "Any", "200"),
     ("get", "/api/recall/{id}/missing/export", "召集令", "导出未到人员名单 CSV（含单位负责人），记入审计", None, "File", "200"),
+    // publicity
+    ("get", "/api/publicity/articles", "宣传", "稿件列表（可按 status 筛选），浏览次数含本节点尚未写入的计数", None, "Any", "200"),
+    ("post", "/api/publicity/articles", "宣传", "新建稿件（草稿）：正文 HTML 经净化（去除脚本、事件属性、javascript: 链接、站外图片）", Some("ArticleInput"), "Created", "201"),
+    ("get", "/api/publicity/articles/{id}", "宣传", "稿件详情：报道人物、版本历史、实时浏览次数", None, "Any", "200"),
+    ("put", "/api/publicity/articles/{id}", "宣传", "修改草稿：生成新版本（已发布的稿件须先撤回再重新编辑）", Some("ArticleInput"), "Ok", "200"),
+    ("post", "/api/publicity/articles/{id}/step", "宣传", "流程操作：submit 提交审核、return 退回（须填意见）、publish 审核发布、withdraw 撤回、reopen 重新编辑；审核人不能发布自己撰写的稿件", Some("StepInput"), "Ok", "200"),
+    ("get", "/api/publicity/articles/{id}/diff", "宣传", "两个版本之间的逐行差异（from、to 为版本号）", None, "Any", "200"),
+    ("post", "/api/publicity/images", "宣传", "上传图片（multipart 字段 file）：按内容识别 JPEG/PNG/WebP，拒绝超限与解压炸弹，重新编码并生成手机尺寸", Some("Upload"), "Created", "201"),
+    ("get", "/api/publicity/reads", "宣传", "外部渠道阅读量登记列表", None, "Any", "200"),
+    ("post", "/api/publicity/reads", "宣传", "登记外部渠道（微信公众号、抖音、微博、媒体转载）阅读量", Some("ChannelReadInput"), "Created", "201"),
+    ("get", "/api/publicity/totals", "宣传", "累计阅读：本站浏览 + 外部渠道，按渠道与近 30 天趋势", None, "Any", "200"),
+    ("get", "/api/publicity/honours", "宣传", "评选推荐列表", None, "Any", "200"),
+    ("post", "/api/publicity/honours", "宣传", "推荐评选：个人（警号）或集体（单位代码）、荣誉名称、推荐单位、理由、佐证与关联稿件", Some("HonourInput"), "Created", "201"),
+    ("post", "/api/publicity/honours/{id}/step", "宣传", "评选流转：推荐 → 公示（须填公示起止日期）→ 授予（公示期满后）/ 未授予", Some("HonourStepInput"), "Ok", "200"),
 ];
 
 fn string() -> Value {
@@ -261,8 +275,57 @@ fn query_params(path: &str) -> Vec<Value> {
             vec![q("limit", json!({"type": "integer", "minimum": 1, "maximum": 500}), "条数")]
         }
         "/api/checkpoints/fever-cases" => vec![q("open", json!({"type": "boolean"}), "仅未结案")],
+        // publicity
+        "/api/publicity/articles" => vec![q(
+            "status",
+            enum_of(bastion_core::publicity::ArticleStatus::ALL.iter().map(|c| c.code()).collect()),
+            "稿件状态",
+        )],
+        "/api/publicity/articles/{id}/diff" => vec![
+            q("from", json!({"type": "integer", "minimum": 1}), "旧版本号"),
+            q("to", json!({"type": "integer", "minimum": 1}), "新版本号"),
+        ],
         _ => vec![],
     }
+}
+
+/// publicity: request bodies of `/api/publicity/...`.
+fn with_publicity(mut schemas: Value) -> Value {
+    let fields = |fields: &[&str]| -> Value {
+        let props: serde_json::Map<String, Value> = fields.iter().map(|f| (f.to_string(), string())).collect();
+        json!({"type": "object", "properties": props})
+    };
+    let add = [
+        (
+            "ArticleInput",
+            fields(&[
+                "title",
+                "subtitle",
+                "body",
+                "summary",
+                "author",
+                "source",
+                "column",
+                "cover_image_id",
+                "publish_at",
+                "people",
+                "teams",
+            ]),
+        ),
+        (
+            "StepInput",
+            json!({"type": "object", "required": ["action"], "properties": {"action": enum_of(vec!["submit", "return", "publish", "withdraw", "reopen"]), "note": string()}}),
+        ),
+        ("ChannelReadInput", fields(&["article_id", "channel", "reads", "day", "note"])),
+        ("HonourInput", fields(&["honour", "nominating_body", "police_no", "team", "reason", "evidence", "articles"])),
+        ("HonourStepInput", fields(&["status", "notice_start", "notice_end", "note"])),
+    ];
+    if let Some(m) = schemas.as_object_mut() {
+        for (k, v) in add {
+            m.insert(k.to_string(), v);
+        }
+    }
+    schemas
 }
 
 /// Media types of file downloads.
@@ -330,7 +393,7 @@ pub fn build() -> Value {
         },
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "bastion_session"}},
-            "schemas": schemas()
+            "schemas": with_publicity(schemas())
         },
         "paths": paths
     })

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod checkpoint;
 pub mod operation;
 pub mod org;
+pub mod publicity;
 pub mod recall;
 pub mod system;
 
@@ -143,6 +144,20 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/recall/{id}/answer"),
     ("post", "/api/recall/{id}/people/{person}"),
     ("get", "/api/recall/{id}/missing/export"),
+    // publicity
+    ("get", "/api/publicity/articles"),
+    ("post", "/api/publicity/articles"),
+    ("get", "/api/publicity/articles/{id}"),
+    ("put", "/api/publicity/articles/{id}"),
+    ("post", "/api/publicity/articles/{id}/step"),
+    ("get", "/api/publicity/articles/{id}/diff"),
+    ("post", "/api/publicity/images"),
+    ("get", "/api/publicity/reads"),
+    ("post", "/api/publicity/reads"),
+    ("get", "/api/publicity/totals"),
+    ("get", "/api/publicity/honours"),
+    ("post", "/api/publicity/honours"),
+    ("post", "/api/publicity/honours/{id}/step"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -201,6 +216,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/recall/{id}/answer", post(recall::answer))
         .route("/api/recall/{id}/people/{person}", post(recall::mark))
         .route("/api/recall/{id}/missing/export", get(recall::missing_export))
+        // publicity
+        .route("/api/publicity/articles", get(publicity::list).post(publicity::create))
+        .route("/api/publicity/articles/{id}", get(publicity::get_one).put(publicity::update))
+        .route("/api/publicity/articles/{id}/step", post(publicity::step))
+        .route("/api/publicity/articles/{id}/diff", get(publicity::diff))
+        .route("/api/publicity/images", post(publicity::upload))
+        .route("/api/publicity/reads", get(publicity::reads).post(publicity::add_reads))
+        .route("/api/publicity/totals", get(publicity::totals))
+        .route("/api/publicity/honours", get(publicity::honours).post(publicity::nominate))
+        .route("/api/publicity/honours/{id}/step", post(publicity::honour_step))
         .fallback(|| async { crate::error::ApiError(bastion_app::AppError::NotFound("接口不存在".into())) })
         .layer(axum::middleware::from_fn(json_errors))
 }

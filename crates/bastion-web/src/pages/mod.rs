@@ -5,8 +5,10 @@ pub mod auth;
 // checkpoint (issue 5)
 pub mod checkpoint;
 pub mod home;
+pub mod news;
 pub mod operation;
 pub mod org;
+pub mod publicity;
 pub mod recall;
 pub mod system;
 pub mod transfer;
@@ -85,6 +87,8 @@ pub fn routes() -> Router<AppState> {
         .route("/recall/{id}/missing.csv", get(recall::missing_export))
         .route("/r/{token}", get(recall::link_open).post(recall::link_answer))
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/assets/favicon.svg") }))
+        // publicity back office (the public site is merged outside the session layer)
+        .merge(publicity::routes())
 }
 
 pub struct MenuItem {
@@ -127,6 +131,9 @@ impl Shell {
             ("/system/security", "menu_security", "⚙", Some(perm::POLICY_WRITE)),
             ("/system/roles", "menu_roles", "⚷", Some(perm::ROLE_GRANT)),
             ("/api-docs", "menu_api", "⌘", None),
+            // publicity
+            ("/publicity", "publicity.menu", "✍", Some(perm::PUBLICITY_READ)),
+            ("/publicity/dashboard", "publicity.dashboard", "▤", Some(perm::PUBLICITY_READ)),
         ];
         let menu = items
             .iter()

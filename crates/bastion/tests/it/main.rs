@@ -9,6 +9,7 @@ mod audit;
 mod checkpoint;
 mod cli;
 mod matrix;
+mod publicity;
 mod recall; // recall (召集令)
 mod roles;
 mod store;

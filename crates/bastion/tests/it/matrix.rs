@@ -84,6 +84,26 @@ const MATRIX: &[(&str, &str, &str, Option<&str>)] = &[
     ("post", "/api/recall/999999/answer", "/api/recall/{id}/answer", None),
     ("post", "/api/recall/999999/people/1", "/api/recall/{id}/people/{person}", Some(perm::RECALL_MANAGE)),
     ("get", "/api/recall/999999/missing/export", "/api/recall/{id}/missing/export", Some(perm::RECALL_READ)),
+    // publicity
+    ("get", "/api/publicity/articles", "/api/publicity/articles", Some(perm::PUBLICITY_READ)),
+    ("post", "/api/publicity/articles", "/api/publicity/articles", Some(perm::PUBLICITY_WRITE)),
+    ("get", "/api/publicity/articles/1", "/api/publicity/articles/{id}", Some(perm::PUBLICITY_READ)),
+    ("put", "/api/publicity/articles/1", "/api/publicity/articles/{id}", Some(perm::PUBLICITY_WRITE)),
+    // submit/reopen need write, return/publish/withdraw need review: the roles holding either are the readers
+    ("post", "/api/publicity/articles/1/step", "/api/publicity/articles/{id}/step", Some(perm::PUBLICITY_READ)),
+    (
+        "get",
+        "/api/publicity/articles/1/diff?from=1&to=1",
+        "/api/publicity/articles/{id}/diff",
+        Some(perm::PUBLICITY_READ),
+    ),
+    ("post", "/api/publicity/images", "/api/publicity/images", Some(perm::PUBLICITY_WRITE)),
+    ("get", "/api/publicity/reads", "/api/publicity/reads", Some(perm::PUBLICITY_READ)),
+    ("post", "/api/publicity/reads", "/api/publicity/reads", Some(perm::PUBLICITY_WRITE)),
+    ("get", "/api/publicity/totals", "/api/publicity/totals", Some(perm::PUBLICITY_READ)),
+    ("get", "/api/publicity/honours", "/api/publicity/honours", Some(perm::PUBLICITY_READ)),
+    ("post", "/api/publicity/honours", "/api/publicity/honours", Some(perm::HONOUR_WRITE)),
+    ("post", "/api/publicity/honours/1/step", "/api/publicity/honours/{id}/step", Some(perm::HONOUR_WRITE)),
 ];
 
 /// Routes that need no session or end it: covered by their own tests.
