@@ -14,7 +14,7 @@
 #
 # Environment: CARGO_TARGET_DIR, BENCH_N (100000), BENCH_DURATION (20s), BENCH_CONNS (32),
 # BENCH_BACKENDS ("sqlite postgres"), BENCH_PG_ADMIN, BENCH_WORK, BENCH_PORT (18281),
-# BENCH_BARE_PORT (18290), BENCH_SKIP_BUILD=1.
+# BENCH_BARE_PORT (18290), BENCH_SKIP_BUILD=1, BENCH_PERF=1 (perf record of the server during the load).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -79,6 +79,9 @@ for backend in $BACKENDS; do
     SSE_PID=$!
     PIDS+=($SSE_PID)
     sleep 1
+    if [ -n "${BENCH_PERF:-}" ]; then # profile the server during the load (perf.data in the work dir)
+        (sleep 2; perf record -e cpu-clock -F 499 --call-graph dwarf,16384 -p "${PIDS[-2]}" -o "$WORK/perf-$backend.data" -- sleep 4 >/dev/null 2>&1) &
+    fi
     log "-- acknowledgements: wrk -t$THREADS -c$CONNS -d$DURATION --latency -s bench/recall/ack.lua (POST /r/{token}, one person per request)"
     RAW=$(TOKENS_FILE="$WORK/tokens.txt" WRK_THREADS=$THREADS wrk -t$THREADS -c"$CONNS" -d"$DURATION" --timeout 10s --latency -s "$HERE/ack.lua" "http://127.0.0.1:$PORT")
     echo "$RAW" | tee -a "$OUT"

@@ -250,7 +250,8 @@ impl App {
 
     pub async fn session(&self, token: &str) -> AppResult<Option<SessionInfo>> {
         let h = token_hash(token);
-        let Some(s) = self.store.session(&h, self.policy().idle_timeout_ms).await? else { return Ok(None) };
+        let idle = self.with_policy(|p| p.idle_timeout_ms);
+        let Some(s) = self.store.session(&h, idle).await? else { return Ok(None) };
         if !s.account.enabled {
             return Ok(None);
         }
@@ -301,9 +302,8 @@ impl App {
 
     /// Whether the account must change its password now (first sign-in, reset, or expired).
     pub fn password_change_due(&self, a: &Account) -> bool {
-        a.must_change_password
-            || (self.policy().password_max_age_ms > 0
-                && bastion_core::time::now_ms() - a.password_changed_at > self.policy().password_max_age_ms)
+        let max_age = self.with_policy(|p| p.password_max_age_ms);
+        a.must_change_password || (max_age > 0 && bastion_core::time::now_ms() - a.password_changed_at > max_age)
     }
 
     /// Once a system, a security and an audit admin exist (enabled), the bootstrap super-admin

@@ -147,6 +147,19 @@ impl App {
         }
     }
 
+    /// Read the policy in force without copying it (for per-request checks).
+    pub fn with_policy<T>(&self, f: impl FnOnce(&Policy) -> T) -> T {
+        match self.policy.read() {
+            Ok(p) => f(&p),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
+    }
+
+    /// Whether `ip` may reach this node (allow and deny lists).
+    pub fn ip_permitted(&self, ip: &str) -> bool {
+        self.with_policy(|p| ip_permitted(p, ip))
+    }
+
     /// Reload the policy and the custom roles from the database (the security admin may have
     /// changed them on another node).
     pub async fn refresh_policy(&self) -> AppResult<()> {

@@ -122,6 +122,100 @@ fn record_from(r: &sqlx::any::AnyRow) -> StoreResult<AuditRecord> {
 const COLS: &str = "seq, at, account, unit, ip, module, action, target, result, detail, request_id, prev_hash, hash";
 
 impl Store {
+    /// Append several audit records in one multi-row INSERT. PostgreSQL links the chain in its
+    /// trigger (row by row, in order); on SQLite the hashes are computed here from one head read and
+    /// the head follows by trigger.
+    pub async fn append_audit_many(&self, tx: &mut Tx, entries: &[AuditEntry]) -> StoreResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let at = bastion_core::time::now_ms();
+        if self.backend == Backend::Postgres {
+            for chunk in entries.chunks(1000) {
+                let mut sql = String::from(
+                    "INSERT INTO audit_log (at, account, unit, ip, module, action, target, result, detail, request_id, \
+                     prev_hash, hash) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push('(');
+                    for j in 0..10 {
+                        sql.push_str(&format!("${},", i * 10 + j + 1));
+                    }
+                    sql.push_str("'','')");
+                }
+                let mut q = sqlx::query(&sql);
+                for e in chunk {
+                    q = q
+                        .bind(at)
+                        .bind(e.account.clone())
+                        .bind(e.unit.clone())
+                        .bind(e.ip.clone())
+                        .bind(e.module.clone())
+                        .bind(e.action.clone())
+                        .bind(e.target.clone())
+                        .bind(e.result.clone())
+                        .bind(e.detail.clone())
+                        .bind(e.request_id.clone());
+                }
+                q.execute(&mut **tx).await?;
+            }
+            return Ok(());
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+        let first: i64 = head.try_get::<i64, _>("seq")? + 1;
+        let mut prev: String = head.try_get("hash")?;
+        let mut recs = Vec::with_capacity(entries.len());
+        for (seq, e) in (first..).zip(entries) {
+            let mut rec = AuditRecord {
+                seq,
+                at,
+                account: e.account.clone(),
+                unit: e.unit.clone(),
+                ip: e.ip.clone(),
+                module: e.module.clone(),
+                action: e.action.clone(),
+                target: e.target.clone(),
+                result: e.result.clone(),
+                detail: e.detail.clone(),
+                request_id: e.request_id.clone(),
+                prev_hash: prev,
+                hash: String::new(),
+            };
+            rec.hash = rec.compute_hash();
+            prev = rec.hash.clone();
+            recs.push(rec);
+        }
+        for chunk in recs.chunks(1000) {
+            let mut sql = String::from(
+                "INSERT INTO audit_log (seq, at, account, unit, ip, module, action, target, result, detail, request_id, \
+                 prev_hash, hash) VALUES ",
+            );
+            self.backend.push_values(&mut sql, chunk.len(), 13);
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.seq)
+                    .bind(r.at)
+                    .bind(r.account.clone())
+                    .bind(r.unit.clone())
+                    .bind(r.ip.clone())
+                    .bind(r.module.clone())
+                    .bind(r.action.clone())
+                    .bind(r.target.clone())
+                    .bind(r.result.clone())
+                    .bind(r.detail.clone())
+                    .bind(r.request_id.clone())
+                    .bind(r.prev_hash.clone())
+                    .bind(r.hash.clone());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
     /// Append to the chain inside the caller's transaction: the action and its record commit together.
     /// On PostgreSQL a trigger links the record (one round trip, see migration 0006); on SQLite the
     /// hash is computed here and a trigger moves the head.

@@ -154,6 +154,7 @@ impl Store {
     }
 
     pub async fn set_account_enabled(&self, tx: &mut Tx, id: AccountId, enabled: bool) -> StoreResult<()> {
+        self.caches.forget_sessions();
         sqlx::query("UPDATE accounts SET enabled = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(enabled))
             .bind(bastion_core::time::now_ms())
@@ -200,6 +201,7 @@ impl Store {
     }
 
     pub async fn set_password(&self, tx: &mut Tx, id: AccountId, hash: &str, must_change: bool) -> StoreResult<()> {
+        self.caches.forget_sessions();
         let t = bastion_core::time::now_ms();
         sqlx::query("INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)")
             .bind(id.0)
@@ -321,39 +323,53 @@ impl Store {
     }
 
     /// The session's account when the session exists and was seen within `idle_ms`.
+    /// A session with its account, unless unknown or idle for longer than `idle_ms`. Served from a
+    /// per-node cache for up to [`crate::cache::SESSION_TTL`] (see there for when changes show).
     pub async fn session(&self, token_hash: &str, idle_ms: i64) -> StoreResult<Option<SessionRow>> {
         let t = bastion_core::time::now_ms();
-        let row = sqlx::query(&format!(
-            "SELECT {ACCOUNT_COLS}, s.created_at AS s_created, s.last_seen_at AS s_seen, s.stage AS s_stage FROM sessions s \
-             JOIN accounts a ON a.id = s.account_id JOIN units u ON u.id = a.unit_id WHERE s.token_hash = $1"
-        ))
-        .bind(token_hash)
-        .fetch_optional(&self.read)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let seen: i64 = row.try_get("s_seen")?;
-        if t - seen > idle_ms {
+        let row = match self.caches.session(token_hash) {
+            Some(row) => row,
+            None => {
+                let gen = self.caches.session_generation();
+                let row = sqlx::query(&format!(
+                    "SELECT {ACCOUNT_COLS}, s.created_at AS s_created, s.last_seen_at AS s_seen, s.stage AS s_stage \
+                     FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN units u ON u.id = a.unit_id \
+                     WHERE s.token_hash = $1"
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.read)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let row = SessionRow {
+                    account: account_from(&row)?,
+                    created_at: row.try_get("s_created")?,
+                    last_seen_at: row.try_get("s_seen")?,
+                    stage: row.try_get("s_stage")?,
+                };
+                self.caches.put_session(gen, token_hash, row.clone());
+                row
+            }
+        };
+        if t - row.last_seen_at > idle_ms {
             return Ok(None);
         }
-        Ok(Some(SessionRow {
-            account: account_from(&row)?,
-            created_at: row.try_get("s_created")?,
-            last_seen_at: seen,
-            stage: row.try_get("s_stage")?,
-        }))
+        Ok(Some(row))
     }
 
     /// Refresh the idle timer, at most every few seconds per session to keep reads cheap.
     pub async fn touch_session(&self, token_hash: &str) -> StoreResult<()> {
+        let t = bastion_core::time::now_ms();
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(bastion_core::time::now_ms())
+            .bind(t)
             .bind(token_hash)
             .execute(&self.write)
             .await?;
+        self.caches.touched_session(token_hash, t);
         Ok(())
     }
 
     pub async fn delete_session(&self, tx: &mut Tx, token_hash: &str) -> StoreResult<()> {
+        self.caches.forget_sessions();
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut **tx).await?;
         Ok(())
     }
@@ -422,6 +438,7 @@ impl Store {
         secret_cipher: Option<&[u8]>,
         enabled: bool,
     ) -> StoreResult<()> {
+        self.caches.forget_sessions();
         sqlx::query("UPDATE accounts SET totp_secret = COALESCE($1, totp_secret), totp_enabled = $2, updated_at = $3 WHERE id = $4")
             .bind(secret_cipher.map(<[u8]>::to_vec))
             .bind(i64::from(enabled))
@@ -445,6 +462,7 @@ impl Store {
     }
 
     pub async fn set_session_stage(&self, tx: &mut Tx, token_hash: &str, stage: &str) -> StoreResult<()> {
+        self.caches.forget_sessions();
         sqlx::query("UPDATE sessions SET stage = $1 WHERE token_hash = $2")
             .bind(stage)
             .bind(token_hash)
@@ -456,6 +474,7 @@ impl Store {
 
 impl Store {
     pub async fn set_roles(&self, tx: &mut Tx, id: AccountId, roles: &[String]) -> StoreResult<()> {
+        self.caches.forget_sessions();
         sqlx::query("UPDATE accounts SET roles = $1, updated_at = $2 WHERE id = $3")
             .bind(roles.join(","))
             .bind(bastion_core::time::now_ms())

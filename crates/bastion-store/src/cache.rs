@@ -14,9 +14,17 @@ const TTL: Duration = Duration::from_secs(3);
 /// Unit ids and their paths.
 pub type UnitPaths = Arc<Vec<(i64, String)>>;
 
+/// How long a session read from the database is trusted on this node. A change made on this node
+/// (sign-out, account disabled, roles or password changed, second factor passed) takes effect at
+/// once; one made on another node within this time.
+pub const SESSION_TTL: Duration = Duration::from_secs(2);
+
 #[derive(Default)]
 pub struct Caches {
     generation: AtomicU64,
+    /// Bumped by every write to accounts or sessions (not by other writes).
+    session_generation: AtomicU64,
+    sessions: Mutex<HashMap<String, (u64, Instant, crate::auth::SessionRow)>>,
     units: Mutex<Option<(u64, Instant, UnitPaths)>>,
     counts: Mutex<HashMap<String, (u64, Instant, i64)>>,
     refreshing: Mutex<std::collections::HashSet<String>>,
@@ -29,6 +37,46 @@ pub enum Cached {
 }
 
 impl Caches {
+    /// Drop every cached session (an account or session changed on this node).
+    pub fn forget_sessions(&self) {
+        self.session_generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut g) = self.sessions.lock() {
+            g.clear();
+        }
+    }
+
+    pub fn session_generation(&self) -> u64 {
+        self.session_generation.load(Ordering::SeqCst)
+    }
+
+    /// A session read from the database less than [`SESSION_TTL`] ago and not changed since.
+    pub fn session(&self, token_hash: &str) -> Option<crate::auth::SessionRow> {
+        let g = self.sessions.lock().ok()?;
+        let (gen, at, row) = g.get(token_hash)?;
+        (*gen == self.session_generation() && at.elapsed() < SESSION_TTL).then(|| row.clone())
+    }
+
+    /// Remember a session read at session generation `gen` (taken before the query).
+    pub fn put_session(&self, gen: u64, token_hash: &str, row: crate::auth::SessionRow) {
+        if let Ok(mut g) = self.sessions.lock() {
+            if g.len() > 10_000 {
+                g.retain(|_, (_, at, _)| at.elapsed() < SESSION_TTL);
+            }
+            if gen == self.session_generation() {
+                g.insert(token_hash.to_string(), (gen, Instant::now(), row));
+            }
+        }
+    }
+
+    /// Note that a cached session's idle timer was just refreshed in the database.
+    pub fn touched_session(&self, token_hash: &str, at_ms: i64) {
+        if let Ok(mut g) = self.sessions.lock() {
+            if let Some((_, _, row)) = g.get_mut(token_hash) {
+                row.last_seen_at = at_ms;
+            }
+        }
+    }
+
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }

@@ -13,8 +13,8 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::audit::{AuditEntry, AuditRecord};
-use crate::db::{found, unique, Backend, Store, StoreError, StoreResult, Tx};
+use crate::audit::AuditEntry;
+use crate::db::{found, unique, Store, StoreError, StoreResult, Tx};
 use crate::org::UnitId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -397,21 +397,7 @@ impl Store {
                  driver_id, origin, destination, reason, travel_flag, health_code, temp, temp2, method, fever, decision, \
                  officer_id, officer) VALUES ",
             );
-            const N: usize = 31;
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for j in 0..N {
-                    if j > 0 {
-                        sql.push(',');
-                    }
-                    sql.push('$');
-                    sql.push_str(&(i * N + j + 1).to_string());
-                }
-                sql.push(')');
-            }
+            self.backend.push_values(&mut sql, chunk.len(), 31);
             sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
             let mut q = sqlx::query(&sql);
             for s in chunk {
@@ -548,113 +534,6 @@ impl Store {
             .await?;
         }
         Ok(id)
-    }
-
-    /// Append several audit records in one multi-row INSERT. PostgreSQL links the chain in its
-    /// trigger (row by row, in order); on SQLite the hashes are computed here from one head read and
-    /// the head follows by trigger.
-    pub async fn append_audit_many(&self, tx: &mut Tx, entries: &[AuditEntry]) -> StoreResult<()> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let at = bastion_core::time::now_ms();
-        if self.backend == Backend::Postgres {
-            for chunk in entries.chunks(1000) {
-                let mut sql = String::from(
-                    "INSERT INTO audit_log (at, account, unit, ip, module, action, target, result, detail, request_id, \
-                     prev_hash, hash) VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push('(');
-                    for j in 0..10 {
-                        sql.push_str(&format!("${},", i * 10 + j + 1));
-                    }
-                    sql.push_str("'','')");
-                }
-                let mut q = sqlx::query(&sql);
-                for e in chunk {
-                    q = q
-                        .bind(at)
-                        .bind(e.account.clone())
-                        .bind(e.unit.clone())
-                        .bind(e.ip.clone())
-                        .bind(e.module.clone())
-                        .bind(e.action.clone())
-                        .bind(e.target.clone())
-                        .bind(e.result.clone())
-                        .bind(e.detail.clone())
-                        .bind(e.request_id.clone());
-                }
-                q.execute(&mut **tx).await?;
-            }
-            return Ok(());
-        }
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
-        let first: i64 = head.try_get::<i64, _>("seq")? + 1;
-        let mut prev: String = head.try_get("hash")?;
-        let mut recs = Vec::with_capacity(entries.len());
-        for (seq, e) in (first..).zip(entries) {
-            let mut rec = AuditRecord {
-                seq,
-                at,
-                account: e.account.clone(),
-                unit: e.unit.clone(),
-                ip: e.ip.clone(),
-                module: e.module.clone(),
-                action: e.action.clone(),
-                target: e.target.clone(),
-                result: e.result.clone(),
-                detail: e.detail.clone(),
-                request_id: e.request_id.clone(),
-                prev_hash: prev,
-                hash: String::new(),
-            };
-            rec.hash = rec.compute_hash();
-            prev = rec.hash.clone();
-            recs.push(rec);
-        }
-        for chunk in recs.chunks(1000) {
-            let mut sql = String::from(
-                "INSERT INTO audit_log (seq, at, account, unit, ip, module, action, target, result, detail, request_id, \
-                 prev_hash, hash) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for j in 0..13 {
-                    if j > 0 {
-                        sql.push(',');
-                    }
-                    sql.push('$');
-                    sql.push_str(&(i * 13 + j + 1).to_string());
-                }
-                sql.push(')');
-            }
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q
-                    .bind(r.seq)
-                    .bind(r.at)
-                    .bind(r.account.clone())
-                    .bind(r.unit.clone())
-                    .bind(r.ip.clone())
-                    .bind(r.module.clone())
-                    .bind(r.action.clone())
-                    .bind(r.target.clone())
-                    .bind(r.result.clone())
-                    .bind(r.detail.clone())
-                    .bind(r.request_id.clone())
-                    .bind(r.prev_hash.clone())
-                    .bind(r.hash.clone());
-            }
-            q.execute(&mut **tx).await?;
-        }
-        Ok(())
     }
 
     /// Today's count and fevers (Beijing day) and this clock hour's count, from the hourly counters.

@@ -2,6 +2,8 @@
 //! attributed transitions, escalation notices, delivery channels, the outgoing queue and its log.
 //! Audiences are written with one `INSERT … SELECT` (100,000 people in one statement).
 
+use std::collections::HashMap;
+
 use bastion_core::org::{Category, DutyStatus, PoliceType};
 use bastion_core::recall::{Event, ExemptReason, OrderStatus, RecallMode, RecallState, ReportTo, Tally};
 use serde::Serialize;
@@ -532,18 +534,43 @@ impl Store {
     /// Apply transitions in one transaction, one outcome per item in order. The update is
     /// conditional on the state read, so concurrent writers on PostgreSQL cannot both move a person.
     pub async fn apply_recall_transitions(&self, tx: &mut Tx, items: &[Transition]) -> StoreResult<Vec<Applied>> {
-        let mut out = Vec::with_capacity(items.len());
+        // Everyone's current state in one read per order (not one per item)…
+        let mut states: HashMap<(i64, i64), RecallState> = HashMap::new();
+        let mut by_order: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
         for it in items {
+            by_order.entry(it.order.0).or_default().push(it.person.0);
+        }
+        for (order, mut people) in by_order {
+            people.sort_unstable();
+            people.dedup();
+            for chunk in people.chunks(500) {
+                let mut sql =
+                    String::from("SELECT person_id, state FROM recall_targets WHERE order_id = $1 AND person_id IN (");
+                for i in 0..chunk.len() {
+                    sql.push_str(if i == 0 { "$" } else { ",$" });
+                    sql.push_str(&(i + 2).to_string());
+                }
+                sql.push(')');
+                let mut q = sqlx::query(&sql).bind(order);
+                for p in chunk {
+                    q = q.bind(*p);
+                }
+                for r in q.fetch_all(&mut **tx).await? {
+                    let state = RecallState::parse(&r.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending);
+                    states.insert((order, r.try_get("person_id")?), state);
+                }
+            }
+        }
+        // …then each change in order (a person twice in one batch sees their first change), and
+        // the history in one multi-row INSERT.
+        let mut out = Vec::with_capacity(items.len());
+        let mut events: Vec<(&Transition, RecallState, RecallState, i64)> = Vec::new();
+        for it in items {
+            let key = (it.order.0, it.person.0);
             let mut tries = 0;
             let applied = loop {
                 tries += 1;
-                let row = sqlx::query("SELECT state FROM recall_targets WHERE order_id = $1 AND person_id = $2")
-                    .bind(it.order.0)
-                    .bind(it.person.0)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                let Some(row) = row else { break Applied::Missing };
-                let from = RecallState::parse(&row.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending);
+                let Some(from) = states.get(&key).copied() else { break Applied::Missing };
                 let to = match from.next(it.event) {
                     Err(e) => break Applied::Refused(e.0.to_string()),
                     Ok(None) => break Applied::Unchanged(from),
@@ -578,28 +605,48 @@ impl Store {
                 .execute(&mut **tx)
                 .await?
                 .rows_affected();
-                if n == 0 && tries < 3 {
+                if n == 0 {
+                    // Changed by another writer since the read (PostgreSQL runs several): read again.
+                    if tries >= 3 {
+                        return Err(StoreError::Conflict("状态已被他人修改，请重试".into()));
+                    }
+                    let row = sqlx::query("SELECT state FROM recall_targets WHERE order_id = $1 AND person_id = $2")
+                        .bind(it.order.0)
+                        .bind(it.person.0)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                    match row {
+                        Some(r) => states.insert(
+                            key,
+                            RecallState::parse(&r.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending),
+                        ),
+                        None => states.remove(&key),
+                    };
                     continue;
                 }
-                if n == 0 {
-                    return Err(StoreError::Conflict("状态已被他人修改，请重试".into()));
-                }
-                sqlx::query(
-                    "INSERT INTO recall_events (order_id, person_id, from_state, to_state, via, actor, at) \
-                     VALUES ($1,$2,$3,$4,$5,$6,$7)",
-                )
-                .bind(it.order.0)
-                .bind(it.person.0)
-                .bind(from.code())
-                .bind(to.code())
-                .bind(it.via)
-                .bind(&it.actor)
-                .bind(t)
-                .execute(&mut **tx)
-                .await?;
+                states.insert(key, to);
+                events.push((it, from, to, t));
                 break Applied::Changed { from, to };
             };
             out.push(applied);
+        }
+        for chunk in events.chunks(500) {
+            let mut sql = String::from(
+                "INSERT INTO recall_events (order_id, person_id, from_state, to_state, via, actor, at) VALUES ",
+            );
+            self.backend.push_values(&mut sql, chunk.len(), 7);
+            let mut q = sqlx::query(&sql);
+            for (it, from, to, t) in chunk {
+                q = q
+                    .bind(it.order.0)
+                    .bind(it.person.0)
+                    .bind(from.code())
+                    .bind(to.code())
+                    .bind(it.via)
+                    .bind(it.actor.as_str())
+                    .bind(*t);
+            }
+            q.execute(&mut **tx).await?;
         }
         Ok(out)
     }
@@ -710,6 +757,27 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         target_from(&row)
+    }
+
+    /// An order and one of its people in one query (the personal link's check: one read, not two).
+    pub async fn recall_order_and_target(&self, order: OrderId, person: PersonId) -> StoreResult<(Order, Target)> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            let order_cols: Vec<String> = ORDER_COLS.split(',').map(|c| format!("o.{}", c.trim())).collect();
+            format!(
+                "SELECT {}, {TARGET_COLS} FROM recall_targets t JOIN recall_orders o ON o.id = t.order_id \
+                 JOIN people p ON p.id = t.person_id JOIN units u ON u.id = t.unit_id \
+                 WHERE t.order_id = $1 AND t.person_id = $2",
+                order_cols.join(", ")
+            )
+        });
+        let row = sqlx::query(sql)
+            .bind(order.0)
+            .bind(person.0)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((order_from(&row)?, target_from(&row)?))
     }
 
     /// The orders one person is recalled by, newest first (their in-app notices).

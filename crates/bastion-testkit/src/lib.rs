@@ -170,6 +170,11 @@ impl Drop for TestApp {
 
 /// Serve a fresh database; with `demo`, the demo bureau is created first.
 pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
+    spawn_app_with(backend, demo, bastion_web::WebSettings::default()).await
+}
+
+/// [`spawn_app`] with the web layer's settings given.
+pub async fn spawn_app_with(backend: Backend, demo: bool, settings: bastion_web::WebSettings) -> TestApp {
     let db = TestDb::new(backend).await;
     let store = db.store().await;
     let app = App::new(store, Policy::default());
@@ -178,12 +183,15 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> TestApp {
             panic!("demo: {e:?}");
         }
     }
-    let (base, tx, server) = serve_port0(app.clone()).await;
+    let (base, tx, server) = serve_port0(app.clone(), settings).await;
     TestApp { db, app, base, shutdown: Some(tx), server: Some(server) }
 }
 
 /// Serve `app` on 127.0.0.1:0; returns the base URL, the shutdown trigger and the server task.
-async fn serve_port0(app: App) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+async fn serve_port0(
+    app: App,
+    settings: bastion_web::WebSettings,
+) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
         Ok(l) => l,
         Err(e) => panic!("bind: {e}"),
@@ -194,43 +202,15 @@ async fn serve_port0(app: App) -> (String, tokio::sync::oneshot::Sender<()>, tok
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        let _ = bastion_web::serve(
-            app,
-            bastion_web::WebSettings::default(),
-            bastion_web::metrics_handle(),
-            listener,
-            async {
-                let _ = rx.await;
-            },
-        )
+        let _ = bastion_web::serve(app, settings, bastion_web::metrics_handle(), listener, async {
+            let _ = rx.await;
+        })
         .await;
     });
     (base, tx, server)
 }
 
-/// Another server on the same database with the same keys: a second node of a cluster.
-pub struct Node {
-    pub app: App,
-    pub base: String,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
-}
-
-impl Node {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
 impl TestApp {
-    /// Start a second node on this test's database (PostgreSQL: the cluster case).
-    pub async fn second_node(&self) -> Node {
-        let mut store = self.db.store().await;
-        store.crypto = self.app.store.crypto.clone();
-        let app = App::new(store, Policy::default());
-        let (base, shutdown, _) = serve_port0(app.clone()).await;
-        Node { app, base, _shutdown: shutdown }
-    }
-
     /// A client signed in as `username` on another node.
     pub async fn login_at(&self, base: &str, username: &str) -> reqwest::Client {
         let c = self.client();
@@ -256,12 +236,18 @@ impl TestApp {
         }
     }
 
-    /// Another node serving the same database, as a whole `TestApp` (its own sign-ins, `stop`).
+    /// Another node serving the same database with the same keys (a second node of a cluster on
+    /// PostgreSQL), as a whole `TestApp` (its own sign-ins, `stop`).
     pub async fn spawn_node(&self) -> TestApp {
+        self.spawn_node_with(bastion_web::WebSettings::default()).await
+    }
+
+    /// [`TestApp::spawn_node`] with the web layer's settings given.
+    pub async fn spawn_node_with(&self, settings: bastion_web::WebSettings) -> TestApp {
         let mut store = self.db.store().await;
         store.crypto = self.app.store.crypto.clone();
         let app = App::new(store, Policy::default());
-        let (base, tx, server) = serve_port0(app.clone()).await;
+        let (base, tx, server) = serve_port0(app.clone(), settings).await;
         // The node does not own the database: the first node's `db` drops it.
         let db = TestDb { backend: self.db.backend, dir: tempdir(), database: self.db.database.clone(), pg_name: None };
         TestApp { db, app, base, shutdown: Some(tx), server: Some(server) }

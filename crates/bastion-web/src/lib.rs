@@ -33,19 +33,43 @@ pub struct WebSettings {
     pub max_body_bytes: usize,
     /// Publicity: count one view per visitor (address + browser) per article per day, per node.
     pub news_dedup_per_visitor: bool,
+    /// Publicity: the public site's `http(s)://host` for absolute links; `None` = the request's Host.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebSettings {
     fn default() -> Self {
-        Self { secure_cookies: false, max_body_bytes: 20 * 1024 * 1024, news_dedup_per_visitor: false }
+        Self {
+            secure_cookies: false,
+            max_body_bytes: 20 * 1024 * 1024,
+            news_dedup_per_visitor: false,
+            public_url: None,
+        }
     }
 }
 
+/// What every handler gets: one `Arc`, so the per-request clones made by the middleware layers
+/// and extractors cost one atomic increment each.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateInner>);
+
+pub struct StateInner {
     pub app: App,
-    pub settings: Arc<WebSettings>,
+    pub settings: WebSettings,
     pub metrics: Option<PrometheusHandle>,
+}
+
+impl AppState {
+    pub fn new(app: App, settings: WebSettings, metrics: Option<PrometheusHandle>) -> Self {
+        Self(Arc::new(StateInner { app, settings, metrics }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateInner;
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -132,7 +156,7 @@ pub async fn serve(
         }
     });
     let flusher = app.clone();
-    let state = AppState { app, settings: Arc::new(settings), metrics };
+    let state = AppState::new(app, settings, metrics);
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
     tracing::info!(%addr, "listening");

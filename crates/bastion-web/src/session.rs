@@ -47,9 +47,7 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    if !bastion_app::policy::ip_permitted(&state.app.policy(), &ip)
-        && !matches!(req.uri().path(), "/healthz" | "/readyz")
-    {
+    if !state.app.ip_permitted(&ip) && !matches!(req.uri().path(), "/healthz" | "/readyz") {
         return (
             StatusCode::FORBIDDEN,
             axum::response::Html("<h1>很遗憾，访问IP已被列入系统黑名单</h1><p>请联系安全管理员。</p>"),

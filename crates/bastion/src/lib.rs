@@ -300,7 +300,8 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             let web = bastion_web::WebSettings {
                 secure_cookies: settings.secure_cookies,
                 max_body_bytes: settings.max_body_mb * 1024 * 1024,
-                ..bastion_web::WebSettings::default()
+                public_url: settings.public_url.clone(),
+                news_dedup_per_visitor: settings.news_dedup_per_visitor,
             };
             let store = app.store.clone();
             bastion_web::serve(app, web, bastion_web::metrics_handle(), listener, shutdown_signal()).await?;

@@ -17,6 +17,8 @@ pub struct FileSettings {
     pub idle_timeout_minutes: Option<i64>,
     pub max_body_mb: Option<usize>,
     pub log: Option<String>,
+    pub public_url: Option<String>,
+    pub news_dedup_per_visitor: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +51,11 @@ pub struct Settings {
     pub idle_timeout_minutes: i64,
     pub max_body_mb: usize,
     pub log: String,
+    /// The public news site's address as readers reach it (`https://host`), for absolute links in
+    /// sharing tags, the feed and the sitemap. `None`: taken from each request's Host header.
+    pub public_url: Option<String>,
+    /// Count one view per visitor (address + browser) per article per day, per node.
+    pub news_dedup_per_visitor: bool,
     pub sources: BTreeMap<&'static str, Source>,
     pub config_file: Option<PathBuf>,
 }
@@ -62,6 +69,24 @@ pub struct Flags {
     pub database: Option<String>,
 }
 
+/// `http(s)://host[:port]`, no path, no trailing slash: what the public site puts before its paths.
+fn check_public_url(raw: &str) -> anyhow::Result<String> {
+    let u = raw.trim().trim_end_matches('/');
+    let host = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    match host {
+        Some(h)
+            if !h.is_empty()
+                && h.len() <= 100
+                && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) =>
+        {
+            Ok(u.to_string())
+        }
+        _ => anyhow::bail!(
+            "public_url 须为 http:// 或 https:// 加主机名（可带端口），不带路径，例如 https://news.example.gov.cn"
+        ),
+    }
+}
+
 impl Settings {
     pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let mut s = Settings {
@@ -72,10 +97,22 @@ impl Settings {
             idle_timeout_minutes: 30,
             max_body_mb: 20,
             log: "info".into(),
+            public_url: None,
+            news_dedup_per_visitor: false,
             sources: BTreeMap::new(),
             config_file: None,
         };
-        for k in ["data", "listen", "database", "secure_cookies", "idle_timeout_minutes", "max_body_mb", "log"] {
+        for k in [
+            "data",
+            "listen",
+            "database",
+            "secure_cookies",
+            "idle_timeout_minutes",
+            "max_body_mb",
+            "log",
+            "public_url",
+            "news_dedup_per_visitor",
+        ] {
             s.sources.insert(k, Source::Default);
         }
         // The file: --config, else BASTION_CONFIG, else bastion.toml inside the data directory.
@@ -96,6 +133,9 @@ impl Settings {
         }
         s.apply_env(env)?;
         s.apply_flags(flags);
+        if let Some(u) = &s.public_url {
+            s.public_url = Some(check_public_url(u)?);
+        }
         if s.idle_timeout_minutes < 1 || s.idle_timeout_minutes > 30 {
             anyhow::bail!("idle_timeout_minutes 须在 1–30 之间（等保要求会话空闲不超过 30 分钟）");
         }
@@ -117,9 +157,14 @@ impl Settings {
         take!(idle_timeout_minutes);
         take!(max_body_mb);
         take!(log);
+        take!(news_dedup_per_visitor);
         if let Some(v) = f.database {
             self.database = Some(v);
             self.sources.insert("database", Source::File);
+        }
+        if let Some(v) = f.public_url {
+            self.public_url = Some(v);
+            self.sources.insert("public_url", Source::File);
         }
     }
 
@@ -148,6 +193,14 @@ impl Settings {
         if let Some(v) = env("BASTION_MAX_BODY_MB") {
             self.max_body_mb = v.parse().map_err(|_| anyhow::anyhow!("BASTION_MAX_BODY_MB 须为整数"))?;
             self.sources.insert("max_body_mb", Source::Env);
+        }
+        if let Some(v) = env("BASTION_PUBLIC_URL").filter(|v| !v.is_empty()) {
+            self.public_url = Some(v);
+            self.sources.insert("public_url", Source::Env);
+        }
+        if let Some(v) = env("BASTION_NEWS_DEDUP_PER_VISITOR") {
+            self.news_dedup_per_visitor = matches!(v.as_str(), "1" | "true" | "yes");
+            self.sources.insert("news_dedup_per_visitor", Source::Env);
         }
         if let Some(v) = env("BASTION_LOG") {
             self.log = v;
@@ -190,6 +243,8 @@ impl Settings {
             ("idle_timeout_minutes", self.idle_timeout_minutes.to_string()),
             ("max_body_mb", self.max_body_mb.to_string()),
             ("log", self.log.clone()),
+            ("public_url", self.public_url.clone().unwrap_or_else(|| "（按请求的 Host 头）".into())),
+            ("news_dedup_per_visitor", self.news_dedup_per_visitor.to_string()),
         ];
         let mut out = String::new();
         if let Some(f) = &self.config_file {
@@ -248,5 +303,20 @@ mod tests {
         assert_eq!(f.max_body_mb, Some(defaults.max_body_mb));
         assert_eq!(f.secure_cookies, Some(defaults.secure_cookies));
         assert_eq!(f.log.as_deref(), Some(defaults.log.as_str()));
+        assert_eq!(f.public_url, defaults.public_url);
+        assert_eq!(f.news_dedup_per_visitor, Some(defaults.news_dedup_per_visitor));
+    }
+
+    #[test]
+    fn public_url_is_a_bare_origin() {
+        let s =
+            Settings::load(&Flags::default(), &env_of(&[("BASTION_PUBLIC_URL", "https://news.example.cn/")])).unwrap();
+        assert_eq!(s.public_url.as_deref(), Some("https://news.example.cn"));
+        assert_eq!(s.sources["public_url"], Source::Env);
+        for bad in ["news.example.cn", "https://a.cn/path", "javascript:alert(1)", "https://"] {
+            let env = move |k: &str| (k == "BASTION_PUBLIC_URL").then(|| bad.to_string());
+            let e = Settings::load(&Flags::default(), &env).unwrap_err();
+            assert!(e.to_string().contains("public_url 须为"), "{bad}: {e}");
+        }
     }
 }

@@ -30,6 +30,9 @@ pub struct CachedPage {
     pub tail: String,
 }
 
+/// Most rendered pages kept per node (the whole site in a few languages and host names).
+const MAX_PAGES: usize = 2048;
+
 #[derive(Default)]
 pub struct PublicityRuntime {
     counts: Mutex<Counts>,
@@ -162,11 +165,40 @@ impl PublicityRuntime {
             p.0 = epoch;
             p.1.clear();
         }
-        // Unknown paths are not cached, so the map stays as small as the site.
+        // Unknown paths are not cached, so the map stays as small as the site; pages are also keyed
+        // by the Host header (when no public URL is configured), so a flood of made-up hosts must
+        // not grow it without bound.
+        if p.1.len() >= MAX_PAGES {
+            p.1.clear();
+        }
         p.1.insert(key.to_string(), page);
     }
 
     pub fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> Arc<CachedPage> {
+        Arc::new(CachedPage { article: None, content_type: "text/html", head: "a".into(), tail: "b".into() })
+    }
+
+    #[test]
+    fn page_cache_stays_bounded_under_made_up_hosts() {
+        let rt = PublicityRuntime::default();
+        let epoch = rt.epoch();
+        for i in 0..(3 * MAX_PAGES) {
+            rt.put_page(epoch, &format!("home|zh|http://h{i}.example"), page());
+        }
+        let kept = rt.pages.read().map(|p| p.1.len()).unwrap_or(usize::MAX);
+        assert!(kept <= MAX_PAGES, "{kept} pages kept");
+        // The page just stored is served; a page from before an invalidation is not.
+        assert!(rt.page(&format!("home|zh|http://h{}.example", 3 * MAX_PAGES - 1)).is_some());
+        rt.invalidate();
+        assert!(rt.page(&format!("home|zh|http://h{}.example", 3 * MAX_PAGES - 1)).is_none());
     }
 }

@@ -679,9 +679,7 @@ impl App {
             Err(link::LinkError::Forged) => return Err(LinkRefusal::Forged),
             Err(link::LinkError::Expired) => return Err(LinkRefusal::Expired),
         };
-        let (Ok(order), Ok(target)) =
-            (self.store.recall_order(claims.order).await, self.store.recall_target(claims.order, claims.person).await)
-        else {
+        let Ok((order, target)) = self.store.recall_order_and_target(claims.order, claims.person).await else {
             return Err(LinkRefusal::Forged);
         };
         if target.nonce != claims.nonce {

@@ -47,7 +47,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    if !bastion_app::policy::ip_permitted(&state.app.policy(), &ip) {
+    if !state.app.ip_permitted(&ip) {
         return (StatusCode::FORBIDDEN, Html("<h1>很遗憾，访问IP已被列入系统黑名单</h1>")).into_response();
     }
     next.run(req).await
@@ -153,8 +153,12 @@ fn lang(headers: &HeaderMap) -> Tr {
     Tr::new(&cookie(headers, LANG_COOKIE).unwrap_or_default())
 }
 
-/// `http://host` from the Host header, when it looks like a host name (else 127.0.0.1).
-fn base_of(headers: &HeaderMap) -> String {
+/// What absolute links start with: the configured `public_url`, else `http://host` from the Host
+/// header when it looks like a host name (else 127.0.0.1).
+fn base_of(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.settings.public_url {
+        return u.clone();
+    }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let ok = !host.is_empty()
         && host.len() <= 100
@@ -228,7 +232,7 @@ fn render<T: Template>(t: &T) -> Result<String, Response> {
 
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let t = lang(&headers);
-    let base = base_of(&headers);
+    let base = base_of(&state, &headers);
     let key = format!("home|{}|{base}", t.code());
     let made = page_or(&state, key, || async {
         let list = state.app.public_articles().await.map_err(|e| public_error(t, e))?;
@@ -295,7 +299,7 @@ pub async fn article(State(state): State<AppState>, Path(raw): Path<String>, req
     let Some(id) = parse_id(&raw) else {
         return public_error(t, AppError::NotFound("文章不存在".into()));
     };
-    let page = match article_page(&state, t, &base_of(headers), id).await {
+    let page = match article_page(&state, t, &base_of(&state, headers), id).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -330,7 +334,7 @@ pub async fn views(State(state): State<AppState>, Path(raw): Path<String>) -> Re
 
 pub async fn honours(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let t = lang(&headers);
-    let base = base_of(&headers);
+    let base = base_of(&state, &headers);
     let key = format!("honours|{}|{base}", t.code());
     let made = page_or(&state, key, || async {
         let honours = state.app.public_honours().await.map_err(|e| public_error(t, e))?;
@@ -359,7 +363,7 @@ fn now_iso() -> String {
 
 pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let t = Tr::new("zh");
-    let base = base_of(&headers);
+    let base = base_of(&state, &headers);
     let made = page_or(&state, format!("feed|{base}"), || async {
         let mut items = state.app.public_articles().await.map_err(|e| public_error(t, e))?;
         items.truncate(50);
@@ -377,7 +381,7 @@ pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response
 
 pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let t = Tr::new("zh");
-    let base = base_of(&headers);
+    let base = base_of(&state, &headers);
     let made = page_or(&state, format!("sitemap|{base}"), || async {
         let items = state.app.public_articles().await.map_err(|e| public_error(t, e))?;
         let updated = items.first().map(|a| Feed::iso_of(a.publish_at)).unwrap_or_else(now_iso);

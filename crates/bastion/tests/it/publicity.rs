@@ -220,6 +220,22 @@ async fn public_site_pages(backend: Backend) {
         let r = c.get(t.url(&path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
     }
+    // Absolute links follow the Host header by default; with a configured public URL a forged Host
+    // header is never reflected.
+    let forged = |path: String| c.get(t.url(&path)).header("host", "evil.example").send();
+    let page = forged(format!("/news/{}", first.0)).await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("og:url\" content=\"http://evil.example/news/{}\"", first.0)), "{page}");
+    let node = t
+        .spawn_node_with(bastion_web::WebSettings {
+            public_url: Some("https://news.example.cn".into()),
+            ..Default::default()
+        })
+        .await;
+    for path in [format!("/news/{}", first.0), "/news/feed.xml".into(), "/news/sitemap.xml".into()] {
+        let body = c.get(node.url(&path)).header("host", "evil.example").send().await.unwrap().text().await.unwrap();
+        assert!(body.contains(&format!("https://news.example.cn/news/{}", first.0)), "{path}: {body}");
+        assert!(!body.contains("evil.example"), "{path}: {body}");
+    }
     // Withdrawing takes the article off the site at once (the cached page is dropped).
     let reviewer = Ctx { username: "reviewer".into(), ..Ctx::cli(unit.id) };
     t.app.article_step(&reviewer, first, &StepInput { action: "withdraw".into(), note: String::new() }).await.unwrap();

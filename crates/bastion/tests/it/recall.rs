@@ -523,7 +523,7 @@ async fn board_stream_across_nodes(backend: Backend) {
     let id = created["id"].as_i64().unwrap();
     // On PostgreSQL the board is watched on a second node and the answer arrives at the first.
     let node = match backend {
-        Backend::Postgres => Some(t.second_node().await),
+        Backend::Postgres => Some(t.spawn_node().await),
         Backend::Sqlite => None,
     };
     let base = node.as_ref().map(|n| n.base.clone()).unwrap_or_else(|| t.base.clone());
