@@ -183,6 +183,10 @@ fn now_ms() -> i64 {
     bastion_core::time::now_ms()
 }
 
+/// Orders with at least this many people refresh the planner's statistics once written
+/// (PostgreSQL; see `Store::analyze_recall`).
+const ANALYZE_AFTER: i64 = 1000;
+
 impl App {
     async fn approval_threshold(&self) -> i64 {
         match self.store.setting("recall.approval_threshold").await {
@@ -377,6 +381,11 @@ impl App {
             self.queue_first_messages(&mut tx, id).await?;
         }
         bastion_store::commit(tx).await?;
+        if audience >= ANALYZE_AFTER {
+            if let Err(e) = self.store.analyze_recall().await {
+                tracing::warn!("ANALYZE after a recall order: {e}");
+            }
+        }
         self.recall_changed(id).await;
         Ok(Created { id, audience, status: o.status })
     }
