@@ -48,8 +48,9 @@ pub struct Tuning {
     /// Percent of moves that are cover chains: a block of missing shifts given to one person,
     /// often paid for by dropping as many of their shifts where cover is in surplus.
     pub p_cover: u32,
-    /// Percent of moves that are request swaps: a block around a request not granted,
-    /// exchanged with a partner whose day grants it (cover unchanged).
+    /// Mean percent of moves that are request swaps (a block around a request not granted,
+    /// exchanged with a partner whose day grants it; cover unchanged). The share grows with
+    /// each cooling cycle from 0 to twice this.
     pub p_request: u32,
 }
 
@@ -252,7 +253,7 @@ const OPS: [Op; 8] = [Op::Fill, Op::Change, Op::Retype, Op::Slide, Op::Swap, Op:
 const OP_MIX: [f64; 6] = [8.0, 17.0, 15.0, 12.0, 36.0, 12.0];
 /// Default share (percent) of cover-chain moves.
 const P_COVER: u32 = 20;
-/// Default share (percent) of request swaps.
+/// Default mean share (percent) of request swaps.
 const P_REQUEST: u32 = 10;
 /// Longest block a cover chain adds (and at most as many shifts it drops).
 const COVER_BLOCK: usize = 4;
@@ -324,7 +325,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     // there, so rows already feasible are never disturbed.
     let mut bad_rows: Vec<usize> = Vec::new();
     let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min, p_cover, p_request } = opts.tuning;
-    let ops = OpMix::new(p_cover, p_request);
+    let mut ops = OpMix::new(p_cover, 0);
     let cycles = f64::from(cycles.max(1));
     let mut cycle = 0.0;
     let mut temp = t0;
@@ -352,6 +353,9 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
                 }
             }
             temp = t0 * (t1 / t0).powf(progress * cycles - c);
+            // Request swaps grow with the cooling (0 → 2 × p_request): once cover has settled,
+            // the requests are what is left to gain.
+            ops = OpMix::new(p_cover, (2.0 * f64::from(p_request) * (progress * cycles - c)).round() as u32);
             // Phase 0 until a first feasible roster (or half the budget): hard units only,
             // warm enough to climb out of local minima that need several changes.
             if repairing_hard && (best.feasible.is_some() || progress > 0.5) {
