@@ -21,7 +21,8 @@ fn main() -> anyhow::Result<()> {
         }
         let inst = parse_instance(&name, &std::fs::read_to_string(&path)?)?;
         let mut opts = SolveOptions { seed: 1, threads, seconds: Some(seconds), ..Default::default() };
-        // Tuning experiments without a rebuild: ROSTER_T0, ROSTER_T1, ROSTER_CYCLES, ROSTER_P_COVER.
+        // Tuning experiments without a rebuild: ROSTER_T0, ROSTER_T1, ROSTER_CYCLES, ROSTER_P_COVER,
+        // ROSTER_P_REQUEST, ROSTER_HW_MIN.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         // ROSTER_ITERS: a per-thread iteration budget instead of the time limit (reproducible,
         // load-independent comparisons on a shared machine).
@@ -29,11 +30,15 @@ fn main() -> anyhow::Result<()> {
             opts.max_iters = Some(n as u64);
             opts.seconds = None;
         }
+        // ROSTER_SEED: another seed, to tell a real improvement from one lucky run.
+        opts.seed = env("ROSTER_SEED").map_or(opts.seed, |v| v as u64);
         let t = &mut opts.tuning;
         t.t0 = env("ROSTER_T0").unwrap_or(t.t0);
         t.t1 = env("ROSTER_T1").unwrap_or(t.t1);
         t.cycles = env("ROSTER_CYCLES").map_or(t.cycles, |v| v as u32);
         t.p_cover = env("ROSTER_P_COVER").map_or(t.p_cover, |v| v as u32);
+        t.p_request = env("ROSTER_P_REQUEST").map_or(t.p_request, |v| v as u32);
+        t.hard_w_min = env("ROSTER_HW_MIN").unwrap_or(t.hard_w_min);
         let best = best_known(&name).unwrap_or(0);
         match solve(&inst, &opts) {
             Ok(out) => println!(

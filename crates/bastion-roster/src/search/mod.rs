@@ -32,7 +32,8 @@ pub struct SolveOptions {
     pub tuning: Tuning,
 }
 
-/// Annealing schedule. Defaults were tuned on Instance1–19 at 10 s; repair runs colder.
+/// Annealing schedule. Defaults were tuned on Instance1–19 at 10 s, then on iteration budgets
+/// (see docs/benchmarks.md); repair runs colder.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tuning {
     /// Start and end temperature of each cooling cycle (objective units).
@@ -47,11 +48,23 @@ pub struct Tuning {
     /// Percent of moves that are cover chains: a block of missing shifts given to one person,
     /// often paid for by dropping as many of their shifts where cover is in surplus.
     pub p_cover: u32,
+    /// Mean percent of moves that are request swaps (a block around a request not granted,
+    /// exchanged with a partner whose day grants it; cover unchanged). The share grows with
+    /// each cooling cycle from 0 to twice this.
+    pub p_request: u32,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { t0: 20.0, t1: 0.2, phase0_t: 0.4, cycles: 1, hard_w_min: HARD_W_MIN, p_cover: P_COVER }
+        Tuning {
+            t0: 40.0,
+            t1: 0.2,
+            phase0_t: 0.4,
+            cycles: 1,
+            hard_w_min: HARD_W_MIN,
+            p_cover: P_COVER,
+            p_request: P_REQUEST,
+        }
     }
 }
 
@@ -222,18 +235,61 @@ const HARD_W_MIN: f64 = 20.0;
 const HARD_W_MAX: f64 = 3000.0;
 /// The small weight soft costs keep in phase 0 (hard units only).
 const PHASE0_SOFT: f64 = 0.002;
-/// Move mix, as cumulative percentages: fill, change, retype, slide, swap, (rest) block.
-const P_FILL: usize = 8;
-const P_CHANGE: usize = 25;
-const P_RETYPE: usize = 40;
-const P_SLIDE: usize = 52;
-const P_SWAP: usize = 88;
+/// The move operators of the main phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Fill,
+    Change,
+    Retype,
+    Slide,
+    Swap,
+    Block,
+    Request,
+    Cover,
+}
+const OPS: [Op; 8] = [Op::Fill, Op::Change, Op::Retype, Op::Slide, Op::Swap, Op::Block, Op::Request, Op::Cover];
+/// Mix of the other operators (percent of the moves that are neither cover chains nor request
+/// swaps), in `OPS` order.
+const OP_MIX: [f64; 6] = [8.0, 17.0, 15.0, 12.0, 36.0, 12.0];
 /// Default share (percent) of cover-chain moves.
 const P_COVER: u32 = 20;
+/// Default mean share (percent) of request swaps.
+const P_REQUEST: u32 = 10;
 /// Longest block a cover chain adds (and at most as many shifts it drops).
 const COVER_BLOCK: usize = 4;
 /// Longest block a swap or block move touches.
 const MAX_BLOCK: usize = 7;
+
+/// The operator mix as a roulette wheel: cover chains and request swaps take their tuned
+/// shares, the other operators split the rest as in `OP_MIX`.
+struct OpMix {
+    cum: [f64; OPS.len()],
+}
+
+impl OpMix {
+    fn new(p_cover: u32, p_request: u32) -> Self {
+        let pc = f64::from(p_cover.min(100)) / 100.0;
+        let pr = (f64::from(p_request.min(100)) / 100.0).min(1.0 - pc);
+        let mut share = [0.0; OPS.len()];
+        for (w, m) in share.iter_mut().zip(OP_MIX) {
+            *w = m / 100.0 * (1.0 - pc - pr);
+        }
+        share[OPS.len() - 2] = pr;
+        share[OPS.len() - 1] = pc;
+        let mut cum = [0.0; OPS.len()];
+        let mut acc = 0.0;
+        for (c, w) in cum.iter_mut().zip(share) {
+            acc += w;
+            *c = acc;
+        }
+        OpMix { cum }
+    }
+
+    fn pick(&self, rng: &mut Rng) -> Op {
+        let x = rng.unit() * self.cum[OPS.len() - 1];
+        OPS[self.cum.iter().position(|&c| x < c).unwrap_or(0)]
+    }
+}
 
 fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, start: Instant) -> ThreadBest {
     let mut rng = Rng::new(opts.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(thread as u64 + 1));
@@ -268,8 +324,8 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     // Phase 0 works on the rows that break a hard constraint only: rows are independent
     // there, so rows already feasible are never disturbed.
     let mut bad_rows: Vec<usize> = Vec::new();
-    let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min, p_cover } = opts.tuning;
-    let p_cover = p_cover.min(100) as usize;
+    let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min, p_cover, p_request } = opts.tuning;
+    let mut ops = OpMix::new(p_cover, 0);
     let cycles = f64::from(cycles.max(1));
     let mut cycle = 0.0;
     let mut temp = t0;
@@ -297,6 +353,9 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
                 }
             }
             temp = t0 * (t1 / t0).powf(progress * cycles - c);
+            // Request swaps grow with the cooling (0 → 2 × p_request): once cover has settled,
+            // the requests are what is left to gain.
+            ops = OpMix::new(p_cover, (2.0 * f64::from(p_request) * (progress * cycles - c)).round() as u32);
             // Phase 0 until a first feasible roster (or half the budget): hard units only,
             // warm enough to climb out of local minima that need several changes.
             if repairing_hard && (best.feasible.is_some() || progress > 0.5) {
@@ -327,22 +386,31 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         if repairing_hard && !bad_rows.is_empty() {
             let e = bad_rows[rng.below(bad_rows.len())];
             propose_in_row(ctx, &st, &mut rng, e, &mut changes);
-        } else if p_cover > 0 && rng.below(100) < p_cover {
-            cover_chain(ctx, &st, &mut rng, &mut changes);
         } else {
-            propose(ctx, &st, &mut rng, &mut changes);
+            let op = ops.pick(&mut rng);
+            propose(ctx, &st, &mut rng, op, &mut changes);
         }
         if changes.is_empty() {
             continue;
         }
         let (dh, ds) = st.delta(&changes);
         let d = if repairing_hard { dh as f64 + PHASE0_SOFT * ds as f64 } else { hard_w * dh as f64 + ds as f64 };
-        if d <= 0.0 || rng.unit() < (-d / temp).exp() {
+        // Moves dearer than 30 temperatures (odds below 1e-13) are rejected without a draw.
+        if d <= 0.0 || (d < 30.0 * temp && rng.unit() < (-d / temp).exp()) {
             st.commit(dh, ds);
             if st.hard == 0 {
-                if best.feasible.as_ref().is_none_or(|(c, _)| st.soft < *c) {
-                    best.feasible = Some((st.soft, st.cells.clone()));
-                    last_best_iter = iter;
+                match &mut best.feasible {
+                    // Copy into the kept buffer: new bests come thousands of times a second early on.
+                    Some((c, cells)) if st.soft < *c => {
+                        *c = st.soft;
+                        cells.copy_from_slice(&st.cells);
+                        last_best_iter = iter;
+                    }
+                    Some(_) => {}
+                    None => {
+                        best.feasible = Some((st.soft, st.cells.clone()));
+                        last_best_iter = iter;
+                    }
                 }
             } else if best.feasible.is_none() && st.hard < best.least_hard.0 {
                 best.least_hard = (st.hard, st.cells.clone());
@@ -402,9 +470,16 @@ fn propose_in_row(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, e: usize, ou
     }
 }
 
-/// Draws one random move: a single-cell change, a block swap between two people (cover
-/// unchanged, only their rows move), or setting a block of one person's days to one value.
-fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
+/// Draws one random move of operator `op`: filling a gap, a single-cell change, a retype, a
+/// slide, a block swap between two people (cover unchanged, only their rows move), setting a
+/// block of one person's days to one value, a request swap or a cover chain.
+fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, op: Op, out: &mut Vec<(usize, usize, Cell)>) {
+    if op == Op::Cover {
+        return cover_chain(ctx, st, rng, out);
+    }
+    if op == Op::Request {
+        return request_swap(ctx, st, rng, out);
+    }
     let (e_n, d_n, off) = (ctx.e_n, ctx.d_n, ctx.off);
     let e = rng.below(e_n);
     let d = rng.below(d_n);
@@ -420,16 +495,15 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
             elig[k]
         }
     };
-    let r = rng.below(100);
     let cur = st.get(e, d);
-    if r < P_FILL {
+    if op == Op::Fill {
         fill_gap(ctx, st, rng, out);
-    } else if r < P_CHANGE {
+    } else if op == Op::Change {
         let v = random_value(rng);
         if v != cur && ok(e, d, v) {
             out.push((e, d, v));
         }
-    } else if r < P_RETYPE {
+    } else if op == Op::Retype {
         // Another shift type on a day already worked: the work pattern stays put.
         if cur != off && elig.len() > 1 {
             let v = elig[rng.below(elig.len())];
@@ -437,7 +511,7 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
                 out.push((e, d, v));
             }
         }
-    } else if r < P_SLIDE {
+    } else if op == Op::Slide {
         // Move one worked shift to another day off of the same person, preferring a shift
         // that is under-covered there: the person's totals stay (nearly) put while cover moves
         // to where it is missing.
@@ -458,7 +532,10 @@ fn propose(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usiz
                 out.push((e, d2, v));
             }
         }
-    } else if r < P_SWAP && e_n > 1 {
+    } else if op == Op::Swap {
+        if e_n < 2 {
+            return;
+        }
         let class = &ctx.classes[ctx.class_of[e]];
         let e2 = if class.len() > 1 && rng.below(4) != 0 {
             class[rng.below(class.len())]
@@ -521,22 +598,75 @@ fn fill_gap(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usi
     }
 }
 
+/// Aimed at the requests: draws a request that is not granted and swaps a block of days
+/// around it between its person and a partner who (for an on-request) works the wanted shift
+/// that day, or (for an off-request) does not — cover stays put, the request is granted, and
+/// the block (1–5 days) lets the swap carry whole runs.
+fn request_swap(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
+    let (d_n, off) = (ctx.d_n, ctx.off);
+    if ctx.requests.is_empty() {
+        return;
+    }
+    let staff = &ctx.inst.staff;
+    let ok =
+        |p: usize, day: usize, v: Cell| v == off || (!staff[p].days_off[day] && staff[p].max_shifts[v as usize] > 0);
+    for _ in 0..8 {
+        let (e, d, s, on) = ctx.requests[rng.below(ctx.requests.len())];
+        let cur = st.get(e, d);
+        if (cur == s) != on {
+            continue;
+        }
+        // A partner: for an on-request someone working s that day, else anyone whose value
+        // that day is not s.
+        let mut partner = None;
+        for _ in 0..8 {
+            let e2 = rng.below(ctx.e_n);
+            let v2 = st.get(e2, d);
+            if e2 != e && ((on && v2 == s) || (!on && v2 != s)) && ok(e, d, v2) && ok(e2, d, cur) {
+                partner = Some(e2);
+                break;
+            }
+        }
+        let Some(e2) = partner else { return };
+        let a = d.saturating_sub(rng.below(3));
+        let b = (d + 1 + rng.below(3)).min(d_n);
+        for t in a..b {
+            let (x, y) = (st.get(e, t), st.get(e2, t));
+            if x != y {
+                if !ok(e, t, y) || !ok(e2, t, x) {
+                    if t < d {
+                        out.clear();
+                        continue;
+                    }
+                    break;
+                }
+                out.push((e, t, y));
+                out.push((e2, t, x));
+            }
+        }
+        return;
+    }
+}
+
+/// Finds an under-covered (day, shift) and draws it (32 tries).
+fn find_deficit(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng) -> Option<(usize, usize)> {
+    for _ in 0..32 {
+        let (d, s) = (rng.below(ctx.d_n), rng.below(ctx.s_n));
+        if st.deficit(d, s as Cell) && !ctx.can_work[s].is_empty() {
+            return Some((d, s));
+        }
+    }
+    None
+}
+
 /// An ejection-chain style move aimed at under-cover: finds a missing (day, shift), gives one
 /// eligible person who is off that day a short block of shifts around it (each day the shift
 /// type most missing there, else the same type), and with probability ½ pays for it by
 /// dropping as many of that person's shifts elsewhere, starting at a day whose cover is in
 /// surplus — so totals, and often the run structure, stay put while cover moves to the gap.
 fn cover_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
-    let (d_n, s_n, off) = (ctx.d_n, ctx.s_n, ctx.off);
-    let mut found = None;
-    for _ in 0..32 {
-        let (d, s) = (rng.below(d_n), rng.below(s_n));
-        if st.deficit(d, s as Cell) && !ctx.can_work[s].is_empty() {
-            found = Some((d, s));
-            break;
-        }
-    }
-    let Some((d, s)) = found else { return };
+    let (d_n, off) = (ctx.d_n, ctx.off);
+    let Some((d, s)) = find_deficit(ctx, st, rng) else { return };
     let e = ctx.can_work[s][rng.below(ctx.can_work[s].len())];
     let p = &ctx.inst.staff[e];
     if st.get(e, d) != off || p.days_off[d] {

@@ -33,6 +33,8 @@ pub(crate) struct Ctx<'a> {
     /// are the moves that can rebalance load without breaking eligibility.
     pub class_of: Vec<usize>,
     pub classes: Vec<Vec<usize>>,
+    /// Every shift request as (staff, day, shift, wanted): the targets of request swaps.
+    pub requests: Vec<(usize, usize, Cell, bool)>,
     /// Group covers indexed by `d * (s_n + 1) + v`.
     pub gidx: Vec<Vec<u32>>,
     pub night: Vec<bool>,
@@ -84,6 +86,11 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        let requests = (inst.on_requests.iter().map(|r| (r, true)))
+            .chain(inst.off_requests.iter().map(|r| (r, false)))
+            .filter(|(r, _)| r.staff < e_n && r.day < d_n && r.shift < s_n)
+            .map(|(r, on)| (r.staff, r.day, r.shift as Cell, on))
+            .collect();
         let mut gidx = vec![Vec::new(); d_n * v_n];
         for (i, g) in inst.group_covers.iter().enumerate() {
             for &s in &g.shifts {
@@ -105,6 +112,7 @@ impl<'a> Ctx<'a> {
             req,
             eligible,
             can_work,
+            requests,
             class_of,
             classes,
             gidx,
