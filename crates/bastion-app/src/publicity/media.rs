@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 use bastion_core::FieldError;
 use bastion_store::publicity::NewImage;
-use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
 /// Largest accepted upload.
@@ -41,7 +41,13 @@ pub fn process(bytes: &[u8], original_name: &str) -> Result<NewImage, FieldError
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    let img = reader.decode().map_err(|e| match e {
+    // Phone cameras store the picture as the sensor saw it and say in EXIF how to turn it: apply
+    // that before re-encoding (the new JPEG carries no EXIF, so it would show on its side).
+    let decoded = reader.into_decoder().and_then(|mut d| {
+        let orientation = d.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+        DynamicImage::from_decoder(d).map(|img| (img, orientation))
+    });
+    let (mut img, orientation) = decoded.map_err(|e| match e {
         image::ImageError::Limits(_) => FieldError::new(
             FIELD,
             format!(
@@ -51,6 +57,7 @@ pub fn process(bytes: &[u8], original_name: &str) -> Result<NewImage, FieldError
         ),
         _ => FieldError::new(FIELD, "图片已损坏或格式不受支持，无法解码"),
     })?;
+    img.apply_orientation(orientation);
     if img.width() < 16 || img.height() < 16 {
         return Err(FieldError::new(FIELD, "图片太小（宽、高至少 16 像素）"));
     }
@@ -137,5 +144,35 @@ mod tests {
         assert_eq!((img.width, img.height), (1200, 675));
         assert_eq!(img.phone_width, PHONE_WIDTH);
         assert_eq!(image::guess_format(&img.data).unwrap(), ImageFormat::Jpeg);
+    }
+
+    /// A JPEG as a phone writes it when held upright: pixels landscape, EXIF orientation 6
+    /// ("turn 90° clockwise to view").
+    fn jpeg_with_orientation(w: u32, h: u32, orientation: u16) -> Vec<u8> {
+        let img =
+            image::RgbImage::from_fn(w, h, |x, _| image::Rgb(if x < w / 2 { [200, 30, 30] } else { [30, 30, 200] }));
+        let mut plain = Vec::new();
+        DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut plain), ImageFormat::Jpeg).unwrap();
+        // APP1 "Exif\0\0", little-endian TIFF header, one IFD entry: 0x0112 SHORT 1 = orientation.
+        let mut tiff = b"II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0".to_vec();
+        tiff.extend_from_slice(&orientation.to_le_bytes());
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = u16::try_from(app1.len() + 2).unwrap();
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[test]
+    fn exif_orientation_is_applied_before_re_encoding() {
+        let turned = process(&jpeg_with_orientation(64, 32, 6), "upright.jpg").unwrap();
+        assert_eq!((turned.width, turned.height), (32, 64), "shown upright, as the phone was held");
+        let plain = process(&jpeg_with_orientation(64, 32, 1), "level.jpg").unwrap();
+        assert_eq!((plain.width, plain.height), (64, 32));
     }
 }
