@@ -137,10 +137,17 @@ describe(`checkpoint screening [${backendName()}]`, { timeout: 300_000 }, () => 
       await page.waitForFunction(() => !!navigator.serviceWorker.controller || true);
       await page.context().setOffline(true);
       const people = [['王建国', IDS[0]], ['李秀英', IDS[1]], ['张伟', IDS[3]]];
-      for (const [name, doc] of people) {
+      for (const [i, [name, doc]] of people.entries()) {
         await fillTraveller(page, { doc, name });
         await page.getByRole('button', { name: '放行' }).click();
         await page.getByText('网络不可用，已保存在本机').waitFor();
+        // This entry is in the queue and its send has given up (the buttons are back).
+        await page.waitForFunction(
+          (n) =>
+            document.querySelector('[data-testid="queue-count"]').textContent === String(n) &&
+            !document.querySelector('.cp-decision').disabled,
+          i + 1,
+        );
       }
       await page.waitForFunction(() => document.querySelector('[data-testid="queue-count"]').textContent === '3');
       await screenshot(page, 'checkpoint-offline-queue-390');

@@ -2,7 +2,7 @@
 // officer's entry page and its assets available without network. Registrations themselves are
 // queued in IndexedDB by checkpoint.js and sent when the network returns; API calls never hit a cache.
 "use strict";
-var CACHE = "bastion-checkpoint-v1";
+var CACHE = "bastion-checkpoint-v2";
 var PAGE = "/checkpoints/entry";
 var ASSETS = ["/assets/app.css", "/assets/checkpoint.css", "/assets/checkpoint.js", "/assets/app.js", "/assets/vendor/htmx.min.js"];
 

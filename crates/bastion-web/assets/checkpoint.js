@@ -219,22 +219,26 @@
     showErrors([]);
     var buttons = form.querySelectorAll(".cp-decision");
     buttons.forEach(function (b) { b.disabled = true; });
+    // The entry is captured: clear the form now, so the officer can type the next traveller while
+    // this one is sent (an answer arriving later must not wipe what they typed meanwhile).
+    var fromPass = { locked: $("cp-traveller").disabled, summary: $("cp-pass-summary").textContent };
+    resetForNext();
     qPut(rec).then(function () { return renderQueue(); }).then(function () { return send(rec); }).then(function (r) {
       if (r.state === "done") {
         say(r.fever ? i18n.fever : (r.created ? i18n.sent : i18n.resent), r.fever ? "cp-bad" : "cp-ok");
         lastDriver = rec.plate ? rec : null;
         $("cp-after").hidden = !lastDriver;
-        resetForNext();
       } else if (r.state === "offline") {
         say(i18n.queued, "cp-bad");
         lastDriver = rec.plate ? rec : null;
         $("cp-after").hidden = !lastDriver;
-        resetForNext();
       } else if (r.state === "kept") {
         say(r.error, "cp-bad");
-        resetForNext();
       } else {
+        // Refused for its content: the entry comes back to the form to be corrected.
         fill(rec);
+        $("cp-traveller").disabled = fromPass.locked;
+        $("cp-pass-summary").textContent = fromPass.summary;
         showErrors(r.errors && r.errors.length ? r.errors : [r.error]);
       }
       return renderQueue();

@@ -60,8 +60,37 @@ pub fn sanitize(raw: &str) -> String {
 /// `/news/images/12.jpg` or `/news/images/12/phone.jpg`.
 fn is_own_image(src: &str) -> bool {
     let Some(rest) = src.strip_prefix("/news/images/") else { return false };
-    let id = rest.strip_suffix(".jpg").or_else(|| rest.strip_suffix("/phone.jpg"));
+    let id = rest.strip_suffix("/phone.jpg").or_else(|| rest.strip_suffix(".jpg"));
     id.is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Serve the phone-sized copy of the site's own pictures in a sanitised body to small screens:
+/// `<img src="/news/images/12.jpg"` gains the 720-px copy as `src` and both sizes as `srcset`.
+pub fn responsive_images(html: &str) -> String {
+    const OPEN: &str = "<img src=\"/news/images/";
+    let mut out = String::with_capacity(html.len() + 128);
+    let mut rest = html;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + OPEN.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[digits..].strip_prefix(".jpg\"") {
+            Some(tail) if digits > 0 => {
+                let id = &after[..digits];
+                out.push_str(&format!(
+                    "<img src=\"/news/images/{id}/phone.jpg\" srcset=\"/news/images/{id}/phone.jpg 720w, \
+                     /news/images/{id}.jpg 1600w\" sizes=\"(max-width: 800px) 100vw, 800px\""
+                ));
+                rest = tail;
+            }
+            _ => {
+                out.push_str(OPEN);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The text of an HTML fragment (tags dropped, common entities decoded, whitespace collapsed).
@@ -140,6 +169,23 @@ pub fn diff(old_title: &str, old_body: &str, new_title: &str, new_body: &str) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_pictures_get_the_phone_copy() {
+        let body =
+            sanitize(r#"<p>前</p><img src="/news/images/12.jpg" alt="卡点"><img src="/news/images/7/phone.jpg">"#);
+        let out = responsive_images(&body);
+        assert!(
+            out.contains(
+                r#"<img src="/news/images/12/phone.jpg" srcset="/news/images/12/phone.jpg 720w, /news/images/12.jpg 1600w" sizes="(max-width: 800px) 100vw, 800px" alt="卡点">"#
+            ),
+            "{out}"
+        );
+        // Already the phone copy, or not one of ours: unchanged.
+        assert!(out.contains(r#"<img src="/news/images/7/phone.jpg">"#), "{out}");
+        assert_eq!(responsive_images("<p>无图</p>"), "<p>无图</p>");
+        assert_eq!(responsive_images(r#"<img src="/news/images/x.jpg">"#), r#"<img src="/news/images/x.jpg">"#);
+    }
 
     #[test]
     fn scripts_handlers_and_javascript_links_are_removed() {

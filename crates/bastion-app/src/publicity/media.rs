@@ -41,22 +41,28 @@ pub fn process(bytes: &[u8], original_name: &str) -> Result<NewImage, FieldError
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    // Phone cameras store the picture as the sensor saw it and say in EXIF how to turn it: apply
-    // that before re-encoding (the new JPEG carries no EXIF, so it would show on its side).
-    let decoded = reader.into_decoder().and_then(|mut d| {
-        let orientation = d.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-        DynamicImage::from_decoder(d).map(|img| (img, orientation))
-    });
-    let (mut img, orientation) = decoded.map_err(|e| match e {
-        image::ImageError::Limits(_) => FieldError::new(
+    let bomb = || {
+        FieldError::new(
             FIELD,
             format!(
                 "图片尺寸过大或为解压炸弹，已拒绝（宽、高上限 {MAX_SIDE} 像素，解码内存上限 {} MB）",
                 MAX_ALLOC / 1048576
             ),
-        ),
+        )
+    };
+    let failed = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => bomb(),
         _ => FieldError::new(FIELD, "图片已损坏或格式不受支持，无法解码"),
-    })?;
+    };
+    let mut decoder = reader.into_decoder().map_err(failed)?;
+    // The canvas the file claims, before a byte of it is allocated.
+    if decoder.total_bytes() > MAX_ALLOC {
+        return Err(bomb());
+    }
+    // Phone cameras store the picture as the sensor saw it and say in EXIF how to turn it: apply
+    // that before re-encoding (the new JPEG carries no EXIF, so it would show on its side).
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(failed)?;
     img.apply_orientation(orientation);
     if img.width() < 16 || img.height() < 16 {
         return Err(FieldError::new(FIELD, "图片太小（宽、高至少 16 像素）"));

@@ -269,8 +269,9 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
 async fn article_page(state: &AppState, t: Tr, base: &str, id: ArticleId) -> Result<Arc<CachedPage>, Response> {
     let key = format!("a{}|{}|{base}", id.0, t.code());
     page_or(state, key, || async {
-        let PublicArticle { article, featured, newer, older } =
+        let PublicArticle { mut article, featured, newer, older } =
             state.app.public_article(id).await.map_err(|e| public_error(t, e))?;
+        article.body = bastion_app::publicity::html::responsive_images(&article.body);
         let site = site_name(state, t).await;
         let head = Head {
             title: format!("{} - {site}", article.title),

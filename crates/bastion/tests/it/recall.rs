@@ -426,16 +426,38 @@ async fn until(r: &Receiver, what: &str, cond: impl Fn(&Seen) -> bool) {
     }
 }
 
+/// A TCP listener that keeps the first bytes each connection sends, then hangs up: what a client
+/// puts on the wire for an `https://` address.
+async fn first_bytes_listener() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
+    use tokio::io::AsyncReadExt;
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let seen: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let keep = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = l.accept().await {
+            let mut buf = vec![0u8; 512];
+            if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_secs(5), sock.read(&mut buf)).await {
+                buf.truncate(n);
+                keep.lock().unwrap().push(buf);
+            }
+        }
+    });
+    (port, seen)
+}
+
 async fn webhooks_and_sms_through_the_queue(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let c = t.login("commander").await;
     let (rb, rx) = receiver().await;
+    let (tls_port, wire) = first_bytes_listener().await;
     let channels = [
         json!({"kind": "dingtalk", "name": "指挥部钉钉群", "url": format!("{rb}/dingtalk?access_token=tok"), "secret": DING_SECRET, "min_interval_ms": "300"}),
         json!({"kind": "feishu", "name": "指挥部飞书群", "url": format!("{rb}/feishu"), "secret": FEISHU_SECRET, "min_interval_ms": "300"}),
         json!({"kind": "wecom", "name": "指挥部企业微信群", "url": format!("{rb}/wecom?key=wecom-key"), "min_interval_ms": "300"}),
         json!({"kind": "sms", "name": "短信网关", "url": format!("{rb}/sms"), "link_base": t.base, "min_interval_ms": "0"}),
         json!({"kind": "wecom", "name": "失联的群", "url": "http://127.0.0.1:9/unreachable"}),
+        json!({"kind": "wecom", "name": "外网企业微信群", "url": format!("https://127.0.0.1:{tls_port}/cgi-bin/webhook/send?key=k")}),
     ];
     for ch in &channels {
         let r = c.post(t.url("/api/recall/channels")).json(ch).send().await.unwrap();
@@ -505,6 +527,27 @@ async fn webhooks_and_sms_through_the_queue(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(b["status"], "active");
+    // An https:// bot is spoken to in TLS (a ClientHello, never the message in clear); this
+    // listener cannot finish the handshake, so the failure is logged and the order goes on.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while wire.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "nothing sent to the https:// bot");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for first in wire.lock().unwrap().iter() {
+        assert!(first.starts_with(&[0x16, 0x03]), "not a TLS handshake: {:?}", String::from_utf8_lossy(first));
+        assert!(!first.windows(4).any(|w| w == b"POST"), "sent in clear");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !board(&c, &t.base, id).await["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["channel"] == "外网企业微信群" && d["ok"] == false)
+    {
+        assert!(Instant::now() < deadline, "the failed TLS handshake was not logged");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     // Reminders go to the unanswered only: one more SMS per person who has not answered.
     let before = rx.seen.lock().unwrap().sms.len();
     let r: Value = c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap().json().await.unwrap();
