@@ -38,7 +38,48 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// Bind a whole record, in the column order of `COLS`.
+fn bind_record<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    r: &'q AuditRecord,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(r.seq)
+        .bind(r.at)
+        .bind(r.account.as_str())
+        .bind(r.unit.as_str())
+        .bind(r.ip.as_str())
+        .bind(r.module.as_str())
+        .bind(r.action.as_str())
+        .bind(r.target.as_str())
+        .bind(r.result.as_str())
+        .bind(r.detail.as_str())
+        .bind(r.request_id.as_str())
+        .bind(r.prev_hash.as_str())
+        .bind(r.hash.as_str())
+}
+
 impl AuditRecord {
+    /// The record of `e` as number `seq` after the record whose hash is `prev_hash`, hashed.
+    pub fn linked(seq: i64, at: i64, e: &AuditEntry, prev_hash: String) -> Self {
+        let mut rec = AuditRecord {
+            seq,
+            at,
+            account: e.account.clone(),
+            unit: e.unit.clone(),
+            ip: e.ip.clone(),
+            module: e.module.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            result: e.result.clone(),
+            detail: e.detail.clone(),
+            request_id: e.request_id.clone(),
+            prev_hash,
+            hash: String::new(),
+        };
+        rec.hash = rec.compute_hash();
+        rec
+    }
+
     pub fn compute_hash(&self) -> String {
         let mut h = Sha256::new();
         for part in [
@@ -169,47 +210,16 @@ impl Store {
         let mut prev: String = head.try_get("hash")?;
         let mut recs = Vec::with_capacity(entries.len());
         for (seq, e) in (first..).zip(entries) {
-            let mut rec = AuditRecord {
-                seq,
-                at,
-                account: e.account.clone(),
-                unit: e.unit.clone(),
-                ip: e.ip.clone(),
-                module: e.module.clone(),
-                action: e.action.clone(),
-                target: e.target.clone(),
-                result: e.result.clone(),
-                detail: e.detail.clone(),
-                request_id: e.request_id.clone(),
-                prev_hash: prev,
-                hash: String::new(),
-            };
-            rec.hash = rec.compute_hash();
+            let rec = AuditRecord::linked(seq, at, e, prev);
             prev = rec.hash.clone();
             recs.push(rec);
         }
         for chunk in recs.chunks(1000) {
-            let mut sql = String::from(
-                "INSERT INTO audit_log (seq, at, account, unit, ip, module, action, target, result, detail, request_id, \
-                 prev_hash, hash) VALUES ",
-            );
+            let mut sql = format!("INSERT INTO audit_log ({COLS}) VALUES ");
             self.backend.push_values(&mut sql, chunk.len(), 13);
             let mut q = sqlx::query(&sql);
             for r in chunk {
-                q = q
-                    .bind(r.seq)
-                    .bind(r.at)
-                    .bind(r.account.clone())
-                    .bind(r.unit.clone())
-                    .bind(r.ip.clone())
-                    .bind(r.module.clone())
-                    .bind(r.action.clone())
-                    .bind(r.target.clone())
-                    .bind(r.result.clone())
-                    .bind(r.detail.clone())
-                    .bind(r.request_id.clone())
-                    .bind(r.prev_hash.clone())
-                    .bind(r.hash.clone());
+                q = bind_record(q, r);
             }
             q.execute(&mut **tx).await?;
         }
@@ -241,38 +251,9 @@ impl Store {
             return Ok(row.try_get("seq")?);
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
-        let mut rec = AuditRecord {
-            seq: head.try_get::<i64, _>("seq")? + 1,
-            at,
-            account: e.account.clone(),
-            unit: e.unit.clone(),
-            ip: e.ip.clone(),
-            module: e.module.clone(),
-            action: e.action.clone(),
-            target: e.target.clone(),
-            result: e.result.clone(),
-            detail: e.detail.clone(),
-            request_id: e.request_id.clone(),
-            prev_hash: head.try_get("hash")?,
-            hash: String::new(),
-        };
-        rec.hash = rec.compute_hash();
-        sqlx::query(&format!("INSERT INTO audit_log ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"))
-            .bind(rec.seq)
-            .bind(rec.at)
-            .bind(&rec.account)
-            .bind(&rec.unit)
-            .bind(&rec.ip)
-            .bind(&rec.module)
-            .bind(&rec.action)
-            .bind(&rec.target)
-            .bind(&rec.result)
-            .bind(&rec.detail)
-            .bind(&rec.request_id)
-            .bind(&rec.prev_hash)
-            .bind(&rec.hash)
-            .execute(&mut **tx)
-            .await?;
+        let rec = AuditRecord::linked(head.try_get::<i64, _>("seq")? + 1, at, e, head.try_get("hash")?);
+        let sql = format!("INSERT INTO audit_log ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)");
+        bind_record(sqlx::query(&sql), &rec).execute(&mut **tx).await?;
         Ok(rec.seq)
     }
 
