@@ -544,18 +544,13 @@ impl Store {
             people.sort_unstable();
             people.dedup();
             for chunk in people.chunks(500) {
-                let mut sql =
-                    String::from("SELECT person_id, state FROM recall_targets WHERE order_id = $1 AND person_id IN (");
-                for i in 0..chunk.len() {
-                    sql.push_str(if i == 0 { "$" } else { ",$" });
-                    sql.push_str(&(i + 2).to_string());
+                let mut q = Sql::new("SELECT person_id, state FROM recall_targets WHERE order_id = ");
+                q.bind_i64(order).push(" AND person_id IN (");
+                for (i, p) in chunk.iter().enumerate() {
+                    q.push(if i == 0 { "" } else { "," }).bind_i64(*p);
                 }
-                sql.push(')');
-                let mut q = sqlx::query(&sql).bind(order);
-                for p in chunk {
-                    q = q.bind(*p);
-                }
-                for r in q.fetch_all(&mut **tx).await? {
+                q.push(")");
+                for r in q.query().fetch_all(&mut **tx).await? {
                     let state = RecallState::parse(&r.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending);
                     states.insert((order, r.try_get("person_id")?), state);
                 }
