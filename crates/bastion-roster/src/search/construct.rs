@@ -26,27 +26,34 @@ pub(crate) fn feasible_row(ctx: &Ctx<'_>, e: usize, rng: &mut Rng) -> Option<Vec
     if lo > hi {
         return None;
     }
-    let need: Vec<f64> = (0..d_n)
-        .map(|d| {
-            let c = ctx.inst.cover[d * s_n + s];
-            f64::from(c.requirement.min(3)) * 0.1 + rng.unit() * 0.3
-        })
-        .collect();
-    let (mut a, mut b) = (-3.0f64, 3.0f64);
-    for _ in 0..16 {
-        let lambda = (a + b) / 2.0;
-        let row = best_row(ctx, e, s as Cell, &need, lambda)?;
-        let n = row.iter().filter(|&&v| v != ctx.off).count() as i64;
-        if n < lo {
-            a = lambda;
-        } else if n > hi {
-            b = lambda;
-        } else {
-            return Some(row);
+    // The shift count is a step function of λ; with a narrow band (one or two shifts on the
+    // long instances) a step can jump over it, so a fresh draw of the noise gets a few retries.
+    for _ in 0..ATTEMPTS {
+        let need: Vec<f64> = (0..d_n)
+            .map(|d| {
+                let c = ctx.inst.cover[d * s_n + s];
+                f64::from(c.requirement.min(3)) * 0.1 + rng.unit() * 0.3
+            })
+            .collect();
+        let (mut a, mut b) = (-3.0f64, 3.0f64);
+        for _ in 0..16 {
+            let lambda = (a + b) / 2.0;
+            let row = best_row(ctx, e, s as Cell, &need, lambda)?;
+            let n = row.iter().filter(|&&v| v != ctx.off).count() as i64;
+            if n < lo {
+                a = lambda;
+            } else if n > hi {
+                b = lambda;
+            } else {
+                return Some(row);
+            }
         }
     }
     None
 }
+
+/// Draws of the noise tried before a person is left to phase 0.
+const ATTEMPTS: usize = 8;
 
 /// Max-score row for a fixed λ under all run, weekend and day-off rules (not the minutes band).
 fn best_row(ctx: &Ctx<'_>, e: usize, s: Cell, need: &[f64], lambda: f64) -> Option<Vec<Cell>> {
