@@ -15,6 +15,7 @@ pub mod operation;
 pub mod org;
 pub mod publicity;
 pub mod recall;
+mod recall_apply;
 pub mod settings;
 pub mod sql;
 

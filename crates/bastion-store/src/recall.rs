@@ -2,8 +2,6 @@
 //! attributed transitions, escalation notices, delivery channels, the outgoing queue and its log.
 //! Audiences are written with one `INSERT … SELECT` (100,000 people in one statement).
 
-use std::collections::HashMap;
-
 use bastion_core::org::{Category, DutyStatus, PoliceType};
 use bastion_core::recall::{Event, ExemptReason, OrderStatus, RecallMode, RecallState, ReportTo, Tally};
 use serde::Serialize;
@@ -529,121 +527,6 @@ impl Store {
         .await?
         .rows_affected();
         Ok(n as i64)
-    }
-
-    /// Apply transitions in one transaction, one outcome per item in order. The update is
-    /// conditional on the state read, so concurrent writers on PostgreSQL cannot both move a person.
-    pub async fn apply_recall_transitions(&self, tx: &mut Tx, items: &[Transition]) -> StoreResult<Vec<Applied>> {
-        // Everyone's current state in one read per order (not one per item)…
-        let mut states: HashMap<(i64, i64), RecallState> = HashMap::new();
-        let mut by_order: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
-        for it in items {
-            by_order.entry(it.order.0).or_default().push(it.person.0);
-        }
-        for (order, mut people) in by_order {
-            people.sort_unstable();
-            people.dedup();
-            for chunk in people.chunks(500) {
-                let mut q = Sql::new("SELECT person_id, state FROM recall_targets WHERE order_id = ");
-                q.bind_i64(order).push(" AND person_id IN (");
-                for (i, p) in chunk.iter().enumerate() {
-                    q.push(if i == 0 { "" } else { "," }).bind_i64(*p);
-                }
-                q.push(")");
-                for r in q.query().fetch_all(&mut **tx).await? {
-                    let state = RecallState::parse(&r.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending);
-                    states.insert((order, r.try_get("person_id")?), state);
-                }
-            }
-        }
-        // …then each change in order (a person twice in one batch sees their first change), and
-        // the history in one multi-row INSERT.
-        let mut out = Vec::with_capacity(items.len());
-        let mut events: Vec<(&Transition, RecallState, RecallState, i64)> = Vec::new();
-        for it in items {
-            let key = (it.order.0, it.person.0);
-            let mut tries = 0;
-            let applied = loop {
-                tries += 1;
-                let Some(from) = states.get(&key).copied() else { break Applied::Missing };
-                let to = match from.next(it.event) {
-                    Err(e) => break Applied::Refused(e.0.to_string()),
-                    Ok(None) => break Applied::Unchanged(from),
-                    Ok(Some(to)) => to,
-                };
-                let t = now();
-                let col = match to {
-                    RecallState::Delivered => "delivered_at",
-                    RecallState::Acked => "acked_at",
-                    RecallState::OnPost => "on_post_at",
-                    RecallState::Exempt => "exempt_at",
-                    RecallState::NoResponse => "no_response_at",
-                    RecallState::Pending => "updated_at",
-                };
-                let reason = match it.event {
-                    Event::Exempt(r) => Some(r.code()),
-                    _ => None,
-                };
-                let n = sqlx::query(&format!(
-                    "UPDATE recall_targets SET state = $1, {col} = $2, updated_at = $2, updated_by = $3, \
-                     exempt_reason = COALESCE($4, exempt_reason), location = COALESCE($5, location) \
-                     WHERE order_id = $6 AND person_id = $7 AND state = $8"
-                ))
-                .bind(to.code())
-                .bind(t)
-                .bind(&it.actor)
-                .bind(reason)
-                .bind(it.location.as_deref())
-                .bind(it.order.0)
-                .bind(it.person.0)
-                .bind(from.code())
-                .execute(&mut **tx)
-                .await?
-                .rows_affected();
-                if n == 0 {
-                    // Changed by another writer since the read (PostgreSQL runs several): read again.
-                    if tries >= 3 {
-                        return Err(StoreError::Conflict("状态已被他人修改，请重试".into()));
-                    }
-                    let row = sqlx::query("SELECT state FROM recall_targets WHERE order_id = $1 AND person_id = $2")
-                        .bind(it.order.0)
-                        .bind(it.person.0)
-                        .fetch_optional(&mut **tx)
-                        .await?;
-                    match row {
-                        Some(r) => states.insert(
-                            key,
-                            RecallState::parse(&r.try_get::<String, _>("state")?).unwrap_or(RecallState::Pending),
-                        ),
-                        None => states.remove(&key),
-                    };
-                    continue;
-                }
-                states.insert(key, to);
-                events.push((it, from, to, t));
-                break Applied::Changed { from, to };
-            };
-            out.push(applied);
-        }
-        for chunk in events.chunks(500) {
-            let mut sql = String::from(
-                "INSERT INTO recall_events (order_id, person_id, from_state, to_state, via, actor, at) VALUES ",
-            );
-            self.backend.push_values(&mut sql, chunk.len(), 7);
-            let mut q = sqlx::query(&sql);
-            for (it, from, to, t) in chunk {
-                q = q
-                    .bind(it.order.0)
-                    .bind(it.person.0)
-                    .bind(from.code())
-                    .bind(to.code())
-                    .bind(it.via)
-                    .bind(it.actor.as_str())
-                    .bind(*t);
-            }
-            q.execute(&mut **tx).await?;
-        }
-        Ok(out)
     }
 
     /// The demo's finished drill: issued at `sent`, everyone not exempt acknowledged within 20

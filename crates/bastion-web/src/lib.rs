@@ -135,6 +135,18 @@ pub async fn serve(
             ticks += 1;
         }
     });
+    // SQLite: checkpoint the WAL off the writer's path, every second.
+    let checkpointer = app.store.clone();
+    let wal_task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = checkpointer.checkpoint_wal().await {
+                tracing::warn!("WAL checkpoint: {e}");
+            }
+        }
+    });
     // recall: cross-node board fan-out (PostgreSQL LISTEN), escalation ticker, delivery queue
     let recall_tasks = app.start_recall_tasks();
     // publicity: flush buffered view counts every second (and once more after the last request)
@@ -164,6 +176,7 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await?;
     refresh_task.abort();
+    wal_task.abort();
     recall_tasks.iter().for_each(|t| t.abort());
     let _ = stop_ticker.send(true);
     let _ = publicity_task.await;

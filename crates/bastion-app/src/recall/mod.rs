@@ -3,8 +3,11 @@
 //! the board rolled up the unit tree, escalation waves, and delivery through SMS and chat bots.
 
 pub mod batch;
+mod hub;
 pub mod link;
 pub mod notify;
+
+pub use hub::Hub;
 
 use std::collections::HashMap;
 
@@ -1156,50 +1159,6 @@ pub fn mode_tag(m: RecallMode) -> &'static str {
     match m {
         RecallMode::Drill => "【演练】",
         RecallMode::Live => "【实战】",
-    }
-}
-
-/// In-process fan-out of "this order changed" to the open boards, the answer writer, the HTTP
-/// client of the delivery queue and each channel's last send time (rate limit).
-#[derive(Clone)]
-pub struct Hub {
-    tx: tokio::sync::broadcast::Sender<OrderId>,
-    pub acks: batch::Writer,
-    pub http: reqwest::Client,
-    last_sent: std::sync::Arc<std::sync::Mutex<HashMap<ChannelId, std::time::Instant>>>,
-}
-
-impl Hub {
-    pub fn new(store: bastion_store::Store) -> Self {
-        let (tx, _) = tokio::sync::broadcast::channel(1024);
-        let acks = batch::Writer::new(store, tx.clone());
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .connect_timeout(std::time::Duration::from_secs(3))
-            .build()
-            .unwrap_or_default();
-        Self { tx, acks, http, last_sent: Default::default() }
-    }
-
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<OrderId> {
-        self.tx.subscribe()
-    }
-
-    pub fn changed(&self, id: OrderId) {
-        let _ = self.tx.send(id);
-    }
-
-    /// Whether a channel may send now; records the send when it may.
-    fn rate_ok(&self, id: ChannelId, min_interval_ms: i64) -> bool {
-        let Ok(mut m) = self.last_sent.lock() else { return true };
-        let now = std::time::Instant::now();
-        match m.get(&id) {
-            Some(t) if now.duration_since(*t).as_millis() < min_interval_ms.max(0) as u128 => false,
-            _ => {
-                m.insert(id, now);
-                true
-            }
-        }
     }
 }
 

@@ -337,16 +337,17 @@ pub async fn events(
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(_) => return,
             }
+            let heard = std::time::Instant::now();
             // Coalesce a burst of answers into one update.
             tokio::time::sleep(Duration::from_millis(300)).await;
             while rx.try_recv().is_ok() {}
-            let Ok(b) = app.recall_board(&ctx, id, 1).await else { return };
+            let Ok((order, tally)) = app.recall_headline(&ctx, id, heard).await else { return };
             let data = serde_json::json!({
-                "headline": b.headline,
-                "accounted": b.tally.accounted(),
-                "total": b.tally.total(),
-                "missing": b.tally.missing(),
-                "status": b.order.status.code(),
+                "headline": tally.headline(false),
+                "accounted": tally.accounted(),
+                "total": tally.total(),
+                "missing": tally.missing(),
+                "status": order.status.code(),
             });
             if tx.send(SseEvent::default().event("board").data(data.to_string())).await.is_err() {
                 return;

@@ -4,6 +4,7 @@
 //! against a real local HTTP receiver that checks signatures and rate limits, and the board's
 //! event stream across two nodes on one PostgreSQL database.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,8 +12,9 @@ use axum::extract::{Query, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use bastion_app::recall::link;
+use bastion_core::recall::{Event, ExemptReason, RecallState};
 use bastion_store::org::PersonId;
-use bastion_store::recall::OrderId;
+use bastion_store::recall::{Applied, OrderId, Transition};
 use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -595,7 +597,200 @@ async fn board_stream_across_nodes(backend: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
+/// A small deterministic generator (the tests must replay exactly).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+fn any_event(r: &mut Lcg) -> Event {
+    match r.next(6) {
+        0 => Event::Deliver,
+        1 | 2 => Event::Ack,
+        3 => Event::Arrive,
+        4 => Event::Exempt(if r.next(2) == 0 { ExemptReason::Sick } else { ExemptReason::Quarantine }),
+        _ => Event::Expire,
+    }
+}
+
+/// Batches of answers written by the store (one conditional multi-row UPDATE per batch, a person
+/// several times in one batch included) end exactly where the state machine says, one history row
+/// per change, each change starting where the previous one ended, and the board adds up.
+async fn batched_answers_follow_the_state_machine(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let d13 = unit_id(&t, "D13").await;
+    // Three orders to the same people, answered in mixed batches.
+    let mut initial: HashMap<(i64, i64), RecallState> = HashMap::new();
+    let mut orders = Vec::new();
+    for _ in 0..3 {
+        let (s, created) = issue(&c, &t, d13, json!({})).await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        let id = OrderId(created["id"].as_i64().unwrap());
+        for p in t.app.store.recall_missing(id, None, 1000, 0).await.unwrap() {
+            initial.insert((id.0, p.person_id.0), p.state);
+        }
+        orders.push(id);
+    }
+    let mut model = initial.clone();
+    let mut keys: Vec<(i64, i64)> = model.keys().copied().collect();
+    keys.sort_unstable();
+    let mut before = 0;
+    for o in &orders {
+        before += events_count(&t, o.0).await;
+    }
+    let mut r = Lcg(7);
+    let mut changes = 0;
+    for batch in 0..40 {
+        let items: Vec<Transition> = (0..1 + r.next(40))
+            .map(|_| {
+                let (o, p) = keys[r.next(keys.len())];
+                Transition {
+                    order: OrderId(o),
+                    person: PersonId(p),
+                    event: any_event(&mut r),
+                    via: "desk",
+                    actor: format!("A{batch}"),
+                    location: (r.next(3) == 0).then(|| "东卡点".to_string()),
+                }
+            })
+            .collect();
+        let mut tx = t.app.store.begin().await.unwrap();
+        let out = t.app.store.apply_recall_transitions(&mut tx, &items).await.unwrap();
+        bastion_store::commit(tx).await.unwrap();
+        for (it, got) in items.iter().zip(&out) {
+            let key = (it.order.0, it.person.0);
+            let from = model[&key];
+            let want = match from.next(it.event) {
+                Err(e) => Applied::Refused(e.0.to_string()),
+                Ok(None) => Applied::Unchanged(from),
+                Ok(Some(to)) => {
+                    model.insert(key, to);
+                    changes += 1;
+                    Applied::Changed { from, to }
+                }
+            };
+            assert_eq!(got, &want, "batch {batch}: {it:?}");
+        }
+        for (o, p) in &keys {
+            let row = t.app.store.recall_target(OrderId(*o), PersonId(*p)).await.unwrap();
+            assert_eq!(row.state, model[&(*o, *p)], "batch {batch}, order {o}, person {p}");
+        }
+    }
+    assert!(changes > 50, "the generator must move people ({changes})");
+    let mut after = 0;
+    for o in &orders {
+        after += events_count(&t, o.0).await;
+    }
+    assert_eq!(after - before, changes, "one history row per change");
+    // Each person's history is a chain: every change starts where the previous one ended.
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT order_id, person_id, from_state, to_state FROM recall_events WHERE order_id IN ($1, $2, $3) \
+         ORDER BY order_id, person_id, id",
+    )
+    .bind(orders[0].0)
+    .bind(orders[1].0)
+    .bind(orders[2].0)
+    .fetch_all(t.app.store.reader())
+    .await
+    .unwrap();
+    let mut last: HashMap<(i64, i64), String> = HashMap::new();
+    for row in rows {
+        let key: (i64, i64) = (row.get("order_id"), row.get("person_id"));
+        let (from, to): (String, String) = (row.get("from_state"), row.get("to_state"));
+        if let Some(prev) = last.get(&key) {
+            assert_eq!(prev, &from, "{key:?}: history breaks");
+        }
+        last.insert(key, to);
+    }
+    for (k, s) in &model {
+        assert_eq!(last.get(k).map(String::as_str).unwrap_or(initial[k].code()), s.code(), "{k:?}");
+    }
+    for o in &orders {
+        let b = board(&c, &t.base, o.0).await;
+        let sum: i64 = b["tally"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum();
+        let people = model.keys().filter(|k| k.0 == o.0).count() as i64;
+        assert_eq!(sum, people, "totals add up: {b}");
+        let on_post = model.iter().filter(|(k, s)| k.0 == o.0 && **s == RecallState::OnPost).count() as i64;
+        assert_eq!(b["tally"]["on_post"], on_post);
+    }
+}
+
+/// Two writers answering for the same people at once (PostgreSQL runs several writers; SQLite has
+/// one, so there the second simply follows the first): the second batch read the states before
+/// the first committed, finds them moved, and re-applies its answers on the new states.
+async fn concurrent_writers_do_not_lose_a_change(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let d13 = unit_id(&t, "D13").await;
+    let (s, created) = issue(&c, &t, d13, json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let id = OrderId(created["id"].as_i64().unwrap());
+    let people: Vec<PersonId> = t
+        .app
+        .store
+        .recall_missing(id, None, 1000, 0)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|p| p.state == RecallState::Pending)
+        .map(|p| p.person_id)
+        .collect();
+    assert!(people.len() >= 3, "D13 has people to recall");
+    let tr = |p: PersonId, event: Event, actor: &str| Transition {
+        order: id,
+        person: p,
+        event,
+        via: "desk",
+        actor: actor.into(),
+        location: None,
+    };
+    let first: Vec<Transition> = people.iter().map(|p| tr(*p, Event::Ack, "一号")).collect();
+    let second: Vec<Transition> = people.iter().map(|p| tr(*p, Event::Arrive, "二号")).collect();
+    let before = events_count(&t, id.0).await;
+    let store = t.app.store.clone();
+    let mut tx1 = store.begin().await.unwrap();
+    let out1 = store.apply_recall_transitions(&mut tx1, &first).await.unwrap();
+    let overlap = backend == Backend::Postgres;
+    let second_writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx2 = store.begin().await.unwrap();
+            let out = store.apply_recall_transitions(&mut tx2, &second).await.unwrap();
+            bastion_store::commit(tx2).await.unwrap();
+            out
+        })
+    };
+    if overlap {
+        // The second writer has read the old states and now waits on the first's row locks.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    bastion_store::commit(tx1).await.unwrap();
+    let out2 = second_writer.await.unwrap();
+    for (a, b) in out1.iter().zip(&out2) {
+        assert_eq!(a, &Applied::Changed { from: RecallState::Pending, to: RecallState::Acked });
+        assert_eq!(
+            b,
+            &Applied::Changed { from: RecallState::Acked, to: RecallState::OnPost },
+            "judged on the new state"
+        );
+    }
+    for p in &people {
+        let row = store.recall_target(id, *p).await.unwrap();
+        assert_eq!(row.state, RecallState::OnPost);
+        assert!(row.acked_at.is_some() && row.on_post_at.is_some(), "both steps stamped");
+        assert_eq!(row.updated_by, "二号");
+    }
+    assert_eq!(events_count(&t, id.0).await, before + 2 * people.len() as i64);
+}
+
 both_backends!(
+    batched_answers_follow_the_state_machine,
+    concurrent_writers_do_not_lose_a_change,
     order_lifecycle_and_links,
     approval_needs_a_second_commander,
     escalation_waves_on_an_injected_clock,
