@@ -79,6 +79,9 @@ describe(`recall orders [${backendName()}]`, { timeout: 240_000 }, () => {
       await desk.getByLabel('个人链接前缀（本系统对外地址，短信网关必填）').fill(server.url);
       await desk.getByRole('button', { name: '保 存' }).click();
       await desk.getByRole('cell', { name: '短信网关' }).waitFor();
+      // Switched on, with the switch to turn it off at hand.
+      await desk.getByText('启用中').waitFor();
+      await desk.getByRole('button', { name: '停用' }).waitFor();
 
       // The demo's finished drill is on the list.
       await desk.goto(`${server.url}/recall`);

@@ -76,6 +76,7 @@ pub fn routes() -> Router<AppState> {
         // recall (召集令); /r/{token} is the public personal link (no sign-in)
         .route("/recall", get(recall::list).post(recall::create))
         .route("/recall/channels", get(recall::channels).post(recall::add_channel))
+        .route("/recall/channels/{id}/enabled", post(recall::set_channel_enabled))
         .route("/recall/{id}", get(recall::board))
         .route("/recall/{id}/live", get(recall::live))
         .route("/recall/{id}/events", get(recall::events))

@@ -465,6 +465,34 @@ pub async fn add_channel(
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct EnabledForm {
+    /// `1` to switch the channel on, `0` to switch it off (its queued messages wait).
+    pub enabled: String,
+}
+
+pub async fn set_channel_enabled(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<EnabledForm>,
+) -> Response {
+    let enabled = match f.enabled.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => {
+            return error_page(
+                t,
+                AppError::Invalid(vec![bastion_core::FieldError::new("启用", "取值须为 1（启用）或 0（停用）")]),
+            )
+        }
+    };
+    match state.app.set_recall_channel_enabled(&ctx, bastion_store::recall::ChannelId(id), enabled).await {
+        Ok(()) => Redirect::to("/recall/channels").into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
 // ---- the public personal link (no sign-in) ----
 
 #[derive(Template)]

@@ -558,6 +558,39 @@ async fn webhooks_and_sms_through_the_queue(backend: Backend) {
     until(&rx, "reminder SMS", |s| s.sms.len() >= before + reminded as usize).await;
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(rx.seen.lock().unwrap().sms.len(), before + reminded as usize);
+
+    // The desk switches the SMS gateway off on the channels page: a reminder then sends nothing
+    // through it (messages already queued wait); switched on again, reminders go out.
+    let listed: Value = c.get(t.url("/api/recall/channels")).send().await.unwrap().json().await.unwrap();
+    let sms_id = listed.as_array().unwrap().iter().find(|ch| ch["name"] == "短信网关").unwrap()["id"].as_i64().unwrap();
+    let switch =
+        |on: &'static str| c.post(t.url(&format!("/recall/channels/{sms_id}/enabled"))).form(&[("enabled", on)]).send();
+    let r = switch("0").await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/recall/channels", "back to the channels page");
+    let page = c.get(t.url("/recall/channels")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("已停用") && page.contains(">启用<"), "the page shows it off, with the switch to turn it on");
+    let r =
+        c.post(t.url(&format!("/recall/channels/{sms_id}/enabled"))).form(&[("enabled", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("取值须为 1（启用）或 0（停用）"));
+    let r = c.post(t.url("/recall/channels/999999/enabled")).form(&[("enabled", "0")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let before = rx.seen.lock().unwrap().sms.len();
+    let r: Value = c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["reminded"].as_i64().unwrap(), reminded);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(rx.seen.lock().unwrap().sms.len(), before, "nothing goes out on a channel switched off");
+    assert_eq!(switch("1").await.unwrap().status(), StatusCode::SEE_OTHER);
+    c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap();
+    until(&rx, "reminders after switching on", |s| s.sms.len() >= before + reminded as usize).await;
+    let (audit, _) = t.app.store.audit_records(None, None, 1000, 0).await.unwrap();
+    for action in ["停用通知渠道", "启用通知渠道"] {
+        assert!(
+            audit.iter().any(|a| a.action == action && a.target == format!("channel:{sms_id}")),
+            "{action} audited"
+        );
+    }
 }
 
 async fn board_stream_across_nodes(backend: Backend) {
