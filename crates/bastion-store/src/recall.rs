@@ -255,6 +255,10 @@ pub struct QueueCounts {
 /// Positions that head a unit, in order of precedence.
 pub const HEAD_POSITIONS: &[&str] = &["局长", "指挥长", "大队长", "所长", "中队长"];
 
+/// How long a message taken for sending stays with the node that took it (the HTTP client gives
+/// up after 13 s at most).
+pub const SEND_LEASE_MS: i64 = 60_000;
+
 fn now() -> i64 {
     bastion_core::time::now_ms()
 }
@@ -898,12 +902,14 @@ impl Store {
         found(n)
     }
 
-    /// Queued messages due at `at` on enabled channels, oldest first.
+    /// Messages due at `at` on enabled channels, oldest first: queued ones, and ones taken for
+    /// sending whose lease ran out (the node that took them stopped before recording the attempt).
     pub async fn due_recall_messages(&self, at: i64, limit: i64) -> StoreResult<Vec<OutboxItem>> {
         let rows = sqlx::query(
             "SELECT o.id, o.order_id, o.channel_id, o.person_id, o.body, o.attempts FROM recall_outbox o \
              JOIN recall_channels c ON c.id = o.channel_id \
-             WHERE o.status = 'queued' AND o.next_at <= $1 AND c.enabled = 1 ORDER BY o.next_at, o.id LIMIT $2",
+             WHERE o.status IN ('queued', 'sending') AND o.next_at <= $1 AND c.enabled = 1 \
+             ORDER BY o.next_at, o.id LIMIT $2",
         )
         .bind(at)
         .bind(limit)
@@ -923,13 +929,20 @@ impl Store {
             .collect()
     }
 
-    /// Take a queued message for sending (one node wins when several poll the same queue).
-    pub async fn claim_recall_message(&self, id: i64) -> StoreResult<bool> {
-        let n = sqlx::query("UPDATE recall_outbox SET status = 'sending' WHERE id = $1 AND status = 'queued'")
-            .bind(id)
-            .execute(&self.write)
-            .await?
-            .rows_affected();
+    /// Take a due message for sending at `at` (one node wins when several poll the same queue). The
+    /// claim is a lease: if no attempt is recorded by `at + SEND_LEASE_MS` (the node stopped in
+    /// between), the message is due again and another poll takes it.
+    pub async fn claim_recall_message(&self, id: i64, at: i64) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "UPDATE recall_outbox SET status = 'sending', next_at = $1 \
+             WHERE id = $2 AND (status = 'queued' OR status = 'sending') AND next_at <= $3",
+        )
+        .bind(at + SEND_LEASE_MS)
+        .bind(id)
+        .bind(at)
+        .execute(&self.write)
+        .await?
+        .rows_affected();
         Ok(n == 1)
     }
 

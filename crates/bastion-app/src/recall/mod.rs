@@ -1009,7 +1009,7 @@ impl App {
             if !self.recall.rate_ok(c.id, c.min_interval_ms) {
                 continue;
             }
-            if !self.store.claim_recall_message(item.id).await? {
+            if !self.store.claim_recall_message(item.id, now).await? {
                 continue;
             }
             attempted += 1;

@@ -821,7 +821,57 @@ async fn concurrent_writers_do_not_lose_a_change(backend: Backend) {
     assert_eq!(events_count(&t, id.0).await, before + 2 * people.len() as i64);
 }
 
+/// A node that took a message for sending and stopped before recording the attempt does not
+/// strand it: once the lease (`SEND_LEASE_MS`) has run out, the next poll sends it.
+async fn a_message_taken_by_a_stopped_node_is_sent_after_its_lease(backend: Backend) {
+    use sqlx::Row;
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let (rb, rx) = receiver().await;
+    let ch = json!({"kind": "sms", "name": "短信网关", "url": format!("{rb}/sms"), "link_base": t.base, "min_interval_ms": "0"});
+    let r = c.post(t.url("/api/recall/channels")).json(&ch).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let listed: Value = c.get(t.url("/api/recall/channels")).send().await.unwrap().json().await.unwrap();
+    let sms = bastion_store::recall::ChannelId(listed[0]["id"].as_i64().unwrap());
+    let off = c.post(t.url(&format!("/recall/channels/{}/enabled", sms.0))).form(&[("enabled", "0")]).send();
+    assert_eq!(off.await.unwrap().status(), StatusCode::SEE_OTHER);
+    // With the gateway off, the order's messages wait in the queue.
+    let d13 = unit_id(&t, "D13").await;
+    let (_, created) = issue(&c, &t, d13, json!({})).await;
+    let id = OrderId(created["id"].as_i64().unwrap());
+    let mut tx = t.app.store.begin().await.unwrap();
+    let queued = t.app.store.queue_recall_sms(&mut tx, id, sms, false).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    assert!(queued >= 3, "{queued}");
+    let first: i64 = sqlx::query("SELECT MIN(id) AS id FROM recall_outbox WHERE channel_id = $1")
+        .bind(sms.0)
+        .fetch_one(t.app.store.reader())
+        .await
+        .unwrap()
+        .get("id");
+    // A node takes the first message, then stops.
+    let now = bastion_core::time::now_ms();
+    assert!(t.app.store.claim_recall_message(first, now).await.unwrap());
+    assert!(!t.app.store.claim_recall_message(first, now).await.unwrap(), "taken once only");
+    let on = c.post(t.url(&format!("/recall/channels/{}/enabled", sms.0))).form(&[("enabled", "1")]).send();
+    assert_eq!(on.await.unwrap().status(), StatusCode::SEE_OTHER);
+    until(&rx, "the other messages", |s| s.sms.len() as i64 >= queued - 1).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(rx.seen.lock().unwrap().sms.len() as i64, queued - 1, "the taken one waits for its lease");
+    // The lease runs out: the next poll sends it.
+    t.app.recall_send_due(now + bastion_store::recall::SEND_LEASE_MS + 1).await.unwrap();
+    until(&rx, "the stranded message", |s| s.sms.len() as i64 >= queued).await;
+    let status: String = sqlx::query("SELECT status FROM recall_outbox WHERE id = $1")
+        .bind(first)
+        .fetch_one(t.app.store.reader())
+        .await
+        .unwrap()
+        .get("status");
+    assert_eq!(status, "sent");
+}
+
 both_backends!(
+    a_message_taken_by_a_stopped_node_is_sent_after_its_lease,
     batched_answers_follow_the_state_machine,
     concurrent_writers_do_not_lose_a_change,
     order_lifecycle_and_links,
