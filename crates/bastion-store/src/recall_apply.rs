@@ -17,16 +17,9 @@ type Key = (i64, i64);
 /// Rows per multi-row statement (13 parameters a row: far below either database's limit).
 const CHUNK: usize = 500;
 
-/// One person's changes within a batch: the state they were read in and every step taken.
-struct Plan {
-    initial: RecallState,
-    /// (item index, from, to)
-    steps: Vec<(usize, RecallState, RecallState)>,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
+/// One person's changes within a batch, in order: (item index, from, to). Never empty; the first
+/// step's `from` is the state they were read in, the last step's `to` where they end.
+type Plan = Vec<(usize, RecallState, RecallState)>;
 
 fn parse_state(s: &str) -> RecallState {
     RecallState::parse(s).unwrap_or(RecallState::Pending)
@@ -58,7 +51,7 @@ impl Store {
     /// the read is re-read and their items applied again one by one.
     pub async fn apply_recall_transitions(&self, tx: &mut Tx, items: &[Transition]) -> StoreResult<Vec<Applied>> {
         let mut states = read_states(tx, items.iter().map(|i| (i.order.0, i.person.0))).await?;
-        let t = now();
+        let t = bastion_core::time::now_ms();
         let mut out: Vec<Applied> = Vec::with_capacity(items.len());
         let mut plans: Vec<(Key, Plan)> = Vec::new();
         let mut plan_of: HashMap<Key, usize> = HashMap::new();
@@ -73,10 +66,10 @@ impl Store {
                 Ok(None) => Applied::Unchanged(from),
                 Ok(Some(to)) => {
                     let p = *plan_of.entry(key).or_insert_with(|| {
-                        plans.push((key, Plan { initial: from, steps: Vec::new() }));
+                        plans.push((key, Plan::new()));
                         plans.len() - 1
                     });
-                    plans[p].1.steps.push((idx, from, to));
+                    plans[p].1.push((idx, from, to));
                     states.insert(key, to);
                     Applied::Changed { from, to }
                 }
@@ -87,7 +80,7 @@ impl Store {
         let mut conflicted: HashSet<Key> = HashSet::new();
         for (key, plan) in &plans {
             if written.contains(key) {
-                events.extend(plan.steps.iter().map(|&(i, from, to)| (i, from, to, t)));
+                events.extend(plan.iter().map(|&(i, from, to)| (i, from, to, t)));
             } else {
                 conflicted.insert(*key);
             }
@@ -131,17 +124,17 @@ impl Store {
             );
             let mut q = sqlx::query(&sql);
             for ((order, person), plan) in chunk {
-                let last = plan.steps.last().map(|s| s.0).unwrap_or(0);
-                let reached = |c: &str| plan.steps.iter().any(|s| stamp_col(s.2) == c).then_some(t);
-                let why = plan.steps.iter().rev().find_map(|s| reason_of(items[s.0].event));
-                let loc = plan.steps.iter().rev().find_map(|s| items[s.0].location.as_deref());
-                let fin = plan.steps.last().map(|s| s.2).unwrap_or(plan.initial);
+                // A plan is created with its first step, so neither index can miss.
+                let (first, last) = (plan[0], plan[plan.len() - 1]);
+                let reached = |c: &str| plan.iter().any(|s| stamp_col(s.2) == c).then_some(t);
+                let why = plan.iter().rev().find_map(|s| reason_of(items[s.0].event));
+                let loc = plan.iter().rev().find_map(|s| items[s.0].location.as_deref());
                 q = q
                     .bind(*order)
                     .bind(*person)
-                    .bind(plan.initial.code())
-                    .bind(fin.code())
-                    .bind(items[last].actor.as_str())
+                    .bind(first.1.code())
+                    .bind(last.2.code())
+                    .bind(items[last.0].actor.as_str())
                     .bind(why)
                     .bind(loc);
                 for c in COLS {
@@ -232,7 +225,7 @@ async fn one_by_one(
             Ok(None) => return Ok(Applied::Unchanged(from)),
             Ok(Some(to)) => to,
         };
-        let t = now();
+        let t = bastion_core::time::now_ms();
         let col = stamp_col(to);
         let n = sqlx::query(&format!(
             "UPDATE recall_targets SET state = $1, {col} = $2, updated_at = $2, updated_by = $3, \
