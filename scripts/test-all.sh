@@ -49,6 +49,8 @@ export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
 PASSED=0
 FAILED=0
 SUMMARY=()
+# What failed, in a few lines each, printed just above the summary (CI keeps only the tail).
+DETAILS=()
 START=$SECONDS
 
 want() { [[ $STEPS == *" $1 "* ]]; }
@@ -188,6 +190,10 @@ if want test; then
     note="cargo test exited $rc without a failing test (build error or timeout?); see $LOG_DIR/test.log"
   fi
   record "cargo test" "$p" "$f" "$note"
+  if [ "$f" != 0 ]; then
+    DETAILS+=("$(sed 's/\x1b\[[0-9;]*m//g' "$LOG_DIR/test.log" |
+      grep -E -A6 '^---- .* stdout ----$|panicked at' | head -60)")
+  fi
 fi
 
 # --- Browser suite ---------------------------------------------------------------------------
@@ -236,6 +242,14 @@ if want e2e; then
         note="node --test exited $rc without a failing test; see $LOG_DIR/$name.log"
       fi
       record "$name" "$p" "$f" "$note"
+      if [ "$f" != 0 ] && [ -f "$tap" ]; then
+        # Each failing test's name and the start of its error (from the TAP file's YAML block).
+        DETAILS+=("[$name] $(awk '
+          /^ *not ok / { print; show = 1; n = 0; next }
+          show && /^ *(error|message|stack): / { grab = 1 }
+          show && grab { print; if (++n >= 14) { show = 0; grab = 0 } }
+          /^ *\.\.\.$/ { show = 0; grab = 0 }' "$tap" | head -80)")
+      fi
     done
   fi
 fi
@@ -279,6 +293,10 @@ fi
 
 # --- Summary ---------------------------------------------------------------------------------
 stop_private_pg
+if [ "${#DETAILS[@]}" != 0 ]; then
+  printf '\n==> what failed (first lines; whole logs in %s)\n' "$LOG_DIR"
+  printf '%s\n' "${DETAILS[@]}"
+fi
 printf '\n==> summary (%dm%02ds; logs in %s)\n' "$(((SECONDS - START) / 60))" "$(((SECONDS - START) % 60))" "$LOG_DIR"
 printf '%-22s %6s %6s  %s\n' step passed failed note
 printf '%s\n' "${SUMMARY[@]}"
