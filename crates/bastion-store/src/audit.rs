@@ -160,52 +160,30 @@ fn record_from(r: &sqlx::any::AnyRow) -> StoreResult<AuditRecord> {
     })
 }
 
+/// Move the chain's head to `last`, the newest record appended in `tx`.
+async fn move_head(tx: &mut Tx, last: &AuditRecord) -> StoreResult<()> {
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(last.seq)
+        .bind(last.hash.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 const COLS: &str = "seq, at, account, unit, ip, module, action, target, result, detail, request_id, prev_hash, hash";
 
 impl Store {
-    /// Append several audit records in one multi-row INSERT. PostgreSQL links the chain in its
-    /// trigger (row by row, in order); on SQLite the hashes are computed here from one head read and
-    /// the head follows by trigger.
+    /// Append several audit records in one multi-row INSERT, linked here: the head is read (and on
+    /// PostgreSQL locked until commit) once, every record is hashed in Rust, and the head moves once.
+    /// PostgreSQL's trigger passes records that arrive linked through unchanged (migration 0008).
     pub async fn append_audit_many(&self, tx: &mut Tx, entries: &[AuditEntry]) -> StoreResult<()> {
         if entries.is_empty() {
             return Ok(());
         }
         let at = bastion_core::time::now_ms();
-        if self.backend == Backend::Postgres {
-            for chunk in entries.chunks(1000) {
-                let mut sql = String::from(
-                    "INSERT INTO audit_log (at, account, unit, ip, module, action, target, result, detail, request_id, \
-                     prev_hash, hash) VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push('(');
-                    for j in 0..10 {
-                        sql.push_str(&format!("${},", i * 10 + j + 1));
-                    }
-                    sql.push_str("'','')");
-                }
-                let mut q = sqlx::query(&sql);
-                for e in chunk {
-                    q = q
-                        .bind(at)
-                        .bind(e.account.clone())
-                        .bind(e.unit.clone())
-                        .bind(e.ip.clone())
-                        .bind(e.module.clone())
-                        .bind(e.action.clone())
-                        .bind(e.target.clone())
-                        .bind(e.result.clone())
-                        .bind(e.detail.clone())
-                        .bind(e.request_id.clone());
-                }
-                q.execute(&mut **tx).await?;
-            }
-            return Ok(());
-        }
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+        let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+        let head =
+            sqlx::query(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut **tx).await?;
         let first: i64 = head.try_get::<i64, _>("seq")? + 1;
         let mut prev: String = head.try_get("hash")?;
         let mut recs = Vec::with_capacity(entries.len());
@@ -223,12 +201,15 @@ impl Store {
             }
             q.execute(&mut **tx).await?;
         }
+        if let Some(last) = recs.last() {
+            move_head(tx, last).await?;
+        }
         Ok(())
     }
 
     /// Append to the chain inside the caller's transaction: the action and its record commit together.
     /// On PostgreSQL a trigger links the record (one round trip, see migration 0006); on SQLite the
-    /// hash is computed here and a trigger moves the head.
+    /// hash is computed here and the head moved after the insert.
     pub async fn append_audit(&self, tx: &mut Tx, e: &AuditEntry) -> StoreResult<i64> {
         let at = bastion_core::time::now_ms();
         if self.backend == Backend::Postgres {
@@ -254,6 +235,7 @@ impl Store {
         let rec = AuditRecord::linked(head.try_get::<i64, _>("seq")? + 1, at, e, head.try_get("hash")?);
         let sql = format!("INSERT INTO audit_log ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)");
         bind_record(sqlx::query(&sql), &rec).execute(&mut **tx).await?;
+        move_head(tx, &rec).await?;
         Ok(rec.seq)
     }
 
