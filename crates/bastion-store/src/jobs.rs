@@ -52,6 +52,22 @@ impl Store {
         Ok(())
     }
 
+    /// Progress of a running job: `done` of `total` rows. Never moves a finished job back to
+    /// running, nor its count backwards (progress reports may arrive out of order, even after the
+    /// job's final state).
+    pub async fn job_progress(&self, id: &str, done: i64, total: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE jobs SET done=$1, message=$2, updated_at=$3 WHERE id=$4 AND status='running' AND done < $1",
+        )
+        .bind(done)
+        .bind(total.to_string())
+        .bind(bastion_core::time::now_ms())
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
     pub async fn job(&self, id: &str) -> StoreResult<Job> {
         let r = sqlx::query("SELECT id, kind, account_id, status, total, done, message FROM jobs WHERE id = $1")
             .bind(id)

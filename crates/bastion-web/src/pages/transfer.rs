@@ -97,7 +97,7 @@ pub async fn import(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, mut
             let s = progress_store.clone();
             let pid = pid.clone();
             handle.spawn(async move {
-                let _ = s.update_job(&pid, "running", done as i64, &format!("{total}"), None).await;
+                let _ = s.job_progress(&pid, done as i64, total as i64).await;
             });
         };
         let result = if kind == "units" {

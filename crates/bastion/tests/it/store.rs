@@ -201,7 +201,25 @@ async fn group_commit_batches_and_isolates_a_bad_row(backend: Backend) {
     assert_eq!(s.setting("gc.taken").await.unwrap().as_deref(), Some("old"));
 }
 
+/// An import's progress reports are fire-and-forget and may land after the job has finished: a
+/// late one must not turn the finished job back into "running" (the page then showed "正在导入…
+/// 2 / 2" for ever), nor move the count backwards.
+async fn late_progress_does_not_reopen_a_finished_job(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = db.store().await;
+    s.create_job("j1", "import:people", 1, 0).await.unwrap();
+    s.job_progress("j1", 2, 3).await.unwrap();
+    s.job_progress("j1", 1, 3).await.unwrap();
+    let j = s.job("j1").await.unwrap();
+    assert_eq!((j.status.as_str(), j.done, j.message.as_str()), ("running", 2, "3"));
+    s.update_job("j1", "done", 3, "{}", None).await.unwrap();
+    s.job_progress("j1", 3, 3).await.unwrap();
+    let j = s.job("j1").await.unwrap();
+    assert_eq!((j.status.as_str(), j.done, j.message.as_str()), ("done", 3, "{}"));
+}
+
 both_backends!(
+    late_progress_does_not_reopen_a_finished_job,
     group_commit_batches_and_isolates_a_bad_row,
     subtree_and_scope,
     personal_numbers_are_encrypted_and_findable,
