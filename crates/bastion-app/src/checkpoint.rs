@@ -415,9 +415,16 @@ impl App {
     }
 
     /// Set the fever line (commander): audited.
+    /// The line is bureau-wide, so only a bureau-wide checkpoint manager may move it, and only
+    /// within 37.0–38.5 ℃ (a typo such as 3.73 or 373 is refused, never stored).
     pub async fn set_fever_rule(&self, ctx: &Ctx, threshold: &str, inclusive: bool) -> AppResult<FeverRule> {
-        ctx.scope(perm::CHECKPOINT_WRITE)?;
+        if !matches!(ctx.scope(perm::CHECKPOINT_WRITE)?, RowScope::All) {
+            return Err(AppError::Forbidden("发热判定线全局生效，须由全局卡点管理权限设置".into()));
+        }
         let t = Temperature::parse("发热阈值", threshold).map_err(AppError::invalid)?;
+        if !(370..=385).contains(&t.tenths()) {
+            return Err(AppError::invalid(FieldError::new("发热阈值", "发热阈值须在 37.0–38.5 ℃ 之间")));
+        }
         let rule = FeverRule { threshold_tenths: t.tenths(), inclusive };
         let mut tx = self.store.begin().await?;
         self.store.put_setting(&mut tx, FEVER_THRESHOLD_KEY, &t.to_string()).await?;

@@ -67,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/checkpoints/entry", get(checkpoint::entry).post(checkpoint::entry_submit))
         .route("/checkpoints/sw.js", get(checkpoint::service_worker))
         .route("/checkpoints/fever", get(checkpoint::fever))
+        .route("/checkpoints/fever/rule", post(checkpoint::fever_rule_submit))
         .route("/checkpoints/fever/{id}", get(checkpoint::case))
         .route("/checkpoints/fever/{id}/{action}", post(checkpoint::case_action))
         .route("/checkpoints/trace", get(checkpoint::trace).post(checkpoint::trace_submit))

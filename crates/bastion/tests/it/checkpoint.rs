@@ -518,7 +518,46 @@ async fn acknowledged_registrations_survive_kill_9(backend: Backend) {
     let _ = child.wait();
 }
 
+/// The commander moves the fever line from the fever page; registrations follow it at once;
+/// a typo is refused with the field and the rule; nobody else sees the form or may post it.
+async fn fever_line_is_set_from_the_fever_page(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let page = boss.get(t.url("/checkpoints/fever")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("≥37.3 ℃") && page.contains("action=\"/checkpoints/fever/rule\""), "{page}");
+    for (bad, rule) in [("373", "34.0–42.0"), ("36.5", "发热阈值须在 37.0–38.5 ℃ 之间"), ("", "发热阈值不能为空")]
+    {
+        let r = boss.post(t.url("/checkpoints/fever/rule")).form(&[("threshold", bad)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(r.text().await.unwrap().contains(rule), "{bad}: names {rule}");
+    }
+    let r = boss.post(t.url("/checkpoints/fever/rule")).form(&[("threshold", "37.5")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = boss.get(t.url("/checkpoints/fever")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(">37.5 ℃"), "exclusive now (the box was not ticked)");
+    let (records, _) = t.app.store.audit_records(Some("commander"), Some("checkpoint"), 5, 0).await.unwrap();
+    assert_eq!((records[0].action.as_str(), records[0].detail.as_str()), ("设置发热阈值", ">37.5"));
+    // Registrations follow the new line: 37.5 passes without a re-measure, 37.6 asks for one.
+    let c = t.login("checkpoint").await;
+    let cp = checkpoint_named(&t, &c, "G319").await;
+    let url = t.url("/api/checkpoints/registrations");
+    let (s, r) = post(&c, url.clone(), &with(body(cp, &uuid()), "temp", json!("37.5"))).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (s, r) = post(&c, url.clone(), &with(body(cp, &uuid()), "temp", json!("37.6"))).await;
+    assert_eq!((s, r["errors"][0]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("复测体温")));
+    // The officer sees the line but not the form, and may not post it.
+    let page = c.get(t.url("/checkpoints/fever")).send().await.unwrap();
+    if page.status() == StatusCode::OK {
+        let html = page.text().await.unwrap();
+        assert!(html.contains(">37.5 ℃") && !html.contains("/checkpoints/fever/rule"));
+    }
+    let r = c.post(t.url("/checkpoints/fever/rule")).form(&[("threshold", "38.0")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(t.app.fever_rule().await.unwrap().label(), ">37.5");
+}
+
 both_backends!(
+    fever_line_is_set_from_the_fever_page,
     officer_registers_once_even_when_resent,
     bad_input_names_each_field_and_stores_nothing,
     fever_is_remeasured_referred_and_followed_up,

@@ -13,7 +13,7 @@ use axum::Form;
 use bastion_app::checkpoint::{CheckpointInput, RegistrationInput, TraceInput};
 use bastion_app::AppError;
 use bastion_core::checkpoint::{
-    CheckpointKind, Decision, DocType, FeverOutcome, HealthCode, Reason, TempMethod, VehicleType,
+    CheckpointKind, Decision, DocType, FeverOutcome, FeverRule, HealthCode, Reason, TempMethod, VehicleType,
 };
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
@@ -335,6 +335,53 @@ pub struct FeverPage {
     pub shell: Shell,
     pub cases: Vec<FeverCase>,
     pub open_only: bool,
+    /// The fever line in force, and the form to move it (bureau-wide checkpoint managers).
+    pub rule: FeverRule,
+    pub can_set_rule: bool,
+    pub threshold: String,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RuleForm {
+    pub threshold: String,
+    pub inclusive: Option<String>,
+}
+
+async fn fever_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    open_only: bool,
+    form: Option<(String, Vec<FieldError>)>,
+    status: StatusCode,
+) -> Response {
+    let (cases, rule) = match (state.app.fever_cases(ctx, open_only).await, state.app.fever_rule().await) {
+        (Ok(c), Ok(r)) => (c, r),
+        (Err(e), _) | (_, Err(e)) => return error_page(t, e),
+    };
+    let can_set_rule = matches!(ctx.scope(perm::CHECKPOINT_WRITE), Ok(bastion_store::org::RowScope::All));
+    let (threshold, errors) =
+        form.unwrap_or_else(|| (format!("{}.{}", rule.threshold_tenths / 10, rule.threshold_tenths % 10), Vec::new()));
+    let shell = Shell::new(state, ctx, t, "/checkpoints/fever", t.s("checkpoint.fever_title")).await;
+    render_status(status, &FeverPage { shell, cases, open_only, rule, can_set_rule, threshold, errors })
+}
+
+/// Move the fever line (audited); a bad value re-shows the page with the field and the rule.
+pub async fn fever_rule_submit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(f): Form<RuleForm>,
+) -> Response {
+    let inclusive = f.inclusive.as_deref().is_some_and(|v| !v.is_empty() && v != "0");
+    match state.app.set_fever_rule(&ctx, &f.threshold, inclusive).await {
+        Ok(_) => Redirect::to("/checkpoints/fever").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            fever_page(&state, &ctx, t, true, Some((f.threshold, errors)), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page(t, e),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -344,14 +391,7 @@ pub struct FeverQuery {
 }
 
 pub async fn fever(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<FeverQuery>) -> Response {
-    let open_only = q.all.is_none();
-    match state.app.fever_cases(&ctx, open_only).await {
-        Ok(cases) => {
-            let shell = Shell::new(&state, &ctx, t, "/checkpoints/fever", t.s("checkpoint.fever_title")).await;
-            render(&FeverPage { shell, cases, open_only })
-        }
-        Err(e) => error_page(t, e),
-    }
+    fever_page(&state, &ctx, t, q.all.is_none(), None, StatusCode::OK).await
 }
 
 #[derive(Template)]
