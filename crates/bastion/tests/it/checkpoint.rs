@@ -534,7 +534,7 @@ async fn fever_line_is_set_from_the_fever_page(backend: Backend) {
     let r = boss.post(t.url("/checkpoints/fever/rule")).form(&[("threshold", "37.5")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = boss.get(t.url("/checkpoints/fever")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("&gt;37.5 ℃"), "exclusive now (the box was not ticked)");
+    assert!(page.contains("&#62;37.5 ℃"), "exclusive now (the box was not ticked)");
     let (records, _) = t.app.store.audit_records(Some("commander"), Some("checkpoint"), 5, 0).await.unwrap();
     assert_eq!((records[0].action.as_str(), records[0].detail.as_str()), ("设置发热阈值", ">37.5"));
     // Registrations follow the new line: 37.5 passes without a re-measure, 37.6 asks for one.
@@ -549,7 +549,7 @@ async fn fever_line_is_set_from_the_fever_page(backend: Backend) {
     let page = c.get(t.url("/checkpoints/fever")).send().await.unwrap();
     if page.status() == StatusCode::OK {
         let html = page.text().await.unwrap();
-        assert!(html.contains("&gt;37.5 ℃") && !html.contains("/checkpoints/fever/rule"));
+        assert!(html.contains("&#62;37.5 ℃") && !html.contains("/checkpoints/fever/rule"));
     }
     let r = c.post(t.url("/checkpoints/fever/rule")).form(&[("threshold", "38.0")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
