@@ -547,10 +547,9 @@ async fn fever_line_is_set_from_the_fever_page(backend: Backend) {
     assert_eq!((s, r["errors"][0]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("复测体温")));
     // The officer sees the line but not the form, and may not post it.
     let page = c.get(t.url("/checkpoints/fever")).send().await.unwrap();
-    if page.status() == StatusCode::OK {
-        let html = page.text().await.unwrap();
-        assert!(html.contains("&#62;37.5 ℃") && !html.contains("/checkpoints/fever/rule"));
-    }
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("&#62;37.5 ℃") && !html.contains("/checkpoints/fever/rule"));
     let r = c.post(t.url("/checkpoints/fever/rule")).form(&[("threshold", "38.0")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(t.app.fever_rule().await.unwrap().label(), ">37.5");
