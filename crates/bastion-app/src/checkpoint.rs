@@ -937,9 +937,31 @@ impl App {
             Some(d) => d,
             None => self.retention_days().await?,
         };
-        let cutoff = bastion_core::time::now_ms() - days * 86_400_000;
+        self.purge_screenings_before(ctx, bastion_core::time::now_ms(), days, true).await
+    }
+
+    /// The scheduled purge (hourly, run by the server as `system`): screening data older than the
+    /// retention period in force at `now_ms`. Audited when it deleted something; a run that finds
+    /// nothing leaves no record.
+    pub async fn purge_expired_screenings(&self, ctx: &Ctx, now_ms: i64) -> AppResult<PurgeReport> {
+        ctx.scope(perm::SCREENING_PURGE)?;
+        let days = self.retention_days().await?;
+        self.purge_screenings_before(ctx, now_ms, days, false).await
+    }
+
+    async fn purge_screenings_before(
+        &self,
+        ctx: &Ctx,
+        now_ms: i64,
+        days: i64,
+        audit_empty: bool,
+    ) -> AppResult<PurgeReport> {
+        let cutoff = now_ms - days * 86_400_000;
         let mut tx = self.store.begin().await?;
         let r = self.store.purge_screenings(&mut tx, cutoff).await?;
+        if !audit_empty && r.screenings == 0 && r.fever_cases == 0 && r.passes == 0 {
+            return Ok(r);
+        }
         self.audit(
             &mut tx,
             ctx,

@@ -123,13 +123,24 @@ pub async fn serve(
         loop {
             tick.tick().await;
             let _ = refresher.refresh_policy().await;
-            // Hourly (and at start): drop audit records past their retention period.
+            // Hourly (and at start): drop audit records and screening data past their retention periods.
             if ticks.is_multiple_of(360) {
                 let ctx = bastion_app::Ctx::system(bastion_store::org::UnitId(0));
                 match refresher.purge_expired_audit(&ctx, bastion_core::time::now_ms()).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(records = n, "purged audit records past retention"),
                     Err(e) => tracing::warn!("audit retention purge: {e}"),
+                }
+                // And screening data past its retention period (PIPL: kept no longer than needed).
+                match refresher.purge_expired_screenings(&ctx, bastion_core::time::now_ms()).await {
+                    Ok(r) if r.screenings + r.fever_cases + r.passes == 0 => {}
+                    Ok(r) => tracing::info!(
+                        screenings = r.screenings,
+                        fever_cases = r.fever_cases,
+                        passes = r.passes,
+                        "purged screening data past retention"
+                    ),
+                    Err(e) => tracing::warn!("screening retention purge: {e}"),
                 }
             }
             ticks += 1;

@@ -421,6 +421,20 @@ async fn purge_deletes_screening_data_past_retention(backend: Backend) {
     assert_eq!(audit[0].action, "清理过期登记数据");
     assert!(audit[0].detail.contains("登记 1 条"));
     assert!(t.app.purge_screenings(&ctx, Some(0)).await.is_err());
+    // The server's hourly purge: nothing past retention now, and no record of a run that found nothing.
+    let system = bastion_app::Ctx::system(root);
+    let now = bastion_core::time::now_ms();
+    let r = t.app.purge_expired_screenings(&system, now).await.unwrap();
+    assert_eq!((r.screenings, r.fever_cases, r.passes), (0, 0, 0));
+    assert!(t.app.store.audit_records(Some("system"), Some("checkpoint"), 5, 0).await.unwrap().0.is_empty());
+    // Past the retention period in force, everything but the open fever case's record goes, audited.
+    let days = t.app.retention_days().await.unwrap();
+    let r = t.app.purge_expired_screenings(&system, now + (days + 1) * 86_400_000).await.unwrap();
+    assert_eq!(r.screenings, total - 2, "all but the open fever case's screening");
+    assert_eq!(t.app.store.count_screenings().await.unwrap(), 1);
+    let (audit, _) = t.app.store.audit_records(Some("system"), Some("checkpoint"), 5, 0).await.unwrap();
+    assert_eq!(audit[0].action, "清理过期登记数据");
+    assert!(audit[0].detail.contains(&format!("登记 {} 条", total - 2)), "{}", audit[0].detail);
     // Nobody but the super-admin (and the CLI) purges.
     let cmd = t.login("commander").await;
     let (s, _) = post(&cmd, t.url("/api/checkpoints/purge"), &json!({"days": 28})).await;
