@@ -903,6 +903,15 @@ impl App {
         Ok(())
     }
 
+    /// The delivery log of the fever alerts sent to the bot groups (no personal data in them). It
+    /// spans every checkpoint, so only bureau-wide readers (the HQ desk) see it; others get none.
+    pub async fn alert_deliveries(&self, ctx: &Ctx) -> AppResult<Vec<bastion_store::recall::Delivery>> {
+        match ctx.scope(perm::SCREENING_READ)? {
+            RowScope::All => Ok(self.store.alert_deliveries(20).await?),
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// Alerts for the checkpoint leaders (`leader`, scoped) or the HQ desk (`hq`).
     pub async fn alerts(&self, ctx: &Ctx) -> AppResult<Vec<Alert>> {
         let scope = ctx.scope(perm::SCREENING_READ)?;

@@ -533,6 +533,8 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
+        // The same words to the bot groups (the recall channels' delivery queue, retried and logged).
+        self.queue_bot_alert(tx, &text).await?;
         Ok(id)
     }
 

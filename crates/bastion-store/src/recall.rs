@@ -216,7 +216,8 @@ pub struct NewChannel {
 #[derive(Debug, Clone)]
 pub struct OutboxItem {
     pub id: i64,
-    pub order_id: OrderId,
+    /// `None` for a message that belongs to no order (a fever alert to the bot groups).
+    pub order_id: Option<OrderId>,
     pub channel_id: ChannelId,
     pub person_id: Option<PersonId>,
     pub body: String,
@@ -919,7 +920,7 @@ impl Store {
             .map(|r| {
                 Ok(OutboxItem {
                     id: r.try_get("id")?,
-                    order_id: OrderId(r.try_get("order_id")?),
+                    order_id: r.try_get::<Option<i64>, _>("order_id")?.map(OrderId),
                     channel_id: ChannelId(r.try_get("channel_id")?),
                     person_id: r.try_get::<Option<i64>, _>("person_id")?.map(PersonId),
                     body: r.try_get("body")?,
@@ -964,7 +965,7 @@ impl Store {
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
         )
         .bind(item.id)
-        .bind(item.order_id.0)
+        .bind(item.order_id.map(|o| o.0))
         .bind(item.channel_id.0)
         .bind(attempt)
         .bind(i64::from(ok))
@@ -994,31 +995,59 @@ impl Store {
     }
 
     pub async fn recall_deliveries(&self, order: OrderId, limit: i64) -> StoreResult<Vec<Delivery>> {
-        let rows = sqlx::query(
-            "SELECT d.id, c.name AS channel, c.kind, d.attempt, d.ok, d.http_status, d.detail, d.at \
-             FROM recall_deliveries d JOIN recall_channels c ON c.id = d.channel_id \
-             WHERE d.order_id = $1 ORDER BY d.id DESC LIMIT $2",
-        )
-        .bind(order.0)
-        .bind(limit)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Delivery {
-                    id: r.try_get("id")?,
-                    channel: r.try_get("channel")?,
-                    kind: r.try_get("kind")?,
-                    attempt: r.try_get("attempt")?,
-                    ok: r.try_get::<i64, _>("ok")? != 0,
-                    http_status: r.try_get("http_status")?,
-                    detail: r.try_get("detail")?,
-                    at: r.try_get("at")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(&format!("{DELIVERY_SELECT} WHERE d.order_id = $1 ORDER BY d.id DESC LIMIT $2"))
+            .bind(order.0)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        deliveries_from(&rows)
     }
 
+    /// The delivery log of the messages that belong to no order: fever alerts to the bot groups.
+    pub async fn alert_deliveries(&self, limit: i64) -> StoreResult<Vec<Delivery>> {
+        let rows = sqlx::query(&format!("{DELIVERY_SELECT} WHERE d.order_id IS NULL ORDER BY d.id DESC LIMIT $1"))
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        deliveries_from(&rows)
+    }
+
+    /// Queue `text` to every enabled chat-bot group (not SMS) as a message of no order. The caller
+    /// guarantees the text names no person.
+    pub async fn queue_bot_alert(&self, tx: &mut Tx, text: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO recall_outbox (order_id, channel_id, person_id, body, status, next_at, created_at) \
+             SELECT NULL, id, NULL, $1, 'queued', $2, $2 FROM recall_channels WHERE enabled = 1 AND kind <> 'sms'",
+        )
+        .bind(text)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+const DELIVERY_SELECT: &str = "SELECT d.id, c.name AS channel, c.kind, d.attempt, d.ok, d.http_status, d.detail, d.at \
+     FROM recall_deliveries d JOIN recall_channels c ON c.id = d.channel_id";
+
+fn deliveries_from(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<Delivery>> {
+    rows.iter()
+        .map(|r| {
+            Ok(Delivery {
+                id: r.try_get("id")?,
+                channel: r.try_get("channel")?,
+                kind: r.try_get("kind")?,
+                attempt: r.try_get("attempt")?,
+                ok: r.try_get::<i64, _>("ok")? != 0,
+                http_status: r.try_get("http_status")?,
+                detail: r.try_get("detail")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
+}
+
+impl Store {
     pub async fn recall_queue_counts(&self, order: OrderId) -> StoreResult<QueueCounts> {
         let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM recall_outbox WHERE order_id = $1 GROUP BY status")
             .bind(order.0)

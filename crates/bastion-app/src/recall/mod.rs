@@ -1021,14 +1021,15 @@ impl App {
             let mut tx = self.store.begin().await?;
             self.store.record_recall_attempt(&mut tx, &item, ok, status, &detail, retry_at).await?;
             bastion_store::commit(tx).await?;
+            let Some(order) = item.order_id else { continue };
             if ok && c.kind == SMS {
                 if let Some(p) = item.person_id {
-                    if let Ok(t) = self.store.recall_target(item.order_id, p).await {
-                        let _ = self.answer(item.order_id, &t, Event::Deliver, "sms", "sms", None).await;
+                    if let Ok(t) = self.store.recall_target(order, p).await {
+                        let _ = self.answer(order, &t, Event::Deliver, "sms", "sms", None).await;
                     }
                 }
             }
-            self.recall.changed(item.order_id);
+            self.recall.changed(order);
         }
         Ok(attempted)
     }
@@ -1040,9 +1041,10 @@ impl App {
             Err(_) => return (false, 0, "密钥无法解密".into(), false),
         };
         let (url, body) = if c.kind == SMS {
-            let Some(p) = item.person_id else { return (false, 0, "短信缺少接收人".into(), false) };
-            let (Ok(order), Ok(t)) =
-                (self.store.recall_order(item.order_id).await, self.store.recall_target(item.order_id, p).await)
+            let (Some(p), Some(oid)) = (item.person_id, item.order_id) else {
+                return (false, 0, "短信缺少接收人".into(), false);
+            };
+            let (Ok(order), Ok(t)) = (self.store.recall_order(oid).await, self.store.recall_target(oid, p).await)
             else {
                 return (false, 0, "召集记录不存在".into(), false);
             };

@@ -569,7 +569,71 @@ async fn fever_line_is_set_from_the_fever_page(backend: Backend) {
     assert_eq!(t.app.fever_rule().await.unwrap().label(), ">37.5");
 }
 
+/// A fever case's alert reaches the chat-bot groups through the delivery queue (a real local
+/// HTTP receiver standing in for a WeCom group bot): the checkpoint, the reading and the case
+/// number, never the traveller's name, ID or phone; the HQ desk sees the delivery on the fever page.
+async fn fever_alert_reaches_the_bot_groups_without_personal_data(backend: Backend) {
+    use axum::extract::{Query, State};
+    use axum::routing::post as route_post;
+    type Bodies = Arc<Mutex<Vec<Value>>>;
+    let bodies: Bodies = Arc::default();
+    let bot = axum::Router::new()
+        .route(
+            "/wecom",
+            route_post(
+                |State(b): State<Bodies>,
+                 Query(q): Query<std::collections::HashMap<String, String>>,
+                 axum::Json(v): axum::Json<Value>| async move {
+                    if q.get("key").map(String::as_str) != Some("fever-key") {
+                        return axum::Json(json!({"errcode": 93000, "errmsg": "invalid webhook url"}));
+                    }
+                    b.lock().unwrap().push(v);
+                    axum::Json(json!({"errcode": 0, "errmsg": "ok"}))
+                },
+            ),
+        )
+        .with_state(bodies.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bot_url = format!("http://{}/wecom?key=fever-key", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, bot).await;
+    });
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let ch = json!({"kind": "wecom", "name": "指挥部值班群", "url": bot_url, "min_interval_ms": "0"});
+    let r = boss.post(t.url("/api/recall/channels")).json(&ch).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let c = t.login("checkpoint").await;
+    let cp = checkpoint_named(&t, &c, "G319").await;
+    let hot = with(
+        with(with(body(cp, &uuid()), "temp", json!("38.4")), "temp2", json!("38.2")),
+        "decision",
+        json!("transfer"),
+    );
+    let (s, r) = post(&c, t.url("/api/checkpoints/registrations"), &hot).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let case = r["fever_case"].as_i64().unwrap();
+    // The queue sends it (the server's own sender, or this poll, whichever comes first).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while bodies.lock().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no alert reached the bot");
+        t.app.recall_send_due(bastion_core::time::now_ms()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = bodies.lock().unwrap()[0].clone();
+    let text = sent["text"]["content"].as_str().unwrap_or_default().to_string();
+    assert!(text.contains("发热预警") && text.contains("G319") && text.contains("38.2"), "{sent}");
+    assert!(text.contains(&format!("#{case}")), "{sent}");
+    assert!(!text.contains("林晓风") && !text.contains(ID_A) && !text.contains("13900001111"), "{sent}");
+    // The HQ desk sees the delivery on the fever page; the officer (one checkpoint) does not.
+    let page = boss.get(t.url("/checkpoints/fever")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("data-testid=\"bot-alerts\"") && page.contains("指挥部值班群"), "{page}");
+    let page = c.get(t.url("/checkpoints/fever")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("bot-alerts"));
+}
+
 both_backends!(
+    fever_alert_reaches_the_bot_groups_without_personal_data,
     fever_line_is_set_from_the_fever_page,
     officer_registers_once_even_when_resent,
     bad_input_names_each_field_and_stores_nothing,

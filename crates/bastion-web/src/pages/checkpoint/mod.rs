@@ -340,6 +340,8 @@ pub struct FeverPage {
     pub can_set_rule: bool,
     pub threshold: String,
     pub errors: Vec<FieldError>,
+    /// Fever alerts sent to the bot groups (HQ only).
+    pub deliveries: Vec<bastion_store::recall::Delivery>,
 }
 
 #[derive(Deserialize, Default)]
@@ -357,15 +359,19 @@ async fn fever_page(
     form: Option<(String, Vec<FieldError>)>,
     status: StatusCode,
 ) -> Response {
-    let (cases, rule) = match (state.app.fever_cases(ctx, open_only).await, state.app.fever_rule().await) {
-        (Ok(c), Ok(r)) => (c, r),
-        (Err(e), _) | (_, Err(e)) => return error_page(t, e),
+    let (cases, rule, deliveries) = match (
+        state.app.fever_cases(ctx, open_only).await,
+        state.app.fever_rule().await,
+        state.app.alert_deliveries(ctx).await,
+    ) {
+        (Ok(c), Ok(r), Ok(d)) => (c, r, d),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(t, e),
     };
     let can_set_rule = matches!(ctx.scope(perm::CHECKPOINT_WRITE), Ok(bastion_store::org::RowScope::All));
     let (threshold, errors) =
         form.unwrap_or_else(|| (format!("{}.{}", rule.threshold_tenths / 10, rule.threshold_tenths % 10), Vec::new()));
     let shell = Shell::new(state, ctx, t, "/checkpoints/fever", t.s("checkpoint.fever_title")).await;
-    render_status(status, &FeverPage { shell, cases, open_only, rule, can_set_rule, threshold, errors })
+    render_status(status, &FeverPage { shell, cases, open_only, rule, can_set_rule, threshold, errors, deliveries })
 }
 
 /// Move the fever line (audited); a bad value re-shows the page with the field and the rule.
