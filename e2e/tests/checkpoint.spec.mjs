@@ -177,6 +177,24 @@ describe(`checkpoint screening [${backendName()}]`, { timeout: 300_000 }, () => 
         await screenshot(page, `checkpoint-list-${label}`);
         await page.goto(`${server.url}/checkpoints/fever`);
         await page.getByText('已转诊').first().waitFor();
+        const rule = page.getByTestId('fever-rule');
+        await rule.getByText('≥37.3 ℃').waitFor();
+        if (label === 'desktop') {
+          // The commander moves the fever line, sees it in force, and puts it back.
+          await page.getByLabel('发热阈值（℃，37.0–38.5）').fill('37.5');
+          await page.getByLabel('体温等于阈值也判为发热').uncheck();
+          await page.getByRole('button', { name: '保存判定线' }).click();
+          await rule.getByText('>37.5 ℃').waitFor();
+          await page.getByLabel('发热阈值（℃，37.0–38.5）').fill('373');
+          await page.getByRole('button', { name: '保存判定线' }).click();
+          await page.getByRole('alert').filter({ hasText: '34.0–42.0' }).waitFor();
+          await page.getByLabel('发热阈值（℃，37.0–38.5）').fill('37.3');
+          await page.getByLabel('体温等于阈值也判为发热').check();
+          await page.getByRole('button', { name: '保存判定线' }).click();
+          await rule.getByText('≥37.3 ℃').waitFor();
+        }
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 1, `the fever page fits (${label}, overflow ${overflow}px)`);
         await screenshot(page, `checkpoint-fever-${label}`);
       });
     }
