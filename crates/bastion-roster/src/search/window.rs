@@ -128,11 +128,12 @@ impl Ctx<'_> {
             let inner = start > 0 && end < last;
             if row[start] != off {
                 h += i64::from(len.saturating_sub(p.max_consecutive));
-                let excused = (start > 0 && p.excused[start - 1]) || (end < last && p.excused[end + 1]);
+                let excused =
+                    self.has_excused[e] && ((start > 0 && p.excused[start - 1]) || (end < last && p.excused[end + 1]));
                 if inner && !excused {
                     h += i64::from(p.min_consecutive.saturating_sub(len));
                 }
-            } else if inner && !p.excused[start..=end].iter().any(|&x| x) {
+            } else if inner && !(self.has_excused[e] && p.excused[start..=end].iter().any(|&x| x)) {
                 h += i64::from(p.min_days_off.saturating_sub(len));
             }
             start = t;
@@ -159,12 +160,14 @@ impl Ctx<'_> {
         let mut nw = 0;
         for &d in days {
             let (o, v) = (old[d], new[d]);
-            ds += i64::from(req[d * v_n + v as usize]) - i64::from(req[d * v_n + o as usize]);
+            if self.has_req[e * d_n + d] {
+                ds += i64::from(req[d * v_n + v as usize]) - i64::from(req[d * v_n + o as usize]);
+            }
             if let Some(orig) = &self.orig {
                 let g = orig[e * d_n + d];
                 ds += self.change_w * (i64::from(v != g) - i64::from(o != g));
             }
-            if p.days_off[d] {
+            if self.days_off[e * d_n + d] {
                 dh += i64::from(v != off) - i64::from(o != off);
             }
             for (x, sign) in [(o, -1i64), (v, 1i64)] {
