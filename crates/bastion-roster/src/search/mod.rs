@@ -403,9 +403,14 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         if changes.is_empty() {
             continue;
         }
-        let (dh, ds) = st.delta(&changes);
+        // Moves dearer than 30 temperatures (odds below 1e-13) are rejected without a draw;
+        // when the soft change alone shows it, without re-scoring the rows' runs either.
+        let limit = if repairing_hard { f64::INFINITY } else { 30.0 * temp };
+        let Some((dh, ds)) = st.delta_below(&changes, hard_w, limit) else {
+            st.rollback(&changes);
+            continue;
+        };
         let d = if repairing_hard { dh as f64 + PHASE0_SOFT * ds as f64 } else { hard_w * dh as f64 + ds as f64 };
-        // Moves dearer than 30 temperatures (odds below 1e-13) are rejected without a draw.
         if d <= 0.0 || (d < 30.0 * temp && rng.unit() < (-d / temp).exp()) {
             st.commit(dh, ds);
             if st.hard == 0 {

@@ -141,7 +141,8 @@ impl Ctx<'_> {
         h
     }
 
-    /// Prices changing row e from `old` to `new`, which differ exactly on `days` (sorted).
+    /// Prices changing row e from `old` to `new`, which differ exactly on `days` (sorted):
+    /// everything but the run rules ([`Ctx::runs_delta`]).
     pub fn row_delta(&self, aggs: &Aggs, e: usize, old: &[Cell], new: &[Cell], days: &[usize]) -> RowDelta {
         let p = &self.inst.staff[e];
         let (d_n, s_n, off) = (self.d_n, self.s_n, self.off);
@@ -231,6 +232,14 @@ impl Ctx<'_> {
                 last_pair = t;
             }
         }
+        RowDelta { dh, ds }
+    }
+
+    /// Hard change of the run rules (consecutive limits) when row e changes from `old` to
+    /// `new` on `days` (sorted): the part of a row's delta [`Ctx::row_delta`] leaves out.
+    pub fn runs_delta(&self, e: usize, old: &[Cell], new: &[Cell], days: &[usize]) -> i64 {
+        let (d_n, off) = (self.d_n, self.off);
+        let mut dh = 0;
         // Runs: widen each changed day to the old runs on either side; merged windows start
         // and end on run boundaries of both rows, so their run costs can be compared.
         let working = |t: usize| old[t] != off;
@@ -262,6 +271,6 @@ impl Ctx<'_> {
         if let Some((wa, wb)) = window {
             dh += self.runs_cost(e, new, wa, wb) - self.runs_cost(e, old, wa, wb);
         }
-        RowDelta { dh, ds }
+        dh
     }
 }
