@@ -682,8 +682,11 @@ fn cover_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(
     let (d_n, off) = (ctx.d_n, ctx.off);
     let Some((d, s)) = find_deficit(ctx, st, rng) else { return };
     let e = ctx.can_work[s][rng.below(ctx.can_work[s].len())];
-    let days_off = &ctx.days_off[e * d_n..(e + 1) * d_n];
-    if st.get(e, d) != off || days_off[d] {
+    let day_off = |t: usize| ctx.days_off[e * d_n + t];
+    if day_off(d) {
+        return;
+    }
+    if st.get(e, d) != off {
         return;
     }
     let elig = &ctx.eligible[e];
@@ -694,7 +697,7 @@ fn cover_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(
         if st.get(e, t) != off {
             continue;
         }
-        if days_off[t] {
+        if day_off(t) {
             if t < d {
                 out.clear();
                 continue;
@@ -732,10 +735,11 @@ fn cover_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(
 /// Aimed at the weekend limit, which binds on most benchmark instances (weekend demand at or
 /// above what the people's allowed weekends can give): a weekend with one day worked spends
 /// an allowance on half its capacity. Half the time this completes such a weekend — the free
-/// day gets a shift type missing there (else the type of the worked day), and half of those
-/// times one of the person's shifts on a surplus-covered day elsewhere is dropped to pay for
-/// it; the other half exchanges two weekends of one person, which moves weekend cover from
-/// one week to another with the person's totals unchanged.
+/// day gets a shift type missing there (if none is missing, no move: a shift there would only
+/// be over-cover), and half of those times one of the person's shifts on a surplus-covered
+/// day elsewhere is dropped to pay for it; the other half exchanges two weekends of one
+/// person, which moves weekend cover from one week to another with the person's totals
+/// unchanged.
 fn weekend_move(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
     let (d_n, off) = (ctx.d_n, ctx.off);
     let weeks = d_n / 7; // weeks whose Sunday lies inside the horizon
@@ -750,10 +754,12 @@ fn weekend_move(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<
             if (a == off) == (b == off) {
                 continue;
             }
-            let (t, worked) = if a == off { (sat, b) } else { (sat + 1, a) };
+            let t = if a == off { sat } else { sat + 1 };
             let elig = &ctx.eligible[e];
             let k0 = rng.below(elig.len().max(1));
-            let v = (0..elig.len()).map(|k| elig[(k0 + k) % elig.len()]).find(|&c| st.deficit(t, c)).unwrap_or(worked);
+            let Some(v) = (0..elig.len()).map(|k| elig[(k0 + k) % elig.len()]).find(|&c| st.deficit(t, c)) else {
+                return;
+            };
             if !ctx.allowed(e, t, v) {
                 return;
             }
