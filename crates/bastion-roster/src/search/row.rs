@@ -43,6 +43,14 @@ pub(crate) struct Ctx<'a> {
     /// Repair: the roster we started from and the price of changing one cell of it.
     pub orig: Option<Vec<Cell>>,
     pub change_w: i64,
+    /// Flat copies of per-person data the move generators and the windowed scorer read on
+    /// every iteration (one load instead of a chase through `inst.staff[e]`):
+    /// `days_off[e * d_n + d]`, `elig[e * s_n + s]` (eligible for shift s),
+    /// `has_req[e * d_n + d]` (some request on that day), `has_excused[e]`.
+    pub days_off: Vec<bool>,
+    pub elig: Vec<bool>,
+    pub has_req: Vec<bool>,
+    pub has_excused: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -101,6 +109,10 @@ impl<'a> Ctx<'a> {
             Some(f) => (f.night_shifts.clone(), f.holidays.clone(), i64::from(f.weight)),
             None => (vec![false; s_n], vec![false; d_n], 0),
         };
+        let days_off = inst.staff.iter().flat_map(|p| (0..d_n).map(move |d| p.days_off[d])).collect();
+        let elig = inst.staff.iter().flat_map(|p| (0..s_n).map(move |s| p.max_shifts[s] > 0)).collect();
+        let has_req = (0..e_n * d_n).map(|i| req[i * v_n..(i + 1) * v_n].iter().any(|&r| r != 0)).collect();
+        let has_excused = inst.staff.iter().map(|p| p.excused.iter().any(|&x| x)).collect();
         Ctx {
             inst,
             e_n,
@@ -121,7 +133,18 @@ impl<'a> Ctx<'a> {
             fair_w,
             orig: None,
             change_w: 0,
+            days_off,
+            elig,
+            has_req,
+            has_excused,
         }
+    }
+
+    /// May person e take value v on day d at all (off always; a shift only if eligible and not
+    /// a fixed day off)?
+    #[inline]
+    pub fn allowed(&self, e: usize, d: usize, v: Cell) -> bool {
+        v == self.off || (!self.days_off[e * self.d_n + d] && self.elig[e * self.s_n + v as usize])
     }
 
     /// Scores one row: (hard units, soft cost of requests + fairness + repair changes).

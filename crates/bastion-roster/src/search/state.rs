@@ -1,6 +1,6 @@
 //! The incremental search state: the roster as flat cells, per-row costs, cover counts.
 //!
-//! A move is a short list of cell changes for at most two people; [`State::delta`] prices it
+//! A move is a short list of cell changes for at most two people; [`State::delta_below`] prices it
 //! without committing and [`State::commit`] applies it, so rejected moves cost no copying of
 //! the roster.
 
@@ -20,7 +20,7 @@ pub(crate) struct State<'c, 'a> {
     pending_dh: [i64; 2],
     pub soft: i64,
     counts: Vec<u32>,
-    /// Rows re-scored by the last [`State::delta`]: (staff, new row, changed days).
+    /// Rows re-scored by the last [`State::delta_below`]: (staff, new row, changed days).
     pending: Vec<(usize, Vec<Cell>, Vec<usize>)>,
     pending_n: usize,
 }
@@ -145,8 +145,12 @@ impl<'c, 'a> State<'c, 'a> {
     }
 
     /// Prices `changes` (staff, day, new value; at most two distinct staff, each cell once)
-    /// as (hard delta, soft delta). Leaves cover counts updated; follow with commit or rollback.
-    pub fn delta(&mut self, changes: &[(usize, usize, Cell)]) -> (i64, i64) {
+    /// as (hard delta, soft delta) — or returns None as soon as the move is seen to cost at
+    /// least `limit` with hard units priced `hard_w`: when every touched row is free of hard
+    /// violations now, each hard term can only grow, so the cover, request and counter parts
+    /// already give a lower bound, and the run windows (the dearest part) are not re-scored.
+    /// Cover counts are updated either way; follow with commit (only after Some) or rollback.
+    pub fn delta_below(&mut self, changes: &[(usize, usize, Cell)], hard_w: f64, limit: f64) -> Option<(i64, i64)> {
         let ctx = self.ctx;
         let d_n = ctx.d_n;
         let mut people = [usize::MAX; 2];
@@ -158,6 +162,12 @@ impl<'c, 'a> State<'c, 'a> {
             }
         }
         let (mut dh, mut ds) = (0, 0);
+        for &(e, d, v) in changes {
+            let old = self.cells[e * d_n + d];
+            if old != v {
+                ds += self.shift_cover(e, d, old, v);
+            }
+        }
         for (k, &e) in people[..n].iter().enumerate() {
             let mut row = std::mem::take(&mut self.pending[k].1);
             let mut days = std::mem::take(&mut self.pending[k].2);
@@ -181,16 +191,22 @@ impl<'c, 'a> State<'c, 'a> {
             self.pending[k] = (e, row, days);
         }
         self.pending_n = n;
-        for &(e, d, v) in changes {
-            let old = self.cells[e * d_n + d];
-            if old != v {
-                ds += self.shift_cover(e, d, old, v);
+        let feasible_rows = people[..n].iter().all(|&e| self.row_hard[e] == 0);
+        if feasible_rows && hard_w * dh as f64 + ds as f64 >= limit {
+            return None;
+        }
+        for k in 0..n {
+            let (e, row, days) = &self.pending[k];
+            if !days.is_empty() {
+                let r = ctx.runs_delta(*e, &self.cells[e * d_n..(e + 1) * d_n], row, days);
+                dh += r;
+                self.pending_dh[k] += r;
             }
         }
-        (dh, ds)
+        Some((dh, ds))
     }
 
-    /// Undoes the cover-count part of the last [`State::delta`] for the same `changes`.
+    /// Undoes the cover-count part of the last [`State::delta_below`] for the same `changes`.
     pub fn rollback(&mut self, changes: &[(usize, usize, Cell)]) {
         let d_n = self.ctx.d_n;
         for &(e, d, v) in changes.iter().rev() {
@@ -201,7 +217,7 @@ impl<'c, 'a> State<'c, 'a> {
         }
     }
 
-    /// Applies the last [`State::delta`] (whose cover counts are already in place).
+    /// Applies the last [`State::delta_below`] (whose cover counts are already in place).
     pub fn commit(&mut self, dh: i64, ds: i64) {
         let ctx = self.ctx;
         let d_n = ctx.d_n;

@@ -128,11 +128,12 @@ impl Ctx<'_> {
             let inner = start > 0 && end < last;
             if row[start] != off {
                 h += i64::from(len.saturating_sub(p.max_consecutive));
-                let excused = (start > 0 && p.excused[start - 1]) || (end < last && p.excused[end + 1]);
+                let excused =
+                    self.has_excused[e] && ((start > 0 && p.excused[start - 1]) || (end < last && p.excused[end + 1]));
                 if inner && !excused {
                     h += i64::from(p.min_consecutive.saturating_sub(len));
                 }
-            } else if inner && !p.excused[start..=end].iter().any(|&x| x) {
+            } else if inner && !(self.has_excused[e] && p.excused[start..=end].iter().any(|&x| x)) {
                 h += i64::from(p.min_days_off.saturating_sub(len));
             }
             start = t;
@@ -140,7 +141,8 @@ impl Ctx<'_> {
         h
     }
 
-    /// Prices changing row e from `old` to `new`, which differ exactly on `days` (sorted).
+    /// Prices changing row e from `old` to `new`, which differ exactly on `days` (sorted):
+    /// everything but the run rules ([`Ctx::runs_delta`]).
     pub fn row_delta(&self, aggs: &Aggs, e: usize, old: &[Cell], new: &[Cell], days: &[usize]) -> RowDelta {
         let p = &self.inst.staff[e];
         let (d_n, s_n, off) = (self.d_n, self.s_n, self.off);
@@ -159,12 +161,14 @@ impl Ctx<'_> {
         let mut nw = 0;
         for &d in days {
             let (o, v) = (old[d], new[d]);
-            ds += i64::from(req[d * v_n + v as usize]) - i64::from(req[d * v_n + o as usize]);
+            if self.has_req[e * d_n + d] {
+                ds += i64::from(req[d * v_n + v as usize]) - i64::from(req[d * v_n + o as usize]);
+            }
             if let Some(orig) = &self.orig {
                 let g = orig[e * d_n + d];
                 ds += self.change_w * (i64::from(v != g) - i64::from(o != g));
             }
-            if p.days_off[d] {
+            if self.days_off[e * d_n + d] {
                 dh += i64::from(v != off) - i64::from(o != off);
             }
             for (x, sign) in [(o, -1i64), (v, 1i64)] {
@@ -228,6 +232,14 @@ impl Ctx<'_> {
                 last_pair = t;
             }
         }
+        RowDelta { dh, ds }
+    }
+
+    /// Hard change of the run rules (consecutive limits) when row e changes from `old` to
+    /// `new` on `days` (sorted): the part of a row's delta [`Ctx::row_delta`] leaves out.
+    pub fn runs_delta(&self, e: usize, old: &[Cell], new: &[Cell], days: &[usize]) -> i64 {
+        let (d_n, off) = (self.d_n, self.off);
+        let mut dh = 0;
         // Runs: widen each changed day to the old runs on either side; merged windows start
         // and end on run boundaries of both rows, so their run costs can be compared.
         let working = |t: usize| old[t] != off;
@@ -259,6 +271,6 @@ impl Ctx<'_> {
         if let Some((wa, wb)) = window {
             dh += self.runs_cost(e, new, wa, wb) - self.runs_cost(e, old, wa, wb);
         }
-        RowDelta { dh, ds }
+        dh
     }
 }
