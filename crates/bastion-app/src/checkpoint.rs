@@ -414,11 +414,17 @@ impl App {
         Ok(rule)
     }
 
-    /// Set the fever line (commander): audited.
-    /// The line is bureau-wide, so only a bureau-wide checkpoint manager may move it, and only
-    /// within 37.0–38.5 ℃ (a typo such as 3.73 or 373 is refused, never stored).
+    /// Whether `ctx` may move the fever line: it is bureau-wide, so only a bureau-wide checkpoint
+    /// manager may.
+    pub fn may_set_fever_rule(ctx: &Ctx) -> bool {
+        matches!(ctx.scope(perm::CHECKPOINT_WRITE), Ok(RowScope::All))
+    }
+
+    /// Set the fever line (commander): audited, and only within 37.0–38.5 ℃ (a typo such as 3.73
+    /// or 373 is refused, never stored).
     pub async fn set_fever_rule(&self, ctx: &Ctx, threshold: &str, inclusive: bool) -> AppResult<FeverRule> {
-        if !matches!(ctx.scope(perm::CHECKPOINT_WRITE)?, RowScope::All) {
+        ctx.scope(perm::CHECKPOINT_WRITE)?;
+        if !Self::may_set_fever_rule(ctx) {
             return Err(AppError::Forbidden("发热判定线全局生效，须由全局卡点管理权限设置".into()));
         }
         let t = Temperature::parse("发热阈值", threshold).map_err(AppError::invalid)?;

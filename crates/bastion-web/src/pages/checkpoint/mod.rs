@@ -13,7 +13,8 @@ use axum::Form;
 use bastion_app::checkpoint::{CheckpointInput, RegistrationInput, TraceInput};
 use bastion_app::AppError;
 use bastion_core::checkpoint::{
-    CheckpointKind, Decision, DocType, FeverOutcome, FeverRule, HealthCode, Reason, TempMethod, VehicleType,
+    CheckpointKind, Decision, DocType, FeverOutcome, FeverRule, HealthCode, Reason, TempMethod, Temperature,
+    VehicleType,
 };
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
@@ -367,9 +368,9 @@ async fn fever_page(
         (Ok(c), Ok(r), Ok(d)) => (c, r, d),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(t, e),
     };
-    let can_set_rule = matches!(ctx.scope(perm::CHECKPOINT_WRITE), Ok(bastion_store::org::RowScope::All));
+    let can_set_rule = bastion_app::App::may_set_fever_rule(ctx);
     let (threshold, errors) =
-        form.unwrap_or_else(|| (format!("{}.{}", rule.threshold_tenths / 10, rule.threshold_tenths % 10), Vec::new()));
+        form.unwrap_or_else(|| (Temperature::clamped(rule.threshold_tenths).to_string(), Vec::new()));
     let shell = Shell::new(state, ctx, t, "/checkpoints/fever", t.s("checkpoint.fever_title")).await;
     render_status(status, &FeverPage { shell, cases, open_only, rule, can_set_rule, threshold, errors, deliveries })
 }
