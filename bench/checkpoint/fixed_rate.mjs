@@ -1,6 +1,7 @@
 // Fixed-rate load (open model) for POST /api/checkpoints/registrations: requests are scheduled at
 // RATE per second whatever the answers; latency counts from the scheduled start (no coordinated
-// omission). Prints sent, ok, errors, achieved rate and p50/p90/p99/max in ms.
+// omission). Prints sent, ok, errors, achieved rate and p50/p90/p99/max in ms, then where the slow
+// answers were: every 100 ms window of scheduled time whose slowest answer took over 50 ms.
 //   node fixed_rate.mjs URL COOKIE CHECKPOINT RATE SECONDS
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -11,11 +12,19 @@ const secs = Number(secsArg || 20);
 const target = new URL('/api/checkpoints/registrations', url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const lat = [];
+const slowest = new Map(); // 100-ms window of scheduled time → slowest answer in it
 let ok = 0;
 let bad = 0;
 let sent = 0;
 const t0 = performance.now();
 const total = rate * secs;
+
+function record(scheduled) {
+  const ms = performance.now() - scheduled;
+  lat.push(ms);
+  const w = Math.floor((scheduled - t0) / 100);
+  slowest.set(w, Math.max(slowest.get(w) || 0, ms));
+}
 
 function one(scheduled) {
   const body = JSON.stringify({
@@ -29,11 +38,11 @@ function one(scheduled) {
   }, (res) => {
     res.resume();
     res.on('end', () => {
-      lat.push(performance.now() - scheduled);
+      record(scheduled);
       if (res.statusCode === 201) ok++; else bad++;
     });
   });
-  req.on('error', () => { bad++; lat.push(performance.now() - scheduled); });
+  req.on('error', () => { bad++; record(scheduled); });
   req.end(body);
 }
 
@@ -56,4 +65,6 @@ const elapsed = (performance.now() - t0) / 1000;
 lat.sort((a, b) => a - b);
 const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : NaN).toFixed(1);
 console.log(`rate=${rate}/s seconds=${secs} sent=${sent} ok=${ok} errors=${bad} achieved=${(ok / elapsed).toFixed(0)}/s p50=${q(0.5)}ms p90=${q(0.9)}ms p99=${q(0.99)}ms max=${q(1 - 1e-9)}ms`);
+const slow = [...slowest].filter(([, ms]) => ms > 50).sort((a, b) => a[0] - b[0]);
+console.log(`slow windows (scheduled second: slowest ms): ${slow.map(([w, ms]) => `${(w / 10).toFixed(1)}s:${ms.toFixed(0)}`).join(' ') || 'none'}`);
 agent.destroy();

@@ -15,7 +15,7 @@
 #
 # Environment: CARGO_TARGET_DIR, BENCH_SKIP_BUILD=1, BENCH_BACKENDS ("sqlite postgres"), BENCH_DURATION (20s),
 # BENCH_CONNS (64), BENCH_FIXED_RATE (5000), BENCH_FIXED_SECS (20), BENCH_INSERT_ROWS (200000),
-# BENCH_BIG (0), BENCH_PG_ADMIN (postgres://postgres@127.0.0.1:5432/postgres), BENCH_WORK (/tmp/bastion-bench-checkpoint).
+# BENCH_BIG (0), BENCH_TAG (added to the results' file names, e.g. a variant being compared), BENCH_PG_ADMIN (postgres://postgres@127.0.0.1:5432/postgres), BENCH_WORK (/tmp/bastion-bench-checkpoint).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/checkpoint"
@@ -41,7 +41,7 @@ BARE_PORT=18291
 export BASTION_DEMO_PASSWORD=${BASTION_DEMO_PASSWORD:-Demo#2026pass}
 export BENCH_DIR="$HERE" NO_COLOR=1
 mkdir -p "$HERE/results"
-DATE=$(date +%Y-%m-%d)-$PROFILE
+DATE=$(date +%Y-%m-%d)-$PROFILE${BENCH_TAG:+-$BENCH_TAG}
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; true; }
 trap cleanup EXIT

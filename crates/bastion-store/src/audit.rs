@@ -192,16 +192,29 @@ impl Store {
             prev = rec.hash.clone();
             recs.push(rec);
         }
-        for chunk in recs.chunks(1000) {
-            let mut sql = format!("INSERT INTO audit_log ({COLS}) VALUES ");
+        // On PostgreSQL the last chunk's INSERT and the head's move are one statement (one round
+        // trip less while the head is locked, from the read above until commit).
+        let pg = self.backend == Backend::Postgres;
+        let chunks: Vec<&[AuditRecord]> = recs.chunks(1000).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let with_head = pg && i + 1 == chunks.len();
+            let mut sql = String::from(if with_head { "WITH linked AS (" } else { "" });
+            sql.push_str(&format!("INSERT INTO audit_log ({COLS}) VALUES "));
             self.backend.push_values(&mut sql, chunk.len(), 13);
+            if with_head {
+                let n = chunk.len() * 13;
+                sql.push_str(&format!(") UPDATE audit_head SET seq = ${}, hash = ${} WHERE id = 1", n + 1, n + 2));
+            }
             let mut q = sqlx::query(&sql);
-            for r in chunk {
+            for r in chunk.iter() {
                 q = bind_record(q, r);
+            }
+            if let (true, Some(last)) = (with_head, chunk.last()) {
+                q = q.bind(last.seq).bind(last.hash.clone());
             }
             q.execute(&mut **tx).await?;
         }
-        if let Some(last) = recs.last() {
+        if let (false, Some(last)) = (pg, recs.last()) {
             move_head(tx, last).await?;
         }
         Ok(())

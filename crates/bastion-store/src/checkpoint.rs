@@ -1,7 +1,7 @@
 //! Checkpoints and screening (issue 5): checkpoints, screening records written in batches (the
 //! hot path: one multi-row INSERT per batch, idempotent by the client-minted id), live counters,
-//! self-registration passes, fever cases and their follow-ups, alerts, trace by blind index and
-//! the retention purge. Identity and phone numbers are stored encrypted with a blind index.
+//! self-registration passes, trace by blind index and the retention purge (fever cases, their
+//! follow-ups and alerts are in `fever`). Identity and phone numbers are stored encrypted with a blind index.
 
 use bastion_core::checkpoint::{
     CheckpointKind, CheckpointStatus, Decision, DocType, EntryMode, FeverOutcome, FeverStatus, HealthCode, Plate,
@@ -221,7 +221,7 @@ const SC_COLS: &str =
      s.phone_masked, s.plate, s.plate_warning, s.vehicle_type, s.driver_id, s.origin, s.destination, s.reason, \
      s.travel_flag, s.health_code, s.temp, s.temp2, s.method, s.fever, s.decision, s.officer";
 
-fn tenths(t: i64) -> String {
+pub(crate) fn tenths(t: i64) -> String {
     format!("{}.{}", t / 10, t % 10)
 }
 
@@ -252,28 +252,6 @@ fn screening_from(r: &AnyRow) -> StoreResult<Screening> {
         fever: r.try_get::<i64, _>("fever")? != 0,
         decision: Decision::parse(&r.try_get::<String, _>("decision")?).unwrap_or(Decision::Pass),
         officer: r.try_get("officer")?,
-    })
-}
-
-const FC_COLS: &str =
-    "f.id, f.screening_id, f.checkpoint_id, c.name AS checkpoint_name, f.opened_at, f.temp, f.clinic, \
-     f.status, f.handed_over_at, f.handed_over_by, f.receiver, f.closed_at, f.outcome";
-
-fn case_from(r: &AnyRow) -> StoreResult<FeverCase> {
-    Ok(FeverCase {
-        id: FeverCaseId(r.try_get("id")?),
-        screening_id: r.try_get("screening_id")?,
-        checkpoint_id: CheckpointId(r.try_get("checkpoint_id")?),
-        checkpoint_name: r.try_get("checkpoint_name")?,
-        opened_at: r.try_get("opened_at")?,
-        temp: tenths(r.try_get("temp")?),
-        clinic: r.try_get("clinic")?,
-        status: FeverStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(FeverStatus::Referred),
-        handed_over_at: r.try_get("handed_over_at")?,
-        handed_over_by: r.try_get("handed_over_by")?,
-        receiver: r.try_get("receiver")?,
-        closed_at: r.try_get("closed_at")?,
-        outcome: r.try_get::<Option<String>, _>("outcome")?.and_then(|o| FeverOutcome::parse(&o).ok()),
     })
 }
 
@@ -477,20 +455,22 @@ impl Store {
             }
             out.push(Registered { id: s.id.clone(), created: new, fever_case: case });
         }
-        for ((cp, hour), (n, f)) in counts {
-            sqlx::query(
-                "INSERT INTO checkpoint_counts (checkpoint_id, hour, total, fevers) VALUES ($1,$2,$3,$4) \
-                 ON CONFLICT (checkpoint_id, hour) DO UPDATE SET total = checkpoint_counts.total + excluded.total, \
-                 fevers = checkpoint_counts.fevers + excluded.fevers",
-            )
-            .bind(cp)
-            .bind(hour)
-            .bind(n)
-            .bind(f)
-            .execute(&mut **tx)
-            .await?;
-        }
+        // The audit chain's head, then the hourly counters (one statement for every checkpoint and
+        // hour of the batch): the rows every writer shares are locked last, in one order.
         self.append_audit_many(tx, &audits).await?;
+        if !counts.is_empty() {
+            let mut sql = String::from("INSERT INTO checkpoint_counts (checkpoint_id, hour, total, fevers) VALUES ");
+            self.backend.push_values(&mut sql, counts.len(), 4);
+            sql.push_str(
+                " ON CONFLICT (checkpoint_id, hour) DO UPDATE SET total = checkpoint_counts.total + excluded.total, \
+                 fevers = checkpoint_counts.fevers + excluded.fevers",
+            );
+            let mut q = sqlx::query(&sql);
+            for ((cp, hour), (n, f)) in counts {
+                q = q.bind(cp).bind(hour).bind(n).bind(f);
+            }
+            q.execute(&mut **tx).await?;
+        }
         Ok(out)
     }
 
@@ -688,128 +668,6 @@ impl Store {
             return Err(StoreError::Conflict("通行码已使用或已过期，请重新登记".into()));
         }
         Ok(())
-    }
-
-    pub async fn fever_cases(
-        &self,
-        checkpoints: Option<&[CheckpointId]>,
-        open_only: bool,
-    ) -> StoreResult<Vec<FeverCase>> {
-        let mut sql =
-            format!("SELECT {FC_COLS} FROM fever_cases f JOIN checkpoints c ON c.id = f.checkpoint_id WHERE 1=1");
-        if let Some(ids) = checkpoints {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            let list: Vec<String> = ids.iter().map(|i| i.0.to_string()).collect();
-            sql.push_str(&format!(" AND f.checkpoint_id IN ({})", list.join(",")));
-        }
-        if open_only {
-            sql.push_str(" AND f.status <> 'closed'");
-        }
-        sql.push_str(" ORDER BY f.id DESC LIMIT 200");
-        let rows = sqlx::query(&sql).fetch_all(&self.read).await?;
-        rows.iter().map(case_from).collect()
-    }
-
-    pub async fn fever_case(&self, id: FeverCaseId) -> StoreResult<(FeverCase, Vec<FollowUp>)> {
-        let row = sqlx::query(&format!(
-            "SELECT {FC_COLS} FROM fever_cases f JOIN checkpoints c ON c.id = f.checkpoint_id WHERE f.id = $1"
-        ))
-        .bind(id.0)
-        .fetch_optional(&self.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let notes = sqlx::query("SELECT at, account, note FROM fever_followups WHERE case_id = $1 ORDER BY id")
-            .bind(id.0)
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(|r| Ok(FollowUp { at: r.try_get("at")?, account: r.try_get("account")?, note: r.try_get("note")? }))
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok((case_from(&row)?, notes))
-    }
-
-    /// Record the clinic's receipt of the traveller (交接确认). Only a referred case can be handed over.
-    pub async fn hand_over(&self, tx: &mut Tx, id: FeverCaseId, receiver: &str, by: &str) -> StoreResult<()> {
-        let t = bastion_core::time::now_ms();
-        let n = sqlx::query(
-            "UPDATE fever_cases SET status = 'handed_over', handed_over_at = $1, handed_over_by = $2, receiver = $3, \
-             updated_at = $1 WHERE id = $4 AND status = 'referred'",
-        )
-        .bind(t)
-        .bind(by)
-        .bind(receiver)
-        .bind(id.0)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict("只有“已转诊”状态的病例可以确认交接".into()));
-        }
-        Ok(())
-    }
-
-    pub async fn add_follow_up(&self, tx: &mut Tx, id: FeverCaseId, account: &str, note: &str) -> StoreResult<()> {
-        let t = bastion_core::time::now_ms();
-        let n = sqlx::query("UPDATE fever_cases SET updated_at = $1 WHERE id = $2 AND status <> 'closed'")
-            .bind(t)
-            .bind(id.0)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict("病例已结案或不存在，不能再添加随访记录".into()));
-        }
-        sqlx::query("INSERT INTO fever_followups (case_id, at, account, note) VALUES ($1,$2,$3,$4)")
-            .bind(id.0)
-            .bind(t)
-            .bind(account)
-            .bind(note)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn close_case(&self, tx: &mut Tx, id: FeverCaseId, outcome: FeverOutcome) -> StoreResult<()> {
-        let t = bastion_core::time::now_ms();
-        let n = sqlx::query(
-            "UPDATE fever_cases SET status = 'closed', closed_at = $1, outcome = $2, updated_at = $1 \
-             WHERE id = $3 AND status <> 'closed'",
-        )
-        .bind(t)
-        .bind(outcome.code())
-        .bind(id.0)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict("病例已结案或不存在".into()));
-        }
-        Ok(())
-    }
-
-    pub async fn alerts(&self, audience: &str, limit: i64) -> StoreResult<Vec<Alert>> {
-        let rows = sqlx::query(
-            "SELECT id, at, checkpoint_id, case_id, audience, text FROM checkpoint_alerts WHERE audience = $1 \
-             ORDER BY id DESC LIMIT $2",
-        )
-        .bind(audience)
-        .bind(limit)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Alert {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    checkpoint_id: CheckpointId(r.try_get("checkpoint_id")?),
-                    case_id: r.try_get::<Option<i64>, _>("case_id")?.map(FeverCaseId),
-                    audience: r.try_get("audience")?,
-                    text: r.try_get("text")?,
-                })
-            })
-            .collect()
     }
 
     /// Delete screening data older than `cutoff` (UTC ms): passes, closed fever cases with their

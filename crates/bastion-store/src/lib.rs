@@ -9,13 +9,16 @@ pub mod cache;
 pub mod checkpoint;
 pub mod crypto;
 pub mod db;
+mod fever;
 pub mod group_commit;
+mod honours;
 pub mod jobs;
 pub mod operation;
 pub mod org;
 pub mod publicity;
 pub mod recall;
 mod recall_apply;
+mod recall_queue;
 pub mod settings;
 pub mod sql;
 

@@ -441,6 +441,57 @@ async fn purge_deletes_screening_data_past_retention(backend: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
+/// Many officers at once, phones resending while the first try is still being written, every
+/// fifth traveller with a fever: each traveller is counted once, each fever opens one case, each
+/// stored registration has one audit record, and the audit chain stays one unbroken chain.
+async fn concurrent_registrations_keep_counts_cases_and_the_chain(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("checkpoint").await;
+    let cp = checkpoint_named(&t, &c, "G319").await;
+    let before = today_count(&t, &c, cp).await;
+    let count = |sql: &'static str| {
+        let s = t.app.store.clone();
+        async move { sqlx::Row::get::<i64, _>(&sqlx::query(sql).fetch_one(s.reader()).await.unwrap(), "n") }
+    };
+    const CASES: &str = "SELECT COUNT(*) AS n FROM fever_cases";
+    const AUDITED: &str = "SELECT COUNT(*) AS n FROM audit_log WHERE action = '测温登记'";
+    let (cases_before, audited_before) = (count(CASES).await, count(AUDITED).await);
+    let (officers, each) = (16, 20);
+    let mut tasks = tokio::task::JoinSet::new();
+    for o in 0..officers {
+        let (c, url) = (c.clone(), t.url("/api/checkpoints/registrations"));
+        tasks.spawn(async move {
+            let mut created = 0;
+            for k in 0..each {
+                let id = uuid();
+                let b = if (o * each + k) % 5 == 0 {
+                    with(
+                        with(with(body(cp, &id), "temp", json!("38.1")), "temp2", json!("37.9")),
+                        "decision",
+                        json!("transfer"),
+                    )
+                } else {
+                    body(cp, &id)
+                };
+                // The first try and a resend race each other.
+                let (a, r) = tokio::join!(post(&c, url.clone(), &b), post(&c, url.clone(), &b));
+                let codes = [a.0, r.0];
+                assert!(codes.contains(&StatusCode::CREATED), "one of the two stores it: {codes:?} {} {}", a.1, r.1);
+                assert!(codes.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::OK), "{codes:?}");
+                created += [a.1, r.1].iter().filter(|v| v["created"] == true).count();
+            }
+            created
+        });
+    }
+    let created: usize = tasks.join_all().await.into_iter().sum();
+    let n = officers * each;
+    assert_eq!(created, n, "each traveller is created exactly once, whichever try wins");
+    assert_eq!(today_count(&t, &c, cp).await, before + n as i64);
+    assert_eq!(count(CASES).await, cases_before + n as i64 / 5, "one fever case per feverish traveller");
+    assert_eq!(count(AUDITED).await, audited_before + n as i64, "one audit record per stored registration");
+    assert_eq!(t.app.store.verify_audit().await.unwrap().1, None, "one unbroken audit chain");
+}
+
 /// Run the real binary, hammer it with registrations, kill -9, restart: every acknowledged
 /// registration is stored exactly once.
 async fn acknowledged_registrations_survive_kill_9(backend: Backend) {
@@ -633,6 +684,7 @@ async fn fever_alert_reaches_the_bot_groups_without_personal_data(backend: Backe
 }
 
 both_backends!(
+    concurrent_registrations_keep_counts_cases_and_the_chain,
     fever_alert_reaches_the_bot_groups_without_personal_data,
     fever_line_is_set_from_the_fever_page,
     officer_registers_once_even_when_resent,
