@@ -17,7 +17,7 @@ use crate::model::{Instance, Roster};
 pub(crate) use row::{Cell, Ctx};
 use state::State;
 use std::time::Instant;
-use targeted::{cover_chain, fill_gap, request_chain, request_cycle, request_gather, request_swap, weekend_move};
+use targeted::{cover_chain, fill_gap, request_chain, request_swap, weekend_move};
 use thiserror::Error;
 
 /// How long and how to search.
@@ -57,27 +57,9 @@ pub struct Tuning {
     /// Percent of moves that are weekend moves (complete a one-day weekend, or exchange two
     /// weekends of one person).
     pub p_weekend: u32,
-    /// Percent of request moves that are three-person cycles instead of two-person swaps.
-    pub p_cycle: u32,
-    /// Percent of request moves that are request chains (one person's row, aimed at an
-    /// on-request, paid back on a surplus-covered day).
+    /// Percent of the request moves that are request chains (one person's row: an on-request
+    /// granted with a short block around it, often paid back on a surplus-covered day).
     pub p_rchain: u32,
-    /// Percent of request moves that gather a 2–3-day run for an on-request from several people.
-    pub p_gather: u32,
-    /// Schedule of the odd-numbered threads (start and end temperature, cycles, mean request
-    /// share), if not the same: a portfolio of two schedules instead of two runs of one.
-    pub odd: Option<(f64, f64, u32, u32)>,
-}
-
-impl Tuning {
-    /// The tuning thread `t` runs with.
-    fn for_thread(&self, t: usize) -> Tuning {
-        let mut x = *self;
-        if let Some(odd) = self.odd.filter(|_| t % 2 == 1) {
-            (x.t0, x.t1, x.cycles, x.p_request) = odd;
-        }
-        x
-    }
 }
 
 impl Default for Tuning {
@@ -91,10 +73,7 @@ impl Default for Tuning {
             p_cover: P_COVER,
             p_request: P_REQUEST,
             p_weekend: P_WEEKEND,
-            p_cycle: 0,
-            p_rchain: 0,
-            p_gather: 0,
-            odd: None,
+            p_rchain: P_RCHAIN,
         }
     }
 }
@@ -288,6 +267,8 @@ const OP_MIX: [f64; 6] = [8.0, 17.0, 15.0, 12.0, 36.0, 12.0];
 const P_COVER: u32 = 20;
 /// Default mean share (percent) of request swaps.
 const P_REQUEST: u32 = 10;
+/// Default share (percent of the request moves) of request chains.
+const P_RCHAIN: u32 = 50;
 /// Default share (percent) of weekend moves.
 const P_WEEKEND: u32 = 5;
 /// Longest block a cover chain adds (and at most as many shifts it drops).
@@ -361,20 +342,8 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     // Phase 0 works on the rows that break a hard constraint only: rows are independent
     // there, so rows already feasible are never disturbed.
     let mut bad_rows: Vec<usize> = Vec::new();
-    let Tuning {
-        t0,
-        t1,
-        phase0_t,
-        cycles,
-        hard_w_min: hw_min,
-        p_cover,
-        p_request,
-        p_weekend,
-        p_cycle,
-        p_rchain,
-        p_gather,
-        ..
-    } = opts.tuning.for_thread(thread);
+    let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min, p_cover, p_request, p_weekend, p_rchain, .. } =
+        opts.tuning;
     let mut ops = OpMix::new(p_cover, 0, p_weekend);
     let cycles = f64::from(cycles.max(1));
     let mut cycle = 0.0;
@@ -438,7 +407,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
             propose_in_row(ctx, &st, &mut rng, e, &mut changes);
         } else {
             let op = ops.pick(&mut rng);
-            propose(ctx, &st, &mut rng, op, (p_cycle, p_rchain, p_gather), &mut changes);
+            propose(ctx, &st, &mut rng, op, p_rchain, &mut changes);
         }
         if changes.is_empty() {
             continue;
@@ -527,27 +496,22 @@ fn propose_in_row(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, e: usize, ou
 
 /// Draws one random move of operator `op`: filling a gap, a single-cell change, a retype, a
 /// slide, a block swap between two people (cover unchanged, only their rows move), setting a
-/// block of one person's days to one value, a request swap or a cover chain.
+/// block of one person's days to one value, a request swap or chain (`p_rchain` percent of the
+/// request moves are chains), a cover chain or a weekend move.
 fn propose(
     ctx: &Ctx<'_>,
     st: &State<'_, '_>,
     rng: &mut Rng,
     op: Op,
-    (p_cycle, p_rchain, p_gather): (u32, u32, u32),
+    p_rchain: u32,
     out: &mut Vec<(usize, usize, Cell)>,
 ) {
     if op == Op::Cover {
         return cover_chain(ctx, st, rng, out);
     }
     if op == Op::Request {
-        if p_cycle > 0 && rng.below(100) < p_cycle as usize {
-            return request_cycle(ctx, st, rng, out);
-        }
         if p_rchain > 0 && rng.below(100) < p_rchain as usize {
             return request_chain(ctx, st, rng, out);
-        }
-        if p_gather > 0 && rng.below(100) < p_gather as usize {
-            return request_gather(ctx, st, rng, out);
         }
         return request_swap(ctx, st, rng, out);
     }

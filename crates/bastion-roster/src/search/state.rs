@@ -7,9 +7,6 @@
 use super::row::{Cell, Ctx};
 use super::window::Aggs;
 
-/// Most rows one move may touch (a request gather moves up to four people).
-pub(crate) const MAX_ROWS: usize = 4;
-
 pub(crate) struct State<'c, 'a> {
     pub ctx: &'c Ctx<'a>,
     pub cells: Vec<Cell>,
@@ -20,7 +17,7 @@ pub(crate) struct State<'c, 'a> {
     pub hard: i64,
     /// Hard units of each row (all hard constraints are per person).
     pub row_hard: Vec<i64>,
-    pending_dh: [i64; MAX_ROWS],
+    pending_dh: [i64; 2],
     pub soft: i64,
     counts: Vec<u32>,
     /// Rows re-scored by the last [`State::delta_below`]: (staff, new row, changed days).
@@ -39,10 +36,10 @@ impl<'c, 'a> State<'c, 'a> {
             gcnt: vec![0; ctx.inst.group_covers.len()],
             hard: 0,
             row_hard: vec![0; e_n],
-            pending_dh: [0; MAX_ROWS],
+            pending_dh: [0; 2],
             soft: 0,
             counts: vec![0; ctx.s_n.max(1)],
-            pending: (0..MAX_ROWS).map(|_| (0, vec![0; d_n], Vec::new())).collect(),
+            pending: vec![(0, vec![0; d_n], Vec::new()), (0, vec![0; d_n], Vec::new())],
             pending_n: 0,
         };
         for e in 0..e_n {
@@ -147,7 +144,7 @@ impl<'c, 'a> State<'c, 'a> {
         delta
     }
 
-    /// Prices `changes` (staff, day, new value; at most `MAX_ROWS` distinct staff, each cell once)
+    /// Prices `changes` (staff, day, new value; at most two distinct staff, each cell once)
     /// as (hard delta, soft delta) — or returns None as soon as the move is seen to cost at
     /// least `limit` with hard units priced `hard_w`: when every touched row is free of hard
     /// violations now, each hard term can only grow, so the cover, request and counter parts
@@ -156,10 +153,10 @@ impl<'c, 'a> State<'c, 'a> {
     pub fn delta_below(&mut self, changes: &[(usize, usize, Cell)], hard_w: f64, limit: f64) -> Option<(i64, i64)> {
         let ctx = self.ctx;
         let d_n = ctx.d_n;
-        let mut people = [usize::MAX; MAX_ROWS];
+        let mut people = [usize::MAX; 2];
         let mut n = 0;
         for &(e, _, _) in changes {
-            if !people[..n].contains(&e) && n < MAX_ROWS {
+            if !people[..n].contains(&e) && n < 2 {
                 people[n] = e;
                 n += 1;
             }

@@ -5,6 +5,8 @@ use super::row::{Cell, Ctx};
 use super::state::State;
 use super::{Rng, COVER_BLOCK, MAX_BLOCK};
 
+const PAY_UNWANTED: bool = false;
+
 /// Targets a missing person: finds an under-covered (day, shift) and puts someone eligible on
 /// it — by adding the shift, by changing their shift that day, or by moving one of their
 /// shifts from a nearby day (which keeps their totals).
@@ -79,65 +81,6 @@ pub(super) fn request_swap(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out
     }
 }
 
-/// The three-person form of the request swap: the request's person takes the value of a
-/// partner whose day grants the request, the partner takes a third person's value and the
-/// third person takes the first one's — on the request day and up to one day either side, so
-/// cover stays put. It reaches requests whose only granting partner cannot take the person's
-/// own value (a succession, a run or a weekend limit in the way).
-pub(super) fn request_cycle(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
-    let (e_n, d_n) = (ctx.e_n, ctx.d_n);
-    if ctx.requests.is_empty() || e_n < 3 {
-        return;
-    }
-    let ok = |p: usize, day: usize, v: Cell| ctx.allowed(p, day, v);
-    for _ in 0..8 {
-        let (e, d, s, on) = ctx.requests[rng.below(ctx.requests.len())];
-        let cur = st.get(e, d);
-        if (cur == s) != on {
-            continue;
-        }
-        let mut partner = None;
-        for _ in 0..8 {
-            let x = rng.below(e_n);
-            let v = st.get(x, d);
-            if x != e && ((on && v == s) || (!on && v != s)) && ok(e, d, v) {
-                partner = Some(x);
-                break;
-            }
-        }
-        let Some(e2) = partner else { return };
-        let v2 = st.get(e2, d);
-        let mut third = None;
-        for _ in 0..8 {
-            let x = rng.below(e_n);
-            let v = st.get(x, d);
-            if x != e && x != e2 && v != v2 && v != cur && ok(e2, d, v) && ok(x, d, cur) {
-                third = Some(x);
-                break;
-            }
-        }
-        let Some(e3) = third else { return };
-        let a = d.saturating_sub(rng.below(2));
-        let b = (d + 1 + rng.below(2)).min(d_n);
-        for t in a..b {
-            let (x1, x2, x3) = (st.get(e, t), st.get(e2, t), st.get(e3, t));
-            if !ok(e, t, x2) || !ok(e2, t, x3) || !ok(e3, t, x1) {
-                if t < d {
-                    out.clear();
-                    continue;
-                }
-                break;
-            }
-            for (p, old, new) in [(e, x1, x2), (e2, x2, x3), (e3, x3, x1)] {
-                if old != new {
-                    out.push((p, t, new));
-                }
-            }
-        }
-        return;
-    }
-}
-
 /// The cover chain aimed at an on-request instead of a missing shift: draws an on-request not
 /// granted; if its person works another type that day the shift is retyped, else the person
 /// gets a block of 1–4 days around it (the wanted shift on the request day, on the other free
@@ -204,7 +147,9 @@ pub(super) fn request_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, ou
         for k in 0..d_n.min(56) {
             let t = (start + k) % d_n;
             let v = st.get(e, t);
-            if (t + 1 < a || t > b) && v != off && st.surplus(t, v) {
+            let unwanted =
+                PAY_UNWANTED && ctx.req[(e * d_n + t) * v_n + v as usize] > ctx.req[(e * d_n + t) * v_n + off as usize];
+            if (t + 1 < a || t > b) && v != off && (st.surplus(t, v) || unwanted) {
                 from = Some(t);
                 break;
             }
@@ -214,62 +159,6 @@ pub(super) fn request_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, ou
         while out.len() < 2 * added && t < d_n && (t + 1 < a || t > b) && st.get(e, t) != off {
             out.push((e, t, off));
             t += 1;
-        }
-        return;
-    }
-}
-
-/// Gathers a short run for an on-request from several people: draws an on-request not granted
-/// and a block of 2–3 days around it; on each day of the block the request's person takes the
-/// shift they ask for that day (else the request's shift) from someone who works it — the
-/// previous day's partner if they work it too — who takes the person's value instead. Cover
-/// stays put; it reaches requests for a run (e.g. three nights) that no single partner holds.
-pub(super) fn request_gather(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
-    let (e_n, d_n, off, v_n) = (ctx.e_n, ctx.d_n, ctx.off, ctx.s_n + 1);
-    if ctx.requests.is_empty() || e_n < 2 {
-        return;
-    }
-    for _ in 0..8 {
-        let (e, d, s, on) = ctx.requests[rng.below(ctx.requests.len())];
-        if !on || st.get(e, d) == s {
-            continue;
-        }
-        let len = 2 + rng.below(2);
-        let a = d.saturating_sub(rng.below(len));
-        let b = (a + len).min(d_n);
-        let mut prev = usize::MAX;
-        let mut people = 1;
-        for t in a..b {
-            let cur = st.get(e, t);
-            // The shift asked for on t (an on-request has a negative price), else s.
-            let want = ctx.eligible[e]
-                .iter()
-                .copied()
-                .find(|&c| ctx.req[(e * d_n + t) * v_n + c as usize] < ctx.req[(e * d_n + t) * v_n + off as usize])
-                .unwrap_or(s);
-            if cur == want {
-                continue;
-            }
-            if !ctx.allowed(e, t, want) {
-                return out.clear();
-            }
-            let fits = |p: usize| p != e && st.get(p, t) == want && ctx.allowed(p, t, cur);
-            let p = if prev != usize::MAX && fits(prev) {
-                prev
-            } else {
-                let k0 = rng.below(e_n);
-                let Some(p) = (0..e_n).map(|k| (k0 + k) % e_n).find(|&p| fits(p)) else {
-                    return out.clear();
-                };
-                if people == super::state::MAX_ROWS {
-                    return out.clear();
-                }
-                people += 1;
-                p
-            };
-            prev = p;
-            out.push((e, t, want));
-            out.push((p, t, cur));
         }
         return;
     }
