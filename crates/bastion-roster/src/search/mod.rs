@@ -58,7 +58,8 @@ pub struct Tuning {
     /// weekends of one person).
     pub p_weekend: u32,
     /// Percent of the request moves that are request chains (one person's row: an on-request
-    /// granted with a short block around it, often paid back on a surplus-covered day).
+    /// granted with a short block around it, often paid back on a surplus-covered day or one
+    /// whose shift breaks an off-request).
     pub p_rchain: u32,
 }
 

@@ -5,8 +5,6 @@ use super::row::{Cell, Ctx};
 use super::state::State;
 use super::{Rng, COVER_BLOCK, MAX_BLOCK};
 
-const PAY_UNWANTED: bool = false;
-
 /// Targets a missing person: finds an under-covered (day, shift) and puts someone eligible on
 /// it — by adding the shift, by changing their shift that day, or by moving one of their
 /// shifts from a nearby day (which keeps their totals).
@@ -85,7 +83,8 @@ pub(super) fn request_swap(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out
 /// granted; if its person works another type that day the shift is retyped, else the person
 /// gets a block of 1–4 days around it (the wanted shift on the request day, on the other free
 /// days the value their requests like best, a type missing there first), and half the time
-/// as many of their shifts are dropped from a surplus-covered day on — the person's totals
+/// as many of their shifts are dropped, from the first day on (after a random one) whose
+/// cover is in surplus or whose shift breaks an off-request of theirs — the person's totals
 /// stay nearly put while the request is granted.
 pub(super) fn request_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
     let (d_n, off, v_n) = (ctx.d_n, ctx.off, ctx.s_n + 1);
@@ -147,8 +146,8 @@ pub(super) fn request_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, ou
         for k in 0..d_n.min(56) {
             let t = (start + k) % d_n;
             let v = st.get(e, t);
-            let unwanted =
-                PAY_UNWANTED && ctx.req[(e * d_n + t) * v_n + v as usize] > ctx.req[(e * d_n + t) * v_n + off as usize];
+            // A shift the person asked not to work (an off-request) is as good a place to pay.
+            let unwanted = ctx.req[(e * d_n + t) * v_n + v as usize] > ctx.req[(e * d_n + t) * v_n + off as usize];
             if (t + 1 < a || t > b) && v != off && (st.surplus(t, v) || unwanted) {
                 from = Some(t);
                 break;
