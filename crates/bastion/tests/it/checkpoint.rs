@@ -406,14 +406,19 @@ async fn purge_deletes_screening_data_past_retention(backend: Backend) {
     let (s, _) = post(&c, t.url("/api/checkpoints/registrations"), &body(cp, &old)).await;
     assert_eq!(s, StatusCode::CREATED);
     let total = t.app.store.count_screenings().await.unwrap();
-    sqlx::query("UPDATE screenings SET at = 1000 WHERE id = $1")
+    // Ten days old: past the 7 days asked for below, within the 28-day retention in force, so the
+    // server's own purge (at start and hourly, racing with this test) leaves it alone.
+    assert!(t.app.retention_days().await.unwrap() > 10, "the demo keeps screening data longer than ten days");
+    let ten_days_ago = bastion_core::time::now_ms() - 10 * 86_400_000;
+    sqlx::query("UPDATE screenings SET at = $1 WHERE id = $2")
+        .bind(ten_days_ago)
         .bind(&old)
         .execute(t.app.store.reader())
         .await
         .unwrap();
     let root = t.app.store.units().await.unwrap()[0].id;
     let ctx = bastion_app::Ctx::cli(root);
-    let r = t.app.purge_screenings(&ctx, Some(28)).await.unwrap();
+    let r = t.app.purge_screenings(&ctx, Some(7)).await.unwrap();
     assert_eq!(r.screenings, 1);
     assert_eq!(t.app.store.count_screenings().await.unwrap(), total - 1);
     assert!(t.app.store.screening(&old).await.is_err());
