@@ -87,6 +87,22 @@ async fn concurrent_writers_keep_one_chain(backend: Backend) {
     assert_eq!(s.verify_audit().await.unwrap(), (4 * 10 + 4 * 10 * 5, None));
 }
 
+/// A batch larger than one INSERT (records go 1,000 per statement; on PostgreSQL the last one also
+/// moves the head), followed by a single append: one chain, and the head where the last record is.
+async fn batch_over_one_statement_keeps_the_chain(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = db.store().await;
+    let entry = |k: usize| AuditEntry { account: "batch".into(), action: format!("{k}"), ..Default::default() };
+    let mut tx = s.begin().await.unwrap();
+    s.append_audit_many(&mut tx, &(0..2_345).map(entry).collect::<Vec<_>>()).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let seq = s.append_audit(&mut tx, &entry(9_999)).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    assert_eq!(seq, 2_346, "the single append follows the batch's last record");
+    assert_eq!(s.verify_audit().await.unwrap(), (2_346, None));
+}
+
 async fn retention_purge_keeps_a_verifiable_chain(backend: Backend) {
     let db = TestDb::new(backend).await;
     let s = chain_of(&db, 6).await;
@@ -117,6 +133,7 @@ async fn retention_purge_keeps_a_verifiable_chain(backend: Backend) {
 }
 
 both_backends!(
+    batch_over_one_statement_keeps_the_chain,
     retention_purge_keeps_a_verifiable_chain,
     intact_chain_verifies,
     edited_record_is_named,
