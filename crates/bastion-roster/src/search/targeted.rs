@@ -104,61 +104,26 @@ pub(super) fn request_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, ou
             return;
         }
         let elig = &ctx.eligible[e];
-        let len = 1 + rng.below(COVER_BLOCK);
-        let a = d.saturating_sub(rng.below(len));
-        let b = (a + len).min(d_n);
-        for t in a..b {
-            if st.get(e, t) != off {
-                continue;
+        let req = |t: usize, c: Cell| ctx.req[(e * d_n + t) * v_n + c as usize];
+        let block = give_block(ctx, st, rng, e, d, out, |rng, t| {
+            if t == d {
+                return s;
             }
-            if ctx.days_off[e * d_n + t] {
-                if t < d {
-                    out.clear();
-                    continue;
+            let k0 = rng.below(elig.len().max(1));
+            let mut pick = s;
+            let mut key = (i32::MAX, true);
+            for k in 0..elig.len() {
+                let c = elig[(k0 + k) % elig.len()];
+                let kc = (req(t, c), !st.deficit(t, c));
+                if kc < key {
+                    key = kc;
+                    pick = c;
                 }
-                break;
             }
-            let v = if t == d {
-                s
-            } else {
-                let req = |c: Cell| ctx.req[(e * d_n + t) * v_n + c as usize];
-                let k0 = rng.below(elig.len().max(1));
-                let mut pick = s;
-                let mut key = (i32::MAX, true);
-                for k in 0..elig.len() {
-                    let c = elig[(k0 + k) % elig.len()];
-                    let kc = (req(c), !st.deficit(t, c));
-                    if kc < key {
-                        key = kc;
-                        pick = c;
-                    }
-                }
-                pick
-            };
-            out.push((e, t, v));
-        }
-        if out.is_empty() || rng.below(2) == 0 {
-            return;
-        }
-        let added = out.len();
-        let start = rng.below(d_n);
-        let mut from = None;
-        for k in 0..d_n.min(56) {
-            let t = (start + k) % d_n;
-            let v = st.get(e, t);
-            // A shift the person asked not to work (an off-request) is as good a place to pay.
-            let unwanted = ctx.req[(e * d_n + t) * v_n + v as usize] > ctx.req[(e * d_n + t) * v_n + off as usize];
-            if (t + 1 < a || t > b) && v != off && (st.surplus(t, v) || unwanted) {
-                from = Some(t);
-                break;
-            }
-        }
-        let Some(f) = from else { return };
-        let mut t = f;
-        while out.len() < 2 * added && t < d_n && (t + 1 < a || t > b) && st.get(e, t) != off {
-            out.push((e, t, off));
-            t += 1;
-        }
+            pick
+        });
+        // A shift the person asked not to work (an off-request) is as good a place to pay.
+        pay_back(ctx, st, rng, e, block, |t, v| st.surplus(t, v) || req(t, v) > req(t, off), out);
         return;
     }
 }
@@ -180,54 +145,77 @@ fn find_deficit(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng) -> Option<(usi
 /// dropping as many of that person's shifts elsewhere, starting at a day whose cover is in
 /// surplus — so totals, and often the run structure, stay put while cover moves to the gap.
 pub(super) fn cover_chain(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &mut Vec<(usize, usize, Cell)>) {
-    let (d_n, off) = (ctx.d_n, ctx.off);
     let Some((d, s)) = find_deficit(ctx, st, rng) else { return };
     let e = ctx.can_work[s][rng.below(ctx.can_work[s].len())];
-    let day_off = |t: usize| ctx.days_off[e * d_n + t];
-    if day_off(d) {
-        return;
-    }
-    if st.get(e, d) != off {
+    if ctx.days_off[e * ctx.d_n + d] || st.get(e, d) != ctx.off {
         return;
     }
     let elig = &ctx.eligible[e];
+    let block = give_block(ctx, st, rng, e, d, out, |rng, t| {
+        let k0 = rng.below(elig.len().max(1));
+        (0..elig.len()).map(|k| elig[(k0 + k) % elig.len()]).find(|&c| st.deficit(t, c)).unwrap_or(s as Cell)
+    });
+    pay_back(ctx, st, rng, e, block, |t, v| st.surplus(t, v), out);
+}
+
+/// Gives person `e` a block of 1–`COVER_BLOCK` days around day `d`: each day of it they are off
+/// gets the value `pick` chooses. A fixed day off before `d` restarts the block after it; one
+/// after `d` ends it. Returns the block's days `a..b`.
+fn give_block(
+    ctx: &Ctx<'_>,
+    st: &State<'_, '_>,
+    rng: &mut Rng,
+    e: usize,
+    d: usize,
+    out: &mut Vec<(usize, usize, Cell)>,
+    mut pick: impl FnMut(&mut Rng, usize) -> Cell,
+) -> (usize, usize) {
+    let d_n = ctx.d_n;
     let len = 1 + rng.below(COVER_BLOCK);
     let a = d.saturating_sub(rng.below(len));
     let b = (a + len).min(d_n);
     for t in a..b {
-        if st.get(e, t) != off {
+        if st.get(e, t) != ctx.off {
             continue;
         }
-        if day_off(t) {
+        if ctx.days_off[e * d_n + t] {
             if t < d {
                 out.clear();
                 continue;
             }
             break;
         }
-        let k0 = rng.below(elig.len().max(1));
-        let v = (0..elig.len()).map(|k| elig[(k0 + k) % elig.len()]).find(|&c| st.deficit(t, c)).unwrap_or(s as Cell);
+        let v = pick(rng, t);
         out.push((e, t, v));
     }
+    (a, b)
+}
+
+/// Half the time, pays for the shifts a chain just gave person `e` inside the block `a..b`
+/// (all of `out`) by dropping as many of their worked days outside it: from the first day,
+/// after a random one, whose shift `pay` accepts, then the days after it while they are worked.
+fn pay_back(
+    ctx: &Ctx<'_>,
+    st: &State<'_, '_>,
+    rng: &mut Rng,
+    e: usize,
+    (a, b): (usize, usize),
+    pay: impl Fn(usize, Cell) -> bool,
+    out: &mut Vec<(usize, usize, Cell)>,
+) {
+    let (d_n, off) = (ctx.d_n, ctx.off);
     if out.is_empty() || rng.below(2) == 0 {
         return;
     }
-    // Drop as many worked days, starting from the first surplus-covered one found after a
-    // random day outside the block.
+    let outside = |t: usize| t + 1 < a || t > b;
     let added = out.len();
     let start = rng.below(d_n);
-    let mut from = None;
-    for k in 0..d_n.min(56) {
-        let t = (start + k) % d_n;
+    let from = (0..d_n.min(56)).map(|k| (start + k) % d_n).find(|&t| {
         let v = st.get(e, t);
-        if (t + 1 < a || t > b) && v != off && st.surplus(t, v) {
-            from = Some(t);
-            break;
-        }
-    }
-    let Some(f) = from else { return };
-    let mut t = f;
-    while out.len() < 2 * added && t < d_n && (t + 1 < a || t > b) && st.get(e, t) != off {
+        outside(t) && v != off && pay(t, v)
+    });
+    let Some(mut t) = from else { return };
+    while out.len() < 2 * added && t < d_n && outside(t) && st.get(e, t) != off {
         out.push((e, t, off));
         t += 1;
     }
