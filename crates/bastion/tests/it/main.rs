@@ -11,6 +11,7 @@ mod cli;
 mod matrix;
 mod publicity;
 mod recall; // recall (召集令)
+mod recall_delivery;
 mod roles;
 mod store;
 mod transfer;
