@@ -3,7 +3,7 @@
 //! straight into the store in batches, one durable commit per batch, no HTTP. Optionally fills the
 //! store with many rows first (for the 10-million-row read figures).
 //!
-//! Usage: `checkpoint_insert_bench --data DIR [--database URL] [--rows N] [--batch B] [--checkpoint ID]`
+//! Usage: `checkpoint_insert_bench --data DIR [--database URL] [--rows N] [--batch B] [--checkpoint ID] [--transaction]`
 
 use std::time::Instant;
 
@@ -63,16 +63,24 @@ async fn main() -> anyhow::Result<()> {
     let batch: usize = arg("--batch").and_then(|s| s.parse().ok()).unwrap_or(1000);
     let cp: i64 = arg("--checkpoint").and_then(|s| s.parse().ok()).unwrap_or(1);
     let start_at: u64 = arg("--offset").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let in_tx = std::env::args().any(|a| a == "--transaction");
     let crypto = Crypto::load(&data.join("keys").join("bastion.keys"))?;
     let store = Store::open(&data, database.as_deref(), crypto).await?;
     let t0 = Instant::now();
     let mut done = 0u64;
     while done < rows {
         let n = (rows - done).min(batch as u64);
-        let items: Vec<NewScreening> = (0..n).map(|i| row(start_at + done + i, cp)).collect();
-        let mut tx = store.begin().await?;
-        store.insert_screenings(&mut tx, &items).await?;
-        bastion_store::commit(tx).await?;
+        // Sealed here as each request seals its own row before it queues for the writer.
+        let items =
+            (0..n).map(|i| store.seal_screening(row(start_at + done + i, cp))).collect::<Result<Vec<_>, _>>()?;
+        // The server's writer does the same: one statement where the batch allows it (PostgreSQL),
+        // otherwise a transaction.
+        // `--transaction` always takes the transaction (to compare the two).
+        if in_tx || store.insert_screenings_alone(&items).await?.is_none() {
+            let mut tx = store.begin().await?;
+            store.insert_screenings(&mut tx, &items).await?;
+            bastion_store::commit(tx).await?;
+        }
         done += n;
         if done.is_multiple_of(1_000_000) {
             eprintln!("{done} rows, {:.0} rows/s", done as f64 / t0.elapsed().as_secs_f64());

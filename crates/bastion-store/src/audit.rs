@@ -172,6 +172,18 @@ async fn move_head(tx: &mut Tx, last: &AuditRecord) -> StoreResult<()> {
 
 const COLS: &str = "seq, at, account, unit, ip, module, action, target, result, detail, request_id, prev_hash, hash";
 
+/// Hash `entries` into records numbered after the head `(seq, hash)`, each linked to the one before.
+pub(crate) fn link_records(head_seq: i64, head_hash: String, at: i64, entries: &[AuditEntry]) -> Vec<AuditRecord> {
+    let mut prev = head_hash;
+    let mut recs = Vec::with_capacity(entries.len());
+    for (seq, e) in (head_seq + 1..).zip(entries) {
+        let rec = AuditRecord::linked(seq, at, e, prev);
+        prev = rec.hash.clone();
+        recs.push(rec);
+    }
+    recs
+}
+
 impl Store {
     /// Append several audit records in one multi-row INSERT, linked here: the head is read (and on
     /// PostgreSQL locked until commit) once, every record is hashed in Rust, and the head moves once.
@@ -184,14 +196,7 @@ impl Store {
         let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
         let head =
             sqlx::query(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut **tx).await?;
-        let first: i64 = head.try_get::<i64, _>("seq")? + 1;
-        let mut prev: String = head.try_get("hash")?;
-        let mut recs = Vec::with_capacity(entries.len());
-        for (seq, e) in (first..).zip(entries) {
-            let rec = AuditRecord::linked(seq, at, e, prev);
-            prev = rec.hash.clone();
-            recs.push(rec);
-        }
+        let recs = link_records(head.try_get("seq")?, head.try_get("hash")?, at, entries);
         // On PostgreSQL the last chunk's INSERT and the head's move are one statement (one round
         // trip less while the head is locked, from the read above until commit).
         let pg = self.backend == Backend::Postgres;
@@ -216,6 +221,10 @@ impl Store {
         }
         if let (false, Some(last)) = (pg, recs.last()) {
             move_head(tx, last).await?;
+        }
+        if let Some(last) = recs.last() {
+            // A guess for the next batch written without a transaction: checked there, not trusted.
+            self.caches.set_audit_head(Some((last.seq, last.hash.clone())));
         }
         Ok(())
     }

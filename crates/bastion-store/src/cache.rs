@@ -28,6 +28,9 @@ pub struct Caches {
     units: Mutex<Option<(u64, Instant, UnitPaths)>>,
     counts: Mutex<HashMap<String, (u64, Instant, i64)>>,
     refreshing: Mutex<std::collections::HashSet<String>>,
+    /// The audit chain's head as this node last wrote it: a guess that saves the batch writers a
+    /// read; every use checks it against the stored head.
+    audit_head: Mutex<Option<(i64, String)>>,
 }
 
 /// A cached total: fresh, or older than the TTL (serve it, refresh in the background).
@@ -37,6 +40,16 @@ pub enum Cached {
 }
 
 impl Caches {
+    pub fn audit_head(&self) -> Option<(i64, String)> {
+        self.audit_head.lock().ok()?.clone()
+    }
+
+    pub fn set_audit_head(&self, head: Option<(i64, String)>) {
+        if let Ok(mut g) = self.audit_head.lock() {
+            *g = head;
+        }
+    }
+
     /// Drop every cached session (an account or session changed on this node).
     pub fn forget_sessions(&self) {
         self.session_generation.fetch_add(1, Ordering::SeqCst);

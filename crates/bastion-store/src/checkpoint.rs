@@ -95,6 +95,21 @@ pub struct NewScreening {
     pub request_id: String,
 }
 
+/// A pass ready for the writer: its numbers already encrypted, blind-indexed and masked, and its
+/// audit record written out, by the request that carried it ([`Store::seal_screening`]), so the
+/// single writer only binds and sends. `row` keeps the parsed fields the writer still reads.
+#[derive(Debug, Clone)]
+pub struct SealedScreening {
+    pub row: NewScreening,
+    pub(crate) doc_cipher: Vec<u8>,
+    pub(crate) doc_bidx: String,
+    pub(crate) doc_masked: String,
+    pub(crate) phone_cipher: Option<Vec<u8>>,
+    pub(crate) phone_bidx: Option<String>,
+    pub(crate) phone_masked: Option<String>,
+    pub(crate) audit: AuditEntry,
+}
+
 /// A stored pass as pages and the API show it: numbers masked.
 #[derive(Debug, Clone, Serialize)]
 pub struct Screening {
@@ -280,7 +295,85 @@ pub fn beijing_day_start(ms: i64) -> i64 {
 /// Rows per INSERT statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 const ROWS_PER_INSERT: usize = 400;
 
+/// The screening INSERT up to its VALUES; [`Store::bind_screening`] binds one row's
+/// `SCREENING_COLS` values in this order.
+const SCREENING_INSERT: &str =
+    "INSERT INTO screenings (id, checkpoint_id, mode, at, captured_at, name, doc_type, doc_cipher, doc_bidx, \
+     doc_masked, sex, birth_year, phone_cipher, phone_bidx, phone_masked, plate, plate_warning, vehicle_type, \
+     driver_id, origin, destination, reason, travel_flag, health_code, temp, temp2, method, fever, decision, \
+     officer_id, officer) VALUES ";
+const SCREENING_COLS: usize = 31;
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// The audit record of one new registration (no personal number: the record's id and checkpoint).
+fn screening_audit(s: &NewScreening) -> AuditEntry {
+    AuditEntry {
+        account: s.officer.clone(),
+        unit: s.audit_unit.clone(),
+        ip: s.audit_ip.clone(),
+        module: "checkpoint".into(),
+        action: if s.mode == EntryMode::SelfScan { "核验自助登记" } else { "测温登记" }.into(),
+        target: format!("screening:{} checkpoint:{}", s.id, s.checkpoint_id.0),
+        result: "成功".into(),
+        detail: format!("方式={} 处置={}{}", s.mode.zh(), s.decision.zh(), if s.fever { " 体温异常" } else { "" }),
+        request_id: s.request_id.clone(),
+    }
+}
+
 impl Store {
+    /// Encrypt, blind-index and mask a pass's numbers and write out its audit record (done by
+    /// each request, in parallel, before it queues for the writer).
+    pub fn seal_screening(&self, row: NewScreening) -> StoreResult<SealedScreening> {
+        let doc_kind = bastion_core::checkpoint::document_index_kind(row.doc_type);
+        Ok(SealedScreening {
+            doc_cipher: self.crypto.encrypt(&row.doc_number)?,
+            doc_bidx: self.crypto.blind_index(&doc_kind, &row.doc_number),
+            doc_masked: bastion_core::checkpoint::mask_document(&row.doc_number),
+            phone_cipher: row.phone.as_ref().map(|p| self.crypto.encrypt(p.as_str())).transpose()?,
+            phone_bidx: row.phone.as_ref().map(|p| self.crypto.blind_index("phone", p.as_str())),
+            phone_masked: row.phone.as_ref().map(Phone::masked),
+            audit: screening_audit(&row),
+            row,
+        })
+    }
+
+    /// Bind one sealed screening row (`SCREENING_COLS` values, in `SCREENING_INSERT`'s order).
+    fn bind_screening<'q>(q: AnyQuery<'q>, x: &'q SealedScreening, at: i64) -> AnyQuery<'q> {
+        let s = &x.row;
+        q.bind(s.id.as_str())
+            .bind(s.checkpoint_id.0)
+            .bind(s.mode.code())
+            .bind(at)
+            .bind(s.captured_at)
+            .bind(s.name.as_str())
+            .bind(s.doc_type.code())
+            .bind(x.doc_cipher.as_slice())
+            .bind(x.doc_bidx.as_str())
+            .bind(x.doc_masked.as_str())
+            .bind(s.sex.as_deref())
+            .bind(s.birth_year)
+            .bind(x.phone_cipher.as_deref())
+            .bind(x.phone_bidx.as_deref())
+            .bind(x.phone_masked.as_deref())
+            .bind(s.plate.as_ref().map(|p| p.text.as_str()))
+            .bind(i64::from(s.plate.as_ref().is_some_and(|p| p.warning.is_some())))
+            .bind(s.vehicle_type.code())
+            .bind(s.driver_id.as_deref())
+            .bind(s.origin.as_str())
+            .bind(s.destination.as_str())
+            .bind(s.reason.code())
+            .bind(i64::from(s.travel_flag))
+            .bind(s.health_code.code())
+            .bind(s.temp.tenths())
+            .bind(s.temp2.map(Temperature::tenths))
+            .bind(s.method.code())
+            .bind(i64::from(s.fever))
+            .bind(s.decision.code())
+            .bind(s.officer_id)
+            .bind(s.officer.as_str())
+    }
+
     pub async fn insert_checkpoint(
         &self,
         tx: &mut Tx,
@@ -364,54 +457,17 @@ impl Store {
 
     /// Store a batch of passes in `tx`: new rows, their counters, fever cases and alerts, and one
     /// audit record each. Ids already stored are reported as resends and change nothing.
-    pub async fn insert_screenings(&self, tx: &mut Tx, items: &[NewScreening]) -> StoreResult<Vec<Registered>> {
+    pub async fn insert_screenings(&self, tx: &mut Tx, items: &[SealedScreening]) -> StoreResult<Vec<Registered>> {
         let at = bastion_core::time::now_ms();
         let mut created: std::collections::HashSet<String> = std::collections::HashSet::new();
         for chunk in items.chunks(ROWS_PER_INSERT) {
             let mut sql = String::with_capacity(chunk.len() * 200 + 400);
-            sql.push_str(
-                "INSERT INTO screenings (id, checkpoint_id, mode, at, captured_at, name, doc_type, doc_cipher, doc_bidx, \
-                 doc_masked, sex, birth_year, phone_cipher, phone_bidx, phone_masked, plate, plate_warning, vehicle_type, \
-                 driver_id, origin, destination, reason, travel_flag, health_code, temp, temp2, method, fever, decision, \
-                 officer_id, officer) VALUES ",
-            );
-            self.backend.push_values(&mut sql, chunk.len(), 31);
+            sql.push_str(SCREENING_INSERT);
+            self.backend.push_values(&mut sql, chunk.len(), SCREENING_COLS);
             sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
             let mut q = sqlx::query(&sql);
             for s in chunk {
-                let doc_kind = bastion_core::checkpoint::document_index_kind(s.doc_type);
-                q = q
-                    .bind(s.id.clone())
-                    .bind(s.checkpoint_id.0)
-                    .bind(s.mode.code())
-                    .bind(at)
-                    .bind(s.captured_at)
-                    .bind(s.name.clone())
-                    .bind(s.doc_type.code())
-                    .bind(self.crypto.encrypt(&s.doc_number)?)
-                    .bind(self.crypto.blind_index(&doc_kind, &s.doc_number))
-                    .bind(bastion_core::checkpoint::mask_document(&s.doc_number))
-                    .bind(s.sex.clone())
-                    .bind(s.birth_year)
-                    .bind(s.phone.as_ref().map(|p| self.crypto.encrypt(p.as_str())).transpose()?)
-                    .bind(s.phone.as_ref().map(|p| self.crypto.blind_index("phone", p.as_str())))
-                    .bind(s.phone.as_ref().map(Phone::masked))
-                    .bind(s.plate.as_ref().map(|p| p.text.clone()))
-                    .bind(i64::from(s.plate.as_ref().is_some_and(|p| p.warning.is_some())))
-                    .bind(s.vehicle_type.code())
-                    .bind(s.driver_id.clone())
-                    .bind(s.origin.clone())
-                    .bind(s.destination.clone())
-                    .bind(s.reason.code())
-                    .bind(i64::from(s.travel_flag))
-                    .bind(s.health_code.code())
-                    .bind(s.temp.tenths())
-                    .bind(s.temp2.map(Temperature::tenths))
-                    .bind(s.method.code())
-                    .bind(i64::from(s.fever))
-                    .bind(s.decision.code())
-                    .bind(s.officer_id)
-                    .bind(s.officer.clone());
+                q = Self::bind_screening(q, s, at);
             }
             for r in q.fetch_all(&mut **tx).await? {
                 created.insert(r.try_get("id")?);
@@ -422,7 +478,8 @@ impl Store {
         let mut audits = Vec::new();
         let mut out = Vec::with_capacity(items.len());
         let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for s in items {
+        for sealed in items {
+            let s = &sealed.row;
             let new = created.contains(&s.id) && seen.insert(s.id.as_str());
             let mut case = None;
             if new {
@@ -436,22 +493,7 @@ impl Store {
                     let t = s.temp2.unwrap_or(s.temp);
                     case = Some(self.open_fever_case(tx, s, t, at).await?);
                 }
-                audits.push(AuditEntry {
-                    account: s.officer.clone(),
-                    unit: s.audit_unit.clone(),
-                    ip: s.audit_ip.clone(),
-                    module: "checkpoint".into(),
-                    action: if s.mode == EntryMode::SelfScan { "核验自助登记" } else { "测温登记" }.into(),
-                    target: format!("screening:{} checkpoint:{}", s.id, s.checkpoint_id.0),
-                    result: "成功".into(),
-                    detail: format!(
-                        "方式={} 处置={}{}",
-                        s.mode.zh(),
-                        s.decision.zh(),
-                        if s.fever { " 体温异常" } else { "" }
-                    ),
-                    request_id: s.request_id.clone(),
-                });
+                audits.push(sealed.audit.clone());
             }
             out.push(Registered { id: s.id.clone(), created: new, fever_case: case });
         }

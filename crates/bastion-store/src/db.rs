@@ -80,11 +80,16 @@ pub struct Store {
     pub sqlite_path: Option<PathBuf>,
     pub url: String,
     pub(crate) caches: Arc<crate::cache::Caches>,
+    /// PostgreSQL only: native connections for the statements the `Any` driver cannot express
+    /// (array parameters), used by the registration writer's one-statement batch.
+    pub(crate) pg: Option<sqlx::PgPool>,
 }
 
 /// PostgreSQL connections per node: for reads, and for write transactions.
 const PG_READERS: u32 = 12;
 const PG_WRITERS: u32 = 8;
+/// Native PostgreSQL connections (see `Store::pg`): the writer uses one at a time.
+const PG_NATIVE: u32 = 2;
 /// PostgreSQL connections idle longer than this are pinged before use.
 const PING_IF_IDLE: Duration = Duration::from_secs(2);
 
@@ -162,6 +167,7 @@ impl Store {
             sqlite_path: Some(path.to_path_buf()),
             url,
             caches: Arc::default(),
+            pg: None,
         })
     }
 
@@ -195,6 +201,29 @@ impl Store {
         // reads its link first) a write transaction must not queue behind them for a connection.
         let write = open(PG_WRITERS).await?;
         let read = open(PG_READERS).await?;
+        // Connected on first use. Each statement sent here has one fixed text whatever the batch's
+        // size, so its plan is made once per connection and kept.
+        let options: sqlx::postgres::PgConnectOptions =
+            url.parse().map_err(|e| StoreError::Open(format!("无法解析 PostgreSQL 地址（{}）：{e}", redact(url))))?;
+        let native = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(PG_NATIVE)
+            .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_IF_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("SET plan_cache_mode = force_generic_plan").await?;
+                    Ok(())
+                })
+            })
+            .connect_lazy_with(options);
         Ok(Self {
             read,
             write,
@@ -203,6 +232,7 @@ impl Store {
             sqlite_path: None,
             url: url.to_string(),
             caches: Arc::default(),
+            pg: Some(native),
         })
     }
 
@@ -283,6 +313,9 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+        if let Some(pg) = &self.pg {
+            pg.close().await;
+        }
     }
 
     /// `VACUUM INTO` a consistent copy (SQLite); PostgreSQL deployments use pg_dump.

@@ -1,6 +1,8 @@
 //! Persistence for both backends. The only crate that knows SQL: every query is written once in
 //! portable SQL (`$n` placeholders, BIGINT/TEXT/BLOB columns) and runs on SQLite and PostgreSQL
-//! through sqlx's `Any` driver (see docs/adr/0001-store.md).
+//! through sqlx's `Any` driver (see docs/adr/0001-store-sqlx-any.md). One exception: on PostgreSQL a
+//! plain batch of registrations is one native statement with array parameters
+//! (`screening_direct`, docs/adr/0002-pg-batch-statement.md).
 
 pub mod audit;
 pub mod auth;
@@ -19,6 +21,7 @@ pub mod publicity;
 pub mod recall;
 mod recall_apply;
 mod recall_queue;
+mod screening_direct;
 pub mod settings;
 pub mod sql;
 

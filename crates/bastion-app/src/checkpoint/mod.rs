@@ -15,7 +15,7 @@ use bastion_core::permission::perm;
 use bastion_core::{FieldError, IdNumber, Phone};
 use bastion_store::checkpoint::{
     Alert, Checkpoint, CheckpointId, FeverCase, FeverCaseId, FollowUp, LiveCount, NewCheckpoint, NewScreening,
-    PassView, PurgeReport, Registered, Screening,
+    PassView, PurgeReport, Registered, Screening, SealedScreening,
 };
 use bastion_store::group_commit::GroupCommit;
 use bastion_store::org::{RowScope, UnitId};
@@ -42,19 +42,27 @@ pub const MAX_BATCH: usize = 1000;
 
 /// The group-commit batch of registrations: every row of a batch, its counters, fever cases,
 /// pass use and audit records in the writer's one transaction (`bastion_store::group_commit`), so
-/// each request is answered only after its batch is durable.
+/// each request is answered only after its batch is durable. On PostgreSQL a plain batch is one
+/// statement without a transaction (`Store::insert_screenings_alone`).
 pub struct ScreeningBatch;
 
 impl bastion_store::group_commit::Batch for ScreeningBatch {
-    type Item = NewScreening;
+    type Item = SealedScreening;
     type Output = Registered;
     fn apply<'a>(
         &'a self,
         store: &'a Store,
         tx: &'a mut bastion_store::Tx,
-        items: &'a [NewScreening],
+        items: &'a [SealedScreening],
     ) -> impl std::future::Future<Output = StoreResult<Vec<Registered>>> + Send + 'a {
         store.insert_screenings(tx, items)
+    }
+    fn apply_alone<'a>(
+        &'a self,
+        store: &'a Store,
+        items: &'a [SealedScreening],
+    ) -> impl std::future::Future<Output = StoreResult<Option<Vec<Registered>>>> + Send + 'a {
+        store.insert_screenings_alone(items)
     }
 }
 
@@ -381,7 +389,9 @@ impl App {
             audit_ip: ctx.ip.clone(),
             request_id: ctx.request_id.clone(),
         };
-        Ok(self.writer().submit(item).await?)
+        // Encrypted and indexed here, on the request's own thread: the one writer only binds and sends.
+        let sealed = self.store.seal_screening(item)?;
+        Ok(self.writer().submit(sealed).await?)
     }
 
     async fn live_pass(&self, code: &str) -> AppResult<(PassView, Vec<u8>)> {
@@ -646,6 +656,7 @@ pub async fn seed_demo(app: &App, tx: &mut bastion_store::Tx, units: &HashMap<&s
             request_id: String::new(),
         });
     }
-    app.store.insert_screenings(tx, &items).await?;
+    let sealed = items.into_iter().map(|s| app.store.seal_screening(s)).collect::<Result<Vec<_>, _>>()?;
+    app.store.insert_screenings(tx, &sealed).await?;
     Ok(())
 }

@@ -13,5 +13,6 @@ mod publicity;
 mod recall; // recall (召集令)
 mod recall_delivery;
 mod roles;
+mod screening_batch;
 mod store;
 mod transfer;
