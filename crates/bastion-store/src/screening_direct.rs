@@ -61,10 +61,10 @@ impl Store {
         }
         let head = match self.caches.audit_head() {
             Some(h) => h,
-            None => {
-                let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pg).await?;
-                (r.try_get("seq")?, r.try_get("hash")?)
-            }
+            None => match sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pg).await {
+                Ok(r) => (r.try_get("seq")?, r.try_get("hash")?),
+                Err(e) => return Ok(declined(&e, items.len())),
+            },
         };
         let at = bastion_core::time::now_ms();
         let entries: Vec<_> = items.iter().map(|x| x.audit.clone()).collect();
@@ -144,10 +144,21 @@ impl Store {
             Err(e) => {
                 // Undone as a whole; the transaction path finds out which case it was (or reports
                 // the error if the database is down).
-                tracing::debug!(error = %e, rows = n, "one-statement batch declined; using a transaction");
                 self.caches.set_audit_head(None);
-                Ok(None)
+                Ok(declined(&e, n))
             }
         }
     }
+}
+
+/// The batch goes to the transaction path. A failed guard (a moved head, a resend) is routine;
+/// anything else is worth an operator's look, since every batch then pays for both paths.
+fn declined(e: &sqlx::Error, rows: usize) -> Option<Vec<Registered>> {
+    let guard = matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("BS001"));
+    if guard {
+        tracing::debug!(error = %e, rows, "one-statement batch declined; using a transaction");
+    } else {
+        tracing::warn!(error = %e, rows, "one-statement batch failed; using a transaction");
+    }
+    None
 }
