@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::borrow::Borrow;
 
 use crate::db::{Backend, Store, StoreResult, Tx};
 
@@ -173,11 +174,16 @@ async fn move_head(tx: &mut Tx, last: &AuditRecord) -> StoreResult<()> {
 const COLS: &str = "seq, at, account, unit, ip, module, action, target, result, detail, request_id, prev_hash, hash";
 
 /// Hash `entries` into records numbered after the head `(seq, hash)`, each linked to the one before.
-pub(crate) fn link_records(head_seq: i64, head_hash: String, at: i64, entries: &[AuditEntry]) -> Vec<AuditRecord> {
+pub(crate) fn link_records<E: Borrow<AuditEntry>>(
+    head_seq: i64,
+    head_hash: String,
+    at: i64,
+    entries: &[E],
+) -> Vec<AuditRecord> {
     let mut prev = head_hash;
     let mut recs = Vec::with_capacity(entries.len());
     for (seq, e) in (head_seq + 1..).zip(entries) {
-        let rec = AuditRecord::linked(seq, at, e, prev);
+        let rec = AuditRecord::linked(seq, at, e.borrow(), prev);
         prev = rec.hash.clone();
         recs.push(rec);
     }
@@ -188,7 +194,7 @@ impl Store {
     /// Append several audit records in one multi-row INSERT, linked here: the head is read (and on
     /// PostgreSQL locked until commit) once, every record is hashed in Rust, and the head moves once.
     /// PostgreSQL's trigger passes records that arrive linked through unchanged (migration 0008).
-    pub async fn append_audit_many(&self, tx: &mut Tx, entries: &[AuditEntry]) -> StoreResult<()> {
+    pub async fn append_audit_many<E: Borrow<AuditEntry> + Sync>(&self, tx: &mut Tx, entries: &[E]) -> StoreResult<()> {
         if entries.is_empty() {
             return Ok(());
         }

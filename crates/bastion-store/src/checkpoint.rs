@@ -493,7 +493,7 @@ impl Store {
                     let t = s.temp2.unwrap_or(s.temp);
                     case = Some(self.open_fever_case(tx, s, t, at).await?);
                 }
-                audits.push(sealed.audit.clone());
+                audits.push(&sealed.audit);
             }
             out.push(Registered { id: s.id.clone(), created: new, fever_case: case });
         }

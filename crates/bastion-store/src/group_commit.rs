@@ -131,23 +131,19 @@ async fn run_batch<B: Batch>(store: &Store, batch: &B, jobs: Vec<Job<B>>) {
 }
 
 async fn attempt<B: Batch>(store: &Store, batch: &B, items: &[B::Item]) -> StoreResult<Vec<B::Output>> {
-    let outputs = match batch.apply_alone(store, items).await? {
-        Some(outputs) => outputs,
-        None => {
-            let mut tx = store.begin().await?;
-            let outputs = batch.apply(store, &mut tx, items).await?;
-            check_len(&outputs, items)?;
-            commit(tx).await?;
-            outputs
-        }
-    };
-    check_len(&outputs, items)?;
+    if let Some(outputs) = batch.apply_alone(store, items).await? {
+        return check_len(outputs, items);
+    }
+    let mut tx = store.begin().await?;
+    let outputs = check_len(batch.apply(store, &mut tx, items).await?, items)?;
+    commit(tx).await?;
     Ok(outputs)
 }
 
-fn check_len<O, I>(outputs: &[O], items: &[I]) -> StoreResult<()> {
+/// One output per item, or an error (before the transaction commits).
+fn check_len<O, I>(outputs: Vec<O>, items: &[I]) -> StoreResult<Vec<O>> {
     if outputs.len() != items.len() {
         return Err(StoreError::Conflict(format!("批量写入返回 {} 条结果，应为 {} 条", outputs.len(), items.len())));
     }
-    Ok(())
+    Ok(outputs)
 }

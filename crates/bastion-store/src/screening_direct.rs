@@ -67,7 +67,7 @@ impl Store {
             },
         };
         let at = bastion_core::time::now_ms();
-        let entries: Vec<_> = items.iter().map(|x| x.audit.clone()).collect();
+        let entries: Vec<_> = items.iter().map(|x| &x.audit).collect();
         let recs = link_records(head.0, head.1.clone(), at, &entries);
         let Some(last) = recs.last() else { return Ok(None) };
         let mut counts: BTreeMap<i64, i64> = BTreeMap::new();
