@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checkpoint registration benchmark (issue 5, "Figures"). For SQLite, then PostgreSQL:
+# Checkpoint registration benchmark. For SQLite, then PostgreSQL:
 #   1. `bastion serve --demo` on a fresh store; a checkpoint officer's session;
 #   2. wrk: sustained authenticated POST /api/checkpoints/registrations (a fresh client id per request,
 #      bench/checkpoint/register.lua), every request answered after its group commit is durable;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Foundation benchmark (issue 2, item 10 and "Figures"): for SQLite, then PostgreSQL,
+# Foundation benchmark: for SQLite, then PostgreSQL,
 #   1. `bastion serve --demo` on an empty data directory: seconds from spawn to the first /healthz 200;
 #   2. `bastion import` of N (default 100,000) generated people from .xlsx (server stopped);
 #   3. `bastion export` of everyone to .xlsx and to .csv;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Publicity benchmark (issue 7, "Figures"): the public article page, served and counted, against the
+# Publicity benchmark: the public article page, served and counted, against the
 # bare-stack limit measured in the same run. For SQLite, then PostgreSQL:
 #   1. `bastion serve --demo` on an empty data directory (the demo stories);
 #   2. wrk on GET /news/1 (an article page: rendered once, cached; every request counted in memory);

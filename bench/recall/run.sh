@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Recall benchmark (issue 4, "Figures"), for SQLite then PostgreSQL:
+# Recall benchmark, for SQLite then PostgreSQL:
 #   1. examples/recall_bench: the demo bureau + N (default 100,000) people; one whole-bureau order
 #      timed from the request to its commit (audience rows written and one SMS per person queued);
 #      every personal link token written to a file;

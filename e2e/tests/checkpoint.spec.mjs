@@ -1,4 +1,4 @@
-// Checkpoints and screening (issue 5) in a real Chromium at 390x844: an officer registers a
+// Checkpoints and screening in a real Chromium at 390x844: an officer registers a
 // traveller; the self-registration path end to end; offline capture (three entries queued on the
 // phone, sent when the network returns, exactly three records on the server).
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The first browser test (issue 2, item 9): log in, open the people list, search a name, see the person.
+// The first browser test: log in, open the people list, search a name, see the person.
 // Runs on SQLite by default and on PostgreSQL when BASTION_E2E_DATABASE is set (scripts/test-all.sh does both).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Recall orders (issue 4): a commander configures an SMS gateway (a real local HTTP receiver in
+// Recall orders: a commander configures an SMS gateway (a real local HTTP receiver in
 // this test), issues a drill order after seeing its audience size, a second browser context on a
 // 360-px phone follows the personal link from the SMS without signing in, acknowledges and
 // reports on post, and the commander's board changes without a reload (SSE).

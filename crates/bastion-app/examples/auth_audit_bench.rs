@@ -1,4 +1,4 @@
-//! Issue 3 figures: sign-in cost with the chosen argon2 parameters, and what the audit record adds
+//! Sign-in figures: sign-in cost with the chosen argon2 parameters, and what the audit record adds
 //! to a write (the same person update with and without its audit append, same transaction shape).
 //! `cargo run --release -p bastion-app --example auth_audit_bench [postgres://…/empty_db]`
 
@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("bastion-authbench-{}", std::process::id()));
     let store = Store::open(&dir, url.as_deref(), Crypto::generate()).await?;
     let backend = store.backend.name();
-    let app = App::new(store, Policy::default());
+    let app = App::new(store.clone(), Policy::default());
     app.create_demo("Bench#2026pw", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").await.map_err(|e| format!("{e:?}"))?;
 
     // Sign-in: sequential latency, then throughput with two concurrent callers (2 cores).
@@ -50,7 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A write with its audit record vs the same write without.
     let ctx = Ctx::cli(UnitId(1));
-    let people = app.store.people(&RowScope::All, &PersonFilter::default(), 1, 200).await?.items;
+    let people = store.people(&RowScope::All, &PersonFilter::default(), 1, 200).await?.items;
     let input = |i: usize| PersonInput {
         police_no: people[i % people.len()].police_no.clone(),
         name: format!("基准{}", i % 97),
@@ -66,13 +66,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let parsed = input(i).parse(Some(p.unit_id)).map_err(|e| format!("{e:?}"))?;
         // Alternate so both see the same machine state.
         let t = Instant::now();
-        let mut tx = app.store.begin().await?;
-        app.store.update_person(&mut tx, p.id, &parsed).await?;
+        let mut tx = store.begin().await?;
+        store.update_person(&mut tx, p.id, &parsed).await?;
         bastion_store::commit(tx).await?;
         without.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        let mut tx = app.store.begin().await?;
-        app.store.update_person(&mut tx, p.id, &parsed).await?;
+        let mut tx = store.begin().await?;
+        store.update_person(&mut tx, p.id, &parsed).await?;
         app.audit(&mut tx, &ctx, "org", "修改人员", &format!("person:{}", p.id.0), "")
             .await
             .map_err(|e| format!("{e:?}"))?;
@@ -85,9 +85,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{backend}: person update without audit mean {nm:.3} ms p50 {n50:.3} p99 {n99:.3}; with audit mean {wm:.3} ms p50 {w50:.3} p99 {w99:.3}; audit adds {:.1}% to the mean",
         (wm / nm - 1.0) * 100.0
     );
-    let (n, broken) = app.store.verify_audit().await?;
+    let (n, broken) = store.verify_audit().await?;
     println!("{backend}: audit chain of {n} records verified: {}", if broken.is_none() { "intact" } else { "BROKEN" });
-    app.store.close().await;
+    store.close().await;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }

@@ -265,7 +265,7 @@ impl App {
                 },
             )
             .await?;
-        // checkpoint (issue 5)
+        // checkpoint
         crate::checkpoint::seed_demo(self, &mut tx, &ids).await?;
         // publicity: stories, covers, reads and nominations
         crate::publicity::demo::seed_demo(self, &mut tx, &ids).await?;

@@ -2,16 +2,17 @@
 //! transaction, writes the audit record in that same transaction, and returns plain data.
 //! The web layer and the CLI call only this crate.
 
+pub mod audit;
 pub mod auth;
-// checkpoint (issue 5)
 pub mod checkpoint;
 pub mod demo;
+pub mod home;
+pub mod maintenance;
 pub mod operation;
 pub mod org;
-pub mod policy;
 pub mod publicity;
 pub mod recall;
-pub mod roles;
+pub mod schedule;
 pub mod transfer;
 
 use bastion_core::permission::{self, DataScope};
@@ -95,7 +96,7 @@ pub struct Ctx {
     pub request_id: String,
     /// Custom roles in force when the request began (empty for built-in roles only).
     #[serde(skip)]
-    pub book: std::sync::Arc<roles::RoleBook>,
+    pub book: std::sync::Arc<auth::roles::RoleBook>,
 }
 
 impl Ctx {
@@ -170,10 +171,10 @@ impl Ctx {
         for reach in self.roles.iter().flat_map(|r| self.book.reach(r, perm)) {
             granted = true;
             match reach {
-                roles::Reach::All => return Ok(RowScope::All),
-                roles::Reach::OwnUnit => subtrees.push(self.unit_path.clone()),
-                roles::Reach::Units(paths) => subtrees.extend(paths.iter().cloned()),
-                roles::Reach::OwnPerson => own_person = true,
+                auth::roles::Reach::All => return Ok(RowScope::All),
+                auth::roles::Reach::OwnUnit => subtrees.push(self.unit_path.clone()),
+                auth::roles::Reach::Units(paths) => subtrees.extend(paths.iter().cloned()),
+                auth::roles::Reach::OwnPerson => own_person = true,
             }
         }
         if !granted {
@@ -214,8 +215,8 @@ pub struct Policy {
     /// The three administrators (and the bootstrap super-admin) must use TOTP.
     pub totp_required_for_admins: bool,
     /// Addresses allowed to reach Bastion (empty: all) and refused (deny wins).
-    pub ip_allow: Vec<policy::IpRule>,
-    pub ip_deny: Vec<policy::IpRule>,
+    pub ip_allow: Vec<auth::policy::IpRule>,
+    pub ip_deny: Vec<auth::policy::IpRule>,
     /// Audit records are kept at least this long (never below 180 days).
     pub audit_retention_days: i64,
 }
@@ -238,12 +239,17 @@ impl Default for Policy {
 
 #[derive(Clone)]
 pub struct App {
+    /// The database. Only this crate reaches it (and the tests, through the `testing` feature):
+    /// the web layer and the command line go through the use cases.
+    #[cfg(feature = "testing")]
     pub store: Store,
+    #[cfg(not(feature = "testing"))]
+    pub(crate) store: Store,
     /// The policy in force; read it with [`App::policy`].
     pub policy: std::sync::Arc<std::sync::RwLock<Policy>>,
     /// The custom roles in force; read them with [`App::role_book`].
-    pub roles: std::sync::Arc<std::sync::RwLock<std::sync::Arc<roles::RoleBook>>>,
-    /// checkpoint (issue 5): the registration writer and caches of this node.
+    pub roles: std::sync::Arc<std::sync::RwLock<std::sync::Arc<auth::roles::RoleBook>>>,
+    /// checkpoint: the registration writer and caches of this node.
     pub checkpoint: std::sync::Arc<checkpoint::Runtime>,
     /// Recall orders: board fan-out, the answer writer, the delivery queue's client.
     pub recall: recall::Hub,

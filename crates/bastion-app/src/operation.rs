@@ -4,7 +4,9 @@ use bastion_core::error::{non_empty, text};
 use bastion_core::org::OperationStatus;
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
-use bastion_store::operation::{NewOperation, Operation, OperationId};
+use bastion_store::operation::NewOperation;
+/// The read models the web layer shows.
+pub use bastion_store::operation::{Operation, OperationId};
 use serde::{Deserialize, Serialize};
 
 use crate::{App, AppError, AppResult, Ctx};

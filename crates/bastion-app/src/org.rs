@@ -4,7 +4,9 @@ use bastion_core::error::{non_empty, opt_text, text};
 use bastion_core::org::{self, Category, DutyStatus, PoliticalStatus, Sex, UnitKind};
 use bastion_core::permission::perm;
 use bastion_core::{FieldError, IdNumber, Phone};
-use bastion_store::org::{NewPerson, NewUnit, Page, Person, PersonFilter, PersonId, Revealed, RowScope, Unit, UnitId};
+use bastion_store::org::{NewPerson, NewUnit};
+/// The read models and ids the web layer and the CLI use.
+pub use bastion_store::org::{Page, PeopleCounts, Person, PersonFilter, PersonId, Revealed, RowScope, Unit, UnitId};
 use serde::{Deserialize, Serialize};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
@@ -164,6 +166,26 @@ impl App {
     pub async fn units(&self, ctx: &Ctx) -> AppResult<Vec<Unit>> {
         ctx.scope(perm::UNIT_READ)?;
         Ok(self.store.units().await?)
+    }
+
+    /// The unit tree with each unit's own headcount, for the tree beside lists and the unit
+    /// pickers: readers of units, and the security admin who grants roles over chosen units.
+    pub async fn unit_tree(&self, ctx: &Ctx) -> AppResult<(Vec<Unit>, Vec<(UnitId, i64)>)> {
+        if !ctx.can(perm::ROLE_GRANT) {
+            ctx.scope(perm::UNIT_READ)?;
+        }
+        Ok((self.store.units().await?, self.store.unit_headcounts().await?))
+    }
+
+    /// A unit by its code (the command line names units by code).
+    pub async fn unit_by_code(&self, ctx: &Ctx, code: &str) -> AppResult<Unit> {
+        ctx.scope(perm::UNIT_READ)?;
+        self.store.unit_by_code(code).await?.ok_or_else(|| AppError::NotFound(format!("单位编码“{code}”不存在")))
+    }
+
+    /// The root of the unit tree: the bureau itself (its name heads the public site).
+    pub async fn bureau(&self) -> AppResult<Option<Unit>> {
+        Ok(self.store.units().await?.into_iter().find(|u| u.parent_id.is_none()))
     }
 
     pub async fn create_unit(&self, ctx: &Ctx, input: &UnitInput) -> AppResult<Unit> {

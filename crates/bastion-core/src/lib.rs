@@ -12,7 +12,7 @@ pub mod publicity;
 pub mod recall;
 pub mod time;
 pub mod totp;
-// checkpoint (issue 5)
+// checkpoint
 pub mod checkpoint;
 
 pub use error::FieldError;

@@ -83,7 +83,7 @@ pub mod perm {
     pub const ACCOUNT_UNLOCK: &str = "system:account:unlock";
     /// See online sessions and end them (强退).
     pub const SESSION_MANAGE: &str = "system:session:manage";
-    // checkpoint (issue 5)
+    // checkpoint
     pub const CHECKPOINT_READ: &str = "checkpoint:checkpoint:read";
     pub const CHECKPOINT_WRITE: &str = "checkpoint:checkpoint:write";
     pub const SCREENING_READ: &str = "checkpoint:screening:read";
@@ -104,7 +104,7 @@ pub mod perm {
     pub const RECALL_MANAGE: &str = "recall:target:manage";
     /// Configure the SMS gateway and chat-bot webhooks.
     pub const RECALL_CHANNEL: &str = "recall:channel:write";
-    // publicity (issue 7): articles, review, outside-channel reads, honours
+    // publicity: articles, review, outside-channel reads, honours
     pub const PUBLICITY_READ: &str = "publicity:article:read";
     pub const PUBLICITY_WRITE: &str = "publicity:article:write";
     pub const PUBLICITY_REVIEW: &str = "publicity:article:review";
@@ -323,7 +323,7 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "session" => ("会话", "sessions"),
             "manage" => ("管理", "manage"),
             "unlock" => ("解锁", "unlock"),
-            // checkpoint (issue 5)
+            // checkpoint
             "checkpoint" => ("卡点", "Checkpoints"),
             "screening" => ("测温登记", "screening"),
             "trace" => ("轨迹追溯", "trace"),
@@ -384,7 +384,7 @@ pub fn scope_for(roles: &[String], permission: &str) -> Option<DataScope> {
 
 /// Grants of feature modules, kept in one block per feature: (role, permission, scope).
 pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
-    // checkpoint (issue 5)
+    // checkpoint
     ("superadmin", CHECKPOINT_READ, All),
     ("superadmin", CHECKPOINT_WRITE, All),
     ("superadmin", SCREENING_READ, All),

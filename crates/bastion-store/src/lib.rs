@@ -2,26 +2,21 @@
 //! portable SQL (`$n` placeholders, BIGINT/TEXT/BLOB columns) and runs on SQLite and PostgreSQL
 //! through sqlx's `Any` driver (see docs/adr/0001-store-sqlx-any.md). One exception: on PostgreSQL a
 //! plain batch of registrations is one native statement with array parameters
-//! (`screening_direct`, docs/adr/0002-pg-batch-statement.md).
+//! (`checkpoint::direct`, docs/adr/0002-pg-batch-statement.md).
 
 pub mod audit;
 pub mod auth;
 pub mod cache;
-// checkpoint (issue 5)
 pub mod checkpoint;
 pub mod crypto;
 pub mod db;
-mod fever;
 pub mod group_commit;
-mod honours;
 pub mod jobs;
 pub mod operation;
 pub mod org;
 pub mod publicity;
 pub mod recall;
-mod recall_apply;
-mod recall_queue;
-mod screening_direct;
+mod schedule;
 pub mod settings;
 pub mod sql;
 

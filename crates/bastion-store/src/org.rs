@@ -604,18 +604,21 @@ impl Store {
     }
 
     /// Head counts for the home page: total, police, auxiliary, party members, on duty.
-    pub async fn people_counts(&self) -> StoreResult<PeopleCounts> {
-        let row = sqlx::query(
+    /// Headcounts by category, party membership and duty status, within the caller's scope.
+    pub async fn people_counts(&self, scope: &RowScope) -> StoreResult<PeopleCounts> {
+        let f = PersonFilter { enabled: Some(true), ..PersonFilter::default() };
+        let r = self.restriction(scope, &f).await?;
+        let mut sql = Sql::new(
             "SELECT COUNT(*) AS total, \
-             CAST(COALESCE(SUM(CASE WHEN category = 'police' THEN 1 ELSE 0 END), 0) AS BIGINT) AS police, \
-             CAST(COALESCE(SUM(CASE WHEN category = 'auxiliary' THEN 1 ELSE 0 END), 0) AS BIGINT) AS auxiliary, \
-             CAST(COALESCE(SUM(CASE WHEN category = 'civilian' THEN 1 ELSE 0 END), 0) AS BIGINT) AS civilian, \
-             CAST(COALESCE(SUM(CASE WHEN political_status IN ('probationary','member') THEN 1 ELSE 0 END), 0) AS BIGINT) AS party, \
-             CAST(COALESCE(SUM(CASE WHEN duty_status = 'on_duty' THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_duty \
-             FROM people WHERE enabled = 1",
-        )
-        .fetch_one(&self.read)
-        .await?;
+             CAST(COALESCE(SUM(CASE WHEN p.category = 'police' THEN 1 ELSE 0 END), 0) AS BIGINT) AS police, \
+             CAST(COALESCE(SUM(CASE WHEN p.category = 'auxiliary' THEN 1 ELSE 0 END), 0) AS BIGINT) AS auxiliary, \
+             CAST(COALESCE(SUM(CASE WHEN p.category = 'civilian' THEN 1 ELSE 0 END), 0) AS BIGINT) AS civilian, \
+             CAST(COALESCE(SUM(CASE WHEN p.political_status IN ('probationary','member') THEN 1 ELSE 0 END), 0) AS BIGINT) AS party, \
+             CAST(COALESCE(SUM(CASE WHEN p.duty_status = 'on_duty' THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_duty \
+             FROM people p",
+        );
+        self.person_where(&mut sql, &r, &f)?;
+        let row = sql.query().fetch_one(&self.read).await?;
         let get = |c: &str| -> StoreResult<i64> { Ok(row.try_get::<i64, _>(c)?) };
         Ok(PeopleCounts {
             total: get("total")?,

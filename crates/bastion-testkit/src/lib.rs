@@ -275,3 +275,89 @@ macro_rules! both_backends {
         )+
     };
 }
+
+/// Poll `check` until it yields a value or `within` has passed; then fail naming `what`.
+/// Tests wait for what they expect instead of sleeping for a guessed time.
+pub async fn eventually<T, F, Fut>(what: &str, within: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if std::time::Instant::now() >= deadline {
+            panic!("timed out after {within:?} waiting for {what}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// `bastion` (the binary at `exe`) on `db`'s data directory and database, with the demo password
+/// and no configuration taken from the environment.
+pub fn bastion_command(exe: &str, db: &TestDb) -> std::process::Command {
+    let mut c = std::process::Command::new(exe);
+    c.arg("--data").arg(db.data_dir());
+    if let Some(url) = &db.database {
+        c.arg("--database").arg(url);
+    }
+    c.env("BASTION_DEMO_PASSWORD", DEMO_PASSWORD).env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
+    c
+}
+
+/// A `bastion serve` process, started and waited for until it accepts connections.
+pub struct ServedBinary {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`
+    pub addr: String,
+    /// What it printed before it listened (the demo's accounts, for example).
+    pub printed: Vec<String>,
+}
+
+impl ServedBinary {
+    /// Spawn `cmd` (a `serve --listen 127.0.0.1:0 …` command) and wait, up to `within`, for its
+    /// `listening on …` line.
+    pub fn start(mut cmd: std::process::Command, within: std::time::Duration) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = match cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn() {
+            Ok(c) => c,
+            Err(e) => panic!("spawn bastion: {e}"),
+        };
+        let Some(stdout) = child.stdout.take() else { panic!("bastion's stdout is not piped") };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut printed = Vec::new();
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => match line.strip_prefix("listening on ") {
+                    Some(a) => return Self { child, addr: a.to_string(), printed },
+                    None => printed.push(line),
+                },
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("bastion did not print its address within {within:?}; it printed {printed:?}");
+                }
+            }
+        }
+    }
+
+    /// SIGKILL: no graceful shutdown, no final flush.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServedBinary {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

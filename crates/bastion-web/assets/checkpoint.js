@@ -1,4 +1,4 @@
-// Bastion checkpoint entry page (issue 5). No inline script (CSP): this file drives the officer's
+// Bastion checkpoint entry page. No inline script (CSP): this file drives the officer's
 // form. Every entry gets an id minted on the phone and goes into an IndexedDB queue first; it
 // leaves the queue only when the server has answered (stored, or stored before: resends never
 // duplicate). Offline entries survive reloads and restarts and are sent when the network returns.

@@ -25,7 +25,7 @@ pub fn status_and_body(e: &AppError) -> (StatusCode, ErrorBody) {
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::Locked(_) => (StatusCode::LOCKED, "locked"),
         AppError::Internal(err) => {
-            tracing::error!(error = ?err, "internal error");
+            tracing::error!(request_id = %crate::session::current_request_id(), error = ?err, "internal error");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal")
         }
     };
@@ -35,7 +35,10 @@ pub fn status_and_body(e: &AppError) -> (StatusCode, ErrorBody) {
     };
     let message = match e {
         AppError::Invalid(v) => v.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；"),
-        AppError::Internal(_) => "服务器内部错误，请稍后重试或联系管理员".to_string(),
+        AppError::Internal(_) => match crate::session::current_request_id() {
+            id if id.is_empty() => "服务器内部错误，请稍后重试或联系管理员".to_string(),
+            id => format!("服务器内部错误，数据未能读取或保存，请稍后重试；如仍失败请把请求号 {id} 告知管理员"),
+        },
         other => other.to_string(),
     };
     (status, ErrorBody { code, message, errors })

@@ -9,6 +9,7 @@ pub mod error;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod routes;
 pub mod session;
 
 use std::future::Future;
@@ -17,7 +18,6 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
 use axum::Router;
 use bastion_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -74,22 +74,20 @@ impl std::ops::Deref for AppState {
 
 pub fn router(state: AppState) -> Router {
     let max_body = state.settings.max_body_bytes;
+    let (api, rest): (Vec<_>, Vec<_>) = routes::endpoints().into_iter().partition(|e| e.path.starts_with("/api/"));
+    let (site, rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(|e| e.access == routes::Access::PublicSite);
     Router::new()
-        .merge(api::routes())
-        .merge(pages::routes())
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(api::system::readyz))
-        .route("/metrics", get(api::system::metrics))
-        .route("/assets/{*path}", get(assets::serve_asset))
+        .merge(api::router(api))
+        .merge(routes::router(rest))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
-        // publicity: the public news site bypasses the session middleware (address check only)
+        // The public news site bypasses the session middleware (address check only).
         .merge(
-            pages::news::routes()
-                .layer(axum::middleware::from_fn_with_state(state.clone(), pages::news::guard)),
+            routes::router(site)
+                .layer(axum::middleware::from_fn_with_state(state.clone(), pages::publicity::site::guard)),
         )
         .layer(axum::middleware::from_fn(session::csrf_guard))
-        .layer(axum::middleware::from_fn(api::system::track_metrics))
+        .layer(axum::middleware::from_fn(api::service::track_metrics))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
         .layer(SetResponseHeaderLayer::overriding(
@@ -115,70 +113,9 @@ pub async fn serve(
     if let Err(e) = app.refresh_policy().await {
         tracing::warn!("loading the security policy: {e}");
     }
-    // Other nodes may change the policy: reload it every 10 s.
-    let refresher = app.clone();
-    let refresh_task = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
-        let mut ticks = 0u64;
-        loop {
-            tick.tick().await;
-            let _ = refresher.refresh_policy().await;
-            // Hourly (and at start): drop audit records and screening data past their retention periods.
-            if ticks.is_multiple_of(360) {
-                let ctx = bastion_app::Ctx::system(bastion_store::org::UnitId(0));
-                match refresher.purge_expired_audit(&ctx, bastion_core::time::now_ms()).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(records = n, "purged audit records past retention"),
-                    Err(e) => tracing::warn!("audit retention purge: {e}"),
-                }
-                // And screening data past its retention period (PIPL: kept no longer than needed).
-                match refresher.purge_expired_screenings(&ctx, bastion_core::time::now_ms()).await {
-                    Ok(r) if r.screenings + r.fever_cases + r.passes == 0 => {}
-                    Ok(r) => tracing::info!(
-                        screenings = r.screenings,
-                        fever_cases = r.fever_cases,
-                        passes = r.passes,
-                        "purged screening data past retention"
-                    ),
-                    Err(e) => tracing::warn!("screening retention purge: {e}"),
-                }
-            }
-            ticks += 1;
-        }
-    });
-    // SQLite: checkpoint the WAL off the writer's path, every second.
-    let checkpointer = app.store.clone();
-    let wal_task = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = checkpointer.checkpoint_wal().await {
-                tracing::warn!("WAL checkpoint: {e}");
-            }
-        }
-    });
-    // recall: cross-node board fan-out (PostgreSQL LISTEN), escalation ticker, delivery queue
-    let recall_tasks = app.start_recall_tasks();
-    // publicity: flush buffered view counts every second (and once more after the last request)
-    let ticker = app.clone();
-    let (stop_ticker, mut ticker_stopped) = tokio::sync::watch::channel(false);
-    let publicity_task = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            // A flush, once started, runs to its end: stopping only happens between ticks.
-            tokio::select! {
-                _ = tick.tick() => {
-                    if let Err(e) = ticker.publicity_tick().await {
-                        tracing::warn!("publicity: flushing view counts: {e}");
-                    }
-                }
-                _ = ticker_stopped.changed() => break,
-            }
-        }
-    });
-    let flusher = app.clone();
+    // Background work (policy refresh, retention purges, WAL checkpoints, view counts, recall
+    // delivery) is the application's: see `bastion_app::schedule`.
+    let jobs = app.start_jobs();
     let state = AppState::new(app, settings, metrics);
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
@@ -186,14 +123,7 @@ pub async fn serve(
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await?;
-    refresh_task.abort();
-    wal_task.abort();
-    recall_tasks.iter().for_each(|t| t.abort());
-    let _ = stop_ticker.send(true);
-    let _ = publicity_task.await;
-    if let Err(e) = flusher.flush_views().await {
-        tracing::error!("publicity: final flush of view counts failed: {e}");
-    }
+    jobs.stop().await;
     Ok(())
 }
 

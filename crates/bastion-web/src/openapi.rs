@@ -1,91 +1,9 @@
-//! The OpenAPI 3.1 document of `/api`. Built from one table so it cannot drift from the
-//! router: a test checks that every route in `api::ROUTES` is described here and vice versa.
+//! The OpenAPI 3.1 document of `/api`, built from the endpoint declarations (`crate::routes`):
+//! every API endpoint is described by the same declaration that routes it. Operations open to
+//! everyone declare `security: []`; every other one declares the session cookie.
 
 use axum::Json;
 use serde_json::{json, Value};
-
-/// (method, path, tag, summary, request schema, response schema, success status)
-type Op = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, &'static str, &'static str);
-const OPS: &[Op] = &[
-    ("post", "/api/login", "认证", "登录：成功后返回会话 Cookie（bastion_session），脚本后续请求携带它", Some("LoginBody"), "Me", "200"),
-    ("post", "/api/logout", "认证", "退出登录，结束会话", None, "Ok", "200"),
-    ("get", "/api/me", "认证", "当前账号、单位与角色", None, "Ctx", "200"),
-    ("post", "/api/password", "认证", "修改本人密码（初始、重置或过期的密码须先修改；不得与最近 5 次相同）", Some("PasswordBody"), "Ok", "200"),
-    ("get", "/api/units", "组织机构", "单位树（按层级排序）", None, "UnitList", "200"),
-    ("post", "/api/units", "组织机构", "新增单位", Some("UnitInput"), "Unit", "201"),
-    ("get", "/api/people", "组织机构", "人员列表：筛选、分页，按数据权限过滤，号码脱敏", None, "PersonPage", "200"),
-    ("post", "/api/people", "组织机构", "新增人员", Some("PersonInput"), "Person", "201"),
-    ("get", "/api/people/{id}", "组织机构", "人员详情（号码脱敏）", None, "Person", "200"),
-    ("put", "/api/people/{id}", "组织机构", "修改人员（身份证号、手机号留空则保持原值）", Some("PersonInput"), "Person", "200"),
-    ("post", "/api/people/{id}/enable", "组织机构", "启用人员", None, "Ok", "200"),
-    ("post", "/api/people/{id}/disable", "组织机构", "停用人员", None, "Ok", "200"),
-    ("post", "/api/people/{id}/reveal", "组织机构", "查看身份证号、手机号明文：需专门权限和事由，记入审计", Some("RevealBody"), "Revealed", "200"),
-    ("get", "/api/people/export", "导入导出", "按当前筛选导出人员（format=xlsx|csv），号码脱敏，记入审计", None, "File", "200"),
-    ("get", "/api/people/template", "导入导出", "下载人员导入模板（format=xlsx|csv）", None, "File", "200"),
-    ("post", "/api/people/import", "导入导出", "导入人员（multipart 文件；dry_run=true 仅预检；update_existing=true 按警号更新）。任一行有误则全部不写入，返回 422 与逐行错误", Some("Upload"), "ImportReport", "200"),
-    ("get", "/api/operations", "行动", "行动列表", None, "OperationList", "200"),
-    ("post", "/api/operations", "行动", "新增行动", Some("OperationInput"), "Created", "201"),
-    ("put", "/api/operations/{id}", "行动", "修改行动", Some("OperationInput"), "Ok", "200"),
-    ("get", "/api/audit", "审计", "审计日志（审计管理员）：account、module 筛选，分页", None, "AuditPage", "200"),
-    ("get", "/api/audit/export", "审计", "导出审计日志 CSV（审计管理员；导出本身记入审计）", None, "File", "200"),
-    ("get", "/api/login-log", "审计", "登录日志（成功与失败），分页", None, "AuditPage", "200"),
-    ("get", "/api/accounts", "账号", "账号列表（系统管理员、安全管理员）", None, "AccountList", "200"),
-    ("post", "/api/accounts", "账号", "新建账号（系统管理员）：不带角色，首次登录须改密；角色由安全管理员分配", Some("NewAccount"), "Created", "201"),
-    ("put", "/api/accounts/{username}/roles", "账号", "分配角色（安全管理员）：三员分立，不能改自己的角色；该账号的会话随即结束", Some("Roles"), "Ok", "200"),
-    ("post", "/api/accounts/{username}/unlock", "账号", "解锁被锁定的账号（安全管理员）", None, "Ok", "200"),
-    ("post", "/api/accounts/{username}/disable", "账号", "停用账号并结束其会话（系统管理员）", None, "Ok", "200"),
-    ("get", "/api/policy", "安全", "安全策略（安全管理员）", None, "PolicyInput", "200"),
-    ("put", "/api/policy", "安全", "修改安全策略：失败锁定、密码有效期与历史、会话超时、动态口令、IP 黑白名单、审计保存期（不少于 180 天）", Some("PolicyInput"), "PolicyInput", "200"),
-    ("get", "/api/sessions", "安全", "在线用户（安全管理员）", None, "SessionList", "200"),
-    ("post", "/api/sessions/{id}/revoke", "安全", "强退：结束指定会话（安全管理员），记入审计", None, "Ok", "200"),
-    ("get", "/api/roles", "安全", "角色与权限（安全管理员）：内置角色及自定义角色，每项权限带数据范围", None, "RoleList", "200"),
-    ("post", "/api/roles", "安全", "新建自定义角色（安全管理员）：数据范围 all 全部 / unit 本单位及下级 / units 指定单位 / self 仅本人；三员权限不能放入", Some("RoleInput"), "CustomRole", "201"),
-    ("put", "/api/roles/{key}", "安全", "修改自定义角色（安全管理员），持有者下次请求即按新权限执行", Some("RoleInput"), "CustomRole", "200"),
-    ("post", "/api/roles/{key}/delete", "安全", "删除自定义角色（安全管理员）：仍有账号持有时拒绝", None, "Ok", "200"),
-    ("get", "/api/openapi.json", "系统", "本文档", None, "Any", "200"),
-    // checkpoint (issue 5)
-    ("get", "/api/checkpoints", "卡点", "卡点列表（含今日登记数、发热数、近一小时登记数）", None, "CheckpointList", "200"),
-    ("post", "/api/checkpoints", "卡点", "新增卡点", Some("CheckpointInput"), "Checkpoint", "201"),
-    ("put", "/api/checkpoints/{id}", "卡点", "修改卡点", Some("CheckpointInput"), "Checkpoint", "200"),
-    ("get", "/api/checkpoints/{id}/screenings", "卡点", "卡点最近的登记（号码脱敏）", None, "ScreeningList", "200"),
-    ("post", "/api/checkpoints/registrations", "卡点", "测温登记：id 由客户端生成（UUID），重复提交同一 id 返回 200 且不重复写入；批次持久化后才应答。填 pass_code 时核验自助登记", Some("RegistrationInput"), "Registered", "201"),
-    ("get", "/api/checkpoints/passes/{code}", "卡点", "查看自助登记通行码（脱敏摘要）", None, "Pass", "200"),
-    ("post", "/api/checkpoints/trace", "卡点", "按证件号码或手机号（盲索引精确匹配）追溯一人在各卡点的通行记录：需专门权限与事由，记入审计", Some("TraceInput"), "ScreeningList", "200"),
-    ("get", "/api/checkpoints/fever-cases", "发热随访", "发热病例列表（open=true 仅未结案）", None, "FeverCaseList", "200"),
-    ("get", "/api/checkpoints/fever-cases/{id}", "发热随访", "发热病例详情与随访记录", None, "FeverCase", "200"),
-    ("post", "/api/checkpoints/fever-cases/{id}/handover", "发热随访", "确认发热门诊已接收（交接）", Some("CaseAction"), "Ok", "200"),
-    ("post", "/api/checkpoints/fever-cases/{id}/follow-ups", "发热随访", "添加随访记录", Some("CaseAction"), "Ok", "201"),
-    ("post", "/api/checkpoints/fever-cases/{id}/close", "发热随访", "结案（填写结论）", Some("CaseAction"), "Ok", "200"),
-    ("get", "/api/checkpoints/alerts", "发热随访", "发热预警（不含个人信息）", None, "AlertList", "200"),
-    ("post", "/api/checkpoints/purge", "卡点", "清理超过保存期的登记数据（默认按 epi.checkpoint.retentionDays），记入审计", Some("PurgeBody"), "PurgeReport", "200"),
-    // recall (召集令)
-    ("get", "/api/recall", "召集令", "召集令列表（最新 100 条）", None, "RecallList", "200"),
-    ("post", "/api/recall", "召集令", "发布召集令：召集范围内无人则拒绝；超过审批人数须另一名指挥长审批，否则立即发出", Some("RecallInput"), "RecallCreated", "201"),
-    ("post", "/api/recall/preview", "召集令", "发布前预览：召集人数、因病假/隔离自动免到人数、是否需要审批（不写入）", Some("RecallInput"), "RecallPreview", "200"),
-    ("get", "/api/recall/channels", "召集令", "通知渠道（短信网关、企业微信/钉钉/飞书群机器人），密钥不返回、地址脱敏", None, "Any", "200"),
-    ("post", "/api/recall/channels", "召集令", "新增通知渠道", Some("RecallChannelInput"), "Created", "201"),
-    ("get", "/api/recall/{id}", "召集令", "召集看板：各状态人数（按单位逐级汇总）、到岗口径（到岗+免到）、未到人员及其单位负责人、升级记录、投递日志", None, "Any", "200"),
-    ("post", "/api/recall/{id}/approve", "召集令", "审批召集令（另一名指挥长，发布人不能自批）", None, "Ok", "200"),
-    ("post", "/api/recall/{id}/close", "召集令", "撤销待审批的召集令，或结束进行中的召集令", None, "Ok", "200"),
-    ("post", "/api/recall/{id}/remind", "召集令", "再次提醒：只通知尚未应答的人员", None, "Any", "200"),
-    ("post", "/api/recall/{id}/answer", "召集令", "本人应答（action=ack 确认收到 / arrive 到岗报到），重复应答不重复计数", Some("RecallAnswer"), "Any", "200"),
-    ("post", "/api/recall/{id}/people/{person}", "召集令", "值班员登记某人到岗或免到（action=arrive|exempt，reason=sick|quarantine|other_task）", Some("RecallMark"), "Any", "200"),
-    ("get", "/api/recall/{id}/missing/export", "召集令", "导出未到人员名单 CSV（含单位负责人），记入审计", None, "File", "200"),
-    // publicity
-    ("get", "/api/publicity/articles", "宣传", "稿件列表（可按 status 筛选），浏览次数含本节点尚未写入的计数", None, "Any", "200"),
-    ("post", "/api/publicity/articles", "宣传", "新建稿件（草稿）：正文 HTML 经净化（去除脚本、事件属性、javascript: 链接、站外图片）", Some("ArticleInput"), "Created", "201"),
-    ("get", "/api/publicity/articles/{id}", "宣传", "稿件详情：报道人物、版本历史、实时浏览次数", None, "Any", "200"),
-    ("put", "/api/publicity/articles/{id}", "宣传", "修改草稿：生成新版本（已发布的稿件须先撤回再重新编辑）", Some("ArticleInput"), "Ok", "200"),
-    ("post", "/api/publicity/articles/{id}/step", "宣传", "流程操作：submit 提交审核、return 退回（须填意见）、publish 审核发布、withdraw 撤回、reopen 重新编辑；审核人不能发布自己撰写的稿件", Some("StepInput"), "Ok", "200"),
-    ("get", "/api/publicity/articles/{id}/diff", "宣传", "两个版本之间的逐行差异（from、to 为版本号）", None, "Any", "200"),
-    ("post", "/api/publicity/images", "宣传", "上传图片（multipart 字段 file）：按内容识别 JPEG/PNG/WebP，拒绝超限与解压炸弹，重新编码并生成手机尺寸", Some("Upload"), "Created", "201"),
-    ("get", "/api/publicity/reads", "宣传", "外部渠道阅读量登记列表", None, "Any", "200"),
-    ("post", "/api/publicity/reads", "宣传", "登记外部渠道（微信公众号、抖音、微博、媒体转载）阅读量", Some("ChannelReadInput"), "Created", "201"),
-    ("get", "/api/publicity/totals", "宣传", "累计阅读：本站浏览 + 外部渠道，按渠道与近 30 天趋势", None, "Any", "200"),
-    ("get", "/api/publicity/honours", "宣传", "评选推荐列表", None, "Any", "200"),
-    ("post", "/api/publicity/honours", "宣传", "推荐评选：个人（警号）或集体（单位代码）、荣誉名称、推荐单位、理由、佐证与关联稿件", Some("HonourInput"), "Created", "201"),
-    ("post", "/api/publicity/honours/{id}/step", "宣传", "评选流转：推荐 → 公示（须填公示起止日期）→ 授予（公示期满后）/ 未授予", Some("HonourStepInput"), "Ok", "200"),
-];
 
 fn string() -> Value {
     json!({"type": "string"})
@@ -174,7 +92,7 @@ fn schemas() -> Value {
             "display_name": string(), "unit_name": string(), "ip": string(), "user_agent": string(),
             "created_at": {"type": "integer"}, "last_seen_at": {"type": "integer"}}}},
         "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}},
-        // checkpoint (issue 5)
+        // checkpoint
         "CheckpointInput": input_fields(&["name", "kind", "location", "hours", "police_types", "unit_id", "status", "leader", "fever_clinic"]),
         "Checkpoint": {"type": "object", "properties": {"id": {"type": "integer"}, "name": string(), "kind": string(), "location": string(),
             "hours": string(), "police_types": {"type": "array", "items": string()}, "unit_id": {"type": "integer"}, "unit_name": string(),
@@ -270,7 +188,7 @@ fn query_params(path: &str) -> Vec<Value> {
             }
             v
         }
-        // checkpoint (issue 5)
+        // checkpoint
         "/api/checkpoints/{id}/screenings" => {
             vec![q("limit", json!({"type": "integer", "minimum": 1, "maximum": 500}), "条数")]
         }
@@ -338,7 +256,10 @@ fn file_types(path: &str) -> Vec<&'static str> {
 
 pub fn build() -> Value {
     let mut paths = serde_json::Map::new();
-    for (method, path, tag, summary, req, resp, ok) in OPS {
+    for e in crate::routes::endpoints().iter().filter(|e| e.path.starts_with("/api/")) {
+        let Some(doc) = e.doc else { continue };
+        let (method, path, tag, summary, req, resp, ok) =
+            (e.method.as_str(), &e.path, doc.tag, doc.summary, &doc.request, &doc.response, &doc.status);
         let mut op = json!({
             "tags": [tag],
             "summary": summary,
@@ -378,11 +299,14 @@ pub fn build() -> Value {
             op["requestBody"] =
                 json!({"required": true, "content": {ct: {"schema": {"$ref": format!("#/components/schemas/{r}")}}}});
         }
-        if *path != "/api/login" && *path != "/api/openapi.json" {
-            op["security"] = json!([{"session": []}]);
-        }
+        op["security"] = match e.access {
+            crate::routes::Access::Public | crate::routes::Access::PublicSite => json!([]),
+            crate::routes::Access::SignedIn | crate::routes::Access::Perm(_) | crate::routes::Access::AnyPerm(_) => {
+                json!([{"session": []}])
+            }
+        };
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
-        entry[*method] = op;
+        entry[method] = op;
     }
     json!({
         "openapi": "3.1.0",
@@ -406,7 +330,7 @@ pub async fn document() -> Json<Value> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn documents_exactly_the_routes() {
+    fn documents_every_api_endpoint() {
         let doc = super::build();
         let mut documented: Vec<(String, String)> = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -414,10 +338,22 @@ mod tests {
                 documented.push((method.clone(), path.clone()));
             }
         }
-        let mut routes: Vec<(String, String)> =
-            crate::api::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        let mut routes: Vec<(String, String)> = crate::routes::endpoints()
+            .iter()
+            .filter(|e| e.path.starts_with("/api/"))
+            .map(|e| (e.method.as_str().to_string(), e.path.to_string()))
+            .collect();
         documented.sort();
         routes.sort();
-        assert_eq!(documented, routes);
+        assert!(routes.len() > 70, "{routes:?}");
+        assert_eq!(documented, routes, "every /api endpoint declares its documentation");
+    }
+
+    #[test]
+    fn open_operations_declare_no_security() {
+        let doc = super::build();
+        assert_eq!(doc["paths"]["/api/login"]["post"]["security"], serde_json::json!([]));
+        assert_eq!(doc["paths"]["/api/openapi.json"]["get"]["security"], serde_json::json!([]));
+        assert_eq!(doc["paths"]["/api/people"]["get"]["security"], serde_json::json!([{"session": []}]));
     }
 }

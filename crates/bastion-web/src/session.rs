@@ -101,8 +101,27 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         }
         return Redirect::to("/password").into_response();
     }
-    req.extensions_mut().insert(RequestInfo { ctx, pending, token, ip, user_agent, request_id, tr: Tr::new(&lang) });
-    next.run(req).await
+    req.extensions_mut().insert(RequestInfo {
+        ctx,
+        pending,
+        token,
+        ip,
+        user_agent,
+        request_id: request_id.clone(),
+        tr: Tr::new(&lang),
+    });
+    REQUEST_ID.scope(request_id, next.run(req)).await
+}
+
+tokio::task_local! {
+    /// The id of the request being served: error pages and the log of an internal error carry it,
+    /// so what a user reads off the screen finds the log line.
+    pub static REQUEST_ID: String;
+}
+
+/// The current request's id, or "" outside a request.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
 fn allowed_while_pending(path: &str) -> bool {

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use bastion_app::org::{PersonFilter, UnitId};
 use bastion_app::transfer::{Format2, ImportOptions};
 use bastion_app::{App, Ctx, Policy};
-use bastion_store::org::{PersonFilter, UnitId};
-use bastion_store::{Crypto, Store};
 use clap::{Args, Parser, Subcommand};
 use settings::{Flags, Settings};
 
@@ -84,7 +83,7 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: KeysCmd,
     },
-    /// Checkpoints and screening (卡点): retention purge. (issue 5)
+    /// Checkpoints and screening (卡点): retention purge.
     Checkpoint {
         #[command(subcommand)]
         cmd: CheckpointCmd,
@@ -128,7 +127,7 @@ pub enum KeysCmd {
     Rotate,
 }
 
-/// checkpoint (issue 5)
+/// checkpoint
 #[derive(Subcommand, Debug)]
 pub enum CheckpointCmd {
     /// Delete screening data older than the retention (default: setting epi.checkpoint.retentionDays, 28 days); audited.
@@ -199,16 +198,12 @@ pub async fn open(settings: &Settings) -> anyhow::Result<App> {
         std::fs::create_dir_all(&settings.data)
             .with_context(|| format!("无法创建数据目录 {}", settings.data.display()))?;
     }
-    let crypto = Crypto::load(&settings.key_file())?;
-    let store = Store::open(&settings.data, settings.database.as_deref(), crypto).await?;
     let policy = Policy { idle_timeout_ms: settings.idle_timeout_minutes * 60_000, ..Policy::default() };
-    let app = App::new(store, policy);
-    app.refresh_policy().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(app)
+    App::open(&settings.data, settings.database.as_deref(), &settings.key_file(), policy).await
 }
 
 async fn cli_ctx(app: &App) -> anyhow::Result<Ctx> {
-    let root = app.store.units().await?.into_iter().find(|u| u.parent_id.is_none()).map(|u| u.id).unwrap_or(UnitId(0));
+    let root = app.bureau().await.map_err(|e| anyhow::anyhow!("{e}"))?.map(|u| u.id).unwrap_or(UnitId(0));
     Ok(Ctx::cli(root))
 }
 
@@ -288,7 +283,7 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
         Cmd::Serve { demo, .. } => {
             let app = open(&settings).await?;
             if demo {
-                if app.store.units().await?.is_empty() {
+                if app.is_empty().await.map_err(|e| anyhow::anyhow!("{e}"))? {
                     create_demo(&app).await?;
                 } else {
                     println!("数据库已有数据，跳过演示数据生成");
@@ -303,9 +298,9 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
                 public_url: settings.public_url.clone(),
                 news_dedup_per_visitor: settings.news_dedup_per_visitor,
             };
-            let store = app.store.clone();
+            let closer = app.clone();
             bastion_web::serve(app, web, bastion_web::metrics_handle(), listener, shutdown_signal()).await?;
-            store.close().await;
+            closer.close().await;
             Ok(())
         }
         Cmd::Migrate => {
@@ -371,7 +366,7 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
         }
         Cmd::Backup { dest } => {
             let app = open(&settings).await?;
-            app.store.backup_sqlite(&dest).await?;
+            app.backup(&dest).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("已备份到 {}", dest.display());
             Ok(())
         }
@@ -384,11 +379,7 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             };
             match cmd {
                 UserCmd::Create { username, name, unit, roles } => {
-                    let u = app
-                        .store
-                        .unit_by_code(&unit)
-                        .await?
-                        .ok_or_else(|| anyhow::anyhow!("单位编码“{unit}”不存在"))?;
+                    let u = app.unit_by_code(&ctx, &unit).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                     let roles: Vec<String> =
                         roles.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
                     app.create_account(&ctx, &username, &name, u.id, None, roles, &password()?, true)
@@ -424,7 +415,7 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
         }
         Cmd::Audit { cmd: AuditCmd::Verify } => {
             let app = open(&settings).await?;
-            let (n, broken) = app.store.verify_audit().await?;
+            let (n, broken) = app.verify_audit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             match broken {
                 None => {
                     println!("审计链完整：共 {n} 条记录");
@@ -446,15 +437,10 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
         }
         Cmd::Keys { cmd: KeysCmd::Rotate } => {
             let app = open(&settings).await?;
-            let id = app.store.crypto.rotate_file()?;
-            println!("已生成新密钥（编号 {id}），旧密钥保留用于解密；正在重新加密…");
-            let n = app.store.reencrypt_all().await?;
             let ctx = cli_ctx(&app).await?;
-            let mut tx = app.store.begin().await?;
-            app.audit(&mut tx, &ctx, "system", "轮换加密密钥", &format!("key:{id}"), &format!("重新加密 {n} 个字段"))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            bastion_store::commit(tx).await?;
+            println!("正在生成新密钥（旧密钥保留用于解密）并重新加密全部号码…");
+            let (id, n) = app.rotate_keys(&ctx).await.map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+            println!("新密钥编号 {id}");
             println!("完成：重新加密 {n} 个字段。运行中的节点读到新密钥编号时会自动重新加载密钥文件。");
             Ok(())
         }

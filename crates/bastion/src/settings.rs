@@ -233,7 +233,7 @@ impl Settings {
         let db = self
             .database
             .as_deref()
-            .map(bastion_store::db::redact)
+            .map(bastion_app::maintenance::redact_database_url)
             .unwrap_or_else(|| format!("sqlite:{}", self.data.join("bastion.db").display()));
         let rows: Vec<(&str, String)> = vec![
             ("data", self.data.display().to_string()),

@@ -31,6 +31,22 @@ impl App {
         self.case_in_scope(ctx, perm::SCREENING_READ, id).await
     }
 
+    /// A case with its follow-ups and the registration that raised it (`None` once that
+    /// registration has been purged); the registration is read under the case's own scope check.
+    pub async fn fever_case_detail(
+        &self,
+        ctx: &Ctx,
+        id: FeverCaseId,
+    ) -> AppResult<(FeverCase, Vec<FollowUp>, Option<Screening>)> {
+        let (case, notes) = self.case_in_scope(ctx, perm::SCREENING_READ, id).await?;
+        let screening = match self.store.screening(&case.screening_id).await {
+            Ok(s) => Some(s),
+            Err(bastion_store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok((case, notes, screening))
+    }
+
     pub async fn hand_over(&self, ctx: &Ctx, id: FeverCaseId, receiver: &str) -> AppResult<()> {
         self.case_in_scope(ctx, perm::FEVER_WRITE, id).await?;
         let receiver = text("接收人", receiver, 1, 30).map_err(AppError::invalid)?;

@@ -1,4 +1,4 @@
-//! Checkpoints and screening (issue 5): manage checkpoints; register travellers (officer entry,
+//! Checkpoints and screening: manage checkpoints; register travellers (officer entry,
 //! offline resends, self-registration passes) through the group-commit writer so each request is
 //! answered only after its batch is durable; fever cases and follow-up; trace; retention purge.
 
@@ -13,10 +13,12 @@ use bastion_core::checkpoint::{
 use bastion_core::error::{non_empty, opt_text, text};
 use bastion_core::permission::perm;
 use bastion_core::{FieldError, IdNumber, Phone};
-use bastion_store::checkpoint::{
-    Alert, Checkpoint, CheckpointId, FeverCase, FeverCaseId, FollowUp, LiveCount, NewCheckpoint, NewScreening,
-    PassView, PurgeReport, Registered, Screening, SealedScreening,
+/// The read models the web layer shows.
+pub use bastion_store::checkpoint::{
+    Alert, Checkpoint, CheckpointId, FeverCase, FeverCaseId, FollowUp, LiveCount, PassView, PurgeReport, Registered,
+    Screening,
 };
+use bastion_store::checkpoint::{NewCheckpoint, NewScreening, SealedScreening};
 use bastion_store::group_commit::GroupCommit;
 use bastion_store::org::{RowScope, UnitId};
 use bastion_store::{Store, StoreError, StoreResult};

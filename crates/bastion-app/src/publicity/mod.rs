@@ -12,10 +12,11 @@ use bastion_core::permission::perm;
 use bastion_core::publicity::{ArticleStatus, Channel, Column, HonourStatus, Step};
 use bastion_core::FieldError;
 use bastion_store::org::{PersonId, UnitId};
-use bastion_store::publicity::{
-    Article, ArticleContent, ArticleId, ArticleVersion, ChannelRead, Featured, Honour, HonourId, ImageId,
-    NewChannelRead, NewHonour, ReadTotals,
+/// The read models the web layer shows.
+pub use bastion_store::publicity::{
+    Article, ArticleId, ChannelRead, Featured, Honour, HonourId, ImageId, ImageInfo, ReadTotals,
 };
+use bastion_store::publicity::{ArticleContent, ArticleVersion, NewChannelRead, NewHonour};
 use serde::{Deserialize, Serialize};
 
 pub use runtime::{CachedPage, PublicityRuntime};
@@ -357,6 +358,12 @@ impl App {
     }
 
     /// Check, re-encode and store an uploaded picture.
+    /// Size and variants of an uploaded picture (for the editor that just uploaded it).
+    pub async fn image_info(&self, ctx: &Ctx, id: ImageId) -> AppResult<ImageInfo> {
+        ctx.scope(perm::PUBLICITY_WRITE)?;
+        Ok(self.store.image_info(id).await?)
+    }
+
     pub async fn upload_image(&self, ctx: &Ctx, bytes: Vec<u8>, name: &str) -> AppResult<ImageId> {
         ctx.scope(perm::PUBLICITY_WRITE)?;
         let owned = name.to_string();

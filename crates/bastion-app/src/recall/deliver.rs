@@ -338,12 +338,11 @@ impl App {
         }
     }
 
-    /// Background work of one node: PostgreSQL LISTEN (boards of other nodes' changes), the
-    /// escalation ticker and the delivery queue. Returns the task handles (abort on shutdown).
-    pub fn start_recall_tasks(&self) -> Vec<tokio::task::JoinHandle<()>> {
-        let mut tasks = Vec::new();
+    /// The long-running listener of one node (PostgreSQL LISTEN: boards follow other nodes'
+    /// changes); the delivery queue and the escalation ticker are periodic jobs (`schedule`).
+    pub(crate) fn start_recall_listener(&self) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
-        tasks.push(tokio::spawn(async move {
+        tokio::spawn(async move {
             loop {
                 let hub = app.recall.clone();
                 if let Err(e) = app.store.listen_recall(move |id| hub.changed(id)).await {
@@ -354,24 +353,6 @@ impl App {
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             }
-        }));
-        let app = self.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
-            let mut n = 0u64;
-            loop {
-                tick.tick().await;
-                n += 1;
-                if let Err(e) = app.recall_send_due(now_ms()).await {
-                    tracing::warn!("recall queue: {e}");
-                }
-                if n.is_multiple_of(10) {
-                    if let Err(e) = app.recall_tick(now_ms()).await {
-                        tracing::warn!("recall ticker: {e}");
-                    }
-                }
-            }
-        }));
-        tasks
+        })
     }
 }

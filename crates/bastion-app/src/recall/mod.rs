@@ -22,10 +22,9 @@ use bastion_core::recall::{
 use bastion_core::FieldError;
 use bastion_store::audit::AuditEntry;
 use bastion_store::org::{PersonId, RowScope, UnitId};
-use bastion_store::recall::{
-    Applied, AudienceSel, Channel, ChannelId, Delivery, NewChannel, NewOrder, Notice, Order, OrderId, OutboxItem,
-    QueueCounts, Target, Transition,
-};
+use bastion_store::recall::{Applied, AudienceSel, NewChannel, NewOrder, Notice, OutboxItem, QueueCounts, Transition};
+/// The read models the web layer shows.
+pub use bastion_store::recall::{Channel, ChannelId, Delivery, Order, OrderId, Target};
 use bastion_store::Tx;
 use serde::{Deserialize, Serialize};
 

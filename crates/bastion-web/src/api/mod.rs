@@ -1,19 +1,19 @@
-//! The JSON API under `/api`. Every handler calls one use case; the OpenAPI document in
-//! `openapi.rs` lists the same routes (a test compares the two).
+//! The JSON API under `/api`. Every handler calls one use case. Each feature declares its
+//! endpoints once (`endpoints()` in its module, see `crate::routes`); the router below and the
+//! OpenAPI document (`openapi.rs`) are built from those declarations.
 
+pub mod audit;
 pub mod auth;
-// checkpoint (issue 5)
 pub mod checkpoint;
 pub mod operation;
 pub mod org;
 pub mod publicity;
 pub mod recall;
-pub mod system;
+pub mod service;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
 use serde::de::DeserializeOwned;
 
@@ -78,154 +78,10 @@ fn data_error(text: &str) -> String {
     }
 }
 
-/// Every API route: (method, path). The OpenAPI document must describe exactly these.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("post", "/api/login"),
-    ("post", "/api/logout"),
-    ("get", "/api/me"),
-    ("post", "/api/password"),
-    ("get", "/api/units"),
-    ("post", "/api/units"),
-    ("get", "/api/people"),
-    ("post", "/api/people"),
-    ("get", "/api/people/{id}"),
-    ("put", "/api/people/{id}"),
-    ("post", "/api/people/{id}/enable"),
-    ("post", "/api/people/{id}/disable"),
-    ("post", "/api/people/{id}/reveal"),
-    ("get", "/api/people/export"),
-    ("get", "/api/people/template"),
-    ("post", "/api/people/import"),
-    ("get", "/api/operations"),
-    ("post", "/api/operations"),
-    ("put", "/api/operations/{id}"),
-    ("get", "/api/audit"),
-    ("get", "/api/audit/export"),
-    ("get", "/api/login-log"),
-    ("get", "/api/accounts"),
-    ("post", "/api/accounts"),
-    ("put", "/api/accounts/{username}/roles"),
-    ("post", "/api/accounts/{username}/unlock"),
-    ("post", "/api/accounts/{username}/disable"),
-    ("get", "/api/policy"),
-    ("put", "/api/policy"),
-    ("get", "/api/sessions"),
-    ("post", "/api/sessions/{id}/revoke"),
-    ("get", "/api/roles"),
-    ("post", "/api/roles"),
-    ("put", "/api/roles/{key}"),
-    ("post", "/api/roles/{key}/delete"),
-    ("get", "/api/openapi.json"),
-    // checkpoint (issue 5)
-    ("get", "/api/checkpoints"),
-    ("post", "/api/checkpoints"),
-    ("put", "/api/checkpoints/{id}"),
-    ("get", "/api/checkpoints/{id}/screenings"),
-    ("post", "/api/checkpoints/registrations"),
-    ("get", "/api/checkpoints/passes/{code}"),
-    ("post", "/api/checkpoints/trace"),
-    ("get", "/api/checkpoints/fever-cases"),
-    ("get", "/api/checkpoints/fever-cases/{id}"),
-    ("post", "/api/checkpoints/fever-cases/{id}/handover"),
-    ("post", "/api/checkpoints/fever-cases/{id}/follow-ups"),
-    ("post", "/api/checkpoints/fever-cases/{id}/close"),
-    ("get", "/api/checkpoints/alerts"),
-    ("post", "/api/checkpoints/purge"),
-    // recall (召集令)
-    ("get", "/api/recall"),
-    ("post", "/api/recall"),
-    ("post", "/api/recall/preview"),
-    ("get", "/api/recall/channels"),
-    ("post", "/api/recall/channels"),
-    ("get", "/api/recall/{id}"),
-    ("post", "/api/recall/{id}/approve"),
-    ("post", "/api/recall/{id}/close"),
-    ("post", "/api/recall/{id}/remind"),
-    ("post", "/api/recall/{id}/answer"),
-    ("post", "/api/recall/{id}/people/{person}"),
-    ("get", "/api/recall/{id}/missing/export"),
-    // publicity
-    ("get", "/api/publicity/articles"),
-    ("post", "/api/publicity/articles"),
-    ("get", "/api/publicity/articles/{id}"),
-    ("put", "/api/publicity/articles/{id}"),
-    ("post", "/api/publicity/articles/{id}/step"),
-    ("get", "/api/publicity/articles/{id}/diff"),
-    ("post", "/api/publicity/images"),
-    ("get", "/api/publicity/reads"),
-    ("post", "/api/publicity/reads"),
-    ("get", "/api/publicity/totals"),
-    ("get", "/api/publicity/honours"),
-    ("post", "/api/publicity/honours"),
-    ("post", "/api/publicity/honours/{id}/step"),
-];
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/login", post(auth::login))
-        .route("/api/logout", post(auth::logout))
-        .route("/api/me", get(auth::me))
-        .route("/api/password", post(auth::change_password))
-        .route("/api/units", get(org::units).post(org::create_unit))
-        .route("/api/people", get(org::people).post(org::create_person))
-        .route("/api/people/export", get(org::export_people))
-        .route("/api/people/template", get(org::template))
-        .route("/api/people/import", post(org::import_people))
-        .route("/api/people/{id}", get(org::person).put(org::update_person))
-        .route("/api/people/{id}/enable", post(org::enable_person))
-        .route("/api/people/{id}/disable", post(org::disable_person))
-        .route("/api/people/{id}/reveal", post(org::reveal_person))
-        .route("/api/operations", get(operation::list).post(operation::create))
-        .route("/api/operations/{id}", axum::routing::put(operation::update))
-        .route("/api/audit", get(system::audit))
-        .route("/api/audit/export", get(system::audit_export))
-        .route("/api/login-log", get(system::login_log))
-        .route("/api/accounts", get(system::accounts).post(system::create_account))
-        .route("/api/accounts/{username}/roles", axum::routing::put(system::set_roles))
-        .route("/api/accounts/{username}/unlock", post(system::unlock_account))
-        .route("/api/accounts/{username}/disable", post(system::disable_account))
-        .route("/api/policy", get(system::get_policy).put(system::put_policy))
-        .route("/api/sessions", get(system::sessions))
-        .route("/api/sessions/{id}/revoke", post(system::revoke_session))
-        .route("/api/roles", get(system::roles).post(system::create_role))
-        .route("/api/roles/{key}", axum::routing::put(system::update_role))
-        .route("/api/roles/{key}/delete", post(system::delete_role))
-        .route("/api/openapi.json", get(crate::openapi::document))
-        // checkpoint (issue 5)
-        .route("/api/checkpoints", get(checkpoint::list).post(checkpoint::create))
-        .route("/api/checkpoints/{id}", axum::routing::put(checkpoint::update))
-        .route("/api/checkpoints/{id}/screenings", get(checkpoint::screenings))
-        .route("/api/checkpoints/registrations", post(checkpoint::register))
-        .route("/api/checkpoints/passes/{code}", get(checkpoint::pass))
-        .route("/api/checkpoints/trace", post(checkpoint::trace))
-        .route("/api/checkpoints/fever-cases", get(checkpoint::fever_cases))
-        .route("/api/checkpoints/fever-cases/{id}", get(checkpoint::fever_case))
-        .route("/api/checkpoints/fever-cases/{id}/handover", post(checkpoint::hand_over))
-        .route("/api/checkpoints/fever-cases/{id}/follow-ups", post(checkpoint::follow_up))
-        .route("/api/checkpoints/fever-cases/{id}/close", post(checkpoint::close))
-        .route("/api/checkpoints/alerts", get(checkpoint::alerts))
-        .route("/api/checkpoints/purge", post(checkpoint::purge))
-        // recall (召集令)
-        .route("/api/recall", get(recall::list).post(recall::create))
-        .route("/api/recall/preview", post(recall::preview))
-        .route("/api/recall/channels", get(recall::channels).post(recall::add_channel))
-        .route("/api/recall/{id}", get(recall::board))
-        .route("/api/recall/{id}/approve", post(recall::approve))
-        .route("/api/recall/{id}/close", post(recall::close))
-        .route("/api/recall/{id}/remind", post(recall::remind))
-        .route("/api/recall/{id}/answer", post(recall::answer))
-        .route("/api/recall/{id}/people/{person}", post(recall::mark))
-        .route("/api/recall/{id}/missing/export", get(recall::missing_export))
-        // publicity
-        .route("/api/publicity/articles", get(publicity::list).post(publicity::create))
-        .route("/api/publicity/articles/{id}", get(publicity::get_one).put(publicity::update))
-        .route("/api/publicity/articles/{id}/step", post(publicity::step))
-        .route("/api/publicity/articles/{id}/diff", get(publicity::diff))
-        .route("/api/publicity/images", post(publicity::upload))
-        .route("/api/publicity/reads", get(publicity::reads).post(publicity::add_reads))
-        .route("/api/publicity/totals", get(publicity::totals))
-        .route("/api/publicity/honours", get(publicity::honours).post(publicity::nominate))
-        .route("/api/publicity/honours/{id}/step", post(publicity::honour_step))
+/// The API's routes (the endpoints under `/api/`): unknown paths and the framework's own
+/// rejections answer in our JSON error format.
+pub fn router(endpoints: Vec<crate::routes::Endpoint>) -> Router<AppState> {
+    crate::routes::router(endpoints)
         .fallback(|| async { crate::error::ApiError(bastion_app::AppError::NotFound("接口不存在".into())) })
         .layer(axum::middleware::from_fn(json_errors))
 }

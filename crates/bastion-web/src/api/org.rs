@@ -4,17 +4,19 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use bastion_app::org::{Page, Person, PersonFilter, PersonId, Revealed, Unit};
 use bastion_app::org::{PersonInput, UnitInput};
 use bastion_app::transfer::{self, Format2, ImportOptions, ImportReport};
 use bastion_app::AppError;
 use bastion_core::FieldError;
-use bastion_store::org::{Page, Person, PersonFilter, PersonId, Revealed, Unit};
 use serde::Deserialize;
 
 use super::AppJson;
 use crate::error::ApiResult;
+use crate::routes::{get, post, put, Endpoint};
 use crate::session::ApiCtx;
 use crate::AppState;
+use bastion_core::permission::perm;
 
 pub async fn units(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Unit>>> {
     Ok(Json(s.app.units(&ctx).await?))
@@ -146,7 +148,7 @@ pub async fn create_person(
     AppJson(input): AppJson<PersonInput>,
 ) -> ApiResult<(StatusCode, Json<Person>)> {
     let id = s.app.create_person(&ctx, &input).await?;
-    Ok((StatusCode::CREATED, Json(s.app.store.person(id).await.map_err(AppError::from)?)))
+    Ok((StatusCode::CREATED, Json(s.app.person(&ctx, id).await?)))
 }
 
 pub async fn update_person(
@@ -288,4 +290,53 @@ pub async fn import_people(
     let report = s.app.import_people(&ctx, &name, &bytes, opts, &|_, _| {}).await?;
     let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)))
+}
+
+/// The endpoints of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        get("/api/units", units)
+            .perm(perm::UNIT_READ)
+            .doc("组织机构", "单位树（按层级排序）", None, "UnitList", "200"),
+        post("/api/units", create_unit)
+            .perm(perm::UNIT_WRITE)
+            .doc("组织机构", "新增单位", Some("UnitInput"), "Unit", "201"),
+        get("/api/people", people)
+            .perm(perm::PERSON_READ)
+            .doc("组织机构", "人员列表：筛选、分页，按数据权限过滤，号码脱敏", None, "PersonPage", "200"),
+        post("/api/people", create_person)
+            .perm(perm::PERSON_WRITE)
+            .doc("组织机构", "新增人员", Some("PersonInput"), "Person", "201"),
+        get("/api/people/export", export_people)
+            .perm(perm::PERSON_EXPORT)
+            .probe("/api/people/export?format=csv")
+            .doc("导入导出", "按当前筛选导出人员（format=xlsx|csv），号码脱敏，记入审计", None, "File", "200"),
+        get("/api/people/template", template)
+            .perm(perm::PERSON_IMPORT)
+            .doc("导入导出", "下载人员导入模板（format=xlsx|csv）", None, "File", "200"),
+        post("/api/people/import", import_people)
+            .perm(perm::PERSON_IMPORT)
+            .probe("/api/people/import?dry_run=true")
+            .doc("导入导出", "导入人员（multipart 文件；dry_run=true 仅预检；update_existing=true 按警号更新）。任一行有误则全部不写入，返回 422 与逐行错误", Some("Upload"), "ImportReport", "200"),
+        get("/api/people/{id}", person)
+            .perm(perm::PERSON_READ)
+            .probe("/api/people/1")
+            .doc("组织机构", "人员详情（号码脱敏）", None, "Person", "200"),
+        put("/api/people/{id}", update_person)
+            .perm(perm::PERSON_WRITE)
+            .probe("/api/people/1")
+            .doc("组织机构", "修改人员（身份证号、手机号留空则保持原值）", Some("PersonInput"), "Person", "200"),
+        post("/api/people/{id}/enable", enable_person)
+            .perm(perm::PERSON_WRITE)
+            .probe("/api/people/1/enable")
+            .doc("组织机构", "启用人员", None, "Ok", "200"),
+        post("/api/people/{id}/disable", disable_person)
+            .perm(perm::PERSON_WRITE)
+            .probe("/api/people/999999/disable")
+            .doc("组织机构", "停用人员", None, "Ok", "200"),
+        post("/api/people/{id}/reveal", reveal_person)
+            .perm(perm::PERSON_REVEAL)
+            .probe("/api/people/1/reveal")
+            .doc("组织机构", "查看身份证号、手机号明文：需专门权限和事由，记入审计", Some("RevealBody"), "Revealed", "200"),
+    ]
 }

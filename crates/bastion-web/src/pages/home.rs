@@ -1,8 +1,10 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use bastion_app::home::HomeFigures;
 
-use super::{render, Shell};
+use super::{error_page, render, Shell};
+use crate::routes::{get, Endpoint};
 use crate::session::PageCtx;
 use crate::AppState;
 
@@ -10,15 +12,20 @@ use crate::AppState;
 #[template(path = "home.html")]
 pub struct HomePage {
     pub shell: Shell,
-    pub counts: bastion_store::org::PeopleCounts,
-    pub units: usize,
-    pub operation: Option<bastion_store::operation::Operation>,
+    pub figures: HomeFigures,
 }
 
 pub async fn home(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    let counts = state.app.store.people_counts().await.unwrap_or_default();
-    let units = state.app.store.units().await.map(|u| u.len()).unwrap_or(0);
-    let operation = state.app.store.active_operation().await.ok().flatten();
-    let shell = Shell::new(&state, &ctx, t, "/", t.s("menu_home")).await;
-    render(&HomePage { shell, counts, units, operation })
+    match state.app.home_figures(&ctx).await {
+        Ok(figures) => {
+            let shell = Shell::new(&state, &ctx, t, "/", t.s("menu_home")).await;
+            render(&HomePage { shell, figures })
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![get("/", home)]
 }

@@ -3,14 +3,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use bastion_app::operation::Operation;
 use bastion_app::operation::OperationInput;
 use bastion_app::AppError;
-use bastion_core::permission::perm;
-use bastion_store::operation::Operation;
 
 use super::{error_page, render_status, Shell};
+use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
 use crate::AppState;
+use bastion_core::permission::perm;
 
 #[derive(Template)]
 #[template(path = "operations.html")]
@@ -56,4 +57,9 @@ pub async fn create(
         Err(AppError::Invalid(errors)) => page(&state, &ctx, t, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => error_page(t, e),
     }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![get("/operations", list).perm(perm::OPERATION_READ), post("/operations", create).perm(perm::OPERATION_WRITE)]
 }

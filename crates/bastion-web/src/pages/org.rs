@@ -6,15 +6,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use bastion_app::org::{Page, Person, PersonId, Unit, UnitId};
 use bastion_app::org::{PersonInput, UnitInput};
 use bastion_app::AppError;
 use bastion_core::org::{Category, DutyStatus, PoliceType, PoliticalStatus, Sex, UnitKind};
 use bastion_core::permission::perm;
-use bastion_store::org::{Page, Person, PersonId, Unit, UnitId};
 use serde::Deserialize;
 
 use super::{error_page, render, render_status, Shell};
 use crate::api::org::PeopleQuery;
+use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
 use crate::AppState;
 
@@ -28,12 +29,11 @@ pub struct TreeNode {
 }
 
 /// Units in depth-first order with subtree headcounts.
-pub async fn tree(state: &AppState, selected: Option<i64>) -> Vec<TreeNode> {
+pub async fn tree(state: &AppState, ctx: &bastion_app::Ctx, selected: Option<i64>) -> Result<Vec<TreeNode>, AppError> {
     use std::collections::HashMap;
-    // `units()` comes in depth, sort-order, id order: children lists keep that order.
-    let units = state.app.store.units().await.unwrap_or_default();
-    let mut count: HashMap<UnitId, i64> =
-        state.app.store.unit_headcounts().await.unwrap_or_default().into_iter().collect();
+    // `units` come in depth, sort-order, id order: children lists keep that order.
+    let (units, counts) = state.app.unit_tree(ctx).await?;
+    let mut count: HashMap<UnitId, i64> = counts.into_iter().collect();
     let mut children: HashMap<Option<UnitId>, Vec<&Unit>> = HashMap::new();
     for u in &units {
         children.entry(u.parent_id).or_default().push(u);
@@ -60,7 +60,7 @@ pub async fn tree(state: &AppState, selected: Option<i64>) -> Vec<TreeNode> {
             stack.extend(c.iter().rev().copied());
         }
     }
-    out
+    Ok(out)
 }
 
 pub struct Choice {
@@ -130,18 +130,23 @@ pub async fn people(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Que
     let (result, error) = match (q.filter(), q.paging()) {
         (Ok(f), Ok((page, size))) => match state.app.people(&ctx, &f, page, size).await {
             Ok(p) => (p, None),
-            Err(e @ AppError::Forbidden(_)) => return error_page(t, e),
-            Err(e) => {
+            Err(e @ AppError::Invalid(_)) => {
                 (Page { items: vec![], total: 0, page: 1, size: 10 }, Some(crate::error::status_and_body(&e).1.message))
             }
+            // A failed read is an error page, never an empty list that reads as "nobody".
+            Err(e) => return error_page(t, e),
         },
         (Err(e), _) | (_, Err(e)) => {
             (Page { items: vec![], total: 0, page: 1, size: 10 }, Some(crate::error::status_and_body(&e).1.message))
         }
     };
     let selected = q.unit_id.as_deref().and_then(|s| s.parse().ok());
+    let tree = match tree(&state, &ctx, selected).await {
+        Ok(tree) => tree,
+        Err(e) => return error_page(t, e),
+    };
     let page = PeoplePage {
-        tree: tree(&state, selected).await,
+        tree,
         categories: choices(Category::ALL, |c| c.code(), |c| c.label(lang), q.category.as_deref().unwrap_or("")),
         politics: choices(
             PoliticalStatus::ALL,
@@ -219,21 +224,30 @@ async fn form_page(
     editing: bool,
     v: PersonInput,
     errors: Vec<bastion_core::FieldError>,
-) -> PersonForm {
+) -> Result<PersonForm, AppError> {
     let lang = t.code();
     let title = if editing { t.s("people_edit") } else { t.s("people_new") };
     let selected = v.unit_id.parse().ok();
-    PersonForm {
+    Ok(PersonForm {
         shell: Shell::new(state, ctx, t, "/org/people", title).await,
         action,
         editing,
-        units: tree(state, selected).await,
+        units: tree(state, ctx, selected).await?,
         categories: choices(Category::ALL, |c| c.code(), |c| c.label(lang), &v.category),
         sexes: choices(Sex::ALL, |c| c.code(), |c| c.label(lang), &v.sex),
         politics: choices(PoliticalStatus::ALL, |c| c.code(), |c| c.label(lang), &v.political_status),
         duties: choices(DutyStatus::ALL, |c| c.code(), |c| c.label(lang), &v.duty_status),
         v,
         errors,
+    })
+}
+
+/// The person form, with 422 when it carries field errors; a failed read is an error page.
+fn render_form(t: crate::i18n::Tr, form: Result<PersonForm, AppError>) -> Response {
+    match form {
+        Ok(f) if f.errors.is_empty() => render(&f),
+        Ok(f) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &f),
+        Err(e) => error_page(t, e),
     }
 }
 
@@ -247,16 +261,15 @@ pub async fn new_form(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -
         duty_status: "on_duty".into(),
         ..Default::default()
     };
-    render(&form_page(&state, &ctx, t, "/org/people".into(), false, v, vec![]).await)
+    render_form(t, form_page(&state, &ctx, t, "/org/people".into(), false, v, vec![]).await)
 }
 
 pub async fn create(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<PersonInput>) -> Response {
     match state.app.create_person(&ctx, &v).await {
         Ok(id) => Redirect::to(&format!("/org/people/{}", id.0)).into_response(),
-        Err(AppError::Invalid(errors)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(&state, &ctx, t, "/org/people".into(), false, v, errors).await,
-        ),
+        Err(AppError::Invalid(errors)) => {
+            render_form(t, form_page(&state, &ctx, t, "/org/people".into(), false, v, errors).await)
+        }
         Err(e) => error_page(t, e),
     }
 }
@@ -286,7 +299,7 @@ pub async fn edit_form(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, 
         police_types: p.police_types.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、"),
         skills: p.skills.join("、"),
     };
-    render(&form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, vec![]).await)
+    render_form(t, form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, vec![]).await)
 }
 
 pub async fn update(
@@ -297,10 +310,9 @@ pub async fn update(
 ) -> Response {
     match state.app.update_person(&ctx, PersonId(id), &v).await {
         Ok(()) => Redirect::to(&format!("/org/people/{id}")).into_response(),
-        Err(AppError::Invalid(errors)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, errors).await,
-        ),
+        Err(AppError::Invalid(errors)) => {
+            render_form(t, form_page(&state, &ctx, t, format!("/org/people/{id}"), true, v, errors).await)
+        }
         Err(e) => error_page(t, e),
     }
 }
@@ -389,7 +401,7 @@ async fn units_page(
     let lang = t.code();
     Ok(UnitsPage {
         shell: Shell::new(state, ctx, t, "/org/units", t.s("menu_units")).await,
-        tree: tree(state, None).await,
+        tree: tree(state, ctx, None).await?,
         units,
         kinds: choices(UnitKind::ALL, |c| c.code(), |c| c.label(lang), &v.kind),
         can_write: ctx.can(perm::UNIT_WRITE),
@@ -418,4 +430,20 @@ pub async fn create_unit(
         },
         Err(e) => error_page(t, e),
     }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        get("/org/people", people).perm(perm::PERSON_READ),
+        post("/org/people", create).perm(perm::PERSON_WRITE),
+        get("/org/people/new", new_form).perm(perm::PERSON_WRITE),
+        get("/org/people/{id}", detail).perm(perm::PERSON_READ).probe("/org/people/1"),
+        post("/org/people/{id}", update).perm(perm::PERSON_WRITE).probe("/org/people/1"),
+        get("/org/people/{id}/edit", edit_form).perm(perm::PERSON_WRITE).probe("/org/people/1/edit"),
+        post("/org/people/{id}/enabled", toggle).perm(perm::PERSON_WRITE).probe("/org/people/999999/enabled"),
+        post("/org/people/{id}/reveal", reveal).perm(perm::PERSON_REVEAL).probe("/org/people/1/reveal"),
+        get("/org/units", units).perm(perm::UNIT_READ),
+        post("/org/units", create_unit).perm(perm::UNIT_WRITE),
+    ]
 }

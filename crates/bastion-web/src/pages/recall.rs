@@ -10,21 +10,22 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use bastion_app::org::{PersonId, Unit};
 use bastion_app::recall::{
     mode_tag, Board, ChannelInput, LinkOutcome, LinkRefusal, LinkView, MarkInput, OrderInput, Preview, CHANNEL_KINDS,
 };
+use bastion_app::recall::{Channel, Order, OrderId, Target};
 use bastion_app::AppError;
 use bastion_core::org::{Category, PoliceType};
 use bastion_core::permission::perm;
 use bastion_core::recall::{ExemptReason, OrderStatus, RecallMode, RecallState, ReportTo};
 use bastion_core::time::fmt_ms;
-use bastion_store::org::{PersonId, Unit};
-use bastion_store::recall::{Channel, Order, OrderId, Target};
 use futures_util::stream::Stream;
 use serde::Deserialize;
 
 use super::{error_page, render, render_status, Shell};
 use crate::i18n::Tr;
+use crate::routes::{get, post, Endpoint};
 use crate::session::{PageCtx, RequestInfo};
 use crate::AppState;
 
@@ -90,7 +91,10 @@ async fn list_page(
     flash: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let mine = state.app.my_recalls(ctx).await.unwrap_or_default();
+    let mine = match state.app.my_recalls(ctx).await {
+        Ok(m) => m,
+        Err(e) => return error_page(t, e),
+    };
     let orders = if ctx.can(perm::RECALL_READ) {
         match state.app.recall_orders(ctx).await {
             Ok(o) => o,
@@ -99,7 +103,15 @@ async fn list_page(
     } else {
         Vec::new()
     };
-    let units = state.app.store.units().await.unwrap_or_default();
+    // The units to recall from: only the issuer's form lists them.
+    let units = if ctx.can(perm::RECALL_ISSUE) {
+        match state.app.units(ctx).await {
+            Ok(u) => u,
+            Err(e) => return error_page(t, e),
+        }
+    } else {
+        Vec::new()
+    };
     let shell = Shell::new(state, ctx, t, "/recall", t.s("recall.menu")).await;
     let page = RecallListPage {
         shell,
@@ -487,7 +499,7 @@ pub async fn set_channel_enabled(
             )
         }
     };
-    match state.app.set_recall_channel_enabled(&ctx, bastion_store::recall::ChannelId(id), enabled).await {
+    match state.app.set_recall_channel_enabled(&ctx, bastion_app::recall::ChannelId(id), enabled).await {
         Ok(()) => Redirect::to("/recall/channels").into_response(),
         Err(e) => error_page(t, e),
     }
@@ -589,4 +601,30 @@ pub async fn link_answer(
         }
         Err(r) => link_refused(info.tr, r),
     }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        // Every signed-in officer answers their own recall orders here.
+        get("/recall", list),
+        post("/recall", create).perm(perm::RECALL_ISSUE),
+        get("/recall/channels", channels).perm(perm::RECALL_CHANNEL),
+        post("/recall/channels", add_channel).perm(perm::RECALL_CHANNEL),
+        post("/recall/channels/{id}/enabled", set_channel_enabled)
+            .perm(perm::RECALL_CHANNEL)
+            .probe("/recall/channels/999999/enabled"),
+        get("/recall/{id}", board).perm(perm::RECALL_READ).probe("/recall/999999"),
+        get("/recall/{id}/live", live).perm(perm::RECALL_READ).probe("/recall/999999/live"),
+        get("/recall/{id}/events", events).perm(perm::RECALL_READ).probe("/recall/999999/events"),
+        post("/recall/{id}/answer", answer).probe("/recall/999999/answer"),
+        post("/recall/{id}/approve", approve).perm(perm::RECALL_APPROVE).probe("/recall/999999/approve"),
+        post("/recall/{id}/close", close).perm(perm::RECALL_ISSUE).probe("/recall/999999/close"),
+        post("/recall/{id}/remind", remind).perm(perm::RECALL_MANAGE).probe("/recall/999999/remind"),
+        post("/recall/{id}/people/{person}", mark).perm(perm::RECALL_MANAGE).probe("/recall/999999/people/1"),
+        get("/recall/{id}/missing.csv", missing_export).perm(perm::RECALL_READ).probe("/recall/999999/missing.csv"),
+        // The personal one-tap link (no sign-in; the signed token is the credential).
+        get("/r/{token}", link_open).public().probe("/r/none"),
+        post("/r/{token}", link_answer).public().probe("/r/none"),
+    ]
 }

@@ -4,13 +4,14 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
-use bastion_app::transfer::{self, ImportOptions, ImportReport};
+use bastion_app::transfer::{self, ImportJob, ImportOptions, ImportReport};
 use bastion_app::AppError;
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
 
 use super::{error_page, render, Shell};
 use crate::api::org::{download, format_of, PeopleQuery};
+use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
 use crate::AppState;
 
@@ -82,75 +83,43 @@ pub async fn import(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, mut
     let Some((fname, bytes)) = file else {
         return job_error(t, FieldError::new("文件", "请选择要导入的文件").message);
     };
-    let id = uuid::Uuid::now_v7().to_string();
-    if let Err(e) = state.app.store.create_job(&id, &format!("import:{kind}"), ctx.account_id.0, 0).await {
-        return job_error(t, e.to_string());
-    }
-    let app = state.app.clone();
-    let job_id = id.clone();
-    tokio::spawn(async move {
-        let store = app.store.clone();
-        let progress_store = store.clone();
-        let pid = job_id.clone();
-        let handle = tokio::runtime::Handle::current();
-        let progress = move |done: usize, total: usize| {
-            let s = progress_store.clone();
-            let pid = pid.clone();
-            handle.spawn(async move {
-                let _ = s.job_progress(&pid, done as i64, total as i64).await;
-            });
-        };
-        let result = if kind == "units" {
-            app.import_units(&ctx, &fname, &bytes, opts).await
-        } else {
-            app.import_people(&ctx, &fname, &bytes, opts, &progress).await
-        };
-        let (status, msg) = match &result {
-            Ok(r) => ("done", serde_json::to_string(r).unwrap_or_default()),
-            Err(e) => ("failed", crate::error::status_and_body(e).1.message),
-        };
-        let done = result.as_ref().map(|r| r.total as i64).unwrap_or(0);
-        if let Err(e) = store.update_job(&job_id, status, done, &msg, None).await {
-            tracing::error!("import job {job_id}: {e}");
-        }
-    });
+    let id = match state.app.start_import(&ctx, &kind, fname, bytes, opts).await {
+        Ok(id) => id,
+        Err(e) => return job_error(t, crate::error::status_and_body(&e).1.message),
+    };
     render(&JobPartial { t, id, running: true, percent: 0, done: 0, total: 0, report: None, error: None })
 }
 
 pub async fn job(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<String>) -> Response {
-    let job = match state.app.store.job(&id).await {
-        Ok(j) if j.account_id == ctx.account_id.0 => j,
-        _ => return job_error(t, "导入任务不存在".into()),
-    };
-    match job.status.as_str() {
-        "running" => {
-            let total: i64 = job.message.parse().unwrap_or(0);
-            let percent = if total > 0 { job.done * 100 / total } else { 0 };
-            render(&JobPartial { t, id, running: true, percent, done: job.done, total, report: None, error: None })
+    match state.app.import_job(&ctx, &id).await {
+        Ok(ImportJob::Running { done, total }) => {
+            let percent = if total > 0 { done * 100 / total } else { 0 };
+            render(&JobPartial { t, id, running: true, percent, done, total, report: None, error: None })
         }
-        "done" => {
-            let report: Option<ImportReport> = serde_json::from_str(&job.message).ok();
+        Ok(ImportJob::Done(report)) => {
+            let done = report.total as i64;
             render(&JobPartial {
                 t,
                 id,
                 running: false,
                 percent: 100,
-                done: job.done,
-                total: job.done,
-                report,
+                done,
+                total: done,
+                report: Some(report),
                 error: None,
             })
         }
-        _ => job_error(t, job.message),
+        Ok(ImportJob::Failed(message)) => job_error(t, message),
+        Err(e) => job_error(t, crate::error::status_and_body(&e).1.message),
     }
 }
 
 pub async fn job_errors(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<String>) -> Response {
-    let job = match state.app.store.job(&id).await {
-        Ok(j) if j.account_id == ctx.account_id.0 && j.status == "done" => j,
-        _ => return error_page(t, AppError::NotFound("导入任务不存在".into())),
+    let report = match state.app.import_job(&ctx, &id).await {
+        Ok(ImportJob::Done(report)) => report,
+        Ok(_) => return error_page(t, AppError::NotFound("导入任务尚未完成或已失败，没有错误报告".into())),
+        Err(e) => return error_page(t, e),
     };
-    let report: ImportReport = serde_json::from_str(&job.message).unwrap_or_default();
     match transfer::error_report(&report.errors) {
         Ok(bytes) => download(bytes, transfer::Format2::Xlsx, "导入错误报告"),
         Err(e) => error_page(t, e),
@@ -194,4 +163,19 @@ pub async fn export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Que
         Ok(r) => r,
         Err(e) => error_page(t, e),
     }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        // Import or export: the page shows what the account may do of either.
+        get("/org/transfer", page).any_perm(&[perm::PERSON_EXPORT, perm::PERSON_IMPORT]),
+        post("/org/transfer/import", import).perm(perm::PERSON_IMPORT),
+        get("/org/transfer/jobs/{id}", job).perm(perm::PERSON_IMPORT).probe("/org/transfer/jobs/none"),
+        get("/org/transfer/jobs/{id}/errors.xlsx", job_errors)
+            .perm(perm::PERSON_IMPORT)
+            .probe("/org/transfer/jobs/none/errors.xlsx"),
+        get("/org/transfer/template", template).perm(perm::PERSON_IMPORT),
+        get("/org/transfer/export", export).perm(perm::PERSON_EXPORT).probe("/org/transfer/export?format=csv"),
+    ]
 }

@@ -364,13 +364,30 @@ async fn reset_password_must_be_changed_and_not_reused(backend: Backend) {
 
 async fn expired_password_must_be_changed(backend: Backend) {
     let t = spawn_app(backend, true).await;
+    // With a current password the desk officer reads the people list…
+    let c = t.login("duty").await;
+    assert_eq!(c.get(t.url("/api/people")).send().await.unwrap().status(), StatusCode::OK);
     sqlx::query("UPDATE accounts SET password_changed_at = 0 WHERE username = 'duty'")
         .execute(t.app.store.reader())
         .await
         .unwrap();
+    // …and once it has expired, every request but the change itself is turned to the change.
     let c = t.login("duty").await;
     let r = c.get(t.url("/api/people")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "password_change_required", "{body}");
+    let page = c.get(t.url("/org/people")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()["location"], "/password");
+    let r = c
+        .post(t.url("/api/password"))
+        .json(&json!({"old_password": bastion_testkit::DEMO_PASSWORD, "new_password": "Fresh#2027pass"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    assert_eq!(c.get(t.url("/api/people")).send().await.unwrap().status(), StatusCode::OK);
 }
 
 async fn service_endpoints_and_headers(backend: Backend) {
@@ -596,7 +613,7 @@ async fn security_policy_applies_at_once(backend: Backend) {
     let (recs, _) = t.app.store.audit_records(Some("secadmin"), None, 1, 0).await.unwrap();
     assert_eq!(recs[0].action, "修改安全策略");
     // Had it been saved (say, from another address), the deny list refuses every page and call.
-    t.app.policy.write().unwrap().ip_deny = vec![bastion_app::policy::IpRule::parse("127.0.0.1").unwrap()];
+    t.app.policy.write().unwrap().ip_deny = vec![bastion_app::auth::policy::IpRule::parse("127.0.0.1").unwrap()];
     let r = c.get(t.url("/login")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("黑名单"));
@@ -712,5 +729,62 @@ both_backends!(
     reset_password_must_be_changed_and_not_reused,
     expired_password_must_be_changed,
     service_endpoints_and_headers,
-    pages_render_in_chinese_and_english
+    pages_render_in_chinese_and_english,
+    a_failed_read_is_an_error_not_an_empty_list,
+    home_page_shows_only_the_viewers_scope
 );
+
+/// When the database cannot answer, the people page and the home page say so (with the request
+/// id to quote) instead of an empty list or zeros that read as "nobody".
+async fn a_failed_read_is_an_error_not_an_empty_list(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    // The same pages answer normally first.
+    let page = c.get(t.url("/org/people")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("data-testid=\"total\">共 956"), "the list answers before the failure");
+    sqlx::query("ALTER TABLE people RENAME TO people_unreadable").execute(t.app.store.reader()).await.unwrap();
+    for path in ["/org/people?name=%E6%9D%8E", "/"] {
+        let r = c.get(t.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("服务器内部错误") && body.contains("请求号"), "{path}: {body}");
+        let id = body.split("请求号 ").nth(1).unwrap().split_whitespace().next().unwrap();
+        assert_eq!(id.len(), 36, "{path}: a request id to quote: {id}");
+        assert!(!body.contains("people_unreadable"), "no internals in the page");
+    }
+    let r = c.get(t.url("/api/people")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "internal");
+    assert!(body["message"].as_str().unwrap().contains("请求号"), "{body}");
+}
+
+/// The home page shows each account the figures its scope covers: the commander the bureau,
+/// a branch secretary their unit, an officer (scope: self) no headcounts at all.
+async fn home_page_shows_only_the_viewers_scope(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let figure = |page: &str| -> Option<i64> {
+        let at = page.find("data-testid=\"stat-total\"")?;
+        let rest = &page[at..];
+        let num = rest.split("<span class=\"num\">").nth(1)?.split('<').next()?;
+        num.trim().parse().ok()
+    };
+    let home = |who: &'static str| {
+        let t = &t;
+        async move { t.login(who).await.get(t.url("/")).send().await.unwrap().text().await.unwrap() }
+    };
+    let commander = home("commander").await;
+    assert_eq!(figure(&commander), Some(956), "the commander sees the bureau");
+    assert!(commander.contains("全局人数"));
+    let secretary = home("secretary").await;
+    let seen = figure(&secretary).expect("the secretary sees their unit's headcount");
+    let c = t.login("secretary").await;
+    let listed: Value = c.get(t.url("/api/people?size=1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(seen, listed["total"].as_i64().unwrap(), "the tile counts the people the secretary may list");
+    assert!(seen > 0 && seen < 956, "{seen}");
+    assert!(secretary.contains("管辖范围内人数") && !secretary.contains("全局人数"));
+    let officer = home("officer").await;
+    assert_eq!(figure(&officer), None, "an officer sees no headcount: {officer}");
+    assert!(!officer.contains("956"), "no bureau-wide figure for scope self");
+}

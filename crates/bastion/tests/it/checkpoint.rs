@@ -1,13 +1,13 @@
-//! Checkpoints and screening (issue 5) over real HTTP on both backends: officer entry, resends,
+//! Checkpoints and screening over real HTTP on both backends: officer entry, resends,
 //! bad input, fever follow-up, self-registration, trace, scope, pages, posters, purge, and a
 //! kill -9 crash test of acknowledged registrations.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bastion_testkit::{both_backends, spawn_app, Backend, TestApp, TestDb, DEMO_PASSWORD};
+use bastion_testkit::{
+    bastion_command, both_backends, eventually, spawn_app, Backend, ServedBinary, TestApp, TestDb, DEMO_PASSWORD,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -502,33 +502,15 @@ async fn concurrent_registrations_keep_counts_cases_and_the_chain(backend: Backe
 async fn acknowledged_registrations_survive_kill_9(backend: Backend) {
     let db = TestDb::new(backend).await;
     let start = |demo: bool| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bastion"));
-        c.arg("--data").arg(db.data_dir());
-        if let Some(url) = &db.database {
-            c.arg("--database").arg(url);
-        }
-        c.env("BASTION_DEMO_PASSWORD", DEMO_PASSWORD).env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
+        let mut c = bastion_command(env!("CARGO_BIN_EXE_bastion"), &db);
         c.args(["serve", "--listen", "127.0.0.1:0"]);
         if demo {
             c.arg("--demo");
         }
-        let mut child = c.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let addr = loop {
-            let line = rx.recv_timeout(Duration::from_secs(120)).expect("server printed its address");
-            if let Some(a) = line.strip_prefix("listening on ") {
-                break a.to_string();
-            }
-        };
-        (child, addr)
+        ServedBinary::start(c, Duration::from_secs(120))
     };
-    let (mut child, addr) = start(true);
+    let mut served = start(true);
+    let addr = served.addr.clone();
     let c = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let r = c
         .post(format!("{addr}/api/login"))
@@ -557,17 +539,17 @@ async fn acknowledged_registrations_survive_kill_9(backend: Backend) {
         }));
     }
     // Let load build up, then pull the plug.
-    while acked.lock().unwrap().len() < 300 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    child.kill().unwrap(); // SIGKILL
-    let _ = child.wait();
+    eventually("300 acknowledged registrations", Duration::from_secs(120), || async {
+        (acked.lock().unwrap().len() >= 300).then_some(())
+    })
+    .await;
+    served.kill(); // SIGKILL
     for t in tasks {
         t.await.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 300);
-    let (mut child, _addr) = start(false);
+    let restarted = start(false);
     let store = bastion_store::Store::open(&db.data_dir(), db.database.as_deref(), bastion_store::Crypto::generate())
         .await
         .unwrap();
@@ -584,8 +566,7 @@ async fn acknowledged_registrations_survive_kill_9(backend: Backend) {
         missing += chunk.len() as i64 - n;
     }
     assert_eq!(missing, 0, "every acknowledged registration is stored ({} acknowledged)", acked.len());
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(restarted);
 }
 
 /// The commander moves the fever line from the fever page; registrations follow it at once;
@@ -670,12 +651,11 @@ async fn fever_alert_reaches_the_bot_groups_without_personal_data(backend: Backe
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let case = r["fever_case"].as_i64().unwrap();
     // The queue sends it (the server's own sender, or this poll, whichever comes first).
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while bodies.lock().unwrap().is_empty() {
-        assert!(std::time::Instant::now() < deadline, "no alert reached the bot");
+    eventually("the alert reaching the bot", Duration::from_secs(30), || async {
         t.app.recall_send_due(bastion_core::time::now_ms()).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        (!bodies.lock().unwrap().is_empty()).then_some(())
+    })
+    .await;
     let sent = bodies.lock().unwrap()[0].clone();
     let text = sent["text"]["content"].as_str().unwrap_or_default().to_string();
     assert!(text.contains("发热预警") && text.contains("G319") && text.contains("38.2"), "{sent}");

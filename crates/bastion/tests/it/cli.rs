@@ -1,19 +1,12 @@
 //! The binary as an operator uses it.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use bastion_testkit::{both_backends, Backend, TestDb, DEMO_PASSWORD};
+use bastion_testkit::{bastion_command, both_backends, Backend, ServedBinary, TestDb, DEMO_PASSWORD};
 
 fn bastion(db: &TestDb) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_bastion"));
-    c.arg("--data").arg(db.data_dir());
-    if let Some(url) = &db.database {
-        c.arg("--database").arg(url);
-    }
-    c.env("BASTION_DEMO_PASSWORD", DEMO_PASSWORD).env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
-    c
+    bastion_command(env!("CARGO_BIN_EXE_bastion"), db)
 }
 
 fn run(mut c: Command) -> (bool, String, String) {
@@ -23,34 +16,37 @@ fn run(mut c: Command) -> (bool, String, String) {
 
 async fn demo_serves_and_stops(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let mut child = bastion(&db)
-        .args(["serve", "--listen", "127.0.0.1:0", "--demo"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
+    let serve = |demo: bool| {
+        let mut c = bastion(&db);
+        c.args(["serve", "--listen", "127.0.0.1:0"]);
+        if demo {
+            c.arg("--demo");
         }
-    });
-    let mut printed = Vec::new();
-    let addr = loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).expect("server printed its address");
-        if let Some(a) = line.strip_prefix("listening on ") {
-            break a.to_string();
-        }
-        printed.push(line);
+        ServedBinary::start(c, Duration::from_secs(60))
     };
-    let text = printed.join("\n");
+    let mut first = serve(true);
+    let text = first.printed.join("\n");
     assert!(text.contains("956 人") && text.contains("commander"), "{text}");
-    let body = reqwest::get(format!("{addr}/healthz")).await.unwrap().text().await.unwrap();
+    let body = reqwest::get(format!("{}/healthz", first.addr)).await.unwrap().text().await.unwrap();
     assert_eq!(body, "ok");
-    let _ = child.kill();
-    let _ = child.wait();
-    // Second start: data kept, demo skipped; the audit chain is intact.
+    first.kill();
+    // Second start with --demo again: the data is kept and the demo is not created twice.
+    let second = serve(true);
+    let text = second.printed.join("\n");
+    assert!(text.contains("数据库已有数据，跳过演示数据生成") && !text.contains("956 人"), "{text}");
+    let c = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let r = c
+        .post(format!("{}/api/login", second.addr))
+        .json(&serde_json::json!({"username": "commander", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "the first start's accounts sign in on the second");
+    let people: serde_json::Value =
+        c.get(format!("{}/api/people?size=1", second.addr)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(people["total"], 956, "the first start's people are there once");
+    drop(second);
+    // The audit chain is intact across both runs.
     let (ok, out, err) = run({
         let mut c = bastion(&db);
         c.args(["audit", "verify"]);

@@ -5,14 +5,15 @@
 
 mod api;
 mod audit;
-// checkpoint (issue 5)
 mod checkpoint;
 mod cli;
+mod layering;
 mod matrix;
 mod publicity;
 mod recall; // recall (召集令)
 mod recall_delivery;
 mod roles;
+mod schema;
 mod screening_batch;
 mod store;
 mod transfer;

@@ -2,8 +2,6 @@
 //! workflow, sanitising, picture uploads, outside reads and honours. Every test runs on SQLite
 //! and PostgreSQL.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bastion_app::publicity::{ArticleInput, StepInput};
@@ -11,7 +9,7 @@ use bastion_app::{App, Ctx};
 use bastion_core::org::UnitKind;
 use bastion_store::org::NewUnit;
 use bastion_store::publicity::ArticleId;
-use bastion_testkit::{both_backends, spawn_app, Backend, TestApp, TestDb};
+use bastion_testkit::{bastion_command, both_backends, eventually, spawn_app, Backend, ServedBinary, TestApp, TestDb};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -142,34 +140,19 @@ async fn kill_9_loses_at_most_one_flush_interval(backend: Backend) {
         store.close().await;
         id
     };
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bastion"));
-    cmd.arg("--data").arg(db.data_dir());
-    if let Some(url) = &db.database {
-        cmd.arg("--database").arg(url);
-    }
-    cmd.env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
-    let mut child =
-        cmd.args(["serve", "--listen", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let addr = loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).expect("server printed its address");
-        if let Some(a) = line.strip_prefix("listening on ") {
-            break a.to_string();
-        }
-    };
+    let mut cmd = bastion_command(env!("CARGO_BIN_EXE_bastion"), &db);
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]);
+    let mut served = ServedBinary::start(cmd, Duration::from_secs(60));
+    let addr = served.addr.clone();
     read_many(&addr, id, 120).await;
-    // Two flush intervals: everything read so far is stored.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    read_many(&addr, id, 60).await;
-    child.kill().unwrap(); // SIGKILL: no graceful shutdown, no final flush
-    let _ = child.wait();
+    // Everything read so far reaches the database within a flush interval or two.
     let store = db.store_with_key_file().await;
+    eventually("the first 120 views flushed", Duration::from_secs(30), || async {
+        (store.article(id).await.unwrap().views >= 120).then_some(())
+    })
+    .await;
+    read_many(&addr, id, 60).await;
+    served.kill(); // SIGKILL: no graceful shutdown, no final flush
     let n = store.article(id).await.unwrap().views;
     assert!((120..=180).contains(&n), "stored {n}: the first 120 must survive, at most 60 may be lost");
 }

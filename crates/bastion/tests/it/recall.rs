@@ -1,4 +1,4 @@
-//! Recall orders (issue 4) on both backends: issue with the audience shown first, approval by a
+//! Recall orders on both backends: issue with the audience shown first, approval by a
 //! second commander, personal links (forged / expired / reused / double answers), the board and
 //! its export, escalation waves on an injected clock, and the board's event stream across two
 //! nodes on one PostgreSQL database. Delivery (webhooks, SMS) is in `recall_delivery`.

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use bastion_store::recall::OrderId;
-use bastion_testkit::{both_backends, spawn_app, Backend};
+use bastion_testkit::{both_backends, eventually, spawn_app, Backend};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -119,14 +119,19 @@ async fn receiver() -> (String, Receiver) {
 
 /// Wait (bounded) until `cond` holds on what the receiver saw.
 async fn until(r: &Receiver, what: &str, cond: impl Fn(&Seen) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if cond(&r.seen.lock().unwrap()) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(what, Duration::from_secs(30), || async { cond(&r.seen.lock().unwrap()).then_some(()) }).await
+}
+
+/// Messages of `order` waiting in the queue for channel `channel`.
+async fn waiting(t: &bastion_testkit::TestApp, order: i64, channel: i64) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) AS n FROM recall_outbox WHERE order_id = $1 AND channel_id = $2 AND status = 'queued'")
+        .bind(order)
+        .bind(channel)
+        .fetch_one(t.app.store.reader())
+        .await
+        .unwrap()
+        .get("n")
 }
 
 /// A TCP listener that keeps the first bytes each connection sends, then hangs up: what a client
@@ -256,14 +261,18 @@ async fn webhooks_and_sms_through_the_queue(backend: Backend) {
     let r: Value = c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap().json().await.unwrap();
     let reminded = r["reminded"].as_i64().unwrap();
     assert_eq!(reminded, audience - exempt - 1, "the one who acknowledged is not reminded");
+    let listed: Value = c.get(t.url("/api/recall/channels")).send().await.unwrap().json().await.unwrap();
+    let sms_id = listed.as_array().unwrap().iter().find(|ch| ch["name"] == "短信网关").unwrap()["id"].as_i64().unwrap();
     until(&rx, "reminder SMS", |s| s.sms.len() >= before + reminded as usize).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Once the queue holds no SMS of this order, exactly one reminder per unanswered person went out.
+    eventually("the SMS queue of the order drained", Duration::from_secs(30), || async {
+        (waiting(&t, id, sms_id).await == 0).then_some(())
+    })
+    .await;
     assert_eq!(rx.seen.lock().unwrap().sms.len(), before + reminded as usize);
 
     // The desk switches the SMS gateway off on the channels page: a reminder then sends nothing
     // through it (messages already queued wait); switched on again, reminders go out.
-    let listed: Value = c.get(t.url("/api/recall/channels")).send().await.unwrap().json().await.unwrap();
-    let sms_id = listed.as_array().unwrap().iter().find(|ch| ch["name"] == "短信网关").unwrap()["id"].as_i64().unwrap();
     let switch =
         |on: &'static str| c.post(t.url(&format!("/recall/channels/{sms_id}/enabled"))).form(&[("enabled", on)]).send();
     let r = switch("0").await.unwrap();
@@ -280,11 +289,19 @@ async fn webhooks_and_sms_through_the_queue(backend: Backend) {
     let before = rx.seen.lock().unwrap().sms.len();
     let r: Value = c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["reminded"].as_i64().unwrap(), reminded);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Nothing is queued for the switched-off gateway, and a full pass of the sender sends nothing.
+    assert_eq!(waiting(&t, id, sms_id).await, 0, "no reminder queued on a channel switched off");
+    t.app.recall_send_due(bastion_core::time::now_ms()).await.unwrap();
     assert_eq!(rx.seen.lock().unwrap().sms.len(), before, "nothing goes out on a channel switched off");
+    // The same reminder with the gateway switched on again is queued and delivered.
     assert_eq!(switch("1").await.unwrap().status(), StatusCode::SEE_OTHER);
     c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap();
     until(&rx, "reminders after switching on", |s| s.sms.len() >= before + reminded as usize).await;
+    eventually("the SMS queue of the order drained", Duration::from_secs(30), || async {
+        (waiting(&t, id, sms_id).await == 0).then_some(())
+    })
+    .await;
+    assert_eq!(rx.seen.lock().unwrap().sms.len(), before + reminded as usize, "one reminder per unanswered person");
     let (audit, _) = t.app.store.audit_records(None, None, 1000, 0).await.unwrap();
     for action in ["停用通知渠道", "启用通知渠道"] {
         assert!(
@@ -329,7 +346,8 @@ async fn a_message_taken_by_a_stopped_node_is_sent_after_its_lease(backend: Back
     let on = c.post(t.url(&format!("/recall/channels/{}/enabled", sms.0))).form(&[("enabled", "1")]).send();
     assert_eq!(on.await.unwrap().status(), StatusCode::SEE_OTHER);
     until(&rx, "the other messages", |s| s.sms.len() as i64 >= queued - 1).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A full pass of the sender within the lease leaves the taken one alone.
+    t.app.recall_send_due(bastion_core::time::now_ms()).await.unwrap();
     assert_eq!(rx.seen.lock().unwrap().sms.len() as i64, queued - 1, "the taken one waits for its lease");
     // The lease runs out: the next poll sends it.
     t.app.recall_send_due(now + bastion_store::recall::SEND_LEASE_MS + 1).await.unwrap();

@@ -10,7 +10,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use bastion_app::checkpoint::{
+    Alert, Checkpoint, CheckpointId, FeverCase, FeverCaseId, FollowUp, LiveCount, Screening,
+};
 use bastion_app::checkpoint::{CheckpointInput, RegistrationInput, TraceInput};
+use bastion_app::org::Unit;
 use bastion_app::AppError;
 use bastion_core::checkpoint::{
     CheckpointKind, Decision, DocType, FeverOutcome, FeverRule, HealthCode, Reason, TempMethod, Temperature,
@@ -18,14 +22,11 @@ use bastion_core::checkpoint::{
 };
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
-use bastion_store::checkpoint::{
-    Alert, Checkpoint, CheckpointId, FeverCase, FeverCaseId, FollowUp, LiveCount, Screening,
-};
-use bastion_store::org::Unit;
 use serde::Deserialize;
 
 use super::{error_page, render, render_status, Shell};
 use crate::i18n::Tr;
+use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
 use crate::AppState;
 
@@ -90,9 +91,22 @@ async fn list_page(
     };
     let lang = t.code();
     let shell = Shell::new(state, ctx, t, "/checkpoints", t.s("checkpoint.menu")).await;
-    let units =
-        if ctx.can(perm::CHECKPOINT_WRITE) { state.app.store.units().await.unwrap_or_default() } else { vec![] };
-    let alerts = if ctx.can(perm::SCREENING_READ) { state.app.alerts(ctx).await.unwrap_or_default() } else { vec![] };
+    let units = if ctx.can(perm::CHECKPOINT_WRITE) {
+        match state.app.units(ctx).await {
+            Ok(u) => u,
+            Err(e) => return error_page(t, e),
+        }
+    } else {
+        vec![]
+    };
+    let alerts = if ctx.can(perm::SCREENING_READ) {
+        match state.app.alerts(ctx).await {
+            Ok(a) => a,
+            Err(e) => return error_page(t, e),
+        }
+    } else {
+        vec![]
+    };
     render_status(
         status,
         &ListPage {
@@ -342,7 +356,7 @@ pub struct FeverPage {
     pub threshold: String,
     pub errors: Vec<FieldError>,
     /// Fever alerts sent to the bot groups (HQ only).
-    pub deliveries: Vec<bastion_store::recall::Delivery>,
+    pub deliveries: Vec<bastion_app::recall::Delivery>,
 }
 
 #[derive(Deserialize, Default)]
@@ -421,9 +435,8 @@ async fn case_page(
     errors: Vec<FieldError>,
     status: StatusCode,
 ) -> Response {
-    match state.app.fever_case(ctx, FeverCaseId(id)).await {
-        Ok((case, notes)) => {
-            let screening = state.app.store.screening(&case.screening_id).await.ok();
+    match state.app.fever_case_detail(ctx, FeverCaseId(id)).await {
+        Ok((case, notes, screening)) => {
             let lang = t.code();
             let shell =
                 Shell::new(state, ctx, t, "/checkpoints/fever", &format!("{} #{}", t.s("checkpoint.case"), id)).await;
@@ -543,4 +556,31 @@ pub fn decision_class<D: std::borrow::Borrow<Decision>>(d: D) -> &'static str {
         Decision::TurnBack => "warn",
         Decision::Transfer => "bad",
     }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        get("/checkpoints", list).perm(perm::CHECKPOINT_READ),
+        post("/checkpoints", create).perm(perm::CHECKPOINT_WRITE),
+        get("/checkpoints/entry", entry).perm(perm::SCREENING_WRITE),
+        post("/checkpoints/entry", entry_submit).perm(perm::SCREENING_WRITE),
+        // The entry page's offline worker: a static script the browser fetches with the page.
+        get("/checkpoints/sw.js", service_worker).public(),
+        get("/checkpoints/fever", fever).perm(perm::SCREENING_READ),
+        post("/checkpoints/fever/rule", fever_rule_submit).perm(perm::CHECKPOINT_WRITE),
+        get("/checkpoints/fever/{id}", case).perm(perm::SCREENING_READ).probe("/checkpoints/fever/999999"),
+        post("/checkpoints/fever/{id}/{action}", case_action)
+            .perm(perm::FEVER_WRITE)
+            .probe("/checkpoints/fever/999999/follow-up"),
+        get("/checkpoints/trace", trace).perm(perm::SCREENING_TRACE),
+        post("/checkpoints/trace", trace_submit).perm(perm::SCREENING_TRACE),
+        get("/checkpoints/{id}", detail).perm(perm::CHECKPOINT_READ).probe("/checkpoints/999999"),
+        get("/checkpoints/{id}/{file}", poster_file)
+            .perm(perm::CHECKPOINT_READ)
+            .probe("/checkpoints/999999/poster.png"),
+        // The traveller's self-registration page (no account).
+        get("/p/{code}", public::page).public().probe("/p/none"),
+        post("/p/{code}", public::submit).public().probe("/p/none"),
+    ]
 }

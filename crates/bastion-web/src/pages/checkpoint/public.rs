@@ -6,11 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
+use bastion_app::checkpoint::Checkpoint;
 use bastion_app::checkpoint::{IssuedPass, TravellerInput};
 use bastion_app::AppError;
 use bastion_core::checkpoint::{DocType, HealthCode, Reason, VehicleType};
 use bastion_core::FieldError;
-use bastion_store::checkpoint::Checkpoint;
 
 use super::{choices, notice_lines, Choice};
 use crate::i18n::Tr;

@@ -1,7 +1,10 @@
-//! Checkpoints and screening (issue 5): checkpoints, screening records written in batches (the
+//! Checkpoints and screening: checkpoints, screening records written in batches (the
 //! hot path: one multi-row INSERT per batch, idempotent by the client-minted id), live counters,
 //! self-registration passes, trace by blind index and the retention purge (fever cases, their
 //! follow-ups and alerts are in `fever`). Identity and phone numbers are stored encrypted with a blind index.
+
+mod direct;
+mod fever;
 
 use bastion_core::checkpoint::{
     CheckpointKind, CheckpointStatus, Decision, DocType, EntryMode, FeverOutcome, FeverStatus, HealthCode, Plate,

@@ -1,4 +1,6 @@
 use askama::Template;
+pub mod accounts;
+
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -8,11 +10,12 @@ use serde::Deserialize;
 
 use super::{render, render_status, Shell};
 use crate::i18n::Tr;
+use crate::routes::{get, post, Endpoint};
 use crate::session::{clear_cookie, session_cookie, PageCtx, RequestInfo, LANG_COOKIE};
 use crate::AppState;
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 pub struct LoginPage {
     pub t: Tr,
     pub next: String,
@@ -97,7 +100,7 @@ pub async fn set_lang(Path(code): Path<String>, headers: axum::http::HeaderMap) 
 }
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "auth/password.html")]
 pub struct PasswordPage {
     pub shell: Shell,
     pub must: bool,
@@ -138,7 +141,7 @@ pub async fn password_submit(
 }
 
 #[derive(Template)]
-#[template(path = "totp_login.html")]
+#[template(path = "auth/totp_login.html")]
 pub struct TotpLoginPage {
     pub t: Tr,
     pub next: String,
@@ -176,7 +179,7 @@ pub async fn totp_submit(State(state): State<AppState>, info: RequestInfo, Form(
 }
 
 #[derive(Template)]
-#[template(path = "totp_enroll.html")]
+#[template(path = "auth/totp_enroll.html")]
 pub struct TotpEnrollPage {
     pub t: Tr,
     pub username: String,
@@ -243,12 +246,10 @@ pub async fn enroll_submit(State(state): State<AppState>, info: RequestInfo, For
         Err(e) => {
             // Show the same (not yet enabled) secret again.
             let (status, body) = crate::error::status_and_body(&e);
-            let account = match state.app.session(token).await {
-                Ok(Some(s)) => s.account,
-                _ => return Redirect::to("/login").into_response(),
+            let (account, secret) = match state.app.totp_pending_secret(token).await {
+                Ok(v) => v,
+                Err(_) => return Redirect::to("/login").into_response(),
             };
-            let secret =
-                account.totp_secret.as_deref().and_then(|c| state.app.store.crypto.decrypt(c).ok()).unwrap_or_default();
             let qr = qr_data_uri(&account.username, &secret);
             render_status(
                 status,
@@ -263,4 +264,25 @@ pub async fn enroll_submit(State(state): State<AppState>, info: RequestInfo, For
             )
         }
     }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    [
+        get("/login", login_page).public(),
+        post("/login", login_submit).public(),
+        // Ends the session: covered by the sign-in tests.
+        post("/logout", logout).public().no_probe(),
+        get("/login/totp", totp_page).public(),
+        post("/login/totp", totp_submit).public(),
+        get("/account/totp", enroll_page).public(),
+        post("/account/totp", enroll_submit).public(),
+        get("/password", password_page).public(),
+        post("/password", password_submit).public(),
+        get("/lang/{code}", set_lang).public().probe("/lang/zh"),
+        get("/favicon.ico", || async { axum::response::Redirect::permanent("/assets/favicon.svg") }).public(),
+    ]
+    .into_iter()
+    .chain(accounts::endpoints())
+    .collect()
 }

@@ -1,43 +1,54 @@
 //! 宣传管理 back office under `/publicity`: articles (list, write, review, versions and diff),
 //! pictures, the reads dashboard with outside channels, and nominations for honours.
 
+pub mod site;
+
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use bastion_app::publicity::html::DiffLine;
 use bastion_app::publicity::{
     fmt_publish_at, ArticleDetail, ArticleInput, ChannelReadInput, HonourInput, HonourStepInput, StepInput,
 };
+use bastion_app::publicity::{Article, ArticleId, ChannelRead, Honour, HonourId, ReadTotals};
 use bastion_app::AppError;
 use bastion_core::permission::perm;
 use bastion_core::publicity::{ArticleStatus, Channel, Column, HonourStatus};
 use bastion_core::FieldError;
-use bastion_store::publicity::{Article, ArticleId, ChannelRead, Honour, HonourId, ReadTotals};
 use serde::Deserialize;
 
-use super::news::Int;
 use super::{error_page, render, render_status, Shell};
 use crate::i18n::Tr;
+use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
 use crate::AppState;
+use site::Int;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/publicity", get(list))
-        .route("/publicity/new", get(new_form))
-        .route("/publicity/articles", post(create))
-        .route("/publicity/images", get(images).post(upload))
-        .route("/publicity/dashboard", get(dashboard))
-        .route("/publicity/reads", post(add_reads))
-        .route("/publicity/honours", get(honours).post(nominate))
-        .route("/publicity/honours/{id}/step", post(honour_step))
-        .route("/publicity/{id}", get(detail))
-        .route("/publicity/{id}/edit", get(edit_form).post(update))
-        .route("/publicity/{id}/step", post(step))
-        .route("/publicity/{id}/diff", get(diff))
+/// The back office's pages and the public site (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    let back_office = [
+        get("/publicity", list).perm(perm::PUBLICITY_READ),
+        get("/publicity/new", new_form).perm(perm::PUBLICITY_WRITE),
+        post("/publicity/articles", create).perm(perm::PUBLICITY_WRITE),
+        get("/publicity/images", images).perm(perm::PUBLICITY_WRITE),
+        post("/publicity/images", upload).perm(perm::PUBLICITY_WRITE),
+        get("/publicity/dashboard", dashboard).perm(perm::PUBLICITY_READ),
+        post("/publicity/reads", add_reads).perm(perm::PUBLICITY_WRITE),
+        get("/publicity/honours", honours).perm(perm::PUBLICITY_READ),
+        post("/publicity/honours", nominate).perm(perm::HONOUR_WRITE),
+        post("/publicity/honours/{id}/step", honour_step)
+            .perm(perm::HONOUR_WRITE)
+            .probe("/publicity/honours/999999/step"),
+        get("/publicity/{id}", detail).perm(perm::PUBLICITY_READ).probe("/publicity/999999"),
+        get("/publicity/{id}/edit", edit_form).perm(perm::PUBLICITY_WRITE).probe("/publicity/999999/edit"),
+        post("/publicity/{id}/edit", update).perm(perm::PUBLICITY_WRITE).probe("/publicity/999999/edit"),
+        // submit/reopen need write, return/publish/withdraw need review: the readers hold one or the other
+        post("/publicity/{id}/step", step).perm(perm::PUBLICITY_READ).probe("/publicity/999999/step"),
+        get("/publicity/{id}/diff", diff).perm(perm::PUBLICITY_READ).probe("/publicity/999999/diff?from=1&to=1"),
+    ];
+    back_office.into_iter().chain(site::endpoints()).collect()
 }
 
 /// Thousands with a 万 abbreviation, as the bureau reports reads (e.g. 50.2万).

@@ -1,7 +1,10 @@
 //! Recall orders (召集令): orders, one row per recalled person with their state, the timed and
 //! attributed transitions, escalation notices. Delivery channels, the outgoing queue and its log
-//! are in `recall_queue`.
+//! are in `queue`.
 //! Audiences are written with one `INSERT … SELECT` (100,000 people in one statement).
+
+mod apply;
+mod queue;
 
 use bastion_core::org::{Category, DutyStatus, PoliceType};
 use bastion_core::recall::{Event, ExemptReason, OrderStatus, RecallMode, RecallState, ReportTo, Tally};

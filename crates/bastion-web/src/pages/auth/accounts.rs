@@ -1,91 +1,22 @@
-use askama::Template;
-use axum::extract::{Query, State};
-use axum::response::Response;
-use bastion_core::permission::perm;
-use bastion_store::audit::AuditRecord;
+//! Accounts, roles and the security policy: the system admin's accounts page, the security
+//! admin's roles, policy and online sessions.
 
-use super::{error_page, render, Shell};
-use crate::api::system::AuditQuery;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use bastion_app::org::UnitId;
+use bastion_core::permission::perm;
+
+use crate::pages::{error_page, render, Shell};
+use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
 use crate::AppState;
 
 #[derive(Template)]
-#[template(path = "system/audit.html")]
-pub struct AuditPage {
-    pub shell: Shell,
-    pub items: Vec<AuditRecord>,
-    pub total: i64,
-    pub page: i64,
-    pub pages: i64,
-    pub account: String,
-    pub module: String,
-}
-
-pub async fn audit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<AuditQuery>) -> Response {
-    if let Err(e) = ctx.scope(perm::AUDIT_READ) {
-        return error_page(t, e);
-    }
-    let page = q.page.unwrap_or(1).clamp(1, crate::api::org::MAX_PAGE);
-    let size = 20;
-    match state.app.store.audit_records(q.account.as_deref(), q.module.as_deref(), size, (page - 1) * size).await {
-        Ok((items, total)) => {
-            let shell = Shell::new(&state, &ctx, t, "/system/audit", t.s("menu_audit")).await;
-            render(&AuditPage {
-                shell,
-                items,
-                total,
-                page,
-                pages: bastion_store::org::Page::pages(total, size),
-                account: q.account.unwrap_or_default(),
-                module: q.module.unwrap_or_default(),
-            })
-        }
-        Err(e) => error_page(t, e.into()),
-    }
-}
-
-pub struct ApiOp {
-    pub method: String,
-    pub path: String,
-    pub summary: String,
-    pub tag: String,
-}
-
-#[derive(Template)]
-#[template(path = "api_docs.html")]
-pub struct ApiDocsPage {
-    pub shell: Shell,
-    pub ops: Vec<ApiOp>,
-}
-
-/// The API reference rendered from the OpenAPI document (no Swagger UI download needed).
-pub async fn api_docs(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    let doc = crate::openapi::build();
-    let mut ops = Vec::new();
-    if let Some(paths) = doc["paths"].as_object() {
-        for (path, item) in paths {
-            if let Some(methods) = item.as_object() {
-                for (m, op) in methods {
-                    ops.push(ApiOp {
-                        method: m.to_uppercase(),
-                        path: path.clone(),
-                        summary: op["summary"].as_str().unwrap_or("").to_string(),
-                        tag: op["tags"][0].as_str().unwrap_or("").to_string(),
-                    });
-                }
-            }
-        }
-    }
-    ops.sort_by(|a, b| (a.tag.as_str(), a.path.as_str()).cmp(&(b.tag.as_str(), b.path.as_str())));
-    let shell = Shell::new(&state, &ctx, t, "/api-docs", t.s("api_docs")).await;
-    render(&ApiDocsPage { shell, ops })
-}
-
-#[derive(Template)]
-#[template(path = "system/online.html")]
+#[template(path = "auth/online.html")]
 pub struct OnlinePage {
     pub shell: Shell,
-    pub items: Vec<bastion_store::auth::OnlineSession>,
+    pub items: Vec<bastion_app::auth::OnlineSession>,
     pub mine: String,
 }
 
@@ -117,46 +48,10 @@ pub async fn revoke(
 }
 
 #[derive(Template)]
-#[template(path = "system/login_log.html")]
-pub struct LoginLogPage {
-    pub shell: Shell,
-    pub items: Vec<bastion_store::auth::LoginLogEntry>,
-    pub total: i64,
-    pub page: i64,
-    pub pages: i64,
-}
-
-pub async fn login_log(
-    State(state): State<AppState>,
-    PageCtx(ctx, t): PageCtx,
-    Query(q): Query<AuditQuery>,
-) -> Response {
-    let page = q.page.unwrap_or(1).clamp(1, crate::api::org::MAX_PAGE);
-    match state.app.login_log(&ctx, page, 20).await {
-        Ok((items, total)) => {
-            let shell = Shell::new(&state, &ctx, t, "/system/login-log", t.s("menu_login_log")).await;
-            render(&LoginLogPage { shell, items, total, page, pages: bastion_store::org::Page::pages(total, 20) })
-        }
-        Err(e) => error_page(t, e),
-    }
-}
-
-pub async fn audit_export(
-    State(state): State<AppState>,
-    PageCtx(ctx, t): PageCtx,
-    Query(q): Query<AuditQuery>,
-) -> Response {
-    match state.app.export_audit(&ctx, q.account.as_deref(), q.module.as_deref()).await {
-        Ok((bytes, _)) => crate::api::org::download(bytes, bastion_app::transfer::Format2::Csv, "审计日志"),
-        Err(e) => error_page(t, e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "system/security.html")]
+#[template(path = "auth/security.html")]
 pub struct SecurityPage {
     pub shell: Shell,
-    pub v: bastion_app::policy::PolicyInput,
+    pub v: bastion_app::auth::policy::PolicyInput,
     pub errors: Vec<bastion_core::FieldError>,
     pub saved: bool,
 }
@@ -166,21 +61,21 @@ pub async fn security(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -
         return error_page(t, e);
     }
     let shell = Shell::new(&state, &ctx, t, "/system/security", t.s("menu_security")).await;
-    let v = bastion_app::policy::PolicyInput::from_policy(&state.app.policy());
+    let v = bastion_app::auth::policy::PolicyInput::from_policy(&state.app.policy());
     render(&SecurityPage { shell, v, errors: vec![], saved: false })
 }
 
 pub async fn security_save(
     State(state): State<AppState>,
     PageCtx(ctx, t): PageCtx,
-    axum::Form(v): axum::Form<bastion_app::policy::PolicyInput>,
+    axum::Form(v): axum::Form<bastion_app::auth::policy::PolicyInput>,
 ) -> Response {
     let result = state.app.set_policy(&ctx, &v).await;
     let shell = Shell::new(&state, &ctx, t, "/system/security", t.s("menu_security")).await;
     match result {
         Ok(p) => render(&SecurityPage {
             shell,
-            v: bastion_app::policy::PolicyInput::from_policy(&p),
+            v: bastion_app::auth::policy::PolicyInput::from_policy(&p),
             errors: vec![],
             saved: true,
         }),
@@ -198,13 +93,13 @@ pub struct RoleChoice {
 }
 
 #[derive(Template)]
-#[template(path = "system/accounts.html")]
+#[template(path = "auth/accounts.html")]
 pub struct AccountsPage {
     pub shell: Shell,
-    pub items: Vec<bastion_store::auth::Account>,
-    pub units: Vec<super::org::TreeNode>,
+    pub items: Vec<bastion_app::auth::Account>,
+    pub units: Vec<crate::pages::org::TreeNode>,
     pub roles: Vec<RoleChoice>,
-    pub book: std::sync::Arc<bastion_app::roles::RoleBook>,
+    pub book: std::sync::Arc<bastion_app::auth::roles::RoleBook>,
     pub can_create: bool,
     pub can_grant: bool,
     pub can_unlock: bool,
@@ -221,7 +116,7 @@ impl AccountsPage {
             .join("、")
     }
 
-    pub fn is_locked(&self, a: &bastion_store::auth::Account) -> bool {
+    pub fn is_locked(&self, a: &bastion_app::auth::Account) -> bool {
         a.locked_until > bastion_core::time::now_ms()
     }
 
@@ -250,10 +145,14 @@ async fn accounts_page(
                         .map(|r| RoleChoice { key: r.key.clone(), label: format!("{}（自定义）", r.name) }),
                 )
                 .collect();
+            let units = match crate::pages::org::tree(state, ctx, None).await {
+                Ok(units) => units,
+                Err(e) => return error_page(t, e),
+            };
             let page = AccountsPage {
                 shell: Shell::new(state, ctx, t, "/system/accounts", t.s("menu_accounts")).await,
                 items,
-                units: super::org::tree(state, None).await,
+                units,
                 roles,
                 book,
                 can_create: ctx.can(perm::ACCOUNT_WRITE),
@@ -289,15 +188,13 @@ pub async fn create_account(
     PageCtx(ctx, t): PageCtx,
     axum::Form(f): axum::Form<NewAccountForm>,
 ) -> Response {
-    let unit = f.unit_id.parse::<i64>().map(bastion_store::org::UnitId).unwrap_or(bastion_store::org::UnitId(0));
-    let result = if state.app.store.unit(unit).await.is_err() {
-        Err(bastion_app::AppError::invalid(bastion_core::FieldError::new("所属单位", "请选择所属单位")))
-    } else {
-        state
+    let result = match f.unit_id.trim().parse::<i64>() {
+        Ok(unit) => state
             .app
-            .create_account(&ctx, &f.username, &f.display_name, unit, None, vec![], &f.password, true)
+            .create_account(&ctx, &f.username, &f.display_name, UnitId(unit), None, vec![], &f.password, true)
             .await
-            .map(|_| ())
+            .map(|_| ()),
+        Err(_) => Err(bastion_app::AppError::invalid(bastion_core::FieldError::new("所属单位", "请选择所属单位"))),
     };
     outcome(&state, &ctx, t, result, format!("已创建账号 {}（首次登录须修改密码；角色由安全管理员分配）", f.username))
         .await
@@ -367,18 +264,18 @@ pub struct ScopeChoice {
 }
 
 #[derive(Template)]
-#[template(path = "system/roles.html")]
+#[template(path = "auth/roles.html")]
 pub struct RolesPage {
     pub shell: Shell,
     pub builtin: Vec<(String, String)>,
-    pub custom: Vec<(bastion_app::roles::CustomRole, String)>,
+    pub custom: Vec<(bastion_app::auth::roles::CustomRole, String)>,
     /// The form: creating (None) or editing this key.
     pub editing: Option<String>,
     pub key: String,
     pub name: String,
     pub rows: Vec<PermRow>,
     pub scopes: Vec<ScopeChoice>,
-    pub units: Vec<super::org::TreeNode>,
+    pub units: Vec<crate::pages::org::TreeNode>,
     pub chosen: Vec<i64>,
     pub message: Option<String>,
     pub error: Option<String>,
@@ -390,7 +287,7 @@ impl RolesPage {
     }
 }
 
-fn grants_text(grants: &[bastion_app::roles::Grant], en: bool) -> String {
+fn grants_text(grants: &[bastion_app::auth::roles::Grant], en: bool) -> String {
     grants
         .iter()
         .map(|g| {
@@ -404,17 +301,17 @@ fn grants_text(grants: &[bastion_app::roles::Grant], en: bool) -> String {
 }
 
 /// The role form as submitted: `key`, `name`, `scope:<perm>=<code>` per permission, repeated `unit`.
-fn role_input(body: &str) -> bastion_app::roles::RoleInput {
+fn role_input(body: &str) -> bastion_app::auth::roles::RoleInput {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
     let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    bastion_app::roles::RoleInput {
+    bastion_app::auth::roles::RoleInput {
         key: field("key"),
         name: field("name"),
         grants: pairs
             .iter()
             .filter_map(|(n, v)| {
                 let perm = n.strip_prefix("scope:")?;
-                (!v.is_empty()).then(|| bastion_app::roles::Grant { perm: perm.into(), scope: v.clone() })
+                (!v.is_empty()).then(|| bastion_app::auth::roles::Grant { perm: perm.into(), scope: v.clone() })
             })
             .collect(),
         units: pairs.iter().filter(|(n, _)| n == "unit").filter_map(|(_, v)| v.parse().ok()).collect(),
@@ -426,7 +323,7 @@ async fn roles_page(
     ctx: &bastion_app::Ctx,
     t: crate::i18n::Tr,
     editing: Option<String>,
-    form: Option<bastion_app::roles::RoleInput>,
+    form: Option<bastion_app::auth::roles::RoleInput>,
     message: Option<String>,
     error: Option<String>,
 ) -> Response {
@@ -436,7 +333,7 @@ async fn roles_page(
     };
     let form = form.or_else(|| {
         let key = editing.as_deref()?;
-        custom.iter().find(|r| r.key == key).map(|r| bastion_app::roles::RoleInput {
+        custom.iter().find(|r| r.key == key).map(|r| bastion_app::auth::roles::RoleInput {
             key: r.key.clone(),
             name: r.name.clone(),
             grants: r.grants.clone(),
@@ -462,8 +359,8 @@ async fn roles_page(
         .iter()
         .filter(|r| r.key != "superadmin")
         .map(|r| {
-            let grants: Vec<bastion_app::roles::Grant> = bastion_core::permission::grants_of(r)
-                .map(|(p, s)| bastion_app::roles::Grant { perm: p.into(), scope: s.code().into() })
+            let grants: Vec<bastion_app::auth::roles::Grant> = bastion_core::permission::grants_of(r)
+                .map(|(p, s)| bastion_app::auth::roles::Grant { perm: p.into(), scope: s.code().into() })
                 .collect();
             ((if t.en { r.en } else { r.zh }).to_string(), grants_text(&grants, t.en))
         })
@@ -479,6 +376,10 @@ async fn roles_page(
         .into_iter()
         .map(|s| ScopeChoice { code: s.code(), label: if t.en { s.en() } else { s.zh() } })
         .collect();
+    let units = match crate::pages::org::tree(state, ctx, None).await {
+        Ok(units) => units,
+        Err(e) => return error_page(t, e),
+    };
     let page = RolesPage {
         shell: Shell::new(state, ctx, t, "/system/roles", t.s("menu_roles")).await,
         builtin,
@@ -488,7 +389,7 @@ async fn roles_page(
         name,
         rows,
         scopes,
-        units: super::org::tree(state, None).await,
+        units,
         chosen,
         message,
         error: error.clone(),
@@ -515,8 +416,8 @@ async fn role_saved(
     ctx: &bastion_app::Ctx,
     t: crate::i18n::Tr,
     editing: Option<String>,
-    input: bastion_app::roles::RoleInput,
-    result: bastion_app::AppResult<bastion_app::roles::CustomRole>,
+    input: bastion_app::auth::roles::RoleInput,
+    result: bastion_app::AppResult<bastion_app::auth::roles::CustomRole>,
 ) -> Response {
     match result {
         Ok(r) => roles_page(state, ctx, t, None, None, Some(format!("已保存角色“{}”", r.name)), None).await,
@@ -557,4 +458,30 @@ pub async fn role_delete(
         }
         Err(e) => error_page(t, e),
     }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        get("/system/accounts", accounts).perm(perm::ACCOUNT_READ),
+        post("/system/accounts", create_account).perm(perm::ACCOUNT_WRITE),
+        post("/system/accounts/{username}/roles", set_roles)
+            .perm(perm::ROLE_GRANT)
+            .probe("/system/accounts/nobody/roles"),
+        post("/system/accounts/{username}/unlock", unlock)
+            .perm(perm::ACCOUNT_UNLOCK)
+            .probe("/system/accounts/nobody/unlock"),
+        post("/system/accounts/{username}/disable", disable)
+            .perm(perm::ACCOUNT_WRITE)
+            .probe("/system/accounts/nobody/disable"),
+        get("/system/online", online).perm(perm::SESSION_MANAGE),
+        post("/system/online/{id}/revoke", revoke).perm(perm::SESSION_MANAGE).probe("/system/online/none/revoke"),
+        get("/system/security", security).perm(perm::POLICY_WRITE),
+        post("/system/security", security_save).perm(perm::POLICY_WRITE),
+        get("/system/roles", roles).perm(perm::ROLE_GRANT),
+        post("/system/roles", role_create).perm(perm::ROLE_GRANT),
+        get("/system/roles/{key}", role_edit).perm(perm::ROLE_GRANT).probe("/system/roles/nobody"),
+        post("/system/roles/{key}", role_update).perm(perm::ROLE_GRANT).probe("/system/roles/nobody"),
+        post("/system/roles/{key}/delete", role_delete).perm(perm::ROLE_GRANT).probe("/system/roles/nobody/delete"),
+    ]
 }

@@ -16,28 +16,29 @@ use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use bastion_app::publicity::{Article, ArticleId, Featured, Honour, ImageId};
 use bastion_app::publicity::{CachedPage, PublicArticle};
 use bastion_app::AppError;
 use bastion_core::publicity::Column;
-use bastion_store::publicity::{Article, ArticleId, Featured, Honour, ImageId};
 
 use crate::i18n::Tr;
+use crate::routes::{get, Endpoint};
 use crate::session::{cookie, LANG_COOKIE};
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/news", get(home))
-        .route("/news/", get(home))
-        .route("/news/feed.xml", get(feed))
-        .route("/news/sitemap.xml", get(sitemap))
-        .route("/news/honours", get(honours))
-        .route("/news/images/{file}", get(image_full))
-        .route("/news/images/{id}/phone.jpg", get(image_phone))
-        .route("/news/{id}", get(article))
-        .route("/news/{id}/views", get(views))
+/// The public news site: no sign-in, no session lookup (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        get("/news", home).public_site(),
+        get("/news/", home).public_site(),
+        get("/news/feed.xml", feed).public_site(),
+        get("/news/sitemap.xml", sitemap).public_site(),
+        get("/news/honours", honours).public_site(),
+        get("/news/images/{file}", image_full).public_site().probe("/news/images/999999.jpg"),
+        get("/news/images/{id}/phone.jpg", image_phone).public_site().probe("/news/images/999999/phone.jpg"),
+        get("/news/{id}", article).public_site().probe("/news/999999"),
+        get("/news/{id}/views", views).public_site().probe("/news/999999/views"),
+    ]
 }
 
 /// The only check a public request gets: the address deny list (no session lookup).
@@ -96,7 +97,7 @@ pub trait Dates {
 }
 
 #[derive(Template)]
-#[template(path = "news/home.html")]
+#[template(path = "publicity/site/home.html")]
 pub struct NewsHome {
     pub t: Tr,
     pub head: Head,
@@ -106,7 +107,7 @@ pub struct NewsHome {
 impl Dates for NewsHome {}
 
 #[derive(Template)]
-#[template(path = "news/article.html")]
+#[template(path = "publicity/site/article.html")]
 pub struct NewsArticle {
     pub t: Tr,
     pub head: Head,
@@ -119,7 +120,7 @@ pub struct NewsArticle {
 impl Dates for NewsArticle {}
 
 #[derive(Template)]
-#[template(path = "news/honours.html")]
+#[template(path = "publicity/site/honours.html")]
 pub struct NewsHonours {
     pub t: Tr,
     pub head: Head,
@@ -128,7 +129,7 @@ pub struct NewsHonours {
 impl Dates for NewsHonours {}
 
 #[derive(Template)]
-#[template(path = "news/feed.xml")]
+#[template(path = "publicity/site/feed.xml")]
 pub struct Feed {
     pub site: String,
     pub base: String,
@@ -138,7 +139,7 @@ pub struct Feed {
 impl Dates for Feed {}
 
 #[derive(Template)]
-#[template(path = "news/sitemap.xml")]
+#[template(path = "publicity/site/sitemap.xml")]
 pub struct Sitemap {
     pub base: String,
     pub updated: String,
@@ -167,7 +168,14 @@ fn base_of(state: &AppState, headers: &HeaderMap) -> String {
 }
 
 async fn site_name(state: &AppState, t: Tr) -> String {
-    let root = state.app.store.units().await.ok().and_then(|u| u.into_iter().find(|u| u.parent_id.is_none()));
+    let root = match state.app.bureau().await {
+        Ok(root) => root,
+        Err(e) => {
+            // The public site keeps its generic name rather than failing the page over a heading.
+            tracing::warn!("public site: reading the bureau's name: {e}");
+            None
+        }
+    };
     match root {
         Some(u) if !t.en => format!("{}{}", u.name, t.s("publicity.site_suffix")),
         _ => t.s("publicity.site_default").to_string(),
@@ -204,7 +212,7 @@ fn split(html: String) -> (String, String) {
 }
 
 fn public_error(t: Tr, e: AppError) -> Response {
-    super::error_page(t, e)
+    crate::pages::error_page(t, e)
 }
 
 /// A page from the cache, or rendered by `make` and cached (keyed with language and host).

@@ -1,10 +1,15 @@
 //! Sign-in, sessions and accounts. Unknown user and wrong password answer the same words.
 
+pub mod policy;
+pub mod roles;
+
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use bastion_core::permission;
 use bastion_core::FieldError;
-use bastion_store::auth::{Account, AccountId, NewAccount};
+use bastion_store::auth::NewAccount;
+/// The read models the web layer shows.
+pub use bastion_store::auth::{Account, AccountId, LoginLogEntry, OnlineSession};
 use bastion_store::org::{PersonId, UnitId};
 use rand::RngCore;
 
@@ -229,6 +234,16 @@ impl App {
         Ok(b32)
     }
 
+    /// The secret of an enrolment not yet confirmed (base32), to show it again after a wrong code.
+    pub async fn totp_pending_secret(&self, token: &str) -> AppResult<(Account, String)> {
+        let s = self.session(token).await?.ok_or(AppError::Unauthenticated)?;
+        let secret = match s.account.totp_secret.as_deref() {
+            Some(c) if s.stage == STAGE_ENROLL => self.store.crypto.decrypt(c)?,
+            _ => return Err(AppError::Unauthenticated),
+        };
+        Ok((s.account, secret))
+    }
+
     /// Finish enrolment with a first code; a pending `enroll` session becomes a full one.
     pub async fn totp_confirm(&self, token: &str, code: &str) -> AppResult<Account> {
         let h = token_hash(token);
@@ -348,6 +363,13 @@ impl App {
         }
         if let Err(e) = check_password_policy(&username, password) {
             errors.push(e);
+        }
+        match self.store.unit(unit_id).await {
+            Ok(_) => {}
+            Err(bastion_store::StoreError::NotFound) => {
+                errors.push(FieldError::new("所属单位", "所属单位不存在，请从单位列表中选择"))
+            }
+            Err(e) => return Err(e.into()),
         }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));

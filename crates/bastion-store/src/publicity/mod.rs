@@ -2,6 +2,8 @@
 //! counts (a total per article and a count per day, both only ever added to), reads on outside
 //! channels. Honours (评选) are in `honours`.
 
+mod honours;
+
 use bastion_core::publicity::{ArticleStatus, Channel, Column, HonourStatus};
 use serde::Serialize;
 use sqlx::any::AnyRow;

@@ -1,0 +1,217 @@
+//! One declaration per endpoint. Each feature lists its pages and API endpoints once, in its own
+//! `endpoints()`; from that list come the router (with the declared access enforced before the
+//! handler runs), the OpenAPI operations (`openapi.rs`) and the role matrix that tries every
+//! endpoint with every demo role (`crates/bastion/tests/it/matrix.rs`).
+//!
+//! The declared access is a gate in front of the handler; the use case behind it still
+//! authorises the caller and scopes the data (the gate never replaces that).
+
+use axum::extract::Request;
+use axum::handler::Handler;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use axum::Router;
+use bastion_app::AppError;
+
+use crate::session::RequestInfo;
+use crate::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Put => "put",
+        }
+    }
+}
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Everyone, signed in or not (sign-in, personal links, self-registration, health checks).
+    Public,
+    /// The public news site: served without looking up a session at all.
+    PublicSite,
+    /// Any signed-in account.
+    SignedIn,
+    /// Signed-in accounts holding this permission (at any data scope).
+    Perm(&'static str),
+    /// Signed-in accounts holding at least one of these permissions.
+    AnyPerm(&'static [&'static str]),
+}
+
+/// How an API endpoint is described in the OpenAPI document.
+#[derive(Debug, Clone, Copy)]
+pub struct Doc {
+    pub tag: &'static str,
+    pub summary: &'static str,
+    /// Schema name of the request body (`Upload` is multipart), if it takes one.
+    pub request: Option<&'static str>,
+    /// Schema name of the success response (`File` for downloads).
+    pub response: &'static str,
+    /// Status of the success response.
+    pub status: &'static str,
+}
+
+/// One page or API endpoint.
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    /// What the role matrix requests (the path with sample ids and query); `None` when the
+    /// endpoint ends the session or is covered by its own tests (say why at the declaration).
+    pub probe: Option<&'static str>,
+    /// The JSON body the matrix sends, for endpoints whose body is parsed before the use case.
+    pub probe_body: Option<&'static str>,
+    pub doc: Option<Doc>,
+    handler: MethodRouter<AppState>,
+}
+
+fn endpoint(method: Method, path: &'static str, handler: MethodRouter<AppState>) -> Endpoint {
+    Endpoint { method, path, access: Access::SignedIn, probe: Some(path), probe_body: None, doc: None, handler }
+}
+
+pub fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, h: H) -> Endpoint {
+    endpoint(Method::Get, path, axum::routing::get(h))
+}
+
+pub fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, h: H) -> Endpoint {
+    endpoint(Method::Post, path, axum::routing::post(h))
+}
+
+pub fn put<H: Handler<T, AppState>, T: 'static>(path: &'static str, h: H) -> Endpoint {
+    endpoint(Method::Put, path, axum::routing::put(h))
+}
+
+impl Endpoint {
+    pub fn perm(mut self, perm: &'static str) -> Self {
+        self.access = Access::Perm(perm);
+        self
+    }
+
+    pub fn any_perm(mut self, perms: &'static [&'static str]) -> Self {
+        self.access = Access::AnyPerm(perms);
+        self
+    }
+
+    pub fn public(mut self) -> Self {
+        self.access = Access::Public;
+        self
+    }
+
+    pub fn public_site(mut self) -> Self {
+        self.access = Access::PublicSite;
+        self
+    }
+
+    /// The request the role matrix sends instead of the bare path.
+    pub fn probe(mut self, probe: &'static str) -> Self {
+        self.probe = Some(probe);
+        self
+    }
+
+    pub fn probe_body(mut self, body: &'static str) -> Self {
+        self.probe_body = Some(body);
+        self
+    }
+
+    /// Left out of the role matrix (the declaration says why in a comment).
+    pub fn no_probe(mut self) -> Self {
+        self.probe = None;
+        self
+    }
+
+    /// The OpenAPI description of an API endpoint.
+    pub fn doc(
+        mut self,
+        tag: &'static str,
+        summary: &'static str,
+        request: Option<&'static str>,
+        response: &'static str,
+        status: &'static str,
+    ) -> Self {
+        self.doc = Some(Doc { tag, summary, request, response, status });
+        self
+    }
+}
+
+/// Every endpoint of every feature.
+pub fn endpoints() -> Vec<Endpoint> {
+    [
+        crate::api::service::endpoints(),
+        crate::api::auth::endpoints(),
+        crate::api::org::endpoints(),
+        crate::api::operation::endpoints(),
+        crate::api::audit::endpoints(),
+        crate::api::checkpoint::endpoints(),
+        crate::api::recall::endpoints(),
+        crate::api::publicity::endpoints(),
+        crate::pages::endpoints(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Routes of `endpoints`, each behind its access gate.
+pub fn router(endpoints: Vec<Endpoint>) -> Router<AppState> {
+    endpoints.into_iter().fold(Router::new(), |r, e| {
+        let handler = match e.access {
+            Access::Perm(p) => e
+                .handler
+                .route_layer(axum::middleware::from_fn(move |req, next| async move { gate(&[p], req, next).await })),
+            Access::AnyPerm(ps) => {
+                e.handler.route_layer(axum::middleware::from_fn(move |req, next| gate(ps, req, next)))
+            }
+            Access::SignedIn => e.handler.route_layer(axum::middleware::from_fn(signed_in)),
+            Access::Public | Access::PublicSite => e.handler,
+        };
+        r.route(e.path, handler)
+    })
+}
+
+/// The refusal for a caller who is not signed in, or lacks `perm`: JSON under `/api`, the page
+/// (or the sign-in redirect) elsewhere.
+fn refuse(req: &Request, e: AppError) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return crate::error::ApiError(e).into_response();
+    }
+    let info = req.extensions().get::<RequestInfo>();
+    match (&e, info) {
+        (AppError::Unauthenticated, _) => {
+            let back = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = format!("/login?next={}", crate::session::urlencode(back));
+            axum::response::Redirect::to(&target).into_response()
+        }
+        (_, Some(info)) => crate::pages::error_page(info.tr, e),
+        (_, None) => crate::error::ApiError(e).into_response(),
+    }
+}
+
+async fn gate(perms: &[&'static str], req: Request, next: Next) -> Response {
+    let ctx = req.extensions().get::<RequestInfo>().and_then(|i| i.ctx.as_ref());
+    match ctx {
+        None => refuse(&req, AppError::Unauthenticated),
+        Some(c) if !perms.iter().any(|p| c.can(p)) => {
+            let e = perms.first().and_then(|p| c.scope(p).err()).unwrap_or_else(AppError::forbidden_data);
+            refuse(&req, e)
+        }
+        Some(_) => next.run(req).await,
+    }
+}
+
+async fn signed_in(req: Request, next: Next) -> Response {
+    if req.extensions().get::<RequestInfo>().and_then(|i| i.ctx.as_ref()).is_none() {
+        return refuse(&req, AppError::Unauthenticated);
+    }
+    next.run(req).await
+}
