@@ -7,8 +7,15 @@ use super::*;
 impl App {
     /// Remind the unanswered now (the desk's 再次提醒): SMS again to them only, counted.
     pub async fn recall_remind(&self, ctx: &Ctx, id: OrderId) -> AppResult<i64> {
-        ctx.scope(perm::RECALL_MANAGE)?;
+        let scope = ctx.scope(perm::RECALL_MANAGE)?;
         let o = self.store.recall_order(id).await?;
+        // A reminder goes to everyone unanswered: only a viewer who covers the whole audience sends it.
+        let visible = self.visible_units(&scope).await?;
+        if self.audience_reach(id, visible.as_deref()).await? != Reach::Whole {
+            return Err(AppError::Forbidden(
+                "该召集令还召集了您管辖范围以外的人员，再次提醒须由能看到全部人员的指挥部发出".into(),
+            ));
+        }
         if o.status != OrderStatus::Active {
             return Err(AppError::Conflict(format!("召集令{}，不能再提醒", o.status.zh())));
         }

@@ -42,6 +42,13 @@ pub const DEFAULT_APPROVAL_THRESHOLD: i64 = 500;
 /// Links stay valid this long after the deadline (people report late; the board still wants them).
 pub const LINK_GRACE_MS: i64 = 24 * 3600 * 1000;
 
+/// How much of an order's audience a viewer's scope covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    Whole,
+    Part,
+}
+
 /// The order form as typed.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -484,10 +491,26 @@ impl App {
     }
 
     /// Counts by state rolled up the unit tree, the headline, and who is missing with their unit head.
+    /// How much of order `id`'s audience the units in `visible` (None: every unit) cover. A
+    /// viewer who covers none of it is refused: their board would read 0/0, "nobody missing".
+    pub(crate) async fn audience_reach(&self, id: OrderId, visible: Option<&[i64]>) -> AppResult<Reach> {
+        let counts = self.store.recall_counts(id).await?;
+        let Some(visible) = visible else { return Ok(Reach::Whole) };
+        let inside = counts.iter().filter(|(u, _, _)| visible.contains(&u.0)).count();
+        match inside {
+            0 if !counts.is_empty() => Err(AppError::Forbidden(
+                "该召集令召集的人员都不在您的管辖范围内，您看不到他们的到岗情况；请向发布召集令的指挥部查询".into(),
+            )),
+            n if n == counts.len() => Ok(Reach::Whole),
+            _ => Ok(Reach::Part),
+        }
+    }
+
     pub async fn recall_board(&self, ctx: &Ctx, id: OrderId, missing_limit: i64) -> AppResult<Board> {
         let scope = ctx.scope(perm::RECALL_READ)?;
         let order = self.store.recall_order(id).await?;
         let visible = self.visible_units(&scope).await?;
+        self.audience_reach(id, visible.as_deref()).await?;
         let units = self.store.units().await?;
         let mut own: HashMap<UnitId, Tally> = HashMap::new();
         for (u, s, n) in self.store.recall_counts(id).await? {
@@ -571,6 +594,7 @@ impl App {
         let scope = ctx.scope(perm::RECALL_READ)?;
         let order = self.store.recall_order(id).await?;
         let visible = self.visible_units(&scope).await?;
+        self.audience_reach(id, visible.as_deref()).await?;
         let units = self.store.units().await?;
         let heads = self.heads_by_unit(&units).await?;
         let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);

@@ -538,7 +538,54 @@ async fn concurrent_writers_do_not_lose_a_change(backend: Backend) {
     assert_eq!(events_count(&t, id.0).await, before + 2 * people.len() as i64);
 }
 
+/// A branch secretary (scope: 城关派出所 and below) opening an order that recalled only 督察大队
+/// is told it is outside their scope — never a board reading 0/0 "nobody missing" — and its
+/// missing list and reminders are refused; an order that reaches both units shows only their
+/// part, and reminding everyone is left to the HQ. The commander sees the whole order.
+async fn an_order_outside_the_viewers_scope_is_refused_not_shown_empty(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let secretary = t.login("secretary").await;
+    let (s, created) = issue(&boss, &t, unit_id(&t, "D13").await, json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let total = |b: &Value| -> i64 {
+        ["pending", "delivered", "acked", "on_post", "exempt", "no_response"]
+            .iter()
+            .map(|k| b["tally"][k].as_i64().unwrap())
+            .sum()
+    };
+    let whole = board(&boss, &t.base, id).await;
+    assert!(total(&whole) > 0, "{whole}");
+    for path in [format!("/api/recall/{id}"), format!("/api/recall/{id}/missing/export")] {
+        let r = secretary.get(t.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains("不在您的管辖范围内"), "{path}: {body}");
+    }
+    let page = secretary.get(t.url(&format!("/recall/{id}"))).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("不在您的管辖范围内") && !html.contains("无人缺席"), "{html}");
+    let r = secretary.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // An order over both units: the secretary sees their part only, and may not remind all.
+    let both = format!("{},{}", unit_id(&t, "D13").await, unit_id(&t, "S01").await);
+    let (s, all) = issue(&boss, &t, 0, json!({"unit_ids": both})).await;
+    assert_eq!(s, StatusCode::CREATED, "{all}");
+    let all = all["id"].as_i64().unwrap();
+    let mine = board(&secretary, &t.base, all).await;
+    let theirs = board(&boss, &t.base, all).await;
+    let (part, whole) = (total(&mine), total(&theirs));
+    assert!(part > 0 && part < whole, "{part} of {whole}");
+    let r = secretary.post(t.url(&format!("/api/recall/{all}/remind"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = boss.post(t.url(&format!("/api/recall/{all}/remind"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the commander reminds the whole order");
+}
+
 both_backends!(
+    an_order_outside_the_viewers_scope_is_refused_not_shown_empty,
     batched_answers_follow_the_state_machine,
     concurrent_writers_do_not_lose_a_change,
     order_lifecycle_and_links,
