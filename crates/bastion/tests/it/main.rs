@@ -13,6 +13,7 @@ mod publicity;
 mod recall; // recall (召集令)
 mod recall_delivery;
 mod roles;
+mod schedule;
 mod schema;
 mod screening_batch;
 mod store;
