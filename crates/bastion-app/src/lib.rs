@@ -178,7 +178,10 @@ impl Ctx {
             }
         }
         if !granted {
-            return Err(AppError::Forbidden(format!("您没有权限执行此操作（{perm}）")));
+            return Err(AppError::Forbidden(format!(
+                "您没有“{}”权限；如工作需要，请联系安全管理员为您的账号分配含此权限的角色",
+                permission::perm_label(perm, false)
+            )));
         }
         subtrees.sort();
         subtrees.dedup();

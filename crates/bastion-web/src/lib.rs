@@ -77,13 +77,13 @@ pub fn router(state: AppState) -> Router {
     let (api, rest): (Vec<_>, Vec<_>) = routes::endpoints().into_iter().partition(|e| e.path.starts_with("/api/"));
     let (site, rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(|e| e.access == routes::Access::PublicSite);
     Router::new()
-        .merge(api::router(api))
-        .merge(routes::router(rest))
+        .merge(api::router(&state, api))
+        .merge(routes::router(&state, rest))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
         // The public news site bypasses the session middleware (address check only).
         .merge(
-            routes::router(site)
+            routes::router(&state, site)
                 .layer(axum::middleware::from_fn_with_state(state.clone(), pages::publicity::site::guard)),
         )
         .layer(axum::middleware::from_fn(session::csrf_guard))

@@ -6,7 +6,7 @@
 //! The declared access is a gate in front of the handler; the use case behind it still
 //! authorises the caller and scopes the data (the gate never replaces that).
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::handler::Handler;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -163,15 +163,21 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 /// Routes of `endpoints`, each behind its access gate.
-pub fn router(endpoints: Vec<Endpoint>) -> Router<AppState> {
+pub fn router(state: &AppState, endpoints: Vec<Endpoint>) -> Router<AppState> {
     endpoints.into_iter().fold(Router::new(), |r, e| {
         let handler = match e.access {
-            Access::Perm(p) => e
-                .handler
-                .route_layer(axum::middleware::from_fn(move |req, next| async move { gate(&[p], req, next).await })),
-            Access::AnyPerm(ps) => {
-                e.handler.route_layer(axum::middleware::from_fn(move |req, next| gate(ps, req, next)))
+            Access::Perm(p) => {
+                e.handler.route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    move |State(s): State<AppState>, req: Request, next: Next| async move {
+                        gate(&s, &[p], req, next).await
+                    },
+                ))
             }
+            Access::AnyPerm(ps) => e.handler.route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                move |State(s): State<AppState>, req: Request, next: Next| async move { gate(&s, ps, req, next).await },
+            )),
             Access::SignedIn => e.handler.route_layer(axum::middleware::from_fn(signed_in)),
             Access::Public | Access::PublicSite => e.handler,
         };
@@ -179,31 +185,49 @@ pub fn router(endpoints: Vec<Endpoint>) -> Router<AppState> {
     })
 }
 
-/// The refusal for a caller who is not signed in, or lacks `perm`: JSON under `/api`, the page
-/// (or the sign-in redirect) elsewhere.
-fn refuse(req: &Request, e: AppError) -> Response {
-    if req.uri().path().starts_with("/api/") {
+/// What a refusal needs of the request, taken before anything is awaited.
+struct Refused {
+    api: bool,
+    back: String,
+    info: Option<RequestInfo>,
+}
+
+impl Refused {
+    fn of(req: &Request) -> Self {
+        Self {
+            api: req.uri().path().starts_with("/api/"),
+            back: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+            info: req.extensions().get::<RequestInfo>().cloned(),
+        }
+    }
+}
+
+/// The refusal for a caller who is not signed in, or lacks the permission: JSON under `/api`;
+/// elsewhere the sign-in redirect, or the refusal inside the signed-in layout (menu kept).
+async fn refuse(state: Option<&AppState>, r: Refused, e: AppError) -> Response {
+    if r.api {
         return crate::error::ApiError(e).into_response();
     }
-    let info = req.extensions().get::<RequestInfo>();
-    match (&e, info) {
+    match (&e, r.info) {
         (AppError::Unauthenticated, _) => {
-            let back = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = format!("/login?next={}", crate::session::urlencode(back));
+            let target = format!("/login?next={}", crate::session::urlencode(&r.back));
             axum::response::Redirect::to(&target).into_response()
         }
-        (_, Some(info)) => crate::pages::error_page(info.tr, e),
+        (_, Some(info)) => match (state, info.ctx.as_ref()) {
+            (Some(s), Some(ctx)) => crate::pages::error_page_in_shell(s, ctx, info.tr, e).await,
+            _ => crate::pages::error_page(info.tr, e),
+        },
         (_, None) => crate::error::ApiError(e).into_response(),
     }
 }
 
-async fn gate(perms: &[&'static str], req: Request, next: Next) -> Response {
-    let ctx = req.extensions().get::<RequestInfo>().and_then(|i| i.ctx.as_ref());
+async fn gate(state: &AppState, perms: &[&'static str], req: Request, next: Next) -> Response {
+    let ctx = req.extensions().get::<RequestInfo>().and_then(|i| i.ctx.clone());
     match ctx {
-        None => refuse(&req, AppError::Unauthenticated),
+        None => refuse(Some(state), Refused::of(&req), AppError::Unauthenticated).await,
         Some(c) if !perms.iter().any(|p| c.can(p)) => {
             let e = perms.first().and_then(|p| c.scope(p).err()).unwrap_or_else(AppError::forbidden_data);
-            refuse(&req, e)
+            refuse(Some(state), Refused::of(&req), e).await
         }
         Some(_) => next.run(req).await,
     }
@@ -211,7 +235,7 @@ async fn gate(perms: &[&'static str], req: Request, next: Next) -> Response {
 
 async fn signed_in(req: Request, next: Next) -> Response {
     if req.extensions().get::<RequestInfo>().and_then(|i| i.ctx.as_ref()).is_none() {
-        return refuse(&req, AppError::Unauthenticated);
+        return refuse(None, Refused::of(&req), AppError::Unauthenticated).await;
     }
     next.run(req).await
 }

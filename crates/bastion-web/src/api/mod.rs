@@ -80,8 +80,8 @@ fn data_error(text: &str) -> String {
 
 /// The API's routes (the endpoints under `/api/`): unknown paths and the framework's own
 /// rejections answer in our JSON error format.
-pub fn router(endpoints: Vec<crate::routes::Endpoint>) -> Router<AppState> {
-    crate::routes::router(endpoints)
+pub fn router(state: &AppState, endpoints: Vec<crate::routes::Endpoint>) -> Router<AppState> {
+    crate::routes::router(state, endpoints)
         .fallback(|| async { crate::error::ApiError(bastion_app::AppError::NotFound("接口不存在".into())) })
         .layer(axum::middleware::from_fn(json_errors))
 }

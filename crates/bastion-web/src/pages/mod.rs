@@ -136,6 +136,27 @@ pub struct MessagePage {
     pub body: String,
 }
 
+/// A refusal or error inside the signed-in layout: the menu stays, so the officer is not lost.
+#[derive(Template)]
+#[template(path = "message_shell.html")]
+pub struct ShellMessagePage {
+    pub shell: Shell,
+    pub title: String,
+    pub body: String,
+}
+
+/// Show an application error as a page within the signed-in layout.
+pub async fn error_page_in_shell(state: &AppState, ctx: &Ctx, t: Tr, e: AppError) -> Response {
+    let (status, body) = crate::error::status_and_body(&e);
+    let title = match status {
+        StatusCode::NOT_FOUND => t.s("not_found_title"),
+        StatusCode::FORBIDDEN => t.s("forbidden_title"),
+        _ => t.s("error_title"),
+    };
+    let shell = Shell::new(state, ctx, t, "", title).await;
+    render_status(status, &ShellMessagePage { shell, title: title.into(), body: body.message })
+}
+
 pub async fn not_found(info: RequestInfo) -> Response {
     let t = info.tr;
     render_status(

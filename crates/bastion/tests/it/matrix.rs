@@ -48,7 +48,8 @@ async fn every_endpoint_for_every_role(backend: Backend) {
                     c.post(&url).header("content-type", "application/json").body(e.probe_body.unwrap_or("{}"))
                 }
             };
-            let status = req.send().await.unwrap().status();
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
             let allowed = match e.access {
                 Access::Public | Access::PublicSite | Access::SignedIn => true,
                 Access::Perm(p) => scope_for(&roles, p).is_some(),
@@ -57,6 +58,16 @@ async fn every_endpoint_for_every_role(backend: Backend) {
             let refused = [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::INTERNAL_SERVER_ERROR];
             if (allowed && refused.contains(&status)) || (!allowed && status != StatusCode::FORBIDDEN) {
                 wrong.push(format!("{username} {:?} {probe}: {status} (allowed: {allowed})", e.method));
+            } else if let (false, Access::Perm(p)) = (allowed, e.access) {
+                // The refusal names the permission in Chinese and whom to ask, never its code.
+                let text = resp.text().await.unwrap();
+                if text.contains(p) || !text.contains("请联系安全管理员") {
+                    wrong.push(format!("{username} {:?} {probe}: the refusal says {text:.200}", e.method));
+                }
+                // A refused page keeps the menu, so the officer can go on from there.
+                if !e.path.starts_with("/api/") && !text.contains("class=\"sidebar\"") {
+                    wrong.push(format!("{username} {:?} {probe}: the refusal page has no menu", e.method));
+                }
             }
             checked += 1;
         }
