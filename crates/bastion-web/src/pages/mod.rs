@@ -58,6 +58,28 @@ pub struct Shell {
     pub role: String,
     pub operation: Option<String>,
     pub menu: Vec<MenuItem>,
+    /// The pages (GET, without path parameters) this viewer may open: links and buttons to any
+    /// other page are left out rather than leading to a refusal.
+    pub visitable: Vec<&'static str>,
+}
+
+impl Shell {
+    /// Whether this viewer may open the page at `path` (a declared GET page).
+    pub fn may(&self, path: &str) -> bool {
+        self.visitable.contains(&path)
+    }
+}
+
+/// Every GET page without path parameters, with its declared access (read once).
+fn page_access() -> &'static [(&'static str, crate::routes::Access)] {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, crate::routes::Access)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        endpoints()
+            .iter()
+            .filter(|e| e.method == crate::routes::Method::Get && !e.path.contains('{'))
+            .map(|e| (e.path, e.access))
+            .collect()
+    })
 }
 
 impl Shell {
@@ -100,7 +122,18 @@ impl Shell {
             }
         };
         let role = ctx.roles.iter().filter_map(|r| ctx.book.label(r, t.en)).collect::<Vec<_>>().join("、");
+        use crate::routes::Access;
+        let visitable = page_access()
+            .iter()
+            .filter(|(_, a)| match a {
+                Access::Public | Access::PublicSite | Access::SignedIn => true,
+                Access::Perm(p) => ctx.can(p),
+                Access::AnyPerm(ps) => ps.iter().any(|p| ctx.can(p)),
+            })
+            .map(|(p, _)| *p)
+            .collect();
         Self {
+            visitable,
             t,
             title: title.to_string(),
             crumb: title.to_string(),

@@ -116,3 +116,57 @@ async fn every_endpoint_without_a_session(backend: Backend) {
 }
 
 both_backends!(every_endpoint_for_every_role, every_endpoint_without_a_session);
+
+/// No link or button leads to a refusal: for every role, every link on every page the role may
+/// open (the pages without path parameters) answers without 401, 403 or 500.
+async fn no_link_leads_to_a_refusal(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let pages: Vec<_> = endpoints()
+        .into_iter()
+        .filter(|e| e.method == Method::Get && !e.path.contains('{') && e.access != Access::PublicSite)
+        .collect();
+    let mut wrong = Vec::new();
+    let mut followed = 0;
+    for (username, _, roles, _, _) in bastion_app::demo::ACCOUNTS.iter().filter(|a| a.0 != "admin") {
+        let roles: Vec<String> = roles.split(',').map(str::to_string).collect();
+        let c = t.login(username).await;
+        let mut seen = std::collections::HashSet::new();
+        for e in &pages {
+            let allowed = match e.access {
+                Access::Public | Access::PublicSite | Access::SignedIn => true,
+                Access::Perm(p) => scope_for(&roles, p).is_some(),
+                Access::AnyPerm(ps) => ps.iter().any(|p| scope_for(&roles, p).is_some()),
+            };
+            if !allowed || e.path.starts_with("/assets/") || e.path.ends_with(".js") {
+                continue;
+            }
+            let r = c.get(t.url(e.path)).send().await.unwrap();
+            if !r.headers().get("content-type").is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/html")) {
+                continue;
+            }
+            let html = r.text().await.unwrap();
+            for link in html.split("href=\"").skip(1).filter_map(|s| s.split('"').next()) {
+                let link = link.replace("&amp;", "&");
+                let skip = !link.starts_with('/')
+                    || link.starts_with("/assets/")
+                    || link.starts_with("/news")
+                    || link == "/logout"
+                    || link.starts_with("/lang/");
+                if skip || !seen.insert(link.clone()) {
+                    continue;
+                }
+                let status = c.get(t.url(&link)).send().await.unwrap().status();
+                followed += 1;
+                if [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::INTERNAL_SERVER_ERROR]
+                    .contains(&status)
+                {
+                    wrong.push(format!("{username}: {} links to {link}: {status}", e.path));
+                }
+            }
+        }
+    }
+    assert!(followed > 100, "links were followed: {followed}");
+    assert!(wrong.is_empty(), "links that lead to a refusal:\n{}", wrong.join("\n"));
+}
+
+both_backends!(no_link_leads_to_a_refusal);
