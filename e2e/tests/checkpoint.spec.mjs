@@ -87,6 +87,50 @@ describe(`checkpoint screening [${backendName()}]`, { timeout: 300_000 }, () => 
     });
   });
 
+  test(`the entry form says one thing at a time and its buttons follow the fever line (${backendName()})`, async () => {
+    await withPage(browser, 'checkpoint-entry-rules', SMALL, async (page) => {
+      await logIn(page, server.url);
+      const cp = await checkpoint(page, server.url, 'G319');
+      await page.goto(`${server.url}/checkpoints/entry?checkpoint=${cp.id}`);
+      // The empty temperature field shows a hint that cannot be mistaken for a reading.
+      const temp = page.locator('#cp-temp');
+      assert.equal(await temp.getAttribute('placeholder'), '例 36.5');
+      const hint = await temp.evaluate((el) => {
+        const s = getComputedStyle(el, '::placeholder');
+        return { color: s.color, weight: s.fontWeight, value: el.value };
+      });
+      assert.equal(hint.value, '');
+      const [r, g, b] = hint.color.match(/\d+/g).map(Number);
+      assert.ok(r > 150 && g > 150 && b > 150, `placeholder is light: ${hint.color}`);
+      assert.ok(Number(hint.weight) < 600, `placeholder is not bold: ${hint.weight}`);
+      // At 38.2 ℃ only 转运留观 can be chosen, and the reason is on screen.
+      const pass = page.getByRole('button', { name: '放行' });
+      const back = page.getByRole('button', { name: '劝返' });
+      const transfer = page.getByRole('button', { name: '转运留观' });
+      await temp.fill('38.2');
+      assert.ok(await pass.isDisabled(), '放行 is disabled at 38.2');
+      assert.ok(await back.isDisabled(), '劝返 is disabled at 38.2');
+      assert.ok(await transfer.isEnabled(), '转运留观 stays enabled');
+      await page.getByTestId('fever-decision').getByText('转运留观').waitFor();
+      await screenshot(page, 'checkpoint-entry-fever-360');
+      // A re-measure below the line gives the choice back.
+      await page.locator('#cp-temp2').fill('36.8');
+      assert.ok(await pass.isEnabled(), '放行 again after a normal re-measure');
+      assert.ok(await page.getByTestId('fever-decision').isHidden());
+      // A saved entry, then a refused one: only the refusal shows, never the stale 已保存 above it.
+      await temp.fill('');
+      await page.locator('#cp-temp2').fill('');
+      await fillTraveller(page, { doc: IDS[2], name: '程远' });
+      await pass.click();
+      await page.getByRole('status').getByText('已保存').waitFor();
+      await fillTraveller(page, { doc: IDS[3], name: '韩露', temp: '373' });
+      await pass.click();
+      await page.getByText('体温超出合理范围').waitFor();
+      assert.equal(await page.getByRole('status').innerText(), '', 'the saved message is gone');
+      await screenshot(page, 'checkpoint-entry-refused-360');
+    });
+  });
+
   test(`self-registration end to end (${backendName()})`, async () => {
     let officer;
     await withPage(browser, 'checkpoint-self-registration', PHONE, async (page) => {

@@ -13,6 +13,7 @@
   var statusEl = $("cp-status");
   var errorsEl = $("cp-errors");
   var lastDriver = null;
+  var sending = false;
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(root.getAttribute("data-sw"), { scope: "/checkpoints/" }).catch(function () {});
@@ -71,7 +72,9 @@
   }
 
   function maskName(n) { return n ? n.charAt(0) + "**" : ""; }
+  // One message at a time: a new status replaces any error shown, and an error replaces the status.
   function say(text, cls) {
+    showErrors([]);
     statusEl.textContent = "";
     var s = document.createElement("span");
     s.className = cls || "cp-ok";
@@ -218,6 +221,7 @@
     if (!rec.pass_code) delete rec.pass_code;
     showErrors([]);
     var buttons = form.querySelectorAll(".cp-decision");
+    sending = true;
     buttons.forEach(function (b) { b.disabled = true; });
     // The entry is captured: clear the form now, so the officer can type the next traveller while
     // this one is sent (an answer arriving later must not wipe what they typed meanwhile).
@@ -236,6 +240,7 @@
         say(r.error, "cp-bad");
       } else {
         // Refused for its content: the entry comes back to the form to be corrected.
+        statusEl.textContent = "";
         fill(rec);
         $("cp-traveller").disabled = fromPass.locked;
         $("cp-pass-summary").textContent = fromPass.summary;
@@ -243,7 +248,8 @@
       }
       return renderQueue();
     }).catch(function (err) { say(String(err), "cp-bad"); }).then(function () {
-      buttons.forEach(function (b) { b.disabled = false; });
+      sending = false;
+      updateTemp();
     });
   });
 
@@ -251,11 +257,18 @@
   function updateTemp() {
     var t1 = parseFloat(($("cp-temp").value || "").replace(",", "."));
     var t2 = parseFloat(($("cp-temp2").value || "").replace(",", "."));
-    var high = t1 >= threshold;
+    // A reading outside 34.0–42.0 is a typo the server refuses, not a fever.
+    var plausible = function (t) { return t >= 34 && t <= 42; };
+    var high = plausible(t1) && t1 >= threshold;
     $("cp-fever-hint").hidden = !high || t2 > 0;
-    var fever = t2 > 0 ? t2 >= threshold : high;
+    var fever = t2 > 0 ? plausible(t2) && t2 >= threshold : high;
     $("cp-clinic-box").hidden = !fever;
     $("cp-temp2").classList.toggle("cp-need", high);
+    // The decisions follow the rule: at or above the fever line only the transfer is possible.
+    $("cp-rule-hint").hidden = !fever;
+    if (!sending) {
+      form.querySelectorAll(".cp-decision").forEach(function (b) { b.disabled = fever && b.value !== "transfer"; });
+    }
   }
   $("cp-temp").addEventListener("input", updateTemp);
   $("cp-temp2").addEventListener("input", updateTemp);
@@ -313,5 +326,6 @@
   window.addEventListener("online", flush);
   setInterval(function () { if (navigator.onLine) flush(); }, 15000);
   renderRecent();
+  updateTemp();
   renderQueue().then(flush);
 })();
