@@ -88,6 +88,10 @@ describe(`recall orders [${backendName()}]`, { timeout: 240_000 }, () => {
       await desk.getByRole('link', { name: '全警返岗演练' }).waitFor();
 
       // Issue: the audience size first, then confirm.
+      // The form starts unarmed: neither 实战 nor 演练 is chosen, and no scope.
+      assert.equal(await desk.getByLabel('实战').isChecked(), false);
+      assert.equal(await desk.getByLabel('演练').isChecked(), false);
+      assert.equal(await desk.getByLabel('召集范围').inputValue(), '');
       await desk.getByLabel('标题 *').fill('督察大队返岗演练');
       await desk.getByLabel('召集内容 *').fill('督察大队全体人员一小时内返岗报到');
       await desk.getByLabel('演练').check();

@@ -224,9 +224,13 @@ impl App {
         let mut e = Vec::new();
         let title = text("标题", &v.title, 2, 60).map_err(|x| e.push(x)).ok();
         let message = text("召集内容", &v.message, 2, 500).map_err(|x| e.push(x)).ok();
+        // Live or drill, and whom to recall, are chosen on purpose: nothing is preselected.
         let mode = match non_empty(&v.mode) {
             Some(m) => RecallMode::parse(m).map_err(|x| e.push(x)).ok(),
-            None => Some(RecallMode::Live),
+            None => {
+                e.push(FieldError::new("召集类型", "请选择召集类型：实战（live）或演练（drill）"));
+                None
+            }
         };
         let report_to = match non_empty(&v.report_to) {
             Some(m) => ReportTo::parse(m).map_err(|x| e.push(x)).ok(),
@@ -236,20 +240,30 @@ impl App {
         if report_to == Some(ReportTo::Assigned) && report_post.is_none() {
             e.push(FieldError::new("报到岗位", "报到地点为“指定岗位”时须填写报到岗位"));
         }
-        let deadline = match non_empty(&v.deadline_minutes).map(str::parse::<i64>) {
+        let minutes = match non_empty(&v.deadline_minutes).map(str::parse::<i64>) {
             None => {
                 e.push(FieldError::required("到岗时限"));
                 None
             }
-            Some(Ok(m)) if (5..=7 * 24 * 60).contains(&m) => Some(now_ms() + m * 60_000),
+            Some(Ok(m)) if (5..=7 * 24 * 60).contains(&m) => Some(m),
             Some(_) => {
                 e.push(FieldError::new("到岗时限", "到岗时限须为 5 到 10080 之间的分钟数"));
                 None
             }
         };
+        let deadline = minutes.map(|m| now_ms() + m * 60_000);
         let waves = parse_waves(&v.waves).map_err(|x| e.push(x)).ok();
+        // A reminder after the deadline reminds nobody in time: every wave falls within it.
+        if let (Some(m), Some(last)) = (minutes, waves.as_ref().and_then(|w| w.last())) {
+            if *last > m {
+                e.push(FieldError::new(
+                    "升级提醒",
+                    format!("升级提醒须在到岗时限（{m} 分钟）之内，最后一档为 {last} 分钟"),
+                ));
+            }
+        }
         let mut sel = AudienceSel::default();
-        let scope_kind = non_empty(&v.scope).unwrap_or("all").to_string();
+        let scope_kind = non_empty(&v.scope).unwrap_or_default().to_string();
         let units = self.store.units().await?;
         let mut scope_text = String::new();
         match scope_kind.as_str() {
@@ -318,6 +332,7 @@ impl App {
                     sel.person_ids = ids;
                 }
             }
+            "" => e.push(FieldError::new("召集范围", "请选择召集范围：全局、按单位、按条件或按名单")),
             other => e.push(FieldError::new(
                 "召集范围",
                 format!("召集范围只能是：全局、按单位、按条件、按名单（收到“{other}”）"),

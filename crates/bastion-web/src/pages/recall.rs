@@ -60,7 +60,7 @@ impl RecallListPage {
         mode_tag(*m)
     }
     pub fn scope_is(&self, s: &str) -> bool {
-        self.v.scope == s || (s == "all" && self.v.scope.is_empty())
+        self.v.scope == s
     }
 }
 

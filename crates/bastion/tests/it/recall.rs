@@ -74,7 +74,7 @@ async fn order_lifecycle_and_links(backend: Backend) {
     // Preview: the audience size before anything is written.
     let p: Value = c
         .post(t.url("/api/recall/preview"))
-        .json(&json!({"title": "督察大队返岗", "message": "请立即返岗", "scope": "units", "unit_ids": d13.to_string(), "deadline_minutes": "30"}))
+        .json(&json!({"title": "督察大队返岗", "message": "请立即返岗", "scope": "units", "unit_ids": d13.to_string(), "deadline_minutes": "30", "mode": "live"}))
         .send()
         .await
         .unwrap()
@@ -86,6 +86,15 @@ async fn order_lifecycle_and_links(backend: Backend) {
 
     // An empty audience is refused with the reason, and nothing is written.
     let before = t.app.store.recall_orders(100).await.unwrap().len();
+    // Nothing is preselected: an order without its type or its scope is refused, naming both.
+    let (s, e) = issue(&c, &t, d13, json!({"mode": "", "scope": ""})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"召集类型") && fields.contains(&"召集范围"), "{e}");
+    // Reminder waves after the deadline are refused.
+    let (s, e) = issue(&c, &t, d13, json!({"waves": "10,20,40", "deadline_minutes": "30"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(e.to_string().contains("升级提醒须在到岗时限（30 分钟）之内"), "{e}");
     let (s, e) = issue(&c, &t, d13, json!({"scope": "filter", "police_type": "traffic"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e["message"].as_str().unwrap().contains("没有可召集的人员"), "{e}");
