@@ -24,6 +24,12 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// `Cache-Control: no-store` for responses that carry a person's data (a person's page, a
+/// reveal of the clear numbers): the browser keeps no copy on disk.
+pub(crate) fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+}
+
 /// What the web layer needs beyond the application.
 #[derive(Debug, Clone)]
 pub struct WebSettings {
@@ -88,7 +94,7 @@ pub fn router(state: AppState) -> Router {
             pages::news::routes()
                 .layer(axum::middleware::from_fn_with_state(state.clone(), pages::news::guard)),
         )
-        .layer(axum::middleware::from_fn(session::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(axum::middleware::from_fn(api::system::track_metrics))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
@@ -130,6 +136,18 @@ pub async fn serve(
                     Ok(0) => {}
                     Ok(n) => tracing::info!(records = n, "purged audit records past retention"),
                     Err(e) => tracing::warn!("audit retention purge: {e}"),
+                }
+                // A MAC'd checkpoint of the audit head in the log, for shipping off the machine.
+                match refresher.audit_checkpoint().await {
+                    Ok(cp) => tracing::info!(
+                        seq = cp.seq,
+                        hash = %cp.hash,
+                        at = cp.at,
+                        key = cp.key,
+                        mac = %cp.mac,
+                        "audit checkpoint (keep a copy off this machine)"
+                    ),
+                    Err(e) => tracing::warn!("audit checkpoint: {e}"),
                 }
                 // And screening data past its retention period (PIPL: kept no longer than needed).
                 match refresher.purge_expired_screenings(&ctx, bastion_core::time::now_ms()).await {

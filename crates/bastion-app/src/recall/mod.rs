@@ -586,7 +586,7 @@ impl App {
             for t in &chunk {
                 let head = heads.get(&t.unit_id).map(String::as_str).unwrap_or("");
                 let reminders = t.reminders.to_string();
-                w.write_record([
+                w.write_record(bastion_core::csv::neutralise_record([
                     t.police_no.as_str(),
                     t.name.as_str(),
                     t.unit_name.as_str(),
@@ -594,7 +594,7 @@ impl App {
                     t.duty_status.zh(),
                     reminders.as_str(),
                     head,
-                ])
+                ]))
                 .map_err(io)?;
                 rows += 1;
             }

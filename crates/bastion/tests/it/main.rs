@@ -8,6 +8,10 @@ mod audit;
 // checkpoint (issue 5)
 mod checkpoint;
 mod cli;
+mod csv_injection;
+mod disclosure;
+mod identity;
+mod input_rules;
 mod matrix;
 mod publicity;
 mod recall; // recall (召集令)
