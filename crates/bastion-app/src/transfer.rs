@@ -278,10 +278,12 @@ impl App {
             let police_no = input.police_no.trim().to_uppercase();
             let current = existing.get(&police_no);
             // A masked number (from an export) means "keep what is stored".
+            let mut masked_new = false;
             for (col, value) in [("身份证号", &mut input.id_number), ("手机号", &mut input.mobile)] {
                 if is_masked(value) {
                     if current.is_none() {
                         row_errors.push(FieldError::new(col, format!("{col}为脱敏值，新增人员须填写完整号码")));
+                        masked_new |= col == "身份证号";
                     }
                     value.clear();
                 }
@@ -295,7 +297,12 @@ impl App {
                     row_errors.push(FieldError::new("单位编码", "无权向该单位导入人员"));
                 }
             }
-            let parsed = input.parse(unit.map(|u| u.id));
+            // A new person needs an identity number (unless the masked one was reported above).
+            let parsed = if current.is_none() && !masked_new {
+                input.parse_new(unit.map(|u| u.id))
+            } else {
+                input.parse(unit.map(|u| u.id))
+            };
             if let Err(errs) = &parsed {
                 for e in errs {
                     // The unit error is reported once, by code, above.
@@ -745,7 +752,7 @@ pub fn people_template(format: Format2) -> AppResult<Vec<u8>> {
         "男",
         "1985-03-12",
         "2008-07-01",
-        "",
+        "110105198503120012",
         "",
         "BUREAU",
         "民警",

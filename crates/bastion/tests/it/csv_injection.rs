@@ -49,6 +49,7 @@ async fn hostile_people(t: &TestApp) {
             name: name.to_string(),
             category: "民警".into(),
             sex: "男".into(),
+            id_number: bastion_testkit::test_id_number(i as u32),
             unit_code: "D13".into(),
             position: "@职务".into(),
             ..Default::default()
@@ -94,7 +95,10 @@ async fn people_exports_quote_formulas_and_round_trip(backend: Backend) {
         assert_eq!(p[0].position.as_deref(), Some("@职务"));
     }
     // A hand-made file whose value begins with a quote and a formula keeps that quote once.
-    let csv = "警号,姓名,人员类别,性别,单位编码\n990100,'''=x,民警,男,D13\n";
+    let csv = format!(
+        "警号,姓名,人员类别,性别,单位编码,身份证号\n990100,'''=x,民警,男,D13,{}\n",
+        bastion_testkit::test_id_number(100)
+    );
     let r = t.app.import_people(&admin(), "q.csv", csv.as_bytes(), ImportOptions::default(), &no_progress).await;
     assert!(r.unwrap().committed);
     let f = PersonFilter { police_no: Some("990100".into()), ..Default::default() };
@@ -152,9 +156,9 @@ async fn cli_export_quotes_formulas(backend: Backend) {
     };
     let out = bastion().arg("demo").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut file = String::from("警号,姓名,人员类别,性别,单位编码\n");
+    let mut file = String::from("警号,姓名,人员类别,性别,单位编码,身份证号\n");
     for (i, name) in HOSTILE.iter().enumerate() {
-        file.push_str(&format!("99{i:04},{name},民警,男,D13\n"));
+        file.push_str(&format!("99{i:04},{name},民警,男,D13,{}\n", bastion_testkit::test_id_number(i as u32)));
     }
     let input = db.dir.path().join("hostile.csv");
     std::fs::write(&input, file).unwrap();

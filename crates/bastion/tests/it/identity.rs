@@ -58,6 +58,22 @@ async fn duplicate_id_numbers_are_refused(backend: Backend) {
         c.put(t.url(&format!("/api/people/{first_id}"))).json(&person("990001", LEGACY15, d13)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 
+    // A new person without an identity number: the error names it (not the sex that follows from it).
+    let r = c.post(t.url("/api/people")).json(&person("990009", "", d13)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["身份证号"], "{e}");
+    assert!(e["errors"][0]["message"].as_str().unwrap().contains("身份证号不能为空"), "{e}");
+    let csv = "警号,姓名,人员类别,性别,身份证号,单位编码\n990010,无号,民警,,,D13\n";
+    let report = t
+        .app
+        .import_people(&Ctx::cli(UnitId(1)), "none.csv", csv.as_bytes(), ImportOptions::default(), &no_progress)
+        .await
+        .unwrap();
+    let cols: Vec<&str> = report.errors.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(cols, vec!["身份证号"], "{:?}", report.errors);
+
     // Page form: the form comes back with the message.
     let form = [
         ("police_no", "990004"),
@@ -124,8 +140,7 @@ async fn holder_hidden_outside_scope_and_old_duplicates_reported(backend: Backen
     assert!(msg.contains("已被其他人员使用") && !msg.contains("990001"), "{msg}");
 
     // A duplicate stored before the rule (simulated behind the application's back) is reported.
-    let mut body = person("990003", "", west);
-    body["sex"] = json!("男");
+    let body = person("990003", &bastion_testkit::test_id_number(3), west);
     let second = sys.post(t.url("/api/people")).json(&body).send().await.unwrap();
     assert_eq!(second.status(), StatusCode::CREATED);
     let second: Value = second.json().await.unwrap();

@@ -76,4 +76,40 @@ async fn full_width_numbers_are_normalised(backend: Backend) {
     assert!(msg.contains("实为5位"), "characters, not bytes: {msg}");
 }
 
-both_backends!(passwords_count_visible_characters, full_width_numbers_are_normalised);
+async fn skills_are_stored_as_typed(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("sysadmin").await;
+    let d13 = t.app.store.unit_by_code("D13").await.unwrap().unwrap().id.0;
+    let person = |no: &str, skills: Value| {
+        let n: u32 = no[3..].parse().unwrap();
+        json!({"police_no": no, "name": "技能", "category": "民警", "sex": "男", "unit_id": d13.to_string(), "skills": skills,
+            "id_number": bastion_testkit::test_id_number(n)})
+    };
+    let r = c.post(t.url("/api/people")).json(&person("990001", json!("@SUM(1,1)、驾驶;维修"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["skills"], json!(["@SUM(1,1)", "驾驶;维修"]), "only 、 separates skills");
+    let r =
+        c.post(t.url("/api/people")).json(&person("990002", json!(["急救,心肺复苏", "英语"]))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["skills"], json!(["急救,心肺复苏", "英语"]), "a JSON list is taken item by item");
+    let r = c.post(t.url("/api/people")).json(&person("990003", json!("驾\u{1}驶"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["errors"][0]["field"], "技能特长", "{e}");
+    assert!(e["errors"][0]["message"].as_str().unwrap().contains("控制字符"), "{e}");
+    // Export and re-import: unchanged.
+    let ctx = bastion_app::Ctx::cli(bastion_store::org::UnitId(1));
+    let f = bastion_store::org::PersonFilter { unit_id: Some(d13), ..Default::default() };
+    for format in [bastion_app::transfer::Format2::Csv, bastion_app::transfer::Format2::Xlsx] {
+        let (bytes, n) = t.app.export_people(&ctx, &f, format).await.unwrap();
+        let name = if format == bastion_app::transfer::Format2::Csv { "s.csv" } else { "s.xlsx" };
+        let opts = bastion_app::transfer::ImportOptions { update_existing: true, dry_run: false };
+        let report = t.app.import_people(&ctx, name, &bytes, opts, &|_, _| {}).await.unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(report.unchanged as i64, n, "{format:?}");
+    }
+}
+
+both_backends!(passwords_count_visible_characters, full_width_numbers_are_normalised, skills_are_stored_as_typed);
