@@ -542,7 +542,7 @@ impl App {
             units: lines,
             missing,
             notices: self.store.recall_notices(id).await?,
-            deliveries: self.store.recall_deliveries(id, 50).await?,
+            deliveries: self.store.recall_deliveries(id, visible.as_deref(), 50).await?,
             queue: self.store.recall_queue_counts(id).await?,
             order,
         })

@@ -98,7 +98,84 @@ async fn data_directory_and_files_are_private(backend: Backend) {
 both_backends!(data_directory_and_files_are_private);
 
 both_backends!(
+    delivery_log_is_scoped_like_the_board,
     lockout_answers_the_same_for_unknown_accounts,
     personal_pages_are_not_cached,
     cross_site_check_compares_the_scheme
 );
+
+/// The delivery log is scoped like the board: a viewer whose scope covers none of a message's
+/// person does not see that entry (its detail may name the person); group messages stay.
+async fn delivery_log_is_scoped_like_the_board(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let r = c
+        .post(t.url("/api/recall/channels"))
+        .json(&json!({"kind": "wecom", "name": "测试群", "url": "http://127.0.0.1:9/x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let channel = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let d13 = crate::recall::unit_id(&t, "D13").await;
+    let (s, created) = crate::recall::issue(&c, &t, d13, json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let person = t.app.store.recall_missing(bastion_store::recall::OrderId(id), None, 1, 0).await.unwrap()[0].clone();
+    let now = bastion_core::time::now_ms();
+    let pool = t.app.store.reader();
+    sqlx::query(
+        "INSERT INTO recall_outbox (id, order_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
+         VALUES (900001, $1, $2, $3, 'x', 'failed', 1, $4, $4)",
+    )
+    .bind(id)
+    .bind(channel)
+    .bind(person.person_id.0)
+    .bind(now)
+    .execute(pool)
+    .await
+    .unwrap();
+    let detail = format!("人员 {} 无手机号", person.police_no);
+    sqlx::query(
+        "INSERT INTO recall_deliveries (outbox_id, order_id, channel_id, attempt, ok, http_status, detail, at) \
+         VALUES (900001, $1, $2, 1, 0, 0, $3, $4)",
+    )
+    .bind(id)
+    .bind(channel)
+    .bind(&detail)
+    .bind(now)
+    .execute(pool)
+    .await
+    .unwrap();
+    // And a group message (no person).
+    sqlx::query(
+        "INSERT INTO recall_outbox (id, order_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
+         VALUES (900002, $1, $2, NULL, 'x', 'failed', 1, $3, $3)",
+    )
+    .bind(id)
+    .bind(channel)
+    .bind(now)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO recall_deliveries (outbox_id, order_id, channel_id, attempt, ok, http_status, detail, at) \
+         VALUES (900002, $1, $2, 1, 0, 0, '群消息测试', $3)",
+    )
+    .bind(id)
+    .bind(channel)
+    .bind(now)
+    .execute(pool)
+    .await
+    .unwrap();
+    let log = |b: Value| b["deliveries"].to_string();
+    let all = log(crate::recall::board(&c, &t.base, id).await);
+    assert!(all.contains(&detail), "the commander sees it: {all}");
+    let secretary = t.login("secretary").await;
+    let r = secretary.get(t.url(&format!("/api/recall/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the board itself is open to the secretary, scoped");
+    let b: Value = r.json().await.unwrap();
+    let scoped = log(b);
+    assert!(scoped.contains("群消息测试"), "group messages stay visible: {scoped}");
+    assert!(!scoped.contains(&person.police_no), "out of scope: {scoped}");
+}
