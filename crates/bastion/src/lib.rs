@@ -314,6 +314,11 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
                     println!("数据库已有数据，跳过演示数据生成");
                 }
             }
+            if settings.public_url.is_none() {
+                tracing::warn!(
+                    "未配置新闻网站对外地址 public_url（BASTION_PUBLIC_URL）：分享标签只用相对地址，不提供订阅源和站点地图"
+                );
+            }
             let listener = tokio::net::TcpListener::bind(&settings.listen)
                 .await
                 .with_context(|| format!("无法监听 {}", settings.listen))?;

@@ -153,17 +153,22 @@ fn lang(headers: &HeaderMap) -> Tr {
     Tr::new(&cookie(headers, LANG_COOKIE).unwrap_or_default())
 }
 
-/// What absolute links start with: the configured `public_url`, else `http://host` from the Host
-/// header when it looks like a host name (else 127.0.0.1).
-fn base_of(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.settings.public_url {
-        return u.clone();
-    }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let ok = !host.is_empty()
-        && host.len() <= 100
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
-    format!("http://{}", if ok { host } else { "127.0.0.1" })
+/// What absolute links start with: the configured `public_url`. Without it links stay relative
+/// (share tags name no host): a request's Host header is never trusted to build them.
+fn base_of(state: &AppState, _headers: &HeaderMap) -> String {
+    state.settings.public_url.clone().unwrap_or_default()
+}
+
+/// The feed and the sitemap need absolute links: without `public_url` they are not served.
+fn needs_public_url(state: &AppState) -> Option<Response> {
+    state.settings.public_url.is_none().then(|| {
+        (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "订阅源和站点地图需要配置新闻网站对外地址（public_url，环境变量 BASTION_PUBLIC_URL）",
+        )
+            .into_response()
+    })
 }
 
 async fn site_name(state: &AppState, t: Tr) -> String {
@@ -363,6 +368,9 @@ fn now_iso() -> String {
 }
 
 pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(r) = needs_public_url(&state) {
+        return r;
+    }
     let t = Tr::new("zh");
     let base = base_of(&state, &headers);
     let made = page_or(&state, format!("feed|{base}"), || async {
@@ -381,6 +389,9 @@ pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(r) = needs_public_url(&state) {
+        return r;
+    }
     let t = Tr::new("zh");
     let base = base_of(&state, &headers);
     let made = page_or(&state, format!("sitemap|{base}"), || async {
