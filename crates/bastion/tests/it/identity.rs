@@ -152,4 +152,67 @@ async fn holder_hidden_outside_scope_and_old_duplicates_reported(backend: Backen
     assert_eq!(t.app.duplicate_id_numbers().await.unwrap(), vec![vec!["990001".to_string(), "990003".to_string()]]);
 }
 
-both_backends!(duplicate_id_numbers_are_refused, holder_hidden_outside_scope_and_old_duplicates_reported);
+/// `bastion check` lists identity numbers held by more than one person and exits non-zero.
+async fn check_command_lists_stored_duplicates(backend: Backend) {
+    let db = bastion_testkit::TestDb::new(backend).await;
+    let cli = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_bastion"));
+        c.arg("--data").arg(db.data_dir());
+        if let Some(url) = &db.database {
+            c.arg("--database").arg(url);
+        }
+        c.args(args).env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
+        let out = c.output().unwrap();
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let (ok, out) = cli(&["migrate"]);
+    assert!(ok, "{out}");
+    let s = db.store_with_key_file().await;
+    let mut tx = s.begin().await.unwrap();
+    let unit = s
+        .insert_unit(
+            &mut tx,
+            &bastion_store::org::NewUnit {
+                parent_id: None,
+                code: "R".into(),
+                name: "局".into(),
+                kind: bastion_core::org::UnitKind::Bureau,
+                sort_order: 0,
+                phone: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    bastion_store::commit(tx).await.unwrap();
+    let app = bastion_app::App::new(s.clone(), bastion_app::Policy::default());
+    let ctx = Ctx::cli(unit);
+    for (no, n) in [("880001", 1), ("880002", 2)] {
+        let input = bastion_app::org::PersonInput {
+            police_no: no.into(),
+            name: "甲".into(),
+            category: "民警".into(),
+            id_number: bastion_testkit::test_id_number(n),
+            unit_id: unit.0.to_string(),
+            ..Default::default()
+        };
+        app.create_person(&ctx, &input).await.unwrap();
+    }
+    let (ok, out) = cli(&["check"]);
+    assert!(ok && out.contains("没有重复的身份证号"), "{out}");
+    sqlx::query("UPDATE people SET id_bidx = (SELECT id_bidx FROM people WHERE police_no = '880001') WHERE police_no = '880002'")
+        .execute(s.reader())
+        .await
+        .unwrap();
+    let (ok, out) = cli(&["check"]);
+    assert!(!ok && out.contains("警号 880001、880002 持有同一身份证号"), "{out}");
+}
+
+both_backends!(
+    duplicate_id_numbers_are_refused,
+    holder_hidden_outside_scope_and_old_duplicates_reported,
+    check_command_lists_stored_duplicates
+);
