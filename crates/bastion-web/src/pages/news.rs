@@ -415,16 +415,30 @@ impl Feed {
     }
 }
 
-async fn image(state: &AppState, id: Option<i64>, phone: bool) -> Response {
+/// The signed-in viewer, if any (the public site skips the session middleware; pictures of
+/// drafts are shown to the back office only).
+async fn viewer(state: &AppState, headers: &HeaderMap) -> Option<bastion_app::Ctx> {
+    let token = cookie(headers, crate::session::COOKIE)?;
+    let s = state.app.session(&token).await.ok().flatten()?;
+    if s.stage != bastion_app::auth::STAGE_FULL {
+        return None;
+    }
+    let mut c = bastion_app::Ctx::from_account(&s.account, "", "");
+    c.book = state.app.role_book();
+    Some(c)
+}
+
+async fn image(state: &AppState, headers: &HeaderMap, id: Option<i64>, phone: bool) -> Response {
     let Some(id) = id else {
         return (StatusCode::NOT_FOUND, "图片不存在").into_response();
     };
-    match state.app.image_bytes(ImageId(id), phone).await {
+    let viewer = viewer(state, headers).await;
+    match state.app.image_for(viewer.as_ref(), ImageId(id), phone).await {
         Ok((mime, bytes)) => (
             [
                 (header::CONTENT_TYPE, mime),
-                // An image never changes once stored (a new upload gets a new number).
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string()),
+                // Never kept by shared caches: a picture stops being public when its article is withdrawn.
+                (header::CACHE_CONTROL, "private, max-age=300".to_string()),
             ],
             bytes,
         )
@@ -437,11 +451,11 @@ async fn image(state: &AppState, id: Option<i64>, phone: bool) -> Response {
     }
 }
 
-pub async fn image_full(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn image_full(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
     let id = file.strip_suffix(".jpg").and_then(|s| s.parse::<i64>().ok());
-    image(&state, id, false).await
+    image(&state, &headers, id, false).await
 }
 
-pub async fn image_phone(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
-    image(&state, raw.parse::<i64>().ok(), true).await
+pub async fn image_phone(State(state): State<AppState>, headers: HeaderMap, Path(raw): Path<String>) -> Response {
+    image(&state, &headers, raw.parse::<i64>().ok(), true).await
 }

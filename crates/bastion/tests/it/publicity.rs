@@ -404,9 +404,32 @@ async fn picture_uploads_are_checked_by_content(backend: Backend) {
     assert_eq!(r.status(), StatusCode::CREATED);
     let v: Value = r.json().await.unwrap();
     assert_eq!((v["width"].as_i64(), v["phone_width"].as_i64()), (Some(1200), Some(720)));
-    let img = reqwest::get(t.url(v["phone_url"].as_str().unwrap())).await.unwrap();
+    // Attached to no published article: the public gets nothing, the back office sees it.
+    for url in [v["url"].as_str().unwrap(), v["phone_url"].as_str().unwrap()] {
+        assert_eq!(reqwest::get(t.url(url)).await.unwrap().status(), StatusCode::NOT_FOUND, "{url}");
+    }
+    let img = editor.get(t.url(v["phone_url"].as_str().unwrap())).send().await.unwrap();
+    assert_eq!(img.status(), StatusCode::OK);
     assert_eq!(img.headers()["content-type"], "image/jpeg");
     assert_eq!(&img.bytes().await.unwrap()[..3], &[0xff, 0xd8, 0xff]);
+    // Once an article showing it is published, it is public.
+    let unit = t.app.store.unit_by_code("BUREAU").await.unwrap().unwrap();
+    let (writer, mut reviewer) = (Ctx::cli(unit.id), Ctx::cli(unit.id));
+    reviewer.username = "reviewer".into();
+    let body = format!("<p>图文</p><img src=\"{}\" alt=\"卡点\">", v["url"].as_str().unwrap());
+    let a = t.app.create_article(&writer, &input("带图的稿件", &body)).await.unwrap();
+    assert_eq!(
+        reqwest::get(t.url(v["url"].as_str().unwrap())).await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "a draft"
+    );
+    t.app.article_step(&writer, a, &StepInput { action: "submit".into(), note: String::new() }).await.unwrap();
+    t.app.article_step(&reviewer, a, &StepInput { action: "publish".into(), note: String::new() }).await.unwrap();
+    for url in [v["url"].as_str().unwrap(), v["phone_url"].as_str().unwrap()] {
+        let r = reqwest::get(t.url(url)).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{url}");
+        assert_eq!(r.headers()["content-type"], "image/jpeg");
+    }
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (b"#!/bin/sh\necho not a picture\n".to_vec(), "photo.png", "文件内容不是 JPEG、PNG 或 WebP 图片"),
         (png_claiming(30_000, 30_000), "bomb.png", "解压炸弹"),
