@@ -51,7 +51,7 @@ describe(`people edit and import [${backendName()}]`, { timeout: 240_000 }, () =
 
       // Import with one broken row: nothing imported, the row and rule shown.
       const bad = path.join(dir, 'bad.csv');
-      await writeFile(bad, `\uFEFF${HEADER}\n770002,好人,民警,男,,,,,S01,,,,,\n770003,坏人,民警,男,,,,,NOPE,,,,,\n`);
+      await writeFile(bad, `\uFEFF${HEADER}\n770002,好人,民警,男,,,110105198001017023,,S01,,,,,\n770003,坏人,民警,男,,,110105198001017031,,NOPE,,,,,\n`);
       await page.goto(`${server.url}/org/transfer`);
       await page.getByLabel('选择文件').setInputFiles(bad);
       await page.getByRole('button', { name: '导入', exact: true }).click();
@@ -60,7 +60,7 @@ describe(`people edit and import [${backendName()}]`, { timeout: 240_000 }, () =
       assert.ok(await page.getByRole('link', { name: '下载错误报告' }).isVisible());
 
       const good = path.join(dir, 'good.csv');
-      await writeFile(good, `\uFEFF${HEADER}\n770002,好人,民警,男,,,,,S01,,,,,\n770004,又一人,辅警,女,,,,,S02,,,,,\n`);
+      await writeFile(good, `\uFEFF${HEADER}\n770002,好人,民警,男,,,110105198001017023,,S01,,,,,\n770004,又一人,辅警,女,,,11010519800101704X,,S02,,,,,\n`);
       await page.getByLabel('选择文件').setInputFiles(good);
       await page.getByRole('button', { name: '导入', exact: true }).click();
       await page.getByText('恭喜您，数据已全部导入成功！共 2 条').waitFor({ timeout: 30_000 });

@@ -4,8 +4,19 @@ use bastion_core::permission::perm;
 
 use crate::{App, AppResult, Ctx};
 
-/// The read model the web layer shows.
-pub use bastion_store::audit::AuditRecord;
+/// The read model the web layer shows, and the exported checkpoint of the chain's head.
+pub use bastion_store::audit::{AuditRecord, Checkpoint};
+
+/// What `bastion audit verify` found.
+#[derive(Debug, Clone)]
+pub struct AuditVerified {
+    /// Intact records.
+    pub records: i64,
+    /// Records up to this sequence number predate the keyed MACs (checked by hash only).
+    pub mac_from: i64,
+    /// The first record that breaks the chain, its MAC or the checkpoint, described.
+    pub broken: Option<String>,
+}
 
 impl App {
     /// One page of the audit trail, newest first, filtered by account and module (audit admin).
@@ -22,10 +33,37 @@ impl App {
         Ok(self.store.audit_records(account, module, size, offset).await?)
     }
 
-    /// Check the whole chain (the operator's command): the number of intact records, and the
-    /// first broken one described.
-    pub async fn verify_audit(&self) -> AppResult<(i64, Option<String>)> {
-        let (n, broken) = self.store.verify_audit().await?;
-        Ok((n, broken.map(|b| b.to_string())))
+    /// Check the whole chain and every record's keyed MAC (the operator's command), and, when
+    /// given, that the chain still agrees with a checkpoint exported earlier.
+    pub async fn verify_audit(&self, checkpoint: Option<&Checkpoint>) -> AppResult<AuditVerified> {
+        let (records, broken) = self.store.verify_audit().await?;
+        let mut broken = broken.map(|b| b.to_string());
+        if let (None, Some(cp)) = (&broken, checkpoint) {
+            broken = self.store.verify_checkpoint(cp).await?.map(|b| b.to_string());
+        }
+        Ok(AuditVerified { records, mac_from: self.store.audit_mac_from().await?, broken })
+    }
+
+    /// A new audit key (old ones kept in the key file to check earlier records); audited.
+    pub async fn rotate_audit_key(&self, ctx: &Ctx) -> AppResult<u8> {
+        let id = self.store.crypto.rotate_audit_key()?;
+        let mut tx = self.store.begin().await?;
+        self.audit(&mut tx, ctx, "system", "轮换审计密钥", &format!("audit-key:{id}"), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(id)
+    }
+
+    /// Log a MAC'd checkpoint of the audit head, to be shipped off the machine (hourly job).
+    pub(crate) async fn log_audit_checkpoint(&self) -> AppResult<()> {
+        let cp = self.audit_checkpoint().await?;
+        tracing::info!(
+            seq = cp.seq,
+            hash = %cp.hash,
+            at = cp.at,
+            key = cp.key,
+            mac = %cp.mac,
+            "audit checkpoint (keep a copy off this machine)"
+        );
+        Ok(())
     }
 }

@@ -5,6 +5,11 @@ use std::path::Path;
 
 use crate::{App, AppError, AppResult, Ctx, Policy};
 
+/// Create the data directory readable by its owner only (0700), as the key file is.
+pub fn create_data_dir(dir: &Path) -> std::io::Result<()> {
+    bastion_store::db::create_private_dir(dir)
+}
+
 /// A database URL with its password hidden, for logs and `config show`.
 pub fn redact_database_url(url: &str) -> String {
     bastion_store::db::redact(url)

@@ -31,14 +31,49 @@ pub struct PersonInput {
     pub political_status: String,
     pub duty_status: String,
     pub police_types: String,
+    /// Skills separated by `、` (commas and semicolons belong to a skill's text), or a JSON list.
+    #[serde(deserialize_with = "text_or_list")]
     pub skills: String,
 }
+
+/// A field given as text or (JSON) as a list of texts, joined with `、`.
+fn text_or_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrList {
+        Text(String),
+        List(Vec<String>),
+    }
+    Ok(match TextOrList::deserialize(d)? {
+        TextOrList::Text(s) => s,
+        TextOrList::List(v) => v.join("、"),
+    })
+}
+
+/// The separator between skills, in forms, imports, exports and storage.
+pub const SKILL_SEPARATOR: char = '、';
 
 fn collect<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
     r.map_err(|e| errors.push(e)).ok()
 }
 
 impl PersonInput {
+    /// [`PersonInput::parse`] for a new person: the identity number is required (every member of
+    /// staff has one), and when it is missing that is the error reported, not the sex or birth
+    /// date that would have followed from it.
+    pub fn parse_new(&self, unit: Option<UnitId>) -> Result<NewPerson, Vec<FieldError>> {
+        let parsed = self.parse(unit);
+        if non_empty(&self.id_number).is_some() {
+            return parsed;
+        }
+        let mut errors = parsed.err().unwrap_or_default();
+        if non_empty(&self.sex).is_none() {
+            errors.retain(|e| e.field != "性别");
+        }
+        errors.insert(0, FieldError::new("身份证号", "身份证号不能为空（新增人员须填写身份证号）"));
+        Err(errors)
+    }
+
     /// Parse every field, reporting every broken one (not just the first). `unit` resolves the
     /// unit reference. On update an empty ID or mobile keeps the stored value.
     pub fn parse(&self, unit: Option<UnitId>) -> Result<NewPerson, Vec<FieldError>> {
@@ -91,15 +126,15 @@ impl PersonInput {
             None => Some(DutyStatus::OnDuty),
         };
         let police_types = collect(&mut e, org::police_types(&self.police_types));
-        let skills: Vec<String> = self
-            .skills
-            .split(['、', ',', '，', ';', '；'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        if skills.iter().any(|s| s.chars().count() > 20) {
-            e.push(FieldError::new("技能特长", "每项技能特长不能超过 20 个字"));
+        // Only `、` separates skills: `@SUM(1,1)` or `驾驶;维修` is one skill, stored as typed.
+        let skills: Vec<String> =
+            self.skills.split(SKILL_SEPARATOR).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        if skills.iter().any(|s| s.chars().any(|c| c.is_control() || bastion_core::text::is_invisible(c))) {
+            e.push(FieldError::new("技能特长", "技能特长不能包含控制字符或不可见字符"));
+        } else if skills.iter().any(|s| s.chars().count() > 20) {
+            e.push(FieldError::new("技能特长", "每项技能特长不能超过 20 个字（多项之间用“、”分隔）"));
+        } else if skills.len() > 20 {
+            e.push(FieldError::new("技能特长", "技能特长最多 20 项"));
         }
         match (
             police_no,
@@ -273,13 +308,46 @@ impl App {
         }
     }
 
+    /// Is `id` free for the person `except` (None: a new person)? An identity number belongs to
+    /// one person; the refusal names the holder's police number when the caller may see them.
+    pub(crate) async fn id_number_holder(
+        &self,
+        ctx: &Ctx,
+        id: &IdNumber,
+        except: Option<PersonId>,
+    ) -> AppResult<Option<FieldError>> {
+        let holders: Vec<PersonId> =
+            self.store.people_by_id_number(id).await?.into_iter().filter(|h| Some(*h) != except).collect();
+        let Some(first) = holders.first() else { return Ok(None) };
+        let visible = match ctx.scope(perm::PERSON_READ) {
+            Ok(scope) => self.person_in(&scope, *first).await.ok(),
+            Err(_) => None,
+        };
+        let msg = match visible {
+            Some(p) => format!("身份证号已被警号 {} 的人员使用（一个身份证号只能属于一人）", p.police_no),
+            None => "身份证号已被其他人员使用（一个身份证号只能属于一人）".to_string(),
+        };
+        Ok(Some(FieldError::new("身份证号", msg)))
+    }
+
+    /// Identity numbers held by more than one person (stored before duplicates were refused), as
+    /// the holders' police numbers, oldest record first. Reported, never merged: an operator decides.
+    pub async fn duplicate_id_numbers(&self) -> AppResult<Vec<Vec<String>>> {
+        Ok(self.store.duplicate_id_numbers().await?)
+    }
+
     pub async fn create_person(&self, ctx: &Ctx, input: &PersonInput) -> AppResult<PersonId> {
         let scope = ctx.scope(perm::PERSON_WRITE)?;
         let unit = self.resolve_unit(input).await;
-        let p = input.parse(unit.as_ref().map(|u| u.id)).map_err(AppError::Invalid)?;
+        let p = input.parse_new(unit.as_ref().map(|u| u.id)).map_err(AppError::Invalid)?;
         if let Some(u) = &unit {
             if !in_scope(&scope, &u.path, None) {
                 return Err(AppError::forbidden_data());
+            }
+        }
+        if let Some(id_number) = &p.id_number {
+            if let Some(e) = self.id_number_holder(ctx, id_number, None).await? {
+                return Err(AppError::invalid(e));
             }
         }
         let mut tx = self.store.begin().await?;
@@ -297,6 +365,11 @@ impl App {
         if let Some(u) = &unit {
             if !in_scope(&scope, &u.path, None) {
                 return Err(AppError::forbidden_data());
+            }
+        }
+        if let Some(id_number) = &p.id_number {
+            if let Some(e) = self.id_number_holder(ctx, id_number, Some(id)).await? {
+                return Err(AppError::invalid(e));
             }
         }
         let mut tx = self.store.begin().await?;

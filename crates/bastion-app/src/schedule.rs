@@ -38,6 +38,12 @@ pub const JOBS: &[JobDef] = &[
         run: |app| Box::pin(app.purge_audit_job()),
     },
     JobDef {
+        name: "audit_checkpoint_log",
+        interval: Duration::from_secs(3600),
+        once_per_cluster: true,
+        run: |app| Box::pin(app.log_audit_checkpoint()),
+    },
+    JobDef {
         name: "screening_retention",
         interval: Duration::from_secs(3600),
         once_per_cluster: true,

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
+use bastion_core::csv::{neutralise_record, restore_cell};
 use bastion_core::error::non_empty;
 use bastion_core::mask;
 use bastion_core::org::UnitKind;
@@ -159,7 +160,8 @@ pub fn read_table(file_name: &str, bytes: &[u8], sheet: &str, required: &[&str])
             let mut rows = Vec::new();
             for (i, rec) in rdr.records().enumerate() {
                 let rec = rec.map_err(|e| file_error(format!("CSV 第 {} 行格式错误：{e}", i + 2)))?;
-                rows.push((i + 2, rec.iter().map(|c| c.trim().to_string()).collect()));
+                // Exports quote formula-like cells; take exactly that quote off again.
+                rows.push((i + 2, rec.iter().map(|c| restore_cell(c.trim()).to_string()).collect()));
             }
             Table { headers, rows }
         }
@@ -250,6 +252,8 @@ impl App {
         };
         let mut report = ImportReport { total: table.rows.len(), ..Default::default() };
         let mut seen: HashSet<String> = HashSet::new();
+        // Identity numbers in the file (18-digit form, so a 15-digit copy matches) → first row.
+        let mut seen_ids: HashMap<String, usize> = HashMap::new();
         let mut plan = Vec::with_capacity(table.rows.len());
         for (row_no, cells) in &table.rows {
             let g = |h: &str| table.get(cells, h).to_string();
@@ -274,10 +278,12 @@ impl App {
             let police_no = input.police_no.trim().to_uppercase();
             let current = existing.get(&police_no);
             // A masked number (from an export) means "keep what is stored".
+            let mut masked_new = false;
             for (col, value) in [("身份证号", &mut input.id_number), ("手机号", &mut input.mobile)] {
                 if is_masked(value) {
                     if current.is_none() {
                         row_errors.push(FieldError::new(col, format!("{col}为脱敏值，新增人员须填写完整号码")));
+                        masked_new |= col == "身份证号";
                     }
                     value.clear();
                 }
@@ -291,7 +297,12 @@ impl App {
                     row_errors.push(FieldError::new("单位编码", "无权向该单位导入人员"));
                 }
             }
-            let parsed = input.parse(unit.map(|u| u.id));
+            // A new person needs an identity number (unless the masked one was reported above).
+            let parsed = if current.is_none() && !masked_new {
+                input.parse_new(unit.map(|u| u.id))
+            } else {
+                input.parse(unit.map(|u| u.id))
+            };
             if let Err(errs) = &parsed {
                 for e in errs {
                     // The unit error is reported once, by code, above.
@@ -300,6 +311,19 @@ impl App {
                             if e.field == "所属单位" { "单位编码" } else { e.field.as_str() },
                             e.message.clone(),
                         ));
+                    }
+                }
+            }
+            if let Ok(Some(id_number)) = parsed.as_ref().map(|n| n.id_number.as_ref()) {
+                if let Some(first) = seen_ids.get(id_number.as_str()) {
+                    row_errors.push(FieldError::new(
+                        "身份证号",
+                        format!("身份证号与第 {first} 行相同（一个身份证号只能属于一人）"),
+                    ));
+                } else {
+                    seen_ids.insert(id_number.as_str().to_string(), *row_no);
+                    if let Some(e) = self.id_number_holder(ctx, id_number, current.map(|p| p.id)).await? {
+                        row_errors.push(e);
                     }
                 }
             }
@@ -545,8 +569,8 @@ impl App {
                 after = last.id.0;
                 let mut w = csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 160));
                 for p in &chunk {
-                    if w.write_record(person_cells(p, units.get(&p.unit_id).map(String::as_str).unwrap_or(""))).is_err()
-                    {
+                    let cells = person_cells(p, units.get(&p.unit_id).map(String::as_str).unwrap_or(""));
+                    if w.write_record(neutralise_record(&cells)).is_err() {
                         return;
                     }
                 }
@@ -661,7 +685,9 @@ impl PeopleWriter {
                     }
                 }
             }
-            WriterInner::Csv(w) => w.write_record(cells).map_err(|e| AppError::Internal(e.into()))?,
+            WriterInner::Csv(w) => {
+                w.write_record(neutralise_record(cells)).map_err(|e| AppError::Internal(e.into()))?
+            }
         }
         self.row += 1;
         Ok(())
@@ -706,7 +732,7 @@ fn simple_sheet(
                 let mut w = csv::Writer::from_writer(&mut buf);
                 w.write_record(headers).map_err(|e| AppError::Internal(e.into()))?;
                 for row in rows {
-                    w.write_record(row).map_err(|e| AppError::Internal(e.into()))?;
+                    w.write_record(neutralise_record(row)).map_err(|e| AppError::Internal(e.into()))?;
                 }
                 w.flush().map_err(|e| AppError::Internal(e.into()))?;
             }
@@ -726,7 +752,7 @@ pub fn people_template(format: Format2) -> AppResult<Vec<u8>> {
         "男",
         "1985-03-12",
         "2008-07-01",
-        "",
+        "110105198503120012",
         "",
         "BUREAU",
         "民警",

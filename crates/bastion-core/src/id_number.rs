@@ -25,11 +25,14 @@ pub fn check_char(first17: &[u8]) -> char {
 impl IdNumber {
     /// Parse and normalise (spaces removed, `x` upper-cased, 15 digits upgraded). `today` bounds the birth date.
     pub fn parse(raw: &str, today: Date) -> Result<Self, FieldError> {
-        let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        // NFKC first: full-width digits and letters typed on a phone become ASCII.
+        let s: String =
+            crate::text::nfkc(raw).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
         if s.is_empty() {
             return Err(FieldError::required(FIELD));
         }
-        let s = match s.len() {
+        // Counted in characters, so a message never reports bytes.
+        let s = match s.chars().count() {
             18 => s,
             15 if s.bytes().all(|b| b.is_ascii_digit()) => {
                 let mut up = format!("{}19{}", &s[..6], &s[6..]);
@@ -114,6 +117,14 @@ mod tests {
         assert!(IdNumber::parse("11010519491331002X", today()).unwrap_err().message.contains("出生日期"));
         assert!(IdNumber::parse("1101051949", today()).unwrap_err().message.contains("18位"));
         assert!(IdNumber::parse("99010519491231002X", today()).unwrap_err().message.contains("省级"));
+    }
+
+    #[test]
+    fn full_width_is_normalised_and_length_counts_characters() {
+        let id = IdNumber::parse("１１０１０５１９４９１２３１００２ｘ", today()).unwrap();
+        assert_eq!(id.as_str(), "11010519491231002X");
+        let e = IdNumber::parse("身份证号码", today()).unwrap_err();
+        assert!(e.message.contains("实为5位"), "{e}");
     }
 
     #[test]

@@ -10,10 +10,12 @@ pub mod permission;
 pub mod phone;
 pub mod publicity;
 pub mod recall;
+pub mod text;
 pub mod time;
 pub mod totp;
 // checkpoint
 pub mod checkpoint;
+pub mod csv;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;

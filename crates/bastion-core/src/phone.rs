@@ -9,7 +9,8 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let mut s: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{3000}')).collect();
+        // NFKC first: full-width digits, ＋ and － typed on a phone become ASCII.
+        let mut s: String = crate::text::nfkc(raw).chars().filter(|c| !matches!(c, ' ' | '-' | '\u{3000}')).collect();
         if s.is_empty() {
             return Err(FieldError::required(FIELD));
         }
@@ -47,6 +48,7 @@ mod tests {
         assert!(Phone::parse("12800001111").unwrap_err().message.contains("手机号"));
         assert!(Phone::parse("1380000111").is_err());
         assert_eq!(Phone::parse(" ").unwrap_err().message, "手机号不能为空");
+        assert_eq!(Phone::parse("＋８６ １３８００００１１１１").unwrap().as_str(), "13800001111");
     }
 
     proptest! {

@@ -250,6 +250,18 @@ impl Store {
         Ok(())
     }
 
+    /// Times of the failed sign-ins under `username` since `since_ms`, oldest first.
+    pub async fn login_failures_since(&self, username: &str, since_ms: i64) -> StoreResult<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT at FROM login_log WHERE username = $1 AND success = 0 AND at >= $2 ORDER BY at LIMIT 10000",
+        )
+        .bind(username)
+        .bind(since_ms)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("at")?)).collect()
+    }
+
     pub async fn insert_login_log(
         &self,
         tx: &mut Tx,

@@ -107,6 +107,11 @@ struct Keys {
     current: u8,
     cipher: Cipher,
     enc: Vec<(u8, KeyBytes)>,
+    /// The audit MAC key new records use (0: the key derived from the blind-index key, used by
+    /// key files written before audit keys existed).
+    audit_current: u8,
+    /// Audit MAC keys by id (1, 2, …): the current one and the retired ones, still verifying.
+    audit: Vec<(u8, KeyBytes)>,
 }
 
 impl std::fmt::Debug for Crypto {
@@ -134,6 +139,8 @@ impl Crypto {
                 current: key_id,
                 cipher: Cipher::Aes256Gcm,
                 enc: vec![(key_id, KeyBytes(enc))],
+                audit_current: 0,
+                audit: Vec::new(),
             }),
             bidx: KeyBytes(bidx),
             file: None,
@@ -191,11 +198,22 @@ impl Crypto {
 
     fn load_keys(key_file: &Path) -> StoreResult<Self> {
         if let (Ok(enc), Ok(bidx)) = (std::env::var("BASTION_ENC_KEY"), std::env::var("BASTION_BIDX_KEY")) {
-            return Ok(Self::from_keys(
-                1,
-                parse_hex32("BASTION_ENC_KEY", &enc)?,
-                parse_hex32("BASTION_BIDX_KEY", &bidx)?,
-            ));
+            let c = Self::from_keys(1, parse_hex32("BASTION_ENC_KEY", &enc)?, parse_hex32("BASTION_BIDX_KEY", &bidx)?);
+            if let Ok(audit) = std::env::var("BASTION_AUDIT_KEY") {
+                let id: u8 = match std::env::var("BASTION_AUDIT_KEY_ID") {
+                    Ok(v) => v.trim().parse().map_err(|_| StoreError::Crypto("BASTION_AUDIT_KEY_ID 无效".into()))?,
+                    Err(_) => 1,
+                };
+                if id == 0 {
+                    return Err(StoreError::Crypto("BASTION_AUDIT_KEY_ID 须为 1–255".into()));
+                }
+                let key = parse_hex32("BASTION_AUDIT_KEY", &audit)?;
+                if let Ok(mut k) = c.keys.write() {
+                    k.audit.push((id, KeyBytes(key)));
+                    k.audit_current = id;
+                }
+            }
+            return Ok(c);
         }
         if key_file.exists() {
             let mut c = Self::read_file(key_file)?;
@@ -204,17 +222,19 @@ impl Crypto {
         }
         let mut c = Self::generate();
         if let Some(dir) = key_file.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Crypto(e.to_string()))?;
+            crate::db::create_private_dir(dir).map_err(|e| StoreError::Crypto(e.to_string()))?;
         }
-        let mut enc = c.enc_key(1).ok_or_else(|| StoreError::Crypto("密钥生成失败".into()))?;
-        let mut text = format!(
-            "# Bastion 字段加密密钥：请离线备份，丢失后加密字段无法恢复\nkey_id=1\nenc={}\nbidx={}\n",
-            hex::encode(enc),
-            hex::encode(c.bidx.0)
-        );
-        enc.zeroize();
-        write_private(key_file, &text)?;
-        text.zeroize();
+        {
+            let mut k = c.keys.write().map_err(|_| StoreError::Crypto("密钥锁失效".into()))?;
+            let mut audit = [0u8; 32];
+            OsRng.fill_bytes(&mut audit);
+            k.audit.push((1, KeyBytes(audit)));
+            k.audit_current = 1;
+            audit.zeroize();
+            let mut text = c.file_text(&k);
+            write_private(key_file, &text)?;
+            text.zeroize();
+        }
         c.file = Some(key_file.to_path_buf());
         Ok(c)
     }
@@ -227,15 +247,72 @@ impl Crypto {
         result
     }
 
+    /// The key file's text: every key, current and retired.
+    fn file_text(&self, k: &Keys) -> String {
+        let mut text = format!(
+            "# Bastion 字段加密与审计密钥：请离线备份，丢失后加密字段无法恢复、审计记录无法校验\nkey_id={}\ncipher={}\n",
+            k.current,
+            k.cipher.name()
+        );
+        for (id, key) in &k.enc {
+            if *id == k.current {
+                text.push_str(&format!("enc={}\n", hex::encode(key.0)));
+            }
+        }
+        text.push_str(&format!("bidx={}\n", hex::encode(self.bidx.0)));
+        for (id, key) in &k.enc {
+            if *id != k.current {
+                text.push_str(&format!("old.{id}={}\n", hex::encode(key.0)));
+            }
+        }
+        if k.audit_current != 0 {
+            text.push_str(&format!("audit_key_id={}\n", k.audit_current));
+        }
+        for (id, key) in &k.audit {
+            if *id == k.audit_current {
+                text.push_str(&format!("audit={}\n", hex::encode(key.0)));
+            } else {
+                text.push_str(&format!("audit.old.{id}={}\n", hex::encode(key.0)));
+            }
+        }
+        text
+    }
+
+    /// Replace the key file atomically with the keys in `k`.
+    fn write_file(&self, path: &Path, k: &Keys) -> StoreResult<()> {
+        let mut text = self.file_text(k);
+        let tmp = path.with_extension("keys.new");
+        let _ = std::fs::remove_file(&tmp);
+        let written = write_private(&tmp, &text);
+        text.zeroize();
+        written?;
+        std::fs::rename(&tmp, path).map_err(|e| StoreError::Crypto(format!("无法替换密钥文件：{e}")))
+    }
+
     /// `key_id=N`, `enc=HEX` (current), `old.M=HEX` (retired, still decrypting), `bidx=HEX`,
-    /// optional `cipher=aes-256-gcm|sm4-gcm`.
+    /// optional `cipher=aes-256-gcm|sm4-gcm`; audit MAC keys `audit_key_id=N`, `audit=HEX`
+    /// (current), `audit.old.M=HEX` (retired, still verifying). Without audit lines (files written
+    /// before audit keys existed) the audit key is derived from the blind-index key, as key 0.
     fn parse_file(text: &str) -> StoreResult<Self> {
         let mut key_id = 1u8;
         let mut cipher = Cipher::Aes256Gcm;
         let (mut enc, mut bidx) = (None, None);
         let mut old = Vec::new();
+        let (mut audit_id, mut audit, mut audit_old) = (None, None, Vec::new());
         for line in text.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
-            if let Some(v) = line.strip_prefix("key_id=") {
+            if let Some(v) = line.strip_prefix("audit_key_id=") {
+                audit_id = Some(
+                    v.parse::<u8>()
+                        .ok()
+                        .filter(|i| *i > 0)
+                        .ok_or_else(|| StoreError::Crypto("audit_key_id 无效（应为 1–255）".into()))?,
+                );
+            } else if let Some(v) = line.strip_prefix("audit=") {
+                audit = Some(KeyBytes(parse_hex32("audit", v)?));
+            } else if let Some((id, v)) = line.strip_prefix("audit.old.").and_then(|r| r.split_once('=')) {
+                let id: u8 = id.parse().map_err(|_| StoreError::Crypto("audit.old.N 的 N 无效".into()))?;
+                audit_old.push((id, KeyBytes(parse_hex32("audit.old", v)?)));
+            } else if let Some(v) = line.strip_prefix("key_id=") {
                 key_id = v.parse().map_err(|_| StoreError::Crypto("key_id 无效".into()))?;
             } else if let Some(v) = line.strip_prefix("enc=") {
                 enc = Some(parse_hex32("enc", v)?);
@@ -253,6 +330,15 @@ impl Crypto {
                 let c = Self::from_keys(key_id, e, b).with_cipher(cipher);
                 if let Ok(mut k) = c.keys.write() {
                     k.enc.extend(old);
+                    k.audit = audit_old;
+                    match (audit_id, audit) {
+                        (Some(id), Some(key)) => {
+                            k.audit.push((id, key));
+                            k.audit_current = id;
+                        }
+                        (None, None) => {}
+                        _ => return Err(StoreError::Crypto("密钥文件的 audit_key_id= 与 audit= 须同时出现".into())),
+                    }
                 }
                 Ok(c)
             }
@@ -269,6 +355,8 @@ impl Crypto {
         };
         mine.current = theirs.current;
         mine.enc = std::mem::take(&mut theirs.enc);
+        mine.audit_current = theirs.audit_current;
+        mine.audit = std::mem::take(&mut theirs.audit);
         // An environment override (BASTION_CIPHER) stays in force; otherwise follow the file.
         if std::env::var("BASTION_CIPHER").map(|v| v.trim().is_empty()).unwrap_or(true) {
             mine.cipher = theirs.cipher;
@@ -294,23 +382,15 @@ impl Crypto {
             .ok_or_else(|| StoreError::Crypto("密钥编号已用尽".into()))?;
         let mut fresh = [0u8; 32];
         OsRng.fill_bytes(&mut fresh);
-        let mut text = format!(
-            "# Bastion 字段加密密钥：请离线备份，丢失后加密字段无法恢复\nkey_id={next}\ncipher={}\nenc={}\nbidx={}\n",
-            k.cipher.name(),
-            hex::encode(fresh),
-            hex::encode(self.bidx.0)
-        );
-        for (id, key) in &k.enc {
-            text.push_str(&format!("old.{id}={}\n", hex::encode(key.0)));
-        }
-        let tmp = path.with_extension("keys.new");
-        let _ = std::fs::remove_file(&tmp);
-        write_private(&tmp, &text)?;
-        text.zeroize();
-        std::fs::rename(&tmp, path).map_err(|e| StoreError::Crypto(format!("无法替换密钥文件：{e}")))?;
+        let previous = k.current;
         k.enc.push((next, KeyBytes(fresh)));
         k.current = next;
         fresh.zeroize();
+        if let Err(e) = self.write_file(path, &k) {
+            k.current = previous;
+            k.enc.retain(|(i, _)| *i != next);
+            return Err(e);
+        }
         Ok(next)
     }
 
@@ -351,6 +431,91 @@ impl Crypto {
         let plain = open(cipher, &key, &blob[2..14], &blob[14..]);
         key.zeroize();
         String::from_utf8(plain?).map_err(|_| StoreError::Crypto("解密结果不是 UTF-8".into()))
+    }
+
+    /// The id of the audit MAC key new records use.
+    pub fn audit_key_id(&self) -> u8 {
+        self.keys.read().map(|k| k.audit_current).unwrap_or(0)
+    }
+
+    fn audit_key(&self, id: u8) -> Option<[u8; 32]> {
+        if id == 0 {
+            let mut out = [0u8; 32];
+            let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.bidx.0).ok()?;
+            m.update(b"bastion-audit-key\x00");
+            out.copy_from_slice(&m.finalize().into_bytes());
+            return Some(out);
+        }
+        let k = self.keys.read().ok()?;
+        k.audit.iter().find(|(i, _)| *i == id).map(|(_, b)| b.0)
+    }
+
+    fn hmac_hex(key: &[u8; 32], msg: &[u8]) -> String {
+        match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+            Ok(mut m) => {
+                m.update(msg);
+                hex::encode(m.finalize().into_bytes())
+            }
+            Err(_) => String::new(),
+        }
+    }
+
+    /// HMAC-SHA256 of `msg` under the current audit key: (key id, MAC in hex).
+    pub fn audit_mac(&self, msg: &[u8]) -> StoreResult<(u8, String)> {
+        let id = self.audit_key_id();
+        let mut key = self.audit_key(id).ok_or_else(|| StoreError::Crypto("当前审计密钥缺失".into()))?;
+        let mac = Self::hmac_hex(&key, msg);
+        key.zeroize();
+        Ok((id, mac))
+    }
+
+    /// Does `mac` authenticate `msg` under audit key `id`? `None` when this deployment does not
+    /// hold that key (after re-reading the key file once).
+    pub fn audit_mac_matches(&self, id: u8, msg: &[u8], mac: &str) -> Option<bool> {
+        let mut key = match self.audit_key(id) {
+            Some(k) => k,
+            None => {
+                let _ = self.reload();
+                self.audit_key(id)?
+            }
+        };
+        let want = Self::hmac_hex(&key, msg);
+        key.zeroize();
+        // Compare without an early exit.
+        let (a, b) = (want.as_bytes(), mac.as_bytes());
+        Some(a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0)
+    }
+
+    /// Make a new current audit MAC key and keep the old ones for verification (key file only).
+    /// Returns the new key id.
+    pub fn rotate_audit_key(&self) -> StoreResult<u8> {
+        let Some(path) = &self.file else {
+            return Err(StoreError::Crypto(
+                "审计密钥来自环境变量：请在部署处设置新的 BASTION_AUDIT_KEY 与 BASTION_AUDIT_KEY_ID".into(),
+            ));
+        };
+        self.reload()?;
+        let mut k = self.keys.write().map_err(|_| StoreError::Crypto("密钥锁失效".into()))?;
+        let next = k
+            .audit
+            .iter()
+            .map(|(i, _)| *i)
+            .max()
+            .unwrap_or(0)
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Crypto("审计密钥编号已用尽".into()))?;
+        let mut fresh = [0u8; 32];
+        OsRng.fill_bytes(&mut fresh);
+        let previous = k.audit_current;
+        k.audit.push((next, KeyBytes(fresh)));
+        k.audit_current = next;
+        fresh.zeroize();
+        if let Err(e) = self.write_file(path, &k) {
+            k.audit_current = previous;
+            k.audit.retain(|(i, _)| *i != next);
+            return Err(e);
+        }
+        Ok(next)
     }
 
     /// Keyed blind index of a normalised value, domain-separated by `kind` ("id", "phone").
@@ -549,6 +714,33 @@ mod tests {
         let c = Crypto::load(&path).unwrap();
         assert_eq!((c.cipher(), c.key_id()), (Cipher::Sm4Gcm, 2));
         assert_eq!(c.decrypt(&old).unwrap(), "x");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn audit_keys_rotate_and_old_ones_still_verify() {
+        let dir = std::env::temp_dir().join(format!("bastion-audit-{}", rand::random::<u64>()));
+        let path = dir.join("bastion.keys");
+        let a = Crypto::load(&path).unwrap();
+        let (id1, mac1) = a.audit_mac(b"record").unwrap();
+        assert_eq!(id1, 1, "a new key file has its own audit key");
+        let other_node = Crypto::load(&path).unwrap();
+        assert_eq!(a.rotate_audit_key().unwrap(), 2);
+        assert_eq!(a.rotate_file().unwrap(), 2, "rotating the field key keeps the audit keys");
+        let (id2, mac2) = a.audit_mac(b"record").unwrap();
+        assert_eq!(id2, 2);
+        assert_ne!(mac1, mac2);
+        let fresh = Crypto::load(&path).unwrap();
+        assert_eq!(fresh.audit_mac_matches(1, b"record", &mac1), Some(true));
+        assert_eq!(fresh.audit_mac_matches(1, b"recorD", &mac1), Some(false));
+        assert_eq!(other_node.audit_mac_matches(2, b"record", &mac2), Some(true), "learnt from the file");
+        assert_eq!(fresh.audit_mac_matches(9, b"record", &mac2), None);
+        // A key file from before audit keys: key 0, derived from the blind-index key.
+        let old = Crypto::from_keys(1, [7u8; 32], [9u8; 32]);
+        let (id0, mac0) = old.audit_mac(b"x").unwrap();
+        assert_eq!(id0, 0);
+        assert_eq!(Crypto::from_keys(1, [1u8; 32], [9u8; 32]).audit_mac_matches(0, b"x", &mac0), Some(true));
+        assert_eq!(Crypto::from_keys(1, [7u8; 32], [8u8; 32]).audit_mac_matches(0, b"x", &mac0), Some(false));
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -97,6 +97,50 @@ static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sq
 static MIGRATE_PG: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Where the data lives: a PostgreSQL URL, or a SQLite file (default `DATA/bastion.db`).
+/// Create `dir` (and missing parents) readable by the owner only (0700 on Unix): it holds the
+/// database and the keys.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// The SQLite file and its WAL and shared-memory files: owner read/write only (0600). The file is
+/// created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the same mode), and an
+/// existing database made world-readable by an earlier version is tightened.
+fn private_sqlite_files(path: &Path) -> StoreResult<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| StoreError::Open(format!("无法创建数据库文件 {}：{e}", path.display())))?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let f = PathBuf::from(format!("{}{suffix}", path.display()));
+            if f.exists() {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| StoreError::Open(format!("无法设置 {} 的权限：{e}", f.display())))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
@@ -122,7 +166,7 @@ impl Store {
                 Self::open_sqlite(&path, crypto).await?
             }
             None => {
-                std::fs::create_dir_all(data_dir)
+                create_private_dir(data_dir)
                     .map_err(|e| StoreError::Open(format!("无法创建数据目录 {}：{e}", data_dir.display())))?;
                 Self::open_sqlite(&data_dir.join("bastion.db"), crypto).await?
             }
@@ -133,6 +177,7 @@ impl Store {
     }
 
     async fn open_sqlite(path: &Path, crypto: Crypto) -> StoreResult<Self> {
+        private_sqlite_files(path)?;
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let pool = |max: u32| {
             AnyPoolOptions::new()

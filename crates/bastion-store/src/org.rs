@@ -328,10 +328,10 @@ impl Store {
         let q = sqlx::query(
             "INSERT INTO people (police_no, name, category, sex, birth_date, hire_date, id_cipher, id_bidx, id_masked, \
              mobile_cipher, mobile_bidx, mobile_masked, unit_id, position, political_status, duty_status, police_types, \
-             skills, enabled, created_at, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,1,$19,$19) RETURNING id",
+             skills, enabled, created_at, updated_at, id_unique) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,1,$19,$19,$8) RETURNING id",
         );
-        let row = bind_person(q, p, a).bind(t).fetch_one(&mut **tx).await.map_err(unique("警号", &p.police_no))?;
+        let row = bind_person(q, p, a).bind(t).fetch_one(&mut **tx).await.map_err(person_unique(p))?;
         Ok(PersonId(row.try_get("id")?))
     }
 
@@ -341,6 +341,7 @@ impl Store {
         let q = sqlx::query(
             "UPDATE people SET police_no=$1, name=$2, category=$3, sex=$4, birth_date=$5, hire_date=$6, \
              id_cipher=COALESCE($7, id_cipher), id_bidx=COALESCE($8, id_bidx), id_masked=COALESCE($9, id_masked), \
+             id_unique=COALESCE($8, id_unique), \
              mobile_cipher=COALESCE($10, mobile_cipher), mobile_bidx=COALESCE($11, mobile_bidx), \
              mobile_masked=COALESCE($12, mobile_masked), unit_id=$13, position=$14, political_status=$15, \
              duty_status=$16, police_types=$17, skills=$18, updated_at=$19 WHERE id=$20",
@@ -350,7 +351,7 @@ impl Store {
             .bind(id.0)
             .execute(&mut **tx)
             .await
-            .map_err(unique("警号", &p.police_no))?
+            .map_err(person_unique(p))?
             .rows_affected();
         found(n)
     }
@@ -396,6 +397,28 @@ impl Store {
             row.try_get::<Option<Vec<u8>>, _>(col)?.map(|b| self.crypto.decrypt(&b)).transpose()
         };
         Ok(Revealed { id_number: dec("id_cipher")?, mobile: dec("mobile_cipher")? })
+    }
+
+    /// Identity numbers held by more than one person (stored before duplicates were refused):
+    /// for each number, the holders' police numbers, oldest record first. Nothing is decrypted.
+    pub async fn duplicate_id_numbers(&self) -> StoreResult<Vec<Vec<String>>> {
+        let rows = sqlx::query(
+            "SELECT id_bidx, police_no FROM people WHERE id_bidx IN \
+             (SELECT id_bidx FROM people WHERE id_bidx IS NOT NULL GROUP BY id_bidx HAVING COUNT(*) > 1) \
+             ORDER BY id_bidx, id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for r in &rows {
+            let bidx: String = r.try_get("id_bidx")?;
+            let police_no: String = r.try_get("police_no")?;
+            match groups.last_mut() {
+                Some((b, v)) if *b == bidx => v.push(police_no),
+                _ => groups.push((bidx, vec![police_no])),
+            }
+        }
+        Ok(groups.into_iter().map(|(_, v)| v).collect())
     }
 
     /// People whose identity number equals `id` exactly (blind index; nothing is decrypted).
@@ -651,6 +674,24 @@ pub struct PeopleCounts {
 }
 
 /// Bind $1..$18 of the person insert and update, which list the columns in the same order.
+/// A unique violation on `people`: the identity number's index or the police number's.
+fn person_unique(p: &NewPerson) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            let on_id = d.constraint().is_some_and(|c| c.contains("id_unique")) || d.message().contains("id_unique");
+            if on_id {
+                StoreError::Duplicate {
+                    field: "身份证号",
+                    value: p.id_number.as_ref().map(IdNumber::masked).unwrap_or_default(),
+                }
+            } else {
+                StoreError::Duplicate { field: "警号", value: p.police_no.clone() }
+            }
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
 fn bind_person<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     p: &'q NewPerson,

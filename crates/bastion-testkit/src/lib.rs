@@ -25,6 +25,13 @@ pub fn demo_totp_code() -> String {
     bastion_core::totp::code_at(&secret, now)
 }
 
+/// A valid identity number for test person `n` (0–999): region 110105, born 1980-01-01; never one
+/// of the demo bureau's numbers (those use region 5199xx).
+pub fn test_id_number(n: u32) -> String {
+    let body = format!("11010519800101{:03}", n % 1000);
+    format!("{body}{}", bastion_core::id_number::check_char(body.as_bytes()))
+}
+
 pub fn pg_admin_url() -> String {
     std::env::var("BASTION_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }

@@ -24,6 +24,12 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// `Cache-Control: no-store` for responses that carry a person's data (a person's page, a
+/// reveal of the clear numbers): the browser keeps no copy on disk.
+pub(crate) fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+}
+
 /// What the web layer needs beyond the application.
 #[derive(Debug, Clone)]
 pub struct WebSettings {
@@ -86,7 +92,7 @@ pub fn router(state: AppState) -> Router {
             routes::router(&state, site)
                 .layer(axum::middleware::from_fn_with_state(state.clone(), pages::publicity::site::guard)),
         )
-        .layer(axum::middleware::from_fn(session::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(axum::middleware::from_fn(api::service::track_metrics))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))

@@ -124,6 +124,13 @@ impl Endpoint {
         self
     }
 
+    /// `Cache-Control: no-store` on the answer: it carries a person's data (a page of a person, a
+    /// reveal of the clear numbers), of which the browser keeps no copy.
+    pub fn no_store(mut self) -> Self {
+        self.handler = self.handler.layer(crate::no_store());
+        self
+    }
+
     /// Left out of the role matrix (the declaration says why in a comment).
     pub fn no_probe(mut self) -> Self {
         self.probe = None;

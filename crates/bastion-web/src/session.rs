@@ -148,7 +148,7 @@ fn is_public_link(path: &str) -> bool {
 
 /// Refuse state-changing requests that a browser marks as cross-site (Go 1.25's
 /// CrossOriginProtection algorithm): `Sec-Fetch-Site` first, then `Origin` against `Host`.
-pub async fn csrf_guard(req: Request, next: Next) -> Response {
+pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -158,10 +158,7 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
         Some(_) => false,
         None => match h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
             None => true,
-            Some(origin) => {
-                let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-                origin.split_once("://").map(|(_, rest)| rest) == Some(host)
-            }
+            Some(origin) => same_origin(origin, h, state.settings.secure_cookies),
         },
     };
     if !ok {
@@ -172,6 +169,19 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
             .into_response();
     }
     next.run(req).await
+}
+
+/// Does `origin` name this site, scheme included? The scheme is the one the proxy reports
+/// (`X-Forwarded-Proto`), else https when cookies are marked Secure (served behind TLS), else http:
+/// a page on `http://` must not post to the `https://` site of the same host.
+fn same_origin(origin: &str, h: &HeaderMap, secure: bool) -> bool {
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let scheme = match h.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
+        Some(p) => p.split(',').next().unwrap_or("").trim().to_ascii_lowercase(),
+        None if secure => "https".into(),
+        None => "http".into(),
+    };
+    !host.is_empty() && origin.eq_ignore_ascii_case(&format!("{scheme}://{host}"))
 }
 
 fn info(parts: &Parts) -> RequestInfo {

@@ -61,6 +61,8 @@ pub enum Cmd {
     },
     /// Export people (masked) to .xlsx or .csv (by extension).
     Export { file: PathBuf },
+    /// Check stored data: identity numbers held by more than one person (exit status 1 when found).
+    Check,
     /// Consistent copy of the SQLite database (PostgreSQL: use pg_dump).
     Backup { dest: PathBuf },
     /// Configuration.
@@ -139,10 +141,22 @@ pub enum CheckpointCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
-    /// Verify the hash chain; names the first broken record.
-    Verify,
+    /// Verify the hash chain and every record's keyed MAC; names the first broken record.
+    Verify {
+        /// A checkpoint file written by `bastion audit checkpoint`: the chain must still hold the
+        /// record it names, unchanged.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
     /// Delete records older than the retention period (security policy, at least 180 days).
     Purge,
+    /// A MAC'd checkpoint of the chain's head: printed, and written to --out (keep it off this machine).
+    Checkpoint {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Make a new audit MAC key; old keys stay in the key file to verify older records.
+    RotateKey,
 }
 
 pub fn main() -> ExitCode {
@@ -195,7 +209,7 @@ pub fn main() -> ExitCode {
 
 pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     if settings.database.is_none() {
-        std::fs::create_dir_all(&settings.data)
+        bastion_app::maintenance::create_data_dir(&settings.data)
             .with_context(|| format!("无法创建数据目录 {}", settings.data.display()))?;
     }
     let policy = Policy { idle_timeout_ms: settings.idle_timeout_minutes * 60_000, ..Policy::default() };
@@ -282,12 +296,23 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
         }
         Cmd::Serve { demo, .. } => {
             let app = open(&settings).await?;
+            for holders in app.duplicate_id_numbers().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                tracing::warn!(
+                    "身份证号重复：警号 {} 持有同一身份证号，请核实更正（bastion check 列出全部）",
+                    holders.join("、")
+                );
+            }
             if demo {
                 if app.is_empty().await.map_err(|e| anyhow::anyhow!("{e}"))? {
                     create_demo(&app).await?;
                 } else {
                     println!("数据库已有数据，跳过演示数据生成");
                 }
+            }
+            if settings.public_url.is_none() {
+                tracing::warn!(
+                    "未配置新闻网站对外地址 public_url（BASTION_PUBLIC_URL）：分享标签只用相对地址，不提供订阅源和站点地图"
+                );
             }
             let listener = tokio::net::TcpListener::bind(&settings.listen)
                 .await
@@ -364,6 +389,18 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             println!("已导出 {n} 人到 {}（身份证号、手机号已脱敏）", file.display());
             Ok(())
         }
+        Cmd::Check => {
+            let app = open(&settings).await?;
+            let dups = app.duplicate_id_numbers().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if dups.is_empty() {
+                println!("检查通过：没有重复的身份证号");
+                return Ok(());
+            }
+            for holders in &dups {
+                println!("身份证号重复：警号 {} 持有同一身份证号", holders.join("、"));
+            }
+            anyhow::bail!("{} 个身份证号被多人持有：请逐一核实，在人员页面更正（系统不会自动合并）", dups.len())
+        }
         Cmd::Backup { dest } => {
             let app = open(&settings).await?;
             app.backup(&dest).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -413,16 +450,48 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Cmd::Audit { cmd: AuditCmd::Verify } => {
+        Cmd::Audit { cmd: AuditCmd::Verify { checkpoint } } => {
             let app = open(&settings).await?;
-            let (n, broken) = app.verify_audit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            match broken {
-                None => {
-                    println!("审计链完整：共 {n} 条记录");
-                    Ok(())
+            let checkpoint = match &checkpoint {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("无法读取检查点文件 {}", path.display()))?;
+                    Some(bastion_app::audit::Checkpoint::parse(&text)?)
                 }
-                Some(b) => anyhow::bail!("审计链被破坏：{b}（此前 {n} 条完好）"),
+                None => None,
+            };
+            let v = app.verify_audit(checkpoint.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(b) = v.broken {
+                anyhow::bail!("审计链被破坏：{b}（此前 {} 条完好）", v.records);
             }
+            print!("审计链完整：共 {} 条记录", v.records);
+            if v.mac_from > 0 {
+                print!("（第 {} 条及以前为启用密钥校验码之前的记录，只校验哈希链）", v.mac_from);
+            }
+            println!();
+            if let Some(cp) = &checkpoint {
+                println!("与检查点相符：第 {} 条，{}", cp.seq, bastion_core::time::fmt_ms(cp.at));
+            }
+            Ok(())
+        }
+        Cmd::Audit { cmd: AuditCmd::Checkpoint { out } } => {
+            let app = open(&settings).await?;
+            let cp = app.audit_checkpoint().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let text = cp.to_text();
+            print!("{text}");
+            if let Some(path) = &out {
+                std::fs::write(path, &text).with_context(|| format!("无法写入 {}", path.display()))?;
+                println!("已写入 {}：请复制到本机以外保存", path.display());
+            }
+            Ok(())
+        }
+        Cmd::Audit { cmd: AuditCmd::RotateKey } => {
+            let app = open(&settings).await?;
+            let ctx = cli_ctx(&app).await?;
+            let id = app.rotate_audit_key(&ctx).await.map_err(|e| anyhow::anyhow!("{}", bastion_app_message(&e)))?;
+            println!("已生成新审计密钥（编号 {id}），旧密钥保留在密钥文件中用于校验此前的记录");
+            println!("多节点部署：把新的密钥文件复制到每个节点（节点遇到未知编号时会重新读取密钥文件）");
+            Ok(())
         }
         Cmd::Audit { cmd: AuditCmd::Purge } => {
             let app = open(&settings).await?;

@@ -38,17 +38,30 @@ async fn verify_password(pw: &str, hash: &str) -> bool {
     tokio::task::spawn_blocking(move || verify_password_now(&pw, &hash)).await.unwrap_or(false)
 }
 
-/// 等保 complexity: at least 8 characters, 3 of 4 classes, not containing the account name.
+/// The longest password accepted (characters); longer ones are refused before hashing.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// 等保 complexity: 8 to 128 visible characters, 3 of 4 classes, not containing the account name.
+/// Control characters (NUL, tab, line breaks) and invisible ones (zero-width spaces and joiners,
+/// the byte-order mark) are refused: they cannot be typed reliably and would count toward the rules.
 pub fn check_password_policy(username: &str, pw: &str) -> Result<(), FieldError> {
     const F: &str = "密码";
-    if pw.chars().count() < 8 {
-        return Err(FieldError::new(F, "密码长度不能少于 8 位"));
+    if pw.chars().any(|c| c.is_control() || bastion_core::text::is_invisible(c)) {
+        return Err(FieldError::new(F, "密码不能包含控制字符或零宽字符等不可见字符"));
+    }
+    let n = pw.chars().count();
+    if n > PASSWORD_MAX_CHARS {
+        return Err(FieldError::new(F, format!("密码长度不能超过 {PASSWORD_MAX_CHARS} 位（实为 {n} 位）")));
+    }
+    // Spaces are allowed but count neither toward the length nor as a special character.
+    if pw.chars().filter(|c| !c.is_whitespace()).count() < 8 {
+        return Err(FieldError::new(F, "密码长度不能少于 8 位（空格不计）"));
     }
     let classes = [
         pw.chars().any(|c| c.is_ascii_lowercase()),
         pw.chars().any(|c| c.is_ascii_uppercase()),
         pw.chars().any(|c| c.is_ascii_digit()),
-        pw.chars().any(|c| !c.is_ascii_alphanumeric()),
+        pw.chars().any(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace()),
     ];
     if classes.iter().filter(|b| **b).count() < 3 {
         return Err(FieldError::new(F, "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类"));
@@ -118,6 +131,10 @@ impl App {
         if username.is_empty() || username.len() > 64 || username.chars().any(char::is_control) {
             return Err(AppError::BadLogin(BAD_LOGIN.into()));
         }
+        // No password over the maximum was ever accepted: refuse it without spending a hash on it.
+        if password.chars().count() > PASSWORD_MAX_CHARS {
+            return Err(AppError::BadLogin(BAD_LOGIN.into()));
+        }
         let account = self.store.account_by_username(username).await?;
         let mut tx = self.store.begin().await?;
         let now = bastion_core::time::now_ms();
@@ -128,9 +145,33 @@ impl App {
                 "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZWZha2U",
             )
             .await;
-            self.store.insert_login_log(&mut tx, username, ip, ua, false, BAD_LOGIN).await?;
+            // Answer as a real account would: locked after as many failures, for as long.
+            let (max, lock_ms) = (self.policy().max_failed_logins, self.policy().lock_ms);
+            let failures = self.store.login_failures_since(username, now - 86_400_000).await?;
+            let (mut count, mut locked_until) = (0i64, 0i64);
+            for at in failures {
+                if at < locked_until {
+                    continue; // attempts while locked do not count, as for a real account
+                }
+                count += 1;
+                if count >= max {
+                    locked_until = at + lock_ms;
+                    count = 0;
+                }
+            }
+            let (msg, err) = if locked_until > now {
+                let minutes = (locked_until - now + 59_999) / 60_000;
+                let msg = format!("密码输入错误{max}次，帐户锁定，请{minutes}分钟后再试");
+                (msg.clone(), AppError::Locked(msg))
+            } else if count + 1 >= max {
+                let msg = format!("密码输入错误{}次，帐户锁定{}分钟", count + 1, lock_ms / 60_000);
+                (msg.clone(), AppError::Locked(msg))
+            } else {
+                (BAD_LOGIN.to_string(), AppError::BadLogin(BAD_LOGIN.into()))
+            };
+            self.store.insert_login_log(&mut tx, username, ip, ua, false, &msg).await?;
             bastion_store::commit(tx).await?;
-            return Err(AppError::BadLogin(BAD_LOGIN.into()));
+            return Err(err);
         };
         if account.locked_until > now {
             let minutes = (account.locked_until - now + 59_999) / 60_000;
@@ -470,7 +511,7 @@ impl App {
                 offset += recs.len() as i64;
                 for r in recs {
                     n += 1;
-                    w.write_record([
+                    w.write_record(bastion_core::csv::neutralise_record([
                         r.seq.to_string(),
                         bastion_core::time::fmt_ms(r.at),
                         r.account,
@@ -483,7 +524,7 @@ impl App {
                         r.detail,
                         r.request_id,
                         r.hash,
-                    ])
+                    ]))
                     .map_err(|e| AppError::Internal(e.into()))?;
                 }
             }

@@ -190,6 +190,12 @@ impl App {
         Ok(n)
     }
 
+    /// A MAC'd checkpoint of the audit chain's head (the server logs one every hour; `bastion audit
+    /// checkpoint` writes one to a file to keep off the machine).
+    pub async fn audit_checkpoint(&self) -> AppResult<bastion_store::audit::Checkpoint> {
+        Ok(self.store.audit_checkpoint().await?)
+    }
+
     /// Change the policy (security admin). Refuses an address list that would lock the caller out.
     pub async fn set_policy(&self, ctx: &Ctx, input: &PolicyInput) -> AppResult<Policy> {
         ctx.scope(perm::POLICY_WRITE)?;

@@ -290,7 +290,7 @@ impl App {
         let (pass, traveller_input, mode) = match non_empty(&input.pass_code) {
             Some(raw) => {
                 let code = pass_code(raw).map_err(AppError::invalid)?;
-                let (view, payload) = self.live_pass(&code).await?;
+                let (view, payload) = self.usable_pass(ctx, &code, Some(cp.id)).await?;
                 let json = self.store.crypto.decrypt(&payload)?;
                 let t: TravellerInput = serde_json::from_str(&json)
                     .map_err(|e| AppError::Internal(anyhow::anyhow!("pass payload: {e}")))?;
@@ -410,11 +410,29 @@ impl App {
         Ok((view, payload))
     }
 
+    /// A pass for `ctx`, decided here for the lookup and the registration alike: a pass is usable
+    /// only at the checkpoint it was issued for, by an officer who may register there. To anyone
+    /// else it answers as an unknown code (its holder's data stays with that checkpoint's officers);
+    /// at another checkpoint of the same officer it says where it belongs.
+    async fn usable_pass(&self, ctx: &Ctx, code: &str, at: Option<CheckpointId>) -> AppResult<(PassView, Vec<u8>)> {
+        let (view, payload) = self.live_pass(code).await?;
+        if self.entry_checkpoint(ctx, &view.checkpoint_id.0.to_string()).await.is_err() {
+            return Err(AppError::NotFound("通行码不存在，请核对或请旅客重新扫码登记".into()));
+        }
+        if at.is_some_and(|c| c != view.checkpoint_id) {
+            return Err(AppError::invalid(FieldError::new(
+                "通行码",
+                "该通行码是为另一卡点签发的，只能在签发它的卡点核验使用",
+            )));
+        }
+        Ok((view, payload))
+    }
+
     /// What a pass holds (masked), for the officer who scanned it.
     pub async fn pass(&self, ctx: &Ctx, raw: &str) -> AppResult<PassView> {
         ctx.scope(perm::SCREENING_WRITE)?;
         let code = pass_code(raw).map_err(AppError::invalid)?;
-        Ok(self.live_pass(&code).await?.0)
+        Ok(self.usable_pass(ctx, &code, None).await?.0)
     }
 
     /// Public self-registration (no account): rate-limited per address; gives a pass code, never

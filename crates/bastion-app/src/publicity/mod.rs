@@ -386,6 +386,17 @@ impl App {
         Ok(id)
     }
 
+    /// A picture for `viewer` (None: the public). The public gets only pictures of articles it may
+    /// read now (a cover or in the body); someone who may read the back office's articles gets any,
+    /// so drafts under review show their pictures. Anything else answers as unknown.
+    pub async fn image_for(&self, viewer: Option<&Ctx>, id: ImageId, phone: bool) -> AppResult<(String, Vec<u8>)> {
+        let staff = viewer.is_some_and(|c| c.scope(perm::PUBLICITY_READ).is_ok());
+        if !staff && !self.store.image_is_public(id, bastion_core::time::now_ms()).await? {
+            return Err(AppError::NotFound("图片不存在".into()));
+        }
+        self.image_bytes(id, phone).await
+    }
+
     pub async fn image_bytes(&self, id: ImageId, phone: bool) -> AppResult<(String, Vec<u8>)> {
         self.store.image_bytes(id, phone).await.map_err(|e| match e {
             bastion_store::StoreError::NotFound => AppError::NotFound("图片不存在".into()),

@@ -579,7 +579,7 @@ impl App {
             units: lines,
             missing,
             notices: self.store.recall_notices(id).await?,
-            deliveries: self.store.recall_deliveries(id, 50).await?,
+            deliveries: self.store.recall_deliveries(id, visible.as_deref(), 50).await?,
             queue: self.store.recall_queue_counts(id).await?,
             order,
         })
@@ -624,7 +624,7 @@ impl App {
             for t in &chunk {
                 let head = heads.get(&t.unit_id).map(String::as_str).unwrap_or("");
                 let reminders = t.reminders.to_string();
-                w.write_record([
+                w.write_record(bastion_core::csv::neutralise_record([
                     t.police_no.as_str(),
                     t.name.as_str(),
                     t.unit_name.as_str(),
@@ -632,7 +632,7 @@ impl App {
                     t.duty_status.zh(),
                     reminders.as_str(),
                     head,
-                ])
+                ]))
                 .map_err(io)?;
                 rows += 1;
             }

@@ -22,7 +22,8 @@ use crate::db::{Store, StoreResult};
 
 /// The batch statement. Parameters: 31 screening columns ($1–$31, in the order of the column
 /// list), 13 audit columns ($32–$44), the head's new and expected (seq, hash) ($45–$48), the
-/// counters' four columns ($49–$52) and the number of rows ($53).
+/// counters' four columns ($49–$52), the number of rows ($53) and the audit records' MACs and key
+/// ids ($54–$55).
 const BATCH: &str = "WITH ins AS (\
     INSERT INTO screenings (id, checkpoint_id, mode, at, captured_at, name, doc_type, doc_cipher, doc_bidx, \
     doc_masked, sex, birth_year, phone_cipher, phone_bidx, phone_masked, plate, plate_warning, vehicle_type, driver_id, \
@@ -33,9 +34,10 @@ const BATCH: &str = "WITH ins AS (\
     $24::text[], $25::bigint[], $26::bigint[], $27::text[], $28::bigint[], $29::text[], $30::bigint[], $31::text[]) \
     ON CONFLICT (id) DO NOTHING RETURNING 1), \
  aud AS (INSERT INTO audit_log (seq, at, account, unit, ip, module, action, target, result, detail, request_id, \
-    prev_hash, hash) \
+    prev_hash, hash, mac, mac_key) \
     SELECT * FROM UNNEST($32::bigint[], $33::bigint[], $34::text[], $35::text[], $36::text[], $37::text[], \
-    $38::text[], $39::text[], $40::text[], $41::text[], $42::text[], $43::text[], $44::text[])), \
+    $38::text[], $39::text[], $40::text[], $41::text[], $42::text[], $43::text[], $44::text[], $54::text[], \
+    $55::bigint[])), \
  head AS (UPDATE audit_head SET seq = $45, hash = $46 WHERE id = 1 AND seq = $47 AND hash = $48 RETURNING 1), \
  cnt AS (INSERT INTO checkpoint_counts (checkpoint_id, hour, total, fevers) \
     SELECT * FROM UNNEST($49::bigint[], $50::bigint[], $51::bigint[], $52::bigint[]) \
@@ -68,7 +70,7 @@ impl Store {
         };
         let at = bastion_core::time::now_ms();
         let entries: Vec<_> = items.iter().map(|x| &x.audit).collect();
-        let recs = link_records(head.0, head.1.clone(), at, &entries);
+        let recs = link_records(&self.crypto, head.0, head.1.clone(), at, &entries)?;
         let Some(last) = recs.last() else { return Ok(None) };
         let mut counts: BTreeMap<i64, i64> = BTreeMap::new();
         for x in items {
@@ -128,7 +130,9 @@ impl Store {
             .bind(vec![hour_of(at); counts.len()])
             .bind(counts.values().copied().collect::<Vec<_>>())
             .bind(vec![0i64; counts.len()])
-            .bind(n as i64);
+            .bind(n as i64)
+            .bind(recs.iter().map(|r| r.mac.as_str()).collect::<Vec<_>>())
+            .bind(recs.iter().map(|r| r.mac_key).collect::<Vec<_>>());
         // Any write on this node may change cached counts (as `Store::begin` does for a transaction).
         self.caches.invalidate();
         match q.execute(pg).await {

@@ -537,6 +537,21 @@ impl Store {
     }
 
     /// The bytes of an image: the phone size or the full size.
+    /// Is the picture part of an article the public may read at `at` (its cover, or in its body)?
+    pub async fn image_is_public(&self, id: ImageId, at: i64) -> StoreResult<bool> {
+        let row = sqlx::query(&format!(
+            "SELECT id FROM publicity_articles WHERE {PUBLIC} AND (cover_image_id = $2 OR body LIKE $3 OR body LIKE $4) \
+             LIMIT 1"
+        ))
+        .bind(at)
+        .bind(id.0)
+        .bind(format!("%/news/images/{}.jpg%", id.0))
+        .bind(format!("%/news/images/{}/phone.jpg%", id.0))
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.is_some())
+    }
+
     pub async fn image_bytes(&self, id: ImageId, phone: bool) -> StoreResult<(String, Vec<u8>)> {
         let col = if phone { "phone" } else { "data" };
         let row = sqlx::query(&format!("SELECT mime, {col} AS bytes FROM publicity_images WHERE id = $1"))

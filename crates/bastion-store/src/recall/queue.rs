@@ -257,12 +257,29 @@ impl Store {
         Ok(())
     }
 
-    pub async fn recall_deliveries(&self, order: OrderId, limit: i64) -> StoreResult<Vec<Delivery>> {
-        let rows = sqlx::query(&format!("{DELIVERY_SELECT} WHERE d.order_id = $1 ORDER BY d.id DESC LIMIT $2"))
-            .bind(order.0)
-            .bind(limit)
-            .fetch_all(&self.read)
-            .await?;
+    /// An order's delivery log, newest first. With `units`, scoped like the board: messages to a
+    /// person appear only when that person's unit is among `units` (a detail may name the person);
+    /// group messages (chat bots, no person) always appear.
+    pub async fn recall_deliveries(
+        &self,
+        order: OrderId,
+        units: Option<&[i64]>,
+        limit: i64,
+    ) -> StoreResult<Vec<Delivery>> {
+        let mut q = crate::sql::Sql::new(&format!(
+            "{DELIVERY_SELECT} LEFT JOIN recall_outbox o ON o.id = d.outbox_id \
+             LEFT JOIN people p ON p.id = o.person_id WHERE d.order_id = "
+        ));
+        q.bind_i64(order.0);
+        if let Some(ids) = units {
+            q.push(" AND (o.person_id IS NULL OR p.unit_id IN (0");
+            for u in ids {
+                q.push(", ").bind_i64(*u);
+            }
+            q.push("))");
+        }
+        q.push(" ORDER BY d.id DESC LIMIT ").bind_i64(limit);
+        let rows = q.query().fetch_all(&self.read).await?;
         deliveries_from(&rows)
     }
 

@@ -319,10 +319,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             .probe("/api/people/import?dry_run=true")
             .doc("导入导出", "导入人员（multipart 文件；dry_run=true 仅预检；update_existing=true 按警号更新）。任一行有误则全部不写入，返回 422 与逐行错误", Some("Upload"), "ImportReport", "200"),
         get("/api/people/{id}", person)
+            .no_store()
             .perm(perm::PERSON_READ)
             .probe("/api/people/1")
             .doc("组织机构", "人员详情（号码脱敏）", None, "Person", "200"),
         put("/api/people/{id}", update_person)
+            .no_store()
             .perm(perm::PERSON_WRITE)
             .probe("/api/people/1")
             .doc("组织机构", "修改人员（身份证号、手机号留空则保持原值）", Some("PersonInput"), "Person", "200"),
@@ -335,6 +337,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .probe("/api/people/999999/disable")
             .doc("组织机构", "停用人员", None, "Ok", "200"),
         post("/api/people/{id}/reveal", reveal_person)
+            .no_store()
             .perm(perm::PERSON_REVEAL)
             .probe("/api/people/1/reveal")
             .doc("组织机构", "查看身份证号、手机号明文：需专门权限和事由，记入审计", Some("RevealBody"), "Revealed", "200"),

@@ -132,8 +132,10 @@ async fn create_edit_disable_person(backend: Backend) {
     assert_eq!(p["birth_date"], "1949-12-31");
     assert_eq!(p["mobile_masked"], "139****1111");
     let id = p["id"].as_i64().unwrap();
-    // Same police number again: 422 naming the field.
-    let dup = c.post(t.url("/api/people")).json(&body).send().await.unwrap();
+    // Same police number again (with another identity number): 422 naming the field.
+    let mut again = body.clone();
+    again["id_number"] = json!(bastion_testkit::test_id_number(1));
+    let dup = c.post(t.url("/api/people")).json(&again).send().await.unwrap();
     assert_eq!(dup.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let dup: Value = dup.json().await.unwrap();
     assert_eq!(dup["errors"][0]["field"], "警号");
@@ -228,7 +230,7 @@ async fn hostile_text_is_stored_as_text_and_shown_escaped(backend: Backend) {
     let c = t.login("sysadmin").await;
     let xss = "<img src=x onerror=alert(1)>";
     let body = json!({"police_no": "990002", "name": xss, "category": "民警", "sex": "男", "unit_id": "3",
-        "position": "<script>alert(2)</script>", "skills": "\"><svg onload=x>"});
+        "id_number": bastion_testkit::test_id_number(2), "position": "<script>alert(2)</script>", "skills": "\"><svg onload=x>"});
     let r = c.post(t.url("/api/people")).json(&body).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let p: Value = r.json().await.unwrap();

@@ -132,7 +132,141 @@ async fn retention_purge_keeps_a_verifiable_chain(backend: Backend) {
     assert_eq!(more.verify_audit().await.unwrap().1, Some(ChainBreak::AnchorMoved { seq: 8 }));
 }
 
+/// The attack the keyed MAC stops: edit a record, recompute every hash after it with the plain
+/// SHA-256 scheme, move the head. Without the audit key the MACs cannot follow.
+async fn rehashed_chain_is_named(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = chain_of(&db, 6).await;
+    let mut tx = s.begin().await.unwrap();
+    s.append_audit_many(
+        &mut tx,
+        &(0..3).map(|i| AuditEntry { action: format!("批{i}"), ..Default::default() }).collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    assert_eq!(s.verify_audit().await.unwrap(), (9, None));
+    rewrite_from(&s, 3, None).await;
+    assert_eq!(s.verify_audit().await.unwrap().1, Some(ChainBreak::Forged { seq: 3 }));
+    // Clearing the MACs instead does not pass either.
+    exec(&s, "UPDATE audit_log SET mac = '' WHERE seq >= 3").await;
+    assert_eq!(s.verify_audit().await.unwrap().1, Some(ChainBreak::Unsealed { seq: 3 }));
+}
+
+/// Rewrite history from `from` on: record `from` gets a new action, every hash after it is
+/// recomputed (plain SHA-256), the head moves; with `key`, the MACs are recomputed too (a holder
+/// of the audit key).
+async fn rewrite_from(s: &Store, from: i64, key: Option<&bastion_store::Crypto>) {
+    let (recs, _) = s.audit_records(None, None, 1000, 0).await.unwrap();
+    let mut recs: Vec<_> = recs.into_iter().rev().collect();
+    let mut prev = recs.iter().find(|r| r.seq == from - 1).map(|r| r.hash.clone()).unwrap_or_default();
+    for r in recs.iter_mut().filter(|r| r.seq >= from) {
+        if r.seq == from {
+            r.action = "篡改".into();
+        }
+        r.prev_hash = prev.clone();
+        r.hash = r.compute_hash();
+        if let Some(c) = key {
+            r.seal(c).unwrap();
+        }
+        prev = r.hash.clone();
+        sqlx::query(
+            "UPDATE audit_log SET action = $1, prev_hash = $2, hash = $3, mac = $4, mac_key = $5 WHERE seq = $6",
+        )
+        .bind(&r.action)
+        .bind(&r.prev_hash)
+        .bind(&r.hash)
+        .bind(&r.mac)
+        .bind(r.mac_key)
+        .bind(r.seq)
+        .execute(s.reader())
+        .await
+        .unwrap();
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(s.reader()).await.unwrap();
+}
+
+/// Records from before MACs verify by hash up to the switch point; after it a MAC is required.
+async fn records_before_the_switch_point_verify_by_hash(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = chain_of(&db, 6).await;
+    exec(&s, "UPDATE audit_log SET mac = '', mac_key = 0 WHERE seq <= 4").await;
+    assert_eq!(s.verify_audit().await.unwrap().1, Some(ChainBreak::Unsealed { seq: 1 }));
+    exec(&s, "UPDATE audit_mac_from SET seq = 4 WHERE id = 1").await;
+    assert_eq!(s.verify_audit().await.unwrap(), (6, None));
+    assert_eq!(s.audit_mac_from().await.unwrap(), 4);
+}
+
+/// The CLI: `audit verify` names the rewritten record; an exported checkpoint catches even a
+/// rewrite by a holder of the audit key; the audit key rotates and old records still verify.
+async fn cli_checkpoint_and_key_rotation(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let cli = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_bastion"));
+        c.arg("--data").arg(db.data_dir());
+        if let Some(url) = &db.database {
+            c.arg("--database").arg(url);
+        }
+        c.args(args).env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
+        let out = c.output().unwrap();
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let (ok, out) = cli(&["migrate"]);
+    assert!(ok, "{out}");
+    let s = db.store_with_key_file().await;
+    for i in 0..4 {
+        let mut tx = s.begin().await.unwrap();
+        s.append_audit(&mut tx, &AuditEntry { action: format!("动作{i}"), ..Default::default() }).await.unwrap();
+        bastion_store::commit(tx).await.unwrap();
+    }
+    let (ok, out) = cli(&["audit", "rotate-key"]);
+    assert!(ok && out.contains("编号 2"), "{out}");
+    let s = db.store_with_key_file().await;
+    for i in 4..6 {
+        let mut tx = s.begin().await.unwrap();
+        s.append_audit(&mut tx, &AuditEntry { action: format!("动作{i}"), ..Default::default() }).await.unwrap();
+        bastion_store::commit(tx).await.unwrap();
+    }
+    let cp = db.dir.path().join("checkpoint.txt");
+    let (ok, out) = cli(&["audit", "checkpoint", "--out", cp.to_str().unwrap()]);
+    assert!(ok && out.contains("seq=7") && out.contains("mac="), "{out}");
+    let (ok, out) = cli(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]);
+    assert!(ok && out.contains("审计链完整：共 7 条记录") && out.contains("与检查点相符"), "{out}");
+    let keys: Vec<i64> = s.audit_records(None, None, 10, 0).await.unwrap().0.iter().map(|r| r.mac_key).collect();
+    assert_eq!(keys, vec![2, 2, 2, 1, 1, 1, 1], "each record names its key; rotation keeps old ones verifying");
+
+    // Without the key: the rewritten record is named.
+    let before: Vec<_> = s.audit_records(None, None, 100, 0).await.unwrap().0;
+    rewrite_from(&s, 3, None).await;
+    let (ok, out) = cli(&["audit", "verify"]);
+    assert!(!ok && out.contains("第 3 条") && out.contains("密钥校验码不符"), "{out}");
+    // With the key (an insider): the chain checks out, the exported checkpoint does not.
+    rewrite_from(&s, 3, Some(&*s.crypto)).await;
+    let (ok, out) = cli(&["audit", "verify"]);
+    assert!(ok, "{out}");
+    let (ok, out) = cli(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]);
+    assert!(!ok && out.contains("第 7 条") && out.contains("检查点"), "{out}");
+    // A forged checkpoint file is refused.
+    let text = std::fs::read_to_string(&cp).unwrap();
+    let head: String = s.audit_records(None, None, 1, 0).await.unwrap().0[0].hash.clone();
+    let forged = text
+        .lines()
+        .map(|l| if l.starts_with("hash=") { format!("hash={head}") } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&cp, forged).unwrap();
+    let (ok, out) = cli(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]);
+    assert!(!ok && out.contains("检查点文件的校验码不符"), "{out}");
+    assert_ne!(before[0].hash, head);
+}
+
 both_backends!(
+    rehashed_chain_is_named,
+    records_before_the_switch_point_verify_by_hash,
+    cli_checkpoint_and_key_rotation,
     batch_over_one_statement_keeps_the_chain,
     retention_purge_keeps_a_verifiable_chain,
     intact_chain_verifies,

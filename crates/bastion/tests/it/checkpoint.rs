@@ -668,7 +668,68 @@ async fn fever_alert_reaches_the_bot_groups_without_personal_data(backend: Backe
     assert!(!page.contains("bot-alerts"));
 }
 
+/// A traveller's pass is usable only at the checkpoint it was issued for: an officer of another
+/// unit cannot look it up or use it, and at another checkpoint it says where it belongs.
+async fn a_pass_is_usable_only_at_its_checkpoint(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("checkpoint").await;
+    let g319 = checkpoint_named(&t, &c, "G319").await;
+    let station = checkpoint_named(&t, &c, "高铁站").await;
+    let cmd = t.login("commander").await;
+    let units: Value = cmd.get(t.url("/api/units")).send().await.unwrap().json().await.unwrap();
+    let unit = units.as_array().unwrap().iter().find(|u| u["code"] == "D07-1").unwrap()["id"].as_i64().unwrap();
+    let new = json!({"name": "G105 南入境卡点", "kind": "entry", "location": "G105 南", "police_types": "交警", "unit_id": unit});
+    let (s, r) = post(&cmd, t.url("/api/checkpoints"), &new).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let g105 = r["id"].as_i64().unwrap();
+    let list: Value = c.get(t.url("/api/checkpoints")).send().await.unwrap().json().await.unwrap();
+    let public_code = |id: i64| {
+        list.as_array().unwrap().iter().find(|x| x["id"] == id).unwrap()["public_code"].as_str().unwrap().to_string()
+    };
+    let issue = |code: String, doc: &'static str| {
+        let public = t.client();
+        let url = t.url(&format!("/p/{code}"));
+        async move {
+            let form = [
+                ("name", "林晓风"),
+                ("doc_type", "id_card"),
+                ("doc_number", doc),
+                ("phone", "13900001111"),
+                ("vehicle_type", "walk"),
+                ("origin", "武汉市"),
+                ("destination", "城关镇"),
+                ("reason", "return_home"),
+                ("health_code", "none"),
+            ];
+            let r = public.post(url).form(&form).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+            let html = r.text().await.unwrap();
+            html.split("data-testid=\"pass-code\">").nth(1).unwrap()[..8].to_string()
+        }
+    };
+    // Issued at the railway station, outside the officer's scope: unknown to this officer.
+    let foreign = issue(public_code(station), ID_A).await;
+    let r = c.get(t.url(&format!("/api/checkpoints/passes/{foreign}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let body = r.text().await.unwrap();
+    assert!(!body.contains("110***"), "nothing of the holder: {body}");
+    let fin = |cp: i64, pass: &str| json!({"id": uuid(), "checkpoint_id": cp, "pass_code": pass, "temp": "36.4", "decision": "pass"});
+    let (s, r) = post(&c, t.url("/api/checkpoints/registrations"), &fin(g319, &foreign)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{r}");
+    // Issued at G105 (the officer's unit): not usable at G319, usable at G105.
+    let own = issue(public_code(g105), ID_B).await;
+    let r = c.get(t.url(&format!("/api/checkpoints/passes/{own}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, r) = post(&c, t.url("/api/checkpoints/registrations"), &fin(g319, &own)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert_eq!(r["errors"][0]["field"], "通行码", "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("签发"), "{r}");
+    let (s, r) = post(&c, t.url("/api/checkpoints/registrations"), &fin(g105, &own)).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+}
+
 both_backends!(
+    a_pass_is_usable_only_at_its_checkpoint,
     concurrent_registrations_keep_counts_cases_and_the_chain,
     fever_alert_reaches_the_bot_groups_without_personal_data,
     fever_line_is_set_from_the_fever_page,

@@ -189,13 +189,12 @@ async fn public_site_pages(backend: Backend) {
     assert!(page.contains("<meta name=\"description\" content=\"卡点值守二十一天。\">"), "{page}");
     // The older article links to the newer one and back.
     assert!(page.contains(&format!("href=\"/news/{}\"", second.0)), "{page}");
-    let feed = c.get(t.url("/news/feed.xml")).send().await.unwrap();
-    assert!(feed.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
-    let feed = feed.text().await.unwrap();
-    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
-    assert!(feed.contains(&format!("/news/{}</id>", first.0)));
-    let sitemap = c.get(t.url("/news/sitemap.xml")).send().await.unwrap().text().await.unwrap();
-    assert!(sitemap.contains(&format!("/news/{}</loc>", second.0)), "{sitemap}");
+    // Without a configured public address there is no feed or sitemap (they need absolute links).
+    for path in ["/news/feed.xml", "/news/sitemap.xml"] {
+        let r = c.get(t.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(r.text().await.unwrap().contains("public_url"), "{path}: the reason is given");
+    }
     // Drafts, unknown numbers and junk are a 404 page, never a 500.
     let unit = t.app.store.unit_by_code("T").await.unwrap().unwrap();
     let draft = t.app.create_article(&Ctx::cli(unit.id), &input("还在草稿", "<p>草稿</p>")).await.unwrap();
@@ -203,11 +202,11 @@ async fn public_site_pages(backend: Backend) {
         let r = c.get(t.url(&path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
     }
-    // Absolute links follow the Host header by default; with a configured public URL a forged Host
-    // header is never reflected.
+    // Without public_url, share tags carry no host at all: a forged Host header is never reflected.
     let forged = |path: String| c.get(t.url(&path)).header("host", "evil.example").send();
     let page = forged(format!("/news/{}", first.0)).await.unwrap().text().await.unwrap();
-    assert!(page.contains(&format!("og:url\" content=\"http://evil.example/news/{}\"", first.0)), "{page}");
+    assert!(page.contains(&format!("og:url\" content=\"/news/{}\"", first.0)), "{page}");
+    assert!(!page.contains("evil.example"), "{page}");
     let node = t
         .spawn_node_with(bastion_web::WebSettings {
             public_url: Some("https://news.example.cn".into()),
@@ -219,6 +218,13 @@ async fn public_site_pages(backend: Backend) {
         assert!(body.contains(&format!("https://news.example.cn/news/{}", first.0)), "{path}: {body}");
         assert!(!body.contains("evil.example"), "{path}: {body}");
     }
+    let feed = c.get(node.url("/news/feed.xml")).send().await.unwrap();
+    assert!(feed.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    let feed = feed.text().await.unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+    assert!(feed.contains(&format!("/news/{}</id>", first.0)));
+    let sitemap = c.get(node.url("/news/sitemap.xml")).send().await.unwrap().text().await.unwrap();
+    assert!(sitemap.contains(&format!("/news/{}</loc>", second.0)), "{sitemap}");
     // Withdrawing takes the article off the site at once (the cached page is dropped).
     let reviewer = Ctx { username: "reviewer".into(), ..Ctx::cli(unit.id) };
     t.app.article_step(&reviewer, first, &StepInput { action: "withdraw".into(), note: String::new() }).await.unwrap();
@@ -381,9 +387,32 @@ async fn picture_uploads_are_checked_by_content(backend: Backend) {
     assert_eq!(r.status(), StatusCode::CREATED);
     let v: Value = r.json().await.unwrap();
     assert_eq!((v["width"].as_i64(), v["phone_width"].as_i64()), (Some(1200), Some(720)));
-    let img = reqwest::get(t.url(v["phone_url"].as_str().unwrap())).await.unwrap();
+    // Attached to no published article: the public gets nothing, the back office sees it.
+    for url in [v["url"].as_str().unwrap(), v["phone_url"].as_str().unwrap()] {
+        assert_eq!(reqwest::get(t.url(url)).await.unwrap().status(), StatusCode::NOT_FOUND, "{url}");
+    }
+    let img = editor.get(t.url(v["phone_url"].as_str().unwrap())).send().await.unwrap();
+    assert_eq!(img.status(), StatusCode::OK);
     assert_eq!(img.headers()["content-type"], "image/jpeg");
     assert_eq!(&img.bytes().await.unwrap()[..3], &[0xff, 0xd8, 0xff]);
+    // Once an article showing it is published, it is public.
+    let unit = t.app.store.unit_by_code("BUREAU").await.unwrap().unwrap();
+    let (writer, mut reviewer) = (Ctx::cli(unit.id), Ctx::cli(unit.id));
+    reviewer.username = "reviewer".into();
+    let body = format!("<p>图文</p><img src=\"{}\" alt=\"卡点\">", v["url"].as_str().unwrap());
+    let a = t.app.create_article(&writer, &input("带图的稿件", &body)).await.unwrap();
+    assert_eq!(
+        reqwest::get(t.url(v["url"].as_str().unwrap())).await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "a draft"
+    );
+    t.app.article_step(&writer, a, &StepInput { action: "submit".into(), note: String::new() }).await.unwrap();
+    t.app.article_step(&reviewer, a, &StepInput { action: "publish".into(), note: String::new() }).await.unwrap();
+    for url in [v["url"].as_str().unwrap(), v["phone_url"].as_str().unwrap()] {
+        let r = reqwest::get(t.url(url)).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{url}");
+        assert_eq!(r.headers()["content-type"], "image/jpeg");
+    }
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (b"#!/bin/sh\necho not a picture\n".to_vec(), "photo.png", "文件内容不是 JPEG、PNG 或 WebP 图片"),
         (png_claiming(30_000, 30_000), "bomb.png", "解压炸弹"),

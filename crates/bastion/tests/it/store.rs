@@ -45,6 +45,14 @@ fn person(no: &str, unit: UnitId) -> NewPerson {
     }
 }
 
+/// `p` with test identity number `n` (every person needs a number of their own).
+fn with_id(mut p: NewPerson, n: u32) -> NewPerson {
+    let raw = bastion_testkit::test_id_number(n);
+    p.id_number = Some(IdNumber::parse(&raw, jiff::civil::date(2026, 1, 1)).unwrap());
+    p.birth_date = Some("1980-01-01".into());
+    p
+}
+
 async fn subtree_and_scope(backend: Backend) {
     let db = TestDb::new(backend).await;
     let s = db.store().await;
@@ -61,7 +69,7 @@ async fn subtree_and_scope(backend: Backend) {
     assert_eq!(sub, vec!["A", "A1"]);
     let mut tx = s.begin().await.unwrap();
     let pa = s.insert_person(&mut tx, &person("100001", a1)).await.unwrap();
-    let _pb = s.insert_person(&mut tx, &person("100002", b)).await.unwrap();
+    let _pb = s.insert_person(&mut tx, &with_id(person("100002", b), 2)).await.unwrap();
     bastion_store::commit(tx).await.unwrap();
     let f = PersonFilter::default();
     let scoped = s.people(&RowScope::Subtrees(vec![a_path]), &f, 1, 10).await.unwrap();
@@ -114,8 +122,18 @@ async fn duplicate_police_number_is_named(backend: Backend) {
     let root = unit(&s, None, "R").await;
     let mut tx = s.begin().await.unwrap();
     s.insert_person(&mut tx, &person("100001", root)).await.unwrap();
-    let err = s.insert_person(&mut tx, &person("100001", root)).await.unwrap_err();
+    let err = s.insert_person(&mut tx, &with_id(person("100001", root), 2)).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate { field: "警号", .. }), "{err:?}");
+    // The same identity number under another police number: the unique index refuses it too
+    // (the last line of defence when two requests race past the application's check).
+    drop(tx);
+    let mut tx = s.begin().await.unwrap();
+    s.insert_person(&mut tx, &person("100001", root)).await.unwrap();
+    let err = s.insert_person(&mut tx, &person("100002", root)).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Duplicate { field: "身份证号", value } if value == "110***********002X"),
+        "{err:?}"
+    );
 }
 
 async fn rollback_writes_nothing(backend: Backend) {

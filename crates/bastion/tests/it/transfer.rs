@@ -56,15 +56,22 @@ async fn export_then_reimport_changes_nothing(backend: Backend) {
 
 async fn broken_rows_write_nothing_and_are_reported(backend: Backend) {
     let t = spawn_app(backend, true).await;
-    let csv =
+    let id = bastion_testkit::test_id_number;
+    let csv = format!(
         "警号,姓名,人员类别,性别,出生日期,入职日期,身份证号,手机号,单位编码,职务,政治面貌,在岗状态,警种,技能特长\n\
-        880001,好人甲,民警,男,,,,,S01,,,,,\n\
+        880001,好人甲,民警,男,,,{},,S01,,,,,\n\
         880002,校验错,民警,,,,110105194912310021,,S01,,,,,\n\
-        880003,单位错,民警,男,,,,,NOPE,,,,,\n\
-        880001,重复号,民警,男,,,,,S01,,,,,\n\
-        880004,日期错,民警,男,,2020-13-01,,,S01,,,,,\n\
-        880005,,民警,男,,,,,S01,,,,,\n\
-        510001,已存在,民警,男,,,,,S01,,,,,\n";
+        880003,单位错,民警,男,,,{},,NOPE,,,,,\n\
+        880001,重复号,民警,男,,,{},,S01,,,,,\n\
+        880004,日期错,民警,男,,2020-13-01,{},,S01,,,,,\n\
+        880005,,民警,男,,,{},,S01,,,,,\n\
+        510001,已存在,民警,男,,,,,S01,,,,,\n",
+        id(1),
+        id(3),
+        id(5),
+        id(7),
+        id(9)
+    );
     let report =
         t.app.import_people(&admin(), "bad.csv", csv.as_bytes(), ImportOptions::default(), &no_progress).await.unwrap();
     assert!(!report.committed);

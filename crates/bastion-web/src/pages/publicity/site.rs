@@ -154,17 +154,22 @@ fn lang(headers: &HeaderMap) -> Tr {
     Tr::new(&cookie(headers, LANG_COOKIE).unwrap_or_default())
 }
 
-/// What absolute links start with: the configured `public_url`, else `http://host` from the Host
-/// header when it looks like a host name (else 127.0.0.1).
-fn base_of(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.settings.public_url {
-        return u.clone();
-    }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let ok = !host.is_empty()
-        && host.len() <= 100
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
-    format!("http://{}", if ok { host } else { "127.0.0.1" })
+/// What absolute links start with: the configured `public_url`. Without it links stay relative
+/// (share tags name no host): a request's Host header is never trusted to build them.
+fn base_of(state: &AppState, _headers: &HeaderMap) -> String {
+    state.settings.public_url.clone().unwrap_or_default()
+}
+
+/// The feed and the sitemap need absolute links: without `public_url` they are not served.
+fn needs_public_url(state: &AppState) -> Option<Response> {
+    state.settings.public_url.is_none().then(|| {
+        (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "订阅源和站点地图需要配置新闻网站对外地址（public_url，环境变量 BASTION_PUBLIC_URL）",
+        )
+            .into_response()
+    })
 }
 
 async fn site_name(state: &AppState, t: Tr) -> String {
@@ -371,6 +376,9 @@ fn now_iso() -> String {
 }
 
 pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(r) = needs_public_url(&state) {
+        return r;
+    }
     let t = Tr::new("zh");
     let base = base_of(&state, &headers);
     let made = page_or(&state, format!("feed|{base}"), || async {
@@ -389,6 +397,9 @@ pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(r) = needs_public_url(&state) {
+        return r;
+    }
     let t = Tr::new("zh");
     let base = base_of(&state, &headers);
     let made = page_or(&state, format!("sitemap|{base}"), || async {
@@ -412,16 +423,30 @@ impl Feed {
     }
 }
 
-async fn image(state: &AppState, id: Option<i64>, phone: bool) -> Response {
+/// The signed-in viewer, if any (the public site skips the session middleware; pictures of
+/// drafts are shown to the back office only).
+async fn viewer(state: &AppState, headers: &HeaderMap) -> Option<bastion_app::Ctx> {
+    let token = cookie(headers, crate::session::COOKIE)?;
+    let s = state.app.session(&token).await.ok().flatten()?;
+    if s.stage != bastion_app::auth::STAGE_FULL {
+        return None;
+    }
+    let mut c = bastion_app::Ctx::from_account(&s.account, "", "");
+    c.book = state.app.role_book();
+    Some(c)
+}
+
+async fn image(state: &AppState, headers: &HeaderMap, id: Option<i64>, phone: bool) -> Response {
     let Some(id) = id else {
         return (StatusCode::NOT_FOUND, "图片不存在").into_response();
     };
-    match state.app.image_bytes(ImageId(id), phone).await {
+    let viewer = viewer(state, headers).await;
+    match state.app.image_for(viewer.as_ref(), ImageId(id), phone).await {
         Ok((mime, bytes)) => (
             [
                 (header::CONTENT_TYPE, mime),
-                // An image never changes once stored (a new upload gets a new number).
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string()),
+                // Never kept by shared caches: a picture stops being public when its article is withdrawn.
+                (header::CACHE_CONTROL, "private, max-age=300".to_string()),
             ],
             bytes,
         )
@@ -434,11 +459,11 @@ async fn image(state: &AppState, id: Option<i64>, phone: bool) -> Response {
     }
 }
 
-pub async fn image_full(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn image_full(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
     let id = file.strip_suffix(".jpg").and_then(|s| s.parse::<i64>().ok());
-    image(&state, id, false).await
+    image(&state, &headers, id, false).await
 }
 
-pub async fn image_phone(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
-    image(&state, raw.parse::<i64>().ok(), true).await
+pub async fn image_phone(State(state): State<AppState>, headers: HeaderMap, Path(raw): Path<String>) -> Response {
+    image(&state, &headers, raw.parse::<i64>().ok(), true).await
 }
