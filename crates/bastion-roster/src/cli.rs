@@ -121,6 +121,16 @@ fn load(file: &Path) -> Result<Instance> {
     Ok(parse_instance(name, &text)?)
 }
 
+/// Refuses an instance no roster can satisfy, naming every contradiction, before any search.
+fn refuse_contradictions(inst: &Instance) -> Result<()> {
+    let found = inst.contradictions();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = found.iter().map(|c| c.to_string()).collect();
+    bail!("算例自相矛盾 / {} contradicts itself:\n{}", inst.name, list.join("\n"))
+}
+
 fn write_roster(inst: &Instance, roster: &Roster, out: &Option<PathBuf>, w: &mut dyn Write) -> Result<()> {
     let csv = roster_to_csv(inst, roster);
     match out {
@@ -135,6 +145,7 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
     match cmd {
         RosterCmd::Solve { file, search, json, out } => {
             let inst = load(&file)?;
+            refuse_contradictions(&inst)?;
             let res = solve(&inst, &search.options())?;
             let best = best_known(&inst.name);
             if json {
@@ -169,6 +180,7 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
             }
             for f in files {
                 let inst = load(&f)?;
+                refuse_contradictions(&inst)?;
                 let best = best_known(&inst.name);
                 let res = solve(&inst, &search.options());
                 let (obj, secs) = match &res {
@@ -196,6 +208,7 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
         }
         RosterCmd::Repair { file, roster, absent, search, json, out } => {
             let inst = load(&file)?;
+            refuse_contradictions(&inst)?;
             let text = std::fs::read_to_string(&roster)
                 .with_context(|| format!("读取排班表失败 / cannot read {}", roster.display()))?;
             let current = roster_from_csv(&inst, &text)?;
