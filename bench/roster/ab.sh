@@ -4,7 +4,7 @@
 # One line per (instance, seed): instance, seed, objective, on/off/under/over, CPU seconds.
 set -euo pipefail
 BIN=$1; ITERS=$2; INSTS=$3; SEEDS=$4
-DIR=${ROSTER_BENCH_DIR:-/work/shared/bench/roster}
+DIR=${ROSTER_BENCH_DIR:-$(cd "$(dirname "$0")" && pwd)/instances}   # the in-repo copy
 for i in $INSTS; do
   for s in $SEEDS; do
     start=$(date +%s.%N)

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-python3}
-DIR=${ROSTER_BENCH_DIR:-../shared/bench/roster}
+DIR=${ROSTER_BENCH_DIR:-bench/roster/instances}   # the in-repo copy (after the cd above)
 nice -n 10 "$PY" bench/roster/cpsat.py "$DIR" "${1:-60}" "${2:-1}" "${3:-24}"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 LIMIT=${1:-60}
 FIRST=${2:-1}
 LAST=${3:-24}
-DIR=${ROSTER_BENCH_DIR:-../shared/bench/roster}
+DIR=${ROSTER_BENCH_DIR:-bench/roster/instances}   # the in-repo copy (after the cd above)
 [ -f "$DIR/Instance1.txt" ] || { echo "instances not found in $DIR (set ROSTER_BENCH_DIR)" >&2; exit 1; }
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-roster}
 cargo build --release -p bastion-roster --example bench -j 1

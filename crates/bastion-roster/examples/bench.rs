@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = PathBuf::from(args.first().map(String::as_str).unwrap_or("../shared/bench/roster"));
+    // Default: the in-repository copy of the instances.
+    let default_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/roster/instances");
+    let dir = PathBuf::from(args.first().map(String::as_str).unwrap_or(default_dir));
     let seconds: f64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(10.0);
     let threads: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(2);
     let first: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(1);

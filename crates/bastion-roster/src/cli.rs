@@ -5,6 +5,7 @@
 
 use crate::bench::{best_known, gap_percent, instance_files};
 use crate::bureau::{self, reference_bureau};
+use crate::explain::{explain, CellExplanation};
 use crate::model::{Instance, Roster};
 use crate::parse::{parse_instance, roster_from_csv, roster_to_csv};
 use crate::repair::{repair, Absence, DEFAULT_CHANGE_WEIGHT};
@@ -77,6 +78,22 @@ pub enum RosterCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Why one person works (or is off) on one day of a roster, and what each other value of
+    /// that cell would cost: the objective change by term and the hard rules broken or mended.
+    Explain {
+        /// The instance the roster was made for.
+        file: PathBuf,
+        /// The roster CSV.
+        roster: PathBuf,
+        /// Staff id, as in the instance file.
+        #[arg(long)]
+        staff: String,
+        /// Day index (0 = the first day, a Monday).
+        #[arg(long)]
+        day: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate the reference bureau (956 staff, 28 days) and roster it.
     Bureau {
         #[arg(long, default_value_t = 1)]
@@ -104,6 +121,16 @@ fn load(file: &Path) -> Result<Instance> {
     Ok(parse_instance(name, &text)?)
 }
 
+/// Refuses an instance no roster can satisfy, naming every contradiction, before any search.
+fn refuse_contradictions(inst: &Instance) -> Result<()> {
+    let found = inst.contradictions();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = found.iter().map(|c| c.to_string()).collect();
+    bail!("算例自相矛盾 / {} contradicts itself:\n{}", inst.name, list.join("\n"))
+}
+
 fn write_roster(inst: &Instance, roster: &Roster, out: &Option<PathBuf>, w: &mut dyn Write) -> Result<()> {
     let csv = roster_to_csv(inst, roster);
     match out {
@@ -118,6 +145,7 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
     match cmd {
         RosterCmd::Solve { file, search, json, out } => {
             let inst = load(&file)?;
+            refuse_contradictions(&inst)?;
             let res = solve(&inst, &search.options())?;
             let best = best_known(&inst.name);
             if json {
@@ -152,6 +180,7 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
             }
             for f in files {
                 let inst = load(&f)?;
+                refuse_contradictions(&inst)?;
                 let best = best_known(&inst.name);
                 let res = solve(&inst, &search.options());
                 let (obj, secs) = match &res {
@@ -179,6 +208,7 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
         }
         RosterCmd::Repair { file, roster, absent, search, json, out } => {
             let inst = load(&file)?;
+            refuse_contradictions(&inst)?;
             let text = std::fs::read_to_string(&roster)
                 .with_context(|| format!("读取排班表失败 / cannot read {}", roster.display()))?;
             let current = roster_from_csv(&inst, &text)?;
@@ -212,6 +242,19 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
             }
             if out.is_some() {
                 write_roster(&res.instance, &res.roster, &out, w)?;
+            }
+        }
+        RosterCmd::Explain { file, roster, staff, day, json } => {
+            let inst = load(&file)?;
+            let text = std::fs::read_to_string(&roster)
+                .with_context(|| format!("读取排班表失败 / cannot read {}", roster.display()))?;
+            let current = roster_from_csv(&inst, &text)?;
+            let e = inst.staff_index(staff.trim()).ok_or_else(|| anyhow!("unknown staff {staff:?}"))?;
+            let x = explain(&inst, &current, e, day)?;
+            if json {
+                writeln!(w, "{}", serde_json::to_string(&x)?)?;
+            } else {
+                write_explanation(&inst, &x, w)?;
             }
         }
         RosterCmd::Bureau { bureau_seed, search, json, out } => {
@@ -256,6 +299,54 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                 write_roster(&inst, &res.roster, &out, w)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The explanation of one cell as lines a duty officer can read.
+fn write_explanation(inst: &Instance, x: &CellExplanation, w: &mut dyn Write) -> Result<()> {
+    let id = |s: Option<usize>| s.map_or("-".to_string(), |s| inst.shifts[s].id.clone());
+    writeln!(w, "{} day {}: {}", inst.staff[x.staff].id, x.day, id(x.value))?;
+    if x.fixed_day_off {
+        writeln!(w, "fixed day off{}", if x.excused { " (excused absence)" } else { "" })?;
+    }
+    for c in &x.cover {
+        let mark =
+            if x.value == Some(c.shift) && c.needs_them() { "\tneeded: without them it falls short" } else { "" };
+        writeln!(w, "cover\t{}\tneeds {}\trostered {}{mark}", id(Some(c.shift)), c.requirement, c.assigned)?;
+    }
+    for g in &x.groups {
+        let shifts: Vec<String> = g.shifts.iter().map(|&s| id(Some(s))).collect();
+        let counted = if g.counted { "\tcounted" } else { "" };
+        writeln!(w, "group\t{}\t{}\tneeds {}\trostered {}{counted}", g.group, shifts.join("|"), g.min, g.assigned)?;
+    }
+    for r in &x.requests {
+        let kind = if r.on { "on" } else { "off" };
+        let granted = if r.granted { "granted" } else { "not granted" };
+        writeln!(w, "request\t{kind} {}\tweight {}\t{granted}", id(Some(r.shift)), r.weight)?;
+    }
+    for a in &x.alternatives {
+        let rules = |v: &[crate::eval::Violation]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.iter().map(|v| v.constraint()).collect::<Vec<_>>().join(", ")
+            }
+        };
+        writeln!(
+            w,
+            "if {}\tobjective {:+}\t(on {:+}, off {:+}, under {:+}, over {:+}, group {:+}, fairness {:+})\tbreaks {}\tmends {}",
+            id(a.value),
+            a.objective_delta,
+            a.on_requests_delta,
+            a.off_requests_delta,
+            a.under_delta,
+            a.over_delta,
+            a.group_under_delta,
+            a.fairness_delta,
+            rules(&a.breaks),
+            rules(&a.mends)
+        )?;
     }
     Ok(())
 }

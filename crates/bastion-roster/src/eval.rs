@@ -201,7 +201,7 @@ pub fn evaluate(inst: &Instance, roster: &Roster) -> Evaluation {
     ev
 }
 
-fn check_person(inst: &Instance, e: usize, row: &[Option<usize>], out: &mut Vec<Violation>) {
+pub(crate) fn check_person(inst: &Instance, e: usize, row: &[Option<usize>], out: &mut Vec<Violation>) {
     let p = &inst.staff[e];
     let days = inst.days;
     for (d, cell) in row.iter().enumerate() {

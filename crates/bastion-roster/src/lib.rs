@@ -10,12 +10,14 @@ pub mod bench;
 pub mod bureau;
 pub mod cli;
 pub mod eval;
+pub mod explain;
 pub mod model;
 pub mod parse;
 pub mod repair;
 pub mod search;
 
 pub use eval::{evaluate, Evaluation, Violation};
+pub use explain::{explain, CellExplanation};
 pub use model::{Instance, Roster};
 pub use parse::parse_instance;
 pub use search::{solve, SolveError, SolveOptions, SolveOutcome, Tuning};

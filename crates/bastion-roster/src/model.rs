@@ -154,3 +154,84 @@ pub struct Change {
     pub before: Option<usize>,
     pub after: Option<usize>,
 }
+
+/// A contradiction in an instance: no roster can meet it, whatever the search does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Contradiction {
+    /// A person's minimum total minutes exceed their maximum.
+    MinutesMinAboveMax { staff: String, min: u32, max: u32 },
+    /// A person's minimum total minutes cannot be reached: even working every day they are not
+    /// fixed off, in the longest shifts their per-type limits allow.
+    MinutesOutOfReach { staff: String, min: u32, reachable: u32, available_days: usize },
+    /// Cover is asked for a shift type no one may work (every person's limit for it is 0).
+    CoverNoOneMayWork { shift: String, days: usize, people: u32 },
+}
+
+impl std::fmt::Display for Contradiction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Contradiction::MinutesMinAboveMax { staff, min, max } => {
+                write!(f, "人员 {staff} 最少工时 {min} 分钟大于最多工时 {max} 分钟 / staff {staff}: minimum total minutes {min} above the maximum {max}")
+            }
+            Contradiction::MinutesOutOfReach { staff, min, reachable, available_days } => write!(
+                f,
+                "人员 {staff} 最少工时 {min} 分钟无法达到（可上班 {available_days} 天，至多 {reachable} 分钟）/ staff {staff}: minimum total minutes {min} out of reach (at most {reachable} in the {available_days} days not fixed off)"
+            ),
+            Contradiction::CoverNoOneMayWork { shift, days, people } => write!(
+                f,
+                "班次 {shift} 无人可上却有需求（{days} 天共 {people} 人次）/ shift {shift}: cover asked on {days} days ({people} people in all) but no one may work it"
+            ),
+        }
+    }
+}
+
+impl Instance {
+    /// Contradictions no roster can meet, for a clear refusal before any search. Checks what
+    /// can be proved from the contract alone: minutes (limits against each other and against
+    /// the days and shift limits a person has) and cover of shift types no one may work.
+    pub fn contradictions(&self) -> Vec<Contradiction> {
+        let mut out = Vec::new();
+        let mut by_length: Vec<usize> = (0..self.shifts.len()).collect();
+        by_length.sort_by_key(|&s| std::cmp::Reverse(self.shifts[s].minutes));
+        for p in &self.staff {
+            if p.min_minutes > p.max_minutes {
+                out.push(Contradiction::MinutesMinAboveMax {
+                    staff: p.id.clone(),
+                    min: p.min_minutes,
+                    max: p.max_minutes,
+                });
+                continue;
+            }
+            // The longest shifts first, as many as the type's limit and the free days allow.
+            let available_days = p.days_off.iter().filter(|&&off| !off).count();
+            let (mut left, mut reachable) = (available_days as u64, 0u64);
+            for &s in &by_length {
+                let n = u64::from(p.max_shifts.get(s).copied().unwrap_or(0)).min(left);
+                reachable += n * u64::from(self.shifts[s].minutes);
+                left -= n;
+            }
+            if u64::from(p.min_minutes) > reachable {
+                out.push(Contradiction::MinutesOutOfReach {
+                    staff: p.id.clone(),
+                    min: p.min_minutes,
+                    reachable: u32::try_from(reachable).unwrap_or(u32::MAX),
+                    available_days,
+                });
+            }
+        }
+        for (s, sh) in self.shifts.iter().enumerate() {
+            if self.staff.iter().any(|p| p.max_shifts.get(s).is_some_and(|&m| m > 0)) {
+                continue;
+            }
+            let asked: Vec<u32> = (0..self.days).map(|d| self.cover_at(d, s).requirement).filter(|&r| r > 0).collect();
+            if !asked.is_empty() {
+                out.push(Contradiction::CoverNoOneMayWork {
+                    shift: sh.id.clone(),
+                    days: asked.len(),
+                    people: asked.iter().sum(),
+                });
+            }
+        }
+        out
+    }
+}

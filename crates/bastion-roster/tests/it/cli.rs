@@ -91,3 +91,64 @@ fn bureau_command_reports_feasibility_and_fairness() {
     assert_eq!(v["feasible"], true, "{v}");
     assert!(v["fairness"][0]["nights"]["gini"].as_f64().is_some());
 }
+
+#[test]
+fn explain_names_the_cover_and_prices_the_alternatives() {
+    let dir = temp_dir("explain");
+    let file = dir.join("tiny.txt");
+    std::fs::write(
+        &file,
+        "SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nE,480,\nL,480,E\n\nSECTION_STAFF\n\
+         A,E=7|L=7,2880,960,3,2,2,1\nB,E=7|L=0,2880,0,5,1,1,2\n\nSECTION_DAYS_OFF\nA,6\n\n\
+         SECTION_SHIFT_ON_REQUESTS\n\nSECTION_SHIFT_OFF_REQUESTS\nA,2,L,4\n\nSECTION_COVER\n\
+         0,E,1,100,1\n0,L,1,100,1\n1,E,1,100,1\n1,L,1,100,1\n2,E,1,100,1\n2,L,1,100,1\n\
+         3,E,1,100,1\n3,L,1,100,1\n4,E,1,100,1\n4,L,1,100,1\n5,E,1,100,1\n5,L,1,100,1\n\
+         6,E,1,100,1\n6,L,1,100,1\n",
+    )
+    .unwrap();
+    let roster = dir.join("r.csv");
+    std::fs::write(&roster, "staff,0,1,2,3,4,5,6\nA,E,E,L,,,,\nB,E,,,E,E,,\n").unwrap();
+    let cmd = |json| RosterCmd::Explain { file: file.clone(), roster: roster.clone(), staff: "A".into(), day: 2, json };
+    let text = run(cmd(false));
+    assert!(text.starts_with("A day 2: L\n"), "{text}");
+    assert!(text.contains("cover\tL\tneeds 1\trostered 1\tneeded: without them it falls short"), "{text}");
+    assert!(text.contains("request\toff L\tweight 4\tnot granted"), "{text}");
+    assert!(text.contains("if -\tobjective +96\t"), "{text}");
+    assert!(text.contains("if E\tobjective -4\t"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(run(cmd(true)).trim()).unwrap();
+    assert_eq!(v["alternatives"].as_array().unwrap().len(), 2);
+    let mut buf = Vec::new();
+    let err =
+        run_to(RosterCmd::Explain { file, roster, staff: "Z".into(), day: 2, json: false }, &mut buf).unwrap_err();
+    assert!(err.to_string().contains("unknown staff"), "{err}");
+}
+
+#[test]
+fn contradictory_instances_are_refused_with_the_conflict_named() {
+    let dir = temp_dir("contradiction");
+    let file = dir.join("bad.txt");
+    // A: at least 3000 minutes asked, 2880 allowed. B: days 0-5 fixed off, at most one 480-minute
+    // shift left, 960 asked. L: cover asked on day 3, nobody may work L.
+    std::fs::write(
+        &file,
+        "SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nE,480,\nL,480,\n\nSECTION_STAFF\n\
+         A,E=7|L=0,2880,3000,7,1,1,2\nB,E=7|L=0,2880,960,7,1,1,2\n\nSECTION_DAYS_OFF\nB,0,1,2,3,4,5\n\n\
+         SECTION_COVER\n0,E,1,100,1\n3,L,2,100,1\n",
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    let err = run_to(RosterCmd::Solve { file, search: search(1000), json: false, out: None }, &mut buf).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("staff A: minimum total minutes 3000 above the maximum 2880"), "{msg}");
+    assert!(msg.contains("staff B: minimum total minutes 960 out of reach (at most 480 in the 1 days"), "{msg}");
+    assert!(msg.contains("shift L: cover asked on 1 days (2 people in all) but no one may work it"), "{msg}");
+}
+
+#[test]
+fn the_benchmark_and_the_bureau_have_no_contradictions() {
+    for n in 1..=24 {
+        assert_eq!(crate::common::load(n).contradictions(), vec![], "Instance{n}");
+    }
+    let bureau = bastion_roster::bureau::to_instance(&bastion_roster::bureau::reference_bureau(1));
+    assert_eq!(bureau.contradictions(), vec![]);
+}

@@ -3,12 +3,16 @@
 use bastion_roster::{parse_instance, Instance, Roster};
 use std::path::PathBuf;
 
-/// The shared benchmark directory; fails loudly (never skips) when it is missing.
+/// The benchmark instances: the repository's copy in `bench/roster/instances`, or the directory
+/// named by `ROSTER_BENCH_DIR`; fails loudly (never skips) when they are missing.
 pub fn bench_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/roster");
+    let dir = match std::env::var_os("ROSTER_BENCH_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench/roster/instances"),
+    };
     assert!(
         dir.join("Instance1.txt").is_file(),
-        "benchmark instances missing: expected {} (shared/ beside the clone)",
+        "benchmark instances missing: expected {} (bench/roster/instances, or set ROSTER_BENCH_DIR)",
         dir.display()
     );
     dir

@@ -7,6 +7,7 @@ mod bureau;
 mod cli;
 mod common;
 mod eval_cases;
+mod explain;
 mod props;
 mod repair;
 mod solve;
