@@ -65,8 +65,9 @@ fn is_own_image(src: &str) -> bool {
 }
 
 /// Serve the phone-sized copy of the site's own pictures in a sanitised body to small screens:
-/// `<img src="/news/images/12.jpg"` gains the 720-px copy as `src` and both sizes as `srcset`.
-pub fn responsive_images(html: &str) -> String {
+/// `<img src="/news/images/12.jpg"` gains the 720-px copy as `src` and both sizes as `srcset`,
+/// both under the picture's public name (`public_name(12)`, e.g. `12-9f…`).
+pub fn responsive_images(html: &str, public_name: &dyn Fn(i64) -> String) -> String {
     const OPEN: &str = "<img src=\"/news/images/";
     let mut out = String::with_capacity(html.len() + 128);
     let mut rest = html;
@@ -75,8 +76,8 @@ pub fn responsive_images(html: &str) -> String {
         let after = &rest[i + OPEN.len()..];
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
         match after[digits..].strip_prefix(".jpg\"") {
-            Some(tail) if digits > 0 => {
-                let id = &after[..digits];
+            Some(tail) if digits > 0 && after[..digits].parse::<i64>().is_ok() => {
+                let id = public_name(after[..digits].parse::<i64>().unwrap_or_default());
                 out.push_str(&format!(
                     "<img src=\"/news/images/{id}/phone.jpg\" srcset=\"/news/images/{id}/phone.jpg 720w, \
                      /news/images/{id}.jpg 1600w\" sizes=\"(max-width: 800px) 100vw, 800px\""
@@ -174,7 +175,7 @@ mod tests {
     fn own_pictures_get_the_phone_copy() {
         let body =
             sanitize(r#"<p>前</p><img src="/news/images/12.jpg" alt="卡点"><img src="/news/images/7/phone.jpg">"#);
-        let out = responsive_images(&body);
+        let out = responsive_images(&body, &|id| id.to_string());
         assert!(
             out.contains(
                 r#"<img src="/news/images/12/phone.jpg" srcset="/news/images/12/phone.jpg 720w, /news/images/12.jpg 1600w" sizes="(max-width: 800px) 100vw, 800px" alt="卡点">"#
@@ -183,8 +184,11 @@ mod tests {
         );
         // Already the phone copy, or not one of ours: unchanged.
         assert!(out.contains(r#"<img src="/news/images/7/phone.jpg">"#), "{out}");
-        assert_eq!(responsive_images("<p>无图</p>"), "<p>无图</p>");
-        assert_eq!(responsive_images(r#"<img src="/news/images/x.jpg">"#), r#"<img src="/news/images/x.jpg">"#);
+        let named = |id: i64| format!("{id}-tag");
+        assert_eq!(responsive_images("<p>无图</p>", &named), "<p>无图</p>");
+        assert_eq!(responsive_images(r#"<img src="/news/images/x.jpg">"#, &named), r#"<img src="/news/images/x.jpg">"#);
+        assert!(responsive_images(r#"<img src="/news/images/12.jpg">"#, &named)
+            .starts_with(r#"<img src="/news/images/12-tag/phone.jpg" srcset="/news/images/12-tag/phone.jpg 720w, /news/images/12-tag.jpg 1600w""#));
     }
 
     #[test]

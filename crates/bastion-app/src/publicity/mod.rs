@@ -389,12 +389,34 @@ impl App {
     /// A picture for `viewer` (None: the public). The public gets only pictures of articles it may
     /// read now (a cover or in the body); someone who may read the back office's articles gets any,
     /// so drafts under review show their pictures. Anything else answers as unknown.
-    pub async fn image_for(&self, viewer: Option<&Ctx>, id: ImageId, phone: bool) -> AppResult<(String, Vec<u8>)> {
+    ///
+    /// `name` is the file name without `.jpg`: the public asks by the picture's public name
+    /// (`12-` and a keyed tag, see [`App::image_public_name`]), so pictures cannot be found by
+    /// counting; the back office may also ask by the bare number its editor shows.
+    pub async fn image_for(&self, viewer: Option<&Ctx>, name: &str, phone: bool) -> AppResult<(String, Vec<u8>)> {
+        let unknown = || AppError::NotFound("图片不存在".into());
+        let (number, tag) = match name.split_once('-') {
+            Some((n, t)) => (n, Some(t)),
+            None => (name, None),
+        };
+        let id = ImageId(number.parse::<i64>().map_err(|_| unknown())?);
         let staff = viewer.is_some_and(|c| c.scope(perm::PUBLICITY_READ).is_ok());
-        if !staff && !self.store.image_is_public(id, bastion_core::time::now_ms()).await? {
-            return Err(AppError::NotFound("图片不存在".into()));
+        if !staff {
+            if tag.is_none() || self.image_public_name(id) != name {
+                return Err(unknown());
+            }
+            if !self.store.image_is_public(id, bastion_core::time::now_ms()).await? {
+                return Err(unknown());
+            }
         }
         self.image_bytes(id, phone).await
+    }
+
+    /// The name a picture is published under: its number and a tag keyed with a secret of this
+    /// deployment (the blind-index key), so the public cannot reach pictures by counting.
+    pub fn image_public_name(&self, id: ImageId) -> String {
+        let tag = self.store.crypto.blind_index("public-image", &id.0.to_string());
+        format!("{}-{}", id.0, tag.get(..16).unwrap_or(&tag))
     }
 
     pub async fn image_bytes(&self, id: ImageId, phone: bool) -> AppResult<(String, Vec<u8>)> {

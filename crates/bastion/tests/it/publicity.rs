@@ -408,10 +408,25 @@ async fn picture_uploads_are_checked_by_content(backend: Backend) {
     );
     t.app.article_step(&writer, a, &StepInput { action: "submit".into(), note: String::new() }).await.unwrap();
     t.app.article_step(&reviewer, a, &StepInput { action: "publish".into(), note: String::new() }).await.unwrap();
-    for url in [v["url"].as_str().unwrap(), v["phone_url"].as_str().unwrap()] {
-        let r = reqwest::get(t.url(url)).await.unwrap();
+    // The public reaches it only under its published name, which cannot be had by counting.
+    let page = reqwest::get(t.url(&format!("/news/{}", a.0))).await.unwrap().text().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    let start = page.find(&format!("/news/images/{id}-")).expect("the article shows the picture by its public name");
+    let name: String = page[start + "/news/images/".len()..].chars().take_while(|c| *c != '/' && *c != '.').collect();
+    assert!(name.len() > 10, "{name}");
+    for url in [format!("/news/images/{name}.jpg"), format!("/news/images/{name}/phone.jpg")] {
+        let r = reqwest::get(t.url(&url)).await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{url}");
         assert_eq!(r.headers()["content-type"], "image/jpeg");
+    }
+    let forged = format!("{id}-{}", "0".repeat(16));
+    let other = name.replacen(&id.to_string(), &(id - 1).to_string(), 1);
+    for url in [
+        v["url"].as_str().unwrap().to_string(),
+        format!("/news/images/{forged}.jpg"),
+        format!("/news/images/{other}.jpg"),
+    ] {
+        assert_eq!(reqwest::get(t.url(&url)).await.unwrap().status(), StatusCode::NOT_FOUND, "{url}: not by counting");
     }
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (b"#!/bin/sh\necho not a picture\n".to_vec(), "photo.png", "文件内容不是 JPEG、PNG 或 WebP 图片"),

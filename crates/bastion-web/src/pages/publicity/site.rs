@@ -102,6 +102,8 @@ pub struct NewsHome {
     pub t: Tr,
     pub head: Head,
     pub lead: Option<Article>,
+    /// The lead article's cover under its public name.
+    pub lead_cover: Option<String>,
     pub columns: Vec<(Column, Vec<Article>)>,
 }
 impl Dates for NewsHome {}
@@ -112,6 +114,8 @@ pub struct NewsArticle {
     pub t: Tr,
     pub head: Head,
     pub a: Article,
+    /// The cover under its public name.
+    pub cover: Option<String>,
     pub featured: Vec<Featured>,
     pub newer: Option<(ArticleId, String)>,
     pub older: Option<(ArticleId, String)>,
@@ -267,9 +271,13 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             og_type: "website",
             base: base.clone(),
             path: "/news".into(),
-            image: lead.as_ref().and_then(|a| a.cover_image_id).map(|c| format!("/news/images/{}.jpg", c.0)),
+            image: lead
+                .as_ref()
+                .and_then(|a| a.cover_image_id)
+                .map(|c| format!("/news/images/{}.jpg", state.app.image_public_name(c))),
         };
-        let html = render(&NewsHome { t, head, lead, columns })?;
+        let lead_cover = lead.as_ref().and_then(|a| a.cover_image_id).map(|c| state.app.image_public_name(c));
+        let html = render(&NewsHome { t, head, lead, lead_cover, columns })?;
         Ok(cached(html, String::new(), None, HTML))
     })
     .await;
@@ -284,7 +292,9 @@ async fn article_page(state: &AppState, t: Tr, base: &str, id: ArticleId) -> Res
     page_or(state, key, || async {
         let PublicArticle { mut article, featured, newer, older } =
             state.app.public_article(id).await.map_err(|e| public_error(t, e))?;
-        article.body = bastion_app::publicity::html::responsive_images(&article.body);
+        article.body = bastion_app::publicity::html::responsive_images(&article.body, &|id| {
+            state.app.image_public_name(ImageId(id))
+        });
         let site = site_name(state, t).await;
         let head = Head {
             title: format!("{} - {site}", article.title),
@@ -293,9 +303,10 @@ async fn article_page(state: &AppState, t: Tr, base: &str, id: ArticleId) -> Res
             og_type: "article",
             base: base.to_string(),
             path: format!("/news/{}", id.0),
-            image: article.cover_image_id.map(|c| format!("/news/images/{}.jpg", c.0)),
+            image: article.cover_image_id.map(|c| format!("/news/images/{}.jpg", state.app.image_public_name(c))),
         };
-        let html = render(&NewsArticle { t, head, a: article, featured, newer, older, views_marker: MARKER })?;
+        let cover = article.cover_image_id.map(|c| state.app.image_public_name(c));
+        let html = render(&NewsArticle { t, head, a: article, cover, featured, newer, older, views_marker: MARKER })?;
         let (a, b) = split(html);
         Ok(cached(a, b, Some(id), HTML))
     })
@@ -436,12 +447,9 @@ async fn viewer(state: &AppState, headers: &HeaderMap) -> Option<bastion_app::Ct
     Some(c)
 }
 
-async fn image(state: &AppState, headers: &HeaderMap, id: Option<i64>, phone: bool) -> Response {
-    let Some(id) = id else {
-        return (StatusCode::NOT_FOUND, "图片不存在").into_response();
-    };
+async fn image(state: &AppState, headers: &HeaderMap, name: &str, phone: bool) -> Response {
     let viewer = viewer(state, headers).await;
-    match state.app.image_for(viewer.as_ref(), ImageId(id), phone).await {
+    match state.app.image_for(viewer.as_ref(), name, phone).await {
         Ok((mime, bytes)) => (
             [
                 (header::CONTENT_TYPE, mime),
@@ -453,17 +461,16 @@ async fn image(state: &AppState, headers: &HeaderMap, id: Option<i64>, phone: bo
             .into_response(),
         Err(AppError::NotFound(_)) => (StatusCode::NOT_FOUND, "图片不存在").into_response(),
         Err(e) => {
-            tracing::error!("image {id}: {e}");
+            tracing::error!("image {name}: {e}");
             (StatusCode::INTERNAL_SERVER_ERROR, "图片读取失败").into_response()
         }
     }
 }
 
 pub async fn image_full(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
-    let id = file.strip_suffix(".jpg").and_then(|s| s.parse::<i64>().ok());
-    image(&state, &headers, id, false).await
+    image(&state, &headers, file.strip_suffix(".jpg").unwrap_or(""), false).await
 }
 
 pub async fn image_phone(State(state): State<AppState>, headers: HeaderMap, Path(raw): Path<String>) -> Response {
-    image(&state, &headers, raw.parse::<i64>().ok(), true).await
+    image(&state, &headers, &raw, true).await
 }
