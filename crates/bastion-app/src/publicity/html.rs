@@ -94,6 +94,30 @@ pub fn responsive_images(html: &str, public_name: &dyn Fn(i64) -> String) -> Str
     out
 }
 
+/// Every reference to one of the site's own pictures by its bare number (`/news/images/12.jpg`,
+/// `/news/images/12/phone.jpg`) rewritten to its public name (`public_name(12)`); anything else
+/// is left as it is. The public site shows bodies through this, so no page gives a number away.
+pub fn name_images(html: &str, public_name: &dyn Fn(i64) -> String) -> String {
+    const PREFIX: &str = "/news/images/";
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(i) = rest.find(PREFIX) {
+        out.push_str(&rest[..i + PREFIX.len()]);
+        let after = &rest[i + PREFIX.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let bare = digits > 0 && (after[digits..].starts_with(".jpg") || after[digits..].starts_with("/phone.jpg"));
+        match after[..digits].parse::<i64>() {
+            Ok(id) if bare => {
+                out.push_str(&public_name(id));
+                rest = &after[digits..];
+            }
+            _ => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The text of an HTML fragment (tags dropped, common entities decoded, whitespace collapsed).
 pub fn text_of(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -185,6 +209,13 @@ mod tests {
         // Already the phone copy, or not one of ours: unchanged.
         assert!(out.contains(r#"<img src="/news/images/7/phone.jpg">"#), "{out}");
         let named = |id: i64| format!("{id}-tag");
+        assert_eq!(
+            name_images(
+                r#"<img src="/news/images/7/phone.jpg"><a href="/news/images/8.jpg">x</a> /news/images/9-tag.jpg /news/images/x.jpg"#,
+                &named
+            ),
+            r#"<img src="/news/images/7-tag/phone.jpg"><a href="/news/images/8-tag.jpg">x</a> /news/images/9-tag.jpg /news/images/x.jpg"#
+        );
         assert_eq!(responsive_images("<p>无图</p>", &named), "<p>无图</p>");
         assert_eq!(responsive_images(r#"<img src="/news/images/x.jpg">"#, &named), r#"<img src="/news/images/x.jpg">"#);
         assert!(responsive_images(r#"<img src="/news/images/12.jpg">"#, &named)

@@ -292,9 +292,11 @@ async fn article_page(state: &AppState, t: Tr, base: &str, id: ArticleId) -> Res
     page_or(state, key, || async {
         let PublicArticle { mut article, featured, newer, older } =
             state.app.public_article(id).await.map_err(|e| public_error(t, e))?;
-        article.body = bastion_app::publicity::html::responsive_images(&article.body, &|id| {
-            state.app.image_public_name(ImageId(id))
-        });
+        let name = |id: i64| state.app.image_public_name(ImageId(id));
+        article.body = bastion_app::publicity::html::name_images(
+            &bastion_app::publicity::html::responsive_images(&article.body, &name),
+            &name,
+        );
         let site = site_name(state, t).await;
         let head = Head {
             title: format!("{} - {site}", article.title),
@@ -395,6 +397,10 @@ pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response
     let made = page_or(&state, format!("feed|{base}"), || async {
         let mut items = state.app.public_articles().await.map_err(|e| public_error(t, e))?;
         items.truncate(50);
+        let name = |id: i64| state.app.image_public_name(ImageId(id));
+        for a in &mut items {
+            a.body = bastion_app::publicity::html::name_images(&a.body, &name);
+        }
         let updated = items.first().map(|a| Feed::iso_of(a.publish_at)).unwrap_or_else(now_iso);
         let site = site_name(&state, t).await;
         let xml = render(&Feed { site, base: base.clone(), updated, items })?;
