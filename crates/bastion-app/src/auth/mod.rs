@@ -487,68 +487,6 @@ impl App {
 }
 
 impl App {
-    /// The audit trail as CSV (audit admin), newest first; the export itself is audited.
-    pub async fn export_audit(
-        &self,
-        ctx: &Ctx,
-        account: Option<&str>,
-        module: Option<&str>,
-    ) -> AppResult<(Vec<u8>, usize)> {
-        ctx.scope(permission::perm::AUDIT_READ)?;
-        let mut out = b"\xEF\xBB\xBF".to_vec();
-        let mut n = 0usize;
-        {
-            let mut w = csv::Writer::from_writer(&mut out);
-            let header =
-                ["序号", "时间", "账号", "单位", "IP", "模块", "操作", "对象", "结果", "说明", "请求号", "哈希"];
-            w.write_record(header).map_err(|e| AppError::Internal(e.into()))?;
-            let mut offset = 0;
-            loop {
-                let (recs, _) = self.store.audit_records(account, module, 2000, offset).await?;
-                if recs.is_empty() {
-                    break;
-                }
-                offset += recs.len() as i64;
-                for r in recs {
-                    n += 1;
-                    w.write_record(bastion_core::csv::neutralise_record([
-                        r.seq.to_string(),
-                        bastion_core::time::fmt_ms(r.at),
-                        r.account,
-                        r.unit,
-                        r.ip,
-                        r.module,
-                        r.action,
-                        r.target,
-                        r.result,
-                        r.detail,
-                        r.request_id,
-                        r.hash,
-                    ]))
-                    .map_err(|e| AppError::Internal(e.into()))?;
-                }
-            }
-            w.flush().map_err(|e| AppError::Internal(e.into()))?;
-        }
-        let mut tx = self.store.begin().await?;
-        self.audit(&mut tx, ctx, "audit", "导出审计日志", &format!("{n} 条"), "").await?;
-        bastion_store::commit(tx).await?;
-        Ok((out, n))
-    }
-
-    pub async fn login_log(
-        &self,
-        ctx: &Ctx,
-        page: i64,
-        size: i64,
-    ) -> AppResult<(Vec<bastion_store::auth::LoginLogEntry>, i64)> {
-        ctx.scope(permission::perm::AUDIT_READ)?;
-        let total = self.store.login_log_count().await?;
-        Ok((self.store.login_log(size, (page.max(1) - 1).saturating_mul(size)).await?, total))
-    }
-}
-
-impl App {
     /// The account called `username`, or a NotFound naming it.
     async fn account_named(&self, username: &str) -> AppResult<Account> {
         self.store

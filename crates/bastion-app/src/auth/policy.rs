@@ -175,27 +175,6 @@ impl App {
         self.refresh_roles().await
     }
 
-    /// Purge audit records older than the retention period (policy, never under 180 days). The
-    /// purge is itself audited, with the count and the new anchor only. Returns the count.
-    pub async fn purge_expired_audit(&self, ctx: &Ctx, now_ms: i64) -> AppResult<i64> {
-        let days = self.policy().audit_retention_days.max(180);
-        let mut tx = self.store.begin().await?;
-        let (n, seq, hash) = self.store.purge_audit(&mut tx, now_ms - days * 86_400_000).await?;
-        if n == 0 {
-            return Ok(0);
-        }
-        let target = bastion_store::audit::anchor_target(seq, &hash);
-        self.audit(&mut tx, ctx, "audit", "清理过期审计日志", &target, &format!("{n} 条（保存期 {days} 天）")).await?;
-        bastion_store::commit(tx).await?;
-        Ok(n)
-    }
-
-    /// A MAC'd checkpoint of the audit chain's head (the server logs one every hour; `bastion audit
-    /// checkpoint` writes one to a file to keep off the machine).
-    pub async fn audit_checkpoint(&self) -> AppResult<bastion_store::audit::Checkpoint> {
-        Ok(self.store.audit_checkpoint().await?)
-    }
-
     /// Change the policy (security admin). Refuses an address list that would lock the caller out.
     pub async fn set_policy(&self, ctx: &Ctx, input: &PolicyInput) -> AppResult<Policy> {
         ctx.scope(perm::POLICY_WRITE)?;
