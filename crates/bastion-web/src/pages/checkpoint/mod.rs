@@ -91,21 +91,12 @@ async fn list_page(
     };
     let lang = t.code();
     let shell = Shell::new(state, ctx, t, "/checkpoints", t.s("checkpoint.menu")).await;
-    let units = if ctx.can(perm::CHECKPOINT_WRITE) {
-        match state.app.units(ctx).await {
-            Ok(u) => u,
-            Err(e) => return error_page(t, e),
-        }
-    } else {
-        vec![]
-    };
-    let alerts = if ctx.can(perm::SCREENING_READ) {
-        match state.app.alerts(ctx).await {
-            Ok(a) => a,
-            Err(e) => return error_page(t, e),
-        }
-    } else {
-        vec![]
+    // The units for the new-checkpoint form and the alerts, for those who may see them.
+    let units = if ctx.can(perm::CHECKPOINT_WRITE) { state.app.units(ctx).await } else { Ok(vec![]) };
+    let alerts = if ctx.can(perm::SCREENING_READ) { state.app.alerts(ctx).await } else { Ok(vec![]) };
+    let (units, alerts) = match (units, alerts) {
+        (Ok(u), Ok(a)) => (u, a),
+        (Err(e), _) | (_, Err(e)) => return error_page(t, e),
     };
     render_status(
         status,
