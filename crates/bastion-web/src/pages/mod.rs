@@ -190,8 +190,12 @@ pub async fn error_page_in_shell(state: &AppState, ctx: &Ctx, t: Tr, e: AppError
     render_status(status, &ShellMessagePage { shell, title: title.into(), body: body.message })
 }
 
-pub async fn not_found(info: RequestInfo) -> Response {
+pub async fn not_found(info: RequestInfo, uri: axum::http::Uri) -> Response {
     let t = info.tr;
+    // On the public site a wrong address stays in the public site's look and leads back to /news.
+    if uri.path() == "/news" || uri.path().starts_with("/news/") {
+        return publicity::site::public_error(t, AppError::NotFound(t.s("not_found_body").into()));
+    }
     render_status(
         StatusCode::NOT_FOUND,
         &MessagePage { t, title: t.s("not_found_title").into(), body: t.s("not_found_body").into() },

@@ -198,10 +198,16 @@ async fn public_site_pages(backend: Backend) {
     // Drafts, unknown numbers and junk are a 404 page, never a 500.
     let unit = t.app.store.unit_by_code("T").await.unwrap().unwrap();
     let draft = t.app.create_article(&Ctx::cli(unit.id), &input("还在草稿", "<p>草稿</p>")).await.unwrap();
-    for path in [format!("/news/{}", draft.0), "/news/999999".into(), "/news/abc".into(), "/news/images/x.jpg".into()] {
+    // They stay in the public site's look and lead back to /news, never to the staff sign-in.
+    for path in [format!("/news/{}", draft.0), "/news/999999".into(), "/news/abc".into(), "/news/a/b/c".into()] {
         let r = c.get(t.url(&path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("news.css") && page.contains("href=\"/news\">返回新闻首页"), "{path}: {page}");
+        assert!(!page.contains("/login") && !page.contains("href=\"/\""), "{path}: {page}");
     }
+    let r = c.get(t.url("/news/images/x.jpg")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Without public_url, share tags carry no host at all: a forged Host header is never reflected.
     let forged = |path: String| c.get(t.url(&path)).header("host", "evil.example").send();
     let page = forged(format!("/news/{}", first.0)).await.unwrap().text().await.unwrap();

@@ -220,8 +220,33 @@ fn split(html: String) -> (String, String) {
     }
 }
 
-fn public_error(t: Tr, e: AppError) -> Response {
-    crate::pages::error_page(t, e)
+#[derive(Template)]
+#[template(path = "publicity/site/message.html")]
+pub struct NewsMessage {
+    pub t: Tr,
+    pub head: Head,
+    pub title: String,
+    pub body: String,
+}
+
+/// An error on the public site, in the public site's look and leading back to `/news` (never to
+/// the staff sign-in).
+pub(crate) fn public_error(t: Tr, e: AppError) -> Response {
+    let (status, body) = crate::error::status_and_body(&e);
+    let title = if status == StatusCode::NOT_FOUND { t.s("not_found_title") } else { t.s("error_title") }.to_string();
+    let head = Head {
+        title: title.clone(),
+        description: String::new(),
+        site: t.s("publicity.site_default").to_string(),
+        og_type: "website",
+        base: String::new(),
+        path: "/news".into(),
+        image: None,
+    };
+    match (NewsMessage { t, head, title, body: body.message }).render() {
+        Ok(html) => (status, [(header::CONTENT_TYPE, HTML)], html).into_response(),
+        Err(_) => crate::pages::error_page(t, e),
+    }
 }
 
 /// A page from the cache, or rendered by `make` and cached (keyed with language and host).
