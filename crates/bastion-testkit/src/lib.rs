@@ -314,6 +314,16 @@ pub fn bastion_command(exe: &str, db: &TestDb) -> std::process::Command {
     c
 }
 
+/// Run `bastion ARGS` on `db` to its end: whether it succeeded, and what it printed (stdout, then
+/// stderr).
+pub fn run_bastion(exe: &str, db: &TestDb, args: &[&str]) -> (bool, String) {
+    let out = match bastion_command(exe, db).args(args).output() {
+        Ok(o) => o,
+        Err(e) => panic!("run bastion {args:?}: {e}"),
+    };
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
 /// A `bastion serve` process, started and waited for until it accepts connections.
 pub struct ServedBinary {
     pub child: std::process::Child,

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use axum::Router;
-use bastion_app::AppError;
+use bastion_app::{AppError, Ctx};
 
 use crate::session::RequestInfo;
 use crate::AppState;
@@ -172,24 +172,32 @@ pub fn endpoints() -> Vec<Endpoint> {
 /// Routes of `endpoints`, each behind its access gate.
 pub fn router(state: &AppState, endpoints: Vec<Endpoint>) -> Router<AppState> {
     endpoints.into_iter().fold(Router::new(), |r, e| {
-        let handler = match e.access {
-            Access::Perm(p) => {
-                e.handler.route_layer(axum::middleware::from_fn_with_state(
+        let access = e.access;
+        let handler =
+            match access {
+                Access::Public | Access::PublicSite => e.handler,
+                _ => e.handler.route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     move |State(s): State<AppState>, req: Request, next: Next| async move {
-                        gate(&s, &[p], req, next).await
+                        gate(&s, access, req, next).await
                     },
-                ))
-            }
-            Access::AnyPerm(ps) => e.handler.route_layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                move |State(s): State<AppState>, req: Request, next: Next| async move { gate(&s, ps, req, next).await },
-            )),
-            Access::SignedIn => e.handler.route_layer(axum::middleware::from_fn(signed_in)),
-            Access::Public | Access::PublicSite => e.handler,
-        };
+                )),
+            };
         r.route(e.path, handler)
     })
+}
+
+impl Access {
+    /// Whether a caller (None: not signed in) may use an endpoint with this access.
+    pub fn allows(self, ctx: Option<&Ctx>) -> bool {
+        match (self, ctx) {
+            (Access::Public | Access::PublicSite, _) => true,
+            (_, None) => false,
+            (Access::SignedIn, Some(_)) => true,
+            (Access::Perm(p), Some(c)) => c.can(p),
+            (Access::AnyPerm(ps), Some(c)) => ps.iter().any(|p| c.can(p)),
+        }
+    }
 }
 
 /// What a refusal needs of the request, taken before anything is awaited.
@@ -228,21 +236,23 @@ async fn refuse(state: Option<&AppState>, r: Refused, e: AppError) -> Response {
     }
 }
 
-async fn gate(state: &AppState, perms: &[&'static str], req: Request, next: Next) -> Response {
-    let ctx = req.extensions().get::<RequestInfo>().and_then(|i| i.ctx.clone());
-    match ctx {
-        None => refuse(Some(state), Refused::of(&req), AppError::Unauthenticated).await,
-        Some(c) if !perms.iter().any(|p| c.can(p)) => {
-            let e = perms.first().and_then(|p| c.scope(p).err()).unwrap_or_else(AppError::forbidden_data);
-            refuse(Some(state), Refused::of(&req), e).await
+async fn gate(state: &AppState, access: Access, req: Request, next: Next) -> Response {
+    // Judged on a borrow; the caller's context is cloned only for a refusal.
+    let ctx = req.extensions().get::<RequestInfo>().and_then(|i| i.ctx.as_ref());
+    let refusal = match ctx {
+        None => Some(AppError::Unauthenticated),
+        Some(c) if !access.allows(Some(c)) => {
+            let first = match access {
+                Access::Perm(p) => Some(p),
+                Access::AnyPerm(ps) => ps.first().copied(),
+                _ => None,
+            };
+            Some(first.and_then(|p| c.scope(p).err()).unwrap_or_else(AppError::forbidden_data))
         }
-        Some(_) => next.run(req).await,
+        Some(_) => None,
+    };
+    match refusal {
+        Some(e) => refuse(Some(state), Refused::of(&req), e).await,
+        None => next.run(req).await,
     }
-}
-
-async fn signed_in(req: Request, next: Next) -> Response {
-    if req.extensions().get::<RequestInfo>().and_then(|i| i.ctx.as_ref()).is_none() {
-        return refuse(None, Refused::of(&req), AppError::Unauthenticated).await;
-    }
-    next.run(req).await
 }

@@ -42,6 +42,19 @@ pub const DEFAULT_APPROVAL_THRESHOLD: i64 = 500;
 /// Links stay valid this long after the deadline (people report late; the board still wants them).
 pub const LINK_GRACE_MS: i64 = 24 * 3600 * 1000;
 
+/// How much of an audience (its counts by unit and state) the units in `visible` cover; none of
+/// it is a refusal naming the reason.
+fn reach_of(counts: &[(UnitId, RecallState, i64)], visible: &[i64]) -> AppResult<Reach> {
+    let inside = counts.iter().filter(|(u, _, _)| visible.contains(&u.0)).count();
+    match inside {
+        0 if !counts.is_empty() => Err(AppError::Forbidden(
+            "该召集令召集的人员都不在您的管辖范围内，您看不到他们的到岗情况；请向发布召集令的指挥部查询".into(),
+        )),
+        n if n == counts.len() => Ok(Reach::Whole),
+        _ => Ok(Reach::Part),
+    }
+}
+
 /// How much of an order's audience a viewer's scope covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reach {
@@ -505,30 +518,27 @@ impl App {
         })
     }
 
-    /// Counts by state rolled up the unit tree, the headline, and who is missing with their unit head.
     /// How much of order `id`'s audience the units in `visible` (None: every unit) cover. A
     /// viewer who covers none of it is refused: their board would read 0/0, "nobody missing".
     pub(crate) async fn audience_reach(&self, id: OrderId, visible: Option<&[i64]>) -> AppResult<Reach> {
-        let counts = self.store.recall_counts(id).await?;
-        let Some(visible) = visible else { return Ok(Reach::Whole) };
-        let inside = counts.iter().filter(|(u, _, _)| visible.contains(&u.0)).count();
-        match inside {
-            0 if !counts.is_empty() => Err(AppError::Forbidden(
-                "该召集令召集的人员都不在您的管辖范围内，您看不到他们的到岗情况；请向发布召集令的指挥部查询".into(),
-            )),
-            n if n == counts.len() => Ok(Reach::Whole),
-            _ => Ok(Reach::Part),
+        match visible {
+            None => Ok(Reach::Whole),
+            Some(v) => reach_of(&self.store.recall_counts(id).await?, v),
         }
     }
 
+    /// Counts by state rolled up the unit tree, the headline, and who is missing with their unit head.
     pub async fn recall_board(&self, ctx: &Ctx, id: OrderId, missing_limit: i64) -> AppResult<Board> {
         let scope = ctx.scope(perm::RECALL_READ)?;
         let order = self.store.recall_order(id).await?;
         let visible = self.visible_units(&scope).await?;
-        self.audience_reach(id, visible.as_deref()).await?;
+        let counts = self.store.recall_counts(id).await?;
+        if let Some(v) = &visible {
+            reach_of(&counts, v)?;
+        }
         let units = self.store.units().await?;
         let mut own: HashMap<UnitId, Tally> = HashMap::new();
-        for (u, s, n) in self.store.recall_counts(id).await? {
+        for (u, s, n) in counts {
             if visible.as_ref().is_none_or(|v| v.contains(&u.0)) {
                 own.entry(u).or_default().add(s, n);
             }

@@ -122,16 +122,7 @@ impl Shell {
             }
         };
         let role = ctx.roles.iter().filter_map(|r| ctx.book.label(r, t.en)).collect::<Vec<_>>().join("、");
-        use crate::routes::Access;
-        let visitable = page_access()
-            .iter()
-            .filter(|(_, a)| match a {
-                Access::Public | Access::PublicSite | Access::SignedIn => true,
-                Access::Perm(p) => ctx.can(p),
-                Access::AnyPerm(ps) => ps.iter().any(|p| ctx.can(p)),
-            })
-            .map(|(p, _)| *p)
-            .collect();
+        let visitable = page_access().iter().filter(|(_, a)| a.allows(Some(ctx))).map(|(p, _)| *p).collect();
         Self {
             visitable,
             t,

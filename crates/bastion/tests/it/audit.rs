@@ -201,19 +201,7 @@ async fn records_before_the_switch_point_verify_by_hash(backend: Backend) {
 /// rewrite by a holder of the audit key; the audit key rotates and old records still verify.
 async fn cli_checkpoint_and_key_rotation(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let cli = |args: &[&str]| {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_bastion"));
-        c.arg("--data").arg(db.data_dir());
-        if let Some(url) = &db.database {
-            c.arg("--database").arg(url);
-        }
-        c.args(args).env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
-        let out = c.output().unwrap();
-        (
-            out.status.success(),
-            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-        )
-    };
+    let cli = |args: &[&str]| bastion_testkit::run_bastion(env!("CARGO_BIN_EXE_bastion"), &db, args);
     let (ok, out) = cli(&["migrate"]);
     assert!(ok, "{out}");
     let s = db.store_with_key_file().await;

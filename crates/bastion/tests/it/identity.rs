@@ -155,19 +155,7 @@ async fn holder_hidden_outside_scope_and_old_duplicates_reported(backend: Backen
 /// `bastion check` lists identity numbers held by more than one person and exits non-zero.
 async fn check_command_lists_stored_duplicates(backend: Backend) {
     let db = bastion_testkit::TestDb::new(backend).await;
-    let cli = |args: &[&str]| {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_bastion"));
-        c.arg("--data").arg(db.data_dir());
-        if let Some(url) = &db.database {
-            c.arg("--database").arg(url);
-        }
-        c.args(args).env_remove("BASTION_DATABASE").env_remove("BASTION_CONFIG");
-        let out = c.output().unwrap();
-        (
-            out.status.success(),
-            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-        )
-    };
+    let cli = |args: &[&str]| bastion_testkit::run_bastion(env!("CARGO_BIN_EXE_bastion"), &db, args);
     let (ok, out) = cli(&["migrate"]);
     assert!(ok, "{out}");
     let s = db.store_with_key_file().await;
