@@ -71,7 +71,7 @@ describe(`recall orders [${backendName()}]`, { timeout: 240_000 }, () => {
       await logIn(desk, server.url, 'commander');
 
       // The SMS gateway, through the channels page.
-      await desk.goto(`${server.url}/recall/channels`);
+      await desk.goto(`${server.url}/notify/channels`);
       await desk.getByLabel('渠道类型').selectOption('sms');
       await desk.getByLabel('渠道名称 *').fill('短信网关');
       await desk.getByLabel('地址 *').fill(gateway.url);

@@ -8,6 +8,7 @@ pub mod checkpoint;
 pub mod demo;
 pub mod home;
 pub mod maintenance;
+pub mod notify;
 pub mod operation;
 pub mod org;
 pub mod publicity;
@@ -254,8 +255,10 @@ pub struct App {
     pub roles: std::sync::Arc<std::sync::RwLock<std::sync::Arc<auth::roles::RoleBook>>>,
     /// checkpoint: the registration writer and caches of this node.
     pub checkpoint: std::sync::Arc<checkpoint::Runtime>,
-    /// Recall orders: board fan-out, the answer writer, the delivery queue's client.
+    /// Recall orders: board fan-out and the answer writer.
     pub recall: recall::Hub,
+    /// The delivery queue's HTTP client and rate limits.
+    pub notify: std::sync::Arc<notify::Runtime>,
     /// Publicity: this node's buffered view counts and rendered public pages.
     pub publicity: std::sync::Arc<publicity::PublicityRuntime>,
 }
@@ -269,6 +272,7 @@ impl App {
             roles: Default::default(),
             checkpoint: Default::default(),
             recall,
+            notify: std::sync::Arc::default(),
             publicity: std::sync::Arc::default(),
         }
     }

@@ -62,10 +62,10 @@ pub const JOBS: &[JobDef] = &[
         run: |app| Box::pin(app.publicity_tick()),
     },
     JobDef {
-        name: "recall_delivery",
+        name: "notify_delivery",
         interval: Duration::from_millis(500),
         once_per_cluster: false,
-        run: |app| Box::pin(async move { app.recall_send_due(now_ms()).await.map(|_| ()) }),
+        run: |app| Box::pin(async move { app.send_due(now_ms()).await.map(|_| ()) }),
     },
     JobDef {
         name: "recall_escalation",

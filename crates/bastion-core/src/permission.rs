@@ -102,13 +102,14 @@ pub mod perm {
     pub const RECALL_APPROVE: &str = "recall:order:approve";
     /// Chase people at the desk: mark exempt or on post, remind, close.
     pub const RECALL_MANAGE: &str = "recall:target:manage";
-    /// Configure the SMS gateway and chat-bot webhooks.
-    pub const RECALL_CHANNEL: &str = "recall:channel:write";
     // publicity: articles, review, outside-channel reads, honours
     pub const PUBLICITY_READ: &str = "publicity:article:read";
     pub const PUBLICITY_WRITE: &str = "publicity:article:write";
     pub const PUBLICITY_REVIEW: &str = "publicity:article:review";
     pub const HONOUR_WRITE: &str = "publicity:honour:write";
+    // notify: the delivery channels every feature sends through
+    /// Configure the SMS gateways and chat-bot webhooks.
+    pub const NOTIFY_CHANNEL: &str = "notify:channel:write";
 }
 use perm::*;
 
@@ -139,7 +140,7 @@ pub const ROLES: &[RoleDef] = &[
             (RECALL_ISSUE, All),
             (RECALL_APPROVE, All),
             (RECALL_MANAGE, All),
-            (RECALL_CHANNEL, All),
+            (NOTIFY_CHANNEL, All),
             // publicity
             (PUBLICITY_READ, All),
             (PUBLICITY_WRITE, All),
@@ -163,7 +164,7 @@ pub const ROLES: &[RoleDef] = &[
             (ACCOUNT_WRITE, All),
             (DASHBOARD_READ, All),
             // recall
-            (RECALL_CHANNEL, All),
+            (NOTIFY_CHANNEL, All),
         ],
     },
     RoleDef {
@@ -202,7 +203,7 @@ pub const ROLES: &[RoleDef] = &[
             (RECALL_ISSUE, All),
             (RECALL_APPROVE, All),
             (RECALL_MANAGE, All),
-            (RECALL_CHANNEL, All),
+            (NOTIFY_CHANNEL, All),
             // publicity: the commander reviews and publishes
             (PUBLICITY_READ, All),
             (PUBLICITY_REVIEW, All),
@@ -333,9 +334,11 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "recall" => ("召集令", "Recall"),
             "order" => ("命令", "orders"),
             "target" => ("召集对象", "recipients"),
-            "channel" => ("通知渠道", "channels"),
             "issue" => ("发布", "issue"),
             "approve" => ("审批", "approve"),
+            // notify
+            "notify" => ("消息通知", "Notifications"),
+            "channel" => ("通知渠道", "channels"),
             // publicity
             "publicity" => ("宣传", "Publicity"),
             "article" => ("稿件", "articles"),

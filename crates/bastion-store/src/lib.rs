@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod db;
 pub mod group_commit;
 pub mod jobs;
+pub mod notify;
 pub mod operation;
 pub mod org;
 pub mod publicity;

@@ -128,7 +128,8 @@ fn schemas() -> Value {
             "needs_approval": {"type": "boolean"}, "threshold": {"type": "integer"}, "scope_text": string()}},
         "RecallCreated": {"type": "object", "properties": {"id": {"type": "integer"}, "audience": {"type": "integer"}, "status": string()}},
         "RecallList": {"type": "array", "items": {"type": "object"}},
-        "RecallChannelInput": input_fields(&["kind", "name", "url", "secret", "template", "link_base", "min_interval_ms"]),
+        "ChannelInput": input_fields(&["kind", "name", "url", "secret", "template", "link_base", "min_interval_ms"]),
+        "ChannelEnabled": {"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}},
         "RecallAnswer": input_fields(&["action"]),
         "RecallMark": input_fields(&["action", "reason"]),
     })

@@ -73,11 +73,33 @@ pub struct Endpoint {
     /// The JSON body the matrix sends, for endpoints whose body is parsed before the use case.
     pub probe_body: Option<&'static str>,
     pub doc: Option<Doc>,
+    /// The page's entry in the left menu, if it has one.
+    pub menu: Option<MenuEntry>,
     handler: MethodRouter<AppState>,
 }
 
+/// A page's entry in the left menu: shown to every viewer its access allows, in `order`.
+#[derive(Debug, Clone, Copy)]
+pub struct MenuEntry {
+    /// Position in the menu. Bands: 10 home, 20 organisation, 30 operations and duty, 40
+    /// checkpoints, 50 recall, 60 publicity, 80 administration, 90 documentation.
+    pub order: u16,
+    /// Its label's key in the locales.
+    pub label: &'static str,
+    pub icon: &'static str,
+}
+
 fn endpoint(method: Method, path: &'static str, handler: MethodRouter<AppState>) -> Endpoint {
-    Endpoint { method, path, access: Access::SignedIn, probe: Some(path), probe_body: None, doc: None, handler }
+    Endpoint {
+        method,
+        path,
+        access: Access::SignedIn,
+        probe: Some(path),
+        probe_body: None,
+        doc: None,
+        menu: None,
+        handler,
+    }
 }
 
 pub fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, h: H) -> Endpoint {
@@ -137,6 +159,12 @@ impl Endpoint {
         self
     }
 
+    /// A GET page's entry in the left menu (see [`MenuEntry`]).
+    pub fn menu(mut self, order: u16, label: &'static str, icon: &'static str) -> Self {
+        self.menu = Some(MenuEntry { order, label, icon });
+        self
+    }
+
     /// The OpenAPI description of an API endpoint.
     pub fn doc(
         mut self,
@@ -161,6 +189,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::audit::endpoints(),
         crate::api::checkpoint::endpoints(),
         crate::api::recall::endpoints(),
+        crate::api::notify::endpoints(),
         crate::api::publicity::endpoints(),
         crate::pages::endpoints(),
     ]

@@ -9,7 +9,8 @@
 use std::io::Write;
 use std::time::Instant;
 
-use bastion_app::recall::{ChannelInput, OrderInput};
+use bastion_app::notify::ChannelInput;
+use bastion_app::recall::OrderInput;
 use bastion_app::{App, Ctx, Policy};
 use bastion_store::org::{NewPerson, UnitId};
 use bastion_store::{Crypto, Store};
@@ -41,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
     let ctx = Ctx::from_account(&commander, "bench", "");
     app.set_recall_threshold(&ctx, 1_000_000).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // An SMS gateway, so the order also queues one message per person (the figure includes it).
-    app.add_recall_channel(
+    app.add_channel(
         &ctx,
         &ChannelInput {
             kind: "sms".into(),
@@ -72,9 +73,9 @@ async fn main() -> anyhow::Result<()> {
         created.id.0, created.audience, queued, ms
     );
     // The gateway above is not reachable: switch it off so the load run measures answers only.
-    let sms = store.recall_channels().await?.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let sms = store.channels().await?.into_iter().map(|c| c.id).collect::<Vec<_>>();
     for id in sms {
-        app.set_recall_channel_enabled(&ctx, id, false).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        app.set_channel_enabled(&ctx, id, false).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
 
     let order = store.recall_order(created.id).await?;

@@ -79,9 +79,12 @@ impl App {
 
     /// The delivery log of the fever alerts sent to the bot groups (no personal data in them). It
     /// spans every checkpoint, so only bureau-wide readers (the HQ desk) see it; others get none.
-    pub async fn alert_deliveries(&self, ctx: &Ctx) -> AppResult<Vec<bastion_store::recall::Delivery>> {
+    pub async fn alert_deliveries(&self, ctx: &Ctx) -> AppResult<Vec<crate::notify::Delivery>> {
         match ctx.scope(perm::SCREENING_READ)? {
-            RowScope::All => Ok(self.store.alert_deliveries(20).await?),
+            RowScope::All => {
+                let source = crate::notify::Source::new(bastion_store::checkpoint::ALERT_SOURCE, None);
+                self.deliveries_of(source, None, 20).await
+            }
             _ => Ok(Vec::new()),
         }
     }

@@ -31,6 +31,15 @@ mod fever;
 mod input;
 pub use input::*;
 
+/// The checkpoints' fever alerts in the delivery queue: group messages only (the checkpoint, the
+/// reading and the case number, never a person).
+pub(crate) const NOTIFY_SENDER: crate::notify::Sender = crate::notify::Sender {
+    feature: bastion_store::checkpoint::ALERT_SOURCE,
+    name: "卡点发热预警",
+    personal_text: None,
+    after_attempt: None,
+};
+
 /// Settings keys (in the database, shared by every node).
 pub const FEVER_THRESHOLD_KEY: &str = "epi.fever.threshold";
 pub const FEVER_INCLUSIVE_KEY: &str = "epi.fever.inclusive";

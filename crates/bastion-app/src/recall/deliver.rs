@@ -1,6 +1,6 @@
-//! Recall orders, the moving parts: reminders, escalation waves, the delivery queue (SMS and
-//! chat bots, with rate limits, retries and the delivery log), notification channels, and the
-//! background tasks each node runs for them.
+//! Recall orders, the moving parts: reminders, escalation waves, what recall sends through the
+//! delivery queue (`notify`: digests to the bot groups, one SMS per person rendered at send time),
+//! and the listener that keeps each node's boards live.
 
 use super::*;
 
@@ -37,7 +37,7 @@ impl App {
 
     async fn remind_unanswered(&self, tx: &mut Tx, o: &Order, wave: i64, why: &str) -> AppResult<i64> {
         let n = self.store.recall_count_reminders(tx, o.id).await?;
-        for c in self.store.recall_channels().await?.into_iter().filter(|c| c.enabled && c.kind == SMS) {
+        for c in self.enabled_channels().await?.into_iter().filter(|c| c.kind == SMS) {
             self.store.queue_recall_sms(tx, o.id, c.id, true).await?;
         }
         self.store
@@ -152,185 +152,33 @@ impl App {
 
     async fn queue_digest(&self, tx: &mut Tx, o: &Order, text: &str) -> AppResult<()> {
         let body = format!("{}{}", mode_tag(o.mode), text);
-        for c in self.store.recall_channels().await?.into_iter().filter(|c| c.enabled && c.kind != SMS) {
-            self.store.queue_recall_message(tx, o.id, c.id, None, &body).await?;
-        }
+        self.notify_groups(tx, notify_source(o.id), &body).await?;
         Ok(())
     }
 
-    // ---- channels and the delivery queue ----
-
-    pub async fn recall_channels(&self, ctx: &Ctx) -> AppResult<Vec<Channel>> {
-        ctx.scope(perm::RECALL_CHANNEL)?;
-        Ok(self.store.recall_channels().await?)
+    /// The SMS to one person of an order, through channel `c` (its template and link address):
+    /// the personal link is minted now, so none waits in the queue.
+    async fn recall_sms_text(&self, c: &Channel, order: Option<i64>, p: PersonId) -> Result<String, String> {
+        let Some(oid) = order.map(OrderId) else { return Err("短信缺少召集令".into()) };
+        let (Ok(order), Ok(t)) = (self.store.recall_order(oid).await, self.store.recall_target(oid, p).await) else {
+            return Err("召集记录不存在".into());
+        };
+        let link = format!("{}/r/{}", c.link_base, self.recall_token(&order, &t));
+        Ok(sms_text(&c.template, order.mode.zh(), &order.title, &bastion_core::time::fmt_ms(order.deadline_at), &link))
     }
 
-    pub async fn add_recall_channel(&self, ctx: &Ctx, v: &ChannelInput) -> AppResult<ChannelId> {
-        ctx.scope(perm::RECALL_CHANNEL)?;
-        let mut e = Vec::new();
-        let kind = v.kind.trim();
-        if !CHANNEL_KINDS.iter().any(|(k, _)| *k == kind) {
-            e.push(FieldError::new(
-                "渠道类型",
-                "渠道类型只能是：wecom（企业微信）、dingtalk（钉钉）、feishu（飞书）、sms（短信网关）",
-            ));
-        }
-        let name = text("渠道名称", &v.name, 2, 30).map_err(|x| e.push(x)).ok();
-        let url = v.url.trim();
-        if !(url.starts_with("http://") || url.starts_with("https://"))
-            || url.len() > 500
-            || url.contains(char::is_whitespace)
-        {
-            e.push(FieldError::new("地址", "地址须为以 http:// 或 https:// 开头的 URL"));
-        }
-        let secret = opt_text("加签密钥", &v.secret, 200).map_err(|x| e.push(x)).ok().flatten();
-        let template = opt_text("短信模板", &v.template, 300).map_err(|x| e.push(x)).ok().flatten().unwrap_or_default();
-        if kind == SMS && !template.is_empty() && !template.contains("{link}") {
-            e.push(FieldError::new("短信模板", "短信模板须包含 {link}（个人确认链接）"));
-        }
-        let link_base = v.link_base.trim().trim_end_matches('/').to_string();
-        if kind == SMS && !(link_base.starts_with("http://") || link_base.starts_with("https://")) {
-            e.push(FieldError::new(
-                "链接前缀",
-                "短信网关须填写本系统对外地址（如 https://bastion.example），用于生成个人链接",
-            ));
-        }
-        let interval = match non_empty(&v.min_interval_ms) {
-            None => notify::default_interval_ms(kind),
-            Some(s) => match s.parse::<i64>() {
-                Ok(n) if (0..=600_000).contains(&n) => n,
-                _ => {
-                    e.push(FieldError::new("发送间隔", "发送间隔须为 0 到 600000 之间的毫秒数"));
-                    0
-                }
-            },
-        };
-        let Some(name) = name.filter(|_| e.is_empty()) else { return Err(AppError::Invalid(e)) };
-        let c = NewChannel {
-            kind: kind.into(),
-            name,
-            url: url.into(),
-            secret,
-            template,
-            link_base,
-            min_interval_ms: interval,
-        };
-        let mut tx = self.store.begin().await?;
-        let id = self.store.insert_recall_channel(&mut tx, &c).await?;
-        self.audit(&mut tx, ctx, "recall", "新增通知渠道", &format!("channel:{} {}", id.0, c.name), &c.kind).await?;
-        bastion_store::commit(tx).await?;
-        Ok(id)
-    }
-
-    /// Switch a channel off (its queue waits) or on again.
-    pub async fn set_recall_channel_enabled(&self, ctx: &Ctx, id: ChannelId, enabled: bool) -> AppResult<()> {
-        ctx.scope(perm::RECALL_CHANNEL)?;
-        let mut tx = self.store.begin().await?;
-        self.store.set_recall_channel_enabled(&mut tx, id, enabled).await?;
-        let action = if enabled { "启用通知渠道" } else { "停用通知渠道" };
-        self.audit(&mut tx, ctx, "recall", action, &format!("channel:{}", id.0), "").await?;
-        bastion_store::commit(tx).await?;
-        Ok(())
-    }
-
-    /// Send what is due at `now`, respecting each channel's spacing; failures are logged and
-    /// retried with backoff (5 attempts), and never stop the order. Returns messages attempted.
-    pub async fn recall_send_due(&self, now: i64) -> AppResult<usize> {
-        let due = self.store.due_recall_messages(now, 200).await?;
-        if due.is_empty() {
-            return Ok(0);
-        }
-        let channels: HashMap<ChannelId, Channel> =
-            self.store.recall_channels().await?.into_iter().map(|c| (c.id, c)).collect();
-        let mut attempted = 0;
-        for item in due {
-            let Some(c) = channels.get(&item.channel_id) else { continue };
-            if !self.recall.rate_ok(c.id, c.min_interval_ms) {
-                continue;
-            }
-            if !self.store.claim_recall_message(item.id, now).await? {
-                continue;
-            }
-            attempted += 1;
-            let (ok, status, detail, throttled) = self.send_one(c, &item).await;
-            let retry_at = (!ok && item.attempts + 1 < 5).then(|| {
-                let backoff = 2_000i64 << item.attempts.min(6);
-                now_ms() + if throttled { backoff.max(60_000) } else { backoff }
-            });
-            let mut tx = self.store.begin().await?;
-            self.store.record_recall_attempt(&mut tx, &item, ok, status, &detail, retry_at).await?;
-            bastion_store::commit(tx).await?;
-            let Some(order) = item.order_id else { continue };
-            if ok && c.kind == SMS {
-                if let Some(p) = item.person_id {
-                    if let Ok(t) = self.store.recall_target(order, p).await {
-                        let _ = self.answer(order, &t, Event::Deliver, "sms", "sms", None).await;
-                    }
-                }
-            }
-            self.recall.changed(order);
-        }
-        Ok(attempted)
-    }
-
-    /// One HTTP request: (accepted, HTTP status, what the log says, rate limited).
-    async fn send_one(&self, c: &Channel, item: &OutboxItem) -> (bool, i64, String, bool) {
-        let secret = match c.secret_cipher.as_deref().map(|b| self.store.crypto.decrypt(b)).transpose() {
-            Ok(s) => s,
-            Err(_) => return (false, 0, "密钥无法解密".into(), false),
-        };
-        let (url, body) = if c.kind == SMS {
-            let (Some(p), Some(oid)) = (item.person_id, item.order_id) else {
-                return (false, 0, "短信缺少接收人".into(), false);
-            };
-            let (Ok(order), Ok(t)) = (self.store.recall_order(oid).await, self.store.recall_target(oid, p).await)
-            else {
-                return (false, 0, "召集记录不存在".into(), false);
-            };
-            let mobile = match self.store.person_mobile(p).await {
-                Ok(Some(m)) => m,
-                _ => return (false, 0, format!("人员 {} 无手机号", t.police_no), false),
-            };
-            let link = format!("{}/r/{}", c.link_base, self.recall_token(&order, &t));
-            let text = notify::sms_text(
-                &c.template,
-                order.mode.zh(),
-                &order.title,
-                &bastion_core::time::fmt_ms(order.deadline_at),
-                &link,
-            );
-            (c.url.clone(), serde_json::json!({"mobile": mobile, "content": text}))
-        } else {
-            notify::bot_request(&c.kind, &c.url, secret.as_deref(), &item.body, now_ms())
-        };
-        let who = item.person_id.map(|p| format!("人员 {} ", p.0)).unwrap_or_default();
-        match self.recall.http.post(&url).json(&body).send().await {
-            Err(e) => {
-                let why = if e.is_timeout() {
-                    "超时"
-                } else if e.is_connect() {
-                    "无法连接"
-                } else {
-                    "请求失败"
-                };
-                (false, 0, format!("{who}{why}"), false)
-            }
-            Ok(resp) => {
-                let status = i64::from(resp.status().as_u16());
-                let ok_http = resp.status().is_success();
-                let text = resp.text().await.unwrap_or_default();
-                if !ok_http {
-                    return (false, status, format!("{who}HTTP {status}"), status == 429);
-                }
-                if c.kind == SMS {
-                    return (true, status, format!("{who}网关已受理"), false);
-                }
-                match notify::bot_answer(&c.kind, &text) {
-                    Ok(()) => (true, status, "已送达群机器人".into(), false),
-                    Err((m, throttled)) => (false, status, m, throttled),
+    /// After an attempt on one of recall's messages: an accepted SMS marks the person reached
+    /// (送达), and the order's boards are woken either way.
+    async fn recall_after_attempt(&self, c: &Channel, item: &OutboxItem, ok: bool) {
+        let Some(order) = item.source_id.map(OrderId) else { return };
+        if ok && c.kind == SMS {
+            if let Some(p) = item.person_id {
+                if let Ok(t) = self.store.recall_target(order, p).await {
+                    let _ = self.answer(order, &t, Event::Deliver, "sms", "sms", None).await;
                 }
             }
         }
+        self.recall.changed(order);
     }
 
     /// Something on this order changed: wake the boards on this node, and on PostgreSQL every node.
@@ -361,5 +209,38 @@ impl App {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             }
         })
+    }
+}
+
+/// Recall's messages in the delivery queue.
+pub(crate) const NOTIFY_SENDER: notify::Sender = notify::Sender {
+    feature: NOTIFY_SOURCE,
+    name: "召集令",
+    personal_text: Some(|app, c, order, p| Box::pin(app.recall_sms_text(c, order, p))),
+    after_attempt: Some(|app, c, item, ok| Box::pin(app.recall_after_attempt(c, item, ok))),
+};
+
+/// The queue's name for one order's messages.
+pub(crate) fn notify_source(id: OrderId) -> Source {
+    Source::new(NOTIFY_SOURCE, id.0)
+}
+
+/// The SMS text from the channel's template: `{mode}` `{title}` `{deadline}` `{link}`.
+pub fn sms_text(template: &str, mode: &str, title: &str, deadline: &str, link: &str) -> String {
+    let t = if template.trim().is_empty() { DEFAULT_SMS_TEMPLATE } else { template };
+    t.replace("{mode}", mode).replace("{title}", title).replace("{deadline}", deadline).replace("{link}", link)
+}
+
+/// The SMS template when a gateway's is left empty.
+pub const DEFAULT_SMS_TEMPLATE: &str = "【{mode}召集令】{title}，请于{deadline}前到岗。确认及报到：{link}";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_sms_text() {
+        assert_eq!(
+            super::sms_text("", "演练", "全员返岗", "08:30", "http://x/r/t"),
+            "【演练召集令】全员返岗，请于08:30前到岗。确认及报到：http://x/r/t"
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! The recall hub: in-process fan-out of "this order changed", the answer writer, the delivery
-//! queue's HTTP client and rate limits, and the live headline the boards' event streams share.
+//! The recall hub: in-process fan-out of "this order changed", the answer writer, and the live
+//! headline the boards' event streams share.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,7 +8,7 @@ use std::time::Instant;
 use bastion_core::permission::perm;
 use bastion_core::recall::{RecallState, Tally};
 use bastion_store::org::UnitId;
-use bastion_store::recall::{ChannelId, Order, OrderId};
+use bastion_store::recall::{Order, OrderId};
 
 use super::batch;
 use crate::{App, AppResult, Ctx};
@@ -16,14 +16,11 @@ use crate::{App, AppResult, Ctx};
 /// An order's counts by unit and state, and when their read started.
 type Counts = (Instant, Arc<Vec<(UnitId, RecallState, i64)>>);
 
-/// In-process fan-out of "this order changed" to the open boards, the answer writer, the HTTP
-/// client of the delivery queue and each channel's last send time (rate limit).
+/// In-process fan-out of "this order changed" to the open boards, and the answer writer.
 #[derive(Clone)]
 pub struct Hub {
     tx: tokio::sync::broadcast::Sender<OrderId>,
     pub acks: batch::Writer,
-    pub http: reqwest::Client,
-    last_sent: Arc<Mutex<HashMap<ChannelId, Instant>>>,
     /// The last counts read per order, shared by every open board of it.
     counts: Arc<Mutex<HashMap<OrderId, Counts>>>,
 }
@@ -32,12 +29,7 @@ impl Hub {
     pub fn new(store: bastion_store::Store) -> Self {
         let (tx, _) = tokio::sync::broadcast::channel(1024);
         let acks = batch::Writer::new(store, tx.clone());
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .connect_timeout(std::time::Duration::from_secs(3))
-            .build()
-            .unwrap_or_default();
-        Self { tx, acks, http, last_sent: Default::default(), counts: Default::default() }
+        Self { tx, acks, counts: Default::default() }
     }
 
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<OrderId> {
@@ -46,19 +38,6 @@ impl Hub {
 
     pub fn changed(&self, id: OrderId) {
         let _ = self.tx.send(id);
-    }
-
-    /// Whether a channel may send now; records the send when it may.
-    pub(super) fn rate_ok(&self, id: ChannelId, min_interval_ms: i64) -> bool {
-        let Ok(mut m) = self.last_sent.lock() else { return true };
-        let now = Instant::now();
-        match m.get(&id) {
-            Some(t) if now.duration_since(*t).as_millis() < min_interval_ms.max(0) as u128 => false,
-            _ => {
-                m.insert(id, now);
-                true
-            }
-        }
     }
 }
 

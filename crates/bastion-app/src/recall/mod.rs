@@ -1,18 +1,21 @@
 //! Recall orders (召集令): issue (with the audience size shown first and a second commander's
 //! approval above a set size), per-person answers through the personal link or in the app,
-//! the board rolled up the unit tree, escalation waves, and delivery through SMS and chat bots.
+//! the board rolled up the unit tree, escalation waves, and messages by SMS and chat bots (sent
+//! through `notify`).
 
 pub mod batch;
 mod deliver;
 mod hub;
 pub mod link;
-pub mod notify;
 mod personal;
 
+pub(crate) use deliver::{notify_source, NOTIFY_SENDER};
+pub use deliver::{sms_text, DEFAULT_SMS_TEMPLATE};
 pub use hub::Hub;
 
 use std::collections::HashMap;
 
+use crate::notify::{self, Channel, Delivery, QueueCounts, Source, SMS};
 use bastion_core::error::{non_empty, opt_text, text};
 use bastion_core::org::{Category, PoliceType};
 use bastion_core::permission::perm;
@@ -21,21 +24,15 @@ use bastion_core::recall::{
 };
 use bastion_core::FieldError;
 use bastion_store::audit::AuditEntry;
+use bastion_store::notify::OutboxItem;
 use bastion_store::org::{PersonId, RowScope, UnitId};
-use bastion_store::recall::{Applied, AudienceSel, NewChannel, NewOrder, Notice, OutboxItem, QueueCounts, Transition};
+use bastion_store::recall::{Applied, AudienceSel, NewOrder, Notice, Transition, NOTIFY_SOURCE};
 /// The read models the web layer shows.
-pub use bastion_store::recall::{Channel, ChannelId, Delivery, Order, OrderId, Target};
+pub use bastion_store::recall::{Order, OrderId, Target};
 use bastion_store::Tx;
 use serde::{Deserialize, Serialize};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
-
-pub const WECOM: &str = "wecom";
-pub const DINGTALK: &str = "dingtalk";
-pub const FEISHU: &str = "feishu";
-pub const SMS: &str = "sms";
-pub const CHANNEL_KINDS: [(&str, &str); 4] =
-    [(WECOM, "企业微信群机器人"), (DINGTALK, "钉钉群机器人"), (FEISHU, "飞书群机器人"), (SMS, "短信网关")];
 
 /// Orders larger than this need a second commander's approval (setting `recall.approval_threshold`).
 pub const DEFAULT_APPROVAL_THRESHOLD: i64 = 500;
@@ -171,19 +168,6 @@ impl LinkRefusal {
             LinkRefusal::Spent(m) => m.clone(),
         }
     }
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct ChannelInput {
-    pub kind: String,
-    pub name: String,
-    pub url: String,
-    pub secret: String,
-    pub template: String,
-    pub link_base: String,
-    /// Minimum spacing between two messages, ms (empty: the bot's documented limit).
-    pub min_interval_ms: String,
 }
 
 /// A desk action on one person.
@@ -478,7 +462,7 @@ impl App {
     /// Digests to every bot, one SMS per person through every SMS gateway.
     async fn queue_first_messages(&self, tx: &mut Tx, id: OrderId) -> AppResult<()> {
         let o = self.store.recall_order_tx(tx, id).await?;
-        for c in self.store.recall_channels().await?.into_iter().filter(|c| c.enabled) {
+        for c in self.enabled_channels().await? {
             if c.kind == SMS {
                 self.store.queue_recall_sms(tx, id, c.id, false).await?;
             } else {
@@ -490,7 +474,7 @@ impl App {
                     o.scope_text,
                     bastion_core::time::fmt_ms(o.deadline_at)
                 );
-                self.store.queue_recall_message(tx, id, c.id, None, &body).await?;
+                self.store.queue_message(tx, notify_source(id), c.id, None, &body).await?;
             }
         }
         Ok(())
@@ -589,8 +573,8 @@ impl App {
             units: lines,
             missing,
             notices: self.store.recall_notices(id).await?,
-            deliveries: self.store.recall_deliveries(id, visible.as_deref(), 50).await?,
-            queue: self.store.recall_queue_counts(id).await?,
+            deliveries: self.deliveries_of(notify_source(id), visible.as_deref(), 50).await?,
+            queue: self.store.queue_counts(notify_source(id)).await?,
             order,
         })
     }

@@ -284,6 +284,9 @@ fn types_text(t: &[PoliceType]) -> String {
 
 const HOUR_MS: i64 = 3_600_000;
 
+/// The `source` of the checkpoints' fever alerts in the delivery queue (`source_id`: the case).
+pub const ALERT_SOURCE: &str = "checkpoint";
+
 /// The start (UTC ms) of the clock hour holding `ms`: the key of the live counters.
 pub fn hour_of(ms: i64) -> i64 {
     ms - ms.rem_euclid(HOUR_MS)
@@ -558,8 +561,8 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
-        // The same words to the bot groups (the recall channels' delivery queue, retried and logged).
-        self.queue_bot_alert(tx, &text).await?;
+        // The same words to the bot groups (the delivery queue: retried and logged).
+        self.queue_to_groups(tx, crate::notify::Source::new(ALERT_SOURCE, id.0), &text).await?;
         Ok(id)
     }
 

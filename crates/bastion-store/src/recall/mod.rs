@@ -1,10 +1,11 @@
 //! Recall orders (召集令): orders, one row per recalled person with their state, the timed and
-//! attributed transitions, escalation notices. Delivery channels, the outgoing queue and its log
-//! are in `queue`.
+//! attributed transitions, escalation notices (`notices`). Messages go out through `notify`.
 //! Audiences are written with one `INSERT … SELECT` (100,000 people in one statement).
 
 mod apply;
-mod queue;
+mod notices;
+
+pub use notices::NOTIFY_SOURCE;
 
 use bastion_core::org::{Category, DutyStatus, PoliceType};
 use bastion_core::recall::{Event, ExemptReason, OrderStatus, RecallMode, RecallState, ReportTo, Tally};
@@ -19,10 +20,6 @@ use crate::sql::{subtree_range, Sql};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct OrderId(pub i64);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct ChannelId(pub i64);
 
 /// Who an order reaches, already parsed. Empty lists mean "no restriction of that kind".
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -188,59 +185,6 @@ pub enum Applied {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Channel {
-    pub id: ChannelId,
-    pub kind: String,
-    pub name: String,
-    /// The URL with its key part hidden.
-    pub url_masked: String,
-    #[serde(skip)]
-    pub url: String,
-    #[serde(skip)]
-    pub secret_cipher: Option<Vec<u8>>,
-    pub template: String,
-    /// SMS: the address the personal links start with (`https://bastion.example/`).
-    pub link_base: String,
-    pub min_interval_ms: i64,
-    pub enabled: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewChannel {
-    pub kind: String,
-    pub name: String,
-    pub url: String,
-    pub secret: Option<String>,
-    pub template: String,
-    pub link_base: String,
-    pub min_interval_ms: i64,
-}
-
-/// A queued message, due to be sent.
-#[derive(Debug, Clone)]
-pub struct OutboxItem {
-    pub id: i64,
-    /// `None` for a message that belongs to no order (a fever alert to the bot groups).
-    pub order_id: Option<OrderId>,
-    pub channel_id: ChannelId,
-    pub person_id: Option<PersonId>,
-    pub body: String,
-    pub attempts: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Delivery {
-    pub id: i64,
-    pub channel: String,
-    pub kind: String,
-    pub attempt: i64,
-    pub ok: bool,
-    pub http_status: i64,
-    pub detail: String,
-    pub at: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     pub wave: i64,
     pub audience: String,
@@ -249,20 +193,8 @@ pub struct Notice {
     pub created_at: i64,
 }
 
-/// Outbox counts for one order.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct QueueCounts {
-    pub queued: i64,
-    pub sent: i64,
-    pub failed: i64,
-}
-
 /// Positions that head a unit, in order of precedence.
 pub const HEAD_POSITIONS: &[&str] = &["局长", "指挥长", "大队长", "所长", "中队长"];
-
-/// How long a message taken for sending stays with the node that took it (the HTTP client gives
-/// up after 13 s at most).
-pub const SEND_LEASE_MS: i64 = 60_000;
 
 fn now() -> i64 {
     bastion_core::time::now_ms()
@@ -639,7 +571,7 @@ impl Store {
     /// (measured: 130 acknowledgements/s instead of thousands on a 100,956-person order).
     pub async fn analyze_recall(&self) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
-            sqlx::raw_sql("ANALYZE recall_targets; ANALYZE recall_outbox").execute(&self.write).await?;
+            sqlx::raw_sql("ANALYZE recall_targets; ANALYZE notify_outbox").execute(&self.write).await?;
         }
         Ok(())
     }

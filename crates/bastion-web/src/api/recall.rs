@@ -5,8 +5,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
-use bastion_app::recall::{Board, ChannelInput, MarkInput, OrderInput, Preview};
-use bastion_app::recall::{Channel, Order, OrderId};
+use bastion_app::recall::{Board, MarkInput, OrderInput, Preview};
+use bastion_app::recall::{Order, OrderId};
 
 use super::AppJson;
 use crate::error::ApiResult;
@@ -117,19 +117,6 @@ pub fn csv_response(bytes: Vec<u8>, id: i64) -> Response {
         .into_response()
 }
 
-pub async fn channels(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Channel>>> {
-    Ok(Json(s.app.recall_channels(&ctx).await?))
-}
-
-pub async fn add_channel(
-    State(s): State<AppState>,
-    ApiCtx(ctx): ApiCtx,
-    AppJson(input): AppJson<ChannelInput>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let id = s.app.add_recall_channel(&ctx, &input).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id.0}))))
-}
-
 /// The endpoints of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -153,20 +140,6 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("RecallInput"),
             "RecallPreview",
             "200",
-        ),
-        get("/api/recall/channels", channels).perm(perm::RECALL_CHANNEL).doc(
-            "召集令",
-            "通知渠道（短信网关、企业微信/钉钉/飞书群机器人），密钥不返回、地址脱敏",
-            None,
-            "Any",
-            "200",
-        ),
-        post("/api/recall/channels", add_channel).perm(perm::RECALL_CHANNEL).doc(
-            "召集令",
-            "新增通知渠道",
-            Some("RecallChannelInput"),
-            "Created",
-            "201",
         ),
         get("/api/recall/{id}", board).perm(perm::RECALL_READ).probe("/api/recall/999999").doc(
             "召集令",

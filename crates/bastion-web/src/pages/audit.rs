@@ -84,8 +84,8 @@ pub async fn audit_export(
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        get("/system/audit", audit).perm(perm::AUDIT_READ),
+        get("/system/audit", audit).perm(perm::AUDIT_READ).menu(81, "menu_audit", "✎"),
         get("/system/audit/export", audit_export).perm(perm::AUDIT_READ),
-        get("/system/login-log", login_log).perm(perm::AUDIT_READ),
+        get("/system/login-log", login_log).perm(perm::AUDIT_READ).menu(82, "menu_login_log", "⎆"),
     ]
 }

@@ -27,5 +27,5 @@ pub async fn home(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Re
 
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
-    vec![get("/", home)]
+    vec![get("/", home).menu(10, "menu_home", "⌂")]
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod checkpoint;
 pub mod home;
+pub mod notify;
 pub mod operation;
 pub mod org;
 pub mod publicity;
@@ -16,7 +17,6 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use bastion_app::{AppError, Ctx};
-use bastion_core::permission::perm;
 
 use crate::i18n::Tr;
 use crate::session::RequestInfo;
@@ -34,6 +34,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         operation::endpoints(),
         checkpoint::endpoints(),
         recall::endpoints(),
+        notify::endpoints(),
         publicity::endpoints(),
     ]
     .into_iter()
@@ -70,47 +71,29 @@ impl Shell {
     }
 }
 
-/// Every GET page without path parameters, with its declared access (read once).
-fn page_access() -> &'static [(&'static str, crate::routes::Access)] {
-    static TABLE: std::sync::OnceLock<Vec<(&'static str, crate::routes::Access)>> = std::sync::OnceLock::new();
+/// Every GET page without path parameters, with its declared access and menu entry (read once).
+fn page_access() -> &'static [(&'static str, crate::routes::Access, Option<crate::routes::MenuEntry>)] {
+    type Row = (&'static str, crate::routes::Access, Option<crate::routes::MenuEntry>);
+    static TABLE: std::sync::OnceLock<Vec<Row>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        endpoints()
+        let mut v: Vec<Row> = endpoints()
             .iter()
             .filter(|e| e.method == crate::routes::Method::Get && !e.path.contains('{'))
-            .map(|e| (e.path, e.access))
-            .collect()
+            .map(|e| (e.path, e.access, e.menu))
+            .collect();
+        v.sort_by_key(|(_, _, m)| m.map_or(u16::MAX, |m| m.order));
+        v
     })
 }
 
 impl Shell {
     pub async fn new(state: &AppState, ctx: &Ctx, t: Tr, active: &str, title: &str) -> Self {
-        let items: &[(&str, &str, &str, Option<&str>)] = &[
-            ("/", "menu_home", "⌂", None),
-            ("/org/people", "menu_people", "☰", Some(perm::PERSON_READ)),
-            ("/org/units", "menu_units", "▦", Some(perm::UNIT_READ)),
-            ("/org/transfer", "menu_transfer", "⇅", Some(perm::PERSON_EXPORT)),
-            ("/operations", "menu_operation", "⚑", Some(perm::OPERATION_READ)),
-            // checkpoint
-            ("/checkpoints/entry", "checkpoint.entry_title", "✚", Some(perm::SCREENING_WRITE)),
-            ("/checkpoints", "checkpoint.menu", "⛨", Some(perm::CHECKPOINT_READ)),
-            ("/checkpoints/fever", "checkpoint.fever_title", "♨", Some(perm::SCREENING_READ)),
-            // recall: every signed-in officer answers their own recalls here
-            ("/recall", "recall.menu", "✆", None),
-            ("/system/accounts", "menu_accounts", "☺", Some(perm::ACCOUNT_READ)),
-            ("/system/audit", "menu_audit", "✎", Some(perm::AUDIT_READ)),
-            ("/system/login-log", "menu_login_log", "⎆", Some(perm::AUDIT_READ)),
-            ("/system/online", "menu_online", "◉", Some(perm::SESSION_MANAGE)),
-            ("/system/security", "menu_security", "⚙", Some(perm::POLICY_WRITE)),
-            ("/system/roles", "menu_roles", "⚷", Some(perm::ROLE_GRANT)),
-            ("/api-docs", "menu_api", "⌘", None),
-            // publicity
-            ("/publicity", "publicity.menu", "✍", Some(perm::PUBLICITY_READ)),
-            ("/publicity/dashboard", "publicity.dashboard", "▤", Some(perm::PUBLICITY_READ)),
-        ];
-        let menu = items
+        // The menu: every page that declares an entry and that this viewer may open, in order.
+        let menu = page_access()
             .iter()
-            .filter(|(_, _, _, p)| p.is_none_or(|p| ctx.can(p)))
-            .map(|(href, key, icon, _)| MenuItem { href, label: t.s(key).to_string(), icon, active: *href == active })
+            .filter(|(_, a, _)| a.allows(Some(ctx)))
+            .filter_map(|(href, _, m)| m.map(|m| (href, m)))
+            .map(|(href, m)| MenuItem { href, label: t.s(m.label).to_string(), icon: m.icon, active: *href == active })
             .collect();
         // The header's operation name is a courtesy: a failed read leaves it out (and is logged),
         // the page's own content still shows its own errors.
@@ -122,7 +105,7 @@ impl Shell {
             }
         };
         let role = ctx.roles.iter().filter_map(|r| ctx.book.label(r, t.en)).collect::<Vec<_>>().join("、");
-        let visitable = page_access().iter().filter(|(_, a)| a.allows(Some(ctx))).map(|(p, _)| *p).collect();
+        let visitable = page_access().iter().filter(|(_, a, _)| a.allows(Some(ctx))).map(|(p, _, _)| *p).collect();
         Self {
             visitable,
             t,

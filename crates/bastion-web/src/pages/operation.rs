@@ -61,5 +61,8 @@ pub async fn create(
 
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
-    vec![get("/operations", list).perm(perm::OPERATION_READ), post("/operations", create).perm(perm::OPERATION_WRITE)]
+    vec![
+        get("/operations", list).perm(perm::OPERATION_READ).menu(30, "menu_operation", "⚑"),
+        post("/operations", create).perm(perm::OPERATION_WRITE),
+    ]
 }

@@ -435,7 +435,7 @@ pub async fn create_unit(
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        get("/org/people", people).perm(perm::PERSON_READ),
+        get("/org/people", people).perm(perm::PERSON_READ).menu(20, "menu_people", "☰"),
         post("/org/people", create).perm(perm::PERSON_WRITE),
         get("/org/people/new", new_form).perm(perm::PERSON_WRITE),
         get("/org/people/{id}", detail).no_store().perm(perm::PERSON_READ).probe("/org/people/1"),
@@ -443,7 +443,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/org/people/{id}/edit", edit_form).no_store().perm(perm::PERSON_WRITE).probe("/org/people/1/edit"),
         post("/org/people/{id}/enabled", toggle).perm(perm::PERSON_WRITE).probe("/org/people/999999/enabled"),
         post("/org/people/{id}/reveal", reveal).no_store().perm(perm::PERSON_REVEAL).probe("/org/people/1/reveal"),
-        get("/org/units", units).perm(perm::UNIT_READ),
+        get("/org/units", units).perm(perm::UNIT_READ).menu(21, "menu_units", "▦"),
         post("/org/units", create_unit).perm(perm::UNIT_WRITE),
     ]
 }

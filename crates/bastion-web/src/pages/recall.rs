@@ -1,5 +1,5 @@
 //! 召集令 pages: the list with the officer's own recalls and the order form (audience shown
-//! before sending), the live board (SSE), the channels page, and the public personal link page.
+//! before sending), the live board (SSE), and the public personal link page.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -11,10 +11,8 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::org::{PersonId, Unit};
-use bastion_app::recall::{
-    mode_tag, Board, ChannelInput, LinkOutcome, LinkRefusal, LinkView, MarkInput, OrderInput, Preview, CHANNEL_KINDS,
-};
-use bastion_app::recall::{Channel, Order, OrderId, Target};
+use bastion_app::recall::{mode_tag, Board, LinkOutcome, LinkRefusal, LinkView, MarkInput, OrderInput, Preview};
+use bastion_app::recall::{Order, OrderId, Target};
 use bastion_app::AppError;
 use bastion_core::org::{Category, PoliceType};
 use bastion_core::permission::perm;
@@ -118,7 +116,7 @@ async fn list_page(
         mine,
         orders,
         can_issue: ctx.can(perm::RECALL_ISSUE),
-        can_channels: ctx.can(perm::RECALL_CHANNEL),
+        can_channels: ctx.can(perm::NOTIFY_CHANNEL),
         units: unit_opts(&units, &v.unit_ids),
         categories: opts(
             Category::ALL.iter().map(|c| (c.code().into(), c.label(t.code()).into())).collect(),
@@ -432,79 +430,6 @@ pub async fn missing_export(State(state): State<AppState>, PageCtx(ctx, t): Page
     }
 }
 
-#[derive(Template)]
-#[template(path = "recall/channels.html")]
-pub struct ChannelsPage {
-    pub shell: Shell,
-    pub items: Vec<Channel>,
-    pub kinds: Vec<(&'static str, &'static str)>,
-    pub v: ChannelInput,
-    pub errors: Vec<bastion_core::FieldError>,
-}
-
-async fn channels_page(
-    state: &AppState,
-    ctx: &bastion_app::Ctx,
-    t: Tr,
-    v: ChannelInput,
-    errors: Vec<bastion_core::FieldError>,
-    status: StatusCode,
-) -> Response {
-    match state.app.recall_channels(ctx).await {
-        Ok(items) => {
-            let shell = Shell::new(state, ctx, t, "/recall", t.s("recall.channels")).await;
-            render_status(status, &ChannelsPage { shell, items, kinds: CHANNEL_KINDS.to_vec(), v, errors })
-        }
-        Err(e) => error_page(t, e),
-    }
-}
-
-pub async fn channels(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    channels_page(&state, &ctx, t, ChannelInput::default(), vec![], StatusCode::OK).await
-}
-
-pub async fn add_channel(
-    State(state): State<AppState>,
-    PageCtx(ctx, t): PageCtx,
-    Form(v): Form<ChannelInput>,
-) -> Response {
-    match state.app.add_recall_channel(&ctx, &v).await {
-        Ok(_) => Redirect::to("/recall/channels").into_response(),
-        Err(AppError::Invalid(errors)) => {
-            channels_page(&state, &ctx, t, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => error_page(t, e),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct EnabledForm {
-    /// `1` to switch the channel on, `0` to switch it off (its queued messages wait).
-    pub enabled: String,
-}
-
-pub async fn set_channel_enabled(
-    State(state): State<AppState>,
-    PageCtx(ctx, t): PageCtx,
-    Path(id): Path<i64>,
-    Form(f): Form<EnabledForm>,
-) -> Response {
-    let enabled = match f.enabled.as_str() {
-        "1" => true,
-        "0" => false,
-        _ => {
-            return error_page(
-                t,
-                AppError::Invalid(vec![bastion_core::FieldError::new("启用", "取值须为 1（启用）或 0（停用）")]),
-            )
-        }
-    };
-    match state.app.set_recall_channel_enabled(&ctx, bastion_app::recall::ChannelId(id), enabled).await {
-        Ok(()) => Redirect::to("/recall/channels").into_response(),
-        Err(e) => error_page(t, e),
-    }
-}
-
 // ---- the public personal link (no sign-in) ----
 
 #[derive(Template)]
@@ -607,13 +532,8 @@ pub async fn link_answer(
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         // Every signed-in officer answers their own recall orders here.
-        get("/recall", list),
+        get("/recall", list).menu(50, "recall.menu", "✆"),
         post("/recall", create).perm(perm::RECALL_ISSUE),
-        get("/recall/channels", channels).perm(perm::RECALL_CHANNEL),
-        post("/recall/channels", add_channel).perm(perm::RECALL_CHANNEL),
-        post("/recall/channels/{id}/enabled", set_channel_enabled)
-            .perm(perm::RECALL_CHANNEL)
-            .probe("/recall/channels/999999/enabled"),
         get("/recall/{id}", board).perm(perm::RECALL_READ).probe("/recall/999999"),
         get("/recall/{id}/live", live).perm(perm::RECALL_READ).probe("/recall/999999/live"),
         get("/recall/{id}/events", events).perm(perm::RECALL_READ).probe("/recall/999999/events"),

@@ -48,5 +48,5 @@ pub async fn api_docs(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -
 
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
-    vec![get("/api-docs", api_docs)]
+    vec![get("/api-docs", api_docs).menu(90, "menu_api", "⌘")]
 }

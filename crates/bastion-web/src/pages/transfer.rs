@@ -169,7 +169,7 @@ pub async fn export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Que
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         // Import or export: the page shows what the account may do of either.
-        get("/org/transfer", page).any_perm(&[perm::PERSON_EXPORT, perm::PERSON_IMPORT]),
+        get("/org/transfer", page).any_perm(&[perm::PERSON_EXPORT, perm::PERSON_IMPORT]).menu(22, "menu_transfer", "⇅"),
         post("/org/transfer/import", import).perm(perm::PERSON_IMPORT),
         get("/org/transfer/jobs/{id}", job).perm(perm::PERSON_IMPORT).probe("/org/transfer/jobs/none"),
         get("/org/transfer/jobs/{id}/errors.xlsx", job_errors)

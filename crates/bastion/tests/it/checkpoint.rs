@@ -638,7 +638,7 @@ async fn fever_alert_reaches_the_bot_groups_without_personal_data(backend: Backe
     let t = spawn_app(backend, true).await;
     let boss = t.login("commander").await;
     let ch = json!({"kind": "wecom", "name": "指挥部值班群", "url": bot_url, "min_interval_ms": "0"});
-    let r = boss.post(t.url("/api/recall/channels")).json(&ch).send().await.unwrap();
+    let r = boss.post(t.url("/api/notify/channels")).json(&ch).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let c = t.login("checkpoint").await;
     let cp = checkpoint_named(&t, &c, "G319").await;
@@ -652,7 +652,7 @@ async fn fever_alert_reaches_the_bot_groups_without_personal_data(backend: Backe
     let case = r["fever_case"].as_i64().unwrap();
     // The queue sends it (the server's own sender, or this poll, whichever comes first).
     eventually("the alert reaching the bot", Duration::from_secs(30), || async {
-        t.app.recall_send_due(bastion_core::time::now_ms()).await.unwrap();
+        t.app.send_due(bastion_core::time::now_ms()).await.unwrap();
         (!bodies.lock().unwrap().is_empty()).then_some(())
     })
     .await;
@@ -666,6 +666,31 @@ async fn fever_alert_reaches_the_bot_groups_without_personal_data(backend: Backe
     assert!(page.contains("data-testid=\"bot-alerts\"") && page.contains("指挥部值班群"), "{page}");
     let page = c.get(t.url("/checkpoints/fever")).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("bot-alerts"));
+    // The system administrator, who sees no recall order, reaches the channels from the menu;
+    // the page names the kind and, in its log of every feature, where the message came from.
+    let admin = t.login("sysadmin").await;
+    let home = admin.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("href=\"/notify/channels\""), "the menu leads to the channels");
+    let page = admin.get(t.url("/notify/channels")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("企业微信群机器人") && !page.contains("<td>wecom</td>"), "the kind by name");
+    assert!(page.contains("卡点发热预警") && page.contains("已送达群机器人"), "the delivery with its source");
+    assert!(!c.get(t.url("/")).send().await.unwrap().text().await.unwrap().contains("/notify/channels"));
+    // The channels page's earlier address still leads there.
+    let r = admin.get(t.url("/recall/channels")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.headers()["location"], "/notify/channels");
+    // A channel switched off and on again through the API; an unknown channel is 404.
+    let listed: Value = admin.get(t.url("/api/notify/channels")).send().await.unwrap().json().await.unwrap();
+    let ch = listed[0]["id"].as_i64().unwrap();
+    let switch =
+        |on: bool| admin.put(t.url(&format!("/api/notify/channels/{ch}/enabled"))).json(&json!({"enabled": on})).send();
+    assert_eq!(switch(false).await.unwrap().status(), StatusCode::OK);
+    let off = admin.get(t.url("/notify/channels")).send().await.unwrap().text().await.unwrap();
+    assert!(off.contains("已停用"), "shown off");
+    assert_eq!(switch(true).await.unwrap().status(), StatusCode::OK);
+    let r =
+        admin.put(t.url("/api/notify/channels/999999/enabled")).json(&json!({"enabled": true})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 /// A traveller's pass is usable only at the checkpoint it was issued for: an officer of another

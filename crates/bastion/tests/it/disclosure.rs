@@ -110,7 +110,7 @@ async fn delivery_log_is_scoped_like_the_board(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let c = t.login("commander").await;
     let r = c
-        .post(t.url("/api/recall/channels"))
+        .post(t.url("/api/notify/channels"))
         .json(&json!({"kind": "wecom", "name": "测试群", "url": "http://127.0.0.1:9/x"}))
         .send()
         .await
@@ -129,8 +129,8 @@ async fn delivery_log_is_scoped_like_the_board(backend: Backend) {
     let now = bastion_core::time::now_ms();
     let pool = t.app.store.reader();
     sqlx::query(
-        "INSERT INTO recall_outbox (id, order_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
-         VALUES (900001, $1, $2, $3, 'x', 'failed', 1, $4, $4)",
+        "INSERT INTO notify_outbox (id, source, source_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
+         VALUES (900001, 'recall', $1, $2, $3, 'x', 'failed', 1, $4, $4)",
     )
     .bind(id)
     .bind(channel)
@@ -141,8 +141,8 @@ async fn delivery_log_is_scoped_like_the_board(backend: Backend) {
     .unwrap();
     let detail = format!("人员 {} 无手机号", person.police_no);
     sqlx::query(
-        "INSERT INTO recall_deliveries (outbox_id, order_id, channel_id, attempt, ok, http_status, detail, at) \
-         VALUES (900001, $1, $2, 1, 0, 0, $3, $4)",
+        "INSERT INTO notify_deliveries (outbox_id, source, source_id, channel_id, attempt, ok, http_status, detail, at) \
+         VALUES (900001, 'recall', $1, $2, 1, 0, 0, $3, $4)",
     )
     .bind(id)
     .bind(channel)
@@ -153,8 +153,8 @@ async fn delivery_log_is_scoped_like_the_board(backend: Backend) {
     .unwrap();
     // And a group message (no person).
     sqlx::query(
-        "INSERT INTO recall_outbox (id, order_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
-         VALUES (900002, $1, $2, NULL, 'x', 'failed', 1, $3, $3)",
+        "INSERT INTO notify_outbox (id, source, source_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
+         VALUES (900002, 'recall', $1, $2, NULL, 'x', 'failed', 1, $3, $3)",
     )
     .bind(id)
     .bind(channel)
@@ -163,8 +163,8 @@ async fn delivery_log_is_scoped_like_the_board(backend: Backend) {
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO recall_deliveries (outbox_id, order_id, channel_id, attempt, ok, http_status, detail, at) \
-         VALUES (900002, $1, $2, 1, 0, 0, '群消息测试', $3)",
+        "INSERT INTO notify_deliveries (outbox_id, source, source_id, channel_id, attempt, ok, http_status, detail, at) \
+         VALUES (900002, 'recall', $1, $2, 1, 0, 0, '群消息测试', $3)",
     )
     .bind(id)
     .bind(channel)

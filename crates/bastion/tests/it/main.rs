@@ -13,9 +13,9 @@ mod identity;
 mod input_rules;
 mod layering;
 mod matrix;
+mod notify;
 mod publicity;
 mod recall; // recall (召集令)
-mod recall_delivery;
 mod roles;
 mod schedule;
 mod schema;

@@ -1,7 +1,7 @@
 //! Recall orders on both backends: issue with the audience shown first, approval by a
 //! second commander, personal links (forged / expired / reused / double answers), the board and
 //! its export, escalation waves on an injected clock, and the board's event stream across two
-//! nodes on one PostgreSQL database. Delivery (webhooks, SMS) is in `recall_delivery`.
+//! nodes on one PostgreSQL database. Delivery (webhooks, SMS) is in `notify`.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -219,7 +219,7 @@ async fn order_lifecycle_and_links(backend: Backend) {
     assert!(broken.is_none());
     let (records, _) = t.app.store.audit_records(None, Some("recall"), 500, 0).await.unwrap();
     assert!(records.iter().any(|r| r.action == "召集应答"));
-    let mobile = t.app.store.person_mobile(person).await.unwrap().unwrap();
+    let mobile = t.app.store.person_contact(person).await.unwrap().1.unwrap();
     assert!(records.iter().all(|r| !r.detail.contains(&mobile) && !r.target.contains(&mobile)));
 }
 

@@ -463,7 +463,7 @@ pub async fn role_delete(
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        get("/system/accounts", accounts).perm(perm::ACCOUNT_READ),
+        get("/system/accounts", accounts).perm(perm::ACCOUNT_READ).menu(80, "menu_accounts", "☺"),
         post("/system/accounts", create_account).perm(perm::ACCOUNT_WRITE),
         post("/system/accounts/{username}/roles", set_roles)
             .perm(perm::ROLE_GRANT)
@@ -474,11 +474,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/system/accounts/{username}/disable", disable)
             .perm(perm::ACCOUNT_WRITE)
             .probe("/system/accounts/nobody/disable"),
-        get("/system/online", online).perm(perm::SESSION_MANAGE),
+        get("/system/online", online).perm(perm::SESSION_MANAGE).menu(83, "menu_online", "◉"),
         post("/system/online/{id}/revoke", revoke).perm(perm::SESSION_MANAGE).probe("/system/online/none/revoke"),
-        get("/system/security", security).perm(perm::POLICY_WRITE),
+        get("/system/security", security).perm(perm::POLICY_WRITE).menu(84, "menu_security", "⚙"),
         post("/system/security", security_save).perm(perm::POLICY_WRITE),
-        get("/system/roles", roles).perm(perm::ROLE_GRANT),
+        get("/system/roles", roles).perm(perm::ROLE_GRANT).menu(85, "menu_roles", "⚷"),
         post("/system/roles", role_create).perm(perm::ROLE_GRANT),
         get("/system/roles/{key}", role_edit).perm(perm::ROLE_GRANT).probe("/system/roles/nobody"),
         post("/system/roles/{key}", role_update).perm(perm::ROLE_GRANT).probe("/system/roles/nobody"),

@@ -347,7 +347,7 @@ pub struct FeverPage {
     pub threshold: String,
     pub errors: Vec<FieldError>,
     /// Fever alerts sent to the bot groups (HQ only).
-    pub deliveries: Vec<bastion_app::recall::Delivery>,
+    pub deliveries: Vec<bastion_app::notify::Delivery>,
 }
 
 #[derive(Deserialize, Default)]
@@ -552,13 +552,13 @@ pub fn decision_class<D: std::borrow::Borrow<Decision>>(d: D) -> &'static str {
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        get("/checkpoints", list).perm(perm::CHECKPOINT_READ),
+        get("/checkpoints", list).perm(perm::CHECKPOINT_READ).menu(41, "checkpoint.menu", "⛨"),
         post("/checkpoints", create).perm(perm::CHECKPOINT_WRITE),
-        get("/checkpoints/entry", entry).perm(perm::SCREENING_WRITE),
+        get("/checkpoints/entry", entry).perm(perm::SCREENING_WRITE).menu(40, "checkpoint.entry_title", "✚"),
         post("/checkpoints/entry", entry_submit).perm(perm::SCREENING_WRITE),
         // The entry page's offline worker: a static script the browser fetches with the page.
         get("/checkpoints/sw.js", service_worker).public(),
-        get("/checkpoints/fever", fever).perm(perm::SCREENING_READ),
+        get("/checkpoints/fever", fever).perm(perm::SCREENING_READ).menu(42, "checkpoint.fever_title", "♨"),
         post("/checkpoints/fever/rule", fever_rule_submit).perm(perm::CHECKPOINT_WRITE),
         get("/checkpoints/fever/{id}", case).perm(perm::SCREENING_READ).probe("/checkpoints/fever/999999"),
         post("/checkpoints/fever/{id}/{action}", case_action)

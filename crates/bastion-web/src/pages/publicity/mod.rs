@@ -29,12 +29,12 @@ use site::Int;
 /// The back office's pages and the public site (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     let back_office = [
-        get("/publicity", list).perm(perm::PUBLICITY_READ),
+        get("/publicity", list).perm(perm::PUBLICITY_READ).menu(60, "publicity.menu", "✍"),
         get("/publicity/new", new_form).perm(perm::PUBLICITY_WRITE),
         post("/publicity/articles", create).perm(perm::PUBLICITY_WRITE),
         get("/publicity/images", images).perm(perm::PUBLICITY_WRITE),
         post("/publicity/images", upload).perm(perm::PUBLICITY_WRITE),
-        get("/publicity/dashboard", dashboard).perm(perm::PUBLICITY_READ),
+        get("/publicity/dashboard", dashboard).perm(perm::PUBLICITY_READ).menu(61, "publicity.dashboard", "▤"),
         post("/publicity/reads", add_reads).perm(perm::PUBLICITY_WRITE),
         get("/publicity/honours", honours).perm(perm::PUBLICITY_READ),
         post("/publicity/honours", nominate).perm(perm::HONOUR_WRITE),

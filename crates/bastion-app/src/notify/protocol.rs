@@ -1,6 +1,7 @@
-//! Delivery channels: chat-bot group webhooks (WeCom, DingTalk, Feishu) that get digests with no
-//! personal data, and an SMS gateway over HTTP with a configurable template. Protocols and
-//! signatures follow shared/conventions-cn.md §5; the test vectors there are checked below.
+//! The wire protocols of the channels: chat-bot group webhooks (WeCom, DingTalk, Feishu), which get
+//! group messages with no personal data, their signatures and answers, and the spacing each bot
+//! allows. Protocols and signatures follow the chat-bot conventions (DingTalk 加签, Feishu
+//! signature, the bots' documented rate limits); the published test vectors are checked below.
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -82,14 +83,6 @@ pub fn bot_answer(kind: &str, body: &str) -> Result<(), (String, bool)> {
     }
 }
 
-/// The SMS text from the channel's template: `{mode}` `{title}` `{deadline}` `{link}`.
-pub fn sms_text(template: &str, mode: &str, title: &str, deadline: &str, link: &str) -> String {
-    let t = if template.trim().is_empty() { DEFAULT_SMS_TEMPLATE } else { template };
-    t.replace("{mode}", mode).replace("{title}", title).replace("{deadline}", deadline).replace("{link}", link)
-}
-
-pub const DEFAULT_SMS_TEMPLATE: &str = "【{mode}召集令】{title}，请于{deadline}前到岗。确认及报到：{link}";
-
 /// The default spacing between two messages to one bot (shared/conventions-cn.md §5: WeCom and
 /// DingTalk 20 per minute, Feishu 100 per minute and 5 per second).
 pub fn default_interval_ms(kind: &str) -> i64 {
@@ -126,9 +119,5 @@ mod tests {
         assert!(bot_answer(DINGTALK, r#"{"errcode":130101,"errmsg":"send too fast"}"#).unwrap_err().1);
         assert_eq!(bot_answer(FEISHU, r#"{"code":0,"msg":"success"}"#), Ok(()));
         assert!(bot_answer(FEISHU, "<html>").is_err());
-        assert_eq!(
-            sms_text("", "演练", "全员返岗", "08:30", "http://x/r/t"),
-            "【演练召集令】全员返岗，请于08:30前到岗。确认及报到：http://x/r/t"
-        );
     }
 }

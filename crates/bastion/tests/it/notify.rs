@@ -56,7 +56,7 @@ async fn receiver() -> (String, Receiver) {
                 let ts: i64 = q.get("timestamp").and_then(|v| v.parse().ok()).unwrap_or(0);
                 let now = bastion_core::time::now_ms();
                 // The bot compares the encoded form it computes with the query value it received (decoded).
-                let want = bastion_app::recall::notify::dingtalk_sign(DING_SECRET, ts)
+                let want = bastion_app::notify::protocol::dingtalk_sign(DING_SECRET, ts)
                     .replace("%2B", "+")
                     .replace("%2F", "/")
                     .replace("%3D", "=");
@@ -74,7 +74,7 @@ async fn receiver() -> (String, Receiver) {
             "/feishu",
             post(|State(r): State<Receiver>, Json(b): Json<Value>| async move {
                 let ts: i64 = b["timestamp"].as_str().and_then(|v| v.parse().ok()).unwrap_or(0);
-                let ok = b["sign"].as_str() == Some(&bastion_app::recall::notify::feishu_sign(FEISHU_SECRET, ts))
+                let ok = b["sign"].as_str() == Some(&bastion_app::notify::protocol::feishu_sign(FEISHU_SECRET, ts))
                     && (bastion_core::time::now_ms() / 1000 - ts).abs() < 3600
                     && b["content"]["text"].as_str().is_some_and(|t| t.contains("【演练】"));
                 if !ok {
@@ -125,7 +125,7 @@ async fn until(r: &Receiver, what: &str, cond: impl Fn(&Seen) -> bool) {
 /// Messages of `order` waiting in the queue for channel `channel`.
 async fn waiting(t: &bastion_testkit::TestApp, order: i64, channel: i64) -> i64 {
     use sqlx::Row;
-    sqlx::query("SELECT COUNT(*) AS n FROM recall_outbox WHERE order_id = $1 AND channel_id = $2 AND status = 'queued'")
+    sqlx::query("SELECT COUNT(*) AS n FROM notify_outbox WHERE source = 'recall' AND source_id = $1 AND channel_id = $2 AND status = 'queued'")
         .bind(order)
         .bind(channel)
         .fetch_one(t.app.store.reader())
@@ -168,17 +168,17 @@ async fn webhooks_and_sms_through_the_queue(backend: Backend) {
         json!({"kind": "wecom", "name": "外网企业微信群", "url": format!("https://127.0.0.1:{tls_port}/cgi-bin/webhook/send?key=k")}),
     ];
     for ch in &channels {
-        let r = c.post(t.url("/api/recall/channels")).json(ch).send().await.unwrap();
+        let r = c.post(t.url("/api/notify/channels")).json(ch).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
     }
     let r = c
-        .post(t.url("/api/recall/channels"))
+        .post(t.url("/api/notify/channels"))
         .json(&json!({"kind": "pager", "name": "x", "url": "ftp://x"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let listed: Value = c.get(t.url("/api/recall/channels")).send().await.unwrap().json().await.unwrap();
+    let listed: Value = c.get(t.url("/api/notify/channels")).send().await.unwrap().json().await.unwrap();
     assert!(!listed.to_string().contains("tok") && !listed.to_string().contains(DING_SECRET), "keys hidden: {listed}");
 
     let d13 = unit_id(&t, "D13").await;
@@ -261,7 +261,7 @@ async fn webhooks_and_sms_through_the_queue(backend: Backend) {
     let r: Value = c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap().json().await.unwrap();
     let reminded = r["reminded"].as_i64().unwrap();
     assert_eq!(reminded, audience - exempt - 1, "the one who acknowledged is not reminded");
-    let listed: Value = c.get(t.url("/api/recall/channels")).send().await.unwrap().json().await.unwrap();
+    let listed: Value = c.get(t.url("/api/notify/channels")).send().await.unwrap().json().await.unwrap();
     let sms_id = listed.as_array().unwrap().iter().find(|ch| ch["name"] == "短信网关").unwrap()["id"].as_i64().unwrap();
     until(&rx, "reminder SMS", |s| s.sms.len() >= before + reminded as usize).await;
     // Once the queue holds no SMS of this order, exactly one reminder per unanswered person went out.
@@ -274,24 +274,24 @@ async fn webhooks_and_sms_through_the_queue(backend: Backend) {
     // The desk switches the SMS gateway off on the channels page: a reminder then sends nothing
     // through it (messages already queued wait); switched on again, reminders go out.
     let switch =
-        |on: &'static str| c.post(t.url(&format!("/recall/channels/{sms_id}/enabled"))).form(&[("enabled", on)]).send();
+        |on: &'static str| c.post(t.url(&format!("/notify/channels/{sms_id}/enabled"))).form(&[("enabled", on)]).send();
     let r = switch("0").await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/recall/channels", "back to the channels page");
-    let page = c.get(t.url("/recall/channels")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(r.headers()["location"], "/notify/channels", "back to the channels page");
+    let page = c.get(t.url("/notify/channels")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("已停用") && page.contains(">启用<"), "the page shows it off, with the switch to turn it on");
     let r =
-        c.post(t.url(&format!("/recall/channels/{sms_id}/enabled"))).form(&[("enabled", "yes")]).send().await.unwrap();
+        c.post(t.url(&format!("/notify/channels/{sms_id}/enabled"))).form(&[("enabled", "yes")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("取值须为 1（启用）或 0（停用）"));
-    let r = c.post(t.url("/recall/channels/999999/enabled")).form(&[("enabled", "0")]).send().await.unwrap();
+    let r = c.post(t.url("/notify/channels/999999/enabled")).form(&[("enabled", "0")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let before = rx.seen.lock().unwrap().sms.len();
     let r: Value = c.post(t.url(&format!("/api/recall/{id}/remind"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["reminded"].as_i64().unwrap(), reminded);
     // Nothing is queued for the switched-off gateway, and a full pass of the sender sends nothing.
     assert_eq!(waiting(&t, id, sms_id).await, 0, "no reminder queued on a channel switched off");
-    t.app.recall_send_due(bastion_core::time::now_ms()).await.unwrap();
+    t.app.send_due(bastion_core::time::now_ms()).await.unwrap();
     assert_eq!(rx.seen.lock().unwrap().sms.len(), before, "nothing goes out on a channel switched off");
     // The same reminder with the gateway switched on again is queued and delivered.
     assert_eq!(switch("1").await.unwrap().status(), StatusCode::SEE_OTHER);
@@ -319,11 +319,11 @@ async fn a_message_taken_by_a_stopped_node_is_sent_after_its_lease(backend: Back
     let c = t.login("commander").await;
     let (rb, rx) = receiver().await;
     let ch = json!({"kind": "sms", "name": "短信网关", "url": format!("{rb}/sms"), "link_base": t.base, "min_interval_ms": "0"});
-    let r = c.post(t.url("/api/recall/channels")).json(&ch).send().await.unwrap();
+    let r = c.post(t.url("/api/notify/channels")).json(&ch).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    let listed: Value = c.get(t.url("/api/recall/channels")).send().await.unwrap().json().await.unwrap();
-    let sms = bastion_store::recall::ChannelId(listed[0]["id"].as_i64().unwrap());
-    let off = c.post(t.url(&format!("/recall/channels/{}/enabled", sms.0))).form(&[("enabled", "0")]).send();
+    let listed: Value = c.get(t.url("/api/notify/channels")).send().await.unwrap().json().await.unwrap();
+    let sms = bastion_store::notify::ChannelId(listed[0]["id"].as_i64().unwrap());
+    let off = c.post(t.url(&format!("/notify/channels/{}/enabled", sms.0))).form(&[("enabled", "0")]).send();
     assert_eq!(off.await.unwrap().status(), StatusCode::SEE_OTHER);
     // With the gateway off, the order's messages wait in the queue.
     let d13 = unit_id(&t, "D13").await;
@@ -333,7 +333,7 @@ async fn a_message_taken_by_a_stopped_node_is_sent_after_its_lease(backend: Back
     let queued = t.app.store.queue_recall_sms(&mut tx, id, sms, false).await.unwrap();
     bastion_store::commit(tx).await.unwrap();
     assert!(queued >= 3, "{queued}");
-    let first: i64 = sqlx::query("SELECT MIN(id) AS id FROM recall_outbox WHERE channel_id = $1")
+    let first: i64 = sqlx::query("SELECT MIN(id) AS id FROM notify_outbox WHERE channel_id = $1")
         .bind(sms.0)
         .fetch_one(t.app.store.reader())
         .await
@@ -341,18 +341,18 @@ async fn a_message_taken_by_a_stopped_node_is_sent_after_its_lease(backend: Back
         .get("id");
     // A node takes the first message, then stops.
     let now = bastion_core::time::now_ms();
-    assert!(t.app.store.claim_recall_message(first, now).await.unwrap());
-    assert!(!t.app.store.claim_recall_message(first, now).await.unwrap(), "taken once only");
-    let on = c.post(t.url(&format!("/recall/channels/{}/enabled", sms.0))).form(&[("enabled", "1")]).send();
+    assert!(t.app.store.claim_message(first, now).await.unwrap());
+    assert!(!t.app.store.claim_message(first, now).await.unwrap(), "taken once only");
+    let on = c.post(t.url(&format!("/notify/channels/{}/enabled", sms.0))).form(&[("enabled", "1")]).send();
     assert_eq!(on.await.unwrap().status(), StatusCode::SEE_OTHER);
     until(&rx, "the other messages", |s| s.sms.len() as i64 >= queued - 1).await;
     // A full pass of the sender within the lease leaves the taken one alone.
-    t.app.recall_send_due(bastion_core::time::now_ms()).await.unwrap();
+    t.app.send_due(bastion_core::time::now_ms()).await.unwrap();
     assert_eq!(rx.seen.lock().unwrap().sms.len() as i64, queued - 1, "the taken one waits for its lease");
     // The lease runs out: the next poll sends it.
-    t.app.recall_send_due(now + bastion_store::recall::SEND_LEASE_MS + 1).await.unwrap();
+    t.app.send_due(now + bastion_store::notify::SEND_LEASE_MS + 1).await.unwrap();
     until(&rx, "the stranded message", |s| s.sms.len() as i64 >= queued).await;
-    let status: String = sqlx::query("SELECT status FROM recall_outbox WHERE id = $1")
+    let status: String = sqlx::query("SELECT status FROM notify_outbox WHERE id = $1")
         .bind(first)
         .fetch_one(t.app.store.reader())
         .await
