@@ -96,6 +96,31 @@ const PING_IF_IDLE: Duration = Duration::from_secs(2);
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATE_PG: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Migrations whose comments were reworded after they had been applied, with the SHA-384 of the
+/// earlier file (their SQL is unchanged): see [`Store::accept_reworded`].
+const REWORDED: &[(Backend, i64, &str)] = &[
+    (
+        Backend::Sqlite,
+        4,
+        "1a41b45ebf46ede0cb72b339737e257fa77ff8d0ad005aae15ea0a79c3f4c3bf41c730cf9f5f9f0e10805bb100e2878d",
+    ),
+    (
+        Backend::Sqlite,
+        5,
+        "12b1920ecdaca611dedce69a72fd46e8ec14537809b346d88aa9c6a84b1fc6197933de6206f7aa38c57495b3bc6c2589",
+    ),
+    (
+        Backend::Postgres,
+        4,
+        "f5d2944403df1592d28737749d47ba50461d47c54b762b87a66ec53eec0a807f6223fc8082e14cc68a22c1ed92237d70",
+    ),
+    (
+        Backend::Postgres,
+        5,
+        "36cb015770f32dfe554ba2f777c8b98817bc74923fd6ce307195d9f8e4a2ee55140be62b313f2453cc1378d951df2fc4",
+    ),
+];
+
 /// Where the data lives: a PostgreSQL URL, or a SQLite file (default `DATA/bastion.db`).
 /// Create `dir` (and missing parents) readable by the owner only (0700 on Unix): it holds the
 /// database and the keys.
@@ -282,9 +307,46 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
-        match self.backend {
-            Backend::Sqlite => MIGRATE_SQLITE.run(&self.write).await?,
-            Backend::Postgres => MIGRATE_PG.run(&self.write).await?,
+        let migrator = match self.backend {
+            Backend::Sqlite => &MIGRATE_SQLITE,
+            Backend::Postgres => &MIGRATE_PG,
+        };
+        self.accept_reworded(migrator).await?;
+        migrator.run(&self.write).await?;
+        Ok(())
+    }
+
+    /// A database migrated before a migration's comments were reworded holds the old file's
+    /// checksum, and the migrator would refuse to start. For each such migration whose SQL did not
+    /// change, the recorded checksum is moved to the current file's — only when it is exactly the
+    /// old one, so a migration changed in any other way is still refused.
+    async fn accept_reworded(&self, migrator: &sqlx::migrate::Migrator) -> StoreResult<()> {
+        let exists = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
+            Backend::Postgres => "SELECT COUNT(*) AS n FROM pg_tables WHERE tablename = '_sqlx_migrations'",
+        };
+        use sqlx::Row;
+        let n: i64 = sqlx::query(exists).fetch_one(&self.write).await?.try_get("n")?;
+        if n == 0 {
+            return Ok(());
+        }
+        for (backend, version, old) in REWORDED {
+            if *backend != self.backend {
+                continue;
+            }
+            let Some(m) = migrator.iter().find(|m| m.version == *version) else { continue };
+            let old = (0..old.len())
+                .step_by(2)
+                .filter_map(|i| u8::from_str_radix(&old[i..i + 2], 16).ok())
+                .collect::<Vec<u8>>();
+            sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2 AND checksum = $3")
+                .bind(m.checksum.to_vec())
+                .bind(*version)
+                .bind(old)
+                .execute(&self.write)
+                .await?;
         }
         Ok(())
     }

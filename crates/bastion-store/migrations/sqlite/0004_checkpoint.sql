@@ -1,4 +1,4 @@
--- Checkpoints and screening (issue 5): checkpoints, one row per traveller per pass (screenings, id
+-- Checkpoints and screening: checkpoints, one row per traveller per pass (screenings, id
 -- minted by the client so a resend never duplicates), daily counters for live throughput, pending
 -- self-registrations (pass codes), fever cases with follow-ups, and alerts without personal data.
 CREATE TABLE checkpoints (

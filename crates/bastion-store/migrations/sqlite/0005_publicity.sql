@@ -1,4 +1,4 @@
--- Publicity (issue 7): articles with their versions, uploaded images, featured people and teams,
+-- Publicity: articles with their versions, uploaded images, featured people and teams,
 -- view counts (total per article and per day), reads on outside channels, honours.
 -- Times are UTC epoch ms (BIGINT), dates 'YYYY-MM-DD' text: the same shapes on both backends.
 CREATE TABLE publicity_images (

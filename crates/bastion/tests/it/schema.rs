@@ -182,3 +182,58 @@ async fn both_migration_folders_describe_one_schema() {
         assert!(seen, "listed difference no longer exists (take it off the list): {fact} — {why}");
     }
 }
+
+/// A database migrated before two migrations' comments were reworded opens (the recorded checksum
+/// is the earlier file's); a migration recorded with any other checksum is still refused.
+async fn a_database_migrated_before_a_rewording_opens(backend: Backend) {
+    // SHA-384 of the earlier 0004 files (the SQL unchanged, the first comment line different).
+    let old = match backend {
+        Backend::Sqlite => {
+            "1a41b45ebf46ede0cb72b339737e257fa77ff8d0ad005aae15ea0a79c3f4c3bf41c730cf9f5f9f0e10805bb100e2878d"
+        }
+        Backend::Postgres => {
+            "f5d2944403df1592d28737749d47ba50461d47c54b762b87a66ec53eec0a807f6223fc8082e14cc68a22c1ed92237d70"
+        }
+    };
+    let bytes = |hex: &str| {
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect::<Vec<u8>>()
+    };
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let current: Vec<u8> = sqlx::query("SELECT checksum FROM _sqlx_migrations WHERE version = 4")
+        .fetch_one(store.reader())
+        .await
+        .unwrap()
+        .get("checksum");
+    let set = |sum: Vec<u8>| {
+        let pool = store.reader().clone();
+        async move {
+            sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 4")
+                .bind(sum)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    set(bytes(old)).await;
+    let reopened =
+        bastion_store::Store::open(&db.data_dir(), db.database.as_deref(), bastion_store::crypto::Crypto::generate())
+            .await;
+    assert!(reopened.is_ok(), "opens: {:?}", reopened.err().map(|e| e.to_string()));
+    let now: Vec<u8> = sqlx::query("SELECT checksum FROM _sqlx_migrations WHERE version = 4")
+        .fetch_one(store.reader())
+        .await
+        .unwrap()
+        .get("checksum");
+    assert_eq!(now, current, "the recorded checksum is the current file's");
+    // Any other checksum is a changed migration: refused.
+    let mut other = bytes(old);
+    other[0] ^= 1;
+    set(other).await;
+    let refused =
+        bastion_store::Store::open(&db.data_dir(), db.database.as_deref(), bastion_store::crypto::Crypto::generate())
+            .await;
+    assert!(refused.is_err(), "a migration changed otherwise is refused");
+}
+
+bastion_testkit::both_backends!(a_database_migrated_before_a_rewording_opens);
