@@ -82,7 +82,7 @@ fn is_bad_text(e: &bastion_store::StoreSqlError) -> bool {
 }
 
 /// Who is acting, from where: every use case receives one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Ctx {
     pub account_id: AccountId,
     pub username: String,

@@ -11,13 +11,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::{App, AppError, AppResult, Ctx};
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["name"]))]
 pub struct OperationInput {
     pub name: String,
     pub description: String,
     pub status: String,
+    #[schemars(extend("format" = "date"))]
     pub start_date: String,
+    #[schemars(extend("format" = "date"))]
     pub end_date: String,
 }
 

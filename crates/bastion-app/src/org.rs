@@ -12,23 +12,40 @@ use serde::{Deserialize, Serialize};
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
 /// A person as typed into a form, an import row or a JSON body: every field raw text.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["police_no", "name", "category"]))]
 pub struct PersonInput {
+    #[schemars(regex(pattern = r"^[0-9A-Za-z]{4,10}$"))]
     pub police_no: String,
+    #[schemars(length(min = 1, max = 30))]
     pub name: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::org::Category")]
     pub category: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::org::Sex")]
     pub sex: String,
+    #[schemars(extend("format" = "date"))]
     pub birth_date: String,
+    #[schemars(extend("format" = "date"))]
     pub hire_date: String,
     pub id_number: String,
+    #[schemars(regex(pattern = r"^1[3-9][0-9]{9}$"))]
     pub mobile: String,
     /// Unit id (forms, API) …
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
     pub unit_id: String,
     /// … or unit code (imports).
     pub unit_code: String,
     pub position: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::org::PoliticalStatus")]
     pub political_status: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::org::DutyStatus")]
     pub duty_status: String,
     pub police_types: String,
     /// Skills separated by `、` (commas and semicolons belong to a skill's text), or a JSON list.
@@ -38,7 +55,7 @@ pub struct PersonInput {
 
 /// A field given as text or (JSON) as a list of texts, joined with `、`.
 fn text_or_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
+    #[derive(Deserialize, schemars::JsonSchema)]
     #[serde(untagged)]
     enum TextOrList {
         Text(String),
@@ -186,13 +203,21 @@ impl PersonInput {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["code", "name"]))]
 pub struct UnitInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
     pub parent_id: String,
     pub code: String,
     pub name: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::org::UnitKind")]
     pub kind: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
     pub sort_order: String,
     pub phone: String,
 }

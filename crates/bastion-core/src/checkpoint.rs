@@ -110,7 +110,7 @@ labelled_enum!(
 });
 
 /// A body temperature in tenths of a degree Celsius, only ever 34.0–42.0 ℃.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Temperature(i64);
 
@@ -182,7 +182,7 @@ impl std::fmt::Display for Temperature {
 }
 
 /// The fever line: default 37.3 ℃, `>=` (configurable to `>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FeverRule {
     pub threshold_tenths: i64,
     pub inclusive: bool,
@@ -218,7 +218,7 @@ const PROVINCE_CHARS: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣�
 
 /// A licence plate as typed: normalised (upper case, half-width, no spaces or dots) and kept even
 /// when it does not match GA 36-2018 — a checkpoint cannot stop traffic for a regex — with a warning.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema)]
 pub struct Plate {
     pub text: String,
     /// Why the plate looks unusual (`None` when it matches a known format).

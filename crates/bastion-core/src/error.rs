@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// One rejected field. `field` is the Chinese field label shown on the form, `message` the rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, schemars::JsonSchema)]
 #[error("{field}：{message}")]
 pub struct FieldError {
     pub field: String,

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod id_number;
+pub mod input;
 pub mod mask;
 #[macro_use]
 pub mod org;

@@ -11,7 +11,7 @@ pub use crate::labelled_enum;
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident, $field:literal, { $($variant:ident = ($code:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 

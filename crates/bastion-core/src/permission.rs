@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// 数据范围
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum DataScope {
     /// 全部
     All,

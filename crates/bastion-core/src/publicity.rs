@@ -6,7 +6,7 @@ use crate::error::FieldError;
 macro_rules! publicity_enum {
     ($(#[$m:meta])* $name:ident, $field:literal, { $($variant:ident = ($code:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 

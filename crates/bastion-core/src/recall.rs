@@ -99,7 +99,7 @@ impl RecallState {
 }
 
 /// Counts by state for one order (or one unit of it). Every person is in exactly one state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Tally {
     pub pending: i64,
     pub delivered: i64,

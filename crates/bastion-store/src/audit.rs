@@ -27,7 +27,7 @@ pub struct AuditEntry {
     pub request_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: i64,
@@ -132,7 +132,7 @@ impl AuditRecord {
 }
 
 /// Where verification found the chain broken.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum ChainBreak {
     /// The record's own hash does not match its content (edited).
     Altered { seq: i64 },
@@ -440,7 +440,7 @@ impl Store {
 
 /// A MAC'd statement of the chain's head, to be kept outside the database: whoever rewrites the
 /// history before it — even with the audit key — no longer matches it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Checkpoint {
     pub seq: i64,
     pub hash: String,

@@ -7,11 +7,11 @@ use sqlx::Row;
 use crate::db::{flag, unique, Store, StoreError, StoreResult, Tx};
 use crate::org::{PersonId, UnitId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct AccountId(pub i64);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Account {
     pub id: AccountId,
     pub username: String,
@@ -76,7 +76,7 @@ fn account_from(row: &AnyRow) -> StoreResult<Account> {
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SessionRow {
     pub account: Account,
     pub created_at: i64,
@@ -85,7 +85,7 @@ pub struct SessionRow {
     pub stage: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LoginLogEntry {
     pub at: i64,
     pub username: String,
@@ -388,7 +388,7 @@ impl Store {
 }
 
 /// One signed-in session as the online-users page shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OnlineSession {
     /// The stored hash of the token: identifies the session without being able to use it.
     pub id: String,

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use crate::db::{Store, StoreError, StoreResult};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Job {
     pub id: String,
     pub kind: String,

@@ -6,11 +6,11 @@ use sqlx::Row;
 
 use crate::db::{found, Store, StoreError, StoreResult, Tx};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct OperationId(pub i64);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Operation {
     pub id: OperationId,
     pub name: String,

@@ -9,15 +9,19 @@ use sqlx::Row;
 use crate::db::{flag, found, unique, Store, StoreError, StoreResult, Tx};
 use crate::sql::{like_escape, subtree_range, Sql};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct UnitId(pub i64);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct PersonId(pub i64);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Unit {
     pub id: UnitId,
     pub parent_id: Option<UnitId>,
@@ -70,7 +74,7 @@ const UNIT_COLS: &str = "id, parent_id, code, name, kind, path, depth, sort_orde
 
 /// Everything a person record holds, as read. Personal numbers are masked; the clear values
 /// only come out of [`Store::reveal_person`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Person {
     pub id: PersonId,
     pub police_no: String,
@@ -113,7 +117,7 @@ pub struct NewPerson {
 }
 
 /// The clear personal numbers of one person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Revealed {
     pub id_number: Option<String>,
     pub mobile: Option<String>,
@@ -161,7 +165,7 @@ pub enum RowScope {
     Nothing,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
 pub struct PersonFilter {
     /// The unit and everything below it.
     pub unit_id: Option<i64>,
@@ -176,7 +180,7 @@ pub struct PersonFilter {
     pub enabled: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -663,7 +667,7 @@ enum Restriction {
     Units(Vec<i64>),
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, schemars::JsonSchema)]
 pub struct PeopleCounts {
     pub total: i64,
     pub police: i64,

@@ -3,17 +3,121 @@
 //! everyone declare `security: []`; every other one declares the session cookie.
 
 use axum::Json;
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Value};
 
 fn string() -> Value {
     json!({"type": "string"})
 }
 
+/// The schema of a Rust type, registered with the generator (nested types land in the components).
+type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn of<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+/// The Rust type behind each schema name an endpoint declaration uses: the schema is derived from
+/// the type (serde's names, integers, enums with their codes, required fields, formats), so the
+/// document says what the handler really reads and answers.
+const TYPED: &[(&str, SchemaFn)] = {
+    use bastion_app as app;
+    &[
+        // auth
+        ("LoginBody", of::<crate::api::auth::LoginBody>),
+        ("PasswordBody", of::<crate::api::auth::PasswordBody>),
+        ("NewAccount", of::<crate::api::auth::NewAccountBody>),
+        ("Roles", of::<crate::api::auth::RolesBody>),
+        ("PolicyInput", of::<app::auth::policy::PolicyInput>),
+        ("RoleInput", of::<app::auth::roles::RoleInput>),
+        ("CustomRole", of::<app::auth::roles::CustomRole>),
+        ("AccountList", of::<Vec<app::auth::Account>>),
+        ("SessionList", of::<Vec<app::auth::OnlineSession>>),
+        // org and transfer
+        ("UnitInput", of::<app::org::UnitInput>),
+        ("PersonInput", of::<app::org::PersonInput>),
+        ("RevealBody", of::<crate::api::org::RevealBody>),
+        ("Revealed", of::<app::org::Revealed>),
+        ("Unit", of::<app::org::Unit>),
+        ("UnitList", of::<Vec<app::org::Unit>>),
+        ("Person", of::<app::org::Person>),
+        ("PersonPage", of::<app::org::Page<app::org::Person>>),
+        ("ImportReport", of::<app::transfer::ImportReport>),
+        // operation
+        ("OperationInput", of::<app::operation::OperationInput>),
+        ("Operation", of::<app::operation::Operation>),
+        ("OperationList", of::<Vec<app::operation::Operation>>),
+        // checkpoint
+        ("CheckpointInput", of::<app::checkpoint::CheckpointInput>),
+        ("Checkpoint", of::<app::checkpoint::Checkpoint>),
+        ("CheckpointList", of::<Vec<crate::api::checkpoint::CheckpointRow>>),
+        ("RegistrationInput", of::<app::checkpoint::RegistrationInput>),
+        ("Registered", of::<app::checkpoint::Registered>),
+        ("Pass", of::<app::checkpoint::PassView>),
+        ("ScreeningList", of::<Vec<app::checkpoint::Screening>>),
+        ("TraceInput", of::<app::checkpoint::TraceInput>),
+        ("FeverCaseList", of::<Vec<app::checkpoint::FeverCase>>),
+        ("FeverCase", of::<crate::api::checkpoint::CaseDetail>),
+        ("CaseAction", of::<crate::api::checkpoint::CaseAction>),
+        ("AlertList", of::<Vec<app::checkpoint::Alert>>),
+        ("PurgeBody", of::<crate::api::checkpoint::PurgeBody>),
+        ("PurgeReport", of::<app::checkpoint::PurgeReport>),
+        // recall
+        ("RecallInput", of::<app::recall::OrderInput>),
+        ("RecallPreview", of::<app::recall::Preview>),
+        ("RecallList", of::<Vec<app::recall::Order>>),
+        ("RecallCreated", of::<app::recall::Created>),
+        ("RecallBoard", of::<app::recall::Board>),
+        ("RecallAnswer", of::<crate::api::recall::AnswerBody>),
+        ("RecallMark", of::<app::recall::MarkInput>),
+        // notify
+        ("ChannelInput", of::<app::notify::ChannelInput>),
+        ("ChannelEnabled", of::<crate::api::notify::EnabledInput>),
+        ("ChannelList", of::<Vec<app::notify::Channel>>),
+        // publicity
+        ("ArticleInput", of::<app::publicity::ArticleInput>),
+        ("StepInput", of::<app::publicity::StepInput>),
+        ("ChannelReadInput", of::<app::publicity::ChannelReadInput>),
+        ("HonourInput", of::<app::publicity::HonourInput>),
+        ("HonourStepInput", of::<app::publicity::HonourStepInput>),
+        ("ArticleList", of::<Vec<app::publicity::Article>>),
+        ("ArticleDetail", of::<app::publicity::ArticleDetail>),
+        ("DiffLines", of::<Vec<app::publicity::html::DiffLine>>),
+        ("ChannelReadList", of::<Vec<app::publicity::ChannelRead>>),
+        ("HonourList", of::<Vec<app::publicity::Honour>>),
+    ]
+};
+
+/// Every named schema: those derived from Rust types (`TYPED`, with the types they contain), and
+/// the few answers built as JSON in the handlers.
 fn schemas() -> Value {
-    let input_fields = |fields: &[&str]| -> Value {
-        let props: serde_json::Map<String, Value> = fields.iter().map(|f| (f.to_string(), string())).collect();
-        json!({"type": "object", "properties": props})
-    };
+    let mut g =
+        SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas/".into()).into_generator();
+    let mut named = serde_json::Map::new();
+    for (name, f) in TYPED {
+        let schema = f(&mut g).to_value();
+        named.insert(name.to_string(), schema);
+    }
+    let mut all: serde_json::Map<String, Value> = g.take_definitions(true).into_iter().collect();
+    // A name that is its type's own stays as defined; another name (`RecallInput` for
+    // `OrderInput`, a list) is the derived schema or a `$ref` to the type's definition.
+    for (name, schema) in named {
+        let own = schema.get("$ref").and_then(Value::as_str) == Some(&format!("#/components/schemas/{name}"));
+        if !own {
+            all.insert(name, schema);
+        }
+    }
+    if let Some(m) = hand_written().as_object() {
+        for (k, v) in m {
+            all.insert(k.clone(), v.clone());
+        }
+    }
+    Value::Object(all)
+}
+
+/// The answers built as JSON in the handlers, and the error body.
+fn hand_written() -> Value {
     json!({
         "Error": {"type": "object", "required": ["code", "message"], "properties": {
             "code": string(), "message": {"type": "string", "description": "中文错误说明"},
@@ -22,116 +126,14 @@ fn schemas() -> Value {
         "Created": {"type": "object", "properties": {"id": {"type": "integer"}}},
         "Any": {},
         "File": {"type": "string", "format": "binary"},
-        "LoginBody": {"type": "object", "required": ["username", "password"], "properties": {"username": string(), "password": string(),
-            "totp": {"type": ["string", "null"], "description": "动态口令（三员账号必填）"}}},
         "Me": {"type": "object", "properties": {"username": string(), "display_name": string(), "roles": {"type": "array", "items": string()}, "must_change_password": {"type": "boolean"}}},
         "Ctx": {"type": "object", "additionalProperties": true},
-        "PasswordBody": {"type": "object", "required": ["old_password", "new_password"], "properties": {"old_password": string(), "new_password": string()}},
-        "RevealBody": {"type": "object", "required": ["reason"], "properties": {"reason": string()}},
-        "Revealed": {"type": "object", "properties": {"id_number": {"type": ["string", "null"]}, "mobile": {"type": ["string", "null"]}}},
         "Upload": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
-        "UnitInput": input_fields(&["parent_id", "code", "name", "kind", "sort_order", "phone"]),
-        "PersonInput": {"type": "object", "required": ["police_no", "name", "category"], "properties": {
-            "police_no": {"type": "string", "pattern": "^[0-9A-Za-z]{4,10}$"},
-            "name": {"type": "string", "minLength": 1, "maxLength": 30},
-            "category": {"type": "string", "enum": ["police", "auxiliary", "civilian", "民警", "辅警", "文职"]},
-            "sex": {"type": "string", "enum": ["male", "female", "男", "女", ""]},
-            "birth_date": {"type": "string", "format": "date"},
-            "hire_date": {"type": "string", "format": "date"},
-            "id_number": {"type": "string", "description": "18 位居民身份证号（GB 11643，含校验位）或旧版 15 位"},
-            "mobile": {"type": "string", "pattern": "^1[3-9][0-9]{9}$"},
-            "unit_id": {"type": "string", "pattern": "^[0-9]+$"},
-            "unit_code": {"type": "string", "maxLength": 30},
-            "position": {"type": "string", "maxLength": 30},
-            "political_status": {"type": "string", "enum": ["masses", "applicant", "activist", "candidate", "probationary", "member"]},
-            "duty_status": {"type": "string", "enum": ["on_duty", "leave", "sick", "quarantine", "away", "left"]},
-            "police_types": {"type": "string", "description": "多个警种用“、”分隔"},
-            "skills": {"type": "string", "description": "多项用“、”分隔，每项不超过 20 字"}}},
-        "PolicyInput": input_fields(&["max_failed_logins", "lock_minutes", "password_max_age_days", "password_history", "idle_timeout_minutes", "totp_required_for_admins", "ip_allow", "ip_deny", "audit_retention_days"]),
-        "OperationInput": input_fields(&["name", "description", "status", "start_date", "end_date"]),
-        "Unit": {"type": "object", "required": ["id", "code", "name", "kind", "path"], "properties": {
-            "id": {"type": "integer"}, "parent_id": {"type": ["integer", "null"]}, "code": string(), "name": string(),
-            "kind": string(), "path": string(), "depth": {"type": "integer"}, "sort_order": {"type": "integer"},
-            "phone": {"type": ["string", "null"]}, "enabled": {"type": "boolean"}}},
-        "UnitList": {"type": "array", "items": {"$ref": "#/components/schemas/Unit"}},
-        "Person": {"type": "object", "required": ["id", "police_no", "name"], "properties": {
-            "id": {"type": "integer"}, "police_no": string(), "name": string(), "category": string(), "sex": string(),
-            "birth_date": {"type": ["string", "null"]}, "hire_date": {"type": ["string", "null"]},
-            "id_number_masked": {"type": ["string", "null"]}, "mobile_masked": {"type": ["string", "null"]},
-            "unit_id": {"type": "integer"}, "unit_name": string(), "unit_path": string(), "position": {"type": ["string", "null"]},
-            "political_status": string(), "duty_status": string(), "police_types": {"type": "array", "items": string()},
-            "skills": {"type": "array", "items": string()}, "enabled": {"type": "boolean"}, "updated_at": {"type": "integer"}}},
-        "PersonPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Person"}},
-            "total": {"type": "integer"}, "page": {"type": "integer"}, "size": {"type": "integer"}}},
-        "ImportReport": {"type": "object", "properties": {"total": {"type": "integer"}, "created": {"type": "integer"},
-            "updated": {"type": "integer"}, "unchanged": {"type": "integer"}, "committed": {"type": "boolean"},
-            "errors": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "integer"}, "column": string(), "value": string(), "rule": string()}}}}},
-        "Operation": {"type": "object", "properties": {"id": {"type": "integer"}, "name": string(), "description": string(),
-            "status": string(), "start_date": string(), "end_date": {"type": ["string", "null"]}}},
-        "OperationList": {"type": "array", "items": {"$ref": "#/components/schemas/Operation"}},
-        "AccountList": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "username": string(),
-            "display_name": string(), "unit_name": string(), "roles": {"type": "array", "items": string()}, "enabled": {"type": "boolean"},
-            "must_change_password": {"type": "boolean"}, "totp_enabled": {"type": "boolean"}}}},
-        "NewAccount": {"type": "object", "required": ["username", "display_name", "unit_id", "password"], "properties": {
-            "username": {"type": "string", "pattern": "^[A-Za-z0-9_.]{2,30}$"}, "display_name": {"type": "string", "minLength": 1, "maxLength": 30},
-            "unit_id": {"type": "integer"}, "password": {"type": "string", "minLength": 8}}},
-        "Roles": {"type": "object", "required": ["roles"], "properties": {"roles": {"type": "array", "items": {"type": "string",
-            "description": "内置角色 sysadmin、secadmin、auditadmin、commander、duty、secretary、checkpoint、supplies、editor、officer，或自定义角色代码"}}}},
-        "Grant": {"type": "object", "required": ["perm", "scope"], "properties": {"perm": {"type": "string", "description": "module:entity:action"},
-            "scope": {"type": "string", "enum": ["all", "unit", "units", "self"]}}},
-        "RoleInput": {"type": "object", "required": ["key", "name"], "properties": {"key": {"type": "string", "description": "2–30 位小写字母、数字、下划线"},
-            "name": string(), "grants": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}},
-            "units": {"type": "array", "items": {"type": "integer"}, "description": "指定单位（数据范围 units 时）"}}},
-        "CustomRole": {"type": "object", "properties": {"key": string(), "name": string(),
-            "grants": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}, "units": {"type": "array", "items": {"type": "integer"}}}},
         "RoleList": {"type": "object", "properties": {
             "builtin": {"type": "array", "items": {"$ref": "#/components/schemas/CustomRole"}},
             "custom": {"type": "array", "items": {"$ref": "#/components/schemas/CustomRole"}},
             "grantable": {"type": "array", "items": {"type": "string"}}}},
-        "SessionList": {"type": "array", "items": {"type": "object", "properties": {"id": string(), "username": string(),
-            "display_name": string(), "unit_name": string(), "ip": string(), "user_agent": string(),
-            "created_at": {"type": "integer"}, "last_seen_at": {"type": "integer"}}}},
         "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}},
-        // checkpoint
-        "CheckpointInput": input_fields(&["name", "kind", "location", "hours", "police_types", "unit_id", "status", "leader", "fever_clinic"]),
-        "Checkpoint": {"type": "object", "properties": {"id": {"type": "integer"}, "name": string(), "kind": string(), "location": string(),
-            "hours": string(), "police_types": {"type": "array", "items": string()}, "unit_id": {"type": "integer"}, "unit_name": string(),
-            "status": string(), "leader": string(), "fever_clinic": string(), "public_code": string()}},
-        "CheckpointList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
-        "RegistrationInput": {"type": "object", "required": ["checkpoint_id", "temp", "decision"], "properties": {
-            "id": {"type": "string", "format": "uuid", "description": "客户端生成的 UUID（离线补传幂等）"},
-            "checkpoint_id": {"type": "integer"}, "captured_at": {"type": "integer", "description": "采集时间（UTC 毫秒）"},
-            "pass_code": {"type": "string", "pattern": "^[0-9]{8}$"}, "name": string(),
-            "doc_type": {"type": "string", "enum": ["id_card", "passport", "hk_macau", "taiwan", "foreign_pr", "other"]},
-            "doc_number": string(), "phone": string(), "plate": string(),
-            "vehicle_type": {"type": "string", "enum": ["walk", "car", "truck", "bus", "motorcycle", "other"]},
-            "driver_id": {"type": "string", "format": "uuid"}, "origin": string(), "destination": string(),
-            "reason": {"type": "string", "enum": ["return_home", "work", "medical", "supplies", "official", "other"]},
-            "travel_flag": {"type": "boolean"}, "health_code": {"type": "string", "enum": ["none", "green", "yellow", "red"]},
-            "temp": {"type": "string", "description": "体温 34.0–42.0"}, "temp2": {"type": "string", "description": "复测体温"},
-            "method": {"type": "string", "enum": ["forehead", "ear", "armpit", "infrared"]},
-            "decision": {"type": "string", "enum": ["pass", "turn_back", "transfer"]}, "clinic": string(),
-            "mode": {"type": "string", "enum": ["officer", "paper"]}}},
-        "Registered": {"type": "object", "properties": {"id": string(), "created": {"type": "boolean"}, "fever_case": {"type": ["integer", "null"]}}},
-        "Pass": {"type": "object", "properties": {"code": string(), "checkpoint_id": {"type": "integer"}, "summary": string(),
-            "created_at": {"type": "integer"}, "expires_at": {"type": "integer"}}},
-        "ScreeningList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
-        "TraceInput": input_fields(&["doc_type", "doc_number", "phone", "reason"]),
-        "FeverCaseList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
-        "FeverCase": {"type": "object", "additionalProperties": true},
-        "CaseAction": input_fields(&["receiver", "note", "outcome"]),
-        "AlertList": {"type": "array", "items": {"type": "object", "additionalProperties": true}},
-        "PurgeBody": {"type": "object", "properties": {"days": {"type": "integer", "minimum": 1, "maximum": 3650}}},
-        "PurgeReport": {"type": "object", "properties": {"screenings": {"type": "integer"}, "fever_cases": {"type": "integer"}, "passes": {"type": "integer"}}},
-        "RecallInput": input_fields(&["title", "message", "scope", "unit_ids", "category", "police_type", "police_nos", "deadline_minutes", "report_to", "report_post", "mode", "waves"]),
-        "RecallPreview": {"type": "object", "properties": {"audience": {"type": "integer"}, "exempt_by_duty": {"type": "integer"},
-            "needs_approval": {"type": "boolean"}, "threshold": {"type": "integer"}, "scope_text": string()}},
-        "RecallCreated": {"type": "object", "properties": {"id": {"type": "integer"}, "audience": {"type": "integer"}, "status": string()}},
-        "RecallList": {"type": "array", "items": {"type": "object"}},
-        "ChannelInput": input_fields(&["kind", "name", "url", "secret", "template", "link_base", "min_interval_ms"]),
-        "ChannelEnabled": {"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}},
-        "RecallAnswer": input_fields(&["action"]),
-        "RecallMark": input_fields(&["action", "reason"]),
     })
 }
 
@@ -208,45 +210,6 @@ fn query_params(path: &str) -> Vec<Value> {
     }
 }
 
-/// publicity: request bodies of `/api/publicity/...`.
-fn with_publicity(mut schemas: Value) -> Value {
-    let fields = |fields: &[&str]| -> Value {
-        let props: serde_json::Map<String, Value> = fields.iter().map(|f| (f.to_string(), string())).collect();
-        json!({"type": "object", "properties": props})
-    };
-    let add = [
-        (
-            "ArticleInput",
-            fields(&[
-                "title",
-                "subtitle",
-                "body",
-                "summary",
-                "author",
-                "source",
-                "column",
-                "cover_image_id",
-                "publish_at",
-                "people",
-                "teams",
-            ]),
-        ),
-        (
-            "StepInput",
-            json!({"type": "object", "required": ["action"], "properties": {"action": enum_of(vec!["submit", "return", "publish", "withdraw", "reopen"]), "note": string()}}),
-        ),
-        ("ChannelReadInput", fields(&["article_id", "channel", "reads", "day", "note"])),
-        ("HonourInput", fields(&["honour", "nominating_body", "police_no", "team", "reason", "evidence", "articles"])),
-        ("HonourStepInput", fields(&["status", "notice_start", "notice_end", "note"])),
-    ];
-    if let Some(m) = schemas.as_object_mut() {
-        for (k, v) in add {
-            m.insert(k.to_string(), v);
-        }
-    }
-    schemas
-}
-
 /// Media types of file downloads.
 fn file_types(path: &str) -> Vec<&'static str> {
     match path {
@@ -318,7 +281,7 @@ pub fn build() -> Value {
         },
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "bastion_session"}},
-            "schemas": with_publicity(schemas())
+            "schemas": schemas()
         },
         "paths": paths
     })
@@ -356,5 +319,81 @@ mod tests {
         assert_eq!(doc["paths"]["/api/login"]["post"]["security"], serde_json::json!([]));
         assert_eq!(doc["paths"]["/api/openapi.json"]["get"]["security"], serde_json::json!([]));
         assert_eq!(doc["paths"]["/api/people"]["get"]["security"], serde_json::json!([{"session": []}]));
+    }
+}
+#[cfg(test)]
+mod derived {
+    use serde_json::Value;
+
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+
+    /// The schema a name stands for, following one `$ref`.
+    fn schema<'a>(doc: &'a Value, name: &str) -> &'a Value {
+        let s = &doc["components"]["schemas"][name];
+        match s["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            Some(target) => &doc["components"]["schemas"][target],
+            None => s,
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = super::build();
+        let mut all = Vec::new();
+        refs(&doc, &mut all);
+        assert!(all.len() > 100);
+        for r in all {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+            assert!(doc["components"]["schemas"].get(name).is_some(), "{r} is not defined");
+        }
+    }
+
+    #[test]
+    fn inputs_kept_as_text_are_described_by_meaning() {
+        let doc = super::build();
+        let order = schema(&doc, "RecallInput");
+        assert_eq!(order["properties"]["deadline_minutes"]["type"], "integer", "{order}");
+        assert_eq!(order["properties"]["unit_ids"]["items"]["type"], "integer", "{order}");
+        assert_eq!(order["properties"]["scope"]["enum"], serde_json::json!(["all", "units", "filter", "list"]));
+        let required: Vec<&str> = order["required"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert!(required.contains(&"title") && required.contains(&"deadline_minutes"), "{order}");
+        assert!(order["properties"]["title"].get("default").is_none(), "no empty-text defaults");
+        let mode = order["properties"]["mode"]["$ref"].as_str().unwrap();
+        assert_eq!(
+            doc["components"]["schemas"][mode.rsplit('/').next().unwrap()]["enum"],
+            serde_json::json!(["live", "drill"])
+        );
+        let reg = schema(&doc, "RegistrationInput");
+        assert_eq!(reg["properties"]["checkpoint_id"]["type"], "integer");
+        assert_eq!(reg["properties"]["temp"]["type"], "number");
+        assert_eq!(reg["properties"]["travel_flag"]["type"], "boolean", "flattened traveller fields: {reg}");
+        assert_eq!(schema(&doc, "PolicyInput")["properties"]["totp_required_for_admins"]["type"], "boolean");
+        assert_eq!(schema(&doc, "Person")["properties"]["id"]["type"], "integer");
+    }
+
+    /// An enum's schema lists exactly the codes the API reads and writes.
+    #[test]
+    fn enum_schemas_are_the_codes() {
+        use bastion_core::{checkpoint, org, recall};
+        let doc = super::build();
+        let codes = |name: &str| doc["components"]["schemas"][name]["enum"].clone();
+        let want = |v: Vec<&str>| serde_json::json!(v);
+        assert_eq!(codes("Category"), want(org::Category::ALL.iter().map(|c| c.code()).collect()));
+        assert_eq!(codes("PoliceType"), want(org::PoliceType::ALL.iter().map(|c| c.code()).collect()));
+        assert_eq!(codes("DutyStatus"), want(org::DutyStatus::ALL.iter().map(|c| c.code()).collect()));
+        assert_eq!(codes("RecallState"), want(recall::RecallState::ALL.iter().map(|c| c.code()).collect()));
+        assert_eq!(codes("Decision"), want(checkpoint::Decision::ALL.iter().map(|c| c.code()).collect()));
+        assert_eq!(codes("DocType"), want(checkpoint::DocType::ALL.iter().map(|c| c.code()).collect()));
     }
 }

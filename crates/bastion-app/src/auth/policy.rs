@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{App, AppError, AppResult, Ctx, Policy};
 
 /// An address rule: an exact IP, an IPv4 CIDR (`10.1.0.0/16`) or a wildcard (`10.1.*.*`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IpRule(pub String);
 
 impl IpRule {
@@ -63,17 +63,39 @@ pub fn ip_permitted(p: &Policy, ip: &str) -> bool {
 }
 
 /// The policy form: every field text, as typed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
 pub struct PolicyInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[serde(serialize_with = "bastion_core::input::int_out")]
+    #[schemars(with = "i64")]
     pub max_failed_logins: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[serde(serialize_with = "bastion_core::input::int_out")]
+    #[schemars(with = "i64")]
     pub lock_minutes: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[serde(serialize_with = "bastion_core::input::int_out")]
+    #[schemars(with = "i64")]
     pub password_max_age_days: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[serde(serialize_with = "bastion_core::input::int_out")]
+    #[schemars(with = "i64")]
     pub password_history: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[serde(serialize_with = "bastion_core::input::int_out")]
+    #[schemars(with = "i64")]
     pub idle_timeout_minutes: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[serde(serialize_with = "bastion_core::input::bool_out")]
+    #[schemars(with = "bool")]
     pub totp_required_for_admins: String,
     pub ip_allow: String,
     pub ip_deny: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[serde(serialize_with = "bastion_core::input::int_out")]
+    #[schemars(with = "i64")]
     pub audit_retention_days: String,
 }
 
@@ -128,7 +150,7 @@ impl PolicyInput {
             lock_ms: lock * 60_000,
             password_max_age_ms: age * 86_400_000,
             password_history: history,
-            totp_required_for_admins: self.totp_required_for_admins != "0",
+            totp_required_for_admins: !matches!(self.totp_required_for_admins.trim(), "0" | "false"),
             ip_allow,
             ip_deny,
             audit_retention_days: retention,

@@ -15,7 +15,7 @@ use crate::{App, AppError, AppResult, Ctx};
 const KEY: &str = "security.custom_roles";
 const MAX_ROLES: usize = 200;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Grant {
     /// `module:entity:action`
     pub perm: String,
@@ -23,7 +23,7 @@ pub struct Grant {
     pub scope: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct CustomRole {
     pub key: String,
     pub name: String,
@@ -34,7 +34,7 @@ pub struct CustomRole {
 }
 
 /// A custom role as submitted (API body or form).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 pub struct RoleInput {
     pub key: String,
     pub name: String,

@@ -3,16 +3,7 @@
 
 use super::*;
 
-/// Accept a JSON string, number, boolean or null as text (phones send strings, scripts numbers).
-fn flex<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::Bool(b) => b.to_string(),
-        serde_json::Value::Number(n) => n.to_string(),
-        _ => return Err(serde::de::Error::custom("应为字符串或数字")),
-    })
-}
+use bastion_core::input::flex;
 
 fn flag(raw: &str) -> bool {
     matches!(raw.trim(), "1" | "true" | "on" | "yes" | "是")
@@ -31,12 +22,15 @@ pub(super) fn uuid_like(field: &str, raw: &str) -> Result<String, FieldError> {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["name", "kind", "unit_id"]))]
 pub struct CheckpointInput {
     #[serde(deserialize_with = "flex")]
     pub name: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::CheckpointKind")]
     pub kind: String,
     #[serde(deserialize_with = "flex")]
     pub location: String,
@@ -45,8 +39,10 @@ pub struct CheckpointInput {
     #[serde(deserialize_with = "flex")]
     pub police_types: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "i64")]
     pub unit_id: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::CheckpointStatus")]
     pub status: String,
     #[serde(deserialize_with = "flex")]
     pub leader: String,
@@ -110,12 +106,14 @@ impl CheckpointInput {
 }
 
 /// The traveller's part of a registration: what the officer types or the traveller fills in.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
 pub struct TravellerInput {
     #[serde(deserialize_with = "flex")]
     pub name: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::DocType")]
     pub doc_type: String,
     #[serde(deserialize_with = "flex")]
     pub doc_number: String,
@@ -124,6 +122,7 @@ pub struct TravellerInput {
     #[serde(deserialize_with = "flex")]
     pub plate: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::VehicleType")]
     pub vehicle_type: String,
     #[serde(deserialize_with = "flex")]
     pub passengers: String,
@@ -132,10 +131,13 @@ pub struct TravellerInput {
     #[serde(deserialize_with = "flex")]
     pub destination: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::Reason")]
     pub reason: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bool")]
     pub travel_flag: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::HealthCode")]
     pub health_code: String,
 }
 
@@ -240,43 +242,58 @@ impl TravellerInput {
 }
 
 /// One registration as the officer's phone sends it (JSON or form).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["checkpoint_id", "temp", "decision"]))]
 pub struct RegistrationInput {
     /// Client-minted UUID: a resend with the same id is answered with the stored record.
     #[serde(deserialize_with = "flex")]
+    #[schemars(extend("format" = "uuid"))]
     pub id: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "i64")]
     pub checkpoint_id: String,
     /// When the phone captured the entry (UTC ms); an offline entry keeps its own time.
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "i64")]
     pub captured_at: String,
     /// A self-registration pass code: the traveller's part comes from the pass.
     #[serde(deserialize_with = "flex")]
+    #[schemars(regex(pattern = r"^[0-9]{8}$"))]
     pub pass_code: String,
     #[serde(flatten)]
     pub traveller: TravellerInput,
     /// The driver's record id when this traveller is a passenger of that vehicle.
     #[serde(deserialize_with = "flex")]
+    #[schemars(extend("format" = "uuid"))]
     pub driver_id: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "f64", range(min = 34.0, max = 42.0))]
     pub temp: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "f64", range(min = 34.0, max = 42.0))]
     pub temp2: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::TempMethod")]
     pub method: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::Decision")]
     pub decision: String,
     #[serde(deserialize_with = "flex")]
     pub clinic: String,
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::EntryMode")]
     pub mode: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["reason"]))]
 pub struct TraceInput {
     #[serde(deserialize_with = "flex")]
+    #[schemars(with = "bastion_core::checkpoint::DocType")]
     pub doc_type: String,
     #[serde(deserialize_with = "flex")]
     pub doc_number: String,
@@ -287,7 +304,7 @@ pub struct TraceInput {
 }
 
 /// What the public form answers: the pass code the officer scans or types.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct IssuedPass {
     pub code: String,
     pub expires_at: i64,

@@ -23,7 +23,7 @@ use bastion_store::group_commit::GroupCommit;
 use bastion_store::org::{RowScope, UnitId};
 use bastion_store::{Store, StoreError, StoreResult};
 use rand::Rng;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 

@@ -77,16 +77,24 @@ pub struct Sender {
 pub const SENDERS: &[Sender] = &[crate::recall::NOTIFY_SENDER, crate::checkpoint::NOTIFY_SENDER];
 
 /// The channel form as typed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["kind", "name", "url"]))]
 pub struct ChannelInput {
+    #[schemars(extend("enum" = ["wecom", "dingtalk", "feishu", "sms"]))]
     pub kind: String,
+    #[schemars(length(min = 2, max = 30))]
     pub name: String,
+    #[schemars(extend("format" = "uri"))]
     pub url: String,
     pub secret: String,
     pub template: String,
     pub link_base: String,
     /// Minimum spacing between two messages, ms (empty: the bot's documented limit).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    #[schemars(range(min = 0, max = 600000))]
     pub min_interval_ms: String,
 }
 

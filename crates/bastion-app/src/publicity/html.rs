@@ -156,7 +156,7 @@ pub fn summary_of(html: &str, n: usize) -> String {
 }
 
 /// One line of a diff: `' '` same, `'-'` only in the old version, `'+'` only in the new one.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct DiffLine {
     pub tag: char,
     pub text: String,

@@ -24,8 +24,10 @@ pub use runtime::{CachedPage, PublicityRuntime};
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
 /// An article as typed in the back office or sent to the API.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["title"]))]
 pub struct ArticleInput {
     pub title: String,
     pub subtitle: String,
@@ -34,8 +36,12 @@ pub struct ArticleInput {
     pub summary: String,
     pub author: String,
     pub source: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::publicity::Column")]
     pub column: String,
     /// An uploaded image's number (empty: none).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
     pub cover_image_id: String,
     /// `YYYY-MM-DD HH:MM` Beijing time (empty: as soon as it is published).
     pub publish_at: String,
@@ -73,19 +79,31 @@ fn split_list(raw: &str) -> Vec<String> {
 }
 
 /// Reads on an outside channel, as typed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["article_id", "channel", "reads"]))]
 pub struct ChannelReadInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
     pub article_id: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::publicity::Channel")]
     pub channel: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    #[schemars(range(min = 0))]
     pub reads: String,
+    #[schemars(extend("format" = "date"))]
     pub day: String,
     pub note: String,
 }
 
 /// A nomination, as typed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["honour"]))]
 pub struct HonourInput {
     pub honour: String,
     pub nominating_body: String,
@@ -96,29 +114,40 @@ pub struct HonourInput {
     pub reason: String,
     pub evidence: String,
     /// Numbers of linked articles.
+    #[serde(deserialize_with = "bastion_core::input::flex_list")]
+    #[schemars(with = "Vec<i64>")]
     pub articles: String,
 }
 
 /// Moving a nomination on.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["status"]))]
 pub struct HonourStepInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::publicity::HonourStatus")]
     pub status: String,
+    #[schemars(extend("format" = "date"))]
     pub notice_start: String,
+    #[schemars(extend("format" = "date"))]
     pub notice_end: String,
     pub note: String,
 }
 
 /// A workflow step with the reviewer's note.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["action"]))]
 pub struct StepInput {
+    #[schemars(extend("enum" = ["submit", "return", "publish", "withdraw", "reopen"]))]
     pub action: String,
     pub note: String,
 }
 
 /// Everything the back office shows about one article.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ArticleDetail {
     pub article: Article,
     pub featured: Vec<Featured>,
@@ -127,7 +156,7 @@ pub struct ArticleDetail {
 }
 
 /// One article on the public site with its neighbours.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PublicArticle {
     pub article: Article,
     pub featured: Vec<Featured>,

@@ -60,31 +60,50 @@ pub(crate) enum Reach {
 }
 
 /// The order form as typed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["title", "message", "scope", "deadline_minutes", "mode"]))]
 pub struct OrderInput {
+    #[schemars(length(min = 1, max = 60))]
     pub title: String,
     pub message: String,
     /// `all`, `units`, `filter`, `list`
+    #[schemars(extend("enum" = ["all", "units", "filter", "list"]))]
     pub scope: String,
     /// Unit ids (each with everything below), comma-separated, for `units` (and to narrow `filter`).
+    #[serde(deserialize_with = "bastion_core::input::flex_list")]
+    #[schemars(with = "Vec<i64>")]
     pub unit_ids: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::org::Category")]
     pub category: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::org::PoliceType")]
     pub police_type: String,
     /// Police numbers, separated by commas, spaces or new lines, for `list`.
     pub police_nos: String,
     /// Minutes from now.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    #[schemars(range(min = 1, max = 10080))]
     pub deadline_minutes: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::recall::ReportTo")]
     pub report_to: String,
     pub report_post: String,
     /// `live` or `drill`
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::recall::RecallMode")]
     pub mode: String,
     /// Escalation waves in minutes: `10,20,30`.
+    #[serde(deserialize_with = "bastion_core::input::flex_list")]
+    #[schemars(with = "Vec<i64>")]
     pub waves: String,
 }
 
 /// What the issuer sees before sending.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Preview {
     pub audience: i64,
     pub exempt_by_duty: i64,
@@ -93,7 +112,7 @@ pub struct Preview {
     pub scope_text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Created {
     pub id: OrderId,
     pub audience: i64,
@@ -101,7 +120,7 @@ pub struct Created {
 }
 
 /// One unit's line on the board: its own and its subtree's counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UnitLine {
     pub unit_id: UnitId,
     pub name: String,
@@ -110,14 +129,14 @@ pub struct UnitLine {
 }
 
 /// One missing person with the head of their unit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MissingRow {
     #[serde(flatten)]
     pub target: Target,
     pub head: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Board {
     pub order: Order,
     pub tally: Tally,
@@ -131,7 +150,7 @@ pub struct Board {
 }
 
 /// The personal link page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LinkView {
     pub order: Order,
     pub target: Target,
@@ -139,7 +158,7 @@ pub struct LinkView {
 }
 
 /// What the link page says after an answer (or a refusal).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum LinkOutcome {
     Done(RecallState),
     /// Already answered: nothing changed.
@@ -148,7 +167,7 @@ pub enum LinkOutcome {
 }
 
 /// Why the link page refuses a link, in an officer's words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum LinkRefusal {
     Forged,
     Expired,
@@ -171,12 +190,17 @@ impl LinkRefusal {
 }
 
 /// A desk action on one person.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["action"]))]
 pub struct MarkInput {
     /// `arrive` or `exempt`
+    #[schemars(extend("enum" = ["arrive", "exempt"]))]
     pub action: String,
     /// For `exempt`: `sick`, `quarantine`, `other_task`
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bastion_core::recall::ExemptReason")]
     pub reason: String,
 }
 

@@ -51,7 +51,7 @@ pub const UNIT_COLUMNS: &[(&str, f64)] = &[
 ];
 const REQUIRED_PEOPLE: &[&str] = &["警号", "姓名", "人员类别", "单位编码"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Format2 {
     Xlsx,
     Csv,
@@ -72,7 +72,7 @@ impl Format2 {
 
 /// One broken cell: the row as Excel numbers it, the column header, the value (personal
 /// numbers masked), and the rule in Chinese.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct RowError {
     pub row: usize,
     pub column: String,
@@ -80,7 +80,7 @@ pub struct RowError {
     pub rule: String,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
 pub struct ImportReport {
     pub total: usize,
     pub created: usize,

@@ -20,15 +20,17 @@ use crate::audit::AuditEntry;
 use crate::db::{found, unique, Store, StoreError, StoreResult, Tx};
 use crate::org::UnitId;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct CheckpointId(pub i64);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct FeverCaseId(pub i64);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Checkpoint {
     pub id: CheckpointId,
     pub name: String,
@@ -114,7 +116,7 @@ pub struct SealedScreening {
 }
 
 /// A stored pass as pages and the API show it: numbers masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Screening {
     pub id: String,
     pub checkpoint_id: CheckpointId,
@@ -143,7 +145,7 @@ pub struct Screening {
 }
 
 /// What registering one record did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Registered {
     pub id: String,
     /// False when a record with this id was already stored (a resend).
@@ -151,7 +153,7 @@ pub struct Registered {
     pub fever_case: Option<FeverCaseId>,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, schemars::JsonSchema)]
 pub struct LiveCount {
     pub checkpoint_id: i64,
     pub today: i64,
@@ -160,7 +162,7 @@ pub struct LiveCount {
     pub this_hour: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PassView {
     pub code: String,
     pub checkpoint_id: CheckpointId,
@@ -171,7 +173,7 @@ pub struct PassView {
     pub screening_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FeverCase {
     pub id: FeverCaseId,
     pub screening_id: String,
@@ -188,14 +190,14 @@ pub struct FeverCase {
     pub outcome: Option<FeverOutcome>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FollowUp {
     pub at: i64,
     pub account: String,
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Alert {
     pub id: i64,
     pub at: i64,
@@ -205,7 +207,7 @@ pub struct Alert {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, schemars::JsonSchema)]
 pub struct PurgeReport {
     pub screenings: i64,
     pub fever_cases: i64,

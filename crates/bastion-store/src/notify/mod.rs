@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::org::PersonId;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct ChannelId(pub i64);
 
@@ -26,7 +26,8 @@ impl Source {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "NotifyChannel")]
 pub struct Channel {
     pub id: ChannelId,
     pub kind: String,
@@ -71,7 +72,7 @@ pub struct OutboxItem {
 }
 
 /// One attempt to deliver one message, as the delivery log shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Delivery {
     pub id: i64,
     /// The feature the message belonged to.
@@ -86,7 +87,7 @@ pub struct Delivery {
 }
 
 /// Queue counts of one source record (an order's messages).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct QueueCounts {
     pub queued: i64,
     pub sent: i64,

@@ -12,20 +12,22 @@ use sqlx::Row;
 use crate::db::{found, Store, StoreError, StoreResult, Tx};
 use crate::org::{PersonId, UnitId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct ArticleId(pub i64);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct ImageId(pub i64);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct HonourId(pub i64);
 
 /// An article as the back office and the public site read it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Article {
     pub id: ArticleId,
     pub title: String,
@@ -66,7 +68,7 @@ pub struct ArticleContent {
     pub units: Vec<UnitId>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ArticleVersion {
     pub version: i64,
     pub title: String,
@@ -81,7 +83,7 @@ pub struct ArticleVersion {
 }
 
 /// A person or a team (unit) an article features.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Featured {
     pub person_id: Option<PersonId>,
     pub unit_id: Option<UnitId>,
@@ -103,7 +105,7 @@ pub struct NewImage {
     pub original_name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImageInfo {
     pub id: ImageId,
     pub mime: String,
@@ -113,7 +115,7 @@ pub struct ImageInfo {
     pub phone_height: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ChannelRead {
     pub id: i64,
     pub article_id: ArticleId,
@@ -134,7 +136,7 @@ pub struct NewChannelRead {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Honour {
     pub id: HonourId,
     pub honour: String,
@@ -167,7 +169,7 @@ pub struct NewHonour {
 }
 
 /// Read totals for the publicity dashboard.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct ReadTotals {
     pub site: i64,
     pub channels: Vec<(Channel, i64)>,

@@ -17,12 +17,14 @@ use crate::db::{found, Backend, Store, StoreError, StoreResult, Tx};
 use crate::org::{PersonId, RowScope, UnitId};
 use crate::sql::{subtree_range, Sql};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct OrderId(pub i64);
 
 /// Who an order reaches, already parsed. Empty lists mean "no restriction of that kind".
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AudienceSel {
     /// Units (each with everything below it), by path.
     pub unit_paths: Vec<String>,
@@ -50,7 +52,7 @@ pub struct NewOrder {
     pub issuer_unit_path: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Order {
     pub id: OrderId,
     pub title: String,
@@ -111,7 +113,7 @@ fn order_from(r: &AnyRow) -> StoreResult<Order> {
 }
 
 /// One recalled person as the board and the link page show them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Target {
     pub order_id: OrderId,
     pub person_id: PersonId,
@@ -171,7 +173,7 @@ pub struct Transition {
 }
 
 /// What a transition did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Applied {
     Changed {
         from: RecallState,
@@ -184,7 +186,7 @@ pub enum Applied {
     Missing,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Notice {
     pub wave: i64,
     pub audience: String,

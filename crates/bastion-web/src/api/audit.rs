@@ -11,7 +11,7 @@ use crate::routes::{get, Endpoint};
 use crate::session::ApiCtx;
 use crate::AppState;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct AuditQuery {
     pub account: Option<String>,

@@ -13,7 +13,7 @@ use crate::routes::{get, post, put, Endpoint};
 use crate::session::{clear_cookie, session_cookie, ApiCtx, RequestInfo};
 use crate::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct LoginBody {
     pub username: String,
     pub password: String,
@@ -59,7 +59,7 @@ pub async fn me(ApiCtx(ctx): ApiCtx) -> Json<bastion_app::Ctx> {
     Json(ctx)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct PasswordBody {
     pub old_password: String,
     pub new_password: String,
@@ -114,7 +114,7 @@ pub async fn accounts(
     Ok(Json(state.app.accounts(&ctx).await?))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct NewAccountBody {
     pub username: String,
     pub display_name: String,
@@ -134,7 +134,7 @@ pub async fn create_account(
     Ok((axum::http::StatusCode::CREATED, Json(serde_json::json!({"id": id.0}))))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct RolesBody {
     pub roles: Vec<String>,
 }

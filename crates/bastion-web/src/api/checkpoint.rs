@@ -18,7 +18,7 @@ use crate::session::ApiCtx;
 use crate::AppState;
 use bastion_core::permission::perm;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct CheckpointRow {
     #[serde(flatten)]
     pub checkpoint: Checkpoint,
@@ -49,7 +49,7 @@ pub async fn update(
     Ok(Json(s.app.checkpoint(&ctx, CheckpointId(id)).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct LimitQuery {
     pub limit: Option<i64>,
@@ -91,7 +91,7 @@ pub async fn trace(
     Ok(Json(s.app.trace(&ctx, &input).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct CasesQuery {
     pub open: Option<bool>,
@@ -105,7 +105,7 @@ pub async fn fever_cases(
     Ok(Json(s.app.fever_cases(&ctx, q.open.unwrap_or(false)).await?))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct CaseDetail {
     #[serde(flatten)]
     pub case: FeverCase,
@@ -121,7 +121,7 @@ pub async fn fever_case(
     Ok(Json(CaseDetail { case, follow_ups }))
 }
 
-#[derive(Deserialize, Default, Serialize)]
+#[derive(Deserialize, Default, Serialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct CaseAction {
     pub receiver: String,
@@ -167,7 +167,7 @@ pub async fn alerts(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult
     Ok(Json(s.app.alerts(&ctx).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct PurgeBody {
     pub days: Option<i64>,

@@ -26,7 +26,7 @@ pub async fn add_channel(
     Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id.0}))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct EnabledInput {
     pub enabled: bool,
 }
@@ -48,7 +48,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "消息通知",
             "通知渠道（短信网关、企业微信/钉钉/飞书群机器人），密钥不返回、地址脱敏",
             None,
-            "Any",
+            "ChannelList",
             "200",
         ),
         post("/api/notify/channels", add_channel).perm(perm::NOTIFY_CHANNEL).doc(

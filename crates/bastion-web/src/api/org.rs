@@ -34,7 +34,7 @@ pub async fn create_unit(
 pub const MAX_PAGE: i64 = 100_000;
 
 /// Query of the people list: the filter plus paging. Unknown enum values are a 422, not ignored.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct PeopleQuery {
     pub unit_id: Option<String>,
@@ -179,7 +179,8 @@ pub async fn disable_person(
     Ok(Json(serde_json::json!({"ok": true})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(extend("required" = ["reason"]))]
 pub struct RevealBody {
     #[serde(default)]
     pub reason: String,
@@ -244,7 +245,7 @@ pub async fn export_people(
     Ok(download(bytes, format, "人员数据"))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct FormatQuery {
     pub format: Option<String>,
@@ -256,7 +257,7 @@ pub async fn template(ApiCtx(ctx): ApiCtx, Query(q): Query<FormatQuery>) -> ApiR
     Ok(download(transfer::people_template(format)?, format, "人员导入模板"))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct ImportQuery {
     pub dry_run: Option<bool>,

@@ -21,7 +21,7 @@ use crate::routes::{get, post, put, Endpoint};
 use crate::session::ApiCtx;
 use crate::AppState;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct ListQuery {
     pub status: Option<String>,
@@ -79,7 +79,7 @@ pub async fn step(
     Ok(Json(json!({ "ok": true, "status": status })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(default)]
 pub struct DiffQuery {
     pub from: i64,
@@ -174,14 +174,14 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         get("/api/publicity/articles", list)
             .perm(perm::PUBLICITY_READ)
-            .doc("宣传", "稿件列表（可按 status 筛选），浏览次数含本节点尚未写入的计数", None, "Any", "200"),
+            .doc("宣传", "稿件列表（可按 status 筛选），浏览次数含本节点尚未写入的计数", None, "ArticleList", "200"),
         post("/api/publicity/articles", create)
             .perm(perm::PUBLICITY_WRITE)
             .doc("宣传", "新建稿件（草稿）：正文 HTML 经净化（去除脚本、事件属性、javascript: 链接、站外图片）", Some("ArticleInput"), "Created", "201"),
         get("/api/publicity/articles/{id}", get_one)
             .perm(perm::PUBLICITY_READ)
             .probe("/api/publicity/articles/1")
-            .doc("宣传", "稿件详情：报道人物、版本历史、实时浏览次数", None, "Any", "200"),
+            .doc("宣传", "稿件详情：报道人物、版本历史、实时浏览次数", None, "ArticleDetail", "200"),
         put("/api/publicity/articles/{id}", update)
             .perm(perm::PUBLICITY_WRITE)
             .probe("/api/publicity/articles/1")
@@ -193,13 +193,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/api/publicity/articles/{id}/diff", diff)
             .perm(perm::PUBLICITY_READ)
             .probe("/api/publicity/articles/1/diff?from=1&to=1")
-            .doc("宣传", "两个版本之间的逐行差异（from、to 为版本号）", None, "Any", "200"),
+            .doc("宣传", "两个版本之间的逐行差异（from、to 为版本号）", None, "DiffLines", "200"),
         post("/api/publicity/images", upload)
             .perm(perm::PUBLICITY_WRITE)
             .doc("宣传", "上传图片（multipart 字段 file）：按内容识别 JPEG/PNG/WebP，拒绝超限与解压炸弹，重新编码并生成手机尺寸", Some("Upload"), "Created", "201"),
         get("/api/publicity/reads", reads)
             .perm(perm::PUBLICITY_READ)
-            .doc("宣传", "外部渠道阅读量登记列表", None, "Any", "200"),
+            .doc("宣传", "外部渠道阅读量登记列表", None, "ChannelReadList", "200"),
         post("/api/publicity/reads", add_reads)
             .perm(perm::PUBLICITY_WRITE)
             .doc("宣传", "登记外部渠道（微信公众号、抖音、微博、媒体转载）阅读量", Some("ChannelReadInput"), "Created", "201"),
@@ -208,7 +208,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .doc("宣传", "累计阅读：本站浏览 + 外部渠道，按渠道与近 30 天趋势", None, "Any", "200"),
         get("/api/publicity/honours", honours)
             .perm(perm::PUBLICITY_READ)
-            .doc("宣传", "评选推荐列表", None, "Any", "200"),
+            .doc("宣传", "评选推荐列表", None, "HonourList", "200"),
         post("/api/publicity/honours", nominate)
             .perm(perm::HONOUR_WRITE)
             .doc("宣传", "推荐评选：个人（警号）或集体（单位代码）、荣誉名称、推荐单位、理由、佐证与关联稿件", Some("HonourInput"), "Created", "201"),

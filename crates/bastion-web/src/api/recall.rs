@@ -80,9 +80,11 @@ pub async fn mark(
     Ok(Json(serde_json::json!({"state": state.code()})))
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(default)]
+#[schemars(extend("required" = ["action"]))]
 pub struct AnswerBody {
+    #[schemars(extend("enum" = ["ack", "arrive"]))]
     pub action: String,
 }
 
@@ -145,7 +147,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "召集令",
             "召集看板：各状态人数（按单位逐级汇总）、到岗口径（到岗+免到）、未到人员及其单位负责人、升级记录、投递日志",
             None,
-            "Any",
+            "RecallBoard",
             "200",
         ),
         post("/api/recall/{id}/approve", approve).perm(perm::RECALL_APPROVE).probe("/api/recall/999999/approve").doc(

@@ -577,10 +577,12 @@ async fn security_policy_applies_at_once(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let sec = t.login("secadmin").await;
     let mut p: Value = sec.get(t.url("/api/policy")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(p["password_history"], "5");
-    // Out-of-bounds values are named and nothing changes.
+    // Numbers and switches as the API document describes them.
+    assert_eq!(p["password_history"], 5);
+    assert_eq!(p["totp_required_for_admins"], true);
+    // Out-of-bounds values are named and nothing changes (text, as a form sends it, or numbers).
     p["idle_timeout_minutes"] = json!("120");
-    p["audit_retention_days"] = json!("30");
+    p["audit_retention_days"] = json!(30);
     let r = sec.put(t.url("/api/policy")).json(&p).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let e: Value = r.json().await.unwrap();
@@ -594,9 +596,11 @@ async fn security_policy_applies_at_once(backend: Backend) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Lock after 3 failures instead of 5.
     p["ip_allow"] = json!("");
-    p["max_failed_logins"] = json!("3");
+    p["max_failed_logins"] = json!(3);
     let r = sec.put(t.url("/api/policy")).json(&p).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    let back: Value = r.json().await.unwrap();
+    assert_eq!((back["max_failed_logins"].clone(), back["totp_required_for_admins"].clone()), (json!(3), json!(true)));
     let c = t.client();
     for _ in 0..3 {
         c.post(t.url("/api/login")).json(&json!({"username": "duty", "password": "Wrong#123x"})).send().await.unwrap();

@@ -104,6 +104,19 @@ async fn order_lifecycle_and_links(backend: Backend) {
     let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"标题") && fields.contains(&"到岗时限"), "{e}");
 
+    // A script sends numbers and lists, as the API document describes them: the same order.
+    let r = c
+        .post(t.url("/api/recall/preview"))
+        .json(&json!({"title": "督察大队返岗", "message": "请立即返岗报到", "scope": "units",
+        "unit_ids": [d13], "deadline_minutes": 30, "mode": "drill", "waves": [10, 20]}))
+        .send()
+        .await
+        .unwrap();
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["audience"], 10, "{p}");
+    let (s, e) = issue(&c, &t, d13, json!({"waves": [10, 20, 40], "deadline_minutes": 30})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(e.to_string().contains("升级提醒须在到岗时限（30 分钟）之内"), "{e}");
     let (s, created) = issue(&c, &t, d13, json!({})).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     assert_eq!(created["audience"], 10);
