@@ -67,7 +67,10 @@ async fn main() -> anyhow::Result<()> {
     let t0 = Instant::now();
     let created = app.create_recall(&ctx, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let queued = store.recall_queue_counts(created.id).await?.queued;
+    let queued = store
+        .queue_counts(bastion_store::notify::Source::new(bastion_store::recall::NOTIFY_SOURCE, created.id.0))
+        .await?
+        .queued;
     println!(
         "RESULT order {}: {} people recalled and {} SMS queued in {:.0} ms",
         created.id.0, created.audience, queued, ms
