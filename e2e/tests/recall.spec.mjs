@@ -78,7 +78,8 @@ describe(`recall orders [${backendName()}]`, { timeout: 240_000 }, () => {
       await desk.getByLabel('发送间隔（毫秒）').fill('0');
       await desk.getByLabel('个人链接前缀（本系统对外地址，短信网关必填）').fill(server.url);
       await desk.getByRole('button', { name: '保 存' }).click();
-      await desk.getByRole('cell', { name: '短信网关' }).waitFor();
+      // One row: the channel's name and its kind, by name (not the code `sms`).
+      await desk.getByRole('row', { name: /短信网关\s+短信网关/ }).waitFor();
       // Switched on, with the switch to turn it off at hand.
       await desk.getByText('启用中').waitFor();
       await desk.getByRole('button', { name: '停用' }).waitFor();

@@ -58,7 +58,7 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("ScreeningList", of::<Vec<app::checkpoint::Screening>>),
         ("TraceInput", of::<app::checkpoint::TraceInput>),
         ("FeverCaseList", of::<Vec<app::checkpoint::FeverCase>>),
-        ("FeverCase", of::<crate::api::checkpoint::CaseDetail>),
+        ("FeverCaseDetail", of::<crate::api::checkpoint::CaseDetail>),
         ("CaseAction", of::<crate::api::checkpoint::CaseAction>),
         ("AlertList", of::<Vec<app::checkpoint::Alert>>),
         ("PurgeBody", of::<crate::api::checkpoint::PurgeBody>),
@@ -92,6 +92,12 @@ const TYPED: &[(&str, SchemaFn)] = {
 /// Every named schema: those derived from Rust types (`TYPED`, with the types they contain), and
 /// the few answers built as JSON in the handlers.
 fn schemas() -> Value {
+    schemas_and_clashes().0
+}
+
+/// The schemas, and the names in `TYPED` that clash with the definition of another type (a clash
+/// would replace that type's schema everywhere it is used).
+fn schemas_and_clashes() -> (Value, Vec<String>) {
     let mut g =
         SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas/".into()).into_generator();
     let mut named = serde_json::Map::new();
@@ -102,18 +108,27 @@ fn schemas() -> Value {
     let mut all: serde_json::Map<String, Value> = g.take_definitions(true).into_iter().collect();
     // A name that is its type's own stays as defined; another name (`RecallInput` for
     // `OrderInput`, a list) is the derived schema or a `$ref` to the type's definition.
+    let mut clashes = Vec::new();
     for (name, schema) in named {
         let own = schema.get("$ref").and_then(Value::as_str) == Some(&format!("#/components/schemas/{name}"));
-        if !own {
-            all.insert(name, schema);
+        if own {
+            continue;
         }
+        if all.contains_key(&name) {
+            clashes.push(name);
+            continue;
+        }
+        all.insert(name, schema);
     }
     if let Some(m) = hand_written().as_object() {
         for (k, v) in m {
+            if all.contains_key(k) {
+                clashes.push(k.clone());
+            }
             all.insert(k.clone(), v.clone());
         }
     }
-    Value::Object(all)
+    (Value::Object(all), clashes)
 }
 
 /// The answers built as JSON in the handlers, and the error body.
@@ -345,6 +360,11 @@ mod derived {
             Some(target) => &doc["components"]["schemas"][target],
             None => s,
         }
+    }
+
+    #[test]
+    fn schema_names_do_not_replace_a_types_definition() {
+        assert_eq!(super::schemas_and_clashes().1, Vec::<String>::new());
     }
 
     #[test]

@@ -113,6 +113,7 @@ pub struct Preview {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "RecallCreated")]
 pub struct Created {
     pub id: OrderId,
     pub audience: i64,

@@ -214,7 +214,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/api/checkpoints/fever-cases/{id}", fever_case)
             .perm(perm::SCREENING_READ)
             .probe("/api/checkpoints/fever-cases/1")
-            .doc("发热随访", "发热病例详情与随访记录", None, "FeverCase", "200"),
+            .doc("发热随访", "发热病例详情与随访记录", None, "FeverCaseDetail", "200"),
         post("/api/checkpoints/fever-cases/{id}/handover", hand_over)
             .perm(perm::FEVER_WRITE)
             .probe("/api/checkpoints/fever-cases/1/handover")

@@ -217,9 +217,10 @@ pub fn download(bytes: Vec<u8>, format: Format2, stem: &str) -> Response {
 
 /// A CSV export as a streamed response body.
 pub fn csv_stream(rx: tokio::sync::mpsc::Receiver<Vec<u8>>, stem: &str) -> Response {
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+    // Fused: a compressing layer may poll the body once more after its end.
+    let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (Ok::<_, std::io::Error>(axum::body::Bytes::from(chunk)), rx))
-    });
+    }));
     let stamp = jiff::Timestamp::now().to_zoned(bastion_core::time::beijing()).strftime("%Y%m%d%H%M%S").to_string();
     let name = format!("{stem}_{stamp}.csv");
     let disposition =

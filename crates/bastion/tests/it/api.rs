@@ -737,8 +737,47 @@ both_backends!(
     service_endpoints_and_headers,
     pages_render_in_chinese_and_english,
     a_failed_read_is_an_error_not_an_empty_list,
-    home_page_shows_only_the_viewers_scope
+    home_page_shows_only_the_viewers_scope,
+    pages_and_assets_travel_compressed_and_versioned
 );
+
+/// A phone downloads pages and scripts compressed, and each version of an asset once: pages link
+/// assets by content-hashed names that may be cached for a year; the plain name still answers.
+async fn pages_and_assets_travel_compressed_and_versioned(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("checkpoint").await;
+    let r = c.get(t.url("/checkpoints/entry")).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-encoding"], "br", "the page travels compressed");
+    let html = c.get(t.url("/checkpoints/entry")).send().await.unwrap().text().await.unwrap();
+    let htmx = html
+        .split('"')
+        .find(|s| s.starts_with("/assets/vendor/htmx.min.") && s.ends_with(".js") && *s != "/assets/vendor/htmx.min.js")
+        .unwrap_or_else(|| panic!("htmx is linked by its hashed name: {html}"))
+        .to_string();
+    let plain = c.get(t.url("/assets/vendor/htmx.min.js")).send().await.unwrap();
+    assert_eq!(plain.headers()["cache-control"], "public, max-age=3600");
+    let plain_len = plain.bytes().await.unwrap().len();
+    let r = c.get(t.url(&htmx)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let zipped = r.bytes().await.unwrap().len();
+    assert!(zipped * 2 < plain_len, "gzip {zipped} of {plain_len} bytes");
+    // A name with another version's hash is not served as this one.
+    let stale = htmx.replace(htmx.rsplit('.').nth(1).unwrap(), "000000000000");
+    assert_eq!(c.get(t.url(&stale)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    // A streamed export arrives whole when compressed (the stream ends once).
+    let boss = t.login("commander").await;
+    let plain = boss.get(t.url("/api/people/export?format=csv")).send().await.unwrap().bytes().await.unwrap();
+    let r = boss.get(t.url("/api/people/export?format=csv")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let zipped = r.bytes().await.unwrap();
+    assert!(plain.len() > 50_000 && zipped.len() * 3 < plain.len(), "{} of {} bytes", zipped.len(), plain.len());
+    // The offline worker keeps the hashed names the page links.
+    let sw = c.get(t.url("/checkpoints/sw.js")).send().await.unwrap().text().await.unwrap();
+    assert!(sw.contains(&htmx) && !sw.contains("\"/assets/vendor/htmx.min.js\""), "{sw}");
+}
 
 /// When the database cannot answer, the people page and the home page say so (with the request
 /// id to quote) instead of an empty list or zeros that read as "nobody".

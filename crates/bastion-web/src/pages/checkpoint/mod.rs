@@ -319,18 +319,31 @@ pub async fn entry_submit(
     }
 }
 
-/// The service worker, served under `/checkpoints/` so its scope covers the entry page.
+/// The service worker, served under `/checkpoints/` so its scope covers the entry page. The assets
+/// it keeps for offline use are named as the page links them (content-hashed), and its cache is
+/// named after those versions, so a new release replaces the old cache.
 pub async fn service_worker() -> Response {
     match crate::assets::Assets::get("checkpoint-sw.js") {
-        Some(f) => (
-            [
-                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-cache"),
-                (header::HeaderName::from_static("service-worker-allowed"), "/checkpoints/"),
-            ],
-            f.data.into_owned(),
-        )
-            .into_response(),
+        Some(f) => {
+            let mut js = String::from_utf8_lossy(&f.data).into_owned();
+            let mut versions = String::new();
+            for a in ["app.css", "checkpoint.css", "checkpoint.js", "app.js", "vendor/htmx.min.js"] {
+                let url = crate::assets::url(a);
+                versions.push_str(url.rsplit('/').next().unwrap_or_default());
+                js = js.replace(&format!("\"/assets/{a}\""), &format!("\"{url}\""));
+            }
+            let digest = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(versions.as_bytes())[..6]);
+            js = js.replace("\"bastion-checkpoint-v2\"", &format!("\"bastion-checkpoint-{digest}\""));
+            (
+                [
+                    (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-cache"),
+                    (header::HeaderName::from_static("service-worker-allowed"), "/checkpoints/"),
+                ],
+                js,
+            )
+                .into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
