@@ -104,7 +104,28 @@ impl PeoplePage {
     pub fn v<'a>(&self, o: &'a Option<String>) -> &'a str {
         o.as_deref().unwrap_or("")
     }
+
+    /// The address of page `n` with the same filters and page size.
+    pub fn page_link(&self, n: i64) -> String {
+        if self.query_base.is_empty() {
+            format!("/org/people?page={n}")
+        } else {
+            format!("/org/people?{}&page={n}", self.query_base)
+        }
+    }
+
+    /// The filters in force, as hidden fields of the pager's form (which sets page and size).
+    pub fn filters(&self) -> Vec<(String, String)> {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&self.query_base)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| k != "size" && k != "page")
+            .collect()
+    }
 }
+
+/// The page sizes the list offers.
+pub const PAGE_SIZES: [i64; 4] = [10, 20, 50, 100];
 
 fn query_string(q: &PeopleQuery, skip_page: bool) -> String {
     let pairs: Vec<(&str, &str)> = [

@@ -376,10 +376,9 @@ where
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let task = tokio::spawn(f(tx));
     let guard = AbortOnDrop(task);
-    futures_util::StreamExt::fuse(futures_util::stream::unfold(
-        (rx, guard),
-        |(mut rx, guard)| async move { rx.recv().await.map(|e| (Ok(e), (rx, guard))) },
-    ))
+    futures_util::StreamExt::fuse(futures_util::stream::unfold((rx, guard), |(mut rx, guard)| async move {
+        rx.recv().await.map(|e| (Ok(e), (rx, guard)))
+    }))
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -738,8 +738,33 @@ both_backends!(
     pages_render_in_chinese_and_english,
     a_failed_read_is_an_error_not_an_empty_list,
     home_page_shows_only_the_viewers_scope,
-    pages_and_assets_travel_compressed_and_versioned
+    pages_and_assets_travel_compressed_and_versioned,
+    the_people_list_pages_by_chosen_size
 );
+
+/// The people list offers a page size and a page to jump to, and its links carry no empty query.
+async fn the_people_list_pages_by_chosen_size(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let html = c.get(t.url("/org/people")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("href=\"/org/people?page=2\""), "the next page without an empty query");
+    assert!(!html.contains("?&amp;page") && !html.contains("?&page"), "no `?&page=`");
+    assert!(
+        html.contains("<span>1 / 96</span>") && html.contains("name=\"size\""),
+        "956 people, 10 a page, a size choice"
+    );
+    let html = c.get(t.url("/org/people?size=50&page=3&category=police")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<option value=\"50\" selected>"), "the chosen size stays chosen");
+    assert!(html.contains("<input type=\"hidden\" name=\"category\" value=\"police\">"), "jumping keeps the filter");
+    let links: Vec<&str> =
+        html.split("href=\"").skip(1).filter_map(|s| s.split('"').next()).filter(|l| l.contains("page=2")).collect();
+    assert_eq!(
+        links,
+        ["/org/people?category=police&#38;size=50&#38;page=2"],
+        "the previous page keeps filter and size"
+    );
+    assert!(html.contains("value=\"3\" inputmode=\"numeric\""), "the page box shows where we are");
+}
 
 /// A phone downloads pages and scripts compressed, and each version of an asset once: pages link
 /// assets by content-hashed names that may be cached for a year; the plain name still answers.
