@@ -237,6 +237,27 @@ impl App {
         Ok((self.store.units().await?, self.store.unit_headcounts().await?))
     }
 
+    /// The unit tree of the people page: only the units whose people the viewer may see (the
+    /// viewer's subtrees, none for an account that sees only itself), each with its headcount; a
+    /// unit whose parent is out of sight becomes a root.
+    pub async fn people_unit_tree(&self, ctx: &Ctx) -> AppResult<(Vec<Unit>, Vec<(UnitId, i64)>)> {
+        let scope = ctx.scope(perm::PERSON_READ)?;
+        let (units, counts) = (self.store.units().await?, self.store.unit_headcounts().await?);
+        let Some(visible) = self.visible_units(&scope).await? else { return Ok((units, counts)) };
+        let keep: std::collections::HashSet<i64> = visible.into_iter().collect();
+        let units = units
+            .into_iter()
+            .filter(|u| keep.contains(&u.id.0))
+            .map(|mut u| {
+                if u.parent_id.is_some_and(|p| !keep.contains(&p.0)) {
+                    u.parent_id = None;
+                }
+                u
+            })
+            .collect();
+        Ok((units, counts.into_iter().filter(|(u, _)| keep.contains(&u.0)).collect()))
+    }
+
     /// A unit by its code (the command line names units by code).
     pub async fn unit_by_code(&self, ctx: &Ctx, code: &str) -> AppResult<Unit> {
         ctx.scope(perm::UNIT_READ)?;

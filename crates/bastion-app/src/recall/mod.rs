@@ -511,7 +511,7 @@ impl App {
     }
 
     /// Unit ids the caller may see on a board (None: all).
-    async fn visible_units(&self, scope: &RowScope) -> AppResult<Option<Vec<i64>>> {
+    pub(crate) async fn visible_units(&self, scope: &RowScope) -> AppResult<Option<Vec<i64>>> {
         Ok(match scope {
             RowScope::All => None,
             RowScope::Subtrees(_) => Some(

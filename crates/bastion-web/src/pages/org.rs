@@ -30,9 +30,23 @@ pub struct TreeNode {
 
 /// Units in depth-first order with subtree headcounts.
 pub async fn tree(state: &AppState, ctx: &bastion_app::Ctx, selected: Option<i64>) -> Result<Vec<TreeNode>, AppError> {
+    let (units, counts) = state.app.unit_tree(ctx).await?;
+    Ok(tree_of(units, counts, selected))
+}
+
+/// The people page's tree: the units whose people the viewer may see.
+async fn people_tree(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    selected: Option<i64>,
+) -> Result<Vec<TreeNode>, AppError> {
+    let (units, counts) = state.app.people_unit_tree(ctx).await?;
+    Ok(tree_of(units, counts, selected))
+}
+
+fn tree_of(units: Vec<Unit>, counts: Vec<(UnitId, i64)>, selected: Option<i64>) -> Vec<TreeNode> {
     use std::collections::HashMap;
     // `units` come in depth, sort-order, id order: children lists keep that order.
-    let (units, counts) = state.app.unit_tree(ctx).await?;
     let mut count: HashMap<UnitId, i64> = counts.into_iter().collect();
     let mut children: HashMap<Option<UnitId>, Vec<&Unit>> = HashMap::new();
     for u in &units {
@@ -48,11 +62,13 @@ pub async fn tree(state: &AppState, ctx: &bastion_app::Ctx, selected: Option<i64
     // Depth-first order with an explicit stack (children pushed in reverse to pop in order).
     let mut out = Vec::with_capacity(units.len());
     let mut stack: Vec<&Unit> = children.get(&None).map(|r| r.iter().rev().copied().collect()).unwrap_or_default();
+    // A tree cut to the viewer's subtrees starts at the left edge like the whole one.
+    let base = units.iter().filter(|u| u.parent_id.is_none()).map(|u| u.depth).min().unwrap_or(0);
     while let Some(u) = stack.pop() {
         out.push(TreeNode {
             id: u.id.0,
             name: u.name.clone(),
-            depth: u.depth,
+            depth: u.depth - base,
             count: count.get(&u.id).copied().unwrap_or(0),
             selected: selected == Some(u.id.0),
         });
@@ -60,7 +76,7 @@ pub async fn tree(state: &AppState, ctx: &bastion_app::Ctx, selected: Option<i64
             stack.extend(c.iter().rev().copied());
         }
     }
-    Ok(out)
+    out
 }
 
 pub struct Choice {
@@ -162,7 +178,7 @@ pub async fn people(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Que
         }
     };
     let selected = q.unit_id.as_deref().and_then(|s| s.parse().ok());
-    let tree = match tree(&state, &ctx, selected).await {
+    let tree = match people_tree(&state, &ctx, selected).await {
         Ok(tree) => tree,
         Err(e) => return error_page(t, e),
     };

@@ -739,8 +739,33 @@ both_backends!(
     a_failed_read_is_an_error_not_an_empty_list,
     home_page_shows_only_the_viewers_scope,
     pages_and_assets_travel_compressed_and_versioned,
-    the_people_list_pages_by_chosen_size
+    the_people_list_pages_by_chosen_size,
+    the_people_tree_is_the_viewers_scope
 );
+
+/// The people page's unit tree shows the units the viewer may see, with their counts: the whole
+/// bureau for the commander, the station's subtree for its secretary, none for an officer who sees
+/// only their own record.
+async fn the_people_tree_is_the_viewers_scope(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let nodes = |html: &str| -> Vec<String> {
+        html.split("href=\"/org/people?unit_id=")
+            .skip(1)
+            .filter_map(|s| s.split('<').nth(0).map(|x| x.to_string()))
+            .collect()
+    };
+    let boss = t.login("commander").await.get(t.url("/org/people")).send().await.unwrap().text().await.unwrap();
+    let all = nodes(&boss);
+    assert!(all.len() >= 29, "every unit for the commander: {all:?}");
+    let sec = t.login("secretary").await.get(t.url("/org/people")).send().await.unwrap().text().await.unwrap();
+    let mine = nodes(&sec);
+    assert!(!mine.is_empty() && mine.len() < all.len(), "the station's subtree only: {mine:?}");
+    assert!(mine.iter().all(|n| all.contains(n)), "the same units and counts as the commander sees them: {mine:?}");
+    assert!(mine[0].contains("城关"), "the secretary's station heads the tree: {mine:?}");
+    assert!(!sec.contains("督察大队"), "no unit outside the scope is named");
+    let officer = t.login("officer").await.get(t.url("/org/people")).send().await.unwrap().text().await.unwrap();
+    assert!(nodes(&officer).is_empty(), "no tree for an account that sees only itself");
+}
 
 /// The people list offers a page size and a page to jump to, and its links carry no empty query.
 async fn the_people_list_pages_by_chosen_size(backend: Backend) {
