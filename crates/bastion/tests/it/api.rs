@@ -751,7 +751,7 @@ async fn the_people_tree_is_the_viewers_scope(backend: Backend) {
     let nodes = |html: &str| -> Vec<String> {
         html.split("href=\"/org/people?unit_id=")
             .skip(1)
-            .filter_map(|s| s.split('<').nth(0).map(|x| x.to_string()))
+            .filter_map(|s| s.split('<').next().map(|x| x.to_string()))
             .collect()
     };
     let boss = t.login("commander").await.get(t.url("/org/people")).send().await.unwrap().text().await.unwrap();
