@@ -1,11 +1,39 @@
-//! The home page: the figures the viewer's scope covers, and the operation in force. A figure
-//! the viewer may not see is absent (`None`), never a zero.
+//! The home page: what is waiting for the viewer (待办, gathered from every feature through
+//! [`TODO`]), the figures the viewer's scope covers, and the operation in force. A figure the
+//! viewer may not see is absent (`None`), never a zero; a failed read is an error, never an
+//! empty to-do list.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use bastion_core::permission::perm;
 use bastion_store::operation::Operation;
 use bastion_store::org::{PeopleCounts, RowScope};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
+
+/// One thing waiting for the viewer, with where to do it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TodoItem {
+    /// The feature's name on the list (召集令, 发热随访, 宣传…).
+    pub feature: &'static str,
+    pub title: String,
+    pub href: String,
+    /// Shown first and marked (an order to answer now, a case not yet handed over).
+    pub urgent: bool,
+}
+
+type TodoFuture<'a> = Pin<Box<dyn Future<Output = AppResult<Vec<TodoItem>>> + Send + 'a>>;
+
+/// A feature's part of the viewer's to-do list: what it asks of this viewer now, within the
+/// viewer's permissions and scope (nothing, not an error, for a viewer it asks nothing of).
+pub struct TodoSource {
+    pub feature: &'static str,
+    pub items: for<'a> fn(&'a App, &'a Ctx) -> TodoFuture<'a>,
+}
+
+/// Every feature's to-do items, in this order (urgent ones first on the page).
+pub const TODO: &[TodoSource] = &[crate::recall::TODO, crate::checkpoint::TODO, crate::publicity::TODO];
 
 /// What the home page shows one account.
 #[derive(Debug, Clone)]
@@ -46,6 +74,16 @@ impl App {
             units,
             operation: self.active_operation().await?,
         })
+    }
+
+    /// What is waiting for the viewer, urgent first, from every feature.
+    pub async fn todo(&self, ctx: &Ctx) -> AppResult<Vec<TodoItem>> {
+        let mut all = Vec::new();
+        for source in TODO {
+            all.extend((source.items)(self, ctx).await?);
+        }
+        all.sort_by_key(|t| !t.urgent);
+        Ok(all)
     }
 
     /// The operation in force, shown in every signed-in page's header.

@@ -161,3 +161,31 @@ impl App {
         Ok(r)
     }
 }
+
+/// The checkpoints' to-do items: open fever cases in the viewer's scope that the viewer may follow
+/// up — a case not yet handed over to the clinic first.
+pub(crate) const TODO: crate::home::TodoSource =
+    crate::home::TodoSource { feature: "发热随访", items: |app, ctx| Box::pin(app.fever_todo(ctx)) };
+
+impl App {
+    async fn fever_todo(&self, ctx: &Ctx) -> AppResult<Vec<crate::home::TodoItem>> {
+        if !ctx.can(perm::FEVER_WRITE) {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .fever_cases(ctx, true)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let referred = c.status == bastion_core::checkpoint::FeverStatus::Referred;
+                let ask = if referred { "待交接发热门诊" } else { "随访中，待结案" };
+                crate::home::TodoItem {
+                    feature: "发热随访",
+                    title: format!("发热病例 #{}（{}，{} ℃）{ask}", c.id.0, c.checkpoint_name, c.temp),
+                    href: format!("/checkpoints/fever/{}", c.id.0),
+                    urgent: referred,
+                }
+            })
+            .collect())
+    }
+}

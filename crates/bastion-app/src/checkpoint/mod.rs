@@ -29,6 +29,7 @@ use crate::{in_scope, App, AppError, AppResult, Ctx};
 
 mod fever;
 mod input;
+pub(crate) use fever::TODO;
 pub use input::*;
 
 /// The checkpoints' fever alerts in the delivery queue: group messages only (the checkpoint, the

@@ -761,3 +761,26 @@ mod tests {
         assert!(super::parse_publish_at("2020-02-01 25:00").is_err());
     }
 }
+
+/// Publicity's to-do items: articles waiting for the viewer's review (never the viewer's own).
+pub(crate) const TODO: crate::home::TodoSource =
+    crate::home::TodoSource { feature: "宣传", items: |app, ctx| Box::pin(app.publicity_todo(ctx)) };
+
+impl App {
+    async fn publicity_todo(&self, ctx: &Ctx) -> AppResult<Vec<crate::home::TodoItem>> {
+        if !ctx.can(perm::PUBLICITY_REVIEW) {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .articles(ctx, Some(bastion_core::publicity::ArticleStatus::Review))
+            .await?
+            .into_iter()
+            .map(|a| crate::home::TodoItem {
+                feature: "宣传",
+                title: format!("稿件《{}》待审核", a.title),
+                href: format!("/publicity/{}", a.id.0),
+                urgent: false,
+            })
+            .collect())
+    }
+}

@@ -12,6 +12,7 @@ mod personal;
 pub(crate) use deliver::{notify_source, NOTIFY_SENDER};
 pub use deliver::{sms_text, DEFAULT_SMS_TEMPLATE};
 pub use hub::Hub;
+pub(crate) use personal::TODO;
 
 use std::collections::HashMap;
 

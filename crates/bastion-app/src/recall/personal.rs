@@ -1,6 +1,6 @@
-//! The personal link, the application side: make a person's link, open it (the page a phone
-//! shows without signing in) and apply the answer given through it. The token itself is in
-//! [`super::link`].
+//! The person's side of an order: the personal link (make it, open it — the page a phone shows
+//! without signing in — and apply the answer given through it; the token itself is in
+//! [`super::link`]), and what the home page's to-do list asks of the viewer.
 
 use super::*;
 
@@ -104,5 +104,48 @@ impl App {
             Applied::Refused(m) => LinkOutcome::Refused(m),
             Applied::Missing => LinkOutcome::Refused("您不在此召集令中".into()),
         })
+    }
+}
+
+/// Recall's to-do items: the viewer's own orders still to answer or to report on post, and the
+/// orders waiting for the viewer's approval (never their own).
+pub(crate) const TODO: crate::home::TodoSource =
+    crate::home::TodoSource { feature: "召集令", items: |app, ctx| Box::pin(app.recall_todo(ctx)) };
+
+impl App {
+    async fn recall_todo(&self, ctx: &Ctx) -> AppResult<Vec<crate::home::TodoItem>> {
+        use bastion_core::recall::{OrderStatus, RecallState};
+        let mut out = Vec::new();
+        if let Some(person) = ctx.person_id {
+            for (o, t) in self.store.recall_targets_of(person).await? {
+                if o.status != OrderStatus::Active {
+                    continue;
+                }
+                let ask = match t.state {
+                    RecallState::Pending | RecallState::Delivered | RecallState::NoResponse => "请确认收到",
+                    RecallState::Acked => "请到岗后报到",
+                    _ => continue,
+                };
+                out.push(crate::home::TodoItem {
+                    feature: "召集令",
+                    title: format!("《{}》{ask}（{} 前到岗）", o.title, bastion_core::time::fmt_ms(o.deadline_at)),
+                    href: "/recall".into(),
+                    urgent: true,
+                });
+            }
+        }
+        if ctx.can(bastion_core::permission::perm::RECALL_APPROVE) {
+            for o in self.store.recall_orders(100).await? {
+                if o.status == OrderStatus::AwaitingApproval && o.issuer_account_id != ctx.account_id.0 {
+                    out.push(crate::home::TodoItem {
+                        feature: "召集令",
+                        title: format!("《{}》待您审批（{} 人，发布人 {}）", o.title, o.audience, o.issuer),
+                        href: format!("/recall/{}", o.id.0),
+                        urgent: true,
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 }

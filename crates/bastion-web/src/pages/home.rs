@@ -1,7 +1,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use bastion_app::home::HomeFigures;
+use bastion_app::home::{HomeFigures, TodoItem};
 
 use super::{error_page, render, Shell};
 use crate::routes::{get, Endpoint};
@@ -13,16 +13,16 @@ use crate::AppState;
 pub struct HomePage {
     pub shell: Shell,
     pub figures: HomeFigures,
+    pub todo: Vec<TodoItem>,
 }
 
 pub async fn home(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    match state.app.home_figures(&ctx).await {
-        Ok(figures) => {
-            let shell = Shell::new(&state, &ctx, t, "/", t.s("menu_home")).await;
-            render(&HomePage { shell, figures })
-        }
-        Err(e) => error_page(t, e),
-    }
+    let (figures, todo) = match (state.app.home_figures(&ctx).await, state.app.todo(&ctx).await) {
+        (Ok(f), Ok(todo)) => (f, todo),
+        (Err(e), _) | (_, Err(e)) => return error_page(t, e),
+    };
+    let shell = Shell::new(&state, &ctx, t, "/", t.s("menu_home")).await;
+    render(&HomePage { shell, figures, todo })
 }
 
 /// The pages of this feature (see `crate::routes`).

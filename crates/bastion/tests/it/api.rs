@@ -740,8 +740,47 @@ both_backends!(
     home_page_shows_only_the_viewers_scope,
     pages_and_assets_travel_compressed_and_versioned,
     the_people_list_pages_by_chosen_size,
-    the_people_tree_is_the_viewers_scope
+    the_people_tree_is_the_viewers_scope,
+    the_home_page_lists_what_waits_for_the_viewer
 );
+
+/// The home page's to-do list asks each viewer for what is theirs to do now, from every feature:
+/// the officer's recall to answer, then to report on post; the desk's fever case to hand over;
+/// nothing for the security administrator.
+async fn the_home_page_lists_what_waits_for_the_viewer(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let home = |c: reqwest::Client| {
+        let url = t.url("/");
+        async move {
+            let html = c.get(url).send().await.unwrap().text().await.unwrap();
+            html.split("data-testid=\"todo\"")
+                .nth(1)
+                .unwrap_or_default()
+                .split("</section>")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    let duty = home(t.login("duty").await).await;
+    assert!(duty.contains("发热病例 #") && duty.contains("待交接发热门诊"), "{duty}");
+    let sec = home(t.login("secadmin").await).await;
+    assert!(sec.contains("目前没有等您处理的事项"), "{sec}");
+    let officer = t.login("officer").await;
+    assert!(home(officer.clone()).await.contains("目前没有等您处理的事项"));
+    let unit = t.app.store.account_by_username("officer").await.unwrap().unwrap().unit_id.0;
+    let boss = t.login("commander").await;
+    let (s, created) = crate::recall::issue(&boss, &t, unit, serde_json::json!({"title": "城关所集结"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let todo = home(officer.clone()).await;
+    assert!(todo.contains("《城关所集结》请确认收到") && todo.contains("href=\"/recall\""), "{todo}");
+    let id = created["id"].as_i64().unwrap();
+    let r =
+        officer.post(t.url(&format!("/api/recall/{id}/answer"))).json(&json!({"action": "ack"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let todo = home(officer).await;
+    assert!(todo.contains("《城关所集结》请到岗后报到"), "{todo}");
+}
 
 /// The people page's unit tree shows the units the viewer may see, with their counts: the whole
 /// bureau for the commander, the station's subtree for its secretary, none for an officer who sees
