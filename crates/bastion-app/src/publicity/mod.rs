@@ -751,17 +751,6 @@ impl App {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn publish_time_is_beijing() {
-        let ms = super::parse_publish_at("2020-02-01 08:30").unwrap();
-        assert_eq!(super::fmt_publish_at(ms), "2020-02-01 08:30");
-        assert_eq!(ms, 1_580_517_000_000);
-        assert!(super::parse_publish_at("2020-02-01 25:00").is_err());
-    }
-}
-
 /// Publicity's to-do items: articles waiting for the viewer's review (never the viewer's own).
 pub(crate) const TODO: crate::home::TodoSource =
     crate::home::TodoSource { feature: "宣传", items: |app, ctx| Box::pin(app.publicity_todo(ctx)) };
@@ -782,5 +771,16 @@ impl App {
                 urgent: false,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn publish_time_is_beijing() {
+        let ms = super::parse_publish_at("2020-02-01 08:30").unwrap();
+        assert_eq!(super::fmt_publish_at(ms), "2020-02-01 08:30");
+        assert_eq!(ms, 1_580_517_000_000);
+        assert!(super::parse_publish_at("2020-02-01 25:00").is_err());
     }
 }
