@@ -203,8 +203,67 @@ fn query_params(path: &str) -> Vec<Value> {
             q("from", json!({"type": "integer", "minimum": 1}), "旧版本号"),
             q("to", json!({"type": "integer", "minimum": 1}), "新版本号"),
         ],
+        // supplies
+        "/api/supplies/movements" => vec![q("store_id", json!({"type": "integer", "minimum": 1}), "库点")],
+        "/api/supplies/issues" => vec![q("person_id", json!({"type": "integer", "minimum": 1}), "签领人")],
         _ => vec![],
     }
+}
+
+/// supplies: request bodies and answers of `/api/supplies/...`.
+fn with_supplies(mut schemas: Value) -> Value {
+    let fields = |fields: &[&str]| -> Value {
+        let props: serde_json::Map<String, Value> = fields.iter().map(|f| (f.to_string(), string())).collect();
+        json!({"type": "object", "properties": props})
+    };
+    let list = |item: Value| json!({"type": "array", "items": item});
+    let int = || json!({"type": "integer"});
+    let add = [
+        (
+            "SupplyItemInput",
+            fields(&["code", "name", "issue_unit", "pack_size", "per_shift", "shelf_life_days", "min_days", "kit_per_shift"]),
+        ),
+        ("SupplyStoreInput", fields(&["code", "name", "kind", "unit_id", "checkpoint_id"])),
+        (
+            "SupplyReceiptInput",
+            fields(&["store_id", "item_id", "quantity", "batch", "expires_on", "source", "donor", "reason"]),
+        ),
+        (
+            "SupplyMoveInput",
+            fields(&["kind", "from_store_id", "to_store_id", "person_id", "item_id", "batch", "quantity", "reason"]),
+        ),
+        (
+            "SupplyIssueInput",
+            json!({"type": "object", "required": ["store_id", "shift_date", "shift", "people"], "properties": {
+                "store_id": string(), "shift_date": string(), "shift": string(),
+                "items": list(fields(&["item_id", "quantity"])),
+                "people": list(json!({"type": "object", "properties": {"person_id": string(),
+                    "signature": {"type": "string", "description": "data:image/png;base64,… 或 data:image/jpeg;base64,…（不超过 200 KB）"},
+                    "leader_reason": {"type": "string", "description": "无本人签名时，带班负责人代签的原因"}}})),
+                "repeat_reason": string(), "expired_reason": string()}}),
+        ),
+        (
+            "SupplyStocktakeInput",
+            json!({"type": "object", "properties": {"store_id": string(), "reason": string(),
+                "lines": list(fields(&["item_id", "batch", "counted"]))}}),
+        ),
+        ("SupplyItemList", list(json!({"type": "object"}))),
+        ("SupplyStoreList", list(json!({"type": "object"}))),
+        ("SupplyStock", json!({"type": "object", "properties": {"lines": list(json!({"type": "object"})),
+            "totals": list(json!({"type": "object"})), "bureau_wide": {"type": "boolean"}}})),
+        ("SupplyMovementList", list(json!({"type": "object"}))),
+        ("SupplyIds", json!({"type": "object", "properties": {"ids": list(int())}})),
+        ("SupplyIssueOutcome", json!({"type": "object", "properties": {"issues": list(int()), "summary": string()}})),
+        ("SupplyIssueList", list(json!({"type": "object"}))),
+        ("SupplyPost", json!({"type": "object"})),
+        ("SupplyCountedList", list(json!({"type": "object"}))),
+    ];
+    if let Some(m) = schemas.as_object_mut() {
+        for (k, v) in add {
+            m.insert(k.to_string(), v);
+        }
+    }
+    schemas
 }
 
 /// publicity: request bodies of `/api/publicity/...`.
@@ -250,6 +309,7 @@ fn with_publicity(mut schemas: Value) -> Value {
 fn file_types(path: &str) -> Vec<&'static str> {
     match path {
         "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
+        "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }
@@ -317,7 +377,7 @@ pub fn build() -> Value {
         },
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "bastion_session"}},
-            "schemas": with_publicity(schemas())
+            "schemas": with_supplies(with_publicity(schemas()))
         },
         "paths": paths
     })

@@ -162,6 +162,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::checkpoint::endpoints(),
         crate::api::recall::endpoints(),
         crate::api::publicity::endpoints(),
+        crate::api::supplies::endpoints(),
         crate::pages::endpoints(),
     ]
     .into_iter()

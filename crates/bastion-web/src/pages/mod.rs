@@ -10,6 +10,7 @@ pub mod org;
 pub mod publicity;
 pub mod recall;
 pub mod service;
+pub mod supplies;
 pub mod transfer;
 
 use askama::Template;
@@ -35,6 +36,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         checkpoint::endpoints(),
         recall::endpoints(),
         publicity::endpoints(),
+        supplies::endpoints(),
     ]
     .into_iter()
     .flatten()
@@ -106,6 +108,9 @@ impl Shell {
             // publicity
             ("/publicity", "publicity.menu", "✍", Some(perm::PUBLICITY_READ)),
             ("/publicity/dashboard", "publicity.dashboard", "▤", Some(perm::PUBLICITY_READ)),
+            // supplies
+            ("/supplies", "supplies.menu", "⛑", Some(perm::SUPPLY_READ)),
+            ("/supplies/kit", "supplies.kit_menu", "☑", Some(perm::SUPPLY_KIT_READ)),
         ];
         let menu = items
             .iter()

@@ -1,0 +1,222 @@
+//! `/api/supplies/…`: protective supplies — items, stores, stock, receipts and movements, issues
+//! to people for a shift (签领), stocktakes and a person's kit history.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bastion_app::supplies::{
+    CountedLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput, MoveInput, Movement, PostView,
+    ReceiptInput, StockView, StocktakeInput, StoreId, StoreInput, SupplyStore,
+};
+use bastion_app::org::PersonId;
+use serde::Deserialize;
+
+use super::AppJson;
+use crate::error::ApiResult;
+use crate::routes::{get, post, put, Endpoint};
+use crate::session::ApiCtx;
+use crate::AppState;
+use bastion_core::permission::perm;
+
+/// `?store_id=` / `?person_id=`: a number, or nothing (anything else counts as nothing).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SupplyQuery {
+    pub store_id: Option<String>,
+    pub person_id: Option<String>,
+}
+
+fn number(raw: &Option<String>) -> Option<i64> {
+    raw.as_deref().and_then(|s| s.trim().parse::<i64>().ok()).filter(|n| *n > 0)
+}
+
+pub async fn items(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Item>>> {
+    Ok(Json(s.app.supply_items(&ctx).await?))
+}
+
+pub async fn create_item(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<ItemInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.save_supply_item(&ctx, None, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn update_item(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<ItemInput>,
+) -> ApiResult<Json<serde_json::Value>> {
+    s.app.save_supply_item(&ctx, Some(ItemId(id)), &input).await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+pub async fn stores(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<SupplyStore>>> {
+    Ok(Json(s.app.supply_stores(&ctx).await?))
+}
+
+pub async fn create_store(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<StoreInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.create_supply_store(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn stock(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<StockView>> {
+    Ok(Json(s.app.supply_stock(&ctx).await?))
+}
+
+pub async fn movements(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<SupplyQuery>,
+) -> ApiResult<Json<Vec<Movement>>> {
+    Ok(Json(s.app.supply_movements(&ctx, number(&q.store_id).map(StoreId)).await?))
+}
+
+pub async fn receive(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<ReceiptInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.receive_supplies(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
+
+pub async fn move_stock(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<MoveInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let ids = s.app.move_supplies(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "ids": ids }))))
+}
+
+pub async fn issue(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<IssueInput>,
+) -> ApiResult<(StatusCode, Json<IssueOutcome>)> {
+    Ok((StatusCode::CREATED, Json(s.app.issue_supplies(&ctx, &input).await?)))
+}
+
+pub async fn issues(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<SupplyQuery>,
+) -> ApiResult<Json<Vec<IssueRecord>>> {
+    Ok(Json(s.app.supply_issues(&ctx, number(&q.person_id).map(PersonId)).await?))
+}
+
+pub async fn signature(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Response> {
+    let (mime, bytes) = s.app.supply_signature(&ctx, IssueId(id)).await?;
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store".to_string())], bytes).into_response())
+}
+
+pub async fn post_view(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<PostView>> {
+    Ok(Json(s.app.supply_post(&ctx, StoreId(id)).await?))
+}
+
+pub async fn stocktake(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<StocktakeInput>,
+) -> ApiResult<(StatusCode, Json<Vec<CountedLine>>)> {
+    Ok((StatusCode::CREATED, Json(s.app.stocktake(&ctx, &input).await?)))
+}
+
+/// The endpoints of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    const TAG: &str = "防护物资";
+    vec![
+        get("/api/supplies/items", items).perm(perm::SUPPLY_READ).doc(TAG, "物资品目", None, "SupplyItemList", "200"),
+        post("/api/supplies/items", create_item).perm(perm::SUPPLY_ITEM_WRITE).doc(
+            TAG,
+            "新增物资品目",
+            Some("SupplyItemInput"),
+            "Created",
+            "201",
+        ),
+        put("/api/supplies/items/{id}", update_item).perm(perm::SUPPLY_ITEM_WRITE).probe("/api/supplies/items/1").doc(
+            TAG,
+            "修改物资品目",
+            Some("SupplyItemInput"),
+            "Ok",
+            "200",
+        ),
+        get("/api/supplies/stores", stores).perm(perm::SUPPLY_READ).doc(TAG, "库点（范围内）", None, "SupplyStoreList", "200"),
+        post("/api/supplies/stores", create_store).perm(perm::SUPPLY_ITEM_WRITE).doc(
+            TAG,
+            "新增库点",
+            Some("SupplyStoreInput"),
+            "Created",
+            "201",
+        ),
+        get("/api/supplies/stock", stock).perm(perm::SUPPLY_READ).doc(
+            TAG,
+            "库存（按库点、物资、批次，另有合计）；库存由台账得出",
+            None,
+            "SupplyStock",
+            "200",
+        ),
+        get("/api/supplies/movements", movements).perm(perm::SUPPLY_READ).doc(
+            TAG,
+            "台账（最近的变动，可按 store_id 筛选）",
+            None,
+            "SupplyMovementList",
+            "200",
+        ),
+        post("/api/supplies/receipts", receive).perm(perm::SUPPLY_MOVE).doc(
+            TAG,
+            "入库（采购、上级调拨、社会捐赠）",
+            Some("SupplyReceiptInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/supplies/movements", move_stock).perm(perm::SUPPLY_MOVE).doc(
+            TAG,
+            "调拨、退还、报废；库存不足时拒绝",
+            Some("SupplyMoveInput"),
+            "SupplyIds",
+            "201",
+        ),
+        post("/api/supplies/issues", issue).perm(perm::SUPPLY_ISSUE).doc(
+            TAG,
+            "签领发放：一人或一个班次的多人，一次提交，全部成功或全部不写",
+            Some("SupplyIssueInput"),
+            "SupplyIssueOutcome",
+            "201",
+        ),
+        get("/api/supplies/issues", issues).perm(perm::SUPPLY_KIT_READ).doc(
+            TAG,
+            "签领记录（范围内，或本人；可按 person_id 筛选）",
+            None,
+            "SupplyIssueList",
+            "200",
+        ),
+        get("/api/supplies/issues/{id}/signature", signature)
+            .perm(perm::SUPPLY_KIT_READ)
+            .probe("/api/supplies/issues/1/signature")
+            .no_store()
+            .doc(TAG, "签领签名图片（PNG 或 JPEG）", None, "File", "200"),
+        get("/api/supplies/posts/{id}", post_view).perm(perm::SUPPLY_ISSUE).probe("/api/supplies/posts/2").doc(
+            TAG,
+            "岗位签领台：库点、人员、配发标准、库存",
+            None,
+            "SupplyPost",
+            "200",
+        ),
+        post("/api/supplies/stocktakes", stocktake).perm(perm::SUPPLY_MOVE).doc(
+            TAG,
+            "盘点：实盘与账面的差异记为盘点调整",
+            Some("SupplyStocktakeInput"),
+            "SupplyCountedList",
+            "201",
+        ),
+    ]
+}

@@ -1,0 +1,474 @@
+//! Protective supplies over real HTTP on both backends: stock is the ledger, a withdrawal beyond
+//! the stock is refused (also under concurrent issues, on two nodes on PostgreSQL), an issue to a
+//! shift is all or nothing, expired batches and second issues need a reason, scope, and bad input
+//! answered field by field.
+
+use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+/// A 16×16 PNG with a few dark strokes: a signature.
+const SIGNED: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAS0lEQVR4nKWTiQkAMAgDs//SdoD6nEYQQomHFpWk0D3iE5fiC6T0Esjo6Qy4y8y4/qco9BqCZnayBWcat07ecDGGWItkrbJ1TNY5PxIBLdPOsbqpAAAAAElFTkSuQmCC";
+/// The same size, all transparent: an untouched canvas.
+const BLANK: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAEklEQVR4nGNgGAWjYBSMAggAAAQQAAFVN1rQAAAAAElFTkSuQmCC";
+
+async fn post(c: &reqwest::Client, url: String, b: &Value) -> (StatusCode, Value) {
+    let r = c.post(url).json(b).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(c: &reqwest::Client, url: String) -> (StatusCode, Value) {
+    let r = c.get(url).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn store_named(t: &TestApp, c: &reqwest::Client, name: &str) -> i64 {
+    let (_, list) = get(c, t.url("/api/supplies/stores")).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str().unwrap().contains(name))
+        .unwrap_or_else(|| panic!("no store {name}: {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn item_coded(t: &TestApp, c: &reqwest::Client, code: &str) -> i64 {
+    let (_, list) = get(c, t.url("/api/supplies/items")).await;
+    list.as_array().unwrap().iter().find(|s| s["code"] == code).unwrap_or_else(|| panic!("no item {code}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// What the stock page's API says a store holds of an item (every batch).
+async fn qty(t: &TestApp, c: &reqwest::Client, store: i64, code: &str) -> i64 {
+    let (s, v) = get(c, t.url("/api/supplies/stock")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["store_id"] == store && l["item_code"] == code)
+        .map(|l| l["quantity"].as_i64().unwrap())
+        .sum()
+}
+
+/// Every store's balances agree with the sum of its ledger, and none is negative.
+async fn ledger_agrees(t: &TestApp) {
+    let store = &t.app.store;
+    for s in store.supply_stores().await.unwrap() {
+        let balances: Vec<(i64, String, i64)> = store
+            .supply_balances(s.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|b| b.quantity != 0)
+            .map(|b| (b.item_id.0, b.batch, b.quantity))
+            .collect();
+        assert!(balances.iter().all(|b| b.2 > 0), "{}: {balances:?}", s.name);
+        let ledger: Vec<(i64, String, i64)> =
+            store.supply_ledger_stock(s.id).await.unwrap().into_iter().map(|(i, b, n)| (i.0, b, n)).collect();
+        assert_eq!(balances, ledger, "stock of {} is the sum of its movements", s.name);
+    }
+}
+
+async fn audit_count(t: &TestApp, action: &str) -> i64 {
+    sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE module = 'supplies' AND action = $1")
+        .bind(action)
+        .fetch_one(t.app.store.reader())
+        .await
+        .unwrap()
+        .get::<i64, _>("n")
+}
+
+async fn issue_count(t: &TestApp) -> i64 {
+    sqlx::query("SELECT COUNT(*) AS n FROM supply_issues").fetch_one(t.app.store.reader()).await.unwrap().get("n")
+}
+
+/// The people of a post's issue desk.
+async fn post_people(t: &TestApp, c: &reqwest::Client, store: i64) -> Vec<i64> {
+    let (s, v) = get(c, t.url(&format!("/api/supplies/posts/{store}"))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["people"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect()
+}
+
+fn messages(v: &Value) -> String {
+    v["errors"].as_array().map(|a| a.iter().map(|e| format!("{}|{}", e["field"], e["message"])).collect::<Vec<_>>().join("\n")).unwrap_or_default()
+}
+
+async fn ledger_is_the_stock(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("supplies").await;
+    let wh = store_named(&t, &c, "局装备仓库").await;
+    let post = store_named(&t, &c, "G319").await;
+    let n95 = item_coded(&t, &c, "N95").await;
+    let wh0 = qty(&t, &c, wh, "N95").await;
+    let post0 = qty(&t, &c, post, "N95").await;
+
+    let (s, v) = post_json(&c, &t, "/api/supplies/receipts", json!({"store_id": wh, "item_id": n95, "quantity": 100,
+        "batch": "T-1", "expires_on": "2099-12-31", "source": "donation", "donor": "某某爱心企业"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": wh,
+        "to_store_id": post, "item_id": n95, "quantity": 30, "batch": "T-1"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "disposal", "from_store_id": post,
+        "item_id": n95, "quantity": 5, "batch": "T-1", "reason": "受潮破损"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(qty(&t, &c, wh, "N95").await, wh0 + 70);
+    assert_eq!(qty(&t, &c, post, "N95").await, post0 + 25);
+
+    // Stocktake: 3 fewer counted than the ledger holds of batch T-1; the difference is posted.
+    let (s, v) = post_json(&c, &t, "/api/supplies/stocktakes", json!({"store_id": post,
+        "lines": [{"item_id": n95, "batch": "T-1", "counted": 22}]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a difference needs its reason: {v}");
+    assert!(messages(&v).contains("原因"), "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/stocktakes", json!({"store_id": post, "reason": "盘亏，待查",
+        "lines": [{"item_id": n95, "batch": "T-1", "counted": 22}]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v[0]["ledger"], 25);
+    assert_eq!(v[0]["variance"], -3);
+    assert_eq!(qty(&t, &c, post, "N95").await, post0 + 22);
+    let (_, moves) = get(&c, t.url(&format!("/api/supplies/movements?store_id={post}"))).await;
+    assert!(moves.as_array().unwrap().iter().any(|m| m["kind"] == "adjust" && m["quantity"] == 3 && m["reason"] == "盘亏，待查"));
+
+    // A return from a person adds to the post's stock.
+    let people = post_people(&t, &c, post).await;
+    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "return", "to_store_id": post,
+        "person_id": people[0], "item_id": n95, "quantity": 2, "batch": "T-1"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(qty(&t, &c, post, "N95").await, post0 + 24);
+
+    ledger_agrees(&t).await;
+    assert_eq!(audit_count(&t, "物资入库").await, 1);
+    assert_eq!(audit_count(&t, "物资盘点").await, 1);
+    assert_eq!(audit_count(&t, "物资报废").await, 1);
+    let (_, totals) = get(&c, t.url("/api/supplies/stock")).await;
+    assert_eq!(totals["bureau_wide"], true);
+}
+
+async fn post_json(c: &reqwest::Client, t: &TestApp, path: &str, b: Value) -> (StatusCode, Value) {
+    post(c, t.url(path), &b).await
+}
+
+async fn below_zero_is_refused(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("supplies").await;
+    let post = store_named(&t, &c, "G319").await;
+    let wh = store_named(&t, &c, "局装备仓库").await;
+    let n95 = item_coded(&t, &c, "N95").await;
+    let have = qty(&t, &c, post, "N95").await;
+    assert!(have > 0);
+    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": post,
+        "to_store_id": wh, "item_id": n95, "quantity": have + 1})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let m = v["message"].as_str().unwrap();
+    assert!(m.starts_with("数量：库存不足"), "{m}");
+    assert!(m.contains("G319") && m.contains("N95口罩") && m.contains(&format!("现有 {have}，本次需要 {}", have + 1)), "{m}");
+    assert_eq!(v["errors"][0]["field"], "数量");
+    assert_eq!(qty(&t, &c, post, "N95").await, have, "nothing moved");
+    // Exactly the stock is fine, and then the store is empty of it, never negative.
+    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": post,
+        "to_store_id": wh, "item_id": n95, "quantity": have})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(qty(&t, &c, post, "N95").await, 0);
+    let (s, _) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "disposal", "from_store_id": post,
+        "item_id": n95, "quantity": 1, "reason": "破损"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    ledger_agrees(&t).await;
+}
+
+/// Twenty issues of 10 N95 each race for the post's stock (on PostgreSQL from two nodes): those
+/// that fit succeed, the others are refused with the shortage, and the stock never goes below zero.
+async fn concurrent_issues_never_go_negative(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let second = if backend == Backend::Postgres { Some(t.spawn_node().await) } else { None };
+    let c1 = t.login("checkpoint").await;
+    let c2 = match &second {
+        Some(n) => n.login("checkpoint").await,
+        None => t.login("checkpoint").await,
+    };
+    let base2 = second.as_ref().map(|n| n.base.clone()).unwrap_or_else(|| t.base.clone());
+    let post = store_named(&t, &c1, "G319").await;
+    let n95 = item_coded(&t, &c1, "N95").await;
+    let start = qty(&t, &c1, post, "N95").await;
+    let people = post_people(&t, &c1, post).await;
+    assert!(people.len() >= 20 && start < 200 && start >= 20, "{} people, {start} N95", people.len());
+    let mut tasks = Vec::new();
+    for (n, p) in people.iter().take(20).enumerate() {
+        let (c, base) = if n % 2 == 0 { (c1.clone(), t.base.clone()) } else { (c2.clone(), base2.clone()) };
+        let body = json!({"store_id": post, "shift_date": "2026-02-01", "shift": "夜班",
+            "items": [{"item_id": n95, "quantity": 10}], "people": [{"person_id": p, "signature": SIGNED}]});
+        tasks.push(tokio::spawn(async move {
+            let r = c.post(format!("{base}/api/supplies/issues")).json(&body).send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        let (s, v) = task.await.unwrap();
+        match s {
+            StatusCode::CREATED => ok += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => assert!(v["message"].as_str().unwrap().contains("库存不足"), "{v}"),
+            other => panic!("an issue answered {other}: {v}"),
+        }
+    }
+    assert_eq!(ok, start / 10, "as many issues as the stock covers succeed");
+    assert_eq!(qty(&t, &c1, post, "N95").await, start - 10 * ok);
+    ledger_agrees(&t).await;
+}
+
+async fn issue_to_a_shift_is_all_or_nothing(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("checkpoint").await;
+    let post = store_named(&t, &c, "G319").await;
+    let people = post_people(&t, &c, post).await;
+    let suits = qty(&t, &c, post, "SUIT").await;
+    let gloves = qty(&t, &c, post, "GLOVE").await;
+    let shift = |who: Vec<Value>| json!({"store_id": post, "shift_date": "2026-02-02", "shift": "白班", "people": who});
+    let signed = |p: i64| json!({"person_id": p, "signature": SIGNED});
+
+    // The third person's canvas is blank: nobody is issued anything.
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues",
+        shift(vec![signed(people[0]), signed(people[1]), json!({"person_id": people[2], "signature": BLANK})])).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(messages(&v).contains("第3位签名") && messages(&v).contains("空白"), "{v}");
+    // More people than the suits cover: refused as a whole, naming the shortage.
+    let many: Vec<Value> = people.iter().take((suits + 1) as usize).map(|p| signed(*p)).collect();
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues", shift(many)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains(&format!("医用防护服 现有 {suits}，本次需要 {}", suits + 1)), "{v}");
+    assert_eq!(issue_count(&t).await, 0, "nothing half-written");
+    assert_eq!(qty(&t, &c, post, "SUIT").await, suits);
+    assert_eq!(qty(&t, &c, post, "GLOVE").await, gloves);
+
+    // Two sign, the leader confirms the third with a reason: the standard kit for three.
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues", shift(vec![signed(people[0]), signed(people[1]),
+        json!({"person_id": people[2], "leader_reason": "手部受伤，无法签字"})])).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["issues"].as_array().unwrap().len(), 3);
+    assert_eq!(qty(&t, &c, post, "SUIT").await, suits - 3);
+    assert_eq!(qty(&t, &c, post, "GLOVE").await, gloves - 12, "4 pairs each");
+    let (_, hist) = get(&c, t.url(&format!("/api/supplies/issues?person_id={}", people[2]))).await;
+    let h = &hist.as_array().unwrap()[0];
+    assert_eq!(h["signed"], false);
+    assert_eq!(h["leader_reason"], "手部受伤，无法签字");
+    assert!(h["lines"].as_str().unwrap().contains("医用防护服 ×1套"), "{h}");
+    // The signature is kept and served as the picture it was.
+    let first = hist.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let r = c.get(t.url(&format!("/api/supplies/issues/{}/signature", first - 2))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(audit_count(&t, "签领发放").await, 1);
+    ledger_agrees(&t).await;
+}
+
+async fn expired_batches_and_second_issues_need_a_reason(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let s_c = t.login("supplies").await;
+    let post = store_named(&t, &s_c, "G319").await;
+    let (s, v) = post_json(&s_c, &t, "/api/supplies/items", json!({"code": "WIPE", "name": "消毒湿巾", "issue_unit": "包",
+        "per_shift": "1", "shelf_life_days": "365", "kit_per_shift": "1"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let wipe = v["id"].as_i64().unwrap();
+    let (s, v) = post_json(&s_c, &t, "/api/supplies/receipts", json!({"store_id": post, "item_id": wipe, "quantity": 5,
+        "batch": "OLD", "expires_on": "2020-01-01", "source": "allocation"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    let c = t.login("checkpoint").await;
+    let people = post_people(&t, &c, post).await;
+    let body = |extra: Value| {
+        let mut b = json!({"store_id": post, "shift_date": "2026-02-03", "shift": "夜班",
+            "items": [{"item_id": wipe, "quantity": 1}], "people": [{"person_id": people[0], "signature": SIGNED}]});
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues", body(json!({}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(messages(&v).contains("过期发放原因"), "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues", body(json!({"expired_reason": "新批次未到，经指挥部同意"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    // The same person and shift again: a warning that needs a reason.
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues", body(json!({"expired_reason": "同上"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(messages(&v).contains("重复签领原因") && messages(&v).contains("已签领 1 次"), "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues",
+        body(json!({"expired_reason": "同上", "repeat_reason": "防护服被划破，更换"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(qty(&t, &c, post, "WIPE").await, 3);
+    let (_, hist) = get(&c, t.url(&format!("/api/supplies/issues?person_id={}", people[0]))).await;
+    assert_eq!(hist[0]["repeat_reason"], "防护服被划破，更换");
+    assert_eq!(hist[0]["expired_reason"], "同上");
+    ledger_agrees(&t).await;
+}
+
+async fn leaders_and_officers_stay_within_their_scope(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let sup = t.login("supplies").await;
+    let wh = store_named(&t, &sup, "局装备仓库").await;
+    let other = store_named(&t, &sup, "幸福里").await; // a post of 城关派出所
+    let own = store_named(&t, &sup, "G319").await; // a post of 交警一中队
+    let n95 = item_coded(&t, &sup, "N95").await;
+
+    let leader = t.login("checkpoint").await;
+    let (_, stores) = get(&leader, t.url("/api/supplies/stores")).await;
+    let names: Vec<&str> = stores.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.iter().all(|n| n.contains("卡点")) && names.len() == 2, "{names:?}");
+    let (_, stock) = get(&leader, t.url("/api/supplies/stock")).await;
+    assert_eq!(stock["bureau_wide"], false);
+    assert!(stock["lines"].as_array().unwrap().iter().all(|l| l["store_id"] != wh && l["store_id"] != other));
+    let before = qty(&t, &sup, other, "N95").await;
+    // Moving another post's stock, or the warehouse's, is refused; so is issuing from it.
+    for (from, to) in [(other, own), (wh, own)] {
+        let (s, v) = post_json(&leader, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": from,
+            "to_store_id": to, "item_id": n95, "quantity": 1})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert!(v["message"].as_str().unwrap().contains("管辖范围"), "{v}");
+    }
+    let sec = t.login("secretary").await;
+    let s01_people = post_people(&t, &sec, other).await;
+    let (s, _) = post_json(&leader, &t, "/api/supplies/issues", json!({"store_id": other, "shift_date": "2026-02-04",
+        "shift": "白班", "people": [{"person_id": s01_people[0], "signature": SIGNED}]})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = get(&leader, t.url(&format!("/api/supplies/posts/{other}"))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another post's desk reads as missing");
+    // Issuing at one's own post to someone of another unit is refused too.
+    let (s, v) = post_json(&leader, &t, "/api/supplies/issues", json!({"store_id": own, "shift_date": "2026-02-04",
+        "shift": "白班", "people": [{"person_id": s01_people[0], "signature": SIGNED}]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(messages(&v).contains("不在您的管辖范围内"), "{v}");
+    assert_eq!(qty(&t, &sup, other, "N95").await, before);
+    // The leader may send stock back from the own post to the warehouse.
+    let (s, v) = post_json(&leader, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": own,
+        "to_store_id": wh, "item_id": n95, "quantity": 2})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    // The branch secretary issues at the station's post to the officer and a colleague.
+    let officer = t.app.store.account_by_username("officer").await.unwrap().unwrap().person_id.unwrap().0;
+    let colleague = *s01_people.iter().find(|p| **p != officer).unwrap();
+    let (s, v) = post_json(&sec, &t, "/api/supplies/issues", json!({"store_id": other, "shift_date": "2026-02-04",
+        "shift": "白班", "people": [{"person_id": officer, "signature": SIGNED}, {"person_id": colleague, "signature": SIGNED}]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let off = t.login("officer").await;
+    let (s, mine) = get(&off, t.url("/api/supplies/issues")).await;
+    assert_eq!(s, StatusCode::OK);
+    let mine = mine.as_array().unwrap();
+    assert_eq!(mine.len(), 1, "an officer sees only their own kit: {mine:?}");
+    assert_eq!(mine[0]["person_id"], officer);
+    let (s, _) = get(&off, t.url(&format!("/api/supplies/issues?person_id={colleague}"))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let colleague_issue = mine[0]["id"].as_i64().unwrap() + 1;
+    let r = off.get(t.url(&format!("/api/supplies/issues/{colleague_issue}/signature"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "nor a colleague's signature");
+    let (s, _) = get(&off, t.url("/api/supplies/stock")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The leader of 交警一中队 does not see the station's issues.
+    let (_, seen) = get(&leader, t.url("/api/supplies/issues")).await;
+    assert!(seen.as_array().unwrap().is_empty(), "{seen}");
+    // The kit page shows the officer's own issue.
+    let page = off.get(t.url("/supplies/kit")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("2026-02-04 白班"), "{page:.300}");
+}
+
+async fn bad_input_names_each_field(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("supplies").await;
+    let post = store_named(&t, &c, "G319").await;
+    let (s, v) = post_json(&c, &t, "/api/supplies/receipts", json!({"quantity": "十", "source": "gift",
+        "expires_on": "2026-13-01"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let m = messages(&v);
+    for f in ["\"库点\"", "\"物资\"", "\"数量\"", "\"来源\"", "\"有效期至\""] {
+        assert!(m.contains(f), "{f} in {m}");
+    }
+    let (s, v) = post_json(&c, &t, "/api/supplies/receipts", json!({"store_id": post, "item_id": 1, "quantity": 3,
+        "source": "donation"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(messages(&v).contains("捐赠方"), "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/receipts", json!({"store_id": 99999, "item_id": 1, "quantity": 3,
+        "source": "purchase"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(messages(&v).contains("库点不存在"), "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "issue", "item_id": 1, "quantity": 1})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(messages(&v).contains("变动类型"), "{v}");
+    let people = post_people(&t, &c, post).await;
+    for (sig, words) in [
+        ("data:image/gif;base64,R0lGODlhAQABAAAAACw=", "PNG 或 JPEG"),
+        ("data:image/png;base64,iVBORw0KGgo=", "无法识别"),
+        ("data:image/png;base64,@@@@", "base64"),
+        ("data:image/png;base64,PHN2Zz48L3N2Zz4=", "PNG 或 JPEG"),
+    ] {
+        let (s, v) = post_json(&c, &t, "/api/supplies/issues", json!({"store_id": post, "shift_date": "2026-02-05",
+            "shift": "白班", "people": [{"person_id": people[0], "signature": sig}]})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{sig}: {v}");
+        assert!(messages(&v).contains("第1位签名") && messages(&v).contains(words), "{sig}: {v}");
+    }
+    let big = format!("data:image/png;base64,{}", "A".repeat(400_000));
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues", json!({"store_id": post, "shift_date": "2026-02-05",
+        "shift": "白班", "people": [{"person_id": people[0], "signature": big}]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(messages(&v).contains("过大"), "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues", json!({"store_id": post, "shift_date": "昨天", "shift": "",
+        "people": [{"person_id": people[0]}]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let m = messages(&v);
+    assert!(m.contains("班次日期") && m.contains("\"班次\"") && m.contains("代签原因"), "{m}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/items", json!({"code": "N95", "name": "重复", "issue_unit": "只"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(messages(&v).contains("物资编码"), "{v}");
+    let (s, v) = post_json(&c, &t, "/api/supplies/stocktakes", json!({"store_id": post, "lines": [{"item_id": 1, "counted": "-1"}]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(messages(&v).contains("第1行实盘数量"), "{v}");
+    assert_eq!(issue_count(&t).await, 0);
+    // The forms answer in the page, with the field named.
+    let r = c
+        .post(t.url("/supplies/receive"))
+        .form(&[("store_id", post.to_string()), ("item_id", "1".into()), ("quantity", "0".into()), ("source", "purchase".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("数量不能小于 1"));
+}
+
+async fn pages_show_stock_and_the_issue_desk(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let leader = t.login("checkpoint").await;
+    let post = store_named(&t, &leader, "G319").await;
+    let page = leader.get(t.url("/supplies")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("G319") && page.contains("N95口罩") && page.contains(&format!("/supplies/posts/{post}")));
+    assert!(!page.contains("局装备仓库"), "the warehouse is not the leader's");
+    let desk = leader.get(t.url(&format!("/supplies/posts/{post}"))).send().await.unwrap();
+    assert_eq!(desk.status(), StatusCode::OK);
+    let desk = desk.text().await.unwrap();
+    assert!(desk.contains("<canvas") && desk.contains("/assets/supplies.js") && desk.contains("提交签领"));
+    let off = t.login("officer").await;
+    let home = off.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("href=\"/supplies/kit\"") && !home.contains("href=\"/supplies\""), "menu by permission");
+    let sup = t.login("supplies").await;
+    let r = sup
+        .post(t.url("/supplies/stocktake"))
+        .form(&[("store_id", post.to_string()), ("counted:1:x", "5".to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown batch counted without a reason");
+}
+
+both_backends!(
+    ledger_is_the_stock,
+    below_zero_is_refused,
+    concurrent_issues_never_go_negative,
+    issue_to_a_shift_is_all_or_nothing,
+    expired_batches_and_second_issues_need_a_reason,
+    leaders_and_officers_stay_within_their_scope,
+    bad_input_names_each_field,
+    pages_show_stock_and_the_issue_desk,
+);
