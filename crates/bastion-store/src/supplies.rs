@@ -250,7 +250,8 @@ fn stock_row(r: &sqlx::any::AnyRow) -> StoreResult<StockLine> {
     })
 }
 
-const MOVEMENT_SELECT: &str = "SELECT m.id, m.kind, m.item_id, i.name AS item_name, i.issue_unit, m.batch, m.expires_on, \
+const MOVEMENT_SELECT: &str =
+    "SELECT m.id, m.kind, m.item_id, i.name AS item_name, i.issue_unit, m.batch, m.expires_on, \
      m.quantity, m.from_store_id, fs.name AS from_store, m.to_store_id, ts.name AS to_store, m.person_id, \
      p.name AS person_name, m.source, m.donor, m.reason, m.actor, m.at FROM supply_movements m \
      JOIN supply_items i ON i.id = m.item_id LEFT JOIN supply_stores fs ON fs.id = m.from_store_id \
@@ -311,9 +312,8 @@ impl Store {
     // ---- items and stores
 
     pub async fn supply_items(&self) -> StoreResult<Vec<Item>> {
-        let rows = sqlx::query(&format!("SELECT {ITEM_COLS} FROM supply_items ORDER BY code"))
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {ITEM_COLS} FROM supply_items ORDER BY code")).fetch_all(&self.read).await?;
         rows.iter().map(item_row).collect()
     }
 
@@ -361,9 +361,10 @@ impl Store {
     }
 
     pub async fn supply_stores(&self) -> StoreResult<Vec<SupplyStore>> {
-        let rows = sqlx::query(&format!("{STORE_SELECT} ORDER BY CASE WHEN s.kind = 'warehouse' THEN 0 ELSE 1 END, s.code"))
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query(&format!("{STORE_SELECT} ORDER BY CASE WHEN s.kind = 'warehouse' THEN 0 ELSE 1 END, s.code"))
+                .fetch_all(&self.read)
+                .await?;
         rows.iter().map(store_row).collect()
     }
 

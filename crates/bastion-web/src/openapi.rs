@@ -221,7 +221,16 @@ fn with_supplies(mut schemas: Value) -> Value {
     let add = [
         (
             "SupplyItemInput",
-            fields(&["code", "name", "issue_unit", "pack_size", "per_shift", "shelf_life_days", "min_days", "kit_per_shift"]),
+            fields(&[
+                "code",
+                "name",
+                "issue_unit",
+                "pack_size",
+                "per_shift",
+                "shelf_life_days",
+                "min_days",
+                "kit_per_shift",
+            ]),
         ),
         ("SupplyStoreInput", fields(&["code", "name", "kind", "unit_id", "checkpoint_id"])),
         (
@@ -249,8 +258,11 @@ fn with_supplies(mut schemas: Value) -> Value {
         ),
         ("SupplyItemList", list(json!({"type": "object"}))),
         ("SupplyStoreList", list(json!({"type": "object"}))),
-        ("SupplyStock", json!({"type": "object", "properties": {"lines": list(json!({"type": "object"})),
-            "totals": list(json!({"type": "object"})), "bureau_wide": {"type": "boolean"}}})),
+        (
+            "SupplyStock",
+            json!({"type": "object", "properties": {"lines": list(json!({"type": "object"})),
+            "totals": list(json!({"type": "object"})), "bureau_wide": {"type": "boolean"}}}),
+        ),
         ("SupplyMovementList", list(json!({"type": "object"}))),
         ("SupplyIds", json!({"type": "object", "properties": {"ids": list(int())}})),
         ("SupplyIssueOutcome", json!({"type": "object", "properties": {"issues": list(int()), "summary": string()}})),

@@ -26,7 +26,11 @@ pub(crate) fn flag(raw: &str) -> bool {
 pub(crate) fn id(field: &str, raw: &str) -> Result<i64, FieldError> {
     match raw.trim() {
         "" => Err(FieldError::required(field)),
-        t => t.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| FieldError::new(field, format!("{field}须为编号（正整数）"))),
+        t => t
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| FieldError::new(field, format!("{field}须为编号（正整数）"))),
     }
 }
 
@@ -206,20 +210,25 @@ impl ReceiptInput {
         }
         let reason = opt_text("备注", &self.reason, 200).map_err(|x| e.push(x)).ok();
         match (store, item, q, b, exp, source, donor, reason) {
-            (Some(store_id), Some(item_id), Some(quantity), Some(batch), Some(expires_on), Some(source), Some(donor), Some(r))
-                if e.is_empty() =>
-            {
-                Ok(ParsedReceipt {
-                    store_id,
-                    item_id,
-                    quantity,
-                    batch,
-                    expires_on,
-                    donor: if source == ReceiptSource::Donation { donor } else { None },
-                    source,
-                    reason: r.unwrap_or_default(),
-                })
-            }
+            (
+                Some(store_id),
+                Some(item_id),
+                Some(quantity),
+                Some(batch),
+                Some(expires_on),
+                Some(source),
+                Some(donor),
+                Some(r),
+            ) if e.is_empty() => Ok(ParsedReceipt {
+                store_id,
+                item_id,
+                quantity,
+                batch,
+                expires_on,
+                donor: if source == ReceiptSource::Donation { donor } else { None },
+                source,
+                reason: r.unwrap_or_default(),
+            }),
             _ => Err(e),
         }
     }
@@ -334,7 +343,9 @@ pub(crate) fn signature(field: &str, raw: &str) -> Result<Signature, FieldError>
     limits.max_image_height = Some(2000);
     limits.max_alloc = Some(32 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader.decode().map_err(|_| FieldError::new(field, format!("{field}图片无法识别或尺寸过大（不超过 2000×2000）")))?;
+    let img = reader
+        .decode()
+        .map_err(|_| FieldError::new(field, format!("{field}图片无法识别或尺寸过大（不超过 2000×2000）")))?;
     let rgba = img.to_rgba8();
     let inked = rgba.pixels().any(|p| p[3] > 32 && (p[0] < 200 || p[1] < 200 || p[2] < 200));
     if !inked {
@@ -370,11 +381,14 @@ impl IssueInput {
         let mut people: Vec<ParsedPerson> = Vec::new();
         for (n, p) in self.people.iter().enumerate() {
             let n = n + 1;
-            let Some(pid) = id(&format!("第{n}位签领人"), &p.person_id).map_err(|x| e.push(x)).ok() else { continue };
+            let Some(pid) = id(&format!("第{n}位签领人"), &p.person_id).map_err(|x| e.push(x)).ok() else {
+                continue;
+            };
             if people.iter().any(|x| x.person_id == pid) {
                 e.push(FieldError::new(format!("第{n}位签领人"), format!("第{n}位签领人与前面重复")));
             }
-            let reason = opt_text(&format!("第{n}位代签原因"), &p.leader_reason, 200).map_err(|x| e.push(x)).ok().flatten();
+            let reason =
+                opt_text(&format!("第{n}位代签原因"), &p.leader_reason, 200).map_err(|x| e.push(x)).ok().flatten();
             let sig = match non_empty(&p.signature) {
                 Some(s) => signature(&format!("第{n}位签名"), s).map_err(|x| e.push(x)).ok(),
                 None => None,

@@ -87,7 +87,13 @@ fn expired(b: &Balance, today: &str) -> bool {
 
 /// Take `need` from `balances` (first to expire first), optionally only `batch`, expired batches
 /// only when `allow_expired`. Returns (batch, expiry, quantity) parts; the balances are reduced.
-fn plan(balances: &mut [Balance], need: i64, batch: Option<&str>, allow_expired: bool, today: &str) -> Vec<(String, Option<String>, i64)> {
+fn plan(
+    balances: &mut [Balance],
+    need: i64,
+    batch: Option<&str>,
+    allow_expired: bool,
+    today: &str,
+) -> Vec<(String, Option<String>, i64)> {
     let mut left = need;
     let mut out = Vec::new();
     for b in balances.iter_mut() {
@@ -106,10 +112,7 @@ fn plan(balances: &mut [Balance], need: i64, batch: Option<&str>, allow_expired:
 }
 
 fn shortage(store: &SupplyStore, item: &Item, have: i64, need: i64) -> FieldError {
-    FieldError::new(
-        "数量",
-        format!("数量：库存不足，{} {} 现有 {have}，本次需要 {need}", store.name, item.name),
-    )
+    FieldError::new("数量", format!("数量：库存不足，{} {} 现有 {have}，本次需要 {need}", store.name, item.name))
 }
 
 impl App {
@@ -137,7 +140,8 @@ impl App {
             }
             None => (self.store.insert_supply_item(&mut tx, &i).await?, "新增物资品目"),
         };
-        self.audit(&mut tx, ctx, "supplies", action, &format!("supply_item:{} {} {}", id.0, i.code, i.name), "").await?;
+        self.audit(&mut tx, ctx, "supplies", action, &format!("supply_item:{} {} {}", id.0, i.code, i.name), "")
+            .await?;
         bastion_store::commit(tx).await?;
         Ok(id)
     }
@@ -165,17 +169,19 @@ impl App {
         {
             return Err(AppError::invalid(FieldError::new("库点类型", "库点类型：局装备仓库只能有一个")));
         }
-        let new = NewStore {
-            code: s.code,
-            name: s.name,
-            kind: s.kind,
-            unit_id: unit.id,
-            checkpoint_id: s.checkpoint_id,
-        };
+        let new =
+            NewStore { code: s.code, name: s.name, kind: s.kind, unit_id: unit.id, checkpoint_id: s.checkpoint_id };
         let mut tx = self.store.begin().await?;
         let id = self.store.insert_supply_store(&mut tx, &new).await?;
-        self.audit(&mut tx, ctx, "supplies", "新增库点", &format!("supply_store:{} {}", id.0, new.name), unit.name.as_str())
-            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "supplies",
+            "新增库点",
+            &format!("supply_store:{} {}", id.0, new.name),
+            unit.name.as_str(),
+        )
+        .await?;
         bastion_store::commit(tx).await?;
         Ok(id)
     }
@@ -261,7 +267,7 @@ impl App {
                 for id in ids {
                     out.extend(self.store.supply_movements(Some(id), 50).await?);
                 }
-                out.sort_by(|a, b| b.id.cmp(&a.id));
+                out.sort_by_key(|m| std::cmp::Reverse(m.id));
                 out.dedup_by_key(|m| m.id);
                 Ok(out)
             }
@@ -305,7 +311,14 @@ impl App {
             "supplies",
             "物资入库",
             &format!("supply_store:{} {}", store.id.0, store.name),
-            &format!("{} ×{}{}，来源 {}{donor}，批号 {}", item.name, r.quantity, item.issue_unit, r.source.zh(), m.batch),
+            &format!(
+                "{} ×{}{}，来源 {}{donor}，批号 {}",
+                item.name,
+                r.quantity,
+                item.issue_unit,
+                r.source.zh(),
+                m.batch
+            ),
         )
         .await?;
         bastion_store::commit(tx).await?;
@@ -355,7 +368,15 @@ impl App {
         let item = self.supply_item_field("物资", item).await?;
         // The giving store must be in reach; a transfer may go to any store (a post sends back).
         let from = match from {
-            Some(f) => Some(self.supply_store_field(ctx, perm::SUPPLY_MOVE, if kind == MovementKind::Transfer { "调出库点" } else { "库点" }, f).await?),
+            Some(f) => Some(
+                self.supply_store_field(
+                    ctx,
+                    perm::SUPPLY_MOVE,
+                    if kind == MovementKind::Transfer { "调出库点" } else { "库点" },
+                    f,
+                )
+                .await?,
+            ),
             None => None,
         };
         let to = match to {
@@ -376,7 +397,8 @@ impl App {
         let mut parts: Vec<(String, Option<String>, i64)> = Vec::new();
         if let Some(from) = &from {
             let mut balances = self.store.lock_balances(&mut tx, from.id, item.id).await?;
-            let have: i64 = balances.iter().filter(|b| batch.as_ref().is_none_or(|x| *x == b.batch)).map(|b| b.quantity).sum();
+            let have: i64 =
+                balances.iter().filter(|b| batch.as_ref().is_none_or(|x| *x == b.batch)).map(|b| b.quantity).sum();
             parts = plan(&mut balances, q, batch.as_deref(), true, &today());
             if have < q {
                 return Err(AppError::invalid(shortage(from, &item, have, q)));
@@ -390,7 +412,13 @@ impl App {
             let _ = person;
             let batch = batch.clone().unwrap_or_default();
             let expires = match &to {
-                Some(t) => self.store.supply_balances(t.id).await?.into_iter().find(|b| b.item_id == item.id && b.batch == batch).and_then(|b| b.expires_on),
+                Some(t) => self
+                    .store
+                    .supply_balances(t.id)
+                    .await?
+                    .into_iter()
+                    .find(|b| b.item_id == item.id && b.batch == batch)
+                    .and_then(|b| b.expires_on),
                 None => None,
             };
             parts.push((batch, expires, q));
@@ -445,7 +473,11 @@ impl App {
         let store = self.supply_store_field(ctx, perm::SUPPLY_ISSUE, "库点", p.store_id).await?;
         let catalogue = self.store.supply_items().await?;
         let lines: Vec<(Item, i64)> = if p.items.is_empty() {
-            catalogue.iter().filter(|i| i.enabled && i.kit_per_shift > 0).map(|i| (i.clone(), i.kit_per_shift)).collect()
+            catalogue
+                .iter()
+                .filter(|i| i.enabled && i.kit_per_shift > 0)
+                .map(|i| (i.clone(), i.kit_per_shift))
+                .collect()
         } else {
             let mut out = Vec::new();
             let mut e = Vec::new();
@@ -648,7 +680,10 @@ impl App {
         if !mine && !in_scope(&scope, &issue.unit_path, Some(issue.person_id)) {
             return Err(AppError::forbidden_data());
         }
-        self.store.supply_issue_signature(id).await?.ok_or_else(|| AppError::NotFound("该次签领由带班负责人代签，没有签名".into()))
+        self.store
+            .supply_issue_signature(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("该次签领由带班负责人代签，没有签名".into()))
     }
 
     // ---- stocktake (盘点)
@@ -671,7 +706,9 @@ impl App {
             let n = n + 1;
             let item = input::id(&format!("第{n}行物资"), &l.item_id).map_err(|x| e.push(x)).ok();
             let b = opt_text(&format!("第{n}行批号"), &l.batch, 40).map_err(|x| e.push(x)).ok();
-            let c = bastion_core::supplies::quantity(&format!("第{n}行实盘数量"), &l.counted, 0).map_err(|x| e.push(x)).ok();
+            let c = bastion_core::supplies::quantity(&format!("第{n}行实盘数量"), &l.counted, 0)
+                .map_err(|x| e.push(x))
+                .ok();
             if let (Some(i), Some(b), Some(c)) = (item, b, c) {
                 let b = b.unwrap_or_default();
                 if counts.iter().any(|(x, y, _)| *x == i && *y == b) {
@@ -746,8 +783,15 @@ impl App {
             .collect::<Vec<_>>()
             .join("；");
         let why = reason.map(|r| format!("；原因：{r}")).unwrap_or_default();
-        self.audit(&mut tx, ctx, "supplies", "物资盘点", &format!("supply_store:{} {}", store.id.0, store.name), &format!("{detail}{why}"))
-            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "supplies",
+            "物资盘点",
+            &format!("supply_store:{} {}", store.id.0, store.name),
+            &format!("{detail}{why}"),
+        )
+        .await?;
         bastion_store::commit(tx).await?;
         Ok(out.into_iter().map(|(l, _)| l).collect())
     }
@@ -763,7 +807,11 @@ impl App {
                     if let Some(rest) = k.strip_prefix("counted:") {
                         let (item, batch) = rest.split_once(':').unwrap_or((rest, ""));
                         if non_empty(v).is_some() {
-                            input.lines.push(CountInput { item_id: item.into(), batch: batch.into(), counted: v.clone() });
+                            input.lines.push(CountInput {
+                                item_id: item.into(),
+                                batch: batch.into(),
+                                counted: v.clone(),
+                            });
                         }
                     }
                 }
@@ -861,41 +909,61 @@ pub async fn seed_demo(app: &App) -> AppResult<()> {
         (4, 120, ReceiptSource::Allocation, None),
         (5, 240, ReceiptSource::Donation, Some("青岚县爱心商会")),
     ];
-    let mv = |kind, item: ItemId, batch: &str, exp: Option<String>, q, from, to, source, donor: Option<&str>| NewMovement {
-        kind,
-        item_id: item,
-        batch: batch.to_string(),
-        expires_on: exp,
-        quantity: q,
-        from_store: from,
-        to_store: to,
-        person_id: None,
-        issue_id: None,
-        source,
-        donor: donor.map(str::to_string),
-        reason: String::new(),
-        account_id: 0,
-        actor: "演示数据".into(),
-    };
+    let mv =
+        |kind, item: ItemId, batch: &str, exp: Option<String>, q, from, to, source, donor: Option<&str>| NewMovement {
+            kind,
+            item_id: item,
+            batch: batch.to_string(),
+            expires_on: exp,
+            quantity: q,
+            from_store: from,
+            to_store: to,
+            person_id: None,
+            issue_id: None,
+            source,
+            donor: donor.map(str::to_string),
+            reason: String::new(),
+            account_id: 0,
+            actor: "演示数据".into(),
+        };
     for (i, q, src, donor) in receipts {
         let batch = format!("{year}01-{:02}", i + 1);
         let exp = items[i].5.map(|_| format!("{}-12-31", year + 2));
-        s.post_movement(tx, &mv(MovementKind::Receipt, ids[i], &batch, exp, q, None, Some(warehouse), Some(src), donor))
-            .await?;
+        s.post_movement(
+            tx,
+            &mv(MovementKind::Receipt, ids[i], &batch, exp, q, None, Some(warehouse), Some(src), donor),
+        )
+        .await?;
     }
     // Each post gets three days of kit for a dozen people from the warehouse.
     for post in &posts {
         for (i, item) in items.iter().enumerate() {
-            let q = if item.7 > 0 { item.7 * 12 * 3 } else if i == 4 { 10 } else { 6 };
+            let q = if item.7 > 0 {
+                item.7 * 12 * 3
+            } else if i == 4 {
+                10
+            } else {
+                6
+            };
             let batch = format!("{year}01-{:02}", i + 1);
             let exp = item.5.map(|_| format!("{}-12-31", year + 2));
-            s.post_movement(tx, &mv(MovementKind::Transfer, ids[i], &batch, exp, q, Some(warehouse), Some(*post), None, None))
-                .await?;
+            s.post_movement(
+                tx,
+                &mv(MovementKind::Transfer, ids[i], &batch, exp, q, Some(warehouse), Some(*post), None, None),
+            )
+            .await?;
         }
     }
     let root = u("BUREAU");
-    app.audit(tx, &Ctx::cli(root), "supplies", "生成演示物资", "局装备仓库", &format!("{} 个品目，{} 个物资点", ids.len(), posts.len()))
-        .await?;
+    app.audit(
+        tx,
+        &Ctx::cli(root),
+        "supplies",
+        "生成演示物资",
+        "局装备仓库",
+        &format!("{} 个品目，{} 个物资点", ids.len(), posts.len()),
+    )
+    .await?;
     bastion_store::commit(tx_owned).await?;
     Ok(())
 }

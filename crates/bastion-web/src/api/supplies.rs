@@ -5,11 +5,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use bastion_app::supplies::{
-    CountedLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput, MoveInput, Movement, PostView,
-    ReceiptInput, StockView, StocktakeInput, StoreId, StoreInput, SupplyStore,
-};
 use bastion_app::org::PersonId;
+use bastion_app::supplies::{
+    CountedLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput, MoveInput, Movement,
+    PostView, ReceiptInput, StockView, StocktakeInput, StoreId, StoreInput, SupplyStore,
+};
 use serde::Deserialize;
 
 use super::AppJson;
@@ -115,10 +115,15 @@ pub async fn issues(
 
 pub async fn signature(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Response> {
     let (mime, bytes) = s.app.supply_signature(&ctx, IssueId(id)).await?;
-    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store".to_string())], bytes).into_response())
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store".to_string())], bytes)
+        .into_response())
 }
 
-pub async fn post_view(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<PostView>> {
+pub async fn post_view(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PostView>> {
     Ok(Json(s.app.supply_post(&ctx, StoreId(id)).await?))
 }
 
@@ -149,7 +154,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             "Ok",
             "200",
         ),
-        get("/api/supplies/stores", stores).perm(perm::SUPPLY_READ).doc(TAG, "库点（范围内）", None, "SupplyStoreList", "200"),
+        get("/api/supplies/stores", stores).perm(perm::SUPPLY_READ).doc(
+            TAG,
+            "库点（范围内）",
+            None,
+            "SupplyStoreList",
+            "200",
+        ),
         post("/api/supplies/stores", create_store).perm(perm::SUPPLY_ITEM_WRITE).doc(
             TAG,
             "新增库点",

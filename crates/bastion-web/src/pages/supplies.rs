@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::org::PersonId;
 use bastion_app::supplies::{
-    IssueRecord, Item, ItemInput, MoveInput, Movement, PostView, ReceiptInput, StockLine, StockView, StoreId, SupplyStore,
+    IssueRecord, Item, ItemInput, MoveInput, Movement, PostView, ReceiptInput, StockLine, StockView, StoreId,
+    SupplyStore,
 };
 use bastion_app::{AppError, Ctx};
 use bastion_core::permission::perm;
@@ -141,7 +142,11 @@ pub async fn items(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Quer
     items_page(&state, &ctx, t, v, vec![], StatusCode::OK, q.ok.is_some()).await
 }
 
-pub async fn create_item(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<ItemInput>) -> Response {
+pub async fn create_item(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(v): Form<ItemInput>,
+) -> Response {
     match state.app.save_supply_item(&ctx, None, &v).await {
         Ok(_) => Redirect::to("/supplies/items?ok=1").into_response(),
         Err(AppError::Invalid(errors)) => {
@@ -250,7 +255,11 @@ pub async fn receive_submit(
     }
 }
 
-pub async fn move_submit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(m): Form<MoveInput>) -> Response {
+pub async fn move_submit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(m): Form<MoveInput>,
+) -> Response {
     match state.app.move_supplies(&ctx, &m).await {
         Ok(_) => Redirect::to("/supplies/receive?ok=move").into_response(),
         Err(AppError::Invalid(errors)) => {
@@ -367,7 +376,11 @@ async fn stocktake_page(
     }
 }
 
-pub async fn stocktake(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<PageQuery>) -> Response {
+pub async fn stocktake(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Query(q): Query<PageQuery>,
+) -> Response {
     stocktake_page(&state, &ctx, t, number(&q.store_id), vec![], vec![], String::new(), vec![]).await
 }
 

@@ -96,7 +96,10 @@ async fn post_people(t: &TestApp, c: &reqwest::Client, store: i64) -> Vec<i64> {
 }
 
 fn messages(v: &Value) -> String {
-    v["errors"].as_array().map(|a| a.iter().map(|e| format!("{}|{}", e["field"], e["message"])).collect::<Vec<_>>().join("\n")).unwrap_or_default()
+    v["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| format!("{}|{}", e["field"], e["message"])).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default()
 }
 
 async fn ledger_is_the_stock(backend: Backend) {
@@ -108,36 +111,76 @@ async fn ledger_is_the_stock(backend: Backend) {
     let wh0 = qty(&t, &c, wh, "N95").await;
     let post0 = qty(&t, &c, post, "N95").await;
 
-    let (s, v) = post_json(&c, &t, "/api/supplies/receipts", json!({"store_id": wh, "item_id": n95, "quantity": 100,
-        "batch": "T-1", "expires_on": "2099-12-31", "source": "donation", "donor": "某某爱心企业"})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/receipts",
+        json!({"store_id": wh, "item_id": n95, "quantity": 100,
+        "batch": "T-1", "expires_on": "2099-12-31", "source": "donation", "donor": "某某爱心企业"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": wh,
-        "to_store_id": post, "item_id": n95, "quantity": 30, "batch": "T-1"})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/movements",
+        json!({"kind": "transfer", "from_store_id": wh,
+        "to_store_id": post, "item_id": n95, "quantity": 30, "batch": "T-1"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "disposal", "from_store_id": post,
-        "item_id": n95, "quantity": 5, "batch": "T-1", "reason": "受潮破损"})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/movements",
+        json!({"kind": "disposal", "from_store_id": post,
+        "item_id": n95, "quantity": 5, "batch": "T-1", "reason": "受潮破损"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(qty(&t, &c, wh, "N95").await, wh0 + 70);
     assert_eq!(qty(&t, &c, post, "N95").await, post0 + 25);
 
     // Stocktake: 3 fewer counted than the ledger holds of batch T-1; the difference is posted.
-    let (s, v) = post_json(&c, &t, "/api/supplies/stocktakes", json!({"store_id": post,
-        "lines": [{"item_id": n95, "batch": "T-1", "counted": 22}]})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/stocktakes",
+        json!({"store_id": post,
+        "lines": [{"item_id": n95, "batch": "T-1", "counted": 22}]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a difference needs its reason: {v}");
     assert!(messages(&v).contains("原因"), "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/stocktakes", json!({"store_id": post, "reason": "盘亏，待查",
-        "lines": [{"item_id": n95, "batch": "T-1", "counted": 22}]})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/stocktakes",
+        json!({"store_id": post, "reason": "盘亏，待查",
+        "lines": [{"item_id": n95, "batch": "T-1", "counted": 22}]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v[0]["ledger"], 25);
     assert_eq!(v[0]["variance"], -3);
     assert_eq!(qty(&t, &c, post, "N95").await, post0 + 22);
     let (_, moves) = get(&c, t.url(&format!("/api/supplies/movements?store_id={post}"))).await;
-    assert!(moves.as_array().unwrap().iter().any(|m| m["kind"] == "adjust" && m["quantity"] == 3 && m["reason"] == "盘亏，待查"));
+    assert!(moves
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["kind"] == "adjust" && m["quantity"] == 3 && m["reason"] == "盘亏，待查"));
 
     // A return from a person adds to the post's stock.
     let people = post_people(&t, &c, post).await;
-    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "return", "to_store_id": post,
-        "person_id": people[0], "item_id": n95, "quantity": 2, "batch": "T-1"})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/movements",
+        json!({"kind": "return", "to_store_id": post,
+        "person_id": people[0], "item_id": n95, "quantity": 2, "batch": "T-1"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(qty(&t, &c, post, "N95").await, post0 + 24);
 
@@ -161,21 +204,42 @@ async fn below_zero_is_refused(backend: Backend) {
     let n95 = item_coded(&t, &c, "N95").await;
     let have = qty(&t, &c, post, "N95").await;
     assert!(have > 0);
-    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": post,
-        "to_store_id": wh, "item_id": n95, "quantity": have + 1})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/movements",
+        json!({"kind": "transfer", "from_store_id": post,
+        "to_store_id": wh, "item_id": n95, "quantity": have + 1}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let m = v["message"].as_str().unwrap();
     assert!(m.starts_with("数量：库存不足"), "{m}");
-    assert!(m.contains("G319") && m.contains("N95口罩") && m.contains(&format!("现有 {have}，本次需要 {}", have + 1)), "{m}");
+    assert!(
+        m.contains("G319") && m.contains("N95口罩") && m.contains(&format!("现有 {have}，本次需要 {}", have + 1)),
+        "{m}"
+    );
     assert_eq!(v["errors"][0]["field"], "数量");
     assert_eq!(qty(&t, &c, post, "N95").await, have, "nothing moved");
     // Exactly the stock is fine, and then the store is empty of it, never negative.
-    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": post,
-        "to_store_id": wh, "item_id": n95, "quantity": have})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/movements",
+        json!({"kind": "transfer", "from_store_id": post,
+        "to_store_id": wh, "item_id": n95, "quantity": have}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(qty(&t, &c, post, "N95").await, 0);
-    let (s, _) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "disposal", "from_store_id": post,
-        "item_id": n95, "quantity": 1, "reason": "破损"})).await;
+    let (s, _) = post_json(
+        &c,
+        &t,
+        "/api/supplies/movements",
+        json!({"kind": "disposal", "from_store_id": post,
+        "item_id": n95, "quantity": 1, "reason": "破损"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     ledger_agrees(&t).await;
 }
@@ -195,7 +259,7 @@ async fn concurrent_issues_never_go_negative(backend: Backend) {
     let n95 = item_coded(&t, &c1, "N95").await;
     let start = qty(&t, &c1, post, "N95").await;
     let people = post_people(&t, &c1, post).await;
-    assert!(people.len() >= 20 && start < 200 && start >= 20, "{} people, {start} N95", people.len());
+    assert!(people.len() >= 20 && (20..200).contains(&start), "{} people, {start} N95", people.len());
     let mut tasks = Vec::new();
     for (n, p) in people.iter().take(20).enumerate() {
         let (c, base) = if n % 2 == 0 { (c1.clone(), t.base.clone()) } else { (c2.clone(), base2.clone()) };
@@ -232,22 +296,39 @@ async fn issue_to_a_shift_is_all_or_nothing(backend: Backend) {
     let signed = |p: i64| json!({"person_id": p, "signature": SIGNED});
 
     // The third person's canvas is blank: nobody is issued anything.
-    let (s, v) = post_json(&c, &t, "/api/supplies/issues",
-        shift(vec![signed(people[0]), signed(people[1]), json!({"person_id": people[2], "signature": BLANK})])).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/issues",
+        shift(vec![signed(people[0]), signed(people[1]), json!({"person_id": people[2], "signature": BLANK})]),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("第3位签名") && messages(&v).contains("空白"), "{v}");
     // More people than the suits cover: refused as a whole, naming the shortage.
     let many: Vec<Value> = people.iter().take((suits + 1) as usize).map(|p| signed(*p)).collect();
     let (s, v) = post_json(&c, &t, "/api/supplies/issues", shift(many)).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert!(v["message"].as_str().unwrap().contains(&format!("医用防护服 现有 {suits}，本次需要 {}", suits + 1)), "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains(&format!("医用防护服 现有 {suits}，本次需要 {}", suits + 1)),
+        "{v}"
+    );
     assert_eq!(issue_count(&t).await, 0, "nothing half-written");
     assert_eq!(qty(&t, &c, post, "SUIT").await, suits);
     assert_eq!(qty(&t, &c, post, "GLOVE").await, gloves);
 
     // Two sign, the leader confirms the third with a reason: the standard kit for three.
-    let (s, v) = post_json(&c, &t, "/api/supplies/issues", shift(vec![signed(people[0]), signed(people[1]),
-        json!({"person_id": people[2], "leader_reason": "手部受伤，无法签字"})])).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/issues",
+        shift(vec![
+            signed(people[0]),
+            signed(people[1]),
+            json!({"person_id": people[2], "leader_reason": "手部受伤，无法签字"}),
+        ]),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["issues"].as_array().unwrap().len(), 3);
     assert_eq!(qty(&t, &c, post, "SUIT").await, suits - 3);
@@ -270,12 +351,24 @@ async fn expired_batches_and_second_issues_need_a_reason(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let s_c = t.login("supplies").await;
     let post = store_named(&t, &s_c, "G319").await;
-    let (s, v) = post_json(&s_c, &t, "/api/supplies/items", json!({"code": "WIPE", "name": "消毒湿巾", "issue_unit": "包",
-        "per_shift": "1", "shelf_life_days": "365", "kit_per_shift": "1"})).await;
+    let (s, v) = post_json(
+        &s_c,
+        &t,
+        "/api/supplies/items",
+        json!({"code": "WIPE", "name": "消毒湿巾", "issue_unit": "包",
+        "per_shift": "1", "shelf_life_days": "365", "kit_per_shift": "1"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let wipe = v["id"].as_i64().unwrap();
-    let (s, v) = post_json(&s_c, &t, "/api/supplies/receipts", json!({"store_id": post, "item_id": wipe, "quantity": 5,
-        "batch": "OLD", "expires_on": "2020-01-01", "source": "allocation"})).await;
+    let (s, v) = post_json(
+        &s_c,
+        &t,
+        "/api/supplies/receipts",
+        json!({"store_id": post, "item_id": wipe, "quantity": 5,
+        "batch": "OLD", "expires_on": "2020-01-01", "source": "allocation"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
 
     let c = t.login("checkpoint").await;
@@ -291,15 +384,21 @@ async fn expired_batches_and_second_issues_need_a_reason(backend: Backend) {
     let (s, v) = post_json(&c, &t, "/api/supplies/issues", body(json!({}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("过期发放原因"), "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/issues", body(json!({"expired_reason": "新批次未到，经指挥部同意"}))).await;
+    let (s, v) =
+        post_json(&c, &t, "/api/supplies/issues", body(json!({"expired_reason": "新批次未到，经指挥部同意"}))).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
 
     // The same person and shift again: a warning that needs a reason.
     let (s, v) = post_json(&c, &t, "/api/supplies/issues", body(json!({"expired_reason": "同上"}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("重复签领原因") && messages(&v).contains("已签领 1 次"), "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/issues",
-        body(json!({"expired_reason": "同上", "repeat_reason": "防护服被划破，更换"}))).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/issues",
+        body(json!({"expired_reason": "同上", "repeat_reason": "防护服被划破，更换"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(qty(&t, &c, post, "WIPE").await, 3);
     let (_, hist) = get(&c, t.url(&format!("/api/supplies/issues?person_id={}", people[0]))).await;
@@ -326,27 +425,51 @@ async fn leaders_and_officers_stay_within_their_scope(backend: Backend) {
     let before = qty(&t, &sup, other, "N95").await;
     // Moving another post's stock, or the warehouse's, is refused; so is issuing from it.
     for (from, to) in [(other, own), (wh, own)] {
-        let (s, v) = post_json(&leader, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": from,
-            "to_store_id": to, "item_id": n95, "quantity": 1})).await;
+        let (s, v) = post_json(
+            &leader,
+            &t,
+            "/api/supplies/movements",
+            json!({"kind": "transfer", "from_store_id": from,
+            "to_store_id": to, "item_id": n95, "quantity": 1}),
+        )
+        .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
         assert!(v["message"].as_str().unwrap().contains("管辖范围"), "{v}");
     }
     let sec = t.login("secretary").await;
     let s01_people = post_people(&t, &sec, other).await;
-    let (s, _) = post_json(&leader, &t, "/api/supplies/issues", json!({"store_id": other, "shift_date": "2026-02-04",
-        "shift": "白班", "people": [{"person_id": s01_people[0], "signature": SIGNED}]})).await;
+    let (s, _) = post_json(
+        &leader,
+        &t,
+        "/api/supplies/issues",
+        json!({"store_id": other, "shift_date": "2026-02-04",
+        "shift": "白班", "people": [{"person_id": s01_people[0], "signature": SIGNED}]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = get(&leader, t.url(&format!("/api/supplies/posts/{other}"))).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another post's desk reads as missing");
     // Issuing at one's own post to someone of another unit is refused too.
-    let (s, v) = post_json(&leader, &t, "/api/supplies/issues", json!({"store_id": own, "shift_date": "2026-02-04",
-        "shift": "白班", "people": [{"person_id": s01_people[0], "signature": SIGNED}]})).await;
+    let (s, v) = post_json(
+        &leader,
+        &t,
+        "/api/supplies/issues",
+        json!({"store_id": own, "shift_date": "2026-02-04",
+        "shift": "白班", "people": [{"person_id": s01_people[0], "signature": SIGNED}]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("不在您的管辖范围内"), "{v}");
     assert_eq!(qty(&t, &sup, other, "N95").await, before);
     // The leader may send stock back from the own post to the warehouse.
-    let (s, v) = post_json(&leader, &t, "/api/supplies/movements", json!({"kind": "transfer", "from_store_id": own,
-        "to_store_id": wh, "item_id": n95, "quantity": 2})).await;
+    let (s, v) = post_json(
+        &leader,
+        &t,
+        "/api/supplies/movements",
+        json!({"kind": "transfer", "from_store_id": own,
+        "to_store_id": wh, "item_id": n95, "quantity": 2}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
 
     // The branch secretary issues at the station's post to the officer and a colleague.
@@ -380,22 +503,41 @@ async fn bad_input_names_each_field(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let c = t.login("supplies").await;
     let post = store_named(&t, &c, "G319").await;
-    let (s, v) = post_json(&c, &t, "/api/supplies/receipts", json!({"quantity": "十", "source": "gift",
-        "expires_on": "2026-13-01"})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/receipts",
+        json!({"quantity": "十", "source": "gift",
+        "expires_on": "2026-13-01"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let m = messages(&v);
     for f in ["\"库点\"", "\"物资\"", "\"数量\"", "\"来源\"", "\"有效期至\""] {
         assert!(m.contains(f), "{f} in {m}");
     }
-    let (s, v) = post_json(&c, &t, "/api/supplies/receipts", json!({"store_id": post, "item_id": 1, "quantity": 3,
-        "source": "donation"})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/receipts",
+        json!({"store_id": post, "item_id": 1, "quantity": 3,
+        "source": "donation"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(messages(&v).contains("捐赠方"), "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/receipts", json!({"store_id": 99999, "item_id": 1, "quantity": 3,
-        "source": "purchase"})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/receipts",
+        json!({"store_id": 99999, "item_id": 1, "quantity": 3,
+        "source": "purchase"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("库点不存在"), "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/movements", json!({"kind": "issue", "item_id": 1, "quantity": 1})).await;
+    let (s, v) =
+        post_json(&c, &t, "/api/supplies/movements", json!({"kind": "issue", "item_id": 1, "quantity": 1})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(messages(&v).contains("变动类型"), "{v}");
     let people = post_people(&t, &c, post).await;
@@ -405,32 +547,62 @@ async fn bad_input_names_each_field(backend: Backend) {
         ("data:image/png;base64,@@@@", "base64"),
         ("data:image/png;base64,PHN2Zz48L3N2Zz4=", "PNG 或 JPEG"),
     ] {
-        let (s, v) = post_json(&c, &t, "/api/supplies/issues", json!({"store_id": post, "shift_date": "2026-02-05",
-            "shift": "白班", "people": [{"person_id": people[0], "signature": sig}]})).await;
+        let (s, v) = post_json(
+            &c,
+            &t,
+            "/api/supplies/issues",
+            json!({"store_id": post, "shift_date": "2026-02-05",
+            "shift": "白班", "people": [{"person_id": people[0], "signature": sig}]}),
+        )
+        .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{sig}: {v}");
         assert!(messages(&v).contains("第1位签名") && messages(&v).contains(words), "{sig}: {v}");
     }
     let big = format!("data:image/png;base64,{}", "A".repeat(400_000));
-    let (s, v) = post_json(&c, &t, "/api/supplies/issues", json!({"store_id": post, "shift_date": "2026-02-05",
-        "shift": "白班", "people": [{"person_id": people[0], "signature": big}]})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/issues",
+        json!({"store_id": post, "shift_date": "2026-02-05",
+        "shift": "白班", "people": [{"person_id": people[0], "signature": big}]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("过大"), "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/issues", json!({"store_id": post, "shift_date": "昨天", "shift": "",
-        "people": [{"person_id": people[0]}]})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/issues",
+        json!({"store_id": post, "shift_date": "昨天", "shift": "",
+        "people": [{"person_id": people[0]}]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let m = messages(&v);
     assert!(m.contains("班次日期") && m.contains("\"班次\"") && m.contains("代签原因"), "{m}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/items", json!({"code": "N95", "name": "重复", "issue_unit": "只"})).await;
+    let (s, v) =
+        post_json(&c, &t, "/api/supplies/items", json!({"code": "N95", "name": "重复", "issue_unit": "只"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("物资编码"), "{v}");
-    let (s, v) = post_json(&c, &t, "/api/supplies/stocktakes", json!({"store_id": post, "lines": [{"item_id": 1, "counted": "-1"}]})).await;
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/stocktakes",
+        json!({"store_id": post, "lines": [{"item_id": 1, "counted": "-1"}]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("第1行实盘数量"), "{v}");
     assert_eq!(issue_count(&t).await, 0);
     // The forms answer in the page, with the field named.
     let r = c
         .post(t.url("/supplies/receive"))
-        .form(&[("store_id", post.to_string()), ("item_id", "1".into()), ("quantity", "0".into()), ("source", "purchase".into())])
+        .form(&[
+            ("store_id", post.to_string()),
+            ("item_id", "1".into()),
+            ("quantity", "0".into()),
+            ("source", "purchase".into()),
+        ])
         .send()
         .await
         .unwrap();
