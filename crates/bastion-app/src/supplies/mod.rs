@@ -157,13 +157,23 @@ impl App {
     }
 
     pub async fn create_supply_store(&self, ctx: &Ctx, input: &StoreInput) -> AppResult<StoreId> {
-        ctx.scope(perm::SUPPLY_ITEM_WRITE)?;
+        let scope = ctx.scope(perm::SUPPLY_ITEM_WRITE)?;
         let s = input.parse().map_err(AppError::Invalid)?;
-        let unit = self
-            .store
-            .unit(UnitId(s.unit_id))
-            .await
-            .map_err(|_| AppError::invalid(FieldError::new("所属单位", "所属单位不存在")))?;
+        let unit = match self.store.unit(UnitId(s.unit_id)).await {
+            Ok(u) => u,
+            Err(bastion_store::StoreError::NotFound) => {
+                return Err(AppError::invalid(FieldError::new("所属单位", "所属单位不存在")))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !in_scope(&scope, &unit.path, None) {
+            return Err(AppError::forbidden_data());
+        }
+        if let Some(cp) = s.checkpoint_id {
+            if !self.store.checkpoints().await?.iter().any(|c| c.id.0 == cp) {
+                return Err(AppError::invalid(FieldError::new("卡点", "卡点不存在")));
+            }
+        }
         if s.kind == StoreKind::Warehouse
             && self.store.supply_stores().await?.iter().any(|x| x.kind == StoreKind::Warehouse)
         {
@@ -404,12 +414,14 @@ impl App {
                 return Err(AppError::invalid(shortage(from, &item, have, q)));
             }
         } else if let Some(p) = person {
-            let person = self
-                .store
-                .supply_person(&mut tx, PersonId(p))
-                .await
-                .map_err(|_| AppError::invalid(FieldError::new("退还人", "退还人不存在")))?;
-            let _ = person;
+            // The person giving kit back must exist (any unit: kit follows people between posts).
+            match self.store.supply_person(&mut tx, PersonId(p)).await {
+                Ok(_) => {}
+                Err(bastion_store::StoreError::NotFound) => {
+                    return Err(AppError::invalid(FieldError::new("退还人", "退还人不存在或已停用")))
+                }
+                Err(e) => return Err(e.into()),
+            }
             let batch = batch.clone().unwrap_or_default();
             let expires = match &to {
                 Some(t) => self

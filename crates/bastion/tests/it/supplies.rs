@@ -593,6 +593,27 @@ async fn bad_input_names_each_field(backend: Backend) {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(messages(&v).contains("第1行实盘数量"), "{v}");
+    for (body, field) in [
+        (json!({"code": "T1", "name": "测试物资点", "kind": "team", "unit_id": 99999}), "所属单位不存在"),
+        (
+            json!({"code": "T1", "name": "测试物资点", "kind": "team", "unit_id": 1, "checkpoint_id": 99999}),
+            "卡点不存在",
+        ),
+        (json!({"code": "T1", "name": "测试物资点", "kind": "warehouse", "unit_id": 1}), "只能有一个"),
+        (json!({"code": "T1", "name": "测试物资点", "kind": "depot", "unit_id": 1}), "库点类型"),
+    ] {
+        let (s, v) = post_json(&c, &t, "/api/supplies/stores", body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(messages(&v).contains(field), "{field}: {v}");
+    }
+    let (s, v) = post_json(
+        &c,
+        &t,
+        "/api/supplies/stores",
+        json!({"code": "T1", "name": "测试物资点", "kind": "team", "unit_id": 1}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(issue_count(&t).await, 0);
     // The forms answer in the page, with the field named.
     let r = c
