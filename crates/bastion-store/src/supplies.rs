@@ -721,4 +721,41 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         issue_row(&row)
     }
+
+    // ---- forecast
+
+    /// Enabled people on duty (在岗) per unit path.
+    pub async fn on_duty_by_unit(&self) -> StoreResult<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT u.path, COUNT(*) AS n FROM people p JOIN units u ON u.id = p.unit_id \
+             WHERE p.enabled = 1 AND p.duty_status = 'on_duty' GROUP BY u.path",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("path")?, r.try_get("n")?))).collect()
+    }
+
+    /// What left each store per item since `since` (UTC ms): (store, item, issued to people,
+    /// transferred to other stores).
+    pub async fn supply_outflow_since(&self, since: i64) -> StoreResult<Vec<(StoreId, ItemId, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT from_store_id, item_id, \
+             CAST(SUM(CASE WHEN kind = 'issue' THEN quantity ELSE 0 END) AS BIGINT) AS issued, \
+             CAST(SUM(CASE WHEN kind = 'transfer' THEN quantity ELSE 0 END) AS BIGINT) AS sent \
+             FROM supply_movements WHERE from_store_id IS NOT NULL AND at >= $1 GROUP BY from_store_id, item_id",
+        )
+        .bind(since)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    StoreId(r.try_get("from_store_id")?),
+                    ItemId(r.try_get("item_id")?),
+                    r.try_get("issued")?,
+                    r.try_get("sent")?,
+                ))
+            })
+            .collect()
+    }
 }

@@ -269,6 +269,13 @@ fn with_supplies(mut schemas: Value) -> Value {
         ("SupplyIssueList", list(json!({"type": "object"}))),
         ("SupplyPost", json!({"type": "object"})),
         ("SupplyCountedList", list(json!({"type": "object"}))),
+        (
+            "SupplyForecast",
+            list(json!({"type": "object", "properties": {"store_id": int(), "item_id": int(),
+            "on_hand": int(), "people": int(), "planned_per_day": {"type": "number"}, "observed_per_day": {"type": "number"},
+            "days_of_supply": {"type": ["number", "null"]}, "run_out_on": {"type": ["string", "null"]},
+            "below_minimum": {"type": "boolean"}}})),
+        ),
     ];
     if let Some(m) = schemas.as_object_mut() {
         for (k, v) in add {

@@ -833,6 +833,109 @@ impl App {
     }
 }
 
+/// Days of supply of one item in one store: planned use (on-duty people × kit per shift, one
+/// shift a day each) beside the use observed over the last 14 days; the larger one drives the
+/// forecast.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastLine {
+    pub store_id: StoreId,
+    pub store_name: String,
+    pub item_id: ItemId,
+    pub item_name: String,
+    pub issue_unit: String,
+    /// Not expired.
+    pub on_hand: i64,
+    /// People on duty counted for this store (posts sharing a unit share its people).
+    pub people: i64,
+    pub planned_per_day: f64,
+    pub observed_per_day: f64,
+    /// `None` when nothing is used.
+    pub days_of_supply: Option<f64>,
+    /// The day stock runs out at the larger rate (Beijing date).
+    pub run_out_on: Option<String>,
+    /// Fewer days left than the item's minimum days of supply.
+    pub below_minimum: bool,
+}
+
+/// The window of observed use.
+pub const OBSERVED_DAYS: i64 = 14;
+
+impl App {
+    /// Days of supply per store and item, for the stores in scope.
+    pub async fn supply_forecast(&self, ctx: &Ctx) -> AppResult<Vec<ForecastLine>> {
+        let scope = ctx.scope(perm::SUPPLY_READ)?;
+        let stores = self.store.supply_stores().await?;
+        let items: Vec<Item> = self.store.supply_items().await?.into_iter().filter(|i| i.enabled).collect();
+        let on_duty = self.store.on_duty_by_unit().await?;
+        let since = bastion_core::time::now_ms() - OBSERVED_DAYS * 24 * 3600 * 1000;
+        let outflow = self.store.supply_outflow_since(since).await?;
+        let today_s = today();
+        let stock = self.store.supply_stock().await?;
+        // People per post: the on-duty people of its unit and below, shared by the posts of that unit.
+        let posts: Vec<&SupplyStore> = stores.iter().filter(|s| s.kind != StoreKind::Warehouse).collect();
+        let people = |s: &SupplyStore| -> i64 {
+            let all: i64 = on_duty.iter().filter(|(p, _)| p.starts_with(s.unit_path.as_str())).map(|(_, n)| n).sum();
+            let sharing = posts.iter().filter(|p| p.unit_id == s.unit_id).count().max(1) as i64;
+            all / sharing
+        };
+        let mut out = Vec::new();
+        for s in stores.iter().filter(|s| in_scope(&scope, &s.unit_path, None)) {
+            for item in &items {
+                let on_hand: i64 = stock
+                    .iter()
+                    .filter(|l| {
+                        l.store_id == s.id
+                            && l.item_id == item.id
+                            && l.expires_on.as_deref().is_none_or(|d| d >= today_s.as_str())
+                    })
+                    .map(|l| l.quantity)
+                    .sum();
+                let kit = if item.per_shift { item.kit_per_shift } else { 0 };
+                let (heads, planned) = if s.kind == StoreKind::Warehouse {
+                    // The warehouse resupplies every post.
+                    let heads: i64 = posts.iter().map(|p| people(p)).sum();
+                    (heads, heads * kit)
+                } else {
+                    let heads = people(s);
+                    (heads, heads * kit)
+                };
+                let used: i64 = outflow
+                    .iter()
+                    .filter(|(st, it, _, _)| *st == s.id && *it == item.id)
+                    .map(|(_, _, issued, sent)| if s.kind == StoreKind::Warehouse { issued + sent } else { *issued })
+                    .sum();
+                if on_hand == 0 && planned == 0 && used == 0 {
+                    continue;
+                }
+                let observed = used as f64 / OBSERVED_DAYS as f64;
+                let rate = (planned as f64).max(observed);
+                let days = (rate > 0.0).then(|| on_hand as f64 / rate);
+                let run_out_on = days.and_then(|d| {
+                    bastion_core::time::today()
+                        .checked_add(jiff::Span::new().days(d.floor() as i64))
+                        .ok()
+                        .map(|x| x.to_string())
+                });
+                out.push(ForecastLine {
+                    store_id: s.id,
+                    store_name: s.name.clone(),
+                    item_id: item.id,
+                    item_name: item.name.clone(),
+                    issue_unit: item.issue_unit.clone(),
+                    on_hand,
+                    people: heads,
+                    planned_per_day: planned as f64,
+                    observed_per_day: (observed * 10.0).round() / 10.0,
+                    days_of_supply: days.map(|d| (d * 10.0).floor() / 10.0),
+                    run_out_on,
+                    below_minimum: days.is_some_and(|d| d < item.min_days as f64),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Demo stock: a few invented items, the bureau warehouse and a stock point per demo checkpoint
 /// and the HQ desk, stocked from the warehouse. Runs after the demo bureau is committed.
 pub async fn seed_demo(app: &App) -> AppResult<()> {

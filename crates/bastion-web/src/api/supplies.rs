@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::supplies::{
-    CountedLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput, MoveInput, Movement,
-    PostView, ReceiptInput, StockView, StocktakeInput, StoreId, StoreInput, SupplyStore,
+    CountedLine, ForecastLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput, MoveInput,
+    Movement, PostView, ReceiptInput, StockView, StocktakeInput, StoreId, StoreInput, SupplyStore,
 };
 use serde::Deserialize;
 
@@ -135,6 +135,10 @@ pub async fn stocktake(
     Ok((StatusCode::CREATED, Json(s.app.stocktake(&ctx, &input).await?)))
 }
 
+pub async fn forecast(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<ForecastLine>>> {
+    Ok(Json(s.app.supply_forecast(&ctx).await?))
+}
+
 /// The endpoints of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     const TAG: &str = "防护物资";
@@ -220,6 +224,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             "岗位签领台：库点、人员、配发标准、库存",
             None,
             "SupplyPost",
+            "200",
+        ),
+        get("/api/supplies/forecast", forecast).perm(perm::SUPPLY_READ).doc(
+            TAG,
+            "保障天数预测：计划消耗（在岗人数×每人每班配发）与近 14 天实际消耗，取大者推算断供日期",
+            None,
+            "SupplyForecast",
             "200",
         ),
         post("/api/supplies/stocktakes", stocktake).perm(perm::SUPPLY_MOVE).doc(

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::org::PersonId;
 use bastion_app::supplies::{
-    IssueRecord, Item, ItemInput, MoveInput, Movement, PostView, ReceiptInput, StockLine, StockView, StoreId,
-    SupplyStore,
+    ForecastLine, IssueRecord, Item, ItemInput, MoveInput, Movement, PostView, ReceiptInput, StockLine, StockView,
+    StoreId, SupplyStore,
 };
 use bastion_app::{AppError, Ctx};
 use bastion_core::permission::perm;
@@ -61,11 +61,18 @@ pub struct StockPage {
     pub blocks: Vec<StoreBlock>,
     pub today: String,
     pub can_move: bool,
+    pub forecast: Vec<ForecastLine>,
 }
 
 impl StockPage {
     fn dash(&self, v: &Option<String>) -> String {
         or_dash(v)
+    }
+    fn days(&self, f: &ForecastLine) -> String {
+        f.days_of_supply.map(|d| format!("{d:.1}")).unwrap_or_else(|| "—".into())
+    }
+    fn rate(&self, r: &f64) -> String {
+        format!("{r:.1}")
     }
     fn expired(&self, l: &StockLine) -> bool {
         l.expires_on.as_deref().is_some_and(|d| d < self.today.as_str())
@@ -84,10 +91,11 @@ pub async fn stock(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> R
             true => state.app.supply_stores_for(&ctx, perm::SUPPLY_MOVE).await?.iter().map(|s| s.id).collect(),
             false => Vec::new(),
         };
-        Ok::<_, AppError>((view, stores, issue, count))
+        let forecast = state.app.supply_forecast(&ctx).await?;
+        Ok::<_, AppError>((view, stores, issue, count, forecast))
     };
     match read.await {
-        Ok((view, stores, issue, count)) => {
+        Ok((view, stores, issue, count, forecast)) => {
             let blocks = stores
                 .into_iter()
                 .map(|s| StoreBlock {
@@ -99,7 +107,7 @@ pub async fn stock(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> R
                 .collect();
             let shell = Shell::new(&state, &ctx, t, "/supplies", t.s("supplies.stock_title")).await;
             let can_move = ctx.can(perm::SUPPLY_MOVE);
-            render_status(StatusCode::OK, &StockPage { shell, view, blocks, today: today(), can_move })
+            render_status(StatusCode::OK, &StockPage { shell, view, blocks, today: today(), can_move, forecast })
         }
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }

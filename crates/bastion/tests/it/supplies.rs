@@ -655,6 +655,66 @@ async fn pages_show_stock_and_the_issue_desk(backend: Backend) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown batch counted without a reason");
 }
 
+async fn forecast_weighs_planned_and_observed_use(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("supplies").await;
+    let post = store_named(&t, &c, "G319").await;
+    let n95 = item_coded(&t, &c, "N95").await;
+    // 交警一中队's people on duty, shared by its two checkpoint posts.
+    let on_duty: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM people p JOIN units u ON u.id = p.unit_id \
+         WHERE u.code = 'D07-1' AND p.enabled = 1 AND p.duty_status = 'on_duty'",
+    )
+    .fetch_one(t.app.store.reader())
+    .await
+    .unwrap()
+    .get("n");
+    let line = |f: &Value, store: i64, item: &str| -> Value {
+        f.as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["store_id"] == store && l["item_name"] == item)
+            .unwrap_or_else(|| panic!("no forecast of {item} at {store}: {f}"))
+            .clone()
+    };
+    let (s, f) = get(&c, t.url("/api/supplies/forecast")).await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    let l = line(&f, post, "N95口罩");
+    let people = on_duty / 2;
+    assert_eq!(l["people"], people);
+    assert_eq!(l["on_hand"], 72);
+    assert_eq!(l["planned_per_day"].as_f64().unwrap(), (people * 2) as f64);
+    let days = 72.0 / (people * 2) as f64;
+    assert_eq!(l["days_of_supply"].as_f64().unwrap(), (days * 10.0).floor() / 10.0);
+    assert_eq!(l["below_minimum"], days < 7.0);
+    let run_out = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+        .checked_add(jiff::Span::new().days(days.floor() as i64))
+        .unwrap();
+    assert_eq!(l["run_out_on"], run_out.to_string());
+    // Durable goggles have no planned use and none observed: no run-out date.
+    let g = line(&f, post, "护目镜");
+    assert!(g["days_of_supply"].is_null() && g["run_out_on"].is_null() && g["below_minimum"] == false, "{g}");
+    // The warehouse's observed use counts what it sent to the posts.
+    let wh = store_named(&t, &c, "局装备仓库").await;
+    let w = line(&f, wh, "N95口罩");
+    assert!(w["observed_per_day"].as_f64().unwrap() > 0.0, "{w}");
+
+    // Observed use follows issues: 14 N95 over 14 days is one a day.
+    let people_ids = post_people(&t, &c, post).await;
+    let (s, v) = post_json(&c, &t, "/api/supplies/issues", json!({"store_id": post, "shift_date": "2026-02-06",
+        "shift": "白班", "items": [{"item_id": n95, "quantity": 14}], "people": [{"person_id": people_ids[0], "signature": SIGNED}]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, f) = get(&c, t.url("/api/supplies/forecast")).await;
+    let l = line(&f, post, "N95口罩");
+    assert_eq!(l["on_hand"], 58);
+    assert_eq!(l["observed_per_day"].as_f64().unwrap(), 1.0);
+    // The stock page shows the forecast.
+    let page = c.get(t.url("/supplies")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("保障天数预测") && page.contains("低于最低保障"), "{page:.200}");
+}
+
 both_backends!(
     ledger_is_the_stock,
     below_zero_is_refused,
@@ -664,4 +724,5 @@ both_backends!(
     leaders_and_officers_stay_within_their_scope,
     bad_input_names_each_field,
     pages_show_stock_and_the_issue_desk,
+    forecast_weighs_planned_and_observed_use,
 );
