@@ -409,10 +409,14 @@ impl App {
             let mut balances = self.store.lock_balances(&mut tx, from.id, item.id).await?;
             let have: i64 =
                 balances.iter().filter(|b| batch.as_ref().is_none_or(|x| *x == b.batch)).map(|b| b.quantity).sum();
-            parts = plan(&mut balances, q, batch.as_deref(), true, &today());
+            let today = today();
+            let fresh = |b: &[Balance]| -> i64 { b.iter().filter(|x| !expired(x, &today)).map(|x| x.quantity).sum() };
+            let before = fresh(&balances);
+            parts = plan(&mut balances, q, batch.as_deref(), true, &today);
             if have < q {
                 return Err(AppError::invalid(shortage(from, &item, have, q)));
             }
+            self.alert_if_low(&mut tx, from, &item, before, fresh(&balances)).await?;
         } else if let Some(p) = person {
             // The person giving kit back must exist (any unit: kit follows people between posts).
             match self.store.supply_person(&mut tx, PersonId(p)).await {
@@ -544,6 +548,7 @@ impl App {
         sorted.sort_by_key(|(i, _)| i.id);
         let count = people.len() as i64;
         let mut plans: BTreeMap<ItemId, Vec<Balance>> = BTreeMap::new();
+        let mut fresh_before: BTreeMap<ItemId, i64> = BTreeMap::new();
         let mut used_expired = false;
         for (item, per) in &sorted {
             let need = per * count;
@@ -567,6 +572,7 @@ impl App {
                 used_expired = true;
             }
             plans.insert(item.id, balances);
+            fresh_before.insert(item.id, fresh);
         }
         if !errors.is_empty() {
             // Nothing was written: the transaction rolls back when dropped.
@@ -615,6 +621,14 @@ impl App {
                 }
             }
             ids.push(issue_id);
+        }
+        for (item, _) in &sorted {
+            let after: i64 = plans
+                .get(&item.id)
+                .map(|b| b.iter().filter(|x| !expired(x, &today)).map(|x| x.quantity).sum())
+                .unwrap_or(0);
+            let before = fresh_before.get(&item.id).copied().unwrap_or(0);
+            self.alert_if_low(&mut tx, &store, item, before, after).await?;
         }
         let summary = lines
             .iter()
@@ -857,10 +871,64 @@ pub struct ForecastLine {
     pub below_minimum: bool,
 }
 
+/// People on duty counted for each store: a post counts the on-duty people of its unit and
+/// below, shared by the posts of that unit; the warehouse, which resupplies every post, all of them.
+fn headcounts(stores: &[SupplyStore], on_duty: &[(String, i64)]) -> std::collections::HashMap<StoreId, i64> {
+    let posts: Vec<&SupplyStore> = stores.iter().filter(|s| s.kind != StoreKind::Warehouse).collect();
+    let mut out = std::collections::HashMap::new();
+    for p in &posts {
+        let all: i64 = on_duty.iter().filter(|(path, _)| path.starts_with(p.unit_path.as_str())).map(|(_, n)| n).sum();
+        let sharing = posts.iter().filter(|x| x.unit_id == p.unit_id).count().max(1) as i64;
+        out.insert(p.id, all / sharing);
+    }
+    let total: i64 = out.values().sum();
+    for w in stores.iter().filter(|s| s.kind == StoreKind::Warehouse) {
+        out.insert(w.id, total);
+    }
+    out
+}
+
 /// The window of observed use.
 pub const OBSERVED_DAYS: i64 = 14;
 
 impl App {
+    /// Queue a shortage alert to the chat-bot groups (the recall delivery queue) when a withdrawal
+    /// takes an item of a store from at least its minimum days of supply to below it, at the
+    /// planned rate. Only the crossing alerts, so a run of issues sends one message; the text names
+    /// the store and item, never a person.
+    async fn alert_if_low(
+        &self,
+        tx: &mut bastion_store::Tx,
+        store: &SupplyStore,
+        item: &Item,
+        before: i64,
+        after: i64,
+    ) -> AppResult<()> {
+        if item.min_days <= 0 || !item.per_shift || item.kit_per_shift <= 0 || after >= before {
+            return Ok(());
+        }
+        let stores = self.store.supply_stores().await?;
+        let on_duty = self.store.on_duty_by_unit().await?;
+        let rate = headcounts(&stores, &on_duty).get(&store.id).copied().unwrap_or(0) * item.kit_per_shift;
+        if rate <= 0 {
+            return Ok(());
+        }
+        let floor = item.min_days * rate;
+        if before >= floor && after < floor {
+            let text = format!(
+                "【防护物资预警】{} {} 剩余 {after}{}，按计划日耗 {rate}{} 约可保障 {:.1} 天，低于最低保障 {} 天，请及时补充。",
+                store.name,
+                item.name,
+                item.issue_unit,
+                item.issue_unit,
+                after as f64 / rate as f64,
+                item.min_days
+            );
+            self.store.queue_bot_alert(tx, &text).await?;
+        }
+        Ok(())
+    }
+
     /// Days of supply per store and item, for the stores in scope.
     pub async fn supply_forecast(&self, ctx: &Ctx) -> AppResult<Vec<ForecastLine>> {
         let scope = ctx.scope(perm::SUPPLY_READ)?;
@@ -871,13 +939,7 @@ impl App {
         let outflow = self.store.supply_outflow_since(since).await?;
         let today_s = today();
         let stock = self.store.supply_stock().await?;
-        // People per post: the on-duty people of its unit and below, shared by the posts of that unit.
-        let posts: Vec<&SupplyStore> = stores.iter().filter(|s| s.kind != StoreKind::Warehouse).collect();
-        let people = |s: &SupplyStore| -> i64 {
-            let all: i64 = on_duty.iter().filter(|(p, _)| p.starts_with(s.unit_path.as_str())).map(|(_, n)| n).sum();
-            let sharing = posts.iter().filter(|p| p.unit_id == s.unit_id).count().max(1) as i64;
-            all / sharing
-        };
+        let heads_of = headcounts(&stores, &on_duty);
         let mut out = Vec::new();
         for s in stores.iter().filter(|s| in_scope(&scope, &s.unit_path, None)) {
             for item in &items {
@@ -891,14 +953,8 @@ impl App {
                     .map(|l| l.quantity)
                     .sum();
                 let kit = if item.per_shift { item.kit_per_shift } else { 0 };
-                let (heads, planned) = if s.kind == StoreKind::Warehouse {
-                    // The warehouse resupplies every post.
-                    let heads: i64 = posts.iter().map(|p| people(p)).sum();
-                    (heads, heads * kit)
-                } else {
-                    let heads = people(s);
-                    (heads, heads * kit)
-                };
+                let heads = heads_of.get(&s.id).copied().unwrap_or(0);
+                let planned = heads * kit;
                 let used: i64 = outflow
                     .iter()
                     .filter(|(st, it, _, _)| *st == s.id && *it == item.id)

@@ -715,6 +715,78 @@ async fn forecast_weighs_planned_and_observed_use(backend: Backend) {
     assert!(page.contains("保障天数预测") && page.contains("低于最低保障"), "{page:.200}");
 }
 
+/// Taking a post below its minimum days of supply queues one alert to the chat-bot groups (the
+/// recall delivery queue), in the same transaction; the text names the store and item, no person.
+async fn falling_below_the_minimum_alerts_the_bot_groups_once(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let ch =
+        json!({"kind": "wecom", "name": "装备保障群", "url": "http://127.0.0.1:9/wecom?key=k", "min_interval_ms": "0"});
+    let r = boss.post(t.url("/api/recall/channels")).json(&ch).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let alerts = || async {
+        sqlx::query("SELECT body FROM recall_outbox WHERE order_id IS NULL ORDER BY id")
+            .fetch_all(t.app.store.reader())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>("body"))
+            .collect::<Vec<_>>()
+    };
+    let sup = t.login("supplies").await;
+    let post = store_named(&t, &sup, "G319").await;
+    let wh = store_named(&t, &sup, "局装备仓库").await;
+    let n95 = item_coded(&t, &sup, "N95").await;
+    // The demo post holds 1.5 days of N95 at the planned rate: fill it well above 7 days first.
+    let (s, v) = post_json(
+        &sup,
+        &t,
+        "/api/supplies/movements",
+        json!({"kind": "transfer", "from_store_id": wh,
+        "to_store_id": post, "item_id": n95, "quantity": 1000}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, f) = get(&sup, t.url("/api/supplies/forecast")).await;
+    let line =
+        f.as_array().unwrap().iter().find(|l| l["store_id"] == post && l["item_name"] == "N95口罩").unwrap().clone();
+    let rate = line["planned_per_day"].as_f64().unwrap() as i64;
+    let on_hand = line["on_hand"].as_i64().unwrap();
+    assert!(on_hand >= 7 * rate + 20, "{line}");
+    assert!(alerts().await.iter().all(|b| !b.contains("G319")), "no alert while above the minimum");
+    // Issue so that the post keeps exactly the minimum: still no alert.
+    let leader = t.login("checkpoint").await;
+    let people = post_people(&t, &leader, post).await;
+    let issue = |person: i64, q: i64| {
+        json!({"store_id": post, "shift_date": "2026-02-07", "shift": "白班",
+            "items": [{"item_id": n95, "quantity": q}], "people": [{"person_id": person, "signature": SIGNED}]})
+    };
+    let (s, v) = post_json(&leader, &t, "/api/supplies/issues", issue(people[0], on_hand - 7 * rate)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(alerts().await.iter().all(|b| !b.contains("G319")));
+    // One more below it: one alert; a further issue below it adds none.
+    let (s, v) = post_json(&leader, &t, "/api/supplies/issues", issue(people[1], 2)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = post_json(&leader, &t, "/api/supplies/issues", issue(people[2], 2)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let ours: Vec<String> = alerts().await.into_iter().filter(|b| b.contains("G319")).collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    let text = &ours[0];
+    assert!(
+        text.contains("防护物资预警") && text.contains("N95口罩") && text.contains(&format!("剩余 {}只", 7 * rate - 2)),
+        "{text}"
+    );
+    assert!(text.contains("最低保障 7 天"), "{text}");
+    let names: Vec<String> = sqlx::query("SELECT name FROM people")
+        .fetch_all(t.app.store.reader())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("name"))
+        .collect();
+    assert!(!names.iter().any(|n| text.contains(n.as_str())), "the alert names no person: {text}");
+}
+
 both_backends!(
     ledger_is_the_stock,
     below_zero_is_refused,
@@ -725,4 +797,5 @@ both_backends!(
     bad_input_names_each_field,
     pages_show_stock_and_the_issue_desk,
     forecast_weighs_planned_and_observed_use,
+    falling_below_the_minimum_alerts_the_bot_groups_once,
 );
