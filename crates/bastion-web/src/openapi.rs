@@ -269,6 +269,17 @@ fn with_supplies(mut schemas: Value) -> Value {
         ("SupplyIssueList", list(json!({"type": "object"}))),
         ("SupplyPost", json!({"type": "object"})),
         ("SupplyCountedList", list(json!({"type": "object"}))),
+        ("SupplyRequestList", list(json!({"type": "object"}))),
+        (
+            "SupplyRequestInput",
+            json!({"type": "object", "properties": {"store_id": string(), "note": string(),
+                "lines": list(fields(&["item_id", "quantity"]))}}),
+        ),
+        (
+            "SupplyDecisionInput",
+            json!({"type": "object", "properties": {"action": {"type": "string", "description": "approve | reject"},
+                "reason": string(), "lines": list(fields(&["item_id", "quantity"]))}}),
+        ),
         (
             "SupplyForecast",
             list(json!({"type": "object", "properties": {"store_id": int(), "item_id": int(),

@@ -7,6 +7,7 @@
 //! leader reaches the stores of their unit, an officer sees their own issues.
 
 mod input;
+mod requests;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,7 @@ pub use input::{
     CountInput, IssueInput, IssueLineInput, IssuePersonInput, ItemInput, MoveInput, ReceiptInput, StocktakeInput,
     StoreInput, MAX_PEOPLE,
 };
+pub use requests::{DecisionInput, RequestId, RequestInput, RequestLine, SupplyRequest};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
@@ -869,6 +871,8 @@ pub struct ForecastLine {
     pub run_out_on: Option<String>,
     /// Fewer days left than the item's minimum days of supply.
     pub below_minimum: bool,
+    /// What brings the store back to its minimum days of supply at the larger rate.
+    pub suggested: i64,
 }
 
 /// People on duty counted for each store: a post counts the on-duty people of its unit and
@@ -985,6 +989,7 @@ impl App {
                     days_of_supply: days.map(|d| (d * 10.0).floor() / 10.0),
                     run_out_on,
                     below_minimum: days.is_some_and(|d| d < item.min_days as f64),
+                    suggested: ((item.min_days as f64 * rate).ceil() as i64 - on_hand).max(0),
                 });
             }
         }

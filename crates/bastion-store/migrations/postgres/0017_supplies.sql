@@ -78,3 +78,27 @@ CREATE TABLE supply_balances (
     quantity BIGINT NOT NULL,
     PRIMARY KEY (store_id, item_id, batch)
 );
+
+-- Requests from a post to the warehouse (申领): what was asked, what was approved, and the outcome;
+-- an approval is fulfilled as transfers in the same transaction.
+CREATE TABLE supply_requests (
+    id BIGSERIAL PRIMARY KEY,
+    store_id BIGINT NOT NULL REFERENCES supply_stores(id),
+    status TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    requested_by TEXT NOT NULL,
+    account_id BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    decided_by TEXT,
+    decision_reason TEXT,
+    decided_at BIGINT
+);
+CREATE INDEX supply_requests_status ON supply_requests(status, id);
+
+CREATE TABLE supply_request_lines (
+    request_id BIGINT NOT NULL REFERENCES supply_requests(id),
+    item_id BIGINT NOT NULL REFERENCES supply_items(id),
+    requested BIGINT NOT NULL,
+    approved BIGINT,
+    PRIMARY KEY (request_id, item_id)
+);

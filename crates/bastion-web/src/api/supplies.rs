@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::supplies::{
-    CountedLine, ForecastLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput, MoveInput,
-    Movement, PostView, ReceiptInput, StockView, StocktakeInput, StoreId, StoreInput, SupplyStore,
+    CountedLine, DecisionInput, ForecastLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput,
+    MoveInput, Movement, PostView, ReceiptInput, RequestId, RequestInput, StockView, StocktakeInput, StoreId,
+    StoreInput, SupplyRequest, SupplyStore,
 };
 use serde::Deserialize;
 
@@ -139,6 +140,29 @@ pub async fn forecast(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResu
     Ok(Json(s.app.supply_forecast(&ctx).await?))
 }
 
+pub async fn requests(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<SupplyRequest>>> {
+    Ok(Json(s.app.supply_requests(&ctx).await?))
+}
+
+pub async fn create_request(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<RequestInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.request_supplies(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn decide_request(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<DecisionInput>,
+) -> ApiResult<Json<serde_json::Value>> {
+    s.app.decide_supply_request(&ctx, RequestId(id), &input).await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}
+
 /// The endpoints of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     const TAG: &str = "防护物资";
@@ -233,6 +257,30 @@ pub fn endpoints() -> Vec<Endpoint> {
             "SupplyForecast",
             "200",
         ),
+        get("/api/supplies/requests", requests).perm(perm::SUPPLY_READ).doc(
+            TAG,
+            "申领（范围内库点的，最新在前）",
+            None,
+            "SupplyRequestList",
+            "200",
+        ),
+        post("/api/supplies/requests", create_request).perm(perm::SUPPLY_MOVE).doc(
+            TAG,
+            "岗位向局装备仓库申领",
+            Some("SupplyRequestInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/supplies/requests/{id}/decision", decide_request)
+            .perm(perm::SUPPLY_MOVE)
+            .probe("/api/supplies/requests/1/decision")
+            .doc(
+                TAG,
+                "审批申领：批准即从仓库调拨发出（可核减，须写原因），或退回（须写原因）",
+                Some("SupplyDecisionInput"),
+                "Ok",
+                "200",
+            ),
         post("/api/supplies/stocktakes", stocktake).perm(perm::SUPPLY_MOVE).doc(
             TAG,
             "盘点：实盘与账面的差异记为盘点调整",

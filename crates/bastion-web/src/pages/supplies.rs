@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::org::PersonId;
 use bastion_app::supplies::{
-    ForecastLine, IssueRecord, Item, ItemInput, MoveInput, Movement, PostView, ReceiptInput, StockLine, StockView,
-    StoreId, SupplyStore,
+    DecisionInput, ForecastLine, IssueLineInput, IssueRecord, Item, ItemInput, MoveInput, Movement, PostView,
+    ReceiptInput, RequestId, RequestInput, StockLine, StockView, StoreId, SupplyRequest, SupplyStore,
 };
 use bastion_app::{AppError, Ctx};
 use bastion_core::permission::perm;
@@ -440,6 +440,128 @@ pub async fn kit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(
     }
 }
 
+// ---- requests to the warehouse
+
+#[derive(Template)]
+#[template(path = "supplies/requests.html")]
+pub struct RequestsPage {
+    pub shell: Shell,
+    pub requests: Vec<SupplyRequest>,
+    /// Posts this viewer may request for.
+    pub stores: Vec<SupplyStore>,
+    pub items: Vec<Item>,
+    /// Suggested quantities of those posts (back to their minimum days of supply).
+    pub suggestions: Vec<ForecastLine>,
+    pub may_decide: bool,
+    pub errors: Vec<FieldError>,
+    pub ok: Option<String>,
+}
+
+impl RequestsPage {
+    fn time(&self, ms: &i64) -> String {
+        bastion_core::time::fmt_ms(*ms)
+    }
+    fn status(&self, s: &str) -> &'static str {
+        let en = self.shell.t.en;
+        match (s, en) {
+            ("requested", false) => "待审批",
+            ("requested", true) => "Awaiting approval",
+            ("fulfilled", false) => "已批准发出",
+            ("fulfilled", true) => "Approved and sent",
+            (_, false) => "已退回",
+            (_, true) => "Rejected",
+        }
+    }
+}
+
+async fn requests_page(state: &AppState, ctx: &Ctx, t: Tr, errors: Vec<FieldError>, ok: Option<String>) -> Response {
+    let read = async {
+        let requests = state.app.supply_requests(ctx).await?;
+        let stores: Vec<SupplyStore> = match ctx.can(perm::SUPPLY_MOVE) {
+            true => state
+                .app
+                .supply_stores_for(ctx, perm::SUPPLY_MOVE)
+                .await?
+                .into_iter()
+                .filter(|s| s.kind != bastion_core::supplies::StoreKind::Warehouse)
+                .collect(),
+            false => Vec::new(),
+        };
+        let items = state.app.supply_items(ctx).await?;
+        let suggestions = state
+            .app
+            .supply_forecast(ctx)
+            .await?
+            .into_iter()
+            .filter(|f| f.suggested > 0 && stores.iter().any(|s| s.id == f.store_id))
+            .collect();
+        let may_decide = state.app.supply_warehouse_for(ctx).await?.is_some();
+        Ok::<_, AppError>((requests, stores, items, suggestions, may_decide))
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    match read.await {
+        Ok((requests, stores, items, suggestions, may_decide)) => {
+            let shell = Shell::new(state, ctx, t, "/supplies/requests", t.s("supplies.requests_title")).await;
+            render_status(status, &RequestsPage { shell, requests, stores, items, suggestions, may_decide, errors, ok })
+        }
+        Err(e) => error_page_in_shell(state, ctx, t, e).await,
+    }
+}
+
+pub async fn requests(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<PageQuery>) -> Response {
+    requests_page(&state, &ctx, t, vec![], q.ok).await
+}
+
+/// `prefix<item id>` fields with a quantity, as item lines.
+fn item_lines(fields: &[(String, String)], prefix: &str) -> Vec<IssueLineInput> {
+    fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let item = k.strip_prefix(prefix)?;
+            (!v.trim().is_empty()).then(|| IssueLineInput { item_id: item.to_string(), quantity: v.clone() })
+        })
+        .collect()
+}
+
+fn field(fields: &[(String, String)], name: &str) -> String {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+pub async fn request_submit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let input = RequestInput {
+        store_id: field(&fields, "store_id"),
+        note: field(&fields, "note"),
+        lines: item_lines(&fields, "qty:"),
+    };
+    match state.app.request_supplies(&ctx, &input).await {
+        Ok(_) => Redirect::to("/supplies/requests?ok=request").into_response(),
+        Err(AppError::Invalid(errors)) => requests_page(&state, &ctx, t, errors, None).await,
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+pub async fn decide_submit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let input = DecisionInput {
+        action: field(&fields, "action"),
+        reason: field(&fields, "reason"),
+        lines: item_lines(&fields, "approve:"),
+    };
+    match state.app.decide_supply_request(&ctx, RequestId(id), &input).await {
+        Ok(_) => Redirect::to("/supplies/requests?ok=decision").into_response(),
+        Err(AppError::Invalid(errors)) => requests_page(&state, &ctx, t, errors, None).await,
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -453,5 +575,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/supplies/stocktake", stocktake).perm(perm::SUPPLY_MOVE),
         post("/supplies/stocktake", stocktake_submit).perm(perm::SUPPLY_MOVE),
         get("/supplies/kit", kit).perm(perm::SUPPLY_KIT_READ),
+        get("/supplies/requests", requests).perm(perm::SUPPLY_READ),
+        post("/supplies/requests", request_submit).perm(perm::SUPPLY_MOVE),
+        post("/supplies/requests/{id}/decide", decide_submit)
+            .perm(perm::SUPPLY_MOVE)
+            .probe("/supplies/requests/1/decide"),
     ]
 }

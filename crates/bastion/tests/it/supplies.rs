@@ -787,6 +787,107 @@ async fn falling_below_the_minimum_alerts_the_bot_groups_once(backend: Backend) 
     assert!(!names.iter().any(|n| text.contains(n.as_str())), "the alert names no person: {text}");
 }
 
+/// A post's leader requests from the warehouse; only someone who may move the warehouse decides;
+/// an approval (possibly reduced, with a reason) is sent as transfers at once; a request is
+/// decided once; a rejection or a shortage leaves stock alone.
+async fn requests_from_a_post_are_decided_once_and_sent_on_approval(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let sup = t.login("supplies").await;
+    let leader = t.login("checkpoint").await;
+    let g319 = store_named(&t, &sup, "G319").await;
+    let wh = store_named(&t, &sup, "局装备仓库").await;
+    let other = store_named(&t, &sup, "幸福里").await;
+    let (n95, suit) = (item_coded(&t, &sup, "N95").await, item_coded(&t, &sup, "SUIT").await);
+    let ask = |store: i64, lines: Value| json!({"store_id": store, "note": "夜班人员增加", "lines": lines});
+    let lines = json!([{"item_id": n95, "quantity": 100}, {"item_id": suit, "quantity": 50}]);
+    let (s, v) = post_json(&leader, &t, "/api/supplies/requests", ask(wh, lines.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the warehouse is not the leader's: {v}");
+    let (s, _) = post_json(&leader, &t, "/api/supplies/requests", ask(other, lines.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) =
+        post_json(&leader, &t, "/api/supplies/requests", ask(g319, json!([{"item_id": n95, "quantity": 0}]))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(messages(&v).contains("第1项数量"), "{v}");
+    let (s, v) = post_json(&leader, &t, "/api/supplies/requests", ask(g319, lines.clone())).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let rid = v["id"].as_i64().unwrap();
+    let decide = |b: Value| {
+        let c = sup.clone();
+        let url = t.url(&format!("/api/supplies/requests/{rid}/decision"));
+        async move { post(&c, url, &b).await }
+    };
+    // The leader cannot approve their own request; the station's secretary does not even see it.
+    let (s, _) =
+        post(&leader, t.url(&format!("/api/supplies/requests/{rid}/decision")), &json!({"action": "approve"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let sec = t.login("secretary").await;
+    let (_, seen) = get(&sec, t.url("/api/supplies/requests")).await;
+    assert!(seen.as_array().unwrap().is_empty(), "{seen}");
+    let (_, mine) = get(&leader, t.url("/api/supplies/requests")).await;
+    assert_eq!(mine[0]["status"], "requested");
+
+    let before = (qty(&t, &sup, g319, "N95").await, qty(&t, &sup, g319, "SUIT").await, qty(&t, &sup, wh, "SUIT").await);
+    let (s, v) = decide(json!({"action": "approve", "lines": [{"item_id": suit, "quantity": 30}]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a reduction needs its reason: {v}");
+    assert!(messages(&v).contains("审批意见") && messages(&v).contains("50 → 30"), "{v}");
+    let (s, v) = decide(json!({"action": "approve", "reason": "防护服库存紧张，先发 30 套",
+        "lines": [{"item_id": suit, "quantity": 30}]}))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(qty(&t, &sup, g319, "N95").await, before.0 + 100);
+    assert_eq!(qty(&t, &sup, g319, "SUIT").await, before.1 + 30);
+    assert_eq!(qty(&t, &sup, wh, "SUIT").await, before.2 - 30);
+    let (s, v) = decide(json!({"action": "approve"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "decided once: {v}");
+    let (_, list) = get(&leader, t.url("/api/supplies/requests")).await;
+    let r = &list[0];
+    assert_eq!(r["status"], "fulfilled");
+    assert_eq!(r["decision_reason"], "防护服库存紧张，先发 30 套");
+    assert!(r["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["item_id"] == suit && l["requested"] == 50 && l["approved"] == 30));
+
+    // More than the warehouse holds: refused, the request stays open, nothing moved.
+    let (_, v) =
+        post_json(&leader, &t, "/api/supplies/requests", ask(g319, json!([{"item_id": suit, "quantity": 100000}])))
+            .await;
+    let big = v["id"].as_i64().unwrap();
+    let wh_suits = qty(&t, &sup, wh, "SUIT").await;
+    let (s, v) =
+        post(&sup, t.url(&format!("/api/supplies/requests/{big}/decision")), &json!({"action": "approve"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains(&format!("局装备仓库 医用防护服 现有 {wh_suits}，本次需要 100000")),
+        "{v}"
+    );
+    let (s, v) =
+        post(&sup, t.url(&format!("/api/supplies/requests/{big}/decision")), &json!({"action": "reject"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(messages(&v).contains("退回须写明原因"), "{v}");
+    let (s, _) = post(
+        &sup,
+        t.url(&format!("/api/supplies/requests/{big}/decision")),
+        &json!({"action": "reject", "reason": "数量有误，请按建议数量重报"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(qty(&t, &sup, wh, "SUIT").await, wh_suits);
+    let (_, list) = get(&sup, t.url("/api/supplies/requests")).await;
+    assert_eq!(list[0]["status"], "rejected");
+    assert_eq!(audit_count(&t, "物资申领").await, 2);
+    assert_eq!(audit_count(&t, "批准申领").await, 1);
+    assert_eq!(audit_count(&t, "退回申领").await, 1);
+    ledger_agrees(&t).await;
+    // The page lists them; the officer has no request page.
+    let page = sup.get(t.url("/supplies/requests")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("已批准发出") && page.contains("已退回"), "{page:.300}");
+    let off = t.login("officer").await;
+    let (s, _) = get(&off, t.url("/api/supplies/requests")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
 both_backends!(
     ledger_is_the_stock,
     below_zero_is_refused,
@@ -798,4 +899,5 @@ both_backends!(
     pages_show_stock_and_the_issue_desk,
     forecast_weighs_planned_and_observed_use,
     falling_below_the_minimum_alerts_the_bot_groups_once,
+    requests_from_a_post_are_decided_once_and_sent_on_approval,
 );
