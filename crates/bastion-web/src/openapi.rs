@@ -206,6 +206,7 @@ fn query_params(path: &str) -> Vec<Value> {
         // supplies
         "/api/supplies/movements" => vec![q("store_id", json!({"type": "integer", "minimum": 1}), "库点")],
         "/api/supplies/issues" => vec![q("person_id", json!({"type": "integer", "minimum": 1}), "签领人")],
+        "/api/supplies/receipts/import" => vec![q("dry_run", json!({"type": "boolean"}), "仅预检，不写入")],
         _ => vec![],
     }
 }
@@ -270,6 +271,10 @@ fn with_supplies(mut schemas: Value) -> Value {
         ("SupplyPost", json!({"type": "object"})),
         ("SupplyCountedList", list(json!({"type": "object"}))),
         ("SupplyRequestList", list(json!({"type": "object"}))),
+        (
+            "SupplyReceiptImport",
+            json!({"type": "object", "properties": {"rows": int(), "units": int(), "dry_run": {"type": "boolean"}}}),
+        ),
         (
             "SupplyRequestInput",
             json!({"type": "object", "properties": {"store_id": string(), "note": string(),

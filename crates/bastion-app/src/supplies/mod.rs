@@ -6,6 +6,7 @@
 //! Scope: a store belongs to a unit; the supplies officer's grants reach every store, a post's
 //! leader reaches the stores of their unit, an officer sees their own issues.
 
+mod import;
 mod input;
 mod requests;
 
@@ -23,6 +24,7 @@ pub use bastion_store::supplies::{
 };
 use serde::Serialize;
 
+pub use import::{ReceiptImport, RECEIPT_COLUMNS};
 pub use input::{
     CountInput, IssueInput, IssueLineInput, IssuePersonInput, ItemInput, MoveInput, ReceiptInput, StocktakeInput,
     StoreInput, MAX_PEOPLE,

@@ -1,15 +1,15 @@
 //! `/api/supplies/…`: protective supplies — items, stores, stock, receipts and movements, issues
 //! to people for a shift (签领), stocktakes and a person's kit history.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::supplies::{
     CountedLine, DecisionInput, ForecastLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput,
-    MoveInput, Movement, PostView, ReceiptInput, RequestId, RequestInput, StockView, StocktakeInput, StoreId,
-    StoreInput, SupplyRequest, SupplyStore,
+    MoveInput, Movement, PostView, ReceiptImport, ReceiptInput, RequestId, RequestInput, StockView, StocktakeInput,
+    StoreId, StoreInput, SupplyRequest, SupplyStore,
 };
 use serde::Deserialize;
 
@@ -163,6 +163,24 @@ pub async fn decide_request(
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ImportQuery {
+    pub dry_run: Option<String>,
+}
+
+/// Receipts from an .xlsx or .csv (sheet “入库”): all rows or none.
+pub async fn import_receipts(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<ImportQuery>,
+    mp: Multipart,
+) -> ApiResult<Json<ReceiptImport>> {
+    let (name, bytes) = crate::api::org::read_upload(mp).await?;
+    let dry_run = matches!(q.dry_run.as_deref().map(str::trim), Some("1" | "true"));
+    Ok(Json(s.app.import_supply_receipts(&ctx, &name, &bytes, dry_run).await?))
+}
+
 /// The endpoints of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     const TAG: &str = "防护物资";
@@ -216,6 +234,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("SupplyReceiptInput"),
             "Created",
             "201",
+        ),
+        post("/api/supplies/receipts/import", import_receipts).perm(perm::SUPPLY_MOVE).doc(
+            TAG,
+            "批量入库（xlsx 或 csv，工作表“入库”，列：库点编码、物资编码、数量、来源、批号、有效期至、捐赠方、备注）；任一行有误则全部不写入，返回 422 与逐行错误；dry_run=true 仅预检",
+            Some("Upload"),
+            "SupplyReceiptImport",
+            "200",
         ),
         post("/api/supplies/movements", move_stock).perm(perm::SUPPLY_MOVE).doc(
             TAG,

@@ -2,7 +2,7 @@
 //! signatures drawn on the phone by `assets/supplies.js`), stocktake, and a person's kit history.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -258,6 +258,20 @@ pub async fn receive_submit(
         Ok(_) => Redirect::to("/supplies/receive?ok=receipt").into_response(),
         Err(AppError::Invalid(errors)) => {
             receive_page(&state, &ctx, t, r, MoveInput::default(), errors, vec![], None).await
+        }
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+pub async fn import_submit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, mp: Multipart) -> Response {
+    let result = match crate::api::org::read_upload(mp).await {
+        Ok((name, bytes)) => state.app.import_supply_receipts(&ctx, &name, &bytes, false).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to("/supplies/receive?ok=import").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            receive_page(&state, &ctx, t, ReceiptInput::default(), MoveInput::default(), errors, vec![], None).await
         }
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
@@ -571,6 +585,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/supplies/receive", receive).perm(perm::SUPPLY_MOVE),
         post("/supplies/receive", receive_submit).perm(perm::SUPPLY_MOVE),
         post("/supplies/move", move_submit).perm(perm::SUPPLY_MOVE),
+        post("/supplies/receive/import", import_submit).perm(perm::SUPPLY_MOVE),
         get("/supplies/posts/{id}", post_desk).perm(perm::SUPPLY_ISSUE).probe("/supplies/posts/2"),
         get("/supplies/stocktake", stocktake).perm(perm::SUPPLY_MOVE),
         post("/supplies/stocktake", stocktake_submit).perm(perm::SUPPLY_MOVE),

@@ -888,6 +888,75 @@ async fn requests_from_a_post_are_decided_once_and_sent_on_approval(backend: Bac
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
+async fn upload(t: &TestApp, c: &reqwest::Client, path: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    let r = c.post(t.url(path)).multipart(form).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Receipts from a spreadsheet: checked row by row, all or nothing, then posted to the ledger.
+async fn receipts_import_from_a_spreadsheet_all_or_nothing(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("supplies").await;
+    let wh = store_named(&t, &c, "局装备仓库").await;
+    let wh0 = qty(&t, &c, wh, "GLOVE").await;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet().set_name("入库").unwrap();
+    let rows = [
+        ["库点编码", "物资编码", "数量", "来源", "批号", "有效期至", "捐赠方", "备注"],
+        ["WH", "GLOVE", "500", "采购", "G-77", "2099-06-30", "", "县财政应急采购"],
+        ["P01", "MASK", "200", "社会捐赠", "", "", "青岚县某商会", ""],
+        ["WH", "NOPE", "0", "赠送", "", "2026-02-30", "", ""],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (col, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, col as u16, *v).unwrap();
+        }
+    }
+    let bad = wb.save_to_buffer().unwrap();
+    let (s, v) = upload(&t, &c, "/api/supplies/receipts/import", "入库.xlsx", bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let m = messages(&v);
+    for want in
+        ["第4行：物资编码“NOPE”不存在", "第4行：数量不能小于 1", "第4行：来源只能是", "第4行：有效期至不是有效日期"]
+    {
+        assert!(m.contains(want), "{want} in {m}");
+    }
+    assert!(!m.contains("第2行") && !m.contains("第3行"), "{m}");
+    assert_eq!(qty(&t, &c, wh, "GLOVE").await, wh0, "nothing written");
+    // Without the bad row (a CSV this time): dry run first, then for real.
+    let csv = "库点编码,物资编码,数量,来源,批号,有效期至,捐赠方,备注\nWH,GLOVE,500,采购,G-77,2099-06-30,,县财政应急采购\nP01,MASK,200,社会捐赠,,,青岚县某商会,\n";
+    let p01 = t.app.store.supply_stores().await.unwrap().into_iter().find(|s| s.code == "P01").unwrap();
+    let (s, v) =
+        upload(&t, &c, "/api/supplies/receipts/import?dry_run=true", "入库.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["rows"], 2);
+    assert_eq!(v["units"], 700);
+    assert_eq!(qty(&t, &c, wh, "GLOVE").await, wh0);
+    let p01_mask = qty(&t, &c, p01.id.0, "MASK").await;
+    let (s, v) = upload(&t, &c, "/api/supplies/receipts/import", "入库.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(qty(&t, &c, wh, "GLOVE").await, wh0 + 500);
+    assert_eq!(qty(&t, &c, p01.id.0, "MASK").await, p01_mask + 200);
+    let (_, moves) = get(&c, t.url(&format!("/api/supplies/movements?store_id={}", p01.id.0))).await;
+    assert!(
+        moves.as_array().unwrap().iter().any(|m| m["source"] == "donation" && m["donor"] == "青岚县某商会"),
+        "{moves}"
+    );
+    assert_eq!(audit_count(&t, "物资批量入库").await, 1);
+    // A post's leader may import only into their own stores.
+    let leader = t.login("checkpoint").await;
+    let (s, v) = upload(&t, &leader, "/api/supplies/receipts/import", "入库.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(messages(&v).contains("第2行：库点“局装备仓库”不在您的管辖范围内"), "{v}");
+    let (s, v) = upload(&t, &c, "/api/supplies/receipts/import", "x.txt", b"abc".to_vec()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["message"].as_str().unwrap().contains("仅允许导入 xlsx 或 csv"), "{v}");
+    ledger_agrees(&t).await;
+}
+
 both_backends!(
     ledger_is_the_stock,
     below_zero_is_refused,
@@ -900,4 +969,5 @@ both_backends!(
     forecast_weighs_planned_and_observed_use,
     falling_below_the_minimum_alerts_the_bot_groups_once,
     requests_from_a_post_are_decided_once_and_sent_on_approval,
+    receipts_import_from_a_spreadsheet_all_or_nothing,
 );
