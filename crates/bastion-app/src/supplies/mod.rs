@@ -6,6 +6,7 @@
 //! Scope: a store belongs to a unit; the supplies officer's grants reach every store, a post's
 //! leader reaches the stores of their unit, an officer sees their own issues.
 
+mod form;
 mod import;
 mod input;
 mod requests;

@@ -338,6 +338,36 @@ pub async fn post_desk(
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FormQuery {
+    pub date: Option<String>,
+    pub shift: Option<String>,
+}
+
+/// The printable issue form (PDF) of one shift at a post.
+pub async fn issue_form(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<FormQuery>,
+) -> Response {
+    let date = q.date.filter(|d| !d.trim().is_empty()).unwrap_or_else(today);
+    let shift = q.shift.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| SHIFTS[0].to_string());
+    match state.app.supply_issue_form(&ctx, StoreId(id), &date, &shift).await {
+        Ok(pdf) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+                (axum::http::header::CONTENT_DISPOSITION, "inline; filename=\"issue-form.pdf\"".to_string()),
+                (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
 // ---- stocktake
 
 #[derive(Template)]
@@ -587,6 +617,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/supplies/move", move_submit).perm(perm::SUPPLY_MOVE),
         post("/supplies/receive/import", import_submit).perm(perm::SUPPLY_MOVE),
         get("/supplies/posts/{id}", post_desk).perm(perm::SUPPLY_ISSUE).probe("/supplies/posts/2"),
+        get("/supplies/posts/{id}/form", issue_form).perm(perm::SUPPLY_ISSUE).probe("/supplies/posts/2/form"),
         get("/supplies/stocktake", stocktake).perm(perm::SUPPLY_MOVE),
         post("/supplies/stocktake", stocktake_submit).perm(perm::SUPPLY_MOVE),
         get("/supplies/kit", kit).perm(perm::SUPPLY_KIT_READ),

@@ -345,6 +345,22 @@ async fn issue_to_a_shift_is_all_or_nothing(backend: Backend) {
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(audit_count(&t, "签领发放").await, 1);
     ledger_agrees(&t).await;
+    // The printable form of that shift: three rows, the two drawn signatures embedded, the
+    // leader's reason written out.
+    let r = c.get(t.url(&format!("/supplies/posts/{post}/form?date=2026-02-02&shift=白班"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(pdf.starts_with(b"%PDF-1.4") && text.trim_end().ends_with("%%EOF"));
+    assert_eq!(text.matches("/Subtype /Image").count(), 2, "two signatures embedded");
+    let hex: String = "手部受伤".encode_utf16().map(|u| format!("{u:04X}")).collect();
+    assert!(text.contains(&hex), "the leader's reason is on the form");
+    let r = c.get(t.url(&format!("/supplies/posts/{post}/form?date=昨天&shift=白班"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let off = t.login("officer").await;
+    let r = off.get(t.url(&format!("/supplies/posts/{post}/form"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 async fn expired_batches_and_second_issues_need_a_reason(backend: Backend) {
