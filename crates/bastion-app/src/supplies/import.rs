@@ -90,6 +90,8 @@ impl App {
         if dry_run {
             return Ok(report);
         }
+        // Balances are touched in (store, item) order, the order every other withdrawal locks in.
+        planned.sort_by_key(|(s, i, _)| (s.id, i.id));
         let mut tx = self.store.begin().await?;
         for (s, i, r) in &planned {
             let expires_on = r.expires_on.map(|d| d.to_string()).or_else(|| {

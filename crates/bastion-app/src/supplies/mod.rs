@@ -411,6 +411,10 @@ impl App {
         let mut tx = self.store.begin().await?;
         let mut parts: Vec<(String, Option<String>, i64)> = Vec::new();
         if let Some(from) = &from {
+            // Two stores' balances are locked in store order, so opposite transfers never deadlock.
+            if let Some(to) = to.as_ref().filter(|t| t.id < from.id) {
+                self.store.lock_balances(&mut tx, to.id, item.id).await?;
+            }
             let mut balances = self.store.lock_balances(&mut tx, from.id, item.id).await?;
             let have: i64 =
                 balances.iter().filter(|b| batch.as_ref().is_none_or(|x| *x == b.batch)).map(|b| b.quantity).sum();

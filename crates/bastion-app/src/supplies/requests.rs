@@ -215,6 +215,10 @@ impl App {
             sorted.sort();
             for (item_id, q) in sorted.iter().filter(|(_, q)| *q > 0) {
                 let Some(item) = catalogue.iter().find(|i| i.id == *item_id) else { continue };
+                // Two stores' balances are locked in store order (see `move_supplies`).
+                if post.id < warehouse.id {
+                    self.store.lock_balances(&mut tx, post.id, item.id).await?;
+                }
                 let mut balances = self.store.lock_balances(&mut tx, warehouse.id, item.id).await?;
                 let fresh: i64 = balances.iter().filter(|b| !expired(b, &today)).map(|b| b.quantity).sum();
                 if fresh < *q {

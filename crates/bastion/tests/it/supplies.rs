@@ -973,6 +973,41 @@ async fn receipts_import_from_a_spreadsheet_all_or_nothing(backend: Backend) {
     ledger_agrees(&t).await;
 }
 
+/// Transfers in opposite directions between two stores at once (on PostgreSQL from two nodes)
+/// all go through: balances are locked in store order, so they never deadlock.
+async fn opposite_transfers_at_once_all_go_through(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let second = if backend == Backend::Postgres { Some(t.spawn_node().await) } else { None };
+    let c1 = t.login("supplies").await;
+    let c2 = match &second {
+        Some(n) => n.login("supplies").await,
+        None => t.login("supplies").await,
+    };
+    let base2 = second.as_ref().map(|n| n.base.clone()).unwrap_or_else(|| t.base.clone());
+    let wh = store_named(&t, &c1, "局装备仓库").await;
+    let post = store_named(&t, &c1, "G319").await;
+    let n95 = item_coded(&t, &c1, "N95").await;
+    let (wh0, post0) = (qty(&t, &c1, wh, "N95").await, qty(&t, &c1, post, "N95").await);
+    let mut tasks = Vec::new();
+    for n in 0..16 {
+        let (from, to) = if n % 2 == 0 { (wh, post) } else { (post, wh) };
+        let (c, base) = if n % 4 < 2 { (c1.clone(), t.base.clone()) } else { (c2.clone(), base2.clone()) };
+        let body = json!({"kind": "transfer", "from_store_id": from, "to_store_id": to, "item_id": n95, "quantity": 3});
+        tasks.push(tokio::spawn(async move {
+            let r = c.post(format!("{base}/api/supplies/movements")).json(&body).send().await.unwrap();
+            let s = r.status();
+            (s, r.text().await.unwrap_or_default())
+        }));
+    }
+    for task in tasks {
+        let (s, body) = task.await.unwrap();
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+    }
+    assert_eq!(qty(&t, &c1, wh, "N95").await, wh0);
+    assert_eq!(qty(&t, &c1, post, "N95").await, post0);
+    ledger_agrees(&t).await;
+}
+
 both_backends!(
     ledger_is_the_stock,
     below_zero_is_refused,
@@ -986,4 +1021,5 @@ both_backends!(
     falling_below_the_minimum_alerts_the_bot_groups_once,
     requests_from_a_post_are_decided_once_and_sent_on_approval,
     receipts_import_from_a_spreadsheet_all_or_nothing,
+    opposite_transfers_at_once_all_go_through,
 );
