@@ -63,7 +63,7 @@ describe(`supplies issue desk [${backendName()}]`, { timeout: 300_000 }, () => {
       const section = page.locator('section.sup-store', { has: page.getByRole('heading', { name: /G319/ }) });
       await section.getByRole('link', { name: '签领发放' }).click();
       await page.waitForURL((url) => url.pathname === `/supplies/posts/${post.id}`);
-      await page.getByRole('combobox', { name: /^班次/ }).selectOption('夜班');
+      await page.locator('#issue-form').getByRole('combobox', { name: /^班次/ }).selectOption('夜班');
 
       const people = page.locator('.sup-person');
       const first = people.nth(0);
