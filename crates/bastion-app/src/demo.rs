@@ -275,6 +275,8 @@ impl App {
         bastion_store::commit(tx).await?;
         // recall: one finished drill order so the board shows something
         crate::recall::seed_demo(self).await?;
+        // supplies: items, the warehouse and a stock point per post, stocked
+        crate::supplies::seed_demo(self).await?;
         self.store.analyze().await?;
         Ok(DemoSummary { units: UNITS.len(), people: STAFF, party: PARTY_MEMBERS, accounts })
     }

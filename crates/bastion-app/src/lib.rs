@@ -14,6 +14,7 @@ pub mod org;
 pub mod publicity;
 pub mod recall;
 pub mod schedule;
+pub mod supplies;
 pub mod transfer;
 
 use bastion_core::permission::{self, DataScope};

@@ -17,6 +17,8 @@ pub mod totp;
 // checkpoint
 pub mod checkpoint;
 pub mod csv;
+// supplies
+pub mod supplies;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;

@@ -110,6 +110,17 @@ pub mod perm {
     // notify: the delivery channels every feature sends through
     /// Configure the SMS gateways and chat-bot webhooks.
     pub const NOTIFY_CHANNEL: &str = "notify:channel:write";
+    // supplies (防护物资)
+    /// See stock of the stores in scope (a store's scope is its unit).
+    pub const SUPPLY_READ: &str = "supplies:stock:read";
+    /// Move stock of the stores in scope: receipts, transfers, returns, disposals, stocktakes.
+    pub const SUPPLY_MOVE: &str = "supplies:stock:write";
+    /// Keep the item catalogue and the list of stores.
+    pub const SUPPLY_ITEM_WRITE: &str = "supplies:item:write";
+    /// Issue kit to people (签领) from the stores in scope.
+    pub const SUPPLY_ISSUE: &str = "supplies:kit:write";
+    /// See issues to people: of the units in scope, or one's own.
+    pub const SUPPLY_KIT_READ: &str = "supplies:kit:read";
 }
 use perm::*;
 
@@ -344,6 +355,11 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "article" => ("稿件", "articles"),
             "review" => ("审核发布", "review"),
             "honour" => ("评选", "honours"),
+            // supplies
+            "supplies" => ("防护物资", "Supplies"),
+            "stock" => ("库存", "stock"),
+            "item" => ("物资品目", "items"),
+            "kit" => ("签领", "kit issues"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()
@@ -411,6 +427,31 @@ pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
     ("secretary", CHECKPOINT_READ, All),
     ("supplies", CHECKPOINT_READ, All),
     ("officer", CHECKPOINT_READ, All),
+    // supplies: the supplies officer runs every store; a post's leader (checkpoint officer,
+    // branch secretary) the stores of their own unit; every officer sees their own kit.
+    ("superadmin", SUPPLY_READ, All),
+    ("superadmin", SUPPLY_MOVE, All),
+    ("superadmin", SUPPLY_ITEM_WRITE, All),
+    ("superadmin", SUPPLY_ISSUE, All),
+    ("superadmin", SUPPLY_KIT_READ, All),
+    ("supplies", SUPPLY_READ, All),
+    ("supplies", SUPPLY_MOVE, All),
+    ("supplies", SUPPLY_ITEM_WRITE, All),
+    ("supplies", SUPPLY_ISSUE, All),
+    ("supplies", SUPPLY_KIT_READ, All),
+    ("commander", SUPPLY_READ, All),
+    ("commander", SUPPLY_KIT_READ, All),
+    ("duty", SUPPLY_READ, All),
+    ("checkpoint", SUPPLY_READ, UnitAndBelow),
+    ("checkpoint", SUPPLY_MOVE, UnitAndBelow),
+    ("checkpoint", SUPPLY_ISSUE, UnitAndBelow),
+    ("checkpoint", SUPPLY_KIT_READ, UnitAndBelow),
+    ("secretary", SUPPLY_READ, UnitAndBelow),
+    ("secretary", SUPPLY_MOVE, UnitAndBelow),
+    ("secretary", SUPPLY_ISSUE, UnitAndBelow),
+    ("secretary", SUPPLY_KIT_READ, UnitAndBelow),
+    ("officer", SUPPLY_KIT_READ, SelfOnly),
+    ("editor", SUPPLY_KIT_READ, SelfOnly),
 ];
 
 fn feature_grants(role: &str) -> impl Iterator<Item = (&'static str, DataScope)> + '_ {

@@ -20,6 +20,8 @@ pub mod recall;
 mod schedule;
 pub mod settings;
 pub mod sql;
+// supplies
+pub mod supplies;
 
 pub use crypto::{Cipher, Crypto};
 pub use db::{commit, Backend, Store, StoreError, StoreResult, Tx};

@@ -86,6 +86,26 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DiffLines", of::<Vec<app::publicity::html::DiffLine>>),
         ("ChannelReadList", of::<Vec<app::publicity::ChannelRead>>),
         ("HonourList", of::<Vec<app::publicity::Honour>>),
+        // supplies
+        ("SupplyItemInput", of::<app::supplies::ItemInput>),
+        ("SupplyStoreInput", of::<app::supplies::StoreInput>),
+        ("SupplyReceiptInput", of::<app::supplies::ReceiptInput>),
+        ("SupplyMoveInput", of::<app::supplies::MoveInput>),
+        ("SupplyIssueInput", of::<app::supplies::IssueInput>),
+        ("SupplyStocktakeInput", of::<app::supplies::StocktakeInput>),
+        ("SupplyRequestInput", of::<app::supplies::RequestInput>),
+        ("SupplyDecisionInput", of::<app::supplies::DecisionInput>),
+        ("SupplyItemList", of::<Vec<app::supplies::Item>>),
+        ("SupplyStoreList", of::<Vec<app::supplies::SupplyStore>>),
+        ("SupplyStock", of::<app::supplies::StockView>),
+        ("SupplyMovementList", of::<Vec<app::supplies::Movement>>),
+        ("SupplyIssueOutcome", of::<app::supplies::IssueOutcome>),
+        ("SupplyIssueList", of::<Vec<app::supplies::IssueRecord>>),
+        ("SupplyPost", of::<app::supplies::PostView>),
+        ("SupplyCountedList", of::<Vec<app::supplies::CountedLine>>),
+        ("SupplyRequestList", of::<Vec<app::supplies::SupplyRequest>>),
+        ("SupplyReceiptImport", of::<app::supplies::ReceiptImport>),
+        ("SupplyForecast", of::<Vec<app::supplies::ForecastLine>>),
     ]
 };
 
@@ -148,6 +168,7 @@ fn hand_written() -> Value {
             "builtin": {"type": "array", "items": {"$ref": "#/components/schemas/CustomRole"}},
             "custom": {"type": "array", "items": {"$ref": "#/components/schemas/CustomRole"}},
             "grantable": {"type": "array", "items": {"type": "string"}}}},
+        "SupplyIds": {"type": "object", "required": ["ids"], "properties": {"ids": {"type": "array", "items": {"type": "integer"}}}},
         "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}},
     })
 }
@@ -221,6 +242,10 @@ fn query_params(path: &str) -> Vec<Value> {
             q("from", json!({"type": "integer", "minimum": 1}), "旧版本号"),
             q("to", json!({"type": "integer", "minimum": 1}), "新版本号"),
         ],
+        // supplies
+        "/api/supplies/movements" => vec![q("store_id", json!({"type": "integer", "minimum": 1}), "库点")],
+        "/api/supplies/issues" => vec![q("person_id", json!({"type": "integer", "minimum": 1}), "签领人")],
+        "/api/supplies/receipts/import" => vec![q("dry_run", json!({"type": "boolean"}), "仅预检，不写入")],
         _ => vec![],
     }
 }
@@ -229,6 +254,7 @@ fn query_params(path: &str) -> Vec<Value> {
 fn file_types(path: &str) -> Vec<&'static str> {
     match path {
         "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
+        "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }

@@ -82,7 +82,7 @@ pub struct Endpoint {
 #[derive(Debug, Clone, Copy)]
 pub struct MenuEntry {
     /// Position in the menu. Bands: 10 home, 20 organisation, 30 operations and duty, 40
-    /// checkpoints, 50 recall, 60 publicity, 80 administration, 90 documentation.
+    /// checkpoints and supplies, 50 recall, 60 publicity, 80 administration, 90 documentation.
     pub order: u16,
     /// Its label's key in the locales.
     pub label: &'static str,
@@ -191,6 +191,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::recall::endpoints(),
         crate::api::notify::endpoints(),
         crate::api::publicity::endpoints(),
+        crate::api::supplies::endpoints(),
         crate::pages::endpoints(),
     ]
     .into_iter()

@@ -11,6 +11,7 @@ pub mod org;
 pub mod publicity;
 pub mod recall;
 pub mod service;
+pub mod supplies;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};

@@ -11,6 +11,7 @@ pub mod org;
 pub mod publicity;
 pub mod recall;
 pub mod service;
+pub mod supplies;
 pub mod transfer;
 
 use askama::Template;
@@ -36,6 +37,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         recall::endpoints(),
         notify::endpoints(),
         publicity::endpoints(),
+        supplies::endpoints(),
     ]
     .into_iter()
     .flatten()

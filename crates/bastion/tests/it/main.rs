@@ -21,4 +21,5 @@ mod schedule;
 mod schema;
 mod screening_batch;
 mod store;
+mod supplies;
 mod transfer;
