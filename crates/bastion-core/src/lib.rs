@@ -17,6 +17,8 @@ pub mod totp;
 // checkpoint
 pub mod checkpoint;
 pub mod csv;
+// duty (值班)
+pub mod duty;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;

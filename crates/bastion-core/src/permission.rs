@@ -110,6 +110,15 @@ pub mod perm {
     // notify: the delivery channels every feature sends through
     /// Configure the SMS gateways and chat-bot webhooks.
     pub const NOTIFY_CHANNEL: &str = "notify:channel:write";
+    // duty (值班): posts, assignments, sign-in, the desk log
+    /// See posts, their boards and assignments.
+    pub const DUTY_READ: &str = "duty:post:read";
+    /// Set up posts and assign people to shifts.
+    pub const DUTY_WRITE: &str = "duty:post:write";
+    /// Sign in and out of a shift (one's own, or for others at the desk).
+    pub const DUTY_SIGN: &str = "duty:shift:sign";
+    /// Read and write the desk log (值班日志).
+    pub const DUTY_LOG: &str = "duty:log:write";
 }
 use perm::*;
 
@@ -344,6 +353,11 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "article" => ("稿件", "articles"),
             "review" => ("审核发布", "review"),
             "honour" => ("评选", "honours"),
+            // duty
+            "duty" => ("值班", "Duty"),
+            "post" => ("岗位", "posts"),
+            "shift" => ("班次", "shifts"),
+            "sign" => ("签到签退", "sign in and out"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()
@@ -411,6 +425,26 @@ pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
     ("secretary", CHECKPOINT_READ, All),
     ("supplies", CHECKPOINT_READ, All),
     ("officer", CHECKPOINT_READ, All),
+    // duty
+    ("superadmin", DUTY_READ, All),
+    ("superadmin", DUTY_WRITE, All),
+    ("superadmin", DUTY_SIGN, All),
+    ("superadmin", DUTY_LOG, All),
+    ("commander", DUTY_READ, All),
+    ("commander", DUTY_WRITE, All),
+    ("commander", DUTY_SIGN, All),
+    ("commander", DUTY_LOG, All),
+    ("duty", DUTY_READ, All),
+    ("duty", DUTY_WRITE, All),
+    ("duty", DUTY_SIGN, All),
+    ("duty", DUTY_LOG, All),
+    ("secretary", DUTY_READ, UnitAndBelow),
+    ("secretary", DUTY_WRITE, UnitAndBelow),
+    ("secretary", DUTY_SIGN, UnitAndBelow),
+    ("checkpoint", DUTY_SIGN, SelfOnly),
+    ("officer", DUTY_SIGN, SelfOnly),
+    ("supplies", DUTY_SIGN, SelfOnly),
+    ("editor", DUTY_SIGN, SelfOnly),
 ];
 
 fn feature_grants(role: &str) -> impl Iterator<Item = (&'static str, DataScope)> + '_ {

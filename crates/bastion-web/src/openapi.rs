@@ -86,6 +86,15 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DiffLines", of::<Vec<app::publicity::html::DiffLine>>),
         ("ChannelReadList", of::<Vec<app::publicity::ChannelRead>>),
         ("HonourList", of::<Vec<app::publicity::Honour>>),
+        // duty
+        ("DutyPostInput", of::<app::duty::PostInput>),
+        ("DutyPostList", of::<Vec<app::duty::Post>>),
+        ("DutyBoard", of::<app::duty::Board>),
+        ("DutyAssignmentInput", of::<app::duty::AssignmentInput>),
+        ("DutyShift", of::<app::duty::Assignment>),
+        ("DutyShiftList", of::<Vec<app::duty::Assignment>>),
+        ("DutyLogInput", of::<app::duty::LogInput>),
+        ("DutyLog", of::<crate::api::duty::DayLog>),
     ]
 };
 

@@ -191,6 +191,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::recall::endpoints(),
         crate::api::notify::endpoints(),
         crate::api::publicity::endpoints(),
+        crate::api::duty::endpoints(),
         crate::pages::endpoints(),
     ]
     .into_iter()
