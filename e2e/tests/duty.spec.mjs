@@ -32,7 +32,8 @@ describe(`duty [${backendName()}]`, { timeout: 300_000 }, () => {
       await page.getByRole('heading', { name: '我的班次' }).waitFor();
       const card = page.locator('article.duty-card').first();
       await card.waitFor();
-      await assert.doesNotReject(card.getByText('未签到').waitFor());
+      await card.getByText('未签到').waitFor();
+      await card.getByText('当班中').waitFor();
       const mine = await (await page.request.get(`${server.url}/api/duty/my-shifts`)).json();
       shift = mine[0];
       assert.ok(shift, 'the demo officer has a shift running now');

@@ -441,7 +441,7 @@ impl App {
 
 /// Demo posts (the HQ desk and one per demo checkpoint) and today's assignments, written after the
 /// checkpoints are committed. `people` are on-duty people with their units; `officer` (the demo
-/// officer's person) is put on the shift of their unit's post that is running now.
+/// officer's person, when on duty) is put on the shift of their unit's post that is running now.
 pub(crate) async fn seed_demo(
     app: &App,
     units: &std::collections::HashMap<&str, UnitId>,
@@ -491,7 +491,7 @@ pub(crate) async fn seed_demo(
     };
     let mut rows = Vec::new();
     // The demo officer: the shift of their unit's post running now (last night's or today's).
-    if let Some((person, unit)) = officer {
+    if let Some((person, unit)) = officer.filter(|o| people.contains(o)) {
         if let Some((post, _, shifts)) = posts.iter().find(|(_, pu, _)| *pu == unit) {
             let running =
                 [yesterday, today].into_iter().flat_map(|d| shifts.iter().map(move |s| (d, s))).find(|(d, s)| {

@@ -43,6 +43,8 @@ pub struct Row {
     pub state_key: &'static str,
     /// `08:00–20:00`
     pub span: String,
+    /// The shift is running now.
+    pub running: bool,
 }
 
 fn row(a: Assignment) -> Row {
@@ -57,7 +59,9 @@ fn row(a: Assignment) -> Row {
         _ => "duty.state_done",
     };
     let span = format!("{}–{}", hhmm(Some(a.starts_at)), hhmm(Some(a.ends_at)));
-    Row { signed_in: hhmm(a.signed_in_at), signed_out: hhmm(a.signed_out_at), state, state_key, span, a }
+    let now = bastion_core::time::now_ms();
+    let running = a.starts_at <= now && now < a.ends_at;
+    Row { signed_in: hhmm(a.signed_in_at), signed_out: hhmm(a.signed_out_at), state, state_key, span, running, a }
 }
 
 /// Only a page of this feature may be where a form sends the browser back to.
