@@ -88,14 +88,18 @@ impl PostInput {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
 #[schemars(transform = bastion_core::input::as_typed)]
-#[schemars(extend("required" = ["post_id", "person_id", "day", "shift"]))]
+#[schemars(extend("required" = ["post_id", "day", "shift"]))]
 pub struct AssignmentInput {
     #[serde(deserialize_with = "bastion_core::input::flex")]
     #[schemars(with = "i64")]
     pub post_id: String,
+    /// The person, by record number; or leave it out and give `police_no`.
     #[serde(deserialize_with = "bastion_core::input::flex")]
-    #[schemars(with = "i64")]
+    #[schemars(with = "Option<i64>")]
     pub person_id: String,
+    /// The person's police number (警号), used when `person_id` is empty.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    pub police_no: String,
     #[schemars(extend("format" = "date"))]
     pub day: String,
     /// The shift's name in the post's pattern.
@@ -230,7 +234,17 @@ impl App {
         let scope = ctx.scope(perm::DUTY_WRITE)?;
         let mut e = Vec::new();
         let post_id = id_field("岗位", &input.post_id, &mut e);
-        let person_id = id_field("人员", &input.person_id, &mut e);
+        let by_police_no = non_empty(&input.person_id).is_none().then(|| non_empty(&input.police_no)).flatten();
+        let person_id = match by_police_no {
+            Some(no) => match self.store.person_by_police_no(no).await? {
+                Some(p) => Some(p.0),
+                None => {
+                    e.push(FieldError::new("人员", format!("警号“{no}”不存在")));
+                    None
+                }
+            },
+            None => id_field("人员", &input.person_id, &mut e),
+        };
         let day = bastion_core::time::parse_date("日期", &input.day).map_err(|x| e.push(x)).ok();
         let shift_name = text("班次", &input.shift, 1, 20).map_err(|x| e.push(x)).ok();
         let reason = opt_text("例外理由", &input.override_reason, 200).map_err(|x| e.push(x)).ok().flatten();

@@ -257,6 +257,15 @@ impl Store {
         rows.iter().map(assign_row).collect()
     }
 
+    /// The person with this police number (警号), for the desk's assignment form.
+    pub async fn person_by_police_no(&self, police_no: &str) -> StoreResult<Option<PersonId>> {
+        let row = sqlx::query("SELECT id FROM people WHERE police_no = $1")
+            .bind(police_no)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| Ok(PersonId(r.try_get("id")?))).transpose()
+    }
+
     pub async fn assignment(&self, id: AssignmentId) -> StoreResult<Assignment> {
         let row = sqlx::query(&format!("SELECT {ASSIGN_COLS} FROM {ASSIGN_FROM} WHERE a.id = $1"))
             .bind(id.0)

@@ -125,7 +125,7 @@ async fn assignment_rules(backend: Backend) {
     assert_eq!(f, ["人员"]);
     assert!(m.contains("韩休假") && m.contains("休假"), "{m}");
 
-    // A shift the post does not have, a twice-made assignment.
+    // A shift the post does not have.
     let (s, v) = assign(&t, &c, post_a, lin, "2030-01-20", "早班", "").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(fields(&v).1.contains("白班、夜班"), "{v}");
