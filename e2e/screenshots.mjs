@@ -26,7 +26,7 @@ const PAGES = [
   ['editor', '/publicity', 'publicity'],
   ['supplies', '/supplies', 'supplies'],
   ['duty', '/duty', 'duty'],
-  ['officer', '/duty/mine', 'duty-mine'],
+  ['officer', '/duty/my', 'duty-my'],
 ];
 
 const server = await startServer();

@@ -177,6 +177,7 @@ impl App {
         duty.resize(STAFF, DutyStatus::OnDuty);
         duty.shuffle(&mut rng);
         let mut first_of_unit: std::collections::HashMap<&str, PersonId> = std::collections::HashMap::new();
+        let mut on_duty: Vec<(PersonId, UnitId)> = Vec::new();
         let (mut police_seq, mut aux_seq) = (0u32, 0u32);
         for (n, (unit_idx, code)) in roster.iter().enumerate() {
             let (_, _, kind, _, _, types) = UNITS[*unit_idx];
@@ -226,6 +227,9 @@ impl App {
             };
             let id = self.store.insert_person(&mut tx, &person).await?;
             first_of_unit.entry(code).or_insert(id);
+            if person.duty_status == DutyStatus::OnDuty {
+                on_duty.push((id, person.unit_id));
+            }
         }
         let mut accounts = Vec::new();
         for (username, display, roles, unit_code, linked) in ACCOUNTS {
@@ -277,6 +281,12 @@ impl App {
         crate::recall::seed_demo(self).await?;
         // supplies: items, the warehouse and a stock point per post, stocked
         crate::supplies::seed_demo(self).await?;
+        // duty: posts (the HQ desk, one per checkpoint) and today's shifts
+        let officer = ACCOUNTS
+            .iter()
+            .find(|a| a.2 == "officer")
+            .and_then(|a| Some((first_of_unit.get(a.3).copied()?, ids.get(a.3).copied()?)));
+        crate::duty::seed_demo(self, &ids, &on_duty, officer).await?;
         self.store.analyze().await?;
         Ok(DemoSummary { units: UNITS.len(), people: STAFF, party: PARTY_MEMBERS, accounts })
     }

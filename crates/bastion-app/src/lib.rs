@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod checkpoint;
 pub mod demo;
+pub mod duty;
 pub mod home;
 pub mod maintenance;
 pub mod notify;

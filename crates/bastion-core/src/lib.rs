@@ -19,6 +19,8 @@ pub mod checkpoint;
 pub mod csv;
 // supplies
 pub mod supplies;
+// duty (值班)
+pub mod duty;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;

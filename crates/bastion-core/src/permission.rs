@@ -121,6 +121,15 @@ pub mod perm {
     pub const SUPPLY_ISSUE: &str = "supplies:kit:write";
     /// See issues to people: of the units in scope, or one's own.
     pub const SUPPLY_KIT_READ: &str = "supplies:kit:read";
+    // duty (值班): posts, assignments, sign-in, the desk log
+    /// See posts, their boards and assignments.
+    pub const DUTY_READ: &str = "duty:post:read";
+    /// Set up posts and assign people to shifts.
+    pub const DUTY_WRITE: &str = "duty:post:write";
+    /// Sign in and out of a shift (one's own, or for others at the desk).
+    pub const DUTY_SIGN: &str = "duty:shift:sign";
+    /// Read and write the desk log (值班日志).
+    pub const DUTY_LOG: &str = "duty:log:write";
 }
 use perm::*;
 
@@ -360,6 +369,11 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "stock" => ("库存", "stock"),
             "item" => ("物资品目", "items"),
             "kit" => ("签领", "kit issues"),
+            // duty
+            "duty" => ("值班", "Duty"),
+            "post" => ("岗位", "posts"),
+            "shift" => ("班次", "shifts"),
+            "sign" => ("签到签退", "sign in and out"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()
@@ -452,6 +466,26 @@ pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
     ("secretary", SUPPLY_KIT_READ, UnitAndBelow),
     ("officer", SUPPLY_KIT_READ, SelfOnly),
     ("editor", SUPPLY_KIT_READ, SelfOnly),
+    // duty
+    ("superadmin", DUTY_READ, All),
+    ("superadmin", DUTY_WRITE, All),
+    ("superadmin", DUTY_SIGN, All),
+    ("superadmin", DUTY_LOG, All),
+    ("commander", DUTY_READ, All),
+    ("commander", DUTY_WRITE, All),
+    ("commander", DUTY_SIGN, All),
+    ("commander", DUTY_LOG, All),
+    ("duty", DUTY_READ, All),
+    ("duty", DUTY_WRITE, All),
+    ("duty", DUTY_SIGN, All),
+    ("duty", DUTY_LOG, All),
+    ("secretary", DUTY_READ, UnitAndBelow),
+    ("secretary", DUTY_WRITE, UnitAndBelow),
+    ("secretary", DUTY_SIGN, UnitAndBelow),
+    ("checkpoint", DUTY_SIGN, SelfOnly),
+    ("officer", DUTY_SIGN, SelfOnly),
+    ("supplies", DUTY_SIGN, SelfOnly),
+    ("editor", DUTY_SIGN, SelfOnly),
 ];
 
 fn feature_grants(role: &str) -> impl Iterator<Item = (&'static str, DataScope)> + '_ {

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod checkpoint;
 pub mod crypto;
 pub mod db;
+pub mod duty;
 pub mod group_commit;
 pub mod jobs;
 pub mod notify;

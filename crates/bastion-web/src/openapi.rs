@@ -106,6 +106,15 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("SupplyRequestList", of::<Vec<app::supplies::SupplyRequest>>),
         ("SupplyReceiptImport", of::<app::supplies::ReceiptImport>),
         ("SupplyForecast", of::<Vec<app::supplies::ForecastLine>>),
+        // duty
+        ("DutyPostInput", of::<app::duty::PostInput>),
+        ("DutyPostList", of::<Vec<app::duty::Post>>),
+        ("DutyBoard", of::<app::duty::Board>),
+        ("DutyAssignmentInput", of::<app::duty::AssignmentInput>),
+        ("DutyShift", of::<app::duty::Assignment>),
+        ("DutyShiftList", of::<Vec<app::duty::Assignment>>),
+        ("DutyLogInput", of::<app::duty::LogInput>),
+        ("DutyLog", of::<crate::api::duty::DayLog>),
     ]
 };
 

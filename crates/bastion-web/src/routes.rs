@@ -192,6 +192,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::notify::endpoints(),
         crate::api::publicity::endpoints(),
         crate::api::supplies::endpoints(),
+        crate::api::duty::endpoints(),
         crate::pages::endpoints(),
     ]
     .into_iter()

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod checkpoint;
+pub mod duty;
 pub mod home;
 pub mod notify;
 pub mod operation;
@@ -34,6 +35,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         transfer::endpoints(),
         operation::endpoints(),
         checkpoint::endpoints(),
+        duty::endpoints(),
         recall::endpoints(),
         notify::endpoints(),
         publicity::endpoints(),

@@ -767,7 +767,7 @@ async fn the_home_page_lists_what_waits_for_the_viewer(backend: Backend) {
     let sec = home(t.login("secadmin").await).await;
     assert!(sec.contains("目前没有等您处理的事项"), "{sec}");
     let officer = t.login("officer").await;
-    assert!(home(officer.clone()).await.contains("目前没有等您处理的事项"));
+    assert!(!home(officer.clone()).await.contains("召集令"), "no recall asks anything of the officer yet");
     let unit = t.app.store.account_by_username("officer").await.unwrap().unwrap().unit_id.0;
     let boss = t.login("commander").await;
     let (s, created) = crate::recall::issue(&boss, &t, unit, serde_json::json!({"title": "城关所集结"})).await;

@@ -9,6 +9,7 @@ mod checkpoint;
 mod cli;
 mod csv_injection;
 mod disclosure;
+mod duty;
 mod identity;
 mod input_rules;
 mod layering;

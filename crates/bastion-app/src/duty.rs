@@ -1,0 +1,579 @@
+//! Duty (值班): posts and their shift patterns, manual assignments checked against the bureau's
+//! rules (no overlapping shifts; 11 hours' rest, which a written reason may override; nobody on
+//! leave, sick or in quarantine), sign-in and sign-out, and the append-only desk log.
+
+use bastion_core::duty::{self, Breach, LogCategory, PostKind, ShiftDef, MIN_REST_MS};
+use bastion_core::error::{non_empty, opt_text, text};
+use bastion_core::org::DutyStatus;
+use bastion_core::permission::perm;
+use bastion_core::FieldError;
+/// The read models and ids the web layer shows.
+pub use bastion_store::duty::{Assignment, AssignmentId, LogEntry, LogId, Post, PostId};
+use bastion_store::duty::{NewAssignment, NewLogEntry, NewPost};
+use bastion_store::org::{PersonId, RowScope, UnitId};
+use serde::{Deserialize, Serialize};
+
+use crate::{in_scope, App, AppError, AppResult, Ctx};
+
+fn id_field(field: &str, raw: &str, e: &mut Vec<FieldError>) -> Option<i64> {
+    match non_empty(raw) {
+        None => {
+            e.push(FieldError::required(field));
+            None
+        }
+        Some(t) => match t.parse::<i64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                e.push(FieldError::new(field, format!("{field}须为正整数编号")));
+                None
+            }
+        },
+    }
+}
+
+fn opt_id_field(field: &str, raw: &str, e: &mut Vec<FieldError>) -> Option<Option<i64>> {
+    match non_empty(raw) {
+        None => Some(None),
+        Some(_) => id_field(field, raw, e).map(Some),
+    }
+}
+
+/// A new post (岗位).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["name", "kind", "unit_id", "shifts"]))]
+pub struct PostInput {
+    pub name: String,
+    /// desk, checkpoint, patrol or team (or the Chinese label)
+    #[schemars(with = "PostKind")]
+    pub kind: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    pub unit_id: String,
+    /// The checkpoint record this post staffs, if any.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "Option<i64>")]
+    pub checkpoint_id: String,
+    /// One shift per line: `名称 开始-结束 人数`, e.g. `白班 08:00-20:00 2`.
+    pub shifts: String,
+}
+
+struct ParsedPost {
+    name: String,
+    kind: PostKind,
+    unit_id: i64,
+    checkpoint_id: Option<i64>,
+    shifts: Vec<ShiftDef>,
+}
+
+impl PostInput {
+    fn parse(&self) -> Result<ParsedPost, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let name = text("岗位名称", &self.name, 2, 40).map_err(|x| e.push(x)).ok();
+        let kind = PostKind::parse(&self.kind).map_err(|x| e.push(x)).ok();
+        let unit_id = id_field("所属单位", &self.unit_id, &mut e);
+        let checkpoint_id = opt_id_field("关联卡点", &self.checkpoint_id, &mut e);
+        let shifts = duty::parse_shifts("班次", &self.shifts).map_err(|x| e.push(x)).ok();
+        match (name, kind, unit_id, checkpoint_id, shifts) {
+            (Some(name), Some(kind), Some(unit_id), Some(checkpoint_id), Some(shifts)) if e.is_empty() => {
+                Ok(ParsedPost { name, kind, unit_id, checkpoint_id, shifts })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+/// Put a person on a shift of a post on a day (排班).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["post_id", "day", "shift"]))]
+pub struct AssignmentInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    pub post_id: String,
+    /// The person, by record number; or leave it out and give `police_no`.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "Option<i64>")]
+    pub person_id: String,
+    /// The person's police number (警号), used when `person_id` is empty.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    pub police_no: String,
+    #[schemars(extend("format" = "date"))]
+    pub day: String,
+    /// The shift's name in the post's pattern.
+    pub shift: String,
+    /// A written reason to accept less than 11 hours' rest (audited).
+    pub override_reason: String,
+}
+
+/// A desk-log entry. A correction names the entry it corrects; nothing is ever changed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["category", "body"]))]
+pub struct LogInput {
+    /// call, order, report, action or other (or 来电, 指令, 上报, 处置, 其他)
+    #[schemars(with = "LogCategory")]
+    pub category: String,
+    pub body: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bool")]
+    pub important: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "Option<i64>")]
+    pub corrects: String,
+}
+
+/// One shift of a post's board: required, rostered and present.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ShiftBoard {
+    pub shift: ShiftDef,
+    pub hours: String,
+    pub required: i64,
+    pub rostered: i64,
+    pub present: i64,
+    pub people: Vec<Assignment>,
+}
+
+/// A post on a day.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Board {
+    pub post: Post,
+    pub day: String,
+    pub shifts: Vec<ShiftBoard>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sign {
+    In,
+    Out,
+}
+
+fn day_or_today(raw: Option<&str>) -> AppResult<jiff::civil::Date> {
+    match raw.and_then(non_empty) {
+        None => Ok(bastion_core::time::today()),
+        Some(d) => bastion_core::time::parse_date("日期", d).map_err(AppError::invalid),
+    }
+}
+
+fn clock(ms: i64) -> String {
+    bastion_core::time::fmt_ms(ms)
+}
+
+impl App {
+    /// The posts the caller may see.
+    pub async fn duty_posts(&self, ctx: &Ctx) -> AppResult<Vec<Post>> {
+        let scope = ctx.scope(perm::DUTY_READ)?;
+        Ok(self.store.duty_posts().await?.into_iter().filter(|p| in_scope(&scope, &p.unit_path, None)).collect())
+    }
+
+    async fn post_in_scope(&self, scope: &RowScope, id: PostId) -> AppResult<Post> {
+        let post = self.store.duty_post(id).await.map_err(|_| AppError::NotFound("岗位不存在".into()))?;
+        if !in_scope(scope, &post.unit_path, None) {
+            return Err(AppError::forbidden_data());
+        }
+        Ok(post)
+    }
+
+    pub async fn create_post(&self, ctx: &Ctx, input: &PostInput) -> AppResult<PostId> {
+        let scope = ctx.scope(perm::DUTY_WRITE)?;
+        let p = input.parse().map_err(AppError::Invalid)?;
+        let unit = self
+            .store
+            .unit(UnitId(p.unit_id))
+            .await
+            .map_err(|_| AppError::invalid(FieldError::new("所属单位", "所属单位不存在")))?;
+        if !in_scope(&scope, &unit.path, None) {
+            return Err(AppError::forbidden_data());
+        }
+        if let Some(c) = p.checkpoint_id {
+            self.store
+                .checkpoint(bastion_store::checkpoint::CheckpointId(c))
+                .await
+                .map_err(|_| AppError::invalid(FieldError::new("关联卡点", "关联卡点不存在")))?;
+        }
+        let new =
+            NewPost { name: p.name, kind: p.kind, unit_id: unit.id, checkpoint_id: p.checkpoint_id, shifts: p.shifts };
+        let mut tx = self.store.begin().await?;
+        let id = self.store.insert_post(&mut tx, &new).await?;
+        let detail = duty::format_shifts(&new.shifts).replace('\n', "；");
+        self.audit(&mut tx, ctx, "duty", "新增岗位", &format!("duty_post:{} {}", id.0, new.name), &detail).await?;
+        bastion_store::commit(tx).await?;
+        Ok(id)
+    }
+
+    /// A post's board on a day (today when none is given): per shift, required, rostered, present.
+    pub async fn duty_board(&self, ctx: &Ctx, id: PostId, day: Option<&str>) -> AppResult<Board> {
+        let scope = ctx.scope(perm::DUTY_READ)?;
+        let day = day_or_today(day)?.to_string();
+        let post = self.post_in_scope(&scope, id).await?;
+        let all = self.store.post_assignments(id, &day).await?;
+        let shifts = post
+            .shifts
+            .iter()
+            .map(|s| {
+                let people: Vec<Assignment> = all.iter().filter(|a| a.shift == s.name).cloned().collect();
+                ShiftBoard {
+                    shift: s.clone(),
+                    hours: s.hours(),
+                    required: s.required,
+                    rostered: people.len() as i64,
+                    present: people.iter().filter(|a| a.present()).count() as i64,
+                    people,
+                }
+            })
+            .collect();
+        Ok(Board { post, day, shifts })
+    }
+
+    /// Put a person on a shift, keeping the rules: nobody off duty, no overlap, 11 hours' rest
+    /// unless a written reason is given (recorded with the assignment and in the audit log).
+    pub async fn assign(&self, ctx: &Ctx, input: &AssignmentInput) -> AppResult<AssignmentId> {
+        let scope = ctx.scope(perm::DUTY_WRITE)?;
+        let mut e = Vec::new();
+        let post_id = id_field("岗位", &input.post_id, &mut e);
+        let by_police_no = non_empty(&input.person_id).is_none().then(|| non_empty(&input.police_no)).flatten();
+        let person_id = match by_police_no {
+            Some(no) => match self.store.person_by_police_no(no).await? {
+                Some(p) => Some(p.0),
+                None => {
+                    e.push(FieldError::new("人员", format!("警号“{no}”不存在")));
+                    None
+                }
+            },
+            None => id_field("人员", &input.person_id, &mut e),
+        };
+        let day = bastion_core::time::parse_date("日期", &input.day).map_err(|x| e.push(x)).ok();
+        let shift_name = text("班次", &input.shift, 1, 20).map_err(|x| e.push(x)).ok();
+        let reason = opt_text("例外理由", &input.override_reason, 200).map_err(|x| e.push(x)).ok().flatten();
+        let (Some(post_id), Some(person_id), Some(day), Some(shift_name)) = (post_id, person_id, day, shift_name)
+        else {
+            return Err(AppError::Invalid(e));
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        let post = self.post_in_scope(&scope, PostId(post_id)).await?;
+        let Some(shift) = post.shift(&shift_name).cloned() else {
+            let names: Vec<&str> = post.shifts.iter().map(|s| s.name.as_str()).collect();
+            return Err(AppError::invalid(FieldError::new(
+                "班次",
+                format!("班次“{shift_name}”不在岗位“{}”的班次中（{}）", post.name, names.join("、")),
+            )));
+        };
+        let person = self
+            .store
+            .person(PersonId(person_id))
+            .await
+            .map_err(|_| AppError::invalid(FieldError::new("人员", "人员不存在")))?;
+        if person.duty_status != DutyStatus::OnDuty || !person.enabled {
+            return Err(AppError::invalid(FieldError::new(
+                "人员",
+                format!("{}当前状态为“{}”，不能排班", person.name, person.duty_status.zh()),
+            )));
+        }
+        let (starts_at, ends_at) = shift.span(day);
+        let mut tx = self.store.begin().await?;
+        let near = self
+            .store
+            .person_shifts_between(&mut tx, person.id, starts_at - MIN_REST_MS, ends_at + MIN_REST_MS)
+            .await?;
+        let mut rest_breach = None;
+        for other in &near {
+            let what = format!("{} {} {}（{}）", other.day, other.post_name, other.shift, clock(other.starts_at));
+            match duty::breach((starts_at, ends_at), (other.starts_at, other.ends_at)) {
+                Some(Breach::Overlap) => {
+                    return Err(AppError::invalid(FieldError::new(
+                        "班次",
+                        format!("违反“同一人不能同时在两个班次”规则：{} 已排 {what}，与此班次时间重叠", person.name),
+                    )));
+                }
+                Some(Breach::Rest { gap_ms }) if reason.is_none() => {
+                    let h = gap_ms as f64 / 3_600_000.0;
+                    return Err(AppError::invalid(FieldError::new(
+                        "例外理由",
+                        format!(
+                            "违反“两班之间至少休息 11 小时”规则：{} 已排 {what}，间隔仅 {h:.1} 小时；确需安排请填写例外理由",
+                            person.name
+                        ),
+                    )));
+                }
+                Some(Breach::Rest { .. }) => rest_breach = Some(what),
+                None => {}
+            }
+        }
+        let new = NewAssignment {
+            post_id: post.id,
+            person_id: person.id,
+            day: day.to_string(),
+            shift: shift.name.clone(),
+            starts_at,
+            ends_at,
+            override_reason: rest_breach.as_ref().and(reason.clone()),
+            created_by: ctx.username.clone(),
+        };
+        let id = self.store.insert_assignment(&mut tx, &new).await?;
+        let detail = match (&rest_breach, &new.override_reason) {
+            (Some(what), Some(r)) => format!("休息不足 11 小时（已排 {what}），例外理由：{r}"),
+            _ => String::new(),
+        };
+        self.audit(
+            &mut tx,
+            ctx,
+            "duty",
+            "排班",
+            &format!("duty_assignment:{} {} {} {} {}", id.0, post.name, new.day, new.shift, person.police_no),
+            &detail,
+        )
+        .await?;
+        bastion_store::commit(tx).await?;
+        Ok(id)
+    }
+
+    /// The caller's own shifts from yesterday to a week ahead.
+    pub async fn my_shifts(&self, ctx: &Ctx) -> AppResult<Vec<Assignment>> {
+        ctx.scope(perm::DUTY_SIGN)?;
+        let Some(person) = ctx.person_id else { return Ok(Vec::new()) };
+        let today = bastion_core::time::today();
+        let from = today.yesterday().unwrap_or(today).to_string();
+        let to = today.checked_add(jiff::Span::new().days(7)).unwrap_or(today).to_string();
+        Ok(self.store.person_assignments(person, &from, &to).await?)
+    }
+
+    /// Sign in or out of a shift: one's own, or anyone's at a post in the caller's scope (the desk).
+    pub async fn sign(&self, ctx: &Ctx, id: AssignmentId, action: Sign) -> AppResult<Assignment> {
+        let scope = ctx.scope(perm::DUTY_SIGN)?;
+        let a = self.store.assignment(id).await.map_err(|_| AppError::NotFound("班次不存在".into()))?;
+        let own = ctx.person_id == Some(a.person_id);
+        if !own && !in_scope(&scope, &a.post_unit_path, Some(a.person_id)) {
+            let verb = if action == Sign::In { "签到" } else { "签退" };
+            return Err(match scope {
+                RowScope::Person(_) | RowScope::Nothing => {
+                    AppError::Forbidden(format!("这不是您的班次（{} {}），不能{verb}", a.person_name, a.shift))
+                }
+                _ => AppError::forbidden_data(),
+            });
+        }
+        let now = bastion_core::time::now_ms();
+        let mut tx = self.store.begin().await?;
+        let done = match action {
+            Sign::In => self.store.sign_in(&mut tx, id, now, &ctx.username).await?,
+            Sign::Out => self.store.sign_out(&mut tx, id, now, &ctx.username).await?,
+        };
+        if !done {
+            drop(tx);
+            let a = self.store.assignment(id).await?;
+            return Err(AppError::Conflict(match (action, a.signed_in_at, a.signed_out_at) {
+                (Sign::In, Some(t), _) => format!("{} 已于 {} 签到，不能重复签到", a.person_name, clock(t)),
+                (Sign::Out, None, _) => format!("{} 尚未签到，不能签退", a.person_name),
+                (Sign::Out, Some(_), Some(t)) => format!("{} 已于 {} 签退，不能重复签退", a.person_name, clock(t)),
+                _ => "班次状态已变化，请刷新后重试".to_string(),
+            }));
+        }
+        let (action_name, by) = match action {
+            Sign::In => ("签到", if own { "本人" } else { "值班台代签" }),
+            Sign::Out => ("签退", if own { "本人" } else { "值班台代签" }),
+        };
+        self.audit(
+            &mut tx,
+            ctx,
+            "duty",
+            action_name,
+            &format!("duty_assignment:{} {} {} {} {}", id.0, a.post_name, a.day, a.shift, a.police_no),
+            by,
+        )
+        .await?;
+        bastion_store::commit(tx).await?;
+        Ok(self.store.assignment(id).await?)
+    }
+
+    /// One day's desk log (today when none is given).
+    pub async fn desk_log(&self, ctx: &Ctx, day: Option<&str>) -> AppResult<(String, Vec<LogEntry>)> {
+        ctx.scope(perm::DUTY_LOG)?;
+        let day = day_or_today(day)?.to_string();
+        let entries = self.store.log_for_day(&day).await?;
+        Ok((day, entries))
+    }
+
+    /// Append an entry to the desk log; a correction names the entry it corrects.
+    pub async fn add_log_entry(&self, ctx: &Ctx, input: &LogInput) -> AppResult<LogId> {
+        ctx.scope(perm::DUTY_LOG)?;
+        let mut e = Vec::new();
+        let category = LogCategory::parse(&input.category).map_err(|x| e.push(x)).ok();
+        let body = text("内容", &input.body, 2, 2000).map_err(|x| e.push(x)).ok();
+        let important = match input.important.trim() {
+            "" | "0" | "false" | "off" => Some(false),
+            "1" | "true" | "on" => Some(true),
+            _ => {
+                e.push(FieldError::new("重要", "重要只能是 是/否"));
+                None
+            }
+        };
+        let corrects = opt_id_field("更正的条目", &input.corrects, &mut e);
+        let (Some(category), Some(body), Some(important), Some(corrects)) = (category, body, important, corrects)
+        else {
+            return Err(AppError::Invalid(e));
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        let corrects = match corrects {
+            Some(c) => Some(
+                self.store
+                    .log_entry(LogId(c))
+                    .await
+                    .map_err(|_| AppError::invalid(FieldError::new("更正的条目", format!("日志条目 {c} 不存在"))))?
+                    .id,
+            ),
+            None => None,
+        };
+        let now = bastion_core::time::now_ms();
+        let entry = NewLogEntry {
+            at: now,
+            day: bastion_core::time::today().to_string(),
+            category,
+            important,
+            body,
+            corrects,
+            account: ctx.username.clone(),
+            author: ctx.display_name.clone(),
+        };
+        let mut tx = self.store.begin().await?;
+        let id = self.store.insert_log_entry(&mut tx, &entry).await?;
+        let action = if corrects.is_some() { "更正值班日志" } else { "新增值班日志" };
+        let target = match corrects {
+            Some(c) => format!("duty_log:{} corrects:{}", id.0, c.0),
+            None => format!("duty_log:{}", id.0),
+        };
+        self.audit(&mut tx, ctx, "duty", action, &target, category.zh()).await?;
+        bastion_store::commit(tx).await?;
+        Ok(id)
+    }
+}
+
+/// Demo posts (the HQ desk and one per demo checkpoint) and today's assignments, written after the
+/// checkpoints are committed. `people` are on-duty people with their units; `officer` (the demo
+/// officer's person, when on duty) is put on the shift of their unit's post that is running now.
+pub(crate) async fn seed_demo(
+    app: &App,
+    units: &std::collections::HashMap<&str, UnitId>,
+    people: &[(PersonId, UnitId)],
+    officer: Option<(PersonId, UnitId)>,
+) -> AppResult<()> {
+    let u = |code: &str| units.get(code).copied().unwrap_or(UnitId(1));
+    let pattern =
+        |raw: &str| duty::parse_shifts("班次", raw).map_err(|e| AppError::Internal(anyhow::anyhow!(e.message)));
+    let three = pattern("早班 08:00-16:00 2\n中班 16:00-24:00 2\n夜班 00:00-08:00 1")?;
+    let two = pattern("白班 08:00-20:00 2\n夜班 20:00-08:00 2")?;
+    let mut tx = app.store.begin().await?;
+    let desk = NewPost {
+        name: "指挥部值班台".into(),
+        kind: PostKind::Desk,
+        unit_id: u("HQ"),
+        checkpoint_id: None,
+        shifts: three.clone(),
+    };
+    let mut posts = vec![(app.store.insert_post(&mut tx, &desk).await?, u("HQ"), three)];
+    for c in app.store.checkpoints().await? {
+        let post = NewPost {
+            name: format!("{}岗", c.name),
+            kind: PostKind::Checkpoint,
+            unit_id: c.unit_id,
+            checkpoint_id: Some(c.id.0),
+            shifts: two.clone(),
+        };
+        posts.push((app.store.insert_post(&mut tx, &post).await?, c.unit_id, two.clone()));
+    }
+    let today = bastion_core::time::today();
+    let yesterday = today.yesterday().unwrap_or(today);
+    let now = bastion_core::time::now_ms();
+    let mut used = std::collections::HashSet::new();
+    let add = |post: PostId, person: PersonId, day: jiff::civil::Date, s: &ShiftDef| {
+        let (starts_at, ends_at) = s.span(day);
+        NewAssignment {
+            post_id: post,
+            person_id: person,
+            day: day.to_string(),
+            shift: s.name.clone(),
+            starts_at,
+            ends_at,
+            override_reason: None,
+            created_by: "demo".into(),
+        }
+    };
+    let mut rows = Vec::new();
+    // The demo officer: the shift of their unit's post running now (last night's or today's).
+    if let Some((person, unit)) = officer.filter(|o| people.contains(o)) {
+        if let Some((post, _, shifts)) = posts.iter().find(|(_, pu, _)| *pu == unit) {
+            let running =
+                [yesterday, today].into_iter().flat_map(|d| shifts.iter().map(move |s| (d, s))).find(|(d, s)| {
+                    let (a, b) = s.span(*d);
+                    a <= now && now < b
+                });
+            if let Some((d, s)) = running {
+                used.insert(person);
+                rows.push(add(*post, person, d, s));
+            }
+        }
+    }
+    // Everyone else: today's shifts, people of the post's unit, one shift each.
+    for (post, unit, shifts) in &posts {
+        let mut pool = people
+            .iter()
+            .filter(|(p, pu)| pu == unit && !used.contains(p))
+            .map(|(p, _)| *p)
+            .collect::<Vec<_>>()
+            .into_iter();
+        for s in shifts {
+            for _ in 0..s.required {
+                let Some(person) = pool.next() else { break };
+                used.insert(person);
+                rows.push(add(*post, person, today, s));
+            }
+        }
+    }
+    for r in &rows {
+        app.store.insert_assignment(&mut tx, r).await?;
+    }
+    bastion_store::commit(tx).await?;
+    Ok(())
+}
+
+/// Duty's to-do items: the viewer's shift running now or starting within 12 hours that they have
+/// not signed in to (urgent once it has started), and one running now to sign out of at its end.
+pub(crate) const TODO: crate::home::TodoSource =
+    crate::home::TodoSource { feature: "值班", items: |app, ctx| Box::pin(app.duty_todo(ctx)) };
+
+impl App {
+    async fn duty_todo(&self, ctx: &Ctx) -> AppResult<Vec<crate::home::TodoItem>> {
+        if ctx.person_id.is_none() || !ctx.can(perm::DUTY_SIGN) {
+            return Ok(Vec::new());
+        }
+        let now = bastion_core::time::now_ms();
+        let soon = now + 12 * 3_600_000;
+        let mut out = Vec::new();
+        for a in self.my_shifts(ctx).await? {
+            let when = format!(
+                "{}–{}",
+                bastion_core::time::fmt_ms(a.starts_at),
+                bastion_core::time::fmt_ms(a.ends_at).rsplit(' ').next().unwrap_or_default()
+            );
+            let item = |title: String, urgent: bool| crate::home::TodoItem {
+                feature: "值班",
+                title,
+                href: "/duty/my".into(),
+                urgent,
+            };
+            if a.signed_in_at.is_none() && a.ends_at > now && a.starts_at <= soon {
+                let started = a.starts_at <= now;
+                let ask = if started { "当班中，请签到" } else { "请按时到岗签到" };
+                out.push(item(format!("{} {} {when}：{ask}", a.post_name, a.shift), started));
+            } else if a.present() && a.ends_at <= now {
+                out.push(item(format!("{} {} {when} 已结束，请签退", a.post_name, a.shift), false));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,153 @@
+//! Duty (值班): posts and their boards, assignments, sign-in and sign-out, the desk log.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use bastion_app::duty::{
+    Assignment, AssignmentId, AssignmentInput, Board, LogEntry, LogInput, Post, PostId, PostInput, Sign,
+};
+use bastion_core::permission::perm;
+use serde::{Deserialize, Serialize};
+
+use super::AppJson;
+use crate::error::ApiResult;
+use crate::routes::{get, post, Endpoint};
+use crate::session::ApiCtx;
+use crate::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DayQuery {
+    pub day: Option<String>,
+}
+
+/// One day's desk log.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct DayLog {
+    pub day: String,
+    pub entries: Vec<LogEntry>,
+}
+
+pub async fn posts(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Post>>> {
+    Ok(Json(s.app.duty_posts(&ctx).await?))
+}
+
+pub async fn create_post(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<PostInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.create_post(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn board(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<DayQuery>,
+) -> ApiResult<Json<Board>> {
+    Ok(Json(s.app.duty_board(&ctx, PostId(id), q.day.as_deref()).await?))
+}
+
+pub async fn assign(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<AssignmentInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.assign(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn my_shifts(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Assignment>>> {
+    Ok(Json(s.app.my_shifts(&ctx).await?))
+}
+
+pub async fn sign_in(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Assignment>> {
+    Ok(Json(s.app.sign(&ctx, AssignmentId(id), Sign::In).await?))
+}
+
+pub async fn sign_out(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Assignment>> {
+    Ok(Json(s.app.sign(&ctx, AssignmentId(id), Sign::Out).await?))
+}
+
+pub async fn log(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Query(q): Query<DayQuery>) -> ApiResult<Json<DayLog>> {
+    let (day, entries) = s.app.desk_log(&ctx, q.day.as_deref()).await?;
+    Ok(Json(DayLog { day, entries }))
+}
+
+pub async fn add_log(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<LogInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.add_log_entry(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+/// The endpoints of this feature (see `crate::routes`). The desk log has no update or delete:
+/// a correction is a new entry.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        get("/api/duty/posts", posts).perm(perm::DUTY_READ).doc("值班", "岗位列表", None, "DutyPostList", "200"),
+        post("/api/duty/posts", create_post).perm(perm::DUTY_WRITE).doc(
+            "值班",
+            "新增岗位（班次与每班人数）",
+            Some("DutyPostInput"),
+            "Created",
+            "201",
+        ),
+        // Post 5 of the demo is at the station of the demo secretary (本单位及下级).
+        get("/api/duty/posts/{id}/board", board).perm(perm::DUTY_READ).probe("/api/duty/posts/5/board").doc(
+            "值班",
+            "岗位看板：各班应到、已排、在岗（?day=YYYY-MM-DD，默认今天）",
+            None,
+            "DutyBoard",
+            "200",
+        ),
+        post("/api/duty/assignments", assign).perm(perm::DUTY_WRITE).doc(
+            "值班",
+            "排班（检查重叠、11 小时休息、在岗状态；休息不足须填例外理由）",
+            Some("DutyAssignmentInput"),
+            "Created",
+            "201",
+        ),
+        get("/api/duty/my-shifts", my_shifts).perm(perm::DUTY_SIGN).doc(
+            "值班",
+            "我的班次（昨天起一周）",
+            None,
+            "DutyShiftList",
+            "200",
+        ),
+        post("/api/duty/assignments/{id}/sign-in", sign_in)
+            .perm(perm::DUTY_SIGN)
+            .probe("/api/duty/assignments/0/sign-in")
+            .doc("值班", "签到（本人，或值班台代签）", None, "DutyShift", "200"),
+        post("/api/duty/assignments/{id}/sign-out", sign_out)
+            .perm(perm::DUTY_SIGN)
+            .probe("/api/duty/assignments/0/sign-out")
+            .doc("值班", "签退", None, "DutyShift", "200"),
+        get("/api/duty/log", log).perm(perm::DUTY_LOG).doc(
+            "值班",
+            "值班日志（?day=YYYY-MM-DD，默认今天）",
+            None,
+            "DutyLog",
+            "200",
+        ),
+        post("/api/duty/log", add_log).perm(perm::DUTY_LOG).doc(
+            "值班",
+            "新增值班日志（只增不改；更正写一条指向原条目的新记录）",
+            Some("DutyLogInput"),
+            "Created",
+            "201",
+        ),
+    ]
+}

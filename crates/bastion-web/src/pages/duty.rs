@@ -1,0 +1,393 @@
+//! Duty (值班) pages: posts and their boards (with the assignment form and desk sign-in),
+//! "my shifts" on the phone, and the day's desk log.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use bastion_app::duty::{
+    Assignment, AssignmentId, AssignmentInput, Board, LogEntry, LogInput, Post, PostId, PostInput, Sign,
+};
+use bastion_app::org::Unit;
+use bastion_app::AppError;
+use bastion_core::duty::{LogCategory, PostKind};
+use bastion_core::permission::perm;
+use bastion_core::time::fmt_ms;
+use bastion_core::FieldError;
+use serde::Deserialize;
+
+use super::{error_page, error_page_in_shell, render, render_status, Shell};
+use crate::i18n::Tr;
+use crate::routes::{get, post, Endpoint};
+use crate::session::PageCtx;
+use crate::AppState;
+
+pub struct Choice {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+fn hhmm(ms: Option<i64>) -> String {
+    ms.map(|m| fmt_ms(m).get(11..).unwrap_or_default().to_string()).unwrap_or_default()
+}
+
+/// One person on a shift, as a row shows it.
+pub struct Row {
+    pub a: Assignment,
+    pub signed_in: String,
+    pub signed_out: String,
+    pub state: &'static str,
+    /// The state's label key.
+    pub state_key: &'static str,
+    /// `08:00–20:00`
+    pub span: String,
+    /// The shift is running now.
+    pub running: bool,
+}
+
+fn row(a: Assignment) -> Row {
+    let state = match (a.signed_in_at, a.signed_out_at) {
+        (None, _) => "pending",
+        (Some(_), None) => "present",
+        (Some(_), Some(_)) => "done",
+    };
+    let state_key = match state {
+        "pending" => "duty.state_pending",
+        "present" => "duty.state_present",
+        _ => "duty.state_done",
+    };
+    let span = format!("{}–{}", hhmm(Some(a.starts_at)), hhmm(Some(a.ends_at)));
+    let now = bastion_core::time::now_ms();
+    let running = a.starts_at <= now && now < a.ends_at;
+    Row { signed_in: hhmm(a.signed_in_at), signed_out: hhmm(a.signed_out_at), state, state_key, span, running, a }
+}
+
+/// Only a page of this feature may be where a form sends the browser back to.
+fn back_to(raw: &str, fallback: &str) -> String {
+    if raw.starts_with("/duty/") && !raw.contains("//") && !raw.contains('\\') {
+        raw.to_string()
+    } else {
+        fallback.to_string()
+    }
+}
+
+// ---------------------------------------------------------------- posts
+
+#[derive(Template)]
+#[template(path = "duty/posts.html")]
+pub struct PostsPage {
+    pub shell: Shell,
+    pub posts: Vec<Post>,
+    pub can_write: bool,
+    pub kinds: Vec<Choice>,
+    pub units: Vec<Unit>,
+    pub v: PostInput,
+    pub errors: Vec<FieldError>,
+}
+
+async fn posts_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    v: PostInput,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Response {
+    let posts = match state.app.duty_posts(ctx).await {
+        Ok(p) => p,
+        Err(e) => return error_page(t, e),
+    };
+    let can_write = ctx.can(perm::DUTY_WRITE);
+    let units = if can_write { state.app.units(ctx).await } else { Ok(vec![]) };
+    let units = match units {
+        Ok(u) => u,
+        Err(e) => return error_page(t, e),
+    };
+    let lang = t.code();
+    let kinds = PostKind::ALL
+        .iter()
+        .map(|k| Choice { code: k.code(), label: k.label(lang), selected: v.kind == k.code() })
+        .collect();
+    let shell = Shell::new(state, ctx, t, "/duty", t.s("duty.menu_posts")).await;
+    render_status(status, &PostsPage { shell, posts, can_write, kinds, units, v, errors })
+}
+
+pub async fn posts(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    let v = PostInput { shifts: "白班 08:00-20:00 2\n夜班 20:00-08:00 2".into(), ..PostInput::default() };
+    posts_page(&state, &ctx, t, v, vec![], StatusCode::OK).await
+}
+
+pub async fn create_post(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(v): Form<PostInput>,
+) -> Response {
+    match state.app.create_post(&ctx, &v).await {
+        Ok(id) => Redirect::to(&format!("/duty/posts/{}", id.0)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            posts_page(&state, &ctx, t, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+// ---------------------------------------------------------------- board
+
+pub struct ShiftView {
+    pub name: String,
+    pub hours: String,
+    pub required: i64,
+    pub rostered: i64,
+    pub present: i64,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "duty/board_table.html")]
+pub struct BoardTable {
+    pub t: Tr,
+    pub post_id: i64,
+    pub day: String,
+    pub back: String,
+    pub shifts: Vec<ShiftView>,
+    pub can_sign: bool,
+}
+
+#[derive(Template)]
+#[template(path = "duty/board.html")]
+pub struct BoardPage {
+    pub shell: Shell,
+    pub post: Post,
+    pub day: String,
+    pub table_html: String,
+    pub can_write: bool,
+    pub v: AssignmentInput,
+    pub errors: Vec<FieldError>,
+}
+
+fn board_table(t: Tr, b: Board, can_sign: bool) -> BoardTable {
+    let back = format!("/duty/posts/{}?day={}", b.post.id.0, b.day);
+    let shifts = b
+        .shifts
+        .into_iter()
+        .map(|s| ShiftView {
+            name: s.shift.name.clone(),
+            hours: s.hours,
+            required: s.required,
+            rostered: s.rostered,
+            present: s.present,
+            rows: s.people.into_iter().map(row).collect(),
+        })
+        .collect();
+    BoardTable { t, post_id: b.post.id.0, day: b.day, back, shifts, can_sign }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BoardQuery {
+    pub day: Option<String>,
+    pub partial: Option<String>,
+}
+
+/// The board of a post on the form's day (today when empty), with the assignment form.
+async fn board_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    id: i64,
+    mut v: AssignmentInput,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Response {
+    // A form sent back with a bad date still shows the board (of today) and the error.
+    let on = bastion_core::time::parse_date("日期", &v.day).ok().map(|d| d.to_string());
+    let b = match state.app.duty_board(ctx, PostId(id), on.as_deref()).await {
+        Ok(b) => b,
+        Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+    };
+    let post = b.post.clone();
+    let day = b.day.clone();
+    if v.day.trim().is_empty() {
+        v.day = day.clone();
+    }
+    v.post_id = id.to_string();
+    let table_html = board_table(t, b, ctx.can(perm::DUTY_SIGN)).render().unwrap_or_default();
+    let shell = Shell::new(state, ctx, t, "/duty", &post.name).await;
+    render_status(status, &BoardPage { shell, post, day, table_html, can_write: ctx.can(perm::DUTY_WRITE), v, errors })
+}
+
+pub async fn board(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<BoardQuery>,
+) -> Response {
+    if q.partial.is_some() {
+        return match state.app.duty_board(&ctx, PostId(id), q.day.as_deref()).await {
+            Ok(b) => render(&board_table(t, b, ctx.can(perm::DUTY_SIGN))),
+            Err(e) => error_page(t, e),
+        };
+    }
+    let v = AssignmentInput { day: q.day.unwrap_or_default(), ..AssignmentInput::default() };
+    board_page(&state, &ctx, t, id, v, vec![], StatusCode::OK).await
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(v): Form<AssignmentInput>,
+) -> Response {
+    let post: i64 = v.post_id.trim().parse().unwrap_or(0);
+    match state.app.assign(&ctx, &v).await {
+        Ok(_) => Redirect::to(&format!("/duty/posts/{post}?day={}", v.day.trim())).into_response(),
+        Err(AppError::Invalid(errors)) if post > 0 => {
+            board_page(&state, &ctx, t, post, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+// ---------------------------------------------------------------- my shifts and signing
+
+#[derive(Template)]
+#[template(path = "duty/my.html")]
+pub struct MyPage {
+    pub shell: Shell,
+    pub rows: Vec<Row>,
+    pub linked: bool,
+    pub error: String,
+    pub today: String,
+}
+
+async fn my_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, error: String, status: StatusCode) -> Response {
+    let rows = match state.app.my_shifts(ctx).await {
+        Ok(r) => r.into_iter().map(row).collect(),
+        Err(e) => return error_page(t, e),
+    };
+    let shell = Shell::new(state, ctx, t, "/duty/my", t.s("duty.menu_my")).await;
+    let today = bastion_core::time::today().to_string();
+    render_status(status, &MyPage { shell, rows, linked: ctx.person_id.is_some(), error, today })
+}
+
+pub async fn my(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    my_page(&state, &ctx, t, String::new(), StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignForm {
+    pub back: String,
+}
+
+async fn sign(state: AppState, ctx: bastion_app::Ctx, t: Tr, id: i64, back: &str, action: Sign) -> Response {
+    let back = back_to(back, "/duty/my");
+    match state.app.sign(&ctx, AssignmentId(id), action).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) if back == "/duty/my" => {
+            let status = if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::FORBIDDEN };
+            my_page(&state, &ctx, t, e.to_string(), status).await
+        }
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<SignForm>,
+) -> Response {
+    sign(state, ctx, t, id, &f.back, Sign::In).await
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<SignForm>,
+) -> Response {
+    sign(state, ctx, t, id, &f.back, Sign::Out).await
+}
+
+// ---------------------------------------------------------------- desk log
+
+pub struct EntryView {
+    pub e: LogEntry,
+    pub time: String,
+}
+
+#[derive(Template)]
+#[template(path = "duty/log.html")]
+pub struct LogPage {
+    pub shell: Shell,
+    pub day: String,
+    pub is_today: bool,
+    pub entries: Vec<EntryView>,
+    pub categories: Vec<Choice>,
+    pub v: LogInput,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogQuery {
+    pub day: Option<String>,
+    pub corrects: Option<String>,
+}
+
+async fn log_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    day: Option<&str>,
+    v: LogInput,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Response {
+    let (day, entries) = match state.app.desk_log(ctx, day).await {
+        Ok(x) => x,
+        Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+    };
+    let entries = entries.into_iter().map(|e| EntryView { time: hhmm(Some(e.at)), e }).collect();
+    let lang = t.code();
+    let categories = LogCategory::ALL
+        .iter()
+        .map(|c| Choice { code: c.code(), label: c.label(lang), selected: v.category == c.code() })
+        .collect();
+    let is_today = day == bastion_core::time::today().to_string();
+    let shell = Shell::new(state, ctx, t, "/duty/log", t.s("duty.menu_log")).await;
+    render_status(status, &LogPage { shell, day, is_today, entries, categories, v, errors })
+}
+
+pub async fn log(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<LogQuery>) -> Response {
+    let v = LogInput { corrects: q.corrects.unwrap_or_default(), ..LogInput::default() };
+    log_page(&state, &ctx, t, q.day.as_deref(), v, vec![], StatusCode::OK).await
+}
+
+pub async fn add_log(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<LogInput>) -> Response {
+    match state.app.add_log_entry(&ctx, &v).await {
+        Ok(_) => Redirect::to("/duty/log").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            log_page(&state, &ctx, t, None, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+/// The pages of this feature (see `crate::routes`).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        get("/duty", posts).perm(perm::DUTY_READ).menu(31, "duty.menu_posts", "⏱"),
+        post("/duty/posts", create_post).perm(perm::DUTY_WRITE),
+        // Post 5 of the demo is at the station of the demo secretary (本单位及下级).
+        get("/duty/posts/{id}", board).perm(perm::DUTY_READ).probe("/duty/posts/5"),
+        post("/duty/assignments", assign).perm(perm::DUTY_WRITE),
+        get("/duty/my", my).perm(perm::DUTY_SIGN).menu(32, "duty.menu_my", "☑"),
+        post("/duty/assignments/{id}/sign-in", sign_in).perm(perm::DUTY_SIGN).probe("/duty/assignments/0/sign-in"),
+        post("/duty/assignments/{id}/sign-out", sign_out).perm(perm::DUTY_SIGN).probe("/duty/assignments/0/sign-out"),
+        get("/duty/log", log).perm(perm::DUTY_LOG).menu(33, "duty.menu_log", "✎"),
+        post("/duty/log", add_log).perm(perm::DUTY_LOG),
+    ]
+}

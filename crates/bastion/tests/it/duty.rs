@@ -1,0 +1,327 @@
+//! Duty (值班) over real HTTP on both backends: the assignment rules (overlap, 11 hours' rest
+//! with a written override, nobody on leave), the sign-in state machine, the append-only desk
+//! log with corrections, the data scope of a station leader, bad input naming its field, and
+//! the officer's phone page.
+
+use bastion_core::org::{Category, DutyStatus, PoliticalStatus, Sex};
+use bastion_store::org::{NewPerson, UnitId};
+use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use super::recall::unit_id;
+
+/// A person of `unit` with the given duty status, written straight to the store.
+async fn person(t: &TestApp, unit: &str, police_no: &str, name: &str, status: DutyStatus) -> i64 {
+    let unit = UnitId(unit_id(t, unit).await);
+    let mut tx = t.app.store.begin().await.unwrap();
+    let p = NewPerson {
+        police_no: police_no.into(),
+        name: name.into(),
+        category: Category::Police,
+        sex: Sex::Male,
+        birth_date: None,
+        hire_date: None,
+        id_number: None,
+        mobile: None,
+        unit_id: unit,
+        position: None,
+        political_status: PoliticalStatus::Member,
+        duty_status: status,
+        police_types: vec![],
+        skills: vec![],
+    };
+    let id = t.app.store.insert_person(&mut tx, &p).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    id.0
+}
+
+async fn send(r: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let r = r.send().await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn new_post(t: &TestApp, c: &reqwest::Client, name: &str, unit: &str, shifts: &str) -> (StatusCode, Value) {
+    let unit = unit_id(t, unit).await;
+    send(
+        c.post(t.url("/api/duty/posts"))
+            .json(&json!({"name": name, "kind": "checkpoint", "unit_id": unit, "shifts": shifts})),
+    )
+    .await
+}
+
+async fn assign(
+    t: &TestApp,
+    c: &reqwest::Client,
+    post: i64,
+    person: i64,
+    day: &str,
+    shift: &str,
+    reason: &str,
+) -> (StatusCode, Value) {
+    send(c.post(t.url("/api/duty/assignments")).json(
+        &json!({"post_id": post, "person_id": person.to_string(), "day": day, "shift": shift, "override_reason": reason}),
+    ))
+    .await
+}
+
+/// The fields an invalid answer names, and all its messages joined.
+fn fields(v: &Value) -> (Vec<String>, String) {
+    let errs = v["errors"].as_array().cloned().unwrap_or_default();
+    let f = errs.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect();
+    let m = errs.iter().map(|e| e["message"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join("；");
+    (f, m)
+}
+
+async fn assignment_rules(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let (s, a) = new_post(&t, &c, "测试甲岗", "HQ", "白班 08:00-20:00 2\n夜班 20:00-08:00 2").await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let post_a = a["id"].as_i64().unwrap();
+    let (s, b) = new_post(&t, &c, "测试乙岗", "HQ", "午班 12:00-18:00 1").await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let post_b = b["id"].as_i64().unwrap();
+    let lin = person(&t, "HQ", "990001", "林值守", DutyStatus::OnDuty).await;
+    let han = person(&t, "HQ", "990002", "韩休假", DutyStatus::Leave).await;
+
+    let (s, v) = assign(&t, &c, post_a, lin, "2030-01-10", "白班", "").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // Overlap: refused, naming the rule and the person; no reason lifts it.
+    for reason in ["", "临时加岗"] {
+        let (s, v) = assign(&t, &c, post_b, lin, "2030-01-10", "午班", reason).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (_, m) = fields(&v);
+        assert!(m.contains("同一人不能同时在两个班次") && m.contains("林值守"), "{m}");
+    }
+    // Rest: the night shift starts when the day shift ends — refused without a reason.
+    let (s, v) = assign(&t, &c, post_a, lin, "2030-01-10", "夜班", "").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (f, m) = fields(&v);
+    assert_eq!(f, ["例外理由"]);
+    assert!(m.contains("11 小时") && m.contains("林值守") && m.contains("测试甲岗"), "{m}");
+    // ... and accepted with a written reason, which the board shows and the audit log keeps.
+    let (s, v) = assign(&t, &c, post_a, lin, "2030-01-10", "夜班", "疫情突发，夜班人手不足").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, board) = send(c.get(t.url(&format!("/api/duty/posts/{post_a}/board?day=2030-01-10")))).await;
+    let night = &board["shifts"][1];
+    assert_eq!(
+        (night["required"].as_i64(), night["rostered"].as_i64(), night["present"].as_i64()),
+        (Some(2), Some(1), Some(0))
+    );
+    assert_eq!(night["people"][0]["override_reason"], "疫情突发，夜班人手不足");
+    let (_, audit) = send(t.login("auditadmin").await.get(t.url("/api/audit?module=duty&size=50"))).await;
+    assert!(audit.to_string().contains("例外理由：疫情突发，夜班人手不足"), "{audit}");
+    // A shift 12 hours after the night ends is fine.
+    let (s, v) = assign(&t, &c, post_a, lin, "2030-01-11", "夜班", "").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    // Someone on leave is refused, by name and status.
+    let (s, v) = assign(&t, &c, post_a, han, "2030-01-12", "白班", "").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (f, m) = fields(&v);
+    assert_eq!(f, ["人员"]);
+    assert!(m.contains("韩休假") && m.contains("休假"), "{m}");
+
+    // A shift the post does not have.
+    let (s, v) = assign(&t, &c, post_a, lin, "2030-01-20", "早班", "").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(fields(&v).1.contains("白班、夜班"), "{v}");
+
+    // Bad input names each field, never a 500.
+    let (s, v) = send(
+        c.post(t.url("/api/duty/assignments"))
+            .json(&json!({"post_id": "abc", "person_id": "", "day": "2030-13-01", "shift": ""})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v).0, ["岗位", "人员", "日期", "班次"]);
+    let (s, v) =
+        send(c.post(t.url("/api/duty/posts")).json(
+            &json!({"name": "", "kind": "岗亭", "unit_id": "x", "checkpoint_id": "-1", "shifts": "白班 8点到20点"}),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (f, m) = fields(&v);
+    assert_eq!(f, ["岗位名称", "岗位类型", "所属单位", "关联卡点", "班次"]);
+    assert!(m.contains("名称 开始-结束 人数"), "{m}");
+    let (s, v) = assign(&t, &c, 999_999, lin, "2030-01-10", "白班", "").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    let (s, _) =
+        send(c.post(t.url("/api/duty/assignments")).header("content-type", "application/json").body("{\"day\":")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+async fn sign_in_state_machine(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let officer = t.login("officer").await;
+    let (s, mine) = send(officer.get(t.url("/api/duty/my-shifts"))).await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    let id = mine[0]["id"].as_i64().unwrap_or_else(|| panic!("the demo officer has a shift now: {mine}"));
+    let sign = |what: &'static str, id: i64| {
+        let officer = officer.clone();
+        let url = t.url(&format!("/api/duty/assignments/{id}/{what}"));
+        async move { send(officer.post(url)).await }
+    };
+    let (s, v) = sign("sign-out", id).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(v.to_string().contains("尚未签到，不能签退"), "{v}");
+    let (s, v) = sign("sign-in", id).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["signed_in_at"].as_i64().is_some());
+    let (s, v) = sign("sign-in", id).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(v.to_string().contains("不能重复签到"), "{v}");
+
+    // The post's board shows them present.
+    let duty = t.login("duty").await;
+    let post = mine[0]["post_id"].as_i64().unwrap();
+    let day = mine[0]["day"].as_str().unwrap();
+    let (_, board) = send(duty.get(t.url(&format!("/api/duty/posts/{post}/board?day={day}")))).await;
+    let shift = board["shifts"].as_array().unwrap().iter().find(|s| s["shift"]["name"] == mine[0]["shift"]).unwrap();
+    assert!(shift["present"].as_i64().unwrap() >= 1, "{shift}");
+    let me = shift["people"].as_array().unwrap().iter().find(|p| p["id"].as_i64() == Some(id)).unwrap();
+    assert!(me["signed_in_at"].as_i64().is_some());
+
+    let (s, v) = sign("sign-out", id).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = sign("sign-out", id).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(v.to_string().contains("不能重复签退"), "{v}");
+
+    // Someone else's shift: the officer is refused, the desk may mark it.
+    let (_, desk) = send(duty.get(t.url("/api/duty/posts/1/board"))).await;
+    let other = desk["shifts"][0]["people"][0]["id"].as_i64().unwrap();
+    let (s, v) = sign("sign-in", other).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(v.to_string().contains("这不是您的班次"), "{v}");
+    let (s, v) = send(duty.post(t.url(&format!("/api/duty/assignments/{other}/sign-in")))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, desk) = send(duty.get(t.url("/api/duty/posts/1/board"))).await;
+    assert_eq!(desk["shifts"][0]["present"], 1);
+    let (s, _) = sign("sign-in", 987_654).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The phone page: the officer's shift is there, signed out now.
+    let html = officer.get(t.url("/duty/my")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("my-shift-{id}")) && html.contains("已签退"), "{html:.400}");
+}
+
+async fn phone_page_signs_in(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let officer = t.login("officer").await;
+    // The home page's to-do list sends the officer to sign in to the shift running now.
+    let todo = |html: String| html.split("data-testid=\"todo\"").nth(1).unwrap_or_default().to_string();
+    let home = todo(officer.get(t.url("/")).send().await.unwrap().text().await.unwrap());
+    assert!(home.contains("当班中，请签到") && home.contains("href=\"/duty/my\""), "{home:.600}");
+    let html = officer.get(t.url("/duty/my")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("未签到") && html.contains("/sign-in"), "{html:.600}");
+    let id: i64 = html.split("my-shift-").nth(1).and_then(|s| s.split('"').next()).unwrap().parse().unwrap();
+    let form = [("back", "/duty/my")];
+    let r = officer.post(t.url(&format!("/duty/assignments/{id}/sign-in"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = officer.get(t.url("/duty/my")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("在岗") && html.contains("/sign-out"), "{html:.600}");
+    let home = todo(officer.get(t.url("/")).send().await.unwrap().text().await.unwrap());
+    assert!(!home.contains("请签到"), "signed in: nothing more to do for this shift: {home:.600}");
+    // A second sign-in from a stale page says why, on the same page.
+    let r = officer.post(t.url(&format!("/duty/assignments/{id}/sign-in"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("不能重复签到"));
+    // An address outside the feature is never where the form sends the browser.
+    let r = officer
+        .post(t.url(&format!("/duty/assignments/{id}/sign-out")))
+        .form(&[("back", "https://example.com/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/duty/my");
+}
+
+async fn desk_log_is_append_only(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let duty = t.login("duty").await;
+    let (s, v) =
+        send(duty.post(t.url("/api/duty/log")).json(
+            &json!({"category": "来电", "body": "城关镇群众来电反映幸福里小区有外地返乡人员", "important": true}),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let first = v["id"].as_i64().unwrap();
+    let (s, v) = send(
+        duty.post(t.url("/api/duty/log"))
+            .json(&json!({"category": "report", "body": "更正：应为幸福里小区北门", "corrects": first.to_string()})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let second = v["id"].as_i64().unwrap();
+    let (_, log) = send(duty.get(t.url("/api/duty/log"))).await;
+    let entries = log["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{log}");
+    assert_eq!(entries[0]["body"], "城关镇群众来电反映幸福里小区有外地返乡人员");
+    assert_eq!(entries[0]["important"], true);
+    assert_eq!(entries[0]["category"], "call");
+    assert_eq!(entries[1]["corrects"].as_i64(), Some(first));
+    assert_eq!(entries[1]["id"].as_i64(), Some(second));
+    // No way to change or remove an entry.
+    for r in [duty.put(t.url(&format!("/api/duty/log/{first}"))), duty.delete(t.url(&format!("/api/duty/log/{first}")))]
+    {
+        let s = r.header("content-type", "application/json").body("{}").send().await.unwrap().status();
+        assert!(s == StatusCode::NOT_FOUND || s == StatusCode::METHOD_NOT_ALLOWED, "{s}");
+    }
+    // Bad input names the field.
+    let (s, v) = send(duty.post(t.url("/api/duty/log")).json(&json!({"category": "闲聊", "body": " "}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v).0, ["类别", "内容"]);
+    assert!(fields(&v).1.contains("来电"), "{v}");
+    let (s, v) = send(
+        duty.post(t.url("/api/duty/log")).json(&json!({"category": "other", "body": "更正一条", "corrects": 99_999})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v).0, ["更正的条目"]);
+    // The page shows the correction under the entry it corrects; officers do not see the log.
+    let html = duty.get(t.url("/duty/log")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("更正 #{first}")) && html.contains("重要"), "{html:.400}");
+    let (s, _) = send(t.login("officer").await.get(t.url("/api/duty/log"))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn station_leader_scope(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let commander = t.login("commander").await;
+    let (_, all) = send(commander.get(t.url("/api/duty/posts"))).await;
+    let desk = all.as_array().unwrap().iter().find(|p| p["name"] == "指挥部值班台").unwrap()["id"].as_i64().unwrap();
+    let sec = t.login("secretary").await;
+    let (s, mine) = send(sec.get(t.url("/api/duty/posts"))).await;
+    assert_eq!(s, StatusCode::OK);
+    let names: Vec<&str> = mine.as_array().unwrap().iter().map(|p| p["unit_name"].as_str().unwrap()).collect();
+    assert!(!names.is_empty() && names.iter().all(|n| n.contains("城关")), "{names:?}");
+    assert!(mine.as_array().unwrap().len() < all.as_array().unwrap().len());
+    // Another unit's post: not created, not seen, not staffed, not signed for.
+    let (s, v) = new_post(&t, &sec, "东关测试岗", "S02", "白班 08:00-20:00 1").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = new_post(&t, &sec, "城关测试岗", "S01", "白班 08:00-20:00 1").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, _) = send(sec.get(t.url(&format!("/api/duty/posts/{desk}/board")))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let p = person(&t, "S01", "990011", "周城关", DutyStatus::OnDuty).await;
+    let (s, v) = assign(&t, &sec, desk, p, "2030-02-01", "早班", "").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (_, board) = send(commander.get(t.url(&format!("/api/duty/posts/{desk}/board")))).await;
+    let someone = board["shifts"][0]["people"][0]["id"].as_i64().unwrap();
+    let (s, _) = send(sec.post(t.url(&format!("/api/duty/assignments/{someone}/sign-in")))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let html = sec.get(t.url(&format!("/duty/posts/{desk}"))).send().await.unwrap();
+    assert_eq!(html.status(), StatusCode::FORBIDDEN);
+}
+
+both_backends!(
+    assignment_rules,
+    sign_in_state_machine,
+    phone_page_signs_in,
+    desk_log_is_append_only,
+    station_leader_scope
+);
