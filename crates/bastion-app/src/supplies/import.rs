@@ -3,9 +3,7 @@
 //! row and field.
 
 use bastion_core::permission::perm;
-use bastion_core::supplies::MovementKind;
 use bastion_core::FieldError;
-use bastion_store::supplies::NewMovement;
 use serde::Serialize;
 
 use super::{ReceiptInput, StoreKind};
@@ -94,27 +92,7 @@ impl App {
         planned.sort_by_key(|(s, i, _)| (s.id, i.id));
         let mut tx = self.store.begin().await?;
         for (s, i, r) in &planned {
-            let expires_on = r.expires_on.map(|d| d.to_string()).or_else(|| {
-                i.shelf_life_days.and_then(|days| {
-                    bastion_core::time::today().checked_add(jiff::Span::new().days(days)).ok().map(|d| d.to_string())
-                })
-            });
-            let m = NewMovement {
-                kind: MovementKind::Receipt,
-                item_id: i.id,
-                batch: r.batch.clone(),
-                expires_on,
-                quantity: r.quantity,
-                from_store: None,
-                to_store: Some(s.id),
-                person_id: None,
-                issue_id: None,
-                source: Some(r.source),
-                donor: r.donor.clone(),
-                reason: r.reason.clone(),
-                account_id: ctx.account_id.0,
-                actor: ctx.display_name.clone(),
-            };
+            let m = r.movement(ctx, s.id, i);
             self.store.post_movement(&mut tx, &m).await?;
         }
         let warehouse_rows = planned.iter().filter(|(s, _, _)| s.kind == StoreKind::Warehouse).count();

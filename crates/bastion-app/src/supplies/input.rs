@@ -188,6 +188,39 @@ pub(crate) struct ParsedReceipt {
     pub reason: String,
 }
 
+impl ParsedReceipt {
+    /// The ledger movement of this receipt into `store` of `item` by `ctx`: a batch without an
+    /// expiry date expires after the item's shelf life from today.
+    pub(crate) fn movement(
+        &self,
+        ctx: &crate::Ctx,
+        store: bastion_store::supplies::StoreId,
+        item: &bastion_store::supplies::Item,
+    ) -> bastion_store::supplies::NewMovement {
+        let expires_on = self.expires_on.map(|d| d.to_string()).or_else(|| {
+            item.shelf_life_days.and_then(|days| {
+                bastion_core::time::today().checked_add(jiff::Span::new().days(days)).ok().map(|d| d.to_string())
+            })
+        });
+        bastion_store::supplies::NewMovement {
+            kind: bastion_core::supplies::MovementKind::Receipt,
+            item_id: item.id,
+            batch: self.batch.clone(),
+            expires_on,
+            quantity: self.quantity,
+            from_store: None,
+            to_store: Some(store),
+            person_id: None,
+            issue_id: None,
+            source: Some(self.source),
+            donor: self.donor.clone(),
+            reason: self.reason.clone(),
+            account_id: ctx.account_id.0,
+            actor: ctx.display_name.clone(),
+        }
+    }
+}
+
 fn batch(raw: &str) -> Result<String, FieldError> {
     Ok(opt_text("批号", raw, 40)?.unwrap_or_default())
 }

@@ -305,27 +305,7 @@ impl App {
         let r = input.parse().map_err(AppError::Invalid)?;
         let store = self.supply_store_field(ctx, perm::SUPPLY_MOVE, "库点", r.store_id).await?;
         let item = self.supply_item_field("物资", r.item_id).await?;
-        let expires_on = r.expires_on.map(|d| d.to_string()).or_else(|| {
-            item.shelf_life_days.and_then(|days| {
-                bastion_core::time::today().checked_add(jiff::Span::new().days(days)).ok().map(|d| d.to_string())
-            })
-        });
-        let m = NewMovement {
-            kind: MovementKind::Receipt,
-            item_id: item.id,
-            batch: r.batch.clone(),
-            expires_on,
-            quantity: r.quantity,
-            from_store: None,
-            to_store: Some(store.id),
-            person_id: None,
-            issue_id: None,
-            source: Some(r.source),
-            donor: r.donor.clone(),
-            reason: r.reason.clone(),
-            account_id: ctx.account_id.0,
-            actor: ctx.display_name.clone(),
-        };
+        let m = r.movement(ctx, store.id, &item);
         let mut tx = self.store.begin().await?;
         let id = self.store.post_movement(&mut tx, &m).await?;
         let donor = r.donor.map(|d| format!("，捐赠方 {d}")).unwrap_or_default();
