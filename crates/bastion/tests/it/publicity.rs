@@ -203,7 +203,7 @@ async fn public_site_pages(backend: Backend) {
         let r = c.get(t.url(&path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
         let page = r.text().await.unwrap();
-        assert!(page.contains("news.css") && page.contains("href=\"/news\">返回新闻首页"), "{path}: {page}");
+        assert!(page.contains("/assets/news.") && page.contains("href=\"/news\">返回新闻首页"), "{path}: {page}");
         assert!(!page.contains("/login") && !page.contains("href=\"/\""), "{path}: {page}");
     }
     let r = c.get(t.url("/news/images/x.jpg")).send().await.unwrap();
