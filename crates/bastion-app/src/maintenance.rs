@@ -23,7 +23,11 @@ impl App {
         let crypto = bastion_store::Crypto::load(key_file).map_err(|e| anyhow::anyhow!("{e}"))?;
         let store = bastion_store::Store::open(data, database, crypto).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let app = App::new(store, policy);
-        app.refresh_policy().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The operator reads this at start-up: say what could not be read, not only that it failed.
+        app.refresh_policy().await.map_err(|e| match e {
+            AppError::Internal(cause) => anyhow::anyhow!("读取安全策略和自定义角色失败：{cause:#}"),
+            other => anyhow::anyhow!("{other}"),
+        })?;
         Ok(app)
     }
 

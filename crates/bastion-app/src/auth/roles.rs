@@ -185,7 +185,8 @@ impl App {
 
     async fn stored_roles(&self) -> AppResult<Vec<CustomRole>> {
         Ok(match self.store.setting(KEY).await? {
-            Some(json) => serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))?,
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("设置 {KEY} 不是有效的自定义角色列表（{e}）")))?,
             None => Vec::new(),
         })
     }

@@ -178,7 +178,36 @@ async fn keys_rotate_reencrypts_everything(backend: Backend) {
     assert!(ok && out.contains("审计链完整"), "{out}");
 }
 
-both_backends!(demo_serves_and_stops, accounts_from_the_command_line, keys_rotate_reencrypts_everything);
+/// A stored setting the program cannot read stops it with a line naming the setting, not a bare
+/// "internal error".
+async fn an_unreadable_setting_is_named_at_start(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let (ok, out, err) = run({
+        let mut c = bastion(&db);
+        c.arg("migrate");
+        c
+    });
+    assert!(ok, "{out}{err}");
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('security.custom_roles', '[{\"key\": 1}]')")
+        .execute(store.reader())
+        .await
+        .unwrap();
+    let (ok, out, err) = run({
+        let mut c = bastion(&db);
+        c.arg("migrate");
+        c
+    });
+    assert!(!ok, "{out}");
+    assert!(err.contains("security.custom_roles") && err.contains("自定义角色"), "{err}");
+}
+
+both_backends!(
+    demo_serves_and_stops,
+    accounts_from_the_command_line,
+    keys_rotate_reencrypts_everything,
+    an_unreadable_setting_is_named_at_start
+);
 
 #[test]
 fn unreachable_postgres_is_one_clear_line() {
