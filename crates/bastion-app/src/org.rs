@@ -237,6 +237,23 @@ impl App {
         Ok((self.store.units().await?, self.store.unit_headcounts().await?))
     }
 
+    /// The ids of the units a scope covers (None: all of them; none for a scope of one person).
+    pub(crate) async fn visible_units(&self, scope: &RowScope) -> AppResult<Option<Vec<i64>>> {
+        Ok(match scope {
+            RowScope::All => None,
+            RowScope::Subtrees(_) => Some(
+                self.store
+                    .units()
+                    .await?
+                    .into_iter()
+                    .filter(|u| in_scope(scope, &u.path, None))
+                    .map(|u| u.id.0)
+                    .collect(),
+            ),
+            _ => Some(Vec::new()),
+        })
+    }
+
     /// The unit tree of the people page: only the units whose people the viewer may see (the
     /// viewer's subtrees, none for an account that sees only itself), each with its headcount; a
     /// unit whose parent is out of sight becomes a root.

@@ -511,23 +511,6 @@ impl App {
         Ok(self.store.recall_orders(100).await?)
     }
 
-    /// Unit ids the caller may see on a board (None: all).
-    pub(crate) async fn visible_units(&self, scope: &RowScope) -> AppResult<Option<Vec<i64>>> {
-        Ok(match scope {
-            RowScope::All => None,
-            RowScope::Subtrees(_) => Some(
-                self.store
-                    .units()
-                    .await?
-                    .into_iter()
-                    .filter(|u| in_scope(scope, &u.path, None))
-                    .map(|u| u.id.0)
-                    .collect(),
-            ),
-            _ => Some(Vec::new()),
-        })
-    }
-
     /// How much of order `id`'s audience the units in `visible` (None: every unit) cover. A
     /// viewer who covers none of it is refused: their board would read 0/0, "nobody missing".
     pub(crate) async fn audience_reach(&self, id: OrderId, visible: Option<&[i64]>) -> AppResult<Reach> {
