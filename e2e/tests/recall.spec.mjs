@@ -96,8 +96,18 @@ describe(`recall orders [${backendName()}]`, { timeout: 240_000 }, () => {
       await desk.getByLabel('标题 *').fill('督察大队返岗演练');
       await desk.getByLabel('召集内容 *').fill('督察大队全体人员一小时内返岗报到');
       await desk.getByLabel('演练').check();
+      // Only the fields of the chosen scope show: the unit tree for 按单位, the number list for 按名单.
+      const pick = desk.getByTestId('unit-pick');
+      assert.equal(await pick.isVisible(), false, 'no scope fields before a scope is chosen');
+      await desk.getByLabel('召集范围').selectOption('list');
+      await desk.getByLabel(/警号/).waitFor();
+      assert.equal(await pick.isVisible(), false);
       await desk.getByLabel('召集范围').selectOption('units');
-      await desk.getByLabel('召集单位（可多选）').selectOption({ label: '　督察大队' });
+      await pick.waitFor();
+      assert.equal(await desk.getByLabel(/警号/).isVisible(), false, 'the number list hides again');
+      // Units are ticked in a tree that counts each unit's people with those below it.
+      const unit = pick.getByRole('checkbox', { name: /^督察大队 10 人$/ });
+      await unit.check();
       await desk.getByRole('button', { name: '预览召集人数' }).click();
       const preview = desk.getByTestId('preview');
       await preview.waitFor();

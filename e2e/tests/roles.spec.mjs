@@ -32,7 +32,16 @@ describe(`custom roles [${backendName()}]`, { timeout: 180_000 }, () => {
       // A chosen-units grant without a unit: refused, named, nothing saved.
       await page.getByLabel('角色代码 *').fill('east_watch');
       await page.getByLabel('角色名称 *').fill('东关协查');
-      await page.locator('select[name="scope:org:person:read"]').selectOption('units');
+      // Permissions come in groups named in Chinese, with no permission codes on the page.
+      const groups = page.getByTestId('perm-groups');
+      assert.doesNotMatch(await groups.innerText(), /[a-z]+:[a-z]+:[a-z]+/, 'no raw permission codes');
+      const org = page.locator('details[data-perm-group="org"]');
+      await org.locator('summary').click();
+      // A ticked permission without a group scope is refused with the permission named.
+      await org.getByLabel('人员·查看', { exact: true }).check();
+      await page.getByRole('button', { name: '保 存' }).click();
+      await page.getByRole('alert').getByText('已勾选“组织机构·人员·查看”，请为它所在的分组选择数据范围').waitFor();
+      await page.locator('details[data-perm-group="org"]').getByLabel('数据范围').selectOption('units');
       await page.getByRole('button', { name: '保 存' }).click();
       await page.getByRole('alert').getByText('指定单位：数据范围为“指定单位”时，至少选择一个单位').waitFor();
       assert.equal(await page.getByLabel('角色名称 *').inputValue(), '东关协查', 'the form keeps what was typed');

@@ -83,4 +83,30 @@ impl App {
         bastion_store::commit(tx).await?;
         Ok(())
     }
+
+    /// End an operation today (its end date stays if one was set and is not later than today).
+    pub async fn close_operation(&self, ctx: &Ctx, id: OperationId) -> AppResult<()> {
+        ctx.scope(perm::OPERATION_WRITE)?;
+        let o = self.store.operation(id).await.map_err(|_| AppError::NotFound("行动不存在".into()))?;
+        if o.status == OperationStatus::Closed {
+            return Err(AppError::Conflict(format!("行动“{}”已结束", o.name)));
+        }
+        let today = bastion_core::time::today().to_string();
+        let end_date = match o.end_date {
+            Some(d) if d <= today => d,
+            _ => today,
+        };
+        let closed = NewOperation {
+            name: o.name,
+            description: o.description,
+            status: OperationStatus::Closed,
+            start_date: o.start_date,
+            end_date: Some(end_date),
+        };
+        let mut tx = self.store.begin().await?;
+        self.store.update_operation(&mut tx, id, &closed).await?;
+        self.audit(&mut tx, ctx, "operation", "结束行动", &format!("operation:{} {}", id.0, closed.name), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
 }

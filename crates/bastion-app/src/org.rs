@@ -4,7 +4,7 @@ use bastion_core::error::{non_empty, opt_text, text};
 use bastion_core::org::{self, Category, DutyStatus, PoliticalStatus, Sex, UnitKind};
 use bastion_core::permission::perm;
 use bastion_core::{FieldError, IdNumber, Phone};
-use bastion_store::org::{NewPerson, NewUnit};
+use bastion_store::org::{NewPerson, NewUnit, UnitPatch};
 /// The read models and ids the web layer and the CLI use.
 pub use bastion_store::org::{Page, PeopleCounts, Person, PersonFilter, PersonId, Revealed, RowScope, Unit, UnitId};
 use serde::{Deserialize, Serialize};
@@ -259,8 +259,14 @@ impl App {
     /// unit whose parent is out of sight becomes a root.
     pub async fn people_unit_tree(&self, ctx: &Ctx) -> AppResult<(Vec<Unit>, Vec<(UnitId, i64)>)> {
         let scope = ctx.scope(perm::PERSON_READ)?;
+        self.unit_tree_in(&scope).await
+    }
+
+    /// The units a scope covers with each unit's own headcount; a unit whose parent is out of
+    /// the scope becomes a root.
+    pub(crate) async fn unit_tree_in(&self, scope: &RowScope) -> AppResult<(Vec<Unit>, Vec<(UnitId, i64)>)> {
         let (units, counts) = (self.store.units().await?, self.store.unit_headcounts().await?);
-        let Some(visible) = self.visible_units(&scope).await? else { return Ok((units, counts)) };
+        let Some(visible) = self.visible_units(scope).await? else { return Ok((units, counts)) };
         let keep: std::collections::HashSet<i64> = visible.into_iter().collect();
         let units = units
             .into_iter()
@@ -335,6 +341,37 @@ impl App {
         self.audit(&mut tx, ctx, "org", "新增单位", &format!("unit:{} {}", unit.id.0, unit.name), "").await?;
         bastion_store::commit(tx).await?;
         Ok(unit)
+    }
+
+    /// Change a unit's name, kind, display order and phone, within the caller's scope. Its code
+    /// (named by imports and the command line) and its place in the tree stay.
+    pub async fn update_unit(&self, ctx: &Ctx, id: UnitId, input: &UnitInput) -> AppResult<Unit> {
+        let scope = ctx.scope(perm::UNIT_WRITE)?;
+        let unit = self.store.unit(id).await.map_err(|_| AppError::NotFound("单位不存在".into()))?;
+        if !in_scope(&scope, &unit.path, None) {
+            return Err(AppError::forbidden_data());
+        }
+        let mut e = Vec::new();
+        let name = collect(&mut e, text("单位名称", &input.name, 1, 50));
+        let kind = collect(&mut e, UnitKind::parse(&input.kind));
+        let sort_order = match non_empty(&input.sort_order) {
+            Some(raw) => raw.parse::<i64>().map_err(|_| e.push(FieldError::new("显示顺序", "显示顺序必须是整数"))).ok(),
+            None => Some(unit.sort_order),
+        };
+        let phone = collect(&mut e, opt_text("联系电话", &input.phone, 30));
+        let (Some(name), Some(kind), Some(sort_order), Some(phone)) = (name, kind, sort_order, phone) else {
+            return Err(AppError::Invalid(e));
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        let patch = UnitPatch { name, kind, sort_order, phone, enabled: unit.enabled };
+        let mut tx = self.store.begin().await?;
+        self.store.update_unit(&mut tx, id, &patch).await?;
+        let detail = if unit.name == patch.name { String::new() } else { format!("原名称 {}", unit.name) };
+        self.audit(&mut tx, ctx, "org", "修改单位", &format!("unit:{} {}", id.0, patch.name), &detail).await?;
+        bastion_store::commit(tx).await?;
+        Ok(self.store.unit(id).await?)
     }
 
     pub async fn people(&self, ctx: &Ctx, f: &PersonFilter, page: i64, size: i64) -> AppResult<Page<Person>> {

@@ -22,6 +22,7 @@ pub enum Method {
     Get,
     Post,
     Put,
+    Delete,
 }
 
 impl Method {
@@ -30,6 +31,7 @@ impl Method {
             Method::Get => "get",
             Method::Post => "post",
             Method::Put => "put",
+            Method::Delete => "delete",
         }
     }
 }
@@ -112,6 +114,10 @@ pub fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, h: H) -> En
 
 pub fn put<H: Handler<T, AppState>, T: 'static>(path: &'static str, h: H) -> Endpoint {
     endpoint(Method::Put, path, axum::routing::put(h))
+}
+
+pub fn delete<H: Handler<T, AppState>, T: 'static>(path: &'static str, h: H) -> Endpoint {
+    endpoint(Method::Delete, path, axum::routing::delete(h))
 }
 
 impl Endpoint {
@@ -282,8 +288,18 @@ async fn gate(state: &AppState, access: Access, req: Request, next: Next) -> Res
         }
         Some(_) => None,
     };
-    match refusal {
-        Some(e) => refuse(Some(state), Refused::of(&req), e).await,
-        None => next.run(req).await,
+    if let Some(e) = refusal {
+        return refuse(Some(state), Refused::of(&req), e).await;
+    }
+    // A page (not the JSON API) keeps what it needs to show its own error inside the layout.
+    let page_info =
+        (!req.uri().path().starts_with("/api/")).then(|| req.extensions().get::<RequestInfo>().cloned()).flatten();
+    let resp = next.run(req).await;
+    match (page_info, resp.extensions().get::<crate::pages::PlainError>()) {
+        (Some(info), Some(e)) => match info.ctx.as_ref() {
+            Some(ctx) => crate::pages::message_in_shell(state, ctx, info.tr, e.clone()).await,
+            None => resp,
+        },
+        _ => resp,
     }
 }

@@ -126,6 +126,11 @@ impl RoleInput {
                 errors.push(FieldError::new("权限", format!("“{}”只属于三员，不能放入自定义角色", g.perm)));
             } else if !grantable.contains(&g.perm.as_str()) {
                 errors.push(FieldError::new("权限", format!("未知权限：{}", g.perm)));
+            } else if g.scope.trim().is_empty() {
+                errors.push(FieldError::new(
+                    "数据范围",
+                    format!("已勾选“{}”，请为它所在的分组选择数据范围", permission::perm_label(&g.perm, false)),
+                ));
             } else if DataScope::parse(&g.scope).is_none() {
                 errors.push(FieldError::new("数据范围", format!("“{}”须为 all、unit、units 或 self", g.scope)));
             } else if grants.iter().any(|x| x.perm == g.perm) {

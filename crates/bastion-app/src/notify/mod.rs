@@ -99,6 +99,61 @@ pub struct ChannelInput {
     pub min_interval_ms: String,
 }
 
+impl ChannelInput {
+    /// The channel as typed, checked field by field (an empty secret: none).
+    pub(crate) fn parse(&self) -> Result<NewChannel, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let kind = self.kind.trim();
+        if !CHANNEL_KINDS.iter().any(|(k, _)| *k == kind) {
+            e.push(FieldError::new(
+                "渠道类型",
+                "渠道类型只能是：wecom（企业微信）、dingtalk（钉钉）、feishu（飞书）、sms（短信网关）",
+            ));
+        }
+        let name = text("渠道名称", &self.name, 2, 30).map_err(|x| e.push(x)).ok();
+        let url = self.url.trim();
+        if !(url.starts_with("http://") || url.starts_with("https://"))
+            || url.len() > 500
+            || url.contains(char::is_whitespace)
+        {
+            e.push(FieldError::new("地址", "地址须为以 http:// 或 https:// 开头的 URL"));
+        }
+        let secret = opt_text("加签密钥", &self.secret, 200).map_err(|x| e.push(x)).ok().flatten();
+        let template =
+            opt_text("短信模板", &self.template, 300).map_err(|x| e.push(x)).ok().flatten().unwrap_or_default();
+        if kind == SMS && !template.is_empty() && !template.contains("{link}") {
+            e.push(FieldError::new("短信模板", "短信模板须包含 {link}（个人确认链接）"));
+        }
+        let link_base = self.link_base.trim().trim_end_matches('/').to_string();
+        if kind == SMS && !(link_base.starts_with("http://") || link_base.starts_with("https://")) {
+            e.push(FieldError::new(
+                "链接前缀",
+                "短信网关须填写本系统对外地址（如 https://bastion.example），用于生成个人链接",
+            ));
+        }
+        let interval = match non_empty(&self.min_interval_ms) {
+            None => protocol::default_interval_ms(kind),
+            Some(s) => match s.parse::<i64>() {
+                Ok(n) if (0..=600_000).contains(&n) => n,
+                _ => {
+                    e.push(FieldError::new("发送间隔", "发送间隔须为 0 到 600000 之间的毫秒数"));
+                    0
+                }
+            },
+        };
+        let Some(name) = name.filter(|_| e.is_empty()) else { return Err(e) };
+        Ok(NewChannel {
+            kind: kind.into(),
+            name,
+            url: url.into(),
+            secret,
+            template,
+            link_base,
+            min_interval_ms: interval,
+        })
+    }
+}
+
 /// This node's part of the delivery queue: the HTTP client, and each channel's last send (rate
 /// limit).
 pub struct Runtime {
@@ -147,59 +202,42 @@ impl App {
 
     pub async fn add_channel(&self, ctx: &Ctx, v: &ChannelInput) -> AppResult<ChannelId> {
         ctx.scope(perm::NOTIFY_CHANNEL)?;
-        let mut e = Vec::new();
-        let kind = v.kind.trim();
-        if !CHANNEL_KINDS.iter().any(|(k, _)| *k == kind) {
-            e.push(FieldError::new(
-                "渠道类型",
-                "渠道类型只能是：wecom（企业微信）、dingtalk（钉钉）、feishu（飞书）、sms（短信网关）",
-            ));
-        }
-        let name = text("渠道名称", &v.name, 2, 30).map_err(|x| e.push(x)).ok();
-        let url = v.url.trim();
-        if !(url.starts_with("http://") || url.starts_with("https://"))
-            || url.len() > 500
-            || url.contains(char::is_whitespace)
-        {
-            e.push(FieldError::new("地址", "地址须为以 http:// 或 https:// 开头的 URL"));
-        }
-        let secret = opt_text("加签密钥", &v.secret, 200).map_err(|x| e.push(x)).ok().flatten();
-        let template = opt_text("短信模板", &v.template, 300).map_err(|x| e.push(x)).ok().flatten().unwrap_or_default();
-        if kind == SMS && !template.is_empty() && !template.contains("{link}") {
-            e.push(FieldError::new("短信模板", "短信模板须包含 {link}（个人确认链接）"));
-        }
-        let link_base = v.link_base.trim().trim_end_matches('/').to_string();
-        if kind == SMS && !(link_base.starts_with("http://") || link_base.starts_with("https://")) {
-            e.push(FieldError::new(
-                "链接前缀",
-                "短信网关须填写本系统对外地址（如 https://bastion.example），用于生成个人链接",
-            ));
-        }
-        let interval = match non_empty(&v.min_interval_ms) {
-            None => protocol::default_interval_ms(kind),
-            Some(s) => match s.parse::<i64>() {
-                Ok(n) if (0..=600_000).contains(&n) => n,
-                _ => {
-                    e.push(FieldError::new("发送间隔", "发送间隔须为 0 到 600000 之间的毫秒数"));
-                    0
-                }
-            },
-        };
-        let Some(name) = name.filter(|_| e.is_empty()) else { return Err(AppError::Invalid(e)) };
-        let c = NewChannel {
-            kind: kind.into(),
-            name,
-            url: url.into(),
-            secret,
-            template,
-            link_base,
-            min_interval_ms: interval,
-        };
+        let c = v.parse().map_err(AppError::Invalid)?;
         let mut tx = self.store.begin().await?;
         let id = self.store.insert_channel(&mut tx, &c).await?;
         self.audit(&mut tx, ctx, "notify", "新增通知渠道", &format!("channel:{} {}", id.0, c.name), &c.kind).await?;
         bastion_store::commit(tx).await?;
         Ok(id)
+    }
+
+    /// Change a channel. An empty secret keeps the stored one (the form never shows it); queued
+    /// messages go out through the changed channel.
+    pub async fn update_channel(&self, ctx: &Ctx, id: ChannelId, v: &ChannelInput) -> AppResult<()> {
+        ctx.scope(perm::NOTIFY_CHANNEL)?;
+        let c = v.parse().map_err(AppError::Invalid)?;
+        let mut tx = self.store.begin().await?;
+        self.store.update_channel(&mut tx, id, &c).await?;
+        self.audit(&mut tx, ctx, "notify", "修改通知渠道", &format!("channel:{} {}", id.0, c.name), &c.kind).await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Delete a channel that has never carried a message. One that has keeps its place in the
+    /// delivery log and the features' sent counts: it can be switched off, not deleted.
+    pub async fn delete_channel(&self, ctx: &Ctx, id: ChannelId) -> AppResult<()> {
+        ctx.scope(perm::NOTIFY_CHANNEL)?;
+        let mut tx = self.store.begin().await?;
+        let name = self.store.channel_name(&mut tx, id).await?;
+        let used = self.store.channel_message_count(&mut tx, id).await?;
+        if used > 0 {
+            return Err(AppError::Conflict(format!(
+                "渠道“{name}”已有 {used} 条消息的发送记录，删除会使发送记录和统计失真，不能删除；不再使用请点“停用”"
+            )));
+        }
+        self.store.delete_channel(&mut tx, id).await?;
+        self.audit(&mut tx, ctx, "notify", "删除通知渠道", &format!("channel:{} {name}", id.0), "").await?;
+        bastion_store::commit(tx).await?;
+        Ok(())
     }
 
     /// Switch a channel off (its queue waits) or on again.

@@ -94,6 +94,24 @@ pub fn responsive_images(html: &str, public_name: &dyn Fn(i64) -> String) -> Str
     out
 }
 
+/// The number of the first of the site's own pictures shown in a sanitised body, if any.
+pub fn first_image(html: &str) -> Option<i64> {
+    const OPEN: &str = "<img src=\"/news/images/";
+    let mut rest = html;
+    while let Some(i) = rest.find(OPEN) {
+        let after = &rest[i + OPEN.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let tail = &after[digits..];
+        if digits > 0 && (tail.starts_with(".jpg\"") || tail.starts_with("/phone.jpg\"")) {
+            if let Ok(id) = after[..digits].parse::<i64>() {
+                return Some(id);
+            }
+        }
+        rest = after;
+    }
+    None
+}
+
 /// Every reference to one of the site's own pictures by its bare number (`/news/images/12.jpg`,
 /// `/news/images/12/phone.jpg`) rewritten to its public name (`public_name(12)`); anything else
 /// is left as it is. The public site shows bodies through this, so no page gives a number away.
@@ -194,6 +212,14 @@ pub fn diff(old_title: &str, old_body: &str, new_title: &str, new_body: &str) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_own_picture_of_a_body() {
+        let body = r#"<p>x</p><img src="https://elsewhere.example/a.jpg"><img src="/news/images/abc.jpg"><img src="/news/images/17.jpg" alt=""><img src="/news/images/3.jpg">"#;
+        assert_eq!(first_image(body), Some(17));
+        assert_eq!(first_image(r#"<img src="/news/images/8/phone.jpg">"#), Some(8));
+        assert_eq!(first_image("<p>没有图片</p>"), None);
+    }
 
     #[test]
     fn own_pictures_get_the_phone_copy() {

@@ -448,6 +448,13 @@ impl App {
         format!("{}-{}", id.0, tag.get(..16).unwrap_or(&tag))
     }
 
+    /// The picture an article shows in lists, under its public name: its cover, else the first of
+    /// the site's pictures in its body; none when it has neither.
+    pub fn article_picture(&self, a: &Article) -> Option<String> {
+        let id = a.cover_image_id.map(|c| c.0).or_else(|| html::first_image(&a.body))?;
+        Some(self.image_public_name(ImageId(id)))
+    }
+
     pub async fn image_bytes(&self, id: ImageId, phone: bool) -> AppResult<(String, Vec<u8>)> {
         self.store.image_bytes(id, phone).await.map_err(|e| match e {
             bastion_store::StoreError::NotFound => AppError::NotFound("图片不存在".into()),

@@ -506,6 +506,16 @@ impl App {
         Ok(())
     }
 
+    /// The units an issuer may recall from (their scope of the issue permission), each with its
+    /// own headcount, for the form's unit tree.
+    pub async fn recall_unit_tree(
+        &self,
+        ctx: &Ctx,
+    ) -> AppResult<(Vec<crate::org::Unit>, Vec<(crate::org::UnitId, i64)>)> {
+        let scope = ctx.scope(perm::RECALL_ISSUE)?;
+        self.unit_tree_in(&scope).await
+    }
+
     pub async fn recall_orders(&self, ctx: &Ctx) -> AppResult<Vec<Order>> {
         ctx.scope(perm::RECALL_READ)?;
         Ok(self.store.recall_orders(100).await?)

@@ -100,6 +100,57 @@ impl Store {
         Ok(n as i64)
     }
 
+    /// Change a channel; `secret` None keeps the stored secret.
+    pub async fn update_channel(&self, tx: &mut Tx, id: ChannelId, c: &NewChannel) -> StoreResult<()> {
+        let secret = match &c.secret {
+            Some(s) => Some(self.crypto.encrypt(s)?),
+            None => None,
+        };
+        let n = sqlx::query(
+            "UPDATE notify_channels SET kind = $1, name = $2, url = $3, secret_cipher = COALESCE($4, secret_cipher), \
+             template = $5, link_base = $6, min_interval_ms = $7 WHERE id = $8",
+        )
+        .bind(&c.kind)
+        .bind(&c.name)
+        .bind(&c.url)
+        .bind(secret)
+        .bind(&c.template)
+        .bind(&c.link_base)
+        .bind(c.min_interval_ms)
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        found(n)
+    }
+
+    pub async fn channel_name(&self, tx: &mut Tx, id: ChannelId) -> StoreResult<String> {
+        let row = sqlx::query("SELECT name FROM notify_channels WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.try_get("name")?)
+    }
+
+    /// Messages ever queued on a channel (sent, failed or waiting).
+    pub async fn channel_message_count(&self, tx: &mut Tx, id: ChannelId) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM notify_outbox WHERE channel_id = $1")
+            .bind(id.0)
+            .fetch_one(&mut **tx)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    pub async fn delete_channel(&self, tx: &mut Tx, id: ChannelId) -> StoreResult<()> {
+        let n = sqlx::query("DELETE FROM notify_channels WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        found(n)
+    }
+
     pub async fn set_channel_enabled(&self, tx: &mut Tx, id: ChannelId, enabled: bool) -> StoreResult<()> {
         let n = sqlx::query("UPDATE notify_channels SET enabled = $1 WHERE id = $2")
             .bind(i64::from(enabled))

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::AppJson;
 use crate::error::ApiResult;
-use crate::routes::{get, post, put, Endpoint};
+use crate::routes::{delete, get, post, put, Endpoint};
 use crate::session::ApiCtx;
 use crate::AppState;
 use bastion_core::permission::perm;
@@ -41,6 +41,25 @@ pub async fn set_enabled(
     Ok(Json(serde_json::json!({"ok": true})))
 }
 
+pub async fn update_channel(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<ChannelInput>,
+) -> ApiResult<Json<serde_json::Value>> {
+    s.app.update_channel(&ctx, ChannelId(id), &input).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
+pub async fn delete_channel(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<serde_json::Value>> {
+    s.app.delete_channel(&ctx, ChannelId(id)).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
 /// The endpoints of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -63,5 +82,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             .probe("/api/notify/channels/999999/enabled")
             .probe_body(r#"{"enabled": false}"#)
             .doc("消息通知", "停用（排队的消息等待）或重新启用一个渠道", Some("ChannelEnabled"), "Ok", "200"),
+        put("/api/notify/channels/{id}", update_channel)
+            .perm(perm::NOTIFY_CHANNEL)
+            .probe("/api/notify/channels/999999")
+            .doc("消息通知", "修改通知渠道（加签密钥留空则不变）", Some("ChannelInput"), "Ok", "200"),
+        delete("/api/notify/channels/{id}", delete_channel)
+            .perm(perm::NOTIFY_CHANNEL)
+            .probe("/api/notify/channels/999999")
+            .doc("消息通知", "删除从未发过消息的渠道（发过的只能停用）", None, "Ok", "200"),
     ]
 }

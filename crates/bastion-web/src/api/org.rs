@@ -4,7 +4,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use bastion_app::org::{Page, Person, PersonFilter, PersonId, Revealed, Unit};
+use bastion_app::org::{Page, Person, PersonFilter, PersonId, Revealed, Unit, UnitId};
 use bastion_app::org::{PersonInput, UnitInput};
 use bastion_app::transfer::{self, Format2, ImportOptions, ImportReport};
 use bastion_app::AppError;
@@ -28,6 +28,15 @@ pub async fn create_unit(
     AppJson(input): AppJson<UnitInput>,
 ) -> ApiResult<(StatusCode, Json<Unit>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_unit(&ctx, &input).await?)))
+}
+
+pub async fn update_unit(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<UnitInput>,
+) -> ApiResult<Json<Unit>> {
+    Ok(Json(s.app.update_unit(&ctx, UnitId(id), &input).await?))
 }
 
 /// Pages beyond this are refused (10 × 100,000 rows is past any bureau; keeps offsets in range).
@@ -303,6 +312,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/api/units", create_unit)
             .perm(perm::UNIT_WRITE)
             .doc("组织机构", "新增单位", Some("UnitInput"), "Unit", "201"),
+        put("/api/units/{id}", update_unit)
+            .perm(perm::UNIT_WRITE)
+            .probe("/api/units/999999")
+            .doc("组织机构", "修改单位的名称、类别、显示顺序和电话（编码和上级不变）", Some("UnitInput"), "Unit", "200"),
         get("/api/people", people)
             .perm(perm::PERSON_READ)
             .doc("组织机构", "人员列表：筛选、分页，按数据权限过滤，号码脱敏", None, "PersonPage", "200"),

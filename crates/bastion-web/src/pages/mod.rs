@@ -159,13 +159,30 @@ pub struct ShellMessagePage {
 /// Show an application error as a page within the signed-in layout.
 pub async fn error_page_in_shell(state: &AppState, ctx: &Ctx, t: Tr, e: AppError) -> Response {
     let (status, body) = crate::error::status_and_body(&e);
-    let title = match status {
+    message_in_shell(state, ctx, t, PlainError { status, message: body.message }).await
+}
+
+/// An error page rendered without the layout (by [`error_page`], which has no session at hand).
+/// For a signed-in page, `routes::gate` shows it again inside the layout, so a refusal or a
+/// missing record keeps the menu.
+#[derive(Clone)]
+pub struct PlainError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+pub(crate) async fn message_in_shell(state: &AppState, ctx: &Ctx, t: Tr, e: PlainError) -> Response {
+    let title = error_title(t, e.status);
+    let shell = Shell::new(state, ctx, t, "", title).await;
+    render_status(e.status, &ShellMessagePage { shell, title: title.into(), body: e.message })
+}
+
+fn error_title(t: Tr, status: StatusCode) -> &'static str {
+    match status {
         StatusCode::NOT_FOUND => t.s("not_found_title"),
         StatusCode::FORBIDDEN => t.s("forbidden_title"),
         _ => t.s("error_title"),
-    };
-    let shell = Shell::new(state, ctx, t, "", title).await;
-    render_status(status, &ShellMessagePage { shell, title: title.into(), body: body.message })
+    }
 }
 
 pub async fn not_found(info: RequestInfo, uri: axum::http::Uri) -> Response {
@@ -180,13 +197,11 @@ pub async fn not_found(info: RequestInfo, uri: axum::http::Uri) -> Response {
     )
 }
 
-/// Show an application error as a page.
+/// Show an application error as a page (inside the layout when the page is a signed-in one).
 pub fn error_page(t: Tr, e: AppError) -> Response {
     let (status, body) = crate::error::status_and_body(&e);
-    let title = match status {
-        StatusCode::NOT_FOUND => t.s("not_found_title"),
-        StatusCode::FORBIDDEN => t.s("forbidden_title"),
-        _ => t.s("error_title"),
-    };
-    render_status(status, &MessagePage { t, title: title.into(), body: body.message })
+    let title = error_title(t, status);
+    let mut r = render_status(status, &MessagePage { t, title: title.into(), body: body.message.clone() });
+    r.extensions_mut().insert(PlainError { status, message: body.message });
+    r
 }

@@ -28,6 +28,17 @@ pub struct ChannelsPage {
     pub kinds: Vec<(&'static str, &'static str)>,
     pub v: ChannelInput,
     pub errors: Vec<bastion_core::FieldError>,
+    /// The channel the form changes (None: the form adds one).
+    pub editing: Option<i64>,
+    /// Why the last action on the list was refused.
+    pub problem: Option<String>,
+}
+
+/// What the page shows around the form.
+#[derive(Default)]
+struct Frame {
+    editing: Option<i64>,
+    problem: Option<String>,
 }
 
 async fn channels_page(
@@ -36,19 +47,22 @@ async fn channels_page(
     t: Tr,
     v: ChannelInput,
     errors: Vec<bastion_core::FieldError>,
+    frame: Frame,
     status: StatusCode,
 ) -> Response {
     match state.app.channels_and_log(ctx).await {
         Ok((items, log)) => {
             let shell = Shell::new(state, ctx, t, "/notify/channels", t.s("notify.channels")).await;
-            render_status(status, &ChannelsPage { shell, items, log, kinds: CHANNEL_KINDS.to_vec(), v, errors })
+            let kinds = CHANNEL_KINDS.to_vec();
+            let Frame { editing, problem } = frame;
+            render_status(status, &ChannelsPage { shell, items, log, kinds, v, errors, editing, problem })
         }
         Err(e) => error_page(t, e),
     }
 }
 
 pub async fn channels(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    channels_page(&state, &ctx, t, ChannelInput::default(), vec![], StatusCode::OK).await
+    channels_page(&state, &ctx, t, ChannelInput::default(), vec![], Frame::default(), StatusCode::OK).await
 }
 
 pub async fn add_channel(
@@ -59,7 +73,56 @@ pub async fn add_channel(
     match state.app.add_channel(&ctx, &v).await {
         Ok(_) => Redirect::to("/notify/channels").into_response(),
         Err(AppError::Invalid(errors)) => {
-            channels_page(&state, &ctx, t, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            channels_page(&state, &ctx, t, v, errors, Frame::default(), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+/// The channels page with the form filled with one channel's settings (never its secret).
+pub async fn edit_channel(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    let channels = match state.app.channels(&ctx).await {
+        Ok(c) => c,
+        Err(e) => return error_page(t, e),
+    };
+    let Some(c) = channels.into_iter().find(|c| c.id.0 == id) else {
+        return error_page(t, AppError::NotFound("通知渠道不存在".into()));
+    };
+    let v = ChannelInput {
+        kind: c.kind,
+        name: c.name,
+        url: c.url,
+        secret: String::new(),
+        template: c.template,
+        link_base: c.link_base,
+        min_interval_ms: c.min_interval_ms.to_string(),
+    };
+    let frame = Frame { editing: Some(id), problem: None };
+    channels_page(&state, &ctx, t, v, vec![], frame, StatusCode::OK).await
+}
+
+pub async fn update_channel(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<ChannelInput>,
+) -> Response {
+    match state.app.update_channel(&ctx, ChannelId(id), &v).await {
+        Ok(()) => Redirect::to("/notify/channels").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let frame = Frame { editing: Some(id), problem: None };
+            channels_page(&state, &ctx, t, v, errors, frame, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn delete_channel(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.delete_channel(&ctx, ChannelId(id)).await {
+        Ok(()) => Redirect::to("/notify/channels").into_response(),
+        Err(AppError::Conflict(m)) => {
+            let frame = Frame { editing: None, problem: Some(m) };
+            channels_page(&state, &ctx, t, ChannelInput::default(), vec![], frame, StatusCode::CONFLICT).await
         }
         Err(e) => error_page(t, e),
     }
@@ -106,6 +169,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/notify/channels/{id}/enabled", set_channel_enabled)
             .perm(perm::NOTIFY_CHANNEL)
             .probe("/notify/channels/999999/enabled"),
+        get("/notify/channels/{id}/edit", edit_channel).perm(perm::NOTIFY_CHANNEL).probe("/notify/channels/1/edit"),
+        post("/notify/channels/{id}", update_channel).perm(perm::NOTIFY_CHANNEL).probe("/notify/channels/999999"),
+        post("/notify/channels/{id}/delete", delete_channel)
+            .perm(perm::NOTIFY_CHANNEL)
+            .probe("/notify/channels/999999/delete"),
         get("/recall/channels", old_address).perm(perm::NOTIFY_CHANNEL),
     ]
 }

@@ -44,7 +44,7 @@ async fn people_tree(
     Ok(tree_of(units, counts, selected))
 }
 
-fn tree_of(units: Vec<Unit>, counts: Vec<(UnitId, i64)>, selected: Option<i64>) -> Vec<TreeNode> {
+pub(crate) fn tree_of(units: Vec<Unit>, counts: Vec<(UnitId, i64)>, selected: Option<i64>) -> Vec<TreeNode> {
     use std::collections::HashMap;
     // `units` come in depth, sort-order, id order: children lists keep that order.
     let mut count: HashMap<UnitId, i64> = counts.into_iter().collect();
@@ -419,9 +419,21 @@ pub struct UnitsPage {
     pub can_write: bool,
     pub v: UnitInput,
     pub errors: Vec<bastion_core::FieldError>,
+    /// The unit the form changes (None: the form adds one).
+    pub editing: Option<i64>,
 }
 
 impl UnitsPage {
+    /// The parent's name of the unit being changed (empty for a root unit).
+    pub fn code_of_parent(&self) -> String {
+        self.v
+            .parent_id
+            .parse::<i64>()
+            .ok()
+            .and_then(|p| self.units.iter().find(|u| u.id.0 == p))
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    }
     pub fn code_of(&self, id: &Option<UnitId>) -> String {
         id.and_then(|i| self.units.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default()
     }
@@ -433,6 +445,7 @@ async fn units_page(
     t: crate::i18n::Tr,
     v: UnitInput,
     errors: Vec<bastion_core::FieldError>,
+    editing: Option<i64>,
 ) -> Result<UnitsPage, AppError> {
     let units = state.app.units(ctx).await?;
     let lang = t.code();
@@ -444,11 +457,12 @@ async fn units_page(
         can_write: ctx.can(perm::UNIT_WRITE),
         v,
         errors,
+        editing,
     })
 }
 
 pub async fn units(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    match units_page(&state, &ctx, t, UnitInput::default(), vec![]).await {
+    match units_page(&state, &ctx, t, UnitInput::default(), vec![], None).await {
         Ok(p) => render(&p),
         Err(e) => error_page(t, e),
     }
@@ -461,7 +475,44 @@ pub async fn create_unit(
 ) -> Response {
     match state.app.create_unit(&ctx, &v).await {
         Ok(_) => Redirect::to("/org/units").into_response(),
-        Err(AppError::Invalid(errors)) => match units_page(&state, &ctx, t, v, errors).await {
+        Err(AppError::Invalid(errors)) => match units_page(&state, &ctx, t, v, errors, None).await {
+            Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p),
+            Err(e) => error_page(t, e),
+        },
+        Err(e) => error_page(t, e),
+    }
+}
+
+/// The units page with the form filled with one unit, to change it.
+pub async fn edit_unit(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    let unit = match state.app.units(&ctx).await.map(|u| u.into_iter().find(|u| u.id.0 == id)) {
+        Ok(Some(u)) => u,
+        Ok(None) => return error_page(t, AppError::NotFound("单位不存在".into())),
+        Err(e) => return error_page(t, e),
+    };
+    let v = UnitInput {
+        parent_id: unit.parent_id.map(|p| p.0.to_string()).unwrap_or_default(),
+        code: unit.code,
+        name: unit.name,
+        kind: unit.kind.code().into(),
+        sort_order: unit.sort_order.to_string(),
+        phone: unit.phone.unwrap_or_default(),
+    };
+    match units_page(&state, &ctx, t, v, vec![], Some(id)).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(t, e),
+    }
+}
+
+pub async fn update_unit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<UnitInput>,
+) -> Response {
+    match state.app.update_unit(&ctx, UnitId(id), &v).await {
+        Ok(_) => Redirect::to("/org/units").into_response(),
+        Err(AppError::Invalid(errors)) => match units_page(&state, &ctx, t, v, errors, Some(id)).await {
             Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p),
             Err(e) => error_page(t, e),
         },
@@ -482,5 +533,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/org/people/{id}/reveal", reveal).no_store().perm(perm::PERSON_REVEAL).probe("/org/people/1/reveal"),
         get("/org/units", units).perm(perm::UNIT_READ).menu(21, "menu_units", "▦"),
         post("/org/units", create_unit).perm(perm::UNIT_WRITE),
+        get("/org/units/{id}/edit", edit_unit).perm(perm::UNIT_WRITE).probe("/org/units/1/edit"),
+        post("/org/units/{id}", update_unit).perm(perm::UNIT_WRITE).probe("/org/units/999999"),
     ]
 }

@@ -42,7 +42,7 @@ pub struct RecallListPage {
     pub can_issue: bool,
     pub can_channels: bool,
     pub v: OrderInput,
-    pub units: Vec<Opt>,
+    pub units: Vec<super::org::TreeNode>,
     pub categories: Vec<Opt>,
     pub police_types: Vec<Opt>,
     pub errors: Vec<bastion_core::FieldError>,
@@ -60,6 +60,11 @@ impl RecallListPage {
     pub fn scope_is(&self, s: &str) -> bool {
         self.v.scope == s
     }
+    /// Whether a scope-dependent field shows: for the chosen scope only; every field while none
+    /// is chosen (the script hides them until a choice is made).
+    pub fn shows(&self, scopes: &str) -> bool {
+        self.v.scope.is_empty() || scopes.split(' ').any(|s| s == self.v.scope)
+    }
 }
 
 fn opts(all: Vec<(String, String)>, current: &str) -> Vec<Opt> {
@@ -68,14 +73,18 @@ fn opts(all: Vec<(String, String)>, current: &str) -> Vec<Opt> {
         .collect()
 }
 
-fn unit_opts(units: &[Unit], current: &str) -> Vec<Opt> {
-    opts(
-        units
-            .iter()
-            .map(|u| (u.id.0.to_string(), format!("{}{}", "　".repeat(u.depth.max(0) as usize), u.name)))
-            .collect(),
-        current,
-    )
+/// The issuer's units in tree order with subtree headcounts, the chosen ones ticked.
+fn unit_choices(
+    units: Vec<Unit>,
+    counts: Vec<(bastion_app::org::UnitId, i64)>,
+    current: &str,
+) -> Vec<super::org::TreeNode> {
+    let chosen: Vec<i64> = current.split(',').filter_map(|c| c.trim().parse().ok()).collect();
+    let mut nodes = super::org::tree_of(units, counts, None);
+    for n in &mut nodes {
+        n.selected = chosen.contains(&n.id);
+    }
+    nodes
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -103,12 +112,12 @@ async fn list_page(
     };
     // The units to recall from: only the issuer's form lists them.
     let units = if ctx.can(perm::RECALL_ISSUE) {
-        match state.app.units(ctx).await {
+        match state.app.recall_unit_tree(ctx).await {
             Ok(u) => u,
             Err(e) => return error_page(t, e),
         }
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let shell = Shell::new(state, ctx, t, "/recall", t.s("recall.menu")).await;
     let page = RecallListPage {
@@ -117,7 +126,7 @@ async fn list_page(
         orders,
         can_issue: ctx.can(perm::RECALL_ISSUE),
         can_channels: ctx.can(perm::NOTIFY_CHANNEL),
-        units: unit_opts(&units, &v.unit_ids),
+        units: unit_choices(units.0, units.1, &v.unit_ids),
         categories: opts(
             Category::ALL.iter().map(|c| (c.code().into(), c.label(t.code()).into())).collect(),
             &v.category,

@@ -13,6 +13,7 @@ mod duty;
 mod identity;
 mod input_rules;
 mod layering;
+mod manage;
 mod matrix;
 mod notify;
 mod publicity;

@@ -37,6 +37,7 @@ async fn every_endpoint_for_every_role(backend: Backend) {
             let upload = e.doc.and_then(|d| d.request) == Some("Upload");
             let req = match e.method {
                 Method::Get => c.get(&url),
+                Method::Delete => c.delete(&url),
                 Method::Put => {
                     c.put(&url).header("content-type", "application/json").body(e.probe_body.unwrap_or("{}"))
                 }
@@ -92,6 +93,7 @@ async fn every_endpoint_without_a_session(backend: Backend) {
         let req = match e.method {
             Method::Get => c.get(&url),
             Method::Put => c.put(&url).header("content-type", "application/json").body("{}"),
+            Method::Delete => c.delete(&url),
             Method::Post => c.post(&url).header("content-type", "application/json").body("{}"),
         };
         let r = req.send().await.unwrap();

@@ -251,11 +251,65 @@ pub async fn disable(
     outcome(&state, &ctx, t, result, format!("已停用 {username}")).await
 }
 
-/// One permission row of the role form: the permission and the scope the role grants (if any).
+/// One permission of the role form: its name within its group and the scope the role grants
+/// (empty: not granted).
 pub struct PermRow {
     pub perm: &'static str,
     pub label: String,
     pub scope: String,
+    /// Ticked on the form (a refused form keeps a ticked permission whose group had no scope).
+    pub ticked: bool,
+}
+
+/// The permissions of one feature, granted with one data scope.
+pub struct PermGroup {
+    pub module: &'static str,
+    pub label: String,
+    pub rows: Vec<PermRow>,
+    /// The scope of the granted permissions when they agree; `keep` when they differ (each keeps
+    /// its own until a scope is chosen for the group); empty when none is granted.
+    pub scope: String,
+}
+
+impl PermGroup {
+    pub fn granted(&self) -> usize {
+        self.rows.iter().filter(|r| r.ticked).count()
+    }
+}
+
+/// The grantable permissions grouped by feature, in the order features first appear.
+fn perm_groups(grants: &[bastion_app::auth::roles::Grant], en: bool) -> Vec<PermGroup> {
+    let mut groups: Vec<PermGroup> = Vec::new();
+    for p in bastion_core::permission::grantable() {
+        let (module, rest) = p.split_once(':').unwrap_or((p, ""));
+        let grant = grants.iter().find(|g| g.perm == p);
+        let row = PermRow {
+            perm: p,
+            label: bastion_core::permission::perm_label(rest, en),
+            scope: grant.map(|g| g.scope.clone()).unwrap_or_default(),
+            ticked: grant.is_some(),
+        };
+        match groups.iter_mut().find(|g| g.module == module) {
+            Some(g) => g.rows.push(row),
+            None => groups.push(PermGroup {
+                module,
+                label: bastion_core::permission::perm_label(module, en),
+                rows: vec![row],
+                scope: String::new(),
+            }),
+        }
+    }
+    for g in &mut groups {
+        let mut scopes: Vec<&str> = g.rows.iter().map(|r| r.scope.as_str()).filter(|s| !s.is_empty()).collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        g.scope = match scopes.as_slice() {
+            [] => String::new(),
+            [one] => one.to_string(),
+            _ => "keep".into(),
+        };
+    }
+    groups
 }
 
 pub struct ScopeChoice {
@@ -273,7 +327,7 @@ pub struct RolesPage {
     pub editing: Option<String>,
     pub key: String,
     pub name: String,
-    pub rows: Vec<PermRow>,
+    pub groups: Vec<PermGroup>,
     pub scopes: Vec<ScopeChoice>,
     pub units: Vec<crate::pages::org::TreeNode>,
     pub chosen: Vec<i64>,
@@ -300,20 +354,36 @@ fn grants_text(grants: &[bastion_app::auth::roles::Grant], en: bool) -> String {
         .join("；")
 }
 
-/// The role form as submitted: `key`, `name`, `scope:<perm>=<code>` per permission, repeated `unit`.
+/// The role form as submitted: `key`, `name`, the ticked permissions (repeated `perm`), one data
+/// scope per feature group (`group:<feature>`; `keep` keeps each permission's `scope:<perm>`),
+/// repeated `unit`. A form without `perm` fields grants per permission (`scope:<perm>=<code>`).
 fn role_input(body: &str) -> bastion_app::auth::roles::RoleInput {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
     let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    bastion_app::auth::roles::RoleInput {
-        key: field("key"),
-        name: field("name"),
-        grants: pairs
+    let ticked: Vec<&str> = pairs.iter().filter(|(n, _)| n == "perm").map(|(_, v)| v.as_str()).collect();
+    let grants = if ticked.is_empty() {
+        pairs
             .iter()
             .filter_map(|(n, v)| {
                 let perm = n.strip_prefix("scope:")?;
                 (!v.is_empty()).then(|| bastion_app::auth::roles::Grant { perm: perm.into(), scope: v.clone() })
             })
-            .collect(),
+            .collect()
+    } else {
+        ticked
+            .iter()
+            .map(|p| {
+                let module = p.split(':').next().unwrap_or_default();
+                let group = field(&format!("group:{module}"));
+                let scope = if group.is_empty() || group == "keep" { field(&format!("scope:{p}")) } else { group };
+                bastion_app::auth::roles::Grant { perm: p.to_string(), scope }
+            })
+            .collect()
+    };
+    bastion_app::auth::roles::RoleInput {
+        key: field("key"),
+        name: field("name"),
+        grants,
         units: pairs.iter().filter(|(n, _)| n == "unit").filter_map(|(_, v)| v.parse().ok()).collect(),
     }
 }
@@ -347,14 +417,7 @@ async fn roles_page(
         Some(f) => (f.key, f.name, f.grants, f.units),
         None => Default::default(),
     };
-    let rows = bastion_core::permission::grantable()
-        .into_iter()
-        .map(|p| PermRow {
-            perm: p,
-            label: bastion_core::permission::perm_label(p, t.en),
-            scope: grants.iter().find(|g| g.perm == p).map(|g| g.scope.clone()).unwrap_or_default(),
-        })
-        .collect();
+    let groups = perm_groups(&grants, t.en);
     let builtin = bastion_core::permission::ROLES
         .iter()
         .filter(|r| r.key != "superadmin")
@@ -387,7 +450,7 @@ async fn roles_page(
         editing,
         key,
         name,
-        rows,
+        groups,
         scopes,
         units,
         chosen,

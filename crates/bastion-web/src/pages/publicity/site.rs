@@ -102,9 +102,10 @@ pub struct NewsHome {
     pub t: Tr,
     pub head: Head,
     pub lead: Option<Article>,
-    /// The lead article's cover under its public name.
+    /// The lead article's picture under its public name.
     pub lead_cover: Option<String>,
-    pub columns: Vec<(Column, Vec<Article>)>,
+    /// Each column's latest articles, each with its picture (see `App::article_picture`).
+    pub columns: Vec<(Column, Vec<(Article, Option<String>)>)>,
 }
 impl Dates for NewsHome {}
 
@@ -279,13 +280,13 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
     let made = page_or(&state, key, || async {
         let list = state.app.public_articles().await.map_err(|e| public_error(t, e))?;
         let site = site_name(&state, t).await;
-        let lead = list.iter().find(|a| a.column == Column::Deeds && a.cover_image_id.is_some()).cloned();
-        let mut by: BTreeMap<usize, Vec<Article>> = BTreeMap::new();
+        let lead = list.iter().find(|a| a.column == Column::Deeds && state.app.article_picture(a).is_some()).cloned();
+        let mut by: BTreeMap<usize, Vec<(Article, Option<String>)>> = BTreeMap::new();
         for a in &list {
             let k = Column::ALL.iter().position(|c| *c == a.column).unwrap_or(0);
             let v = by.entry(k).or_default();
             if v.len() < 8 {
-                v.push(a.clone());
+                v.push((a.clone(), state.app.article_picture(a)));
             }
         }
         let columns = by.into_iter().map(|(k, v)| (Column::ALL[k], v)).collect();
@@ -296,12 +297,9 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             og_type: "website",
             base: base.clone(),
             path: "/news".into(),
-            image: lead
-                .as_ref()
-                .and_then(|a| a.cover_image_id)
-                .map(|c| format!("/news/images/{}.jpg", state.app.image_public_name(c))),
+            image: lead.as_ref().and_then(|a| state.app.article_picture(a)).map(|c| format!("/news/images/{c}.jpg")),
         };
-        let lead_cover = lead.as_ref().and_then(|a| a.cover_image_id).map(|c| state.app.image_public_name(c));
+        let lead_cover = lead.as_ref().and_then(|a| state.app.article_picture(a));
         let html = render(&NewsHome { t, head, lead, lead_cover, columns })?;
         Ok(cached(html, String::new(), None, HTML))
     })
