@@ -530,6 +530,35 @@ async fn back_office_pages(backend: Backend) {
     assert!(home.contains("零下八度的卡点") && home.contains("/news/images/"), "{home}");
 }
 
+/// The news home shows each article's own picture beside its title: the cover, else the first of
+/// the site's pictures in its body; an article with neither shows none (no stand-in picture).
+async fn news_lists_show_each_articles_picture(backend: Backend) {
+    let t = spawn_app(backend, false).await;
+    let plain = published(&t.app, "没有配图的一篇").await;
+    let unit = t.app.store.unit_by_code("T").await.unwrap().unwrap();
+    let writer = Ctx::cli(unit.id);
+    let mut reviewer = Ctx::cli(unit.id);
+    reviewer.username = "reviewer".into();
+    let bytes = bastion_app::publicity::media::generated_cover(5);
+    let image = t.app.upload_image(&writer, bytes, "现场.png").await.unwrap();
+    let body = format!("<p>夜里的卡点。</p><img src=\"/news/images/{}.jpg\" alt=\"\">", image.0);
+    let pictured = t.app.create_article(&writer, &input("正文里有图的一篇", &body)).await.unwrap();
+    t.app.article_step(&writer, pictured, &StepInput { action: "submit".into(), note: String::new() }).await.unwrap();
+    t.app.article_step(&reviewer, pictured, &StepInput { action: "publish".into(), note: String::new() }).await.unwrap();
+
+    let home = reqwest::get(t.url("/news")).await.unwrap().text().await.unwrap();
+    let item = |id: ArticleId| {
+        let at = home.rfind(&format!("<a href=\"/news/{}\">", id.0)).expect("the article is listed");
+        let start = home[..at].rfind("<li").unwrap();
+        home[start..at].to_string()
+    };
+    let name = t.app.image_public_name(image);
+    assert!(item(pictured).contains(&format!("/news/images/{name}/phone.jpg")), "{}", item(pictured));
+    assert!(!item(plain).contains("<img"), "{}", item(plain));
+    let r = reqwest::get(t.url(&format!("/news/images/{name}/phone.jpg"))).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the picture of a published article is public");
+}
+
 both_backends!(
     concurrent_views_are_counted_exactly,
     two_nodes_on_one_database_add_up,
@@ -541,4 +570,5 @@ both_backends!(
     picture_uploads_are_checked_by_content,
     outside_reads_and_honours,
     back_office_pages,
+    news_lists_show_each_articles_picture,
 );
