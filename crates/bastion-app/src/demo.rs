@@ -287,6 +287,8 @@ impl App {
             .find(|a| a.2 == "officer")
             .and_then(|a| Some((first_of_unit.get(a.3).copied()?, ids.get(a.3).copied()?)));
         crate::duty::seed_demo(self, &ids, &on_duty, officer).await?;
+        // inspections: checklists per kind of post and one inspection with an open finding
+        crate::inspection::seed_demo(self).await?;
         self.store.analyze().await?;
         Ok(DemoSummary { units: UNITS.len(), people: STAFF, party: PARTY_MEMBERS, accounts })
     }

@@ -8,6 +8,7 @@ pub mod checkpoint;
 pub mod demo;
 pub mod duty;
 pub mod home;
+pub mod inspection;
 pub mod maintenance;
 pub mod notify;
 pub mod operation;

@@ -68,6 +68,12 @@ pub const JOBS: &[JobDef] = &[
         run: |app| Box::pin(async move { app.send_due(now_ms()).await.map(|_| ()) }),
     },
     JobDef {
+        name: "inspection_deadlines",
+        interval: Duration::from_secs(60),
+        once_per_cluster: true,
+        run: |app| Box::pin(app.inspection_clock_job()),
+    },
+    JobDef {
         name: "recall_escalation",
         interval: Duration::from_secs(5),
         once_per_cluster: false,

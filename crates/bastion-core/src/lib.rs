@@ -21,6 +21,8 @@ pub mod csv;
 pub mod supplies;
 // duty (值班)
 pub mod duty;
+// inspections (督导检查)
+pub mod inspection;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;

@@ -121,6 +121,19 @@ pub mod perm {
     pub const SUPPLY_ISSUE: &str = "supplies:kit:write";
     /// See issues to people: of the units in scope, or one's own.
     pub const SUPPLY_KIT_READ: &str = "supplies:kit:read";
+    // inspections (督导检查)
+    /// See inspections, findings and published circulars of the units in scope.
+    pub const INSPECTION_READ: &str = "inspection:check:read";
+    /// Inspect posts in scope, re-inspect findings (close or send back).
+    pub const INSPECTION_WRITE: &str = "inspection:check:write";
+    /// Record a unit's rectification of its findings.
+    pub const INSPECTION_RECTIFY: &str = "inspection:finding:rectify";
+    /// Plan inspections (with drawn night routes) and keep the checklists.
+    pub const INSPECTION_PLAN: &str = "inspection:plan:write";
+    /// Draft circulars.
+    pub const CIRCULAR_WRITE: &str = "inspection:circular:write";
+    /// Publish circulars (not one's own draft).
+    pub const CIRCULAR_APPROVE: &str = "inspection:circular:approve";
     // duty (值班): posts, assignments, sign-in, the desk log
     /// See posts, their boards and assignments.
     pub const DUTY_READ: &str = "duty:post:read";
@@ -374,6 +387,13 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "post" => ("岗位", "posts"),
             "shift" => ("班次", "shifts"),
             "sign" => ("签到签退", "sign in and out"),
+            // inspections
+            "inspection" => ("督导检查", "Inspections"),
+            "check" => ("检查", "inspections"),
+            "finding" => ("问题", "findings"),
+            "rectify" => ("整改", "rectify"),
+            "plan" => ("检查计划", "plans"),
+            "circular" => ("通报", "circulars"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()
@@ -486,6 +506,25 @@ pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
     ("officer", DUTY_SIGN, SelfOnly),
     ("supplies", DUTY_SIGN, SelfOnly),
     ("editor", DUTY_SIGN, SelfOnly),
+    // inspections: the commander inspects, plans and publishes; the HQ desk drafts circulars and
+    // follows findings; a unit's leaders (branch secretary, checkpoint lead) rectify their own.
+    ("superadmin", INSPECTION_READ, All),
+    ("superadmin", INSPECTION_WRITE, All),
+    ("superadmin", INSPECTION_RECTIFY, All),
+    ("superadmin", INSPECTION_PLAN, All),
+    ("superadmin", CIRCULAR_WRITE, All),
+    ("superadmin", CIRCULAR_APPROVE, All),
+    ("commander", INSPECTION_READ, All),
+    ("commander", INSPECTION_WRITE, All),
+    ("commander", INSPECTION_PLAN, All),
+    ("commander", CIRCULAR_WRITE, All),
+    ("commander", CIRCULAR_APPROVE, All),
+    ("duty", INSPECTION_READ, All),
+    ("duty", CIRCULAR_WRITE, All),
+    ("secretary", INSPECTION_READ, UnitAndBelow),
+    ("secretary", INSPECTION_RECTIFY, UnitAndBelow),
+    ("checkpoint", INSPECTION_READ, UnitAndBelow),
+    ("checkpoint", INSPECTION_RECTIFY, UnitAndBelow),
 ];
 
 fn feature_grants(role: &str) -> impl Iterator<Item = (&'static str, DataScope)> + '_ {

@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod db;
 pub mod duty;
 pub mod group_commit;
+pub mod inspection;
 pub mod jobs;
 pub mod notify;
 pub mod operation;

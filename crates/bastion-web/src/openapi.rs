@@ -115,6 +115,23 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyShiftList", of::<Vec<app::duty::Assignment>>),
         ("DutyLogInput", of::<app::duty::LogInput>),
         ("DutyLog", of::<crate::api::duty::DayLog>),
+        // inspections
+        ("InspectionTemplateList", of::<Vec<app::inspection::Template>>),
+        ("InspectionTemplateInput", of::<app::inspection::TemplateInput>),
+        ("InspectionTemplate", of::<app::inspection::Template>),
+        ("InspectionOnSite", of::<app::inspection::OnSite>),
+        ("InspectionInput", of::<app::inspection::InspectionInput>),
+        ("InspectionSubmitted", of::<app::inspection::Submitted>),
+        ("InspectionList", of::<Vec<app::inspection::Inspection>>),
+        ("InspectionDetail", of::<crate::api::inspection::InspectionDetail>),
+        ("InspectionFindingPage", of::<app::inspection::FindingPage>),
+        ("InspectionFindingDetail", of::<crate::api::inspection::FindingDetail>),
+        ("InspectionFindingStep", of::<app::inspection::FindingStepInput>),
+        ("InspectionPlanList", of::<Vec<app::inspection::Plan>>),
+        ("InspectionPlanInput", of::<app::inspection::PlanInput>),
+        ("InspectionStats", of::<Vec<app::inspection::UnitStat>>),
+        ("InspectionCircularList", of::<Vec<app::inspection::Circular>>),
+        ("InspectionCircularInput", of::<app::inspection::CircularInput>),
     ]
 };
 

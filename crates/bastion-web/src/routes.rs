@@ -199,6 +199,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::publicity::endpoints(),
         crate::api::supplies::endpoints(),
         crate::api::duty::endpoints(),
+        crate::api::inspection::endpoints(),
         crate::pages::endpoints(),
     ]
     .into_iter()

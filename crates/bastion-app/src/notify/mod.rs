@@ -74,8 +74,12 @@ pub struct Sender {
 }
 
 /// Every feature that sends through the delivery queue.
-pub const SENDERS: &[Sender] =
-    &[crate::recall::NOTIFY_SENDER, crate::checkpoint::NOTIFY_SENDER, crate::supplies::NOTIFY_SENDER];
+pub const SENDERS: &[Sender] = &[
+    crate::recall::NOTIFY_SENDER,
+    crate::checkpoint::NOTIFY_SENDER,
+    crate::supplies::NOTIFY_SENDER,
+    crate::inspection::NOTIFY_SENDER,
+];
 
 /// The channel form as typed.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]

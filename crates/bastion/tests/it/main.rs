@@ -12,6 +12,7 @@ mod disclosure;
 mod duty;
 mod identity;
 mod input_rules;
+mod inspection;
 mod layering;
 mod manage;
 mod matrix;

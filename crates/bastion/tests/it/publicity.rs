@@ -544,7 +544,10 @@ async fn news_lists_show_each_articles_picture(backend: Backend) {
     let body = format!("<p>夜里的卡点。</p><img src=\"/news/images/{}.jpg\" alt=\"\">", image.0);
     let pictured = t.app.create_article(&writer, &input("正文里有图的一篇", &body)).await.unwrap();
     t.app.article_step(&writer, pictured, &StepInput { action: "submit".into(), note: String::new() }).await.unwrap();
-    t.app.article_step(&reviewer, pictured, &StepInput { action: "publish".into(), note: String::new() }).await.unwrap();
+    t.app
+        .article_step(&reviewer, pictured, &StepInput { action: "publish".into(), note: String::new() })
+        .await
+        .unwrap();
 
     let home = reqwest::get(t.url("/news")).await.unwrap().text().await.unwrap();
     let item = |id: ArticleId| {

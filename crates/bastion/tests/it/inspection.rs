@@ -1,0 +1,356 @@
+//! Inspections on both backends: a post's checklist opens pre-filled, a mismatch becomes a finding
+//! with one tap, the same submission replayed from an offline queue is stored once (photos too);
+//! the unit rectifies, the inspector sends it back or re-inspects and closes it; the deadline clock
+//! reminds and escalates once each through a real local receiver without names; unannounced
+//! plans stay with their inspectors; a circular counts what was recorded and is published by
+//! someone other than its drafter.
+
+use std::sync::{Arc, Mutex};
+
+use axum::routing::post;
+use axum::{Json, Router};
+use bastion_testkit::{both_backends, eventually, spawn_app, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use super::recall::unit_id;
+
+/// The post of the demo officer's unit (城关派出所), whose running shift has the officer on it,
+/// not yet signed in.
+async fn station_post(t: &TestApp, c: &reqwest::Client) -> (i64, Value) {
+    let s01 = unit_id(t, "S01").await;
+    let posts: Vec<Value> = c.get(t.url("/api/duty/posts")).send().await.unwrap().json().await.unwrap();
+    let post = posts.iter().find(|p| p["unit_id"] == s01).expect("a post at 城关派出所").clone();
+    let id = post["id"].as_i64().unwrap();
+    let site: Value =
+        c.get(t.url(&format!("/api/inspections/posts/{id}/on-site"))).send().await.unwrap().json().await.unwrap();
+    (id, site)
+}
+
+fn answers(site: &Value, bad: usize) -> Vec<Value> {
+    let n = site["template"]["items"].as_array().unwrap().len();
+    (0..n)
+        .map(|i| {
+            if i == bad {
+                json!({"result": "not_ok", "note": "一名辅警未戴口罩", "severity": "critical"})
+            } else {
+                json!({"result": "ok"})
+            }
+        })
+        .collect()
+}
+
+async fn count(t: &TestApp, sql: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(sql).fetch_one(t.app.store.reader()).await.unwrap().get::<i64, _>(0)
+}
+
+async fn inspect_rectify_reinspect_close(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let (post, site) = station_post(&t, &boss).await;
+    // Pre-filled: the officer is rostered now and not signed in; offered as a finding.
+    let mismatch = site["mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .find(|m| m.contains("未签到"))
+        .unwrap_or_else(|| panic!("a mismatch: {site}"));
+    assert!(site["rostered"].as_array().unwrap().iter().any(|r| r[3] == false), "{site}");
+
+    let body = json!({
+        "client_key": "phone-7f3a-0001",
+        "post_id": post,
+        "template_id": site["template"]["id"],
+        "items": answers(&site, 1),
+        "mismatches": [mismatch],
+        "location": "GPS 31.80000,117.20000",
+    });
+    let r = boss.post(t.url("/api/inspections")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let done: Value = r.json().await.unwrap();
+    assert_eq!((done["stored"].as_bool(), done["findings"].as_i64()), (Some(true), Some(2)));
+    let id = done["id"].as_i64().unwrap();
+    // The offline queue sends it again: nothing more is stored.
+    let before = count(&t, "SELECT COUNT(*) FROM inspection_findings").await;
+    let r = boss.post(t.url("/api/inspections")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["id"], id);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM inspection_findings").await, before);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM inspections WHERE client_key = 'phone-7f3a-0001'").await, 1);
+
+    // A photo, sent twice, is stored once; its hash is in the audit chain. Not a picture: refused.
+    let png = bastion_app::publicity::media::generated_cover(3);
+    let upload = |bytes: Vec<u8>| {
+        let form =
+            reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("现场.png"));
+        boss.post(t.url(&format!("/api/inspections/{id}/photos?source=camera"))).multipart(form).send()
+    };
+    let first: Value = upload(png.clone()).await.unwrap().json().await.unwrap();
+    let again: Value = upload(png.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(first["id"], again["id"]);
+    let r = upload(b"not a picture".to_vec()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("照片"));
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(&png));
+    let (audit, _) = t.app.store.audit_records(Some("commander"), Some("inspection"), 20, 0).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "检查照片" && a.detail.contains(&sha) && a.detail.contains("现场拍摄")));
+
+    // The unit (branch secretary) sees its findings; another unit's checkpoint lead does not.
+    let sec = t.login("secretary").await;
+    let detail: Value = sec.get(t.url(&format!("/api/inspections/{id}"))).send().await.unwrap().json().await.unwrap();
+    let findings = detail["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    let critical = findings.iter().find(|f| f["severity"] == "critical").unwrap()["id"].as_i64().unwrap();
+    let gate = t.login("checkpoint").await;
+    assert_eq!(
+        gate.get(t.url(&format!("/api/inspections/findings/{critical}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = gate
+        .post(t.url(&format!("/api/inspections/findings/{critical}/rectify")))
+        .json(&json!({"note": "已经整改完毕"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Closing before any rectification is refused with the rule.
+    let r =
+        boss.post(t.url(&format!("/api/inspections/findings/{critical}/close"))).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("还没有整改记录"));
+    let r = sec
+        .post(t.url(&format!("/api/inspections/findings/{critical}/rectify")))
+        .json(&json!({"note": "已改"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("整改情况"));
+    let step = |c: &reqwest::Client, what: &str, note: &str| {
+        c.post(t.url(&format!("/api/inspections/findings/{critical}/{what}"))).json(&json!({ "note": note })).send()
+    };
+    assert_eq!(step(&sec, "rectify", "已配发手套并现场培训").await.unwrap().status(), StatusCode::OK);
+    // Sent back with a reason, rectified again, re-inspected on site, closed.
+    assert_eq!(step(&boss, "return", "").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(step(&boss, "return", "复查时仍有人未戴口罩").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(step(&sec, "rectify", "班前逐人检查防护装备").await.unwrap().status(), StatusCode::OK);
+    let follow = json!({
+        "client_key": "phone-7f3a-0002",
+        "post_id": post,
+        "template_id": site["template"]["id"],
+        "follows_finding": critical,
+        "items": answers(&site, usize::MAX),
+    });
+    assert_eq!(boss.post(t.url("/api/inspections")).json(&follow).send().await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(step(&boss, "close", "复查合格").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        step(&sec, "rectify", "再次整改").await.unwrap().status(),
+        StatusCode::CONFLICT,
+        "a closed finding stays closed"
+    );
+    let d: Value =
+        boss.get(t.url(&format!("/api/inspections/findings/{critical}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(d["finding"]["status"], "closed");
+    let kinds: Vec<&str> = d["actions"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["rectify", "return", "rectify", "close"]);
+    assert_eq!(d["follow_ups"].as_array().unwrap().len(), 1, "the re-inspection links to the original");
+
+    // Bad input: an unknown post, a deadline in the past, a wrong number of items.
+    let mut bad = body.clone();
+    bad["client_key"] = json!("phone-7f3a-0003");
+    bad["post_id"] = json!(999999);
+    let r = boss.post(t.url("/api/inspections")).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("岗位 999999 不存在"));
+    let mut bad = body.clone();
+    bad["client_key"] = json!("phone-7f3a-0004");
+    bad["items"][1]["deadline"] = json!("2020-01-01");
+    let r = boss.post(t.url("/api/inspections")).json(&bad).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("第 2 项的整改期限 2020-01-01 已过"));
+    let mut bad = body.clone();
+    bad["client_key"] = json!("phone-7f3a-0005");
+    bad["items"] = json!([{"result": "ok"}]);
+    let r = boss.post(t.url("/api/inspections")).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("提交了 1 项"));
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM inspections WHERE client_key LIKE 'phone-7f3a-000%'").await,
+        2,
+        "nothing half-written"
+    );
+}
+
+#[derive(Clone, Default)]
+struct Bot {
+    texts: Arc<Mutex<Vec<String>>>,
+}
+
+async fn bot() -> (String, Bot) {
+    let b = Bot::default();
+    let app = Router::new()
+        .route(
+            "/wecom",
+            post(|axum::extract::State(b): axum::extract::State<Bot>, Json(v): Json<Value>| async move {
+                b.texts.lock().unwrap().push(v["text"]["content"].as_str().unwrap_or_default().to_string());
+                Json(json!({"errcode": 0, "errmsg": "ok"}))
+            }),
+        )
+        .with_state(b.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, b)
+}
+
+async fn the_deadline_clock_reminds_then_escalates(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let (base, b) = bot().await;
+    let boss = t.login("commander").await;
+    let r = boss
+        .post(t.url("/api/notify/channels"))
+        .json(&json!({"kind": "wecom", "name": "指挥部群", "url": format!("{base}/wecom?key=k"), "min_interval_ms": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (post, site) = station_post(&t, &boss).await;
+    let body = json!({"client_key": "clock-test-0001", "post_id": post, "template_id": site["template"]["id"], "items": answers(&site, 0)});
+    let done: Value = boss.post(t.url("/api/inspections")).json(&body).send().await.unwrap().json().await.unwrap();
+    let detail: Value =
+        boss.get(t.url(&format!("/api/inspections/{}", done["id"]))).send().await.unwrap().json().await.unwrap();
+    let deadline = detail["findings"][0]["deadline_at"].as_i64().unwrap();
+    let hour = 3_600_000;
+    // The demo's own finding may fall due on this clock too: count this finding's messages.
+    let mine = |texts: &[String]| {
+        texts.iter().filter(|x| x.contains(&site["post"]["name"].as_str().unwrap().to_string())).count()
+    };
+    t.app.inspection_clock(deadline - 13 * hour).await.unwrap();
+    t.app.inspection_clock(deadline - 11 * hour).await.unwrap();
+    t.app.inspection_clock(deadline - 10 * hour).await.unwrap();
+    t.app.inspection_clock(deadline + hour).await.unwrap();
+    t.app.inspection_clock(deadline + 2 * hour).await.unwrap();
+    let now = bastion_core::time::now_ms();
+    eventually("two messages at the bot", std::time::Duration::from_secs(20), || async {
+        t.app.send_due(now + 10 * hour).await.unwrap();
+        (mine(&b.texts.lock().unwrap()) >= 2).then_some(())
+    })
+    .await;
+    let texts = b.texts.lock().unwrap().clone();
+    let ours: Vec<&String> = texts.iter().filter(|x| x.contains(site["post"]["name"].as_str().unwrap())).collect();
+    assert_eq!(ours.len(), 2, "one reminder, one escalation: {texts:?}");
+    assert!(ours[0].starts_with("【督导整改提醒】") && ours[1].starts_with("【督导整改逾期】"), "{ours:?}");
+    // No names in group messages: nobody rostered at the post is named.
+    for r in site["rostered"].as_array().unwrap() {
+        let name = r[0].as_str().unwrap();
+        assert!(ours.iter().all(|x| !x.contains(name)), "{name} in {ours:?}");
+    }
+}
+
+async fn plans_and_circulars(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let posts: Vec<Value> = boss.get(t.url("/api/duty/posts")).send().await.unwrap().json().await.unwrap();
+    let ids: Vec<i64> = posts.iter().map(|p| p["id"].as_i64().unwrap()).take(4).collect();
+    let plan = |title: &str| json!({"title": title, "inspectors": "commander", "posts": ids, "unannounced": true});
+    let mut routes = Vec::new();
+    for title in ["夜查一", "夜查二", "夜查三"] {
+        let r = boss.post(t.url("/api/inspections/plans")).json(&plan(title)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let listed: Vec<Value> = boss.get(t.url("/api/inspections/plans")).send().await.unwrap().json().await.unwrap();
+        let p = listed.iter().find(|p| p["title"] == title).unwrap().clone();
+        let mut route: Vec<i64> = p["route"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
+        assert!(p["window_end"].as_i64().unwrap() - p["window_start"].as_i64().unwrap() == 2 * 3_600_000);
+        if let Some(prev) = routes.last() {
+            assert_ne!(&route, prev, "never the same order twice running");
+        }
+        routes.push(route.clone());
+        route.sort_unstable();
+        let mut want = ids.clone();
+        want.sort_unstable();
+        assert_eq!(route, want);
+    }
+    // Unannounced: hidden from a unit's secretary until carried out.
+    let sec = t.login("secretary").await;
+    let seen: Vec<Value> = sec.get(t.url("/api/inspections/plans")).send().await.unwrap().json().await.unwrap();
+    assert!(seen.iter().all(|p| !p["title"].as_str().unwrap().starts_with("夜查")), "{seen:?}");
+    let r = boss
+        .post(t.url("/api/inspections/plans"))
+        .json(&json!({"title": "x", "inspectors": "nobody", "posts": [999999]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("计划名称") && text.contains("开始时间"), "{text}");
+
+    // A circular drafted by the HQ desk counts what was recorded today; the commander publishes.
+    let (post, site) = station_post(&t, &boss).await;
+    for (i, bad) in [1usize, 2].iter().enumerate() {
+        let body = json!({"client_key": format!("circular-test-{i:04}"), "post_id": post, "template_id": site["template"]["id"], "items": answers(&site, *bad)});
+        assert_eq!(
+            boss.post(t.url("/api/inspections")).json(&body).send().await.unwrap().status(),
+            StatusCode::CREATED
+        );
+    }
+    let today = bastion_core::time::today().to_string();
+    let stats: Vec<Value> = boss
+        .get(t.url(&format!("/api/inspections/stats?from={today}&to={today}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let inspections: i64 = stats.iter().map(|s| s["inspections"].as_i64().unwrap()).sum();
+    let findings: i64 = stats.iter().map(|s| s["findings"].as_i64().unwrap()).sum();
+    let stored = count(&t, "SELECT COUNT(*) FROM inspection_findings").await;
+    assert_eq!(findings, stored, "every finding of today is counted once");
+    assert!(inspections >= 2);
+    let desk = t.login("duty").await;
+    let r =
+        desk.post(t.url("/api/inspections/circulars")).json(&json!({"from": today, "to": today})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let list: Vec<Value> = desk.get(t.url("/api/inspections/circulars")).send().await.unwrap().json().await.unwrap();
+    let c = list.iter().find(|c| c["id"] == id).unwrap();
+    let body = c["body"].as_str().unwrap();
+    assert!(body.contains(&format!("共检查岗位 {inspections} 次，发现问题 {findings} 个")), "{body}");
+    assert!(c["doc_no"].as_str().unwrap().starts_with("督查通报〔"));
+    assert!(
+        sec.get(t.url("/api/inspections/circulars"))
+            .send()
+            .await
+            .unwrap()
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+            .is_empty(),
+        "a draft is not shown to units"
+    );
+    assert_eq!(
+        desk.post(t.url(&format!("/api/inspections/circulars/{id}/publish"))).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        boss.post(t.url(&format!("/api/inspections/circulars/{id}/publish"))).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let published: Vec<Value> =
+        sec.get(t.url("/api/inspections/circulars")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(published.len(), 1);
+    // The commander's own draft needs another approver.
+    let r =
+        boss.post(t.url("/api/inspections/circulars")).json(&json!({"from": today, "to": today})).send().await.unwrap();
+    let own = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = boss.post(t.url(&format!("/api/inspections/circulars/{own}/publish"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("起草人以外"));
+}
+
+both_backends!(inspect_rectify_reinspect_close, the_deadline_clock_reminds_then_escalates, plans_and_circulars);
