@@ -31,6 +31,13 @@ impl App {
         Ok(self.store.circulars().await?.into_iter().filter(|c| drafts || c.status == "published").collect())
     }
 
+    /// The issuing office printed on a circular's red header: the bureau (the root unit).
+    pub async fn circular_office(&self, ctx: &Ctx) -> AppResult<String> {
+        ctx.scope(perm::INSPECTION_READ)?;
+        let units = self.store.units().await?;
+        Ok(units.into_iter().find(|u| u.parent_id.is_none()).map(|u| u.name).unwrap_or_default())
+    }
+
     pub async fn circular(&self, ctx: &Ctx, id: CircularId) -> AppResult<Circular> {
         self.circulars(ctx)
             .await?

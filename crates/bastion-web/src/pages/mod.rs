@@ -6,6 +6,7 @@ pub mod auth;
 pub mod checkpoint;
 pub mod duty;
 pub mod home;
+pub mod inspection;
 pub mod notify;
 pub mod operation;
 pub mod org;
@@ -36,6 +37,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         operation::endpoints(),
         checkpoint::endpoints(),
         duty::endpoints(),
+        inspection::endpoints(),
         recall::endpoints(),
         notify::endpoints(),
         publicity::endpoints(),
