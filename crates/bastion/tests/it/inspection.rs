@@ -353,4 +353,67 @@ async fn plans_and_circulars(backend: Backend) {
     assert!(r.text().await.unwrap().contains("起草人以外"));
 }
 
-both_backends!(inspect_rectify_reinspect_close, the_deadline_clock_reminds_then_escalates, plans_and_circulars);
+/// The pages: the checklist works as a plain form (no script) with a photo; bad answers come back
+/// named with what was typed kept; every page renders for the roles that may open it.
+async fn the_pages_work_without_script(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let (post, site) = station_post(&t, &boss).await;
+    let html = boss.get(t.url(&format!("/inspections/posts/{post}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("排班在岗但未签到") && html.contains("name=\"result_0\""), "{html:.400}");
+    let n = site["template"]["items"].as_array().unwrap().len();
+    let form = |skip: Option<usize>, photo: bool| {
+        let mut f = reqwest::multipart::Form::new()
+            .text("client_key", "no-script-0001")
+            .text("template_id", site["template"]["id"].to_string())
+            .text("note", "夜查");
+        for i in 0..n {
+            if Some(i) != skip {
+                f = f.text(format!("result_{i}"), if i == 2 { "not_ok" } else { "ok" });
+            }
+            f = f.text(format!("note_{i}"), if i == 2 { "登记台账缺页" } else { "" }).text(format!("severity_{i}"), "minor");
+        }
+        if photo {
+            let png = bastion_app::publicity::media::generated_cover(4);
+            f = f.part("photo_camera", reqwest::multipart::Part::bytes(png).file_name("p.png"));
+        }
+        f
+    };
+    let r = boss.post(t.url(&format!("/inspections/posts/{post}"))).multipart(form(Some(0), false)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("第 1 项还没有选择合格、不合格或不适用") && html.contains("登记台账缺页"), "kept what was typed");
+    let r = boss.post(t.url(&format!("/inspections/posts/{post}"))).multipart(form(None, true)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.ends_with("?saved=1"), "{to}");
+    let html = boss.get(t.url(&to)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("检查已保存") && html.contains("现场拍摄") && html.contains("登记台账缺页"), "{html:.300}");
+    for (user, path) in [
+        ("commander", "/inspections"),
+        ("commander", "/inspections/plans"),
+        ("commander", "/inspections/circulars"),
+        ("commander", "/inspections/findings?overdue=true"),
+        ("secretary", "/inspections"),
+        ("secretary", "/inspections/findings"),
+        ("duty", "/inspections/circulars"),
+    ] {
+        let c = t.login(user).await;
+        let r = c.get(t.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{user} {path}");
+    }
+    let sec = t.login("secretary").await;
+    let html = sec.get(t.url("/inspections")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("开始检查"), "a unit's secretary is not offered inspecting");
+    assert_eq!(sec.get(t.url(&format!("/inspections/posts/{post}"))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let officer = t.login("officer").await;
+    let home = officer.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(!home.contains("href=\"/inspections\""), "no menu entry for an officer");
+}
+
+both_backends!(
+    inspect_rectify_reinspect_close,
+    the_deadline_clock_reminds_then_escalates,
+    plans_and_circulars,
+    the_pages_work_without_script
+);
