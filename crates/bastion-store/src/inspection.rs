@@ -786,32 +786,31 @@ impl Store {
         }
         let now = bastion_core::time::now_ms();
         let mut q = Sql::new(
-            "SELECT f.unit_id, u.name, f.severity, f.status, f.deadline_at, f.closed_at FROM inspection_findings f \
-             JOIN units u ON u.id = f.unit_id WHERE f.created_at >= ",
+            "SELECT f.unit_id, u.name, COUNT(*) AS n, \
+             SUM(CASE WHEN f.severity = 'minor' THEN 1 ELSE 0 END) AS minor, \
+             SUM(CASE WHEN f.severity = 'major' THEN 1 ELSE 0 END) AS major, \
+             SUM(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END) AS critical, \
+             SUM(CASE WHEN f.closed_at IS NOT NULL AND f.closed_at <= f.deadline_at THEN 1 ELSE 0 END) AS on_time, \
+             SUM(CASE WHEN f.closed_at > f.deadline_at OR (f.closed_at IS NULL AND f.deadline_at < ",
+        );
+        q.bind_i64(now).push(
+            ") THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN f.closed_at IS NULL THEN 1 ELSE 0 END) AS open \
+             FROM inspection_findings f JOIN units u ON u.id = f.unit_id WHERE f.created_at >= ",
         );
         q.bind_i64(from).push(" AND f.created_at < ").bind_i64(to);
         scope(&mut q, "f.unit_id");
+        q.push(" GROUP BY f.unit_id, u.name");
         for r in q.query().fetch_all(&self.read).await? {
             let id: i64 = r.try_get("unit_id")?;
             let e = out.entry(id).or_insert_with(|| UnitStat { unit_id: id, ..Default::default() });
             e.unit_name = r.try_get("name")?;
-            e.findings += 1;
-            match Severity::parse(&r.try_get::<String, _>("severity")?).unwrap_or(Severity::Minor) {
-                Severity::Minor => e.minor += 1,
-                Severity::Major => e.major += 1,
-                Severity::Critical => e.critical += 1,
-            }
-            let deadline: i64 = r.try_get("deadline_at")?;
-            match r.try_get::<Option<i64>, _>("closed_at")? {
-                Some(c) if c <= deadline => e.on_time += 1,
-                Some(_) => e.overdue += 1,
-                None => {
-                    e.open += 1;
-                    if now > deadline {
-                        e.overdue += 1;
-                    }
-                }
-            }
+            e.findings = r.try_get("n")?;
+            e.minor = r.try_get("minor")?;
+            e.major = r.try_get("major")?;
+            e.critical = r.try_get("critical")?;
+            e.on_time = r.try_get("on_time")?;
+            e.overdue = r.try_get("overdue")?;
+            e.open = r.try_get("open")?;
         }
         Ok(out.into_values().collect())
     }

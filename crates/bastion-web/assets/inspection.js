@@ -66,14 +66,20 @@
     }).then(function (resp) {
       return resp.json().then(function (j) {
         if (!resp.ok) return { ok: false, status: resp.status, body: j };
-        if (!rec.photo) return { ok: true, body: j };
-        var fd = new FormData();
-        fd.append("file", rec.photo, rec.photoName || "photo.jpg");
-        return fetch("/api/inspections/" + j.id + "/photos?source=" + encodeURIComponent(rec.source || "unknown"), {
-          method: "POST", credentials: "same-origin", body: fd, headers: { "Accept": "application/json" },
-        }).then(function (p) {
-          return p.json().then(function (pj) { return { ok: true, body: j, photoError: p.ok ? null : (pj.message || "") }; });
-        });
+        // The photos one after another; the server keeps each picture once per inspection.
+        var photos = rec.photos || [];
+        var out = { ok: true, body: j, photoError: null };
+        return photos.reduce(function (chain, ph) {
+          return chain.then(function () {
+            var fd = new FormData();
+            fd.append("file", ph.file, ph.name || "photo.jpg");
+            return fetch("/api/inspections/" + j.id + "/photos?source=" + encodeURIComponent(ph.source || "unknown"), {
+              method: "POST", credentials: "same-origin", body: fd, headers: { "Accept": "application/json" },
+            }).then(function (p) {
+              return p.json().then(function (pj) { if (!p.ok) out.photoError = pj.message || String(p.status); });
+            });
+          });
+        }, Promise.resolve()).then(function () { return out; });
       });
     });
   }
@@ -112,15 +118,13 @@
       item.addEventListener("change", mark);
       mark();
     });
-    var photo = null, photoName = "", source = "";
+    var photos = [];
     form.querySelectorAll('input[type=file]').forEach(function (input) {
       input.addEventListener("change", function () {
-        if (input.files && input.files[0]) {
-          photo = input.files[0];
-          photoName = photo.name;
-          source = input.dataset.source || "unknown";
-          $("insp-photo-name").textContent = photoName;
-        }
+        Array.prototype.forEach.call(input.files || [], function (f) {
+          photos.push({ file: f, name: f.name, source: input.dataset.source || "unknown" });
+        });
+        $("insp-photo-name").textContent = photos.map(function (p) { return p.name; }).join("、");
       });
     });
     if (navigator.geolocation) {
@@ -157,7 +161,7 @@
         items: items,
         mismatches: Array.prototype.map.call(form.querySelectorAll('input[name="mismatch"]:checked'), function (m) { return m.value; }),
       };
-      var rec = { key: body.client_key, body: body, photo: photo, photoName: photoName, source: source, at: Date.now() };
+      var rec = { key: body.client_key, body: body, photos: photos, at: Date.now() };
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       var queue = function () {

@@ -42,6 +42,7 @@ CREATE TABLE inspections (
 );
 CREATE INDEX inspections_post ON inspections(post_id, received_at);
 CREATE INDEX inspections_unit ON inspections(unit_id, received_at);
+CREATE INDEX inspections_received ON inspections(received_at);
 
 CREATE TABLE inspection_items (
     inspection_id BIGINT NOT NULL REFERENCES inspections(id),
@@ -71,6 +72,7 @@ CREATE TABLE inspection_findings (
 );
 CREATE INDEX inspection_findings_unit ON inspection_findings(unit_id, status);
 CREATE INDEX inspection_findings_due ON inspection_findings(status, deadline_at);
+CREATE INDEX inspection_findings_created ON inspection_findings(created_at);
 
 CREATE TABLE inspection_actions (
     id BIGSERIAL PRIMARY KEY,

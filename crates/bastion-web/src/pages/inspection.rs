@@ -178,7 +178,7 @@ pub async fn submit(
     mp: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let mut fields: Vec<(String, String)> = Vec::new();
-    let mut photo: Option<(Vec<u8>, String)> = None;
+    let mut photos: Vec<(Vec<u8>, String)> = Vec::new();
     if let Ok(mut mp) = mp {
         while let Ok(Some(f)) = mp.next_field().await {
             let name = f.name().unwrap_or_default().to_string();
@@ -186,7 +186,7 @@ pub async fn submit(
                 if let Ok(bytes) = f.bytes().await {
                     if !bytes.is_empty() {
                         let source = if name == "photo_camera" { "camera" } else { "gallery" };
-                        photo = Some((bytes.to_vec(), source.into()));
+                        photos.push((bytes.to_vec(), source.into()));
                     }
                 }
             } else if let Ok(text) = f.text().await {
@@ -218,7 +218,7 @@ pub async fn submit(
     let follows = v.follows_finding.parse().ok();
     match state.app.submit_inspection(&ctx, &v).await {
         Ok(done) => {
-            if let Some((bytes, source)) = photo {
+            for (bytes, source) in photos {
                 if let Err(e) = state.app.add_inspection_photo(&ctx, done.id, bytes, &source).await {
                     // The inspection is stored; say what happened to the photo on its page.
                     let msg = match e {

@@ -371,7 +371,9 @@ async fn the_pages_work_without_script(backend: Backend) {
             if Some(i) != skip {
                 f = f.text(format!("result_{i}"), if i == 2 { "not_ok" } else { "ok" });
             }
-            f = f.text(format!("note_{i}"), if i == 2 { "登记台账缺页" } else { "" }).text(format!("severity_{i}"), "minor");
+            f = f
+                .text(format!("note_{i}"), if i == 2 { "登记台账缺页" } else { "" })
+                .text(format!("severity_{i}"), "minor");
         }
         if photo {
             let png = bastion_app::publicity::media::generated_cover(4);
@@ -379,10 +381,14 @@ async fn the_pages_work_without_script(backend: Backend) {
         }
         f
     };
-    let r = boss.post(t.url(&format!("/inspections/posts/{post}"))).multipart(form(Some(0), false)).send().await.unwrap();
+    let r =
+        boss.post(t.url(&format!("/inspections/posts/{post}"))).multipart(form(Some(0), false)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("第 1 项还没有选择合格、不合格或不适用") && html.contains("登记台账缺页"), "kept what was typed");
+    assert!(
+        html.contains("第 1 项还没有选择合格、不合格或不适用") && html.contains("登记台账缺页"),
+        "kept what was typed"
+    );
     let r = boss.post(t.url(&format!("/inspections/posts/{post}"))).multipart(form(None, true)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
@@ -405,7 +411,10 @@ async fn the_pages_work_without_script(backend: Backend) {
     let sec = t.login("secretary").await;
     let html = sec.get(t.url("/inspections")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("开始检查"), "a unit's secretary is not offered inspecting");
-    assert_eq!(sec.get(t.url(&format!("/inspections/posts/{post}"))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        sec.get(t.url(&format!("/inspections/posts/{post}"))).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
     let officer = t.login("officer").await;
     let home = officer.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!home.contains("href=\"/inspections\""), "no menu entry for an officer");
