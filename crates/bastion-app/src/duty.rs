@@ -577,3 +577,60 @@ impl App {
         Ok(out)
     }
 }
+
+pub(crate) const DASHBOARD: crate::dashboard::DashboardSource =
+    crate::dashboard::DashboardSource { feature: "duty", section: |app, ctx| Box::pin(app.duty_section(ctx)) };
+
+impl App {
+    /// Duty's part of the command dashboard: the shifts running now, present against required,
+    /// one line per post.
+    async fn duty_section(&self, ctx: &Ctx) -> AppResult<crate::dashboard::Section> {
+        use crate::dashboard::{Figure, Row, Section};
+        const TITLE: &str = "值班在岗（当前班次）";
+        if !ctx.can(perm::DUTY_READ) {
+            return Ok(Section::refused("duty", TITLE));
+        }
+        let now = bastion_core::time::now_ms();
+        let today = bastion_core::time::today();
+        let days = [today.yesterday().unwrap_or(today).to_string(), today.to_string()];
+        let (mut present, mut required, mut short) = (0, 0, 0);
+        let mut rows = Vec::new();
+        for post in self.duty_posts(ctx).await? {
+            let (mut p, mut r, mut names) = (0, 0, Vec::new());
+            for day in &days {
+                let b = self.duty_board(ctx, post.id, Some(day)).await?;
+                let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", &b.day) else { continue };
+                for s in b.shifts {
+                    let (a, z) = s.shift.span(d);
+                    if a <= now && now < z {
+                        p += s.present;
+                        r += s.required;
+                        names.push(s.shift.name.clone());
+                    }
+                }
+            }
+            present += p;
+            required += r;
+            if p < r {
+                short += 1;
+            }
+            rows.push(Row {
+                name: post.name.clone(),
+                cells: vec![names.join("、"), format!("{p}/{r}")],
+                href: format!("/duty/posts/{}", post.id.0),
+                alert: p < r,
+            });
+        }
+        let mut s = Section::of(
+            "duty",
+            TITLE,
+            vec![
+                Figure::new("在岗/应到", format!("{present}/{required}"), "/duty").alert_if(present < required),
+                Figure::new("缺员岗位", short, "/duty").alert_if(short > 0),
+            ],
+        );
+        s.columns = vec!["班次".into(), "在岗/应到".into()];
+        s.rows = rows;
+        Ok(s)
+    }
+}

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod checkpoint;
+pub mod dashboard;
 pub mod demo;
 pub mod duty;
 pub mod home;

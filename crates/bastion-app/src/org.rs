@@ -510,3 +510,32 @@ impl App {
         Ok(revealed)
     }
 }
+
+pub(crate) const DASHBOARD: crate::dashboard::DashboardSource =
+    crate::dashboard::DashboardSource { feature: "org", section: |app, ctx| Box::pin(app.people_section(ctx)) };
+
+impl App {
+    /// People's part of the command dashboard: headcounts of the viewer's scope (an account that
+    /// sees only itself has no headcount: the section is marked).
+    async fn people_section(&self, ctx: &Ctx) -> AppResult<crate::dashboard::Section> {
+        use crate::dashboard::{grouped, Figure, Section};
+        const TITLE: &str = "人员在岗";
+        let scope = match ctx.scope(perm::PERSON_READ) {
+            Ok(s @ (RowScope::All | RowScope::Subtrees(_))) => s,
+            _ => return Ok(Section::refused("org", TITLE)),
+        };
+        let c = self.store.people_counts(&scope).await?;
+        let label = if scope == RowScope::All { "全局人数" } else { "管辖范围内人数" };
+        Ok(Section::of(
+            "org",
+            TITLE,
+            vec![
+                Figure::new(label, grouped(c.total), "/org/people"),
+                Figure::new("在岗", grouped(c.on_duty), "/org/people?duty_status=on_duty"),
+                Figure::new("民警", grouped(c.police), "/org/people?category=police"),
+                Figure::new("辅警", grouped(c.auxiliary), "/org/people?category=auxiliary"),
+                Figure::new("党员", grouped(c.party), "/org/people?party=true"),
+            ],
+        ))
+    }
+}

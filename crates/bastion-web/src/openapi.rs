@@ -115,6 +115,8 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyShiftList", of::<Vec<app::duty::Assignment>>),
         ("DutyLogInput", of::<app::duty::LogInput>),
         ("DutyLog", of::<crate::api::duty::DayLog>),
+        // dashboard
+        ("DashboardSections", of::<Vec<app::dashboard::Section>>),
         // inspections
         ("InspectionTemplateList", of::<Vec<app::inspection::Template>>),
         ("InspectionTemplateInput", of::<app::inspection::TemplateInput>),

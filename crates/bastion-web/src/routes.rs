@@ -198,6 +198,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::notify::endpoints(),
         crate::api::publicity::endpoints(),
         crate::api::supplies::endpoints(),
+        crate::api::dashboard::endpoints(),
         crate::api::duty::endpoints(),
         crate::api::inspection::endpoints(),
         crate::pages::endpoints(),

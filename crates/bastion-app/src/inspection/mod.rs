@@ -6,6 +6,7 @@
 //! circulars are drafted from a period's findings and published by a second commander.
 
 mod circular;
+mod dashboard;
 mod input;
 
 use bastion_core::inspection::{self, DeadlineStep, FindingStatus, ItemResult, PhotoSource, Severity};
@@ -748,3 +749,5 @@ pub(crate) async fn seed_demo(app: &App) -> AppResult<()> {
     bastion_store::commit(tx).await?;
     Ok(())
 }
+
+pub(crate) use dashboard::DASHBOARD;

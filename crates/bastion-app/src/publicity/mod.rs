@@ -2,6 +2,7 @@
 //! reviewer, versions and their diff; pictures; the public site's articles and view counts; reads
 //! on outside channels; nominations for honours (推荐 → 公示 → 授予/未授予).
 
+mod dashboard;
 pub mod demo;
 pub mod html;
 pub mod media;
@@ -791,3 +792,5 @@ mod tests {
         assert!(super::parse_publish_at("2020-02-01 25:00").is_err());
     }
 }
+
+pub(crate) use dashboard::DASHBOARD;

@@ -4,6 +4,7 @@
 //! through `notify`).
 
 pub mod batch;
+mod dashboard;
 mod deliver;
 mod hub;
 pub mod link;
@@ -782,3 +783,5 @@ pub async fn seed_demo(app: &App) -> AppResult<()> {
     bastion_store::commit(tx).await?;
     Ok(())
 }
+
+pub(crate) use dashboard::DASHBOARD;

@@ -6,6 +6,7 @@
 //! Scope: a store belongs to a unit; the supplies officer's grants reach every store, a post's
 //! leader reaches the stores of their unit, an officer sees their own issues.
 
+mod dashboard;
 mod form;
 mod import;
 
@@ -1139,3 +1140,5 @@ pub async fn seed_demo(app: &App) -> AppResult<()> {
     bastion_store::commit(tx_owned).await?;
     Ok(())
 }
+
+pub(crate) use dashboard::DASHBOARD;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod checkpoint;
+pub mod dashboard;
 pub mod duty;
 pub mod inspection;
 pub mod notify;

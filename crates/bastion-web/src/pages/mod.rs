@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod checkpoint;
+pub mod dashboard;
 pub mod duty;
 pub mod home;
 pub mod inspection;
@@ -36,6 +37,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         transfer::endpoints(),
         operation::endpoints(),
         checkpoint::endpoints(),
+        dashboard::endpoints(),
         duty::endpoints(),
         inspection::endpoints(),
         recall::endpoints(),

@@ -377,7 +377,7 @@ pub async fn events(
 }
 
 /// A stream fed by a task through a channel (no extra crate for generators).
-fn async_stream<F, Fut>(f: F) -> impl Stream<Item = Result<SseEvent, Infallible>>
+pub(crate) fn async_stream<F, Fut>(f: F) -> impl Stream<Item = Result<SseEvent, Infallible>>
 where
     F: FnOnce(tokio::sync::mpsc::Sender<SseEvent>) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,

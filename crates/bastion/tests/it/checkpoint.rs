@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 const ID_A: &str = "11010519491231002X";
 const ID_B: &str = "370101190102039973";
 
-async fn checkpoint_named(t: &TestApp, c: &reqwest::Client, name: &str) -> i64 {
+pub(super) async fn checkpoint_named(t: &TestApp, c: &reqwest::Client, name: &str) -> i64 {
     let list: Value = c.get(t.url("/api/checkpoints")).send().await.unwrap().json().await.unwrap();
     list.as_array()
         .unwrap()
@@ -25,7 +25,7 @@ async fn checkpoint_named(t: &TestApp, c: &reqwest::Client, name: &str) -> i64 {
         .unwrap()
 }
 
-fn uuid() -> String {
+pub(super) fn uuid() -> String {
     let b: [u8; 16] = rand_bytes();
     let h = hex(&b);
     format!("{}-{}-4{}-a{}-{}", &h[..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
@@ -50,7 +50,7 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn body(cp: i64, id: &str) -> Value {
+pub(super) fn body(cp: i64, id: &str) -> Value {
     json!({
         "id": id, "checkpoint_id": cp, "name": "林晓风", "doc_type": "id_card", "doc_number": ID_A,
         "phone": "13900001111", "plate": "赣G12345", "vehicle_type": "car", "origin": "武汉市", "destination": "青岚县城关镇",

@@ -8,6 +8,7 @@ mod audit;
 mod checkpoint;
 mod cli;
 mod csv_injection;
+mod dashboard;
 mod disclosure;
 mod duty;
 mod identity;

@@ -1,0 +1,43 @@
+//! Inspections' part of the command dashboard: findings open, overdue and awaiting re-inspection,
+//! and today's inspections, within the viewer's scope.
+
+use bastion_core::inspection::FindingStatus;
+use bastion_core::permission::perm;
+use bastion_store::inspection::FindingFilter;
+
+use crate::dashboard::{grouped, DashboardSource, Figure, Section};
+use crate::{App, AppResult, Ctx};
+
+pub(crate) const DASHBOARD: DashboardSource =
+    DashboardSource { feature: "inspection", section: |app, ctx| Box::pin(app.inspection_section(ctx)) };
+
+const TITLE: &str = "督导检查";
+
+impl App {
+    async fn inspection_section(&self, ctx: &Ctx) -> AppResult<Section> {
+        let Ok(scope) = ctx.scope(perm::INSPECTION_READ) else { return Ok(Section::refused("inspection", TITLE)) };
+        let units = self.visible_units(&scope).await?;
+        let count = |f: FindingFilter| async move { self.store.findings(&f, 1, 0).await.map(|(_, n)| n) };
+        let now = bastion_core::time::now_ms();
+        let open =
+            count(FindingFilter { units: units.clone(), status: Some(FindingStatus::Open), ..Default::default() })
+                .await?;
+        let overdue =
+            count(FindingFilter { units: units.clone(), overdue_at: Some(now), ..Default::default() }).await?;
+        let rectified =
+            count(FindingFilter { units: units.clone(), status: Some(FindingStatus::Rectified), ..Default::default() })
+                .await?;
+        let today = bastion_core::time::today();
+        let checks: i64 = self.inspection_stats(ctx, today, today).await?.iter().map(|s| s.inspections).sum();
+        Ok(Section::of(
+            "inspection",
+            TITLE,
+            vec![
+                Figure::new("今日检查", grouped(checks), "/inspections"),
+                Figure::new("待整改问题", grouped(open), "/inspections/findings?status=open"),
+                Figure::new("逾期未整改", grouped(overdue), "/inspections/findings?overdue=true").alert_if(overdue > 0),
+                Figure::new("待复查", grouped(rectified), "/inspections/findings?status=rectified"),
+            ],
+        ))
+    }
+}

@@ -1,0 +1,32 @@
+//! Publicity's part of the command dashboard: reads today and in all (site views and the reads
+//! recorded from outside channels).
+
+use bastion_core::permission::perm;
+
+use crate::dashboard::{grouped, DashboardSource, Figure, Section};
+use crate::{App, AppResult, Ctx};
+
+pub(crate) const DASHBOARD: DashboardSource =
+    DashboardSource { feature: "publicity", section: |app, ctx| Box::pin(app.publicity_section(ctx)) };
+
+const TITLE: &str = "宣传报道";
+
+impl App {
+    async fn publicity_section(&self, ctx: &Ctx) -> AppResult<Section> {
+        if !ctx.can(perm::PUBLICITY_READ) {
+            return Ok(Section::refused("publicity", TITLE));
+        }
+        let t = self.read_totals(ctx).await?;
+        let outside: i64 = t.channels.iter().map(|(_, n)| n).sum();
+        let today = bastion_core::time::today().to_string();
+        let today_reads = t.trend.iter().filter(|(d, _, _)| *d == today).map(|(_, s, o)| s + o).sum::<i64>();
+        Ok(Section::of(
+            "publicity",
+            TITLE,
+            vec![
+                Figure::new("累计阅读", grouped(t.site + outside), "/publicity/dashboard"),
+                Figure::new("今日阅读", grouped(today_reads), "/publicity/dashboard"),
+            ],
+        ))
+    }
+}

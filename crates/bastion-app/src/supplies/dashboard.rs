@@ -1,0 +1,48 @@
+//! Supplies' part of the command dashboard: stock points below their minimum days of supply.
+
+use bastion_core::permission::perm;
+
+use crate::dashboard::{DashboardSource, Figure, Row, Section};
+use crate::{App, AppResult, Ctx};
+
+pub(crate) const DASHBOARD: DashboardSource =
+    DashboardSource { feature: "supplies", section: |app, ctx| Box::pin(app.supplies_section(ctx)) };
+
+const TITLE: &str = "防护物资";
+
+impl App {
+    async fn supplies_section(&self, ctx: &Ctx) -> AppResult<Section> {
+        if !ctx.can(perm::SUPPLY_READ) {
+            return Ok(Section::refused("supplies", TITLE));
+        }
+        let lines = self.supply_forecast(ctx).await?;
+        let short: Vec<_> = lines.iter().filter(|l| l.below_minimum).collect();
+        let least = lines
+            .iter()
+            .filter_map(|l| l.days_of_supply)
+            .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.min(d))));
+        let mut s = Section::of(
+            "supplies",
+            TITLE,
+            vec![
+                Figure::new("低于最低保障天数", short.len(), "/supplies").alert_if(!short.is_empty()),
+                Figure::new(
+                    "最短保障天数",
+                    least.map(|d| format!("{d:.1} 天")).unwrap_or_else(|| "—".into()),
+                    "/supplies",
+                ),
+            ],
+        );
+        s.columns = vec!["物资".into(), "保障天数".into()];
+        s.rows = short
+            .iter()
+            .map(|l| Row {
+                name: l.store_name.clone(),
+                cells: vec![l.item_name.clone(), l.days_of_supply.map(|d| format!("{d:.1}")).unwrap_or_default()],
+                href: "/supplies".into(),
+                alert: true,
+            })
+            .collect();
+        Ok(s)
+    }
+}

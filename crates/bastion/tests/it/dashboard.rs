@@ -1,0 +1,83 @@
+//! The command dashboard on both backends: its figures follow what is put in (a registration
+//! moves today's count by one, at once in the JSON and over the live feed); a section the viewer
+//! may not see is marked, never a row of zeros.
+
+use std::time::Duration;
+
+use bastion_testkit::{both_backends, spawn_app, Backend};
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::checkpoint::{body, checkpoint_named, uuid};
+
+fn figure(sections: &Value, feature: &str, label: &str) -> Option<String> {
+    sections.as_array().unwrap().iter().find(|s| s["feature"] == feature)?["figures"]
+        .as_array()?
+        .iter()
+        .find(|f| f["label"] == label)
+        .map(|f| f["value"].as_str().unwrap().to_string())
+}
+
+fn num(v: &str) -> i64 {
+    v.replace(',', "").parse().unwrap()
+}
+
+async fn figures_follow_the_input_live(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let gate = t.login("checkpoint").await;
+    let cp = checkpoint_named(&t, &gate, "G319").await;
+    let before: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    let n = num(&figure(&before, "checkpoint", "今日登记（人次）").expect("today's count"));
+    assert!(figure(&before, "org", "全局人数").is_some_and(|v| v == "956"), "{before}");
+    assert!(figure(&before, "inspection", "待整改问题").is_some());
+
+    // The live feed, open before the registration.
+    let resp = boss.get(t.url("/dashboard/live")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut stream = resp.bytes_stream();
+    let (s, _) = {
+        let r = gate.post(t.url("/api/checkpoints/registrations")).json(&body(cp, &uuid())).send().await.unwrap();
+        (r.status(), ())
+    };
+    assert!(s.is_success(), "{s}");
+    let after: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(num(&figure(&after, "checkpoint", "今日登记（人次）").unwrap()), n + 1);
+    let want = format!(
+        "<span class=\"num\">{}</span><span class=\"lbl\">今日登记（人次）</span>",
+        bastion_app::dashboard::grouped(n + 1)
+    );
+    let mut seen = String::new();
+    let got = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("event: sections") && seen.contains(&want) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(got, Ok(true), "the live feed carries the new count: {seen:.600}");
+}
+
+async fn what_the_viewer_may_not_see_is_marked(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    // The security admin reads no people: their dashboard marks the section.
+    let secadmin = t.login("secadmin").await;
+    let sections: Value = secadmin.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    let org = sections.as_array().unwrap().iter().find(|s| s["feature"] == "org").unwrap();
+    assert!(org["figures"].is_null(), "no headcount for the security admin: {org}");
+    let html = secadmin.get(t.url("/dashboard")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("本项不在您的权限范围内") && !html.contains("全局人数"), "{html:.300}");
+    // The secretary's headcount is their scope's, named so.
+    let sec = t.login("secretary").await;
+    let sections: Value = sec.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    let mine = num(&figure(&sections, "org", "管辖范围内人数").expect("scoped headcount"));
+    assert!(mine > 0 && mine < 956);
+    let screen = sec.get(t.url("/dashboard?screen=1")).send().await.unwrap().text().await.unwrap();
+    assert!(screen.contains("dash-stage") && screen.contains("管辖范围内人数"));
+}
+
+both_backends!(figures_follow_the_input_live, what_the_viewer_may_not_see_is_marked);
