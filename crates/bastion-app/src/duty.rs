@@ -276,6 +276,8 @@ impl App {
         }
         let (starts_at, ends_at) = shift.span(day);
         let mut tx = self.store.begin().await?;
+        // Two desks assigning the same person at once: the second checks after the first has written.
+        self.store.lock_person(&mut tx, person.id).await?;
         let near = self
             .store
             .person_shifts_between(&mut tx, person.id, starts_at - MIN_REST_MS, ends_at + MIN_REST_MS)

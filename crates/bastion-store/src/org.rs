@@ -302,6 +302,19 @@ impl Store {
         rows.iter().map(unit_from).collect()
     }
 
+    /// Hold one person's row until the transaction ends (PostgreSQL; SQLite has one writer), so
+    /// two writers checking a rule about the same person (overlapping shifts, a second issue of
+    /// kit for one shift) check one after the other and the second sees the first's write.
+    pub async fn lock_person(&self, tx: &mut Tx, person: PersonId) -> StoreResult<()> {
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("SELECT id FROM people WHERE id = $1 FOR UPDATE")
+                .bind(person.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Number of people per unit (direct members, enabled only).
     pub async fn unit_headcounts(&self) -> StoreResult<Vec<(UnitId, i64)>> {
         let rows = sqlx::query("SELECT unit_id, COUNT(*) AS n FROM people WHERE enabled = 1 GROUP BY unit_id")

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
 mod dashboard;
+pub(crate) use dashboard::DASHBOARD;
 mod fever;
 mod input;
 pub(crate) use fever::TODO;
@@ -691,5 +692,3 @@ pub async fn seed_demo(app: &App, tx: &mut bastion_store::Tx, units: &HashMap<&s
     app.store.insert_screenings(tx, &sealed).await?;
     Ok(())
 }
-
-pub(crate) use dashboard::DASHBOARD;

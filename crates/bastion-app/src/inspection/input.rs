@@ -367,7 +367,8 @@ mod tests {
             p.items.iter().map(|i| i.result).collect::<Vec<_>>(),
             [ItemResult::Ok, ItemResult::NotOk, ItemResult::NotApplicable]
         );
-        let cases: Vec<(Box<dyn Fn(&mut InspectionInput)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut InspectionInput)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|v| v.client_key = "短".into()), "提交编号须为 8–64 位字母、数字或短横线（由手机生成）"),
             (Box::new(|v| v.post_id = "x".into()), "岗位须为正整数编号"),
             (Box::new(|v| v.items[0].result = String::new()), "第 1 项还没有选择合格、不合格或不适用"),

@@ -7,6 +7,7 @@
 
 mod circular;
 mod dashboard;
+pub(crate) use dashboard::DASHBOARD;
 mod input;
 
 use bastion_core::inspection::{self, DeadlineStep, FindingStatus, ItemResult, PhotoSource, Severity};
@@ -749,5 +750,3 @@ pub(crate) async fn seed_demo(app: &App) -> AppResult<()> {
     bastion_store::commit(tx).await?;
     Ok(())
 }
-
-pub(crate) use dashboard::DASHBOARD;

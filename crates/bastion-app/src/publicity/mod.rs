@@ -3,6 +3,7 @@
 //! on outside channels; nominations for honours (推荐 → 公示 → 授予/未授予).
 
 mod dashboard;
+pub(crate) use dashboard::DASHBOARD;
 pub mod demo;
 pub mod html;
 pub mod media;
@@ -792,5 +793,3 @@ mod tests {
         assert!(super::parse_publish_at("2020-02-01 25:00").is_err());
     }
 }
-
-pub(crate) use dashboard::DASHBOARD;

@@ -5,6 +5,7 @@
 
 pub mod batch;
 mod dashboard;
+pub(crate) use dashboard::DASHBOARD;
 mod deliver;
 mod hub;
 pub mod link;
@@ -783,5 +784,3 @@ pub async fn seed_demo(app: &App) -> AppResult<()> {
     bastion_store::commit(tx).await?;
     Ok(())
 }
-
-pub(crate) use dashboard::DASHBOARD;

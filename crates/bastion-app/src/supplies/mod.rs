@@ -7,6 +7,7 @@
 //! leader reaches the stores of their unit, an officer sees their own issues.
 
 mod dashboard;
+pub(crate) use dashboard::DASHBOARD;
 mod form;
 mod import;
 
@@ -529,6 +530,8 @@ impl App {
                 errors.push(FieldError::new(field.clone(), format!("{field}（{}）不在您的管辖范围内", person.name)));
                 continue;
             }
+            // Two phones issuing to the same person at once: the second sees the first's issue.
+            self.store.lock_person(&mut tx, person.id).await?;
             let already = self.store.supply_issue_count(&mut tx, person.id, &shift_date, &p.shift).await?;
             if already > 0 && p.repeat_reason.is_none() {
                 errors.push(FieldError::new(
@@ -1140,5 +1143,3 @@ pub async fn seed_demo(app: &App) -> AppResult<()> {
     bastion_store::commit(tx_owned).await?;
     Ok(())
 }
-
-pub(crate) use dashboard::DASHBOARD;

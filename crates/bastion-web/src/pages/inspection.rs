@@ -118,6 +118,7 @@ pub struct SiteQuery {
     pub follows: Option<i64>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn site_page(
     state: &AppState,
     ctx: &bastion_app::Ctx,

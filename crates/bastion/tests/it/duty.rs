@@ -318,7 +318,39 @@ async fn station_leader_scope(backend: Backend) {
     assert_eq!(html.status(), StatusCode::FORBIDDEN);
 }
 
+/// Several desks assign one person to overlapping shifts of different posts at the same moment:
+/// exactly one assignment is stored, the others are refused by the overlap rule (on PostgreSQL
+/// the person's row is held while the rule is checked).
+async fn concurrent_assignments_of_one_person(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let mut posts = Vec::new();
+    for i in 0..6 {
+        let (s, p) = new_post(&t, &c, &format!("并发岗{i}"), "HQ", "白班 08:00-20:00 1").await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        posts.push(p["id"].as_i64().unwrap());
+    }
+    let lin = person(&t, "HQ", "990031", "林同时", DutyStatus::OnDuty).await;
+    let tries = posts.iter().map(|p| assign(&t, &c, *p, lin, "2030-03-01", "白班", ""));
+    let answers = futures_util::future::join_all(tries).await;
+    let stored = answers.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    assert_eq!(stored, 1, "{answers:?}");
+    for (s, v) in answers.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_eq!(*s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(fields(v).1.contains("同一人不能同时在两个班次"), "{v}");
+    }
+    use sqlx::Row;
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM duty_assignments WHERE person_id = $1")
+        .bind(lin)
+        .fetch_one(t.app.store.reader())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(n, 1);
+}
+
 both_backends!(
+    concurrent_assignments_of_one_person,
     assignment_rules,
     sign_in_state_machine,
     phone_page_signs_in,

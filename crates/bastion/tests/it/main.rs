@@ -26,4 +26,5 @@ mod schema;
 mod screening_batch;
 mod store;
 mod supplies;
+mod supplies_races;
 mod transfer;

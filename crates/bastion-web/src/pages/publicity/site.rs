@@ -96,6 +96,9 @@ pub trait Dates {
     }
 }
 
+/// An article with the public name of the picture lists show beside it.
+pub type Pictured = (Article, Option<String>);
+
 #[derive(Template)]
 #[template(path = "publicity/site/home.html")]
 pub struct NewsHome {
@@ -105,7 +108,7 @@ pub struct NewsHome {
     /// The lead article's picture under its public name.
     pub lead_cover: Option<String>,
     /// Each column's latest articles, each with its picture (see `App::article_picture`).
-    pub columns: Vec<(Column, Vec<(Article, Option<String>)>)>,
+    pub columns: Vec<(Column, Vec<Pictured>)>,
 }
 impl Dates for NewsHome {}
 
@@ -281,7 +284,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         let list = state.app.public_articles().await.map_err(|e| public_error(t, e))?;
         let site = site_name(&state, t).await;
         let lead = list.iter().find(|a| a.column == Column::Deeds && state.app.article_picture(a).is_some()).cloned();
-        let mut by: BTreeMap<usize, Vec<(Article, Option<String>)>> = BTreeMap::new();
+        let mut by: BTreeMap<usize, Vec<Pictured>> = BTreeMap::new();
         for a in &list {
             let k = Column::ALL.iter().position(|c| *c == a.column).unwrap_or(0);
             let v = by.entry(k).or_default();
