@@ -553,6 +553,20 @@ impl Store {
         Ok(row.try_get("n")?)
     }
 
+    /// Whether a person has been issued kit for a shift (a read outside any transaction, for the
+    /// inspector's checklist).
+    pub async fn kit_issued(&self, person: PersonId, date: &str, shift: &str) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM supply_issues WHERE person_id = $1 AND shift_date = $2 AND shift = $3",
+        )
+        .bind(person.0)
+        .bind(date)
+        .bind(shift)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     // ---- reads
 
     /// Every non-zero balance, by store and item.

@@ -1,6 +1,6 @@
 //! Inspections (督导检查): an inspector opens a post's checklist on a phone, pre-filled with what
-//! Bastion knows of the post now (who is rostered and signed in, the checkpoint's screenings and
-//! open fever cases); a "not OK" item or an accepted mismatch becomes a finding with a deadline;
+//! Bastion knows of the post now (who is rostered and signed in, who has no kit issued for the
+//! shift, the checkpoint's screenings and open fever cases); a "not OK" item or an accepted mismatch becomes a finding with a deadline;
 //! the unit records its rectification, the inspector closes it (销号) or sends it back; the deadline
 //! clock reminds and escalates through the delivery queue; plans draw unannounced night routes;
 //! circulars are drafted from a period's findings and published by a second commander.
@@ -115,12 +115,17 @@ impl App {
         let today = bastion_core::time::today();
         let mut rostered = Vec::new();
         let mut mismatches = Vec::new();
+        // Kit is checked where the bureau issues kit per shift (an item with a standard issue).
+        let kit = self.store.supply_items().await?.iter().any(|i| i.enabled && i.kit_per_shift > 0);
         for day in [today.yesterday().unwrap_or(today), today] {
             for a in self.store.post_assignments(post.id, &day.to_string()).await? {
                 if a.starts_at <= now && now < a.ends_at {
                     let present = a.present();
                     if !present {
                         mismatches.push(format!("{} {}（{}）排班在岗但未签到", a.shift, a.person_name, a.police_no));
+                    }
+                    if kit && !self.store.kit_issued(a.person_id, &a.day, &a.shift).await? {
+                        mismatches.push(format!("{} {}（{}）本班未签领防护装备", a.shift, a.person_name, a.police_no));
                     }
                     rostered.push((a.person_name, a.police_no, a.shift, present));
                 }
