@@ -21,6 +21,8 @@ pub mod csv;
 pub mod supplies;
 // duty (值班)
 pub mod duty;
+// party (党建)
+pub mod party;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;
