@@ -34,7 +34,7 @@ pub struct TodoSource {
 
 /// Every feature's to-do items, in this order (urgent ones first on the page).
 pub const TODO: &[TodoSource] =
-    &[crate::recall::TODO, crate::duty::TODO, crate::checkpoint::TODO, crate::publicity::TODO];
+    &[crate::recall::TODO, crate::duty::TODO, crate::checkpoint::TODO, crate::publicity::TODO, crate::party::TODO];
 
 /// What the home page shows one account.
 #[derive(Debug, Clone)]

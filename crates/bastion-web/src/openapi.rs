@@ -115,6 +115,27 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyShiftList", of::<Vec<app::duty::Assignment>>),
         ("DutyLogInput", of::<app::duty::LogInput>),
         ("DutyLog", of::<crate::api::duty::DayLog>),
+        // party
+        ("PartyOverview", of::<app::party::Overview>),
+        ("PartyOrgList", of::<Vec<app::party::Org>>),
+        ("PartyOrg", of::<app::party::Org>),
+        ("PartyBranch", of::<app::party::BranchDetail>),
+        ("PartyTemporaryInput", of::<app::party::TemporaryInput>),
+        ("PartyApproveInput", of::<app::party::ApproveInput>),
+        ("PartyCloseInput", of::<app::party::CloseInput>),
+        ("PartyRecordInput", of::<app::party::RecordInput>),
+        ("PartyMemberRecord", of::<app::party::MemberRecord>),
+        ("PartyPetitionList", of::<Vec<app::party::Petition>>),
+        ("PartyPetitionInput", of::<app::party::PetitionInput>),
+        ("PartyTeamList", of::<Vec<app::party::TeamView>>),
+        ("PartyTeamInput", of::<app::party::TeamInput>),
+        ("PartyResultInput", of::<app::party::ResultInput>),
+        ("PartyTotals", of::<app::party::Totals>),
+        ("PartyPipeline", of::<Vec<app::party::PipelineRow>>),
+        ("PartyCandidateInput", of::<app::party::CandidateInput>),
+        ("PartyCandidate", of::<app::party::PipelineRow>),
+        ("PartyStepInput", of::<app::party::StepInput>),
+        ("PartyWaiverInput", of::<app::party::WaiverInput>),
     ]
 };
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod checkpoint;
 pub mod duty;
+pub mod party;
 pub mod notify;
 pub mod operation;
 pub mod org;

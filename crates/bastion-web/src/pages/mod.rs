@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod checkpoint;
 pub mod duty;
+pub mod party;
 pub mod home;
 pub mod notify;
 pub mod operation;
@@ -36,6 +37,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         operation::endpoints(),
         checkpoint::endpoints(),
         duty::endpoints(),
+        party::endpoints(),
         recall::endpoints(),
         notify::endpoints(),
         publicity::endpoints(),
