@@ -515,7 +515,8 @@ impl Store {
     /// Members seconded to a temporary branch, with their home branch and role there.
     pub async fn seconded_members(&self, org: OrgId) -> StoreResult<Vec<Member>> {
         let rows = sqlx::query(&format!(
-            "SELECT {MEMBER_COLS}, x.role FROM party_secondments x JOIN {MEMBER_FROM} ON m.person_id = x.person_id \
+            "SELECT {MEMBER_COLS}, x.role FROM party_secondments x JOIN party_members m ON m.person_id = x.person_id \
+             JOIN people p ON p.id = m.person_id JOIN units u ON u.id = p.unit_id JOIN party_orgs b ON b.id = m.branch_id \
              WHERE x.org_id = $1 ORDER BY CASE x.role WHEN 'secretary' THEN 0 ELSE 1 END, p.police_no"
         ))
         .bind(org.0)

@@ -995,6 +995,9 @@ impl App {
                 format!("{} 已是{}，不能再列入发展党员名单", p.name, p.political_status.zh()),
             )));
         }
+        if self.store.candidate_of(p.id).await?.is_some() {
+            return Err(AppError::invalid(FieldError::new("人员", format!("{} 已在发展党员名单中", p.name))));
+        }
         let d = Dossier {
             birth_date: p.birth_date.as_deref().and_then(|b| bastion_core::time::parse_date("出生日期", b).ok()),
             ..Dossier::default()

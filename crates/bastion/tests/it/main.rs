@@ -10,6 +10,7 @@ mod cli;
 mod csv_injection;
 mod disclosure;
 mod duty;
+mod party;
 mod identity;
 mod input_rules;
 mod layering;
