@@ -172,7 +172,9 @@ impl Waiver {
                 )),
                 Ok(rule) if !list.contains(&rule) => list.push(rule),
                 Ok(_) => {}
-                Err(_) => e.push(FieldError::new("豁免的规则", format!("未知规则“{r}”；可豁免的规则：{}", waivable_names()))),
+                Err(_) => {
+                    e.push(FieldError::new("豁免的规则", format!("未知规则“{r}”；可豁免的规则：{}", waivable_names())))
+                }
             }
         }
         if list.is_empty() && e.is_empty() {
@@ -339,7 +341,11 @@ fn since(d: &Dossier, rule: Rule) -> String {
         Rule::ApplicantMonths => format!("入党申请书于 {} 递交", on(Step::Applied)),
         Rule::ActivistYear => format!("于 {} 确定为入党积极分子", on(Step::Activist)),
         Rule::ProbationYear => {
-            let ext = if d.extension_months > 0 { format!("（延长预备期 {} 个月）", d.extension_months) } else { String::new() };
+            let ext = if d.extension_months > 0 {
+                format!("（延长预备期 {} 个月）", d.extension_months)
+            } else {
+                String::new()
+            };
             format!("支部大会于 {} 接收为预备党员{ext}", on(Step::Admitted))
         }
         _ => String::new(),
@@ -351,7 +357,10 @@ fn since(d: &Dossier, rule: Rule) -> String {
 /// missing. A waiver sets aside the rules it names.
 pub fn check(d: &Dossier, step: Step, on: Date, w: Option<&Waiver>) -> Result<Vec<Rule>, Block> {
     if d.done(step) {
-        return Err(Block::never(Rule::Order, format!("“{}”已于 {} 记录，不能重复记录", step.zh(), d.date(step).unwrap_or(on))));
+        return Err(Block::never(
+            Rule::Order,
+            format!("“{}”已于 {} 记录，不能重复记录", step.zh(), d.date(step).unwrap_or(on)),
+        ));
     }
     let (from, used) = earliest(d, step, w)?;
     if on < from {
@@ -366,10 +375,7 @@ pub fn check(d: &Dossier, step: Step, on: Date, w: Option<&Waiver>) -> Result<Ve
             })
             .unwrap_or(Rule::Order);
         if rule == Rule::Order {
-            return Err(Block::never(
-                Rule::Order,
-                format!("“{}”的日期不能早于前一步骤的日期 {from}", step.zh()),
-            ));
+            return Err(Block::never(Rule::Order, format!("“{}”的日期不能早于前一步骤的日期 {from}", step.zh())));
         }
         return Err(Block::wait(step, rule, from, &since(d, rule)));
     }
@@ -401,11 +407,8 @@ pub fn check_training(days: i64, hours: i64, w: Option<&Waiver>) -> Result<(), B
 /// The next steps of a candidate on `today`: each with its earliest date and, when it cannot be
 /// recorded today, the rule that blocks it.
 pub fn next_steps(d: &Dossier, today: Date, w: Option<&Waiver>) -> Vec<Next> {
-    let candidates: Vec<Step> = Step::ALL
-        .iter()
-        .copied()
-        .filter(|s| !d.done(*s) && prerequisites(*s).iter().all(|p| d.done(*p)))
-        .collect();
+    let candidates: Vec<Step> =
+        Step::ALL.iter().copied().filter(|s| !d.done(*s) && prerequisites(*s).iter().all(|p| d.done(*p))).collect();
     candidates
         .into_iter()
         .map(|step| {
@@ -438,11 +441,9 @@ pub const TEMPORARY_RULE: &str = "临时党支部一般不发展党员、处分�
 /// Refuse an act a temporary branch may not perform, naming the rule; `Ok` for the others.
 pub fn temporary_allows(act: BranchAct) -> Result<(), String> {
     match act {
-        BranchAct::Admission | BranchAct::Discipline | BranchAct::Dues | BranchAct::Election => Err(format!(
-            "临时党支部不能办理“{}”：{}（组织关系仍在原支部，请由原支部办理）",
-            act.zh(),
-            TEMPORARY_RULE
-        )),
+        BranchAct::Admission | BranchAct::Discipline | BranchAct::Dues | BranchAct::Election => {
+            Err(format!("临时党支部不能办理“{}”：{}（组织关系仍在原支部，请由原支部办理）", act.zh(), TEMPORARY_RULE))
+        }
         BranchAct::Study | BranchAct::Meeting => Ok(()),
     }
 }
@@ -517,25 +518,124 @@ mod tests {
         let trained = |steps: &[(Step, Date)]| Dossier { training_days: 3, ..dossier(steps) };
         type Case = (&'static str, Dossier, Step, Date, Result<(), (Rule, Option<Date>)>);
         let cases: Vec<Case> = vec![
-            ("age: 17 refused", Dossier { birth_date: Some(date(2003, 3, 1)), ..Dossier::default() }, Step::Applied, date(2020, 2, 1), Err((Rule::Age, Some(date(2021, 3, 1))))),
-            ("age: 18 allowed", Dossier { birth_date: Some(date(2002, 1, 1)), ..Dossier::default() }, Step::Applied, date(2020, 2, 1), Ok(())),
+            (
+                "age: 17 refused",
+                Dossier { birth_date: Some(date(2003, 3, 1)), ..Dossier::default() },
+                Step::Applied,
+                date(2020, 2, 1),
+                Err((Rule::Age, Some(date(2021, 3, 1)))),
+            ),
+            (
+                "age: 18 allowed",
+                Dossier { birth_date: Some(date(2002, 1, 1)), ..Dossier::default() },
+                Step::Applied,
+                date(2020, 2, 1),
+                Ok(()),
+            ),
             ("talk before application", dossier(&[]), Step::Talked, date(2019, 1, 1), Err((Rule::Order, None))),
             ("talk on time", dossier(&[applied]), Step::Talked, date(2019, 1, 20), Ok(())),
-            ("talk before the application date", dossier(&[applied]), Step::Talked, date(2019, 1, 5), Err((Rule::Order, None))),
-            ("activist too early", dossier(&[applied, talked]), Step::Activist, date(2019, 3, 1), Err((Rule::ApplicantMonths, Some(date(2019, 4, 10))))),
+            (
+                "talk before the application date",
+                dossier(&[applied]),
+                Step::Talked,
+                date(2019, 1, 5),
+                Err((Rule::Order, None)),
+            ),
+            (
+                "activist too early",
+                dossier(&[applied, talked]),
+                Step::Activist,
+                date(2019, 3, 1),
+                Err((Rule::ApplicantMonths, Some(date(2019, 4, 10)))),
+            ),
             ("activist after 3 months", dossier(&[applied, talked]), Step::Activist, date(2019, 4, 10), Ok(())),
-            ("activist without the talk", dossier(&[applied]), Step::Activist, date(2019, 6, 1), Err((Rule::Order, None))),
-            ("candidate before a year", dossier(&[applied, talked, activist]), Step::Candidate, date(2020, 2, 1), Err((Rule::ActivistYear, Some(date(2020, 5, 1))))),
-            ("candidate after a year", dossier(&[applied, talked, activist]), Step::Candidate, date(2020, 5, 1), Ok(())),
-            ("admitted without training", trained(&[applied, talked, activist, candidate, review]), Step::Admitted, date(2020, 7, 1), Err((Rule::Order, None))),
-            ("admitted with short training", dossier(&[applied, talked, activist, candidate, training, review]), Step::Admitted, date(2020, 7, 1), Err((Rule::Training, None))),
-            ("admitted", trained(&[applied, talked, activist, candidate, training, review]), Step::Admitted, date(2020, 7, 1), Ok(())),
-            ("review expired", trained(&[applied, talked, activist, candidate, training, review]), Step::Admitted, date(2021, 6, 11), Err((Rule::ReviewValid, None))),
-            ("approved", trained(&[applied, talked, activist, candidate, training, review, admitted]), Step::Approved, date(2020, 8, 1), Ok(())),
-            ("full before the probationary year", trained(&[applied, talked, activist, candidate, training, review, admitted, approved]), Step::Full, date(2021, 3, 1), Err((Rule::ProbationYear, Some(date(2021, 7, 1))))),
-            ("full after the year", trained(&[applied, talked, activist, candidate, training, review, admitted, approved]), Step::Full, date(2021, 7, 1), Ok(())),
-            ("full after an extension", Dossier { extension_months: 6, ..trained(&[applied, talked, activist, candidate, training, review, admitted, approved]) }, Step::Full, date(2021, 7, 1), Err((Rule::ProbationYear, Some(date(2022, 1, 1))))),
-            ("full without approval", trained(&[applied, talked, activist, candidate, training, review, admitted]), Step::Full, date(2021, 8, 1), Err((Rule::Order, None))),
+            (
+                "activist without the talk",
+                dossier(&[applied]),
+                Step::Activist,
+                date(2019, 6, 1),
+                Err((Rule::Order, None)),
+            ),
+            (
+                "candidate before a year",
+                dossier(&[applied, talked, activist]),
+                Step::Candidate,
+                date(2020, 2, 1),
+                Err((Rule::ActivistYear, Some(date(2020, 5, 1)))),
+            ),
+            (
+                "candidate after a year",
+                dossier(&[applied, talked, activist]),
+                Step::Candidate,
+                date(2020, 5, 1),
+                Ok(()),
+            ),
+            (
+                "admitted without training",
+                trained(&[applied, talked, activist, candidate, review]),
+                Step::Admitted,
+                date(2020, 7, 1),
+                Err((Rule::Order, None)),
+            ),
+            (
+                "admitted with short training",
+                dossier(&[applied, talked, activist, candidate, training, review]),
+                Step::Admitted,
+                date(2020, 7, 1),
+                Err((Rule::Training, None)),
+            ),
+            (
+                "admitted",
+                trained(&[applied, talked, activist, candidate, training, review]),
+                Step::Admitted,
+                date(2020, 7, 1),
+                Ok(()),
+            ),
+            (
+                "review expired",
+                trained(&[applied, talked, activist, candidate, training, review]),
+                Step::Admitted,
+                date(2021, 6, 11),
+                Err((Rule::ReviewValid, None)),
+            ),
+            (
+                "approved",
+                trained(&[applied, talked, activist, candidate, training, review, admitted]),
+                Step::Approved,
+                date(2020, 8, 1),
+                Ok(()),
+            ),
+            (
+                "full before the probationary year",
+                trained(&[applied, talked, activist, candidate, training, review, admitted, approved]),
+                Step::Full,
+                date(2021, 3, 1),
+                Err((Rule::ProbationYear, Some(date(2021, 7, 1)))),
+            ),
+            (
+                "full after the year",
+                trained(&[applied, talked, activist, candidate, training, review, admitted, approved]),
+                Step::Full,
+                date(2021, 7, 1),
+                Ok(()),
+            ),
+            (
+                "full after an extension",
+                Dossier {
+                    extension_months: 6,
+                    ..trained(&[applied, talked, activist, candidate, training, review, admitted, approved])
+                },
+                Step::Full,
+                date(2021, 7, 1),
+                Err((Rule::ProbationYear, Some(date(2022, 1, 1)))),
+            ),
+            (
+                "full without approval",
+                trained(&[applied, talked, activist, candidate, training, review, admitted]),
+                Step::Full,
+                date(2021, 8, 1),
+                Err((Rule::Order, None)),
+            ),
             ("twice", dossier(&[applied]), Step::Applied, date(2019, 2, 1), Err((Rule::Order, None))),
         ];
         for (what, d, step, on, want) in cases {
@@ -585,11 +685,20 @@ mod tests {
         let fields: Vec<&str> = e.iter().map(|x| x.field.as_str()).collect();
         assert_eq!(fields, vec!["豁免理由", "批准文号"]);
         assert!(Waiver::parse("", "理由充分的说明", "青公党〔2020〕7号").is_err());
-        assert!(Waiver::parse("age", "理由充分的说明", "青公党〔2020〕7号").unwrap_err()[0].message.contains("入党须年满十八周岁"));
+        assert!(Waiver::parse("age", "理由充分的说明", "青公党〔2020〕7号").unwrap_err()[0]
+            .message
+            .contains("入党须年满十八周岁"));
         // Training waived: admission without the full training.
         let d = Dossier {
             training_days: 1,
-            ..dossier(&[applied, talked, activist, (Step::Candidate, date(2020, 2, 10)), (Step::Training, date(2020, 2, 12)), (Step::Review, date(2020, 2, 12))])
+            ..dossier(&[
+                applied,
+                talked,
+                activist,
+                (Step::Candidate, date(2020, 2, 10)),
+                (Step::Training, date(2020, 2, 12)),
+                (Step::Review, date(2020, 2, 12)),
+            ])
         };
         assert_eq!(check(&d, Step::Admitted, date(2020, 2, 15), None).unwrap_err().rule, Rule::Training);
         assert_eq!(check(&d, Step::Admitted, date(2020, 2, 15), Some(&w)).unwrap(), vec![Rule::Training]);
@@ -603,7 +712,11 @@ mod tests {
         assert_eq!(n[0].step, Step::Talked);
         assert_eq!(n[0].due, Some((date(2020, 2, 10), Rule::TalkWithinMonth)));
         assert!(n[0].blocked.is_none());
-        let d = dossier(&[(Step::Applied, date(2019, 1, 10)), (Step::Talked, date(2019, 1, 20)), (Step::Activist, date(2019, 5, 1))]);
+        let d = dossier(&[
+            (Step::Applied, date(2019, 1, 10)),
+            (Step::Talked, date(2019, 1, 20)),
+            (Step::Activist, date(2019, 5, 1)),
+        ]);
         let n = next_steps(&d, date(2020, 2, 1), None);
         assert_eq!(n[0].step, Step::Candidate);
         assert_eq!(n[0].earliest, Some(date(2020, 5, 1)));

@@ -298,7 +298,8 @@ fn member_row(r: &AnyRow, role: Option<String>) -> StoreResult<Member> {
     })
 }
 
-const CANDIDATE_SELECT: &str = "SELECT c.id, c.person_id, p.name, p.police_no, u.name AS unit_name, u.path AS unit_path, \
+const CANDIDATE_SELECT: &str =
+    "SELECT c.id, c.person_id, p.name, p.police_no, u.name AS unit_name, u.path AS unit_path, \
     p.birth_date, c.branch_id, b.name AS branch_name, c.stage, c.training_days, c.training_hours, c.extension_months, \
     c.waiver_rules, c.waiver_reason, c.waiver_doc_no FROM party_candidates c JOIN people p ON p.id = c.person_id \
     JOIN units u ON u.id = p.unit_id JOIN party_orgs b ON b.id = c.branch_id";
@@ -325,7 +326,8 @@ fn candidate_row(r: &AnyRow) -> StoreResult<Candidate> {
     })
 }
 
-const PETITION_SELECT: &str = "SELECT x.id, x.person_id, p.name, p.police_no, u.name AS unit_name, u.path AS unit_path, \
+const PETITION_SELECT: &str =
+    "SELECT x.id, x.person_id, p.name, p.police_no, u.name AS unit_name, u.path AS unit_path, \
     p.political_status, x.body, x.missions, CASE WHEN x.signature IS NULL THEN 0 ELSE 1 END AS signed, x.team_id, \
     t.name AS team_name, x.created_at FROM party_petitions x JOIN people p ON p.id = x.person_id \
     JOIN units u ON u.id = p.unit_id LEFT JOIN party_teams t ON t.id = x.team_id";
@@ -504,11 +506,12 @@ impl Store {
 
     /// Members whose home branch is `branch`.
     pub async fn branch_members(&self, branch: OrgId) -> StoreResult<Vec<Member>> {
-        let rows =
-            sqlx::query(&format!("SELECT {MEMBER_COLS} FROM {MEMBER_FROM} WHERE m.branch_id = $1 ORDER BY p.police_no"))
-                .bind(branch.0)
-                .fetch_all(&self.read)
-                .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {MEMBER_COLS} FROM {MEMBER_FROM} WHERE m.branch_id = $1 ORDER BY p.police_no"
+        ))
+        .bind(branch.0)
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(|r| member_row(r, None)).collect()
     }
 

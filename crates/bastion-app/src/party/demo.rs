@@ -107,12 +107,11 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
     let mut branch_of_unit: HashMap<&str, OrgId> = HashMap::new();
     let mut branches = Vec::new();
     for (name, codes) in BRANCHES {
-        let secretary = people
-            .iter()
-            .find(|p| codes.contains(&p.unit) && p.status == PoliticalStatus::Member)
-            .map(|p| p.id);
-        let id =
-            store.insert_party_org(&mut tx, &org(OrgKind::Branch, name.into(), u(codes[0]), Some(committee), secretary)).await?;
+        let secretary =
+            people.iter().find(|p| codes.contains(&p.unit) && p.status == PoliticalStatus::Member).map(|p| p.id);
+        let id = store
+            .insert_party_org(&mut tx, &org(OrgKind::Branch, name.into(), u(codes[0]), Some(committee), secretary))
+            .await?;
         for c in codes {
             branch_of_unit.insert(c, id);
         }
@@ -183,7 +182,15 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
     for (i, p) in at(PoliticalStatus::Activist).enumerate() {
         let applied = days_ago(today, 230 + 40 * i as i64);
         let activist = days_ago(today, 130 + 40 * i as i64);
-        plans.push((p, vec![(Step::Applied, applied), (Step::Talked, days_ago(today, 220 + 40 * i as i64)), (Step::Activist, activist)], 0));
+        plans.push((
+            p,
+            vec![
+                (Step::Applied, applied),
+                (Step::Talked, days_ago(today, 220 + 40 * i as i64)),
+                (Step::Activist, activist),
+            ],
+            0,
+        ));
     }
     for (i, p) in at(PoliticalStatus::Candidate).enumerate() {
         let base = 900 + 20 * i as i64;
@@ -221,7 +228,8 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
         let stage = bastion_core::party::Dossier { steps: steps.clone(), ..Default::default() }.stage();
         let c = store.insert_candidate(&mut tx, p.id, branch(p.unit), stage).await?;
         for (step, on) in steps {
-            let s = NewStep { step: *step, on_date: on.to_string(), note: None, waived: None, recorded_by: "demo".into() };
+            let s =
+                NewStep { step: *step, on_date: on.to_string(), note: None, waived: None, recorded_by: "demo".into() };
             store.insert_step(&mut tx, c, &s).await?;
         }
         if *training > 0 {
@@ -284,7 +292,13 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
                 cases: if missions.contains(&Mission::Crime) { k % 4 } else { 0 },
                 persuaded: 10 + k % 17,
             };
-            let r = NewResult { team_id: id, day: days_ago(today, d).to_string(), totals, note: None, recorded_by: "demo".into() };
+            let r = NewResult {
+                team_id: id,
+                day: days_ago(today, d).to_string(),
+                totals,
+                note: None,
+                recorded_by: "demo".into(),
+            };
             store.insert_result(&mut tx, &r).await?;
         }
     }

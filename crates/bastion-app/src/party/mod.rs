@@ -18,13 +18,13 @@ use bastion_core::party::{
 };
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
+use bastion_store::org::{PersonId, RowScope, UnitId};
 /// The read models and ids the web layer shows.
 pub use bastion_store::party::{
     BranchRecord, Candidate, CandidateId, DayTotals, Member, Org, OrgId, Petition, PetitionId, StepRecord, Team,
     TeamId, TeamMember, Totals,
 };
 use bastion_store::party::{NewOrg, NewPetition, NewResult, NewStep, NewTeam};
-use bastion_store::org::{PersonId, RowScope, UnitId};
 use bastion_store::Tx;
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +33,8 @@ use crate::{in_scope, App, AppError, AppResult, Ctx};
 pub mod demo;
 
 /// What "members at the front" counts, shown on the page with the figures.
-pub const FRONT_DEFINITION: &str = "一线党员：今天在值班排班中有班次（指挥部值班台、卡点、巡逻、专班岗位）的正式党员和预备党员，\
+pub const FRONT_DEFINITION: &str =
+    "一线党员：今天在值班排班中有班次（指挥部值班台、卡点、巡逻、专班岗位）的正式党员和预备党员，\
 按其组织关系所在支部统计；同一人多个班次只计一次。";
 
 const NOTIFY_SOURCE: &str = "party";
@@ -594,7 +595,11 @@ impl App {
         }
         self.audit(&mut tx, ctx, "party", "批准成立临时党支部", &format!("party_org:{} {}", id.0, org.name), &doc_no)
             .await?;
-        let msg = format!("【党建】{} 经党委批准成立（{doc_no}），书记：{}", org.name, org.secretary_name.as_deref().unwrap_or("-"));
+        let msg = format!(
+            "【党建】{} 经党委批准成立（{doc_no}），书记：{}",
+            org.name,
+            org.secretary_name.as_deref().unwrap_or("-")
+        );
         self.notify_groups(&mut tx, crate::notify::Source::new(NOTIFY_SOURCE, id.0), &msg).await?;
         bastion_store::commit(tx).await?;
         Ok(self.store.party_org(id).await?)
@@ -611,7 +616,8 @@ impl App {
         if !self.store.close_party_org(&mut tx, id, &reason).await? {
             return Err(AppError::Conflict(format!("“{}”已撤销", org.name)));
         }
-        self.audit(&mut tx, ctx, "party", "撤销临时党支部", &format!("party_org:{} {}", id.0, org.name), &reason).await?;
+        self.audit(&mut tx, ctx, "party", "撤销临时党支部", &format!("party_org:{} {}", id.0, org.name), &reason)
+            .await?;
         bastion_store::commit(tx).await?;
         Ok(self.store.party_org(id).await?)
     }
@@ -648,7 +654,8 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         let rid = self.store.insert_branch_record(&mut tx, id, act, &on.to_string(), &title, &ctx.username).await?;
-        self.audit(&mut tx, ctx, "party", "记录支部工作", &format!("party_org:{} {}", id.0, org.name), act.zh()).await?;
+        self.audit(&mut tx, ctx, "party", "记录支部工作", &format!("party_org:{} {}", id.0, org.name), act.zh())
+            .await?;
         bastion_store::commit(tx).await?;
         Ok(rid)
     }
@@ -699,7 +706,10 @@ impl App {
     pub async fn submit_petition(&self, ctx: &Ctx, input: &PetitionInput) -> AppResult<PetitionId> {
         ctx.scope(perm::PARTY_PETITION_WRITE)?;
         let Some(person) = ctx.person_id else {
-            return Err(AppError::invalid(FieldError::new("请战人", "您的账号未关联人员档案，不能以本人名义递交请战书")));
+            return Err(AppError::invalid(FieldError::new(
+                "请战人",
+                "您的账号未关联人员档案，不能以本人名义递交请战书",
+            )));
         };
         let mut e = Vec::new();
         let body = text("请战内容", &input.body, 10, 2000).map_err(|x| e.push(x)).ok();
@@ -717,7 +727,13 @@ impl App {
         let (Some(body), Some(missions), Some(signature)) = (body, missions, signature) else {
             return Err(AppError::Invalid(e));
         };
-        let new = NewPetition { person_id: person, account: ctx.username.clone(), body, missions, signature: Some(signature) };
+        let new = NewPetition {
+            person_id: person,
+            account: ctx.username.clone(),
+            body,
+            missions,
+            signature: Some(signature),
+        };
         let mut tx = self.store.begin().await?;
         let id = self.store.insert_petition(&mut tx, &new).await?;
         let what: Vec<&str> = new.missions.iter().map(|m| m.zh()).collect();
@@ -916,7 +932,14 @@ impl App {
         self.audit(&mut tx, ctx, "party", "填报突击队战果", &format!("party_result:{} {} {}", id, t.name, new.day), "")
             .await?;
         bastion_store::commit(tx).await?;
-        Ok(self.store.results_by_day(Some(team)).await?.into_iter().find(|d| d.day == new.day).map(|d| d.totals).unwrap_or_default())
+        Ok(self
+            .store
+            .results_by_day(Some(team))
+            .await?
+            .into_iter()
+            .find(|d| d.day == new.day)
+            .map(|d| d.totals)
+            .unwrap_or_default())
     }
 
     /// Results summed over every team of an operation (the committee's figure).
@@ -1059,12 +1082,14 @@ impl App {
         }
         let mut d = dossier(&c);
         used.extend(
-            rules::check(&d, step, on, w.as_ref()).map_err(|b| AppError::invalid(FieldError::new("日期", b.message)))?,
+            rules::check(&d, step, on, w.as_ref())
+                .map_err(|b| AppError::invalid(FieldError::new("日期", b.message)))?,
         );
         d.steps.push((step, on));
         let stage = d.stage();
         let waived = (!used.is_empty()).then(|| used.iter().map(|r| r.code()).collect::<Vec<_>>().join(","));
-        let new = NewStep { step, on_date: on.to_string(), note, waived: waived.clone(), recorded_by: ctx.username.clone() };
+        let new =
+            NewStep { step, on_date: on.to_string(), note, waived: waived.clone(), recorded_by: ctx.username.clone() };
         let mut tx = self.store.begin().await?;
         self.store.insert_step(&mut tx, c.id, &new).await?;
         self.store.update_candidate(&mut tx, c.id, stage, training).await?;
@@ -1074,7 +1099,13 @@ impl App {
         match step {
             Step::Admitted => {
                 self.store
-                    .upsert_party_member(&mut tx, c.person_id, c.branch_id, MemberKind::Probationary, Some(&new.on_date))
+                    .upsert_party_member(
+                        &mut tx,
+                        c.person_id,
+                        c.branch_id,
+                        MemberKind::Probationary,
+                        Some(&new.on_date),
+                    )
                     .await?
             }
             Step::Full => {
@@ -1123,7 +1154,8 @@ impl App {
 fn reencode_png(field: &str, bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     let img = image::load_from_memory(bytes).map_err(|_| FieldError::new(field, format!("{field}图片无法识别")))?;
     let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).map_err(|_| FieldError::new(field, format!("{field}图片无法保存")))?;
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|_| FieldError::new(field, format!("{field}图片无法保存")))?;
     Ok(out.into_inner())
 }
 
@@ -1138,7 +1170,10 @@ pub(crate) const TODO: crate::home::TodoSource =
 impl App {
     async fn party_todo(&self, ctx: &Ctx) -> AppResult<Vec<crate::home::TodoItem>> {
         let mut out = Vec::new();
-        let item = |title: String, href: String, urgent: bool| crate::home::TodoItem { feature: "党建", title, href, urgent };
+        let item =
+            |title: String, href: String, urgent: bool| crate::home::TodoItem {
+                feature: "党建", title, href, urgent
+            };
         if ctx.can(perm::PARTY_ORG_APPROVE) {
             for o in self.party_orgs(ctx).await? {
                 if o.status == OrgStatus::Proposed && o.proposed_by.as_deref() != Some(ctx.username.as_str()) {
@@ -1156,7 +1191,12 @@ impl App {
                     if next.overdue {
                         n += 1;
                         out.push(item(
-                            format!("{}：{} 已逾期（{}）", row.candidate.name, next.step.zh(), next.due.clone().unwrap_or_default()),
+                            format!(
+                                "{}：{} 已逾期（{}）",
+                                row.candidate.name,
+                                next.step.zh(),
+                                next.due.clone().unwrap_or_default()
+                            ),
                             "/party/pipeline".into(),
                             true,
                         ));

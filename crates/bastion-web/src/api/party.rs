@@ -44,7 +44,11 @@ pub async fn orgs(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<J
     Ok(Json(s.app.party_orgs(&ctx).await?))
 }
 
-pub async fn branch(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<BranchDetail>> {
+pub async fn branch(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<BranchDetail>> {
     Ok(Json(s.app.party_branch(&ctx, OrgId(id)).await?))
 }
 
@@ -87,7 +91,11 @@ pub async fn me(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Jso
     Ok(Json(s.app.my_party_record(&ctx).await?))
 }
 
-pub async fn member(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<MemberRecord>> {
+pub async fn member(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MemberRecord>> {
     Ok(Json(s.app.party_record(&ctx, PersonId(id)).await?))
 }
 
@@ -186,7 +194,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             "PartyOverview",
             "200",
         ),
-        get("/api/party/orgs", orgs).perm(perm::PARTY_ORG_READ).doc(TAG, "党组织列表（按数据范围）", None, "PartyOrgList", "200"),
+        get("/api/party/orgs", orgs).perm(perm::PARTY_ORG_READ).doc(
+            TAG,
+            "党组织列表（按数据范围）",
+            None,
+            "PartyOrgList",
+            "200",
+        ),
         get("/api/party/orgs/{id}", branch).perm(perm::PARTY_ORG_READ).probe("/api/party/orgs/14").doc(
             TAG,
             "支部详情：党员（临时党支部为借调的党员及其所在支部）、工作记录",
@@ -201,13 +215,16 @@ pub fn endpoints() -> Vec<Endpoint> {
             "Created",
             "201",
         ),
-        post("/api/party/orgs/{id}/approve", approve).perm(perm::PARTY_ORG_APPROVE).probe("/api/party/orgs/14/approve").doc(
-            TAG,
-            "党委批准成立临时党支部（须写明文号；提请人与批准人不能是同一账号）",
-            Some("PartyApproveInput"),
-            "PartyOrg",
-            "200",
-        ),
+        post("/api/party/orgs/{id}/approve", approve)
+            .perm(perm::PARTY_ORG_APPROVE)
+            .probe("/api/party/orgs/14/approve")
+            .doc(
+                TAG,
+                "党委批准成立临时党支部（须写明文号；提请人与批准人不能是同一账号）",
+                Some("PartyApproveInput"),
+                "PartyOrg",
+                "200",
+            ),
         post("/api/party/orgs/{id}/close", close).perm(perm::PARTY_ORG_WRITE).probe("/api/party/orgs/14/close").doc(
             TAG,
             "撤销临时党支部（行动结束时自动撤销；档案保留）",
@@ -215,13 +232,16 @@ pub fn endpoints() -> Vec<Endpoint> {
             "PartyOrg",
             "200",
         ),
-        post("/api/party/orgs/{id}/records", add_record).perm(perm::PARTY_ORG_WRITE).probe("/api/party/orgs/14/records").doc(
-            TAG,
-            "记录支部工作（临时党支部不得发展党员、处分处置党员、收缴党费、选举换届）",
-            Some("PartyRecordInput"),
-            "Created",
-            "201",
-        ),
+        post("/api/party/orgs/{id}/records", add_record)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/orgs/14/records")
+            .doc(
+                TAG,
+                "记录支部工作（临时党支部不得发展党员、处分处置党员、收缴党费、选举换届）",
+                Some("PartyRecordInput"),
+                "Created",
+                "201",
+            ),
         get("/api/party/me", me).perm(perm::PARTY_MEMBER_READ).doc(
             TAG,
             "本人的党员档案、发展进度与请战书",
@@ -294,10 +314,22 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/api/party/candidates/{id}/steps", record_step)
             .perm(perm::PARTY_PIPELINE_WRITE)
             .probe("/api/party/candidates/1/steps")
-            .doc(TAG, "记录发展步骤（顺序或时间不合规则时拒绝并写明规则和可办日期）", Some("PartyStepInput"), "PartyCandidate", "200"),
+            .doc(
+                TAG,
+                "记录发展步骤（顺序或时间不合规则时拒绝并写明规则和可办日期）",
+                Some("PartyStepInput"),
+                "PartyCandidate",
+                "200",
+            ),
         post("/api/party/candidates/{id}/waiver", waiver)
             .perm(perm::PARTY_ORG_APPROVE)
             .probe("/api/party/candidates/1/waiver")
-            .doc(TAG, "党委批准火线入党（写明豁免的规则、理由和文号）", Some("PartyWaiverInput"), "PartyCandidate", "200"),
+            .doc(
+                TAG,
+                "党委批准火线入党（写明豁免的规则、理由和文号）",
+                Some("PartyWaiverInput"),
+                "PartyCandidate",
+                "200",
+            ),
     ]
 }

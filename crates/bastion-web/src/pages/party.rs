@@ -107,11 +107,15 @@ async fn branch_page(
         .collect();
     let can_approve = temporary && d.org.status == OrgStatus::Proposed && ctx.can(perm::PARTY_ORG_APPROVE);
     let can_close = temporary && d.org.status != OrgStatus::Closed && ctx.can(perm::PARTY_ORG_WRITE);
-    let can_record = d.org.status == OrgStatus::Active && d.org.kind != OrgKind::Committee && ctx.can(perm::PARTY_ORG_WRITE);
+    let can_record =
+        d.org.status == OrgStatus::Active && d.org.kind != OrgKind::Committee && ctx.can(perm::PARTY_ORG_WRITE);
     let closed_at = d.org.closed_at.map(fmt_ms).unwrap_or_default();
     let shell = Shell::new(state, ctx, t, "/party", &d.org.name).await;
     let today = bastion_core::time::today().to_string();
-    render_status(status, &BranchPage { shell, d, temporary, can_approve, can_close, can_record, acts, today, errors, closed_at })
+    render_status(
+        status,
+        &BranchPage { shell, d, temporary, can_approve, can_close, can_record, acts, today, errors, closed_at },
+    )
 }
 
 pub async fn branch(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
@@ -187,7 +191,11 @@ pub struct DoneQuery {
     pub done: Option<String>,
 }
 
-pub async fn petitions(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<DoneQuery>) -> Response {
+pub async fn petitions(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Query(q): Query<DoneQuery>,
+) -> Response {
     let list = match state.app.petitions(&ctx).await {
         Ok(l) => l,
         Err(e) => return error_page_in_shell(&state, &ctx, t, e).await,
@@ -258,7 +266,9 @@ async fn teams_page(
     let lang = t.code();
     let teams = teams
         .into_iter()
-        .map(|v| TeamCard { missions: v.team.missions.iter().map(|m| m.label(lang)).collect::<Vec<_>>().join("、"), v })
+        .map(|v| TeamCard {
+            missions: v.team.missions.iter().map(|m| m.label(lang)).collect::<Vec<_>>().join("、"), v
+        })
         .collect();
     let shell = Shell::new(state, ctx, t, "/party/teams", t.s("party.menu_teams")).await;
     let today = bastion_core::time::today().to_string();
@@ -356,12 +366,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/party/branches/{id}", branch).perm(perm::PARTY_ORG_READ).probe("/party/branches/14"),
         post("/party/branches/{id}/approve", approve).perm(perm::PARTY_ORG_APPROVE).probe("/party/branches/14/approve"),
         post("/party/branches/{id}/close", close).perm(perm::PARTY_ORG_WRITE).probe("/party/branches/14/close"),
-        post("/party/branches/{id}/records", add_record).perm(perm::PARTY_ORG_WRITE).probe("/party/branches/14/records"),
+        post("/party/branches/{id}/records", add_record)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/branches/14/records"),
         get("/party/petitions", petitions).perm(perm::PARTY_PETITION_WRITE).menu(71, "party.menu_petitions", "✊"),
         get("/party/teams", teams).any_perm(crate::api::party::TEAM_READERS).menu(72, "party.menu_teams", "⚑"),
-        post("/party/teams/{id}/results", record_results).perm(perm::PARTY_MISSION_WRITE).probe("/party/teams/1/results"),
+        post("/party/teams/{id}/results", record_results)
+            .perm(perm::PARTY_MISSION_WRITE)
+            .probe("/party/teams/1/results"),
         get("/party/pipeline", pipeline).perm(perm::PARTY_PIPELINE_WRITE).menu(73, "party.menu_pipeline", "⇢"),
-        post("/party/candidates/{id}/steps", record_step).perm(perm::PARTY_PIPELINE_WRITE).probe("/party/candidates/1/steps"),
+        post("/party/candidates/{id}/steps", record_step)
+            .perm(perm::PARTY_PIPELINE_WRITE)
+            .probe("/party/candidates/1/steps"),
         get("/party/me", me).perm(perm::PARTY_MEMBER_READ).menu(74, "party.menu_me", "☆"),
     ]
 }

@@ -10,12 +10,12 @@ mod cli;
 mod csv_injection;
 mod disclosure;
 mod duty;
-mod party;
 mod identity;
 mod input_rules;
 mod layering;
 mod matrix;
 mod notify;
+mod party;
 mod publicity;
 mod recall; // recall (召集令)
 mod roles;

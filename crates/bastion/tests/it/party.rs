@@ -95,7 +95,13 @@ async fn org_named(c: &reqwest::Client, t: &TestApp, name: &str) -> Value {
 async fn full_members(c: &reqwest::Client, t: &TestApp, branch: i64) -> Vec<i64> {
     let (s, d) = send(c.get(t.url(&format!("/api/party/orgs/{branch}")))).await;
     assert_eq!(s, StatusCode::OK, "{d}");
-    d["members"].as_array().unwrap().iter().filter(|m| m["kind"] == "full").map(|m| m["person_id"].as_i64().unwrap()).collect()
+    d["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "full")
+        .map(|m| m["person_id"].as_i64().unwrap())
+        .collect()
 }
 
 fn day(offset: i64) -> String {
@@ -108,7 +114,10 @@ async fn temporary_branch_lifecycle(backend: Backend) {
     let commander = t.login("commander").await;
     let secretary = t.login("secretary").await;
     // An operation of its own, so closing it touches only this test's branch.
-    let (s, op) = send(commander.post(t.url("/api/operations")).json(&json!({"name": "城关卡点专项行动", "start_date": day(-3)}))).await;
+    let (s, op) = send(
+        commander.post(t.url("/api/operations")).json(&json!({"name": "城关卡点专项行动", "start_date": day(-3)})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{op}");
     let op = op["id"].as_i64().unwrap();
     let home = org_named(&commander, &t, "城关派出所党支部").await;
@@ -149,17 +158,32 @@ async fn temporary_branch_lifecycle(backend: Backend) {
     let tmp = v["id"].as_i64().unwrap();
     let (_, d) = send(secretary.get(t.url(&format!("/api/party/orgs/{tmp}")))).await;
     assert_eq!(d["org"]["status"], "proposed");
-    let (s, v) = send(secretary.post(t.url(&format!("/api/party/orgs/{tmp}/records"))).json(&json!({"act": "study", "on_date": day(0), "title": "学习防控要求"}))).await;
+    let (s, v) = send(
+        secretary
+            .post(t.url(&format!("/api/party/orgs/{tmp}/records")))
+            .json(&json!({"act": "study", "on_date": day(0), "title": "学习防控要求"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CONFLICT, "not active before approval: {v}");
-    let (s, _) = send(secretary.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "青公党〔2026〕9号"}))).await;
+    let (s, _) = send(
+        secretary.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "青公党〔2026〕9号"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "a secretary does not approve");
-    let (s, v) = send(commander.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "同意"}))).await;
+    let (s, v) =
+        send(commander.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "同意"}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(fields(&v).0.contains(&"批准文号".to_string()), "{v}");
-    let (s, v) = send(commander.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "青公党〔2026〕9号"}))).await;
+    let (s, v) = send(
+        commander.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "青公党〔2026〕9号"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!((v["status"].as_str(), v["approval_doc_no"].as_str()), (Some("active"), Some("青公党〔2026〕9号")));
-    let (s, _) = send(commander.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "青公党〔2026〕9号"}))).await;
+    let (s, _) = send(
+        commander.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "青公党〔2026〕9号"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CONFLICT, "approved once only");
     // The proposer may not approve their own proposal.
     let mut own = proposal.clone();
@@ -167,7 +191,10 @@ async fn temporary_branch_lifecycle(backend: Backend) {
     let (s, v) = send(commander.post(t.url("/api/party/orgs/temporary")).json(&own)).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let own = v["id"].as_i64().unwrap();
-    let (s, v) = send(commander.post(t.url(&format!("/api/party/orgs/{own}/approve"))).json(&json!({"doc_no": "青公党〔2026〕10号"}))).await;
+    let (s, v) = send(
+        commander.post(t.url(&format!("/api/party/orgs/{own}/approve"))).json(&json!({"doc_no": "青公党〔2026〕10号"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(fields(&v).1.contains("提请人与批准人不能是同一账号"), "{v}");
 
@@ -177,11 +204,20 @@ async fn temporary_branch_lifecycle(backend: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["person_id"].as_i64().unwrap(), m["branch_name"].as_str().unwrap().into(), m["role"].as_str().unwrap().into()))
+        .map(|m| {
+            (
+                m["person_id"].as_i64().unwrap(),
+                m["branch_name"].as_str().unwrap().into(),
+                m["role"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(
         seconded,
-        vec![(sec, "城关派出所党支部".to_string(), "secretary".to_string()), (m2, "城关派出所党支部".to_string(), "member".to_string())]
+        vec![
+            (sec, "城关派出所党支部".to_string(), "secretary".to_string()),
+            (m2, "城关派出所党支部".to_string(), "member".to_string())
+        ]
     );
     let (_, rec) = send(commander.get(t.url(&format!("/api/party/members/{m2}")))).await;
     assert_eq!(rec["member"]["branch_name"], "城关派出所党支部", "{rec}");
@@ -189,29 +225,61 @@ async fn temporary_branch_lifecycle(backend: Backend) {
     assert!(full_members(&commander, &t, home_id).await.contains(&m2));
 
     // What a temporary branch may not do, refused with the rule named; study is fine.
-    for (act, words) in [("dues", "收缴党费"), ("admission", "发展党员"), ("discipline", "处分处置党员"), ("election", "选举和换届")] {
-        let (s, v) = send(secretary.post(t.url(&format!("/api/party/orgs/{tmp}/records"))).json(&json!({"act": act, "on_date": day(0), "title": "支部工作"}))).await;
+    for (act, words) in
+        [("dues", "收缴党费"), ("admission", "发展党员"), ("discipline", "处分处置党员"), ("election", "选举和换届")]
+    {
+        let (s, v) = send(
+            secretary
+                .post(t.url(&format!("/api/party/orgs/{tmp}/records")))
+                .json(&json!({"act": act, "on_date": day(0), "title": "支部工作"})),
+        )
+        .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{act}: {v}");
         let (f, m) = fields(&v);
         assert_eq!(f, vec!["事项".to_string()]);
         assert!(m.contains("临时党支部不能办理") && m.contains(words) && m.contains("不收缴党费"), "{m}");
     }
-    let (s, v) = send(secretary.post(t.url(&format!("/api/party/orgs/{tmp}/records"))).json(&json!({"act": "study", "on_date": day(0), "title": "学习防控要求"}))).await;
+    let (s, v) = send(
+        secretary
+            .post(t.url(&format!("/api/party/orgs/{tmp}/records")))
+            .json(&json!({"act": "study", "on_date": day(0), "title": "学习防控要求"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = send(secretary.post(t.url("/api/party/candidates")).json(&json!({"person_id": masses, "branch_id": tmp, "applied_on": day(-1)}))).await;
+    let (s, v) = send(
+        secretary
+            .post(t.url("/api/party/candidates"))
+            .json(&json!({"person_id": masses, "branch_id": tmp, "applied_on": day(-1)})),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(fields(&v).1.contains("临时党支部不能办理“发展党员”"), "{v}");
 
     // The operation closes: its temporary branch closes with it and stays as the archive.
-    let (s, v) = send(commander.put(t.url(&format!("/api/operations/{op}"))).json(&json!({"name": "城关卡点专项行动", "start_date": day(-3), "end_date": day(0), "status": "closed"}))).await;
+    let (s, v) = send(
+        commander
+            .put(t.url(&format!("/api/operations/{op}")))
+            .json(&json!({"name": "城关卡点专项行动", "start_date": day(-3), "end_date": day(0), "status": "closed"})),
+    )
+    .await;
     assert!(s.is_success(), "{s} {v}");
     let closed = org_named(&secretary, &t, "城关测试卡点临时党支部").await;
     assert_eq!(closed["status"], "closed");
     assert!(closed["closed_reason"].as_str().unwrap().contains("城关卡点专项行动"), "{closed}");
-    let (s, _) = send(secretary.post(t.url(&format!("/api/party/orgs/{tmp}/records"))).json(&json!({"act": "study", "on_date": day(0), "title": "学习"}))).await;
+    let (s, _) = send(
+        secretary
+            .post(t.url(&format!("/api/party/orgs/{tmp}/records")))
+            .json(&json!({"act": "study", "on_date": day(0), "title": "学习"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let (s, v) = send(secretary.post(t.url("/api/party/orgs/temporary")).json(&json!({"name": "城关第三测试卡点临时党支部", "operation_id": op,
-        "unit_id": s01, "post": "城关测试卡点", "secretary_id": sec}))).await;
+    let (s, v) = send(
+        secretary
+            .post(t.url("/api/party/orgs/temporary"))
+            .json(&json!({"name": "城关第三测试卡点临时党支部", "operation_id": op,
+        "unit_id": s01, "post": "城关测试卡点", "secretary_id": sec})),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(fields(&v).1.contains("已结束"), "{v}");
     // The demo's own temporary branches of the active operation stay open.
@@ -265,8 +333,13 @@ async fn scopes_per_role(backend: Backend) {
     let (s, op) = send(commander.get(t.url("/api/operations"))).await;
     assert_eq!(s, StatusCode::OK);
     let op = op.as_array().unwrap().iter().find(|o| o["status"] == "active").unwrap()["id"].as_i64().unwrap();
-    let (s, v) = send(commander.post(t.url("/api/party/orgs/temporary")).json(&json!({"name": "刑侦专班临时党支部", "operation_id": op,
-        "unit_id": unit_id(&t, "D06").await, "post": "刑侦专班", "secretary_id": lead}))).await;
+    let (s, v) = send(
+        commander
+            .post(t.url("/api/party/orgs/temporary"))
+            .json(&json!({"name": "刑侦专班临时党支部", "operation_id": op,
+        "unit_id": unit_id(&t, "D06").await, "post": "刑侦专班", "secretary_id": lead})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let led = v["id"].as_i64().unwrap();
     let (_, seen) = send(leader.get(t.url("/api/party/orgs"))).await;
@@ -290,20 +363,36 @@ async fn petitions_teams_results(backend: Backend) {
     let duty = t.login("duty").await;
     let body = "疫情就是命令，我志愿到卡点一线参加值守和排查工作。";
     // Bad input: every field named, nothing written.
-    let (s, v) = send(officer.post(t.url("/api/party/petitions")).json(&json!({"body": "请战", "missions": [], "signature": BLANK}))).await;
+    let (s, v) = send(
+        officer.post(t.url("/api/party/petitions")).json(&json!({"body": "请战", "missions": [], "signature": BLANK})),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let (f, m) = fields(&v);
     assert_eq!(f, vec!["请战内容", "请战任务", "签名"]);
     assert!(m.contains("空白") && m.contains("至少选择一项"), "{m}");
-    let (s, v) = send(officer.post(t.url("/api/party/petitions")).json(&json!({"body": body, "missions": ["screening", "飞行"], "signature": SIGNED}))).await;
+    let (s, v) = send(
+        officer
+            .post(t.url("/api/party/petitions"))
+            .json(&json!({"body": body, "missions": ["screening", "飞行"], "signature": SIGNED})),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(fields(&v).1.contains("请战任务"), "{v}");
     let (_, before) = send(commander.get(t.url("/api/party/petitions"))).await;
     let before = before.as_array().unwrap().len();
-    let (s, v) = send(officer.post(t.url("/api/party/petitions")).json(&json!({"body": body, "missions": ["screening", "patrol"], "signature": SIGNED}))).await;
+    let (s, v) = send(
+        officer
+            .post(t.url("/api/party/petitions"))
+            .json(&json!({"body": body, "missions": ["screening", "patrol"], "signature": SIGNED})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let p1 = v["id"].as_i64().unwrap();
-    let (s, v) = send(duty.post(t.url("/api/party/petitions")).json(&json!({"body": "请求加入突击队，服从组织安排，冲锋在前。", "missions": "巡逻防控", "signature": SIGNED}))).await;
+    let (s, v) = send(duty.post(t.url("/api/party/petitions")).json(
+        &json!({"body": "请求加入突击队，服从组织安排，冲锋在前。", "missions": "巡逻防控", "signature": SIGNED}),
+    ))
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let p2 = v["id"].as_i64().unwrap();
     let (_, after) = send(commander.get(t.url("/api/party/petitions"))).await;
@@ -348,7 +437,10 @@ async fn petitions_teams_results(backend: Backend) {
     assert_eq!(v["households"], 12);
     let (s, v) = send(officer.post(&url).json(&json!({"day": day(0), "households": 8, "persuaded": 5}))).await;
     assert_eq!(s, StatusCode::CREATED);
-    assert_eq!((v["households"].as_i64(), v["patrols"].as_i64(), v["persuaded"].as_i64()), (Some(20), Some(2), Some(5)));
+    assert_eq!(
+        (v["households"].as_i64(), v["patrols"].as_i64(), v["persuaded"].as_i64()),
+        (Some(20), Some(2), Some(5))
+    );
     let (s, _) = send(commander.post(&url).json(&json!({"day": day(-1), "households": 5}))).await;
     assert_eq!(s, StatusCode::CREATED);
     // Refused: a non-member, a day before the flag, in the future, negative, all zero.
@@ -384,7 +476,11 @@ async fn petitions_teams_results(backend: Backend) {
     let all = all.as_array().unwrap();
     assert_eq!(all.len(), 7);
     assert_eq!(all.iter().take(6).map(|v| v["team"]["members"].as_i64().unwrap()).sum::<i64>(), 116);
-    let sum: i64 = all.iter().filter(|v| v["team"]["operation_id"] == 1).map(|v| v["team"]["totals"]["households"].as_i64().unwrap()).sum();
+    let sum: i64 = all
+        .iter()
+        .filter(|v| v["team"]["operation_id"] == 1)
+        .map(|v| v["team"]["totals"]["households"].as_i64().unwrap())
+        .sum();
     let (_, op) = send(commander.get(t.url("/api/party/operations/1/results"))).await;
     assert_eq!(op["households"].as_i64(), Some(sum));
     // The pages: the officer's phone list and the team card.
@@ -403,16 +499,36 @@ async fn pipeline_rules(backend: Backend) {
     let young = person(&t, "S01", "880102", PoliticalStatus::Masses, &day(-365 * 17)).await;
     let applied = day(-10);
     // Too young: refused with the rule and the date.
-    let (s, v) = send(secretary.post(t.url("/api/party/candidates")).json(&json!({"person_id": young, "branch_id": home, "applied_on": applied}))).await;
+    let (s, v) = send(
+        secretary
+            .post(t.url("/api/party/candidates"))
+            .json(&json!({"person_id": young, "branch_id": home, "applied_on": applied})),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(fields(&v).1.contains("入党须年满十八周岁") && fields(&v).1.contains("最早可于"), "{v}");
-    let (s, v) = send(secretary.post(t.url("/api/party/candidates")).json(&json!({"person_id": p, "branch_id": home, "applied_on": day(2)}))).await;
+    let (s, v) = send(
+        secretary
+            .post(t.url("/api/party/candidates"))
+            .json(&json!({"person_id": p, "branch_id": home, "applied_on": day(2)})),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(fields(&v).1.contains("不能晚于今天"), "{v}");
-    let (s, v) = send(secretary.post(t.url("/api/party/candidates")).json(&json!({"person_id": p, "branch_id": home, "applied_on": applied}))).await;
+    let (s, v) = send(
+        secretary
+            .post(t.url("/api/party/candidates"))
+            .json(&json!({"person_id": p, "branch_id": home, "applied_on": applied})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let c = v["id"].as_i64().unwrap();
-    let (s, v) = send(secretary.post(t.url("/api/party/candidates")).json(&json!({"person_id": p, "branch_id": home, "applied_on": applied}))).await;
+    let (s, v) = send(
+        secretary
+            .post(t.url("/api/party/candidates"))
+            .json(&json!({"person_id": p, "branch_id": home, "applied_on": applied})),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(fields(&v).1.contains("已在发展党员名单中"), "{v}");
     let step = |step: &str, on: String| json!({"step": step, "on_date": on});
@@ -424,7 +540,11 @@ async fn pipeline_rules(backend: Backend) {
     let (s, v) = send(secretary.post(&url).json(&step("talked", day(-5)))).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // Too early: the rule and the date it becomes possible.
-    let possible = bastion_core::time::parse_date("d", &applied).unwrap().checked_add(jiff::Span::new().months(3)).unwrap().to_string();
+    let possible = bastion_core::time::parse_date("d", &applied)
+        .unwrap()
+        .checked_add(jiff::Span::new().months(3))
+        .unwrap()
+        .to_string();
     let (s, v) = send(secretary.post(&url).json(&step("activist", day(0)))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let m = fields(&v).1;
@@ -439,10 +559,14 @@ async fn pipeline_rules(backend: Backend) {
     let waiver = json!({"rules": "applicant_months", "reason": "卡点值守表现突出，经党委研究同意", "doc_no": "青公党〔2026〕12号"});
     let (s, _) = send(secretary.post(&wurl).json(&waiver)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = send(commander.post(&wurl).json(&json!({"rules": "probation_year", "reason": "理由", "doc_no": ""}))).await;
+    let (s, v) =
+        send(commander.post(&wurl).json(&json!({"rules": "probation_year", "reason": "理由", "doc_no": ""}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (f, m) = fields(&v);
-    assert!(f.contains(&"豁免的规则".to_string()) && f.contains(&"批准文号".to_string()) && m.contains("不能豁免"), "{v}");
+    assert!(
+        f.contains(&"豁免的规则".to_string()) && f.contains(&"批准文号".to_string()) && m.contains("不能豁免"),
+        "{v}"
+    );
     let (s, v) = send(commander.post(&wurl).json(&waiver)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = send(secretary.post(&url).json(&step("activist", day(0)))).await;
@@ -458,13 +582,25 @@ async fn pipeline_rules(backend: Backend) {
     // Another branch's candidate is outside the secretary's scope.
     let (_, all) = send(commander.get(t.url("/api/party/pipeline"))).await;
     assert!(all.as_array().unwrap().len() > 30, "the demo pipeline");
-    let other = all.as_array().unwrap().iter().find(|r| r["candidate"]["branch_name"] != "城关派出所党支部").unwrap()["candidate"]["id"].clone();
-    let (s, _) = send(secretary.post(t.url(&format!("/api/party/candidates/{other}/steps"))).json(&step("talked", day(0)))).await;
+    let other = all.as_array().unwrap().iter().find(|r| r["candidate"]["branch_name"] != "城关派出所党支部").unwrap()
+        ["candidate"]["id"]
+        .clone();
+    let (s, _) =
+        send(secretary.post(t.url(&format!("/api/party/candidates/{other}/steps"))).json(&step("talked", day(0))))
+            .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // The page names the rule.
     let html = secretary.get(t.url("/party/pipeline")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("测试880101") && html.contains("入党积极分子经一年以上培养教育和考察方可确定为发展对象"), "pipeline page");
-    let r = secretary.post(t.url(&format!("/party/candidates/{c}/steps"))).form(&[("step", "candidate"), ("on_date", &day(0))]).send().await.unwrap();
+    assert!(
+        html.contains("测试880101") && html.contains("入党积极分子经一年以上培养教育和考察方可确定为发展对象"),
+        "pipeline page"
+    );
+    let r = secretary
+        .post(t.url(&format!("/party/candidates/{c}/steps")))
+        .form(&[("step", "candidate"), ("on_date", &day(0))])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("最早可于"));
 }
