@@ -59,6 +59,9 @@ const TEAMS: [(&str, &[Mission]); 6] = [
 ];
 const TEAM_SIZES: [usize; 6] = [20, 20, 19, 19, 19, 19];
 
+/// A person of the pipeline: their steps and the training days recorded.
+type Plan<'a> = (&'a DemoPerson, Vec<(Step, jiff::civil::Date)>, i64);
+
 fn days_ago(today: jiff::civil::Date, n: i64) -> jiff::civil::Date {
     today.checked_sub(jiff::Span::new().days(n)).unwrap_or(today)
 }
@@ -170,7 +173,7 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
     }
     // The pipeline: everyone at a pipeline stage, and the probationary members.
     let at = |s: PoliticalStatus| people.iter().filter(move |p| p.status == s);
-    let mut plans: Vec<(&DemoPerson, Vec<(Step, jiff::civil::Date)>, i64)> = Vec::new();
+    let mut plans: Vec<Plan> = Vec::new();
     for (i, p) in at(PoliticalStatus::Applicant).enumerate() {
         let applied = days_ago(today, 5 + 6 * i as i64);
         let mut steps = vec![(Step::Applied, applied)];

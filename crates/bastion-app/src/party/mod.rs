@@ -713,7 +713,8 @@ impl App {
         };
         let mut e = Vec::new();
         let body = text("请战内容", &input.body, 10, 2000).map_err(|x| e.push(x)).ok();
-        let missions = rules::parse_missions("请战任务", &[input.missions.clone()]).map_err(|x| e.push(x)).ok();
+        let missions =
+            rules::parse_missions("请战任务", std::slice::from_ref(&input.missions)).map_err(|x| e.push(x)).ok();
         let signature = match non_empty(&input.signature) {
             None => {
                 e.push(FieldError::new("签名", "签名不能为空：请在签名框内手写签名"));
@@ -778,7 +779,8 @@ impl App {
         if petitions.is_empty() && non_empty(&input.petition_ids).is_none() {
             e.push(FieldError::new("请战书", "请战书不能为空：突击队从请战书中组建"));
         }
-        let missions = rules::parse_missions("任务类型", &[input.missions.clone()]).map_err(|x| e.push(x)).ok();
+        let missions =
+            rules::parse_missions("任务类型", std::slice::from_ref(&input.missions)).map_err(|x| e.push(x)).ok();
         let flag = bastion_core::time::parse_date("授旗日期", &input.flag_date).map_err(|x| e.push(x)).ok();
         let operation = match non_empty(&input.operation_id) {
             None => Some(None),
