@@ -491,6 +491,52 @@ pub fn committee_rule(full_members: i64) -> &'static str {
     }
 }
 
+/// Check an appointment to an organisation's committee (§6.1; for a temporary branch, the
+/// secretary, deputy and members appointed by the approving committee): `Err` names the rule.
+pub fn check_officer(
+    kind: OrgKind,
+    full_members: i64,
+    current: &[OfficerRole],
+    new: OfficerRole,
+) -> Result<(), String> {
+    match kind {
+        OrgKind::Committee => return Err("党委委员由党员代表大会选举产生，不在此任命".into()),
+        OrgKind::Temporary => {
+            if !matches!(new, OfficerRole::Secretary | OfficerRole::Deputy | OfficerRole::Member) {
+                return Err(format!(
+                    "临时党支部只设书记、副书记和委员（由批准其成立的党组织指定），不设“{}”",
+                    new.zh()
+                ));
+            }
+        }
+        OrgKind::Branch => {
+            if full_members < 7 && !matches!(new, OfficerRole::Secretary | OfficerRole::Deputy) {
+                return Err(format!("本支部{}，不能任命“{}”", committee_rule(full_members), new.zh()));
+            }
+        }
+    }
+    if matches!(new, OfficerRole::Secretary | OfficerRole::Deputy) && current.contains(&new) {
+        return Err(format!("已有{}，须先免去现任{}", new.zh(), new.zh()));
+    }
+    if current.len() >= 7 {
+        return Err("支部委员会委员一般不超过 7 人".into());
+    }
+    Ok(())
+}
+
+/// A term of office: a branch's committee serves generally 3 years (村、社区 5); a temporary
+/// branch's officers serve until it closes (no end needed).
+pub fn check_term(kind: OrgKind, start: Date, end: Option<Date>) -> Result<(), String> {
+    match (kind, end) {
+        (_, Some(e)) if e <= start => Err(format!("任期结束日期 {e} 须晚于开始日期 {start}")),
+        (OrgKind::Branch, None) => Err("党支部委员须写明任期结束日期（任期一般为三年）".into()),
+        (OrgKind::Branch, Some(e)) if e > add(start, years(3)) => {
+            Err(format!("党支部委员会每届任期一般为三年：自 {start} 起最晚至 {}", add(start, years(3))))
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -743,5 +789,26 @@ mod tests {
         assert!(doc_number("批准文号", "青公党〔2020〕3号").is_ok());
         assert!(doc_number("批准文号", "没有文号的文字").is_err());
         assert!(committee_rule(7).contains("支部委员会"));
+    }
+
+    #[test]
+    fn committee_and_terms() {
+        use OfficerRole::*;
+        assert!(check_officer(OrgKind::Branch, 5, &[Secretary], Deputy).is_ok());
+        let e = check_officer(OrgKind::Branch, 5, &[Secretary], Organisation).unwrap_err();
+        assert!(e.contains("不足 7 人") && e.contains("组织委员"), "{e}");
+        assert!(check_officer(OrgKind::Branch, 30, &[Secretary], Organisation).is_ok());
+        assert!(check_officer(OrgKind::Branch, 30, &[Secretary], Secretary).unwrap_err().contains("已有书记"));
+        let full = [Secretary, Deputy, Organisation, Propaganda, Discipline, Member, Member];
+        assert!(check_officer(OrgKind::Branch, 30, &full, Member).unwrap_err().contains("不超过 7 人"));
+        assert!(check_officer(OrgKind::Temporary, 3, &[Secretary], Member).is_ok());
+        assert!(check_officer(OrgKind::Temporary, 3, &[Secretary], Discipline).unwrap_err().contains("临时党支部"));
+        assert!(check_officer(OrgKind::Committee, 99, &[], Member).is_err());
+        let d = |y, m, dd| jiff::civil::date(y, m, dd);
+        assert!(check_term(OrgKind::Branch, d(2019, 6, 28), Some(d(2022, 6, 27))).is_ok());
+        assert!(check_term(OrgKind::Branch, d(2019, 6, 28), Some(d(2023, 6, 27))).unwrap_err().contains("三年"));
+        assert!(check_term(OrgKind::Branch, d(2019, 6, 28), None).is_err());
+        assert!(check_term(OrgKind::Temporary, d(2020, 1, 26), None).is_ok());
+        assert!(check_term(OrgKind::Temporary, d(2020, 1, 26), Some(d(2020, 1, 1))).is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! their mission results. Nothing here is deleted: a temporary branch is closed, not removed.
 
 use bastion_core::org::PoliticalStatus;
-use bastion_core::party::{BranchAct, MemberKind, Mission, OrgKind, OrgStatus, Stage, Step};
+use bastion_core::party::{BranchAct, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Stage, Step};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -74,6 +74,17 @@ pub struct NewOrg {
     pub proposed_by: Option<String>,
     pub approved_by: Option<String>,
     pub approval_doc_no: Option<String>,
+}
+
+/// A member of an organisation's committee (支部委员) with the term.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Officer {
+    pub person_id: PersonId,
+    pub name: String,
+    pub police_no: String,
+    pub role: OfficerRole,
+    pub term_start: String,
+    pub term_end: Option<String>,
 }
 
 /// A party member with the home branch (组织关系所在支部).
@@ -477,6 +488,72 @@ impl Store {
             .await
             .map_err(unique("成员", "重复的成员"))?;
         Ok(())
+    }
+
+    // ------------------------------------------------------------ committee members
+
+    /// Appoint a committee member; a secretary also becomes the organisation's secretary.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_officer(
+        &self,
+        tx: &mut Tx,
+        org: OrgId,
+        person: PersonId,
+        role: OfficerRole,
+        term_start: &str,
+        term_end: Option<&str>,
+        by: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO party_officers (org_id, person_id, role, term_start, term_end, appointed_by, created_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7)",
+        )
+        .bind(org.0)
+        .bind(person.0)
+        .bind(role.code())
+        .bind(term_start)
+        .bind(term_end)
+        .bind(by)
+        .bind(bastion_core::time::now_ms())
+        .execute(&mut **tx)
+        .await
+        .map_err(unique("人员", "已在本组织的委员中"))?;
+        if role == OfficerRole::Secretary {
+            sqlx::query("UPDATE party_orgs SET secretary_id = $1, term_start = $2, term_end = $3 WHERE id = $4")
+                .bind(person.0)
+                .bind(term_start)
+                .bind(term_end)
+                .bind(org.0)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// An organisation's committee, secretary first.
+    pub async fn officers(&self, org: OrgId) -> StoreResult<Vec<Officer>> {
+        let rows = sqlx::query(
+            "SELECT o.person_id, p.name, p.police_no, o.role, o.term_start, o.term_end FROM party_officers o \
+             JOIN people p ON p.id = o.person_id WHERE o.org_id = $1 ORDER BY o.id",
+        )
+        .bind(org.0)
+        .fetch_all(&self.read)
+        .await?;
+        let mut list = rows
+            .iter()
+            .map(|r| {
+                Ok(Officer {
+                    person_id: PersonId(r.try_get("person_id")?),
+                    name: r.try_get("name")?,
+                    police_no: r.try_get("police_no")?,
+                    role: OfficerRole::parse(&r.try_get::<String, _>("role")?).unwrap_or(OfficerRole::Member),
+                    term_start: r.try_get("term_start")?,
+                    term_end: r.try_get("term_end")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        list.sort_by_key(|o| OfficerRole::ALL.iter().position(|r| *r == o.role));
+        Ok(list)
     }
 
     // ------------------------------------------------------------ members

@@ -123,6 +123,8 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("PartyTemporaryInput", of::<app::party::TemporaryInput>),
         ("PartyApproveInput", of::<app::party::ApproveInput>),
         ("PartyCloseInput", of::<app::party::CloseInput>),
+        ("PartyOfficerInput", of::<app::party::OfficerInput>),
+        ("PartyOfficer", of::<app::party::Officer>),
         ("PartyRecordInput", of::<app::party::RecordInput>),
         ("PartyMemberRecord", of::<app::party::MemberRecord>),
         ("PartyPetitionList", of::<Vec<app::party::Petition>>),

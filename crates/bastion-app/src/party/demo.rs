@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use bastion_core::org::PoliticalStatus;
-use bastion_core::party::{MemberKind, Mission, OrgKind, OrgStatus, Stage, Step};
+use bastion_core::party::{MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Stage, Step};
 use bastion_store::org::{PersonId, UnitId};
 use bastion_store::party::{NewOrg, NewPetition, NewResult, NewStep, NewTeam, OrgId, PetitionId, Totals};
 
@@ -117,6 +117,20 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
             .await?;
         for c in codes {
             branch_of_unit.insert(c, id);
+        }
+        // The committee: a secretary; with 7 or more full members also three committee members.
+        let full: Vec<PersonId> = people
+            .iter()
+            .filter(|p| codes.contains(&p.unit) && p.status == PoliticalStatus::Member)
+            .map(|p| p.id)
+            .collect();
+        let roles: &[OfficerRole] = if full.len() >= 7 {
+            &[OfficerRole::Secretary, OfficerRole::Organisation, OfficerRole::Propaganda, OfficerRole::Discipline]
+        } else {
+            &[OfficerRole::Secretary]
+        };
+        for (p, role) in full.iter().zip(roles) {
+            store.insert_officer(&mut tx, id, *p, *role, "2019-06-28", Some("2022-06-27"), "demo").await?;
         }
         branches.push(id);
     }

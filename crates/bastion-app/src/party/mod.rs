@@ -14,15 +14,15 @@ use std::collections::HashMap;
 use bastion_core::error::{non_empty, opt_text, text};
 use bastion_core::org::{OperationStatus, PoliticalStatus};
 use bastion_core::party::{
-    self as rules, BranchAct, Dossier, MemberKind, Mission, Next, OrgKind, OrgStatus, Stage, Step, Waiver,
+    self as rules, BranchAct, Dossier, MemberKind, Mission, Next, OfficerRole, OrgKind, OrgStatus, Stage, Step, Waiver,
 };
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
 use bastion_store::org::{PersonId, RowScope, UnitId};
 /// The read models and ids the web layer shows.
 pub use bastion_store::party::{
-    BranchRecord, Candidate, CandidateId, DayTotals, Member, Org, OrgId, Petition, PetitionId, StepRecord, Team,
-    TeamId, TeamMember, Totals,
+    BranchRecord, Candidate, CandidateId, DayTotals, Member, Officer, Org, OrgId, Petition, PetitionId, StepRecord,
+    Team, TeamId, TeamMember, Totals,
 };
 use bastion_store::party::{NewOrg, NewPetition, NewResult, NewStep, NewTeam};
 use bastion_store::Tx;
@@ -144,6 +144,25 @@ pub struct ApproveInput {
 #[schemars(extend("required" = ["reason"]))]
 pub struct CloseInput {
     pub reason: String,
+}
+
+/// Appoint a member of an organisation's committee (支部委员) for a term.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["person_id", "role", "term_start"]))]
+pub struct OfficerInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    pub person_id: String,
+    /// secretary, deputy, organisation, propaganda, discipline, member (or 书记…)
+    #[schemars(with = "OfficerRole")]
+    pub role: String,
+    #[schemars(extend("format" = "date"))]
+    pub term_start: String,
+    /// Required for a branch (a term is generally 3 years); none for a temporary branch.
+    #[schemars(extend("format" = "date"))]
+    pub term_end: String,
 }
 
 /// A branch work record: study, meeting; admission, discipline, dues and elections are refused in
@@ -295,6 +314,8 @@ pub struct OrgRow {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BranchDetail {
     pub org: Org,
+    /// The committee (支部委员) with their terms.
+    pub officers: Vec<Officer>,
     pub members: Vec<Member>,
     pub records: Vec<BranchRecord>,
     pub front: i64,
@@ -445,6 +466,7 @@ impl App {
             self.store.branch_members(id).await?
         };
         let records = self.store.branch_records(id).await?;
+        let officers = self.store.officers(id).await?;
         let today = bastion_core::time::today().to_string();
         let front = if org.kind == OrgKind::Branch {
             self.store.front_members(&today).await?.into_iter().find(|(o, _)| *o == id).map(|x| x.1).unwrap_or(0)
@@ -456,6 +478,7 @@ impl App {
         Ok(BranchDetail {
             committee_rule: rules::committee_rule(full).to_string(),
             org,
+            officers,
             members,
             records,
             front,
@@ -636,6 +659,67 @@ impl App {
             self.audit(tx, ctx, "party", "撤销临时党支部", &format!("party_org:{} {org}", id.0), &reason).await?;
         }
         Ok(())
+    }
+
+    /// Appoint a committee member for a term. A branch's committee follows its size (§6.1) and is
+    /// kept by its writers; a temporary branch's officers are appointed by the approving committee.
+    pub async fn appoint_officer(&self, ctx: &Ctx, id: OrgId, input: &OfficerInput) -> AppResult<Officer> {
+        ctx.scope(perm::PARTY_ORG_WRITE)?;
+        let mut e = Vec::new();
+        let person = id_of("人员", &input.person_id, &mut e);
+        let role = OfficerRole::parse(&input.role).map_err(|x| e.push(x)).ok();
+        let start = bastion_core::time::parse_date("任期开始", &input.term_start).map_err(|x| e.push(x)).ok();
+        let end = match non_empty(&input.term_end) {
+            None => Some(None),
+            Some(t) => bastion_core::time::parse_date("任期结束", t).map_err(|x| e.push(x)).ok().map(Some),
+        };
+        let (Some(person), Some(role), Some(start), Some(end)) = (person, role, start, end) else {
+            return Err(AppError::Invalid(e));
+        };
+        let org = self.org_in_scope(ctx, perm::PARTY_ORG_WRITE, id).await?;
+        if org.kind == OrgKind::Temporary && !ctx.can(perm::PARTY_ORG_APPROVE) {
+            return Err(AppError::Forbidden("临时党支部的书记、副书记和委员由批准其成立的党组织（党委）指定".into()));
+        }
+        if org.status == OrgStatus::Closed {
+            return Err(AppError::Conflict(format!("“{}”已撤销", org.name)));
+        }
+        rules::check_term(org.kind, start, end).map_err(|m| AppError::invalid(FieldError::new("任期结束", m)))?;
+        let members = if org.kind == OrgKind::Temporary {
+            self.store.seconded_members(id).await?
+        } else {
+            self.store.branch_members(id).await?
+        };
+        let Some(m) = members.iter().find(|m| m.person_id.0 == person) else {
+            return Err(AppError::invalid(FieldError::new(
+                "人员",
+                format!("人员 {person} 不是“{}”的党员，不能任命为委员", org.name),
+            )));
+        };
+        if m.kind != MemberKind::Full {
+            return Err(AppError::invalid(FieldError::new(
+                "人员",
+                format!("{} 是预备党员，预备党员没有被选举权，不能任委员", m.name),
+            )));
+        }
+        let current: Vec<OfficerRole> = self.store.officers(id).await?.iter().map(|o| o.role).collect();
+        let full = members.iter().filter(|m| m.kind == MemberKind::Full).count() as i64;
+        rules::check_officer(org.kind, full, &current, role)
+            .map_err(|m| AppError::invalid(FieldError::new("职务", m)))?;
+        let (start, end) = (start.to_string(), end.map(|d| d.to_string()));
+        let mut tx = self.store.begin().await?;
+        self.store.insert_officer(&mut tx, id, m.person_id, role, &start, end.as_deref(), &ctx.username).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "party",
+            "任命支部委员",
+            &format!("party_org:{} {}", id.0, org.name),
+            &format!("{} {}；任期 {start} 至 {}", role.zh(), m.police_no, end.as_deref().unwrap_or("撤销时")),
+        )
+        .await?;
+        bastion_store::commit(tx).await?;
+        let officer = self.store.officers(id).await?.into_iter().find(|o| o.person_id == m.person_id);
+        officer.ok_or_else(|| AppError::Internal(anyhow::anyhow!("任命后读不到委员记录")))
     }
 
     /// Record branch work. A temporary branch refuses admission, discipline, dues and elections.

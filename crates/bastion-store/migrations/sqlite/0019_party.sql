@@ -1,5 +1,5 @@
 -- Party organisation (党建: 支部建在一线): the party committee and its branches attached to units,
--- temporary branches (临时党支部) tied to an operation and a post (proposed, approved by the
+-- their committee members (支部委员, with terms), temporary branches (临时党支部) tied to an operation and a post (proposed, approved by the
 -- committee with a document number, closed with the operation; rows are never deleted), members
 -- with their home branch (a temporary branch only seconds them: party_secondments), the
 -- membership pipeline (candidates and their dated steps, with an optional 火线入党 waiver), branch
@@ -29,6 +29,18 @@ CREATE TABLE party_orgs (
 );
 CREATE INDEX party_orgs_unit ON party_orgs(unit_id);
 CREATE INDEX party_orgs_operation ON party_orgs(operation_id, status);
+
+CREATE TABLE party_officers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id BIGINT NOT NULL REFERENCES party_orgs(id),
+    person_id BIGINT NOT NULL REFERENCES people(id),
+    role TEXT NOT NULL,
+    term_start TEXT NOT NULL,
+    term_end TEXT,
+    appointed_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX party_officers_once ON party_officers(org_id, person_id);
 
 CREATE TABLE party_members (
     person_id BIGINT PRIMARY KEY REFERENCES people(id),

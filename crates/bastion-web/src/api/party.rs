@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::party::{
-    ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, MemberRecord, Org, OrgId, Overview,
-    PetitionId, PetitionInput, PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView,
-    TemporaryInput, Totals, WaiverInput,
+    ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, MemberRecord, Officer, OfficerInput, Org,
+    OrgId, Overview, PetitionId, PetitionInput, PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput,
+    TeamView, TemporaryInput, Totals, WaiverInput,
 };
 use bastion_core::permission::perm;
 use serde::Deserialize;
@@ -85,6 +85,15 @@ pub async fn add_record(
     AppJson(input): AppJson<RecordInput>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     Ok(created(s.app.add_branch_record(&ctx, OrgId(id), &input).await?))
+}
+
+pub async fn appoint(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<OfficerInput>,
+) -> ApiResult<(StatusCode, Json<Officer>)> {
+    Ok((StatusCode::CREATED, Json(s.app.appoint_officer(&ctx, OrgId(id), &input).await?)))
 }
 
 pub async fn me(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<MemberRecord>> {
@@ -242,6 +251,13 @@ pub fn endpoints() -> Vec<Endpoint> {
                 "Created",
                 "201",
             ),
+        post("/api/party/orgs/{id}/officers", appoint).perm(perm::PARTY_ORG_WRITE).probe("/api/party/orgs/14/officers").doc(
+            TAG,
+            "任命支部委员（按支部规模：正式党员不足 7 人只设书记、副书记；委员会不超过 7 人；任期一般三年；临时党支部由党委指定）",
+            Some("PartyOfficerInput"),
+            "PartyOfficer",
+            "201",
+        ),
         get("/api/party/me", me).perm(perm::PARTY_MEMBER_READ).doc(
             TAG,
             "本人的党员档案、发展进度与请战书",

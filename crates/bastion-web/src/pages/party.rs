@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::party::{
-    ApproveInput, BranchDetail, CandidateId, CloseInput, MemberRecord, OrgId, OrgRow, Overview, Petition, PipelineRow,
-    RecordInput, ResultInput, StepInput, TeamId, TeamView, Totals,
+    ApproveInput, BranchDetail, CandidateId, CloseInput, MemberRecord, OfficerInput, OrgId, OrgRow, Overview, Petition,
+    PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamView, Totals,
 };
 use bastion_app::AppError;
-use bastion_core::party::{BranchAct, Mission, OrgKind, OrgStatus};
+use bastion_core::party::{BranchAct, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus};
 use bastion_core::permission::perm;
 use bastion_core::time::fmt_ms;
 use serde::Deserialize;
@@ -81,6 +81,10 @@ pub struct BranchPage {
     pub can_close: bool,
     pub can_record: bool,
     pub acts: Vec<Choice>,
+    pub roles: Vec<Choice>,
+    /// Full members who may be appointed: (person id, name).
+    pub eligible: Vec<(i64, String)>,
+    pub can_appoint: bool,
     pub today: String,
     pub errors: Vec<String>,
     pub closed_at: String,
@@ -110,11 +114,40 @@ async fn branch_page(
     let can_record =
         d.org.status == OrgStatus::Active && d.org.kind != OrgKind::Committee && ctx.can(perm::PARTY_ORG_WRITE);
     let closed_at = d.org.closed_at.map(fmt_ms).unwrap_or_default();
+    let roles = OfficerRole::ALL
+        .iter()
+        .filter(|r| !temporary || matches!(r, OfficerRole::Secretary | OfficerRole::Deputy | OfficerRole::Member))
+        .map(|r| Choice { code: r.code(), label: r.label(lang) })
+        .collect();
+    let eligible = d
+        .members
+        .iter()
+        .filter(|m| m.kind == MemberKind::Full && !d.officers.iter().any(|o| o.person_id == m.person_id))
+        .map(|m| (m.person_id.0, format!("{} {}", m.name, m.police_no)))
+        .collect();
+    let can_appoint = d.org.status != OrgStatus::Closed
+        && d.org.kind != OrgKind::Committee
+        && ctx.can(perm::PARTY_ORG_WRITE)
+        && (!temporary || ctx.can(perm::PARTY_ORG_APPROVE));
     let shell = Shell::new(state, ctx, t, "/party", &d.org.name).await;
     let today = bastion_core::time::today().to_string();
     render_status(
         status,
-        &BranchPage { shell, d, temporary, can_approve, can_close, can_record, acts, today, errors, closed_at },
+        &BranchPage {
+            shell,
+            d,
+            temporary,
+            can_approve,
+            can_close,
+            can_record,
+            acts,
+            roles,
+            eligible,
+            can_appoint,
+            today,
+            errors,
+            closed_at,
+        },
     )
 }
 
@@ -153,6 +186,16 @@ pub async fn close(
     Form(v): Form<CloseInput>,
 ) -> Response {
     let r = state.app.close_temporary(&ctx, OrgId(id), &v).await;
+    after_branch_write(state, ctx, t, id, r).await
+}
+
+pub async fn appoint(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<OfficerInput>,
+) -> Response {
+    let r = state.app.appoint_officer(&ctx, OrgId(id), &v).await;
     after_branch_write(state, ctx, t, id, r).await
 }
 
@@ -366,6 +409,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/party/branches/{id}", branch).perm(perm::PARTY_ORG_READ).probe("/party/branches/14"),
         post("/party/branches/{id}/approve", approve).perm(perm::PARTY_ORG_APPROVE).probe("/party/branches/14/approve"),
         post("/party/branches/{id}/close", close).perm(perm::PARTY_ORG_WRITE).probe("/party/branches/14/close"),
+        post("/party/branches/{id}/officers", appoint).perm(perm::PARTY_ORG_WRITE).probe("/party/branches/14/officers"),
         post("/party/branches/{id}/records", add_record)
             .perm(perm::PARTY_ORG_WRITE)
             .probe("/party/branches/14/records"),

@@ -198,6 +198,55 @@ async fn temporary_branch_lifecycle(backend: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(fields(&v).1.contains("提请人与批准人不能是同一账号"), "{v}");
 
+    // Committee members: a temporary branch's are appointed by the committee; a branch's follow its
+    // size and the three-year term.
+    let appoint = |c: &reqwest::Client, org: i64, body: Value| {
+        c.post(t.url(&format!("/api/party/orgs/{org}/officers"))).json(&body)
+    };
+    let (s, v) = send(appoint(&secretary, tmp, json!({"person_id": m2, "role": "deputy", "term_start": day(0)}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(fields(&v).1.contains("由批准其成立的党组织"), "{v}");
+    let (s, v) = send(appoint(&commander, tmp, json!({"person_id": m2, "role": "deputy", "term_start": day(0)}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, d) = send(commander.get(t.url(&format!("/api/party/orgs/{home_id}")))).await;
+    let officers: Vec<i64> =
+        d["officers"].as_array().unwrap().iter().map(|o| o["person_id"].as_i64().unwrap()).collect();
+    assert!(!officers.is_empty() && d["officers"][0]["role"] == "secretary", "{d}");
+    let free = *members.iter().find(|m| !officers.contains(m)).unwrap();
+    let (s, v) = send(appoint(
+        &secretary,
+        home_id,
+        json!({"person_id": masses, "role": "deputy", "term_start": day(0), "term_end": day(700)}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fields(&v).1.contains("不是“城关派出所党支部”的党员"), "{v}");
+    let (s, v) = send(appoint(
+        &secretary,
+        home_id,
+        json!({"person_id": free, "role": "deputy", "term_start": day(0), "term_end": day(1500)}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fields(&v).1.contains("任期一般为三年"), "{v}");
+    let (s, v) = send(appoint(
+        &secretary,
+        home_id,
+        json!({"person_id": free, "role": "deputy", "term_start": day(0), "term_end": day(1000)}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["role"], "deputy");
+    let other = *members.iter().find(|m| !officers.contains(m) && **m != free).unwrap();
+    let (s, v) = send(appoint(
+        &secretary,
+        home_id,
+        json!({"person_id": other, "role": "副书记", "term_start": day(0), "term_end": day(1000)}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fields(&v).1.contains("已有副书记"), "{v}");
+
     // Secondment: the home branch never moves.
     let (_, d) = send(commander.get(t.url(&format!("/api/party/orgs/{tmp}")))).await;
     let seconded: Vec<(i64, String, String)> = d["members"]
