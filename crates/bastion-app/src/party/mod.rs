@@ -129,6 +129,12 @@ pub struct TemporaryInput {
     #[serde(deserialize_with = "bastion_core::input::flex_list")]
     #[schemars(with = "Vec<i64>")]
     pub member_ids: String,
+    /// The secretary by police number (警号), used when `secretary_id` is empty.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    pub secretary_police_no: String,
+    /// Members by police number, separated by commas, 、 or spaces (added to `member_ids`).
+    #[serde(deserialize_with = "bastion_core::input::flex_list")]
+    pub member_police_nos: String,
 }
 
 /// Approve a temporary branch: the approval's document number (文号).
@@ -507,8 +513,25 @@ impl App {
             None => Some(None),
             Some(_) => id_of("关联卡点", &input.checkpoint_id, &mut e).map(Some),
         };
-        let secretary = id_of("书记", &input.secretary_id, &mut e);
-        let members = ids_of("成员", &input.member_ids, &mut e);
+        let secretary = match non_empty(&input.secretary_police_no) {
+            Some(no) if non_empty(&input.secretary_id).is_none() => match self.store.person_by_police_no(no).await? {
+                Some(p) => Some(p.0),
+                None => {
+                    e.push(FieldError::new("书记", format!("警号“{no}”不存在")));
+                    None
+                }
+            },
+            _ => id_of("书记", &input.secretary_id, &mut e),
+        };
+        let mut members = ids_of("成员", &input.member_ids, &mut e);
+        for no in input.member_police_nos.split([',', '，', '、', ' ', '\n']).map(str::trim).filter(|x| !x.is_empty())
+        {
+            match self.store.person_by_police_no(no).await? {
+                Some(p) if !members.contains(&p.0) => members.push(p.0),
+                Some(_) => {}
+                None => e.push(FieldError::new("成员", format!("成员中的警号“{no}”不存在"))),
+            }
+        }
         let (Some(name), Some(operation), Some(unit), Some(post), Some(checkpoint), Some(secretary)) =
             (name, operation, unit, post, checkpoint, secretary)
         else {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::party::{
     ApproveInput, BranchDetail, CandidateId, CloseInput, MemberRecord, OfficerInput, OrgId, OrgRow, Overview, Petition,
-    PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamView, Totals,
+    PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals,
 };
 use bastion_app::AppError;
 use bastion_core::party::{BranchAct, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus};
@@ -56,17 +56,73 @@ pub struct OverviewPage {
     pub branches: Vec<OrgRow>,
     pub temporary: Vec<OrgRow>,
     pub ov: Overview,
+    /// The proposal form (支部书记、党委): operations not closed and the units in scope.
+    pub can_propose: bool,
+    pub operations: Vec<(i64, String)>,
+    pub units: Vec<(i64, String)>,
+    pub v: TemporaryInput,
+    pub errors: Vec<String>,
 }
 
 pub async fn overview(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    let ov = match state.app.party_overview(&ctx).await {
+    overview_page(&state, &ctx, t, TemporaryInput::default(), vec![], StatusCode::OK).await
+}
+
+async fn overview_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    v: TemporaryInput,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> Response {
+    let ov = match state.app.party_overview(ctx).await {
         Ok(o) => o,
-        Err(e) => return error_page_in_shell(&state, &ctx, t, e).await,
+        Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+    };
+    let can_propose = ctx.can(perm::PARTY_ORG_WRITE);
+    let (operations, units) = if can_propose {
+        let ops = match state.app.operations(ctx).await {
+            Ok(o) => o,
+            Err(AppError::Forbidden(_)) => match state.app.active_operation().await {
+                Ok(a) => a.into_iter().collect(),
+                Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+            },
+            Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+        };
+        let units = match state.app.units(ctx).await {
+            Ok(u) => u,
+            Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+        };
+        (
+            ops.into_iter()
+                .filter(|o| o.status != bastion_core::org::OperationStatus::Closed)
+                .map(|o| (o.id.0, o.name))
+                .collect(),
+            units.into_iter().map(|u| (u.id.0, u.name)).collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
     };
     let by = |k: OrgKind| ov.orgs.iter().filter(|r| r.org.kind == k).cloned().collect::<Vec<_>>();
     let (committee, branches, temporary) = (by(OrgKind::Committee), by(OrgKind::Branch), by(OrgKind::Temporary));
-    let shell = Shell::new(&state, &ctx, t, "/party", t.s("party.menu_overview")).await;
-    render_status(StatusCode::OK, &OverviewPage { shell, committee, branches, temporary, ov })
+    let shell = Shell::new(state, ctx, t, "/party", t.s("party.menu_overview")).await;
+    render_status(
+        status,
+        &OverviewPage { shell, committee, branches, temporary, ov, can_propose, operations, units, v, errors },
+    )
+}
+
+pub async fn propose(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(v): Form<TemporaryInput>,
+) -> Response {
+    match state.app.propose_temporary(&ctx, &v).await {
+        Ok(id) => Redirect::to(&format!("/party/branches/{}", id.0)).into_response(),
+        Err(e) if is_refusal(&e) => overview_page(&state, &ctx, t, v, messages(&e), status_of(&e)).await,
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
 }
 
 // ---------------------------------------------------------------- one branch
@@ -278,6 +334,12 @@ pub struct TeamsPage {
     pub today: String,
     pub errors: Vec<String>,
     pub error_team: i64,
+    /// The committee's form: petitions not yet in a team, and the operation in force.
+    pub can_form: bool,
+    pub open_petitions: Vec<PetitionRow>,
+    pub missions: Vec<Choice>,
+    pub operation_id: String,
+    pub form_errors: Vec<String>,
 }
 
 /// A team as its card shows it.
@@ -292,20 +354,43 @@ async fn teams_page(
     t: Tr,
     errors: Vec<String>,
     error_team: i64,
+    form_errors: Vec<String>,
     status: StatusCode,
 ) -> Response {
     let teams = match state.app.teams(ctx).await {
         Ok(x) => x,
         Err(e) => return error_page_in_shell(state, ctx, t, e).await,
     };
-    let operation_totals = match state.app.active_operation().await {
-        Ok(Some(op)) if ctx.can(perm::PARTY_TEAM_WRITE) => match state.app.operation_results(ctx, op.id.0).await {
+    let active = match state.app.active_operation().await {
+        Ok(a) => a,
+        Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+    };
+    let can_form = ctx.can(perm::PARTY_TEAM_WRITE);
+    let operation_totals = match &active {
+        Some(op) if can_form => match state.app.operation_results(ctx, op.id.0).await {
             Ok(x) => Some(x),
             Err(e) => return error_page_in_shell(state, ctx, t, e).await,
         },
-        Ok(_) => None,
-        Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+        _ => None,
     };
+    let open_petitions = if can_form {
+        match state.app.petitions(ctx).await {
+            Ok(list) => list
+                .into_iter()
+                .filter(|p| p.team_id.is_none())
+                .map(|p| PetitionRow {
+                    at: fmt_ms(p.created_at),
+                    missions: p.missions.iter().map(|m| m.label(t.code())).collect::<Vec<_>>().join("、"),
+                    p,
+                })
+                .collect(),
+            Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+        }
+    } else {
+        Vec::new()
+    };
+    let missions = Mission::ALL.iter().map(|m| Choice { code: m.code(), label: m.label(t.code()) }).collect();
+    let operation_id = active.map(|o| o.id.0.to_string()).unwrap_or_default();
     let lang = t.code();
     let teams = teams
         .into_iter()
@@ -315,11 +400,55 @@ async fn teams_page(
         .collect();
     let shell = Shell::new(state, ctx, t, "/party/teams", t.s("party.menu_teams")).await;
     let today = bastion_core::time::today().to_string();
-    render_status(status, &TeamsPage { shell, teams, operation_totals, today, errors, error_team })
+    render_status(
+        status,
+        &TeamsPage {
+            shell,
+            teams,
+            operation_totals,
+            today,
+            errors,
+            error_team,
+            can_form,
+            open_petitions,
+            missions,
+            operation_id,
+            form_errors,
+        },
+    )
 }
 
 pub async fn teams(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    teams_page(&state, &ctx, t, vec![], 0, StatusCode::OK).await
+    teams_page(&state, &ctx, t, vec![], 0, vec![], StatusCode::OK).await
+}
+
+/// The committee's form: repeated `petition_ids` and `missions` fields are joined into the lists
+/// the use case reads.
+pub async fn form_team(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut v = TeamInput::default();
+    let (mut petitions, mut missions) = (Vec::new(), Vec::new());
+    for (k, x) in pairs {
+        match k.as_str() {
+            "name" => v.name = x,
+            "leader_id" => v.leader_id = x,
+            "flag_date" => v.flag_date = x,
+            "operation_id" => v.operation_id = x,
+            "petition_ids" => petitions.push(x),
+            "missions" => missions.push(x),
+            _ => {}
+        }
+    }
+    v.petition_ids = petitions.join(",");
+    v.missions = missions.join(",");
+    match state.app.form_team(&ctx, &v).await {
+        Ok(id) => Redirect::to(&format!("/party/teams#team-{}", id.0)).into_response(),
+        Err(e) if is_refusal(&e) => teams_page(&state, &ctx, t, vec![], 0, messages(&e), status_of(&e)).await,
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
 }
 
 pub async fn record_results(
@@ -330,7 +459,7 @@ pub async fn record_results(
 ) -> Response {
     match state.app.record_results(&ctx, TeamId(id), &v).await {
         Ok(_) => Redirect::to(&format!("/party/teams#team-{id}")).into_response(),
-        Err(e) if is_refusal(&e) => teams_page(&state, &ctx, t, messages(&e), id, status_of(&e)).await,
+        Err(e) if is_refusal(&e) => teams_page(&state, &ctx, t, messages(&e), id, vec![], status_of(&e)).await,
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
 }
@@ -406,6 +535,7 @@ pub async fn me(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Resp
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         get("/party", overview).perm(perm::PARTY_ORG_READ).menu(70, "party.menu_overview", "☭"),
+        post("/party/temporary", propose).perm(perm::PARTY_ORG_WRITE),
         get("/party/branches/{id}", branch).perm(perm::PARTY_ORG_READ).probe("/party/branches/14"),
         post("/party/branches/{id}/approve", approve).perm(perm::PARTY_ORG_APPROVE).probe("/party/branches/14/approve"),
         post("/party/branches/{id}/close", close).perm(perm::PARTY_ORG_WRITE).probe("/party/branches/14/close"),
@@ -415,6 +545,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .probe("/party/branches/14/records"),
         get("/party/petitions", petitions).perm(perm::PARTY_PETITION_WRITE).menu(71, "party.menu_petitions", "✊"),
         get("/party/teams", teams).any_perm(crate::api::party::TEAM_READERS).menu(72, "party.menu_teams", "⚑"),
+        post("/party/teams", form_team).perm(perm::PARTY_TEAM_WRITE),
         post("/party/teams/{id}/results", record_results)
             .perm(perm::PARTY_MISSION_WRITE)
             .probe("/party/teams/1/results"),

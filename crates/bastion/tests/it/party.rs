@@ -331,6 +331,39 @@ async fn temporary_branch_lifecycle(backend: Backend) {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(fields(&v).1.contains("已结束"), "{v}");
+    // The overview page's form takes police numbers (警号).
+    let (_, d) = send(commander.get(t.url(&format!("/api/party/orgs/{home_id}")))).await;
+    let nos: Vec<String> = d["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "full")
+        .map(|m| m["police_no"].as_str().unwrap().to_string())
+        .collect();
+    let (_, ops) = send(commander.get(t.url("/api/operations"))).await;
+    let active = ops.as_array().unwrap().iter().find(|o| o["status"] == "active").unwrap()["id"].as_i64().unwrap();
+    let form = |sec: &str| {
+        vec![
+            ("name", "城关表单测试卡点临时党支部".to_string()),
+            ("operation_id", active.to_string()),
+            ("unit_id", s01.to_string()),
+            ("post", "城关表单测试卡点".to_string()),
+            ("secretary_police_no", sec.to_string()),
+            ("member_police_nos", format!("{}、{}", nos[2], nos[3])),
+        ]
+    };
+    let r = secretary.post(t.url("/party/temporary")).form(&form("000000")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("警号“000000”不存在"));
+    let r = secretary.post(t.url("/party/temporary")).form(&form(&nos[1])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "on to the new branch's page");
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/party/branches/"), "{to}");
+    let html = secretary.get(t.url(&to)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("城关表单测试卡点临时党支部") && html.contains("待批准") && html.contains(&nos[3]),
+        "branch page"
+    );
     // The demo's own temporary branches of the active operation stay open.
     let (_, all) = send(commander.get(t.url("/api/party/orgs"))).await;
     let open = all.as_array().unwrap().iter().filter(|o| o["kind"] == "temporary" && o["status"] == "active").count();
@@ -532,6 +565,31 @@ async fn petitions_teams_results(backend: Backend) {
         .sum();
     let (_, op) = send(commander.get(t.url("/api/party/operations/1/results"))).await;
     assert_eq!(op["households"].as_i64(), Some(sum));
+    // The committee's page form: repeated petition and mission boxes.
+    let (s, v) =
+        send(duty.post(t.url("/api/party/petitions")).json(
+            &json!({"body": "再次请战：愿到交通管控一线，服从调遣。", "missions": "traffic", "signature": SIGNED}),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let p3 = v["id"].as_i64().unwrap();
+    let (_, listed) = send(commander.get(t.url("/api/party/petitions"))).await;
+    let leader = listed.as_array().unwrap().iter().find(|p| p["id"] == p3).unwrap()["person_id"].as_i64().unwrap();
+    let form = [
+        ("name", "交通管控突击队".to_string()),
+        ("flag_date", day(0)),
+        ("operation_id", "1".to_string()),
+        ("missions", "traffic".to_string()),
+        ("missions", "patrol".to_string()),
+        ("leader_id", leader.to_string()),
+        ("petition_ids", p3.to_string()),
+    ];
+    let r = commander.post(t.url("/party/teams")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = commander.get(t.url("/party/teams")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("交通管控突击队") && html.contains("交通管控、巡逻防控"), "team formed from the page");
+    let r = commander.post(t.url("/party/teams")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The pages: the officer's phone list and the team card.
     let html = officer.get(t.url("/party/petitions")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("递交请战书") && html.contains(body) && html.contains("已编入"));
