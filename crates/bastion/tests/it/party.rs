@@ -170,6 +170,9 @@ async fn temporary_branch_lifecycle(backend: Backend) {
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "a secretary does not approve");
+    // It waits on the committee's home page.
+    let home = commander.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("城关测试卡点临时党支部 待批准成立"), "commander's to-do list");
     let (s, v) =
         send(commander.post(t.url(&format!("/api/party/orgs/{tmp}/approve"))).json(&json!({"doc_no": "同意"}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
