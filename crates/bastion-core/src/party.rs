@@ -491,6 +491,65 @@ pub fn committee_rule(full_members: i64) -> &'static str {
     }
 }
 
+labelled_enum!(
+    /// 组织生活（三会一课等）
+    MeetingKind, "会议类型", {
+    General = ("general", "支部党员大会", "Branch general meeting"),
+    Committee = ("committee", "支部委员会", "Branch committee meeting"),
+    Group = ("group", "党小组会", "Party group meeting"),
+    Lecture = ("lecture", "党课", "Party lecture"),
+    ThemeDay = ("theme_day", "主题党日", "Theme day"),
+    Life = ("life", "组织生活会", "Organisational life meeting"),
+});
+
+/// How often a kind of meeting is due (§6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl MeetingKind {
+    pub fn period(self) -> Period {
+        match self {
+            MeetingKind::General | MeetingKind::Lecture => Period::Quarter,
+            MeetingKind::Committee | MeetingKind::Group | MeetingKind::ThemeDay => Period::Month,
+            MeetingKind::Life => Period::Year,
+        }
+    }
+
+    /// `支部党员大会一般每季度召开一次`
+    pub fn frequency_rule(self) -> String {
+        let every = match self.period() {
+            Period::Month => "每月",
+            Period::Quarter => "每季度",
+            Period::Year => "每年",
+        };
+        format!("{}一般{every}至少召开一次", self.zh())
+    }
+}
+
+/// The first day of the period that contains `day`.
+pub fn period_start(p: Period, day: Date) -> Date {
+    let month = match p {
+        Period::Month => day.month(),
+        Period::Quarter => (day.month() - 1) / 3 * 3 + 1,
+        Period::Year => 1,
+    };
+    Date::new(day.year(), month, 1).unwrap_or(day)
+}
+
+/// A general meeting decides only with more than half of the full members present.
+pub fn quorum(kind: MeetingKind, full_members: i64, present_full: i64) -> Result<(), String> {
+    if kind == MeetingKind::General && present_full * 2 <= full_members {
+        return Err(format!(
+            "支部党员大会须有半数以上有表决权的党员到会：正式党员 {full_members} 人，到会 {present_full} 人，不足半数，会议决定无效"
+        ));
+    }
+    Ok(())
+}
+
 /// Check an appointment to an organisation's committee (§6.1; for a temporary branch, the
 /// secretary, deputy and members appointed by the approving committee): `Err` names the rule.
 pub fn check_officer(
@@ -789,6 +848,20 @@ mod tests {
         assert!(doc_number("批准文号", "青公党〔2020〕3号").is_ok());
         assert!(doc_number("批准文号", "没有文号的文字").is_err());
         assert!(committee_rule(7).contains("支部委员会"));
+    }
+
+    #[test]
+    fn meetings_periods_and_quorum() {
+        let d = jiff::civil::date(2020, 2, 17);
+        assert_eq!(period_start(Period::Quarter, d), jiff::civil::date(2020, 1, 1));
+        assert_eq!(period_start(Period::Month, d), jiff::civil::date(2020, 2, 1));
+        assert_eq!(period_start(Period::Year, jiff::civil::date(2020, 11, 3)), jiff::civil::date(2020, 1, 1));
+        assert_eq!(period_start(Period::Quarter, jiff::civil::date(2020, 12, 31)), jiff::civil::date(2020, 10, 1));
+        assert_eq!(MeetingKind::General.frequency_rule(), "支部党员大会一般每季度至少召开一次");
+        assert!(quorum(MeetingKind::General, 20, 11).is_ok());
+        let e = quorum(MeetingKind::General, 20, 10).unwrap_err();
+        assert!(e.contains("半数以上") && e.contains("到会 10 人"), "{e}");
+        assert!(quorum(MeetingKind::Lecture, 20, 2).is_ok());
     }
 
     #[test]

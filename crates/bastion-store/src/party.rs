@@ -3,7 +3,7 @@
 //! their mission results. Nothing here is deleted: a temporary branch is closed, not removed.
 
 use bastion_core::org::PoliticalStatus;
-use bastion_core::party::{BranchAct, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Stage, Step};
+use bastion_core::party::{BranchAct, MeetingKind, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Stage, Step};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -154,6 +154,20 @@ pub struct BranchRecord {
     pub on_date: String,
     pub title: String,
     pub recorded_by: String,
+}
+
+/// A meeting of organisational life with its check-ins.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Meeting {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub kind: MeetingKind,
+    pub on_date: String,
+    pub topic: String,
+    /// People checked in, and of them full members (for the quorum).
+    pub present: i64,
+    pub present_full: i64,
 }
 
 /// A petition (请战书).
@@ -851,6 +865,90 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    // ------------------------------------------------------------ organisational life
+
+    pub async fn insert_meeting(
+        &self,
+        tx: &mut Tx,
+        org: OrgId,
+        kind: MeetingKind,
+        on_date: &str,
+        topic: &str,
+        by: &str,
+    ) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "INSERT INTO party_meetings (org_id, kind, on_date, topic, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6) \
+             RETURNING id",
+        )
+        .bind(org.0)
+        .bind(kind.code())
+        .bind(on_date)
+        .bind(topic)
+        .bind(by)
+        .bind(bastion_core::time::now_ms())
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Meetings, newest first: of one organisation, or of every organisation on one day.
+    pub async fn meetings(&self, org: Option<OrgId>, day: Option<&str>) -> StoreResult<Vec<Meeting>> {
+        let rows = sqlx::query(
+            "SELECT g.id, g.org_id, o.name AS org_name, g.kind, g.on_date, g.topic, \
+             (SELECT COUNT(*) FROM party_attendance a WHERE a.meeting_id = g.id) AS present, \
+             (SELECT COUNT(*) FROM party_attendance a JOIN party_members m ON m.person_id = a.person_id \
+              WHERE a.meeting_id = g.id AND m.kind = 'full') AS present_full \
+             FROM party_meetings g JOIN party_orgs o ON o.id = g.org_id \
+             WHERE ($1 = 0 OR g.org_id = $1) AND ($2 = '' OR g.on_date = $2) ORDER BY g.on_date DESC, g.id DESC",
+        )
+        .bind(org.map(|o| o.0).unwrap_or(0))
+        .bind(day.unwrap_or(""))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Meeting {
+                    id: r.try_get("id")?,
+                    org_id: OrgId(r.try_get("org_id")?),
+                    org_name: r.try_get("org_name")?,
+                    kind: MeetingKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(MeetingKind::Group),
+                    on_date: r.try_get("on_date")?,
+                    topic: r.try_get("topic")?,
+                    present: r.try_get("present")?,
+                    present_full: r.try_get("present_full")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The latest date of each kind of meeting per organisation.
+    pub async fn last_meetings(&self) -> StoreResult<Vec<(OrgId, MeetingKind, String)>> {
+        let rows = sqlx::query("SELECT org_id, kind, MAX(on_date) AS last FROM party_meetings GROUP BY org_id, kind")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .filter_map(|r| {
+                let kind = MeetingKind::parse(&r.try_get::<String, _>("kind").ok()?).ok()?;
+                Some(Ok((OrgId(r.try_get("org_id").ok()?), kind, r.try_get("last").ok()?)))
+            })
+            .collect()
+    }
+
+    /// Check a person in; false when they already were.
+    pub async fn check_in(&self, tx: &mut Tx, meeting: i64, person: PersonId) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "INSERT INTO party_attendance (meeting_id, person_id, checked_at) VALUES ($1,$2,$3) \
+             ON CONFLICT (meeting_id, person_id) DO NOTHING",
+        )
+        .bind(meeting)
+        .bind(person.0)
+        .bind(bastion_core::time::now_ms())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
     }
 
     // ------------------------------------------------------------ petitions

@@ -124,6 +124,8 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("PartyApproveInput", of::<app::party::ApproveInput>),
         ("PartyCloseInput", of::<app::party::CloseInput>),
         ("PartyOfficerInput", of::<app::party::OfficerInput>),
+        ("PartyMeetingInput", of::<app::party::MeetingInput>),
+        ("PartyMeeting", of::<app::party::Meeting>),
         ("PartyOfficer", of::<app::party::Officer>),
         ("PartyRecordInput", of::<app::party::RecordInput>),
         ("PartyMemberRecord", of::<app::party::MemberRecord>),

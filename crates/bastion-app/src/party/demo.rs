@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use bastion_core::org::PoliticalStatus;
-use bastion_core::party::{MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Stage, Step};
+use bastion_core::party::{MeetingKind, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Period, Stage, Step};
 use bastion_store::org::{PersonId, UnitId};
 use bastion_store::party::{NewOrg, NewPetition, NewResult, NewStep, NewTeam, OrgId, PetitionId, Totals};
 
@@ -144,6 +144,29 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
         let joined = format!("{}-07-01", 1990 + (n % 29));
         let joined = (kind == MemberKind::Full).then_some(joined);
         store.upsert_party_member(&mut tx, p.id, branch(p.unit), kind, joined.as_deref()).await?;
+    }
+    // Organisational life: this month's theme day everywhere; this quarter's general meeting in
+    // two branches of three, attended by three in five full members (the rest show as due).
+    let month = bastion_core::party::period_start(Period::Month, today).to_string();
+    let quarter = bastion_core::party::period_start(Period::Quarter, today).to_string();
+    for (i, (b, (_, codes))) in branches.iter().zip(BRANCHES).enumerate() {
+        store
+            .insert_meeting(&mut tx, *b, MeetingKind::ThemeDay, &month, "主题党日：重温入党誓词，支部建在一线", "demo")
+            .await?;
+        if i % 3 == 0 {
+            continue;
+        }
+        let m = store
+            .insert_meeting(&mut tx, *b, MeetingKind::General, &quarter, "支部党员大会：部署疫情防控任务", "demo")
+            .await?;
+        let full: Vec<PersonId> = people
+            .iter()
+            .filter(|p| codes.contains(&p.unit) && p.status == PoliticalStatus::Member)
+            .map(|p| p.id)
+            .collect();
+        for p in full.iter().take(full.len() * 3 / 5 + 1) {
+            store.check_in(&mut tx, m, *p).await?;
+        }
     }
     // Temporary branches: the HQ, the demo checkpoints and one market checkpoint, approved.
     let mut posts: Vec<(String, String, UnitId, &str, Option<i64>)> =

@@ -14,15 +14,16 @@ use std::collections::HashMap;
 use bastion_core::error::{non_empty, opt_text, text};
 use bastion_core::org::{OperationStatus, PoliticalStatus};
 use bastion_core::party::{
-    self as rules, BranchAct, Dossier, MemberKind, Mission, Next, OfficerRole, OrgKind, OrgStatus, Stage, Step, Waiver,
+    self as rules, BranchAct, Dossier, MeetingKind, MemberKind, Mission, Next, OfficerRole, OrgKind, OrgStatus, Stage,
+    Step, Waiver,
 };
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
 use bastion_store::org::{PersonId, RowScope, UnitId};
 /// The read models and ids the web layer shows.
 pub use bastion_store::party::{
-    BranchRecord, Candidate, CandidateId, DayTotals, Member, Officer, Org, OrgId, Petition, PetitionId, StepRecord,
-    Team, TeamId, TeamMember, Totals,
+    BranchRecord, Candidate, CandidateId, DayTotals, Meeting, Member, Officer, Org, OrgId, Petition, PetitionId,
+    StepRecord, Team, TeamId, TeamMember, Totals,
 };
 use bastion_store::party::{NewOrg, NewPetition, NewResult, NewStep, NewTeam};
 use bastion_store::Tx;
@@ -171,6 +172,37 @@ pub struct OfficerInput {
     pub term_end: String,
 }
 
+/// A meeting of organisational life (三会一课、主题党日、组织生活会).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(extend("required" = ["kind", "on_date", "topic"]))]
+pub struct MeetingInput {
+    #[schemars(with = "MeetingKind")]
+    pub kind: String,
+    #[schemars(extend("format" = "date"))]
+    pub on_date: String,
+    pub topic: String,
+}
+
+/// A meeting with its attendance against the branch's members and, for a general meeting, the
+/// quorum.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct MeetingView {
+    pub meeting: Meeting,
+    pub expected: i64,
+    /// Why a general meeting's decisions do not stand (fewer than half the full members).
+    pub quorum: Option<String>,
+}
+
+/// Whether a kind of meeting was held in its current period (this month, quarter, year).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct LifeStatus {
+    pub kind: MeetingKind,
+    pub rule: String,
+    pub last: Option<String>,
+    pub held_this_period: bool,
+}
+
 /// A branch work record: study, meeting; admission, discipline, dues and elections are refused in
 /// a temporary branch.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
@@ -314,6 +346,8 @@ pub struct OrgRow {
     pub org: Org,
     /// Members at the front today (home branches).
     pub front: i64,
+    /// A general meeting (支部党员大会) held this quarter.
+    pub general_this_quarter: bool,
 }
 
 /// One branch: its members (home or seconded), its records, the rule on its committee.
@@ -325,6 +359,9 @@ pub struct BranchDetail {
     pub members: Vec<Member>,
     pub records: Vec<BranchRecord>,
     pub front: i64,
+    pub meetings: Vec<MeetingView>,
+    /// Regular branches: each kind of meeting and whether it is held this period.
+    pub life: Vec<LifeStatus>,
     pub committee_rule: String,
     /// The acts refused here and why (temporary branches).
     pub restrictions: Option<String>,
@@ -359,6 +396,8 @@ pub struct MemberRecord {
     pub secondments: Vec<(OrgId, String, String)>,
     pub candidate: Option<PipelineRow>,
     pub petitions: Vec<Petition>,
+    /// Today's meetings of the branches one belongs to (home or seconded), to check in.
+    pub meetings_today: Vec<Meeting>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -456,8 +495,24 @@ impl App {
             .into_iter()
             .map(|(o, n)| (o.0, n))
             .collect();
-        let rows: Vec<OrgRow> =
-            orgs.into_iter().map(|o| OrgRow { front: front.get(&o.id.0).copied().unwrap_or(0), org: o }).collect();
+        let today = bastion_core::time::today();
+        let quarter = rules::period_start(rules::Period::Quarter, today).to_string();
+        let held: std::collections::HashSet<i64> = self
+            .store
+            .last_meetings()
+            .await?
+            .into_iter()
+            .filter(|(_, k, last)| *k == MeetingKind::General && *last >= quarter && *last <= today.to_string())
+            .map(|(o, _, _)| o.0)
+            .collect();
+        let rows: Vec<OrgRow> = orgs
+            .into_iter()
+            .map(|o| OrgRow {
+                front: front.get(&o.id.0).copied().unwrap_or(0),
+                general_this_quarter: held.contains(&o.id.0),
+                org: o,
+            })
+            .collect();
         let regular = rows.iter().filter(|r| r.org.kind == OrgKind::Branch);
         let front_total = regular.clone().map(|r| r.front).sum();
         let members_total = regular.map(|r| r.org.members).sum();
@@ -480,6 +535,36 @@ impl App {
             0
         };
         let full = members.iter().filter(|m| m.kind == MemberKind::Full).count() as i64;
+        let meetings = self
+            .store
+            .meetings(Some(id), None)
+            .await?
+            .into_iter()
+            .map(|m| MeetingView {
+                expected: members.len() as i64,
+                quorum: rules::quorum(m.kind, full, m.present_full).err().filter(|_| m.on_date <= today),
+                meeting: m,
+            })
+            .collect();
+        let life = if org.kind == OrgKind::Branch {
+            let last = self.store.last_meetings().await?;
+            let day = bastion_core::time::today();
+            MeetingKind::ALL
+                .iter()
+                .map(|k| {
+                    let last = last.iter().find(|(o, kk, _)| *o == id && kk == k).map(|x| x.2.clone());
+                    let from = rules::period_start(k.period(), day).to_string();
+                    LifeStatus {
+                        kind: *k,
+                        rule: k.frequency_rule(),
+                        held_this_period: last.as_ref().is_some_and(|l| *l >= from && *l <= today),
+                        last,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let restrictions = (org.kind == OrgKind::Temporary).then(|| rules::TEMPORARY_RULE.to_string());
         Ok(BranchDetail {
             committee_rule: rules::committee_rule(full).to_string(),
@@ -488,6 +573,8 @@ impl App {
             members,
             records,
             front,
+            meetings,
+            life,
             restrictions,
         })
     }
@@ -745,6 +832,76 @@ impl App {
         officer.ok_or_else(|| AppError::Internal(anyhow::anyhow!("任命后读不到委员记录")))
     }
 
+    /// Schedule or record a meeting of organisational life (within a year back, 60 days ahead).
+    pub async fn hold_meeting(&self, ctx: &Ctx, id: OrgId, input: &MeetingInput) -> AppResult<i64> {
+        ctx.scope(perm::PARTY_ORG_WRITE)?;
+        let mut e = Vec::new();
+        let kind = MeetingKind::parse(&input.kind).map_err(|x| e.push(x)).ok();
+        let on = bastion_core::time::parse_date("会议日期", &input.on_date).map_err(|x| e.push(x)).ok();
+        let topic = text("会议主题", &input.topic, 2, 200).map_err(|x| e.push(x)).ok();
+        let today = bastion_core::time::today();
+        if let Some(d) = on {
+            let back = today.checked_sub(jiff::Span::new().days(365)).unwrap_or(today);
+            let ahead = today.checked_add(jiff::Span::new().days(60)).unwrap_or(today);
+            if d < back || d > ahead {
+                e.push(FieldError::new("会议日期", "会议日期须在一年前到 60 天后之间"));
+            }
+        }
+        let (Some(kind), Some(on), Some(topic)) = (kind, on, topic) else { return Err(AppError::Invalid(e)) };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        let org = self.org_in_scope(ctx, perm::PARTY_ORG_WRITE, id).await?;
+        if org.status != OrgStatus::Active || org.kind == OrgKind::Committee {
+            return Err(AppError::Conflict(format!("“{}”不是运行中的支部，不能召开组织生活会议", org.name)));
+        }
+        let mut tx = self.store.begin().await?;
+        let mid = self.store.insert_meeting(&mut tx, id, kind, &on.to_string(), &topic, &ctx.username).await?;
+        self.audit(&mut tx, ctx, "party", "召开组织生活会议", &format!("party_meeting:{mid} {}", org.name), kind.zh())
+            .await?;
+        bastion_store::commit(tx).await?;
+        Ok(mid)
+    }
+
+    /// Check oneself in to a meeting of a branch one belongs to, on the day.
+    pub async fn check_in(&self, ctx: &Ctx, meeting: i64) -> AppResult<Meeting> {
+        ctx.scope(perm::PARTY_MEMBER_READ)?;
+        let Some(person) = ctx.person_id else {
+            return Err(AppError::invalid(FieldError::new("人员", "您的账号未关联人员档案，不能签到")));
+        };
+        let find = || async {
+            let all = self.store.meetings(None, None).await?;
+            AppResult::Ok(all.into_iter().find(|m| m.id == meeting))
+        };
+        let m = find().await?.ok_or_else(|| AppError::NotFound("会议不存在".into()))?;
+        let today = bastion_core::time::today().to_string();
+        if m.on_date != today {
+            return Err(AppError::Conflict(format!(
+                "只能在会议当天签到：{}{}于 {} 召开",
+                m.org_name,
+                m.kind.zh(),
+                m.on_date
+            )));
+        }
+        let org = self.store.party_org(m.org_id).await?;
+        let member = if org.kind == OrgKind::Temporary {
+            self.store.seconded_members(org.id).await?.iter().any(|x| x.person_id == person)
+        } else {
+            self.store.party_member(person).await?.is_some_and(|x| x.branch_id == org.id)
+        };
+        if !member {
+            return Err(AppError::invalid(FieldError::new("会议", format!("您不是“{}”的党员，不能签到", org.name))));
+        }
+        let mut tx = self.store.begin().await?;
+        if !self.store.check_in(&mut tx, meeting, person).await? {
+            return Err(AppError::Conflict("您已签到".into()));
+        }
+        self.audit(&mut tx, ctx, "party", "会议签到", &format!("party_meeting:{meeting} {}", org.name), m.kind.zh())
+            .await?;
+        bastion_store::commit(tx).await?;
+        find().await?.ok_or_else(|| AppError::NotFound("会议不存在".into()))
+    }
+
     /// Record branch work. A temporary branch refuses admission, discipline, dues and elections.
     pub async fn add_branch_record(&self, ctx: &Ctx, id: OrgId, input: &RecordInput) -> AppResult<i64> {
         let org = self.org_in_scope(ctx, perm::PARTY_ORG_WRITE, id).await?;
@@ -786,6 +943,13 @@ impl App {
             None => None,
         };
         let petitions = self.store.petitions().await?.into_iter().filter(|x| x.person_id == person).collect();
+        let mut orgs: Vec<OrgId> = secondments.iter().map(|s| s.0).collect();
+        if let Some(m) = &member {
+            orgs.push(m.branch_id);
+        }
+        let today = bastion_core::time::today().to_string();
+        let meetings_today =
+            self.store.meetings(None, Some(&today)).await?.into_iter().filter(|m| orgs.contains(&m.org_id)).collect();
         let mut tx_free = MemberRecord {
             person_id: person,
             name: p.name.clone(),
@@ -794,6 +958,7 @@ impl App {
             secondments,
             candidate,
             petitions,
+            meetings_today,
         };
         tx_free.secondments.sort_by_key(|s| s.0 .0);
         Ok(tx_free)

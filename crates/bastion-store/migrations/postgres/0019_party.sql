@@ -3,7 +3,7 @@
 -- committee with a document number, closed with the operation; rows are never deleted), members
 -- with their home branch (a temporary branch only seconds them: party_secondments), the
 -- membership pipeline (candidates and their dated steps, with an optional 火线入党 waiver), branch
--- work records, petitions (请战书) with a drawn signature, assault teams (突击队) and their daily
+-- work records, organisational life (meetings and check-in), petitions (请战书) with a drawn signature, assault teams (突击队) and their daily
 -- mission results. Dates are 'YYYY-MM-DD' (Beijing); times are UTC epoch ms.
 CREATE TABLE party_orgs (
     id BIGSERIAL PRIMARY KEY,
@@ -99,6 +99,24 @@ CREATE TABLE party_records (
     recorded_at BIGINT NOT NULL
 );
 CREATE INDEX party_records_org ON party_records(org_id, on_date);
+
+CREATE TABLE party_meetings (
+    id BIGSERIAL PRIMARY KEY,
+    org_id BIGINT NOT NULL REFERENCES party_orgs(id),
+    kind TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX party_meetings_org ON party_meetings(org_id, kind, on_date);
+
+CREATE TABLE party_attendance (
+    meeting_id BIGINT NOT NULL REFERENCES party_meetings(id),
+    person_id BIGINT NOT NULL REFERENCES people(id),
+    checked_at BIGINT NOT NULL,
+    PRIMARY KEY (meeting_id, person_id)
+);
 
 CREATE TABLE party_teams (
     id BIGSERIAL PRIMARY KEY,

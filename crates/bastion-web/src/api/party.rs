@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::party::{
-    ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, MemberRecord, Officer, OfficerInput, Org,
-    OrgId, Overview, PetitionId, PetitionInput, PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput,
-    TeamView, TemporaryInput, Totals, WaiverInput,
+    ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, Meeting, MeetingInput, MemberRecord, Officer,
+    OfficerInput, Org, OrgId, Overview, PetitionId, PetitionInput, PipelineRow, RecordInput, ResultInput, StepInput,
+    TeamId, TeamInput, TeamView, TemporaryInput, Totals, WaiverInput,
 };
 use bastion_core::permission::perm;
 use serde::Deserialize;
@@ -94,6 +94,19 @@ pub async fn appoint(
     AppJson(input): AppJson<OfficerInput>,
 ) -> ApiResult<(StatusCode, Json<Officer>)> {
     Ok((StatusCode::CREATED, Json(s.app.appoint_officer(&ctx, OrgId(id), &input).await?)))
+}
+
+pub async fn hold_meeting(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<MeetingInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.hold_meeting(&ctx, OrgId(id), &input).await?))
+}
+
+pub async fn check_in(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<Meeting>> {
+    Ok(Json(s.app.check_in(&ctx, id).await?))
 }
 
 pub async fn me(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<MemberRecord>> {
@@ -258,6 +271,17 @@ pub fn endpoints() -> Vec<Endpoint> {
             "PartyOfficer",
             "201",
         ),
+        post("/api/party/orgs/{id}/meetings", hold_meeting).perm(perm::PARTY_ORG_WRITE).probe("/api/party/orgs/14/meetings").doc(
+            TAG,
+            "召开组织生活会议（支部党员大会、支委会、党小组会、党课、主题党日、组织生活会）",
+            Some("PartyMeetingInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/party/meetings/{id}/check-in", check_in)
+            .perm(perm::PARTY_MEMBER_READ)
+            .probe("/api/party/meetings/1/check-in")
+            .doc(TAG, "本人会议签到（会议当天，本支部或借调的临时党支部）", None, "PartyMeeting", "200"),
         get("/api/party/me", me).perm(perm::PARTY_MEMBER_READ).doc(
             TAG,
             "本人的党员档案、发展进度与请战书",

@@ -9,11 +9,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::party::{
-    ApproveInput, BranchDetail, CandidateId, CloseInput, MemberRecord, OfficerInput, OrgId, OrgRow, Overview, Petition,
-    PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals,
+    ApproveInput, BranchDetail, CandidateId, CloseInput, MeetingInput, MemberRecord, OfficerInput, OrgId, OrgRow,
+    Overview, Petition, PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput,
+    Totals,
 };
 use bastion_app::AppError;
-use bastion_core::party::{BranchAct, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus};
+use bastion_core::party::{BranchAct, MeetingKind, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus};
 use bastion_core::permission::perm;
 use bastion_core::time::fmt_ms;
 use serde::Deserialize;
@@ -138,6 +139,7 @@ pub struct BranchPage {
     pub can_record: bool,
     pub acts: Vec<Choice>,
     pub roles: Vec<Choice>,
+    pub meeting_kinds: Vec<Choice>,
     /// Full members who may be appointed: (person id, name).
     pub eligible: Vec<(i64, String)>,
     pub can_appoint: bool,
@@ -175,6 +177,7 @@ async fn branch_page(
         .filter(|r| !temporary || matches!(r, OfficerRole::Secretary | OfficerRole::Deputy | OfficerRole::Member))
         .map(|r| Choice { code: r.code(), label: r.label(lang) })
         .collect();
+    let meeting_kinds = MeetingKind::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
     let eligible = d
         .members
         .iter()
@@ -198,6 +201,7 @@ async fn branch_page(
             can_record,
             acts,
             roles,
+            meeting_kinds,
             eligible,
             can_appoint,
             today,
@@ -252,6 +256,16 @@ pub async fn appoint(
     Form(v): Form<OfficerInput>,
 ) -> Response {
     let r = state.app.appoint_officer(&ctx, OrgId(id), &v).await;
+    after_branch_write(state, ctx, t, id, r).await
+}
+
+pub async fn hold_meeting(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<MeetingInput>,
+) -> Response {
+    let r = state.app.hold_meeting(&ctx, OrgId(id), &v).await;
     after_branch_write(state, ctx, t, id, r).await
 }
 
@@ -518,16 +532,30 @@ pub struct MePage {
     pub shell: Shell,
     pub rec: Option<MemberRecord>,
     pub error: String,
+    /// A refused check-in.
+    pub notice: String,
 }
 
 pub async fn me(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    let (rec, error) = match state.app.my_party_record(&ctx).await {
+    me_page(&state, &ctx, t, String::new(), StatusCode::OK).await
+}
+
+pub async fn check_in(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.check_in(&ctx, id).await {
+        Ok(_) => Redirect::to("/party/me").into_response(),
+        Err(e) if is_refusal(&e) => me_page(&state, &ctx, t, messages(&e).join("；"), status_of(&e)).await,
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+async fn me_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, notice: String, status: StatusCode) -> Response {
+    let (rec, error) = match state.app.my_party_record(ctx).await {
         Ok(r) => (Some(r), String::new()),
         Err(e @ AppError::Invalid(_)) => (None, messages(&e).join("；")),
-        Err(e) => return error_page_in_shell(&state, &ctx, t, e).await,
+        Err(e) => return error_page_in_shell(state, ctx, t, e).await,
     };
-    let shell = Shell::new(&state, &ctx, t, "/party/me", t.s("party.menu_me")).await;
-    render_status(StatusCode::OK, &MePage { shell, rec, error })
+    let shell = Shell::new(state, ctx, t, "/party/me", t.s("party.menu_me")).await;
+    render_status(status, &MePage { shell, rec, error, notice })
 }
 
 /// The pages of this feature (see `crate::routes`); menu band 70–79. Probes use the demo's
@@ -540,6 +568,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/party/branches/{id}/approve", approve).perm(perm::PARTY_ORG_APPROVE).probe("/party/branches/14/approve"),
         post("/party/branches/{id}/close", close).perm(perm::PARTY_ORG_WRITE).probe("/party/branches/14/close"),
         post("/party/branches/{id}/officers", appoint).perm(perm::PARTY_ORG_WRITE).probe("/party/branches/14/officers"),
+        post("/party/branches/{id}/meetings", hold_meeting)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/branches/14/meetings"),
+        post("/party/meetings/{id}/check-in", check_in)
+            .perm(perm::PARTY_MEMBER_READ)
+            .probe("/party/meetings/1/check-in"),
         post("/party/branches/{id}/records", add_record)
             .perm(perm::PARTY_ORG_WRITE)
             .probe("/party/branches/14/records"),

@@ -715,4 +715,77 @@ async fn pipeline_rules(backend: Backend) {
     assert!(r.text().await.unwrap().contains("最早可于"));
 }
 
-both_backends!(temporary_branch_lifecycle, scopes_per_role, petitions_teams_results, pipeline_rules);
+async fn meetings_and_check_in(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let commander = t.login("commander").await;
+    let secretary = t.login("secretary").await;
+    let home = org_named(&commander, &t, "城关派出所党支部").await["id"].as_i64().unwrap();
+    let members = full_members(&commander, &t, home).await;
+    let url = t.url(&format!("/api/party/orgs/{home}/meetings"));
+    let (s, v) = send(secretary.post(&url).json(&json!({"kind": "茶话会", "on_date": day(-800), "topic": ""}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v).0, vec!["会议类型", "会议主题", "会议日期"]);
+    let (s, v) = send(
+        secretary
+            .post(&url)
+            .json(&json!({"kind": "general", "on_date": day(0), "topic": "支部党员大会：卡点值守分工"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let today_meeting = v["id"].as_i64().unwrap();
+    let (s, v) = send(
+        secretary
+            .post(&url)
+            .json(&json!({"kind": "党课", "on_date": day(-1), "topic": "党课：疫情防控中的党员先锋作用"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let yesterday = v["id"].as_i64().unwrap();
+    // A member checks in on the day, once; the meeting of another day and another branch refuse.
+    let member = account(&t, "member1", "officer", "S01", Some(members[0])).await;
+    let check = |c: &reqwest::Client, m: i64| c.post(t.url(&format!("/api/party/meetings/{m}/check-in")));
+    let (s, v) = send(check(&member, today_meeting)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["present"], 1);
+    let (s, v) = send(check(&member, today_meeting)).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(fields(&v).1.contains("已签到"), "{v}");
+    let (s, v) = send(check(&member, yesterday)).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(fields(&v).1.contains("只能在会议当天签到"), "{v}");
+    let crime = org_named(&commander, &t, "刑事侦查大队党支部").await["id"].as_i64().unwrap();
+    let outsider = account(&t, "outsider", "officer", "D06", Some(full_members(&commander, &t, crime).await[0])).await;
+    let (s, v) = send(check(&outsider, today_meeting)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fields(&v).1.contains("不是“城关派出所党支部”的党员"), "{v}");
+    // The branch: attendance, the quorum of a general meeting, this quarter's meeting held.
+    let (_, d) = send(secretary.get(t.url(&format!("/api/party/orgs/{home}")))).await;
+    let m = d["meetings"].as_array().unwrap().iter().find(|m| m["meeting"]["id"] == today_meeting).unwrap().clone();
+    assert_eq!(m["meeting"]["present_full"], 1);
+    assert!(m["quorum"].as_str().unwrap().contains("不足半数"), "{m}");
+    let general = d["life"].as_array().unwrap().iter().find(|l| l["kind"] == "general").unwrap().clone();
+    assert_eq!(general["held_this_period"], true, "{general}");
+    let (_, ov) = send(secretary.get(t.url("/api/party/overview"))).await;
+    let row = ov["orgs"].as_array().unwrap().iter().find(|r| r["org"]["id"] == home).unwrap().clone();
+    assert_eq!(row["general_this_quarter"], true);
+    // The phone page: today's meetings with a check-in button; a second member checks in there.
+    let second = account(&t, "member2", "officer", "S01", Some(members[1])).await;
+    let html = second.get(t.url("/party/me")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("今日会议") && html.contains("支部党员大会：卡点值守分工"), "me page");
+    let r = second.post(t.url(&format!("/party/meetings/{today_meeting}/check-in"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = second.post(t.url(&format!("/party/meetings/{today_meeting}/check-in"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("您已签到"));
+    let (_, d) = send(secretary.get(t.url(&format!("/api/party/orgs/{home}")))).await;
+    let m = d["meetings"].as_array().unwrap().iter().find(|m| m["meeting"]["id"] == today_meeting).unwrap().clone();
+    assert_eq!(m["meeting"]["present"], 2);
+}
+
+both_backends!(
+    temporary_branch_lifecycle,
+    scopes_per_role,
+    petitions_teams_results,
+    pipeline_rules,
+    meetings_and_check_in
+);
