@@ -289,6 +289,7 @@ fn file_types(path: &str) -> Vec<&'static str> {
     match path {
         "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
         "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
+        "/api/party/petitions/{id}/signature" => vec!["image/png"],
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }
