@@ -1,4 +1,4 @@
-// On a 360-px phone the checkpoint list, the fever list and the recall list show every column of a
+// On a 360-px phone the checkpoint list, the fever list, the recall list and the party branch lists show every column of a
 // row as a labelled line of a card: the status, the deadline and the actions are on screen, not
 // cut off to the right of a table.
 import assert from 'node:assert/strict';
@@ -11,6 +11,8 @@ const LISTS = [
   { path: '/checkpoints', table: '#cp-table table', must: ['状态', '操作'] },
   { path: '/checkpoints/fever', table: '[data-testid="fever-cases"]', must: ['状态'] },
   { path: '/recall', table: '[data-testid="recall-orders"]', must: ['状态', '到岗时限'] },
+  { path: '/party', table: '[data-testid="party-branches"]', must: ['一线党员', '本季度党员大会'] },
+  { path: '/party', table: '[data-testid="party-temporary"]', must: ['状态', '批准文号'] },
 ];
 
 describe(`lists on a phone [${backendName()}]`, { timeout: 180_000 }, () => {
@@ -28,7 +30,7 @@ describe(`lists on a phone [${backendName()}]`, { timeout: 180_000 }, () => {
   });
 
   const viewport = VIEWPORTS.phone;
-  const name = `checkpoint, fever and recall lists as cards (${viewport.width}x${viewport.height}, ${backendName()})`;
+  const name = `checkpoint, fever, recall and party lists as cards (${viewport.width}x${viewport.height}, ${backendName()})`;
   test(name, async () => {
     await withPage(browser, name, viewport, async (page) => {
       await logIn(page, server.url, 'commander');

@@ -178,6 +178,7 @@ impl App {
         duty.shuffle(&mut rng);
         let mut first_of_unit: std::collections::HashMap<&str, PersonId> = std::collections::HashMap::new();
         let mut on_duty: Vec<(PersonId, UnitId)> = Vec::new();
+        let mut politics_of: Vec<crate::party::demo::DemoPerson> = Vec::new();
         let (mut police_seq, mut aux_seq) = (0u32, 0u32);
         for (n, (unit_idx, code)) in roster.iter().enumerate() {
             let (_, _, kind, _, _, types) = UNITS[*unit_idx];
@@ -227,6 +228,12 @@ impl App {
             };
             let id = self.store.insert_person(&mut tx, &person).await?;
             first_of_unit.entry(code).or_insert(id);
+            politics_of.push(crate::party::demo::DemoPerson {
+                id,
+                unit: code,
+                status: person.political_status,
+                on_duty: person.duty_status == DutyStatus::OnDuty,
+            });
             if person.duty_status == DutyStatus::OnDuty {
                 on_duty.push((id, person.unit_id));
             }
@@ -289,6 +296,8 @@ impl App {
         crate::duty::seed_demo(self, &ids, &on_duty, officer).await?;
         // inspections: checklists per kind of post and one inspection with an open finding
         crate::inspection::seed_demo(self).await?;
+        // party: the committee, 18 branches, temporary branches, the pipeline, petitions and teams
+        crate::party::demo::seed_demo(self, &ids, &politics_of).await?;
         self.store.analyze().await?;
         Ok(DemoSummary { units: UNITS.len(), people: STAFF, party: PARTY_MEMBERS, accounts })
     }

@@ -14,6 +14,7 @@ pub mod maintenance;
 pub mod notify;
 pub mod operation;
 pub mod org;
+pub mod party;
 pub mod publicity;
 pub mod recall;
 pub mod schedule;

@@ -80,6 +80,10 @@ impl App {
         let mut tx = self.store.begin().await?;
         self.store.update_operation(&mut tx, id, &o).await?;
         self.audit(&mut tx, ctx, "operation", "修改行动", &format!("operation:{} {}", id.0, o.name), "").await?;
+        if o.status == OperationStatus::Closed {
+            // party: the operation's temporary branches close with it, in this transaction.
+            self.close_party_for_operation(&mut tx, ctx, id.0, &o.name).await?;
+        }
         bastion_store::commit(tx).await?;
         Ok(())
     }

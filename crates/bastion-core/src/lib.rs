@@ -23,6 +23,8 @@ pub mod supplies;
 pub mod duty;
 // inspections (督导检查)
 pub mod inspection;
+// party (党建)
+pub mod party;
 
 pub use error::FieldError;
 pub use id_number::IdNumber;

@@ -143,6 +143,23 @@ pub mod perm {
     pub const DUTY_SIGN: &str = "duty:shift:sign";
     /// Read and write the desk log (值班日志).
     pub const DUTY_LOG: &str = "duty:log:write";
+    // party (党建): organisations, members, the pipeline, petitions, assault teams
+    /// See party organisations (branches of units in scope; a temporary branch one leads).
+    pub const PARTY_ORG_READ: &str = "party:org:read";
+    /// Propose temporary branches, close them, keep branch work records.
+    pub const PARTY_ORG_WRITE: &str = "party:org:write";
+    /// Approve temporary branches and 火线入党 waivers (the party committee).
+    pub const PARTY_ORG_APPROVE: &str = "party:org:approve";
+    /// Read party records of people in scope (one's own with 仅本人).
+    pub const PARTY_MEMBER_READ: &str = "party:member:read";
+    /// Write a petition (请战书) and see one's own.
+    pub const PARTY_PETITION_WRITE: &str = "party:petition:write";
+    /// Form assault teams from petitions.
+    pub const PARTY_TEAM_WRITE: &str = "party:team:write";
+    /// Enter a team's daily mission results (all teams, or the teams one belongs to).
+    pub const PARTY_MISSION_WRITE: &str = "party:mission:write";
+    /// Record steps of the membership pipeline for branches in scope.
+    pub const PARTY_PIPELINE_WRITE: &str = "party:pipeline:write";
 }
 use perm::*;
 
@@ -394,6 +411,13 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "rectify" => ("整改", "rectify"),
             "plan" => ("检查计划", "plans"),
             "circular" => ("通报", "circulars"),
+            // party
+            "party" => ("党建", "Party"),
+            "member" => ("党员档案", "member records"),
+            "petition" => ("请战书", "petitions"),
+            "team" => ("突击队", "assault teams"),
+            "mission" => ("任务战果", "mission results"),
+            "pipeline" => ("发展党员", "membership pipeline"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()
@@ -525,6 +549,42 @@ pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
     ("secretary", INSPECTION_RECTIFY, UnitAndBelow),
     ("checkpoint", INSPECTION_READ, UnitAndBelow),
     ("checkpoint", INSPECTION_RECTIFY, UnitAndBelow),
+    // party (党建): the commander's account stands for the bureau's party committee (党委);
+    // a branch secretary works on the branches of their unit; everyone else on their own record.
+    ("superadmin", PARTY_ORG_READ, All),
+    ("superadmin", PARTY_ORG_WRITE, All),
+    ("superadmin", PARTY_ORG_APPROVE, All),
+    ("superadmin", PARTY_MEMBER_READ, All),
+    ("superadmin", PARTY_TEAM_WRITE, All),
+    ("superadmin", PARTY_MISSION_WRITE, All),
+    ("superadmin", PARTY_PIPELINE_WRITE, All),
+    ("commander", PARTY_ORG_READ, All),
+    ("commander", PARTY_ORG_WRITE, All),
+    ("commander", PARTY_ORG_APPROVE, All),
+    ("commander", PARTY_MEMBER_READ, All),
+    ("commander", PARTY_PETITION_WRITE, All),
+    ("commander", PARTY_TEAM_WRITE, All),
+    ("commander", PARTY_MISSION_WRITE, All),
+    ("commander", PARTY_PIPELINE_WRITE, All),
+    ("secretary", PARTY_ORG_READ, UnitAndBelow),
+    ("secretary", PARTY_ORG_WRITE, UnitAndBelow),
+    ("secretary", PARTY_MEMBER_READ, UnitAndBelow),
+    ("secretary", PARTY_PETITION_WRITE, UnitAndBelow),
+    ("secretary", PARTY_MISSION_WRITE, SelfOnly),
+    ("secretary", PARTY_PIPELINE_WRITE, UnitAndBelow),
+    ("duty", PARTY_MEMBER_READ, SelfOnly),
+    ("duty", PARTY_PETITION_WRITE, SelfOnly),
+    ("duty", PARTY_MISSION_WRITE, SelfOnly),
+    ("checkpoint", PARTY_MEMBER_READ, SelfOnly),
+    ("checkpoint", PARTY_PETITION_WRITE, SelfOnly),
+    ("checkpoint", PARTY_MISSION_WRITE, SelfOnly),
+    ("supplies", PARTY_MEMBER_READ, SelfOnly),
+    ("supplies", PARTY_PETITION_WRITE, SelfOnly),
+    ("editor", PARTY_MEMBER_READ, SelfOnly),
+    ("editor", PARTY_PETITION_WRITE, SelfOnly),
+    ("officer", PARTY_MEMBER_READ, SelfOnly),
+    ("officer", PARTY_PETITION_WRITE, SelfOnly),
+    ("officer", PARTY_MISSION_WRITE, SelfOnly),
 ];
 
 fn feature_grants(role: &str) -> impl Iterator<Item = (&'static str, DataScope)> + '_ {

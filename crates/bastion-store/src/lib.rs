@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod notify;
 pub mod operation;
 pub mod org;
+pub mod party;
 pub mod publicity;
 pub mod recall;
 mod schedule;

@@ -134,6 +134,31 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("InspectionStats", of::<Vec<app::inspection::UnitStat>>),
         ("InspectionCircularList", of::<Vec<app::inspection::Circular>>),
         ("InspectionCircularInput", of::<app::inspection::CircularInput>),
+        // party
+        ("PartyOverview", of::<app::party::Overview>),
+        ("PartyOrgList", of::<Vec<app::party::Org>>),
+        ("PartyOrg", of::<app::party::Org>),
+        ("PartyBranch", of::<app::party::BranchDetail>),
+        ("PartyTemporaryInput", of::<app::party::TemporaryInput>),
+        ("PartyApproveInput", of::<app::party::ApproveInput>),
+        ("PartyCloseInput", of::<app::party::CloseInput>),
+        ("PartyOfficerInput", of::<app::party::OfficerInput>),
+        ("PartyMeetingInput", of::<app::party::MeetingInput>),
+        ("PartyMeeting", of::<app::party::Meeting>),
+        ("PartyOfficer", of::<app::party::Officer>),
+        ("PartyRecordInput", of::<app::party::RecordInput>),
+        ("PartyMemberRecord", of::<app::party::MemberRecord>),
+        ("PartyPetitionList", of::<Vec<app::party::Petition>>),
+        ("PartyPetitionInput", of::<app::party::PetitionInput>),
+        ("PartyTeamList", of::<Vec<app::party::TeamView>>),
+        ("PartyTeamInput", of::<app::party::TeamInput>),
+        ("PartyResultInput", of::<app::party::ResultInput>),
+        ("PartyTotals", of::<app::party::Totals>),
+        ("PartyPipeline", of::<Vec<app::party::PipelineRow>>),
+        ("PartyCandidateInput", of::<app::party::CandidateInput>),
+        ("PartyCandidate", of::<app::party::PipelineRow>),
+        ("PartyStepInput", of::<app::party::StepInput>),
+        ("PartyWaiverInput", of::<app::party::WaiverInput>),
     ]
 };
 
@@ -283,6 +308,7 @@ fn file_types(path: &str) -> Vec<&'static str> {
     match path {
         "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
         "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
+        "/api/party/petitions/{id}/signature" => vec!["image/png"],
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }

@@ -84,7 +84,7 @@ pub struct Endpoint {
 #[derive(Debug, Clone, Copy)]
 pub struct MenuEntry {
     /// Position in the menu. Bands: 10 home, 20 organisation, 30 operations and duty, 40
-    /// checkpoints and supplies, 50 recall, 60 publicity, 80 administration, 90 documentation.
+    /// checkpoints and supplies, 50 recall, 60 publicity, 70 party, 80 administration, 90 documentation.
     pub order: u16,
     /// Its label's key in the locales.
     pub label: &'static str,
@@ -201,6 +201,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::dashboard::endpoints(),
         crate::api::duty::endpoints(),
         crate::api::inspection::endpoints(),
+        crate::api::party::endpoints(),
         crate::pages::endpoints(),
     ]
     .into_iter()

@@ -19,7 +19,7 @@ pub(crate) const NOTIFY_SENDER: crate::notify::Sender =
     crate::notify::Sender {
         feature: NOTIFY_SOURCE, name: "防护物资预警", personal_text: None, after_attempt: None
     };
-mod input;
+pub(crate) mod input;
 mod requests;
 
 use std::collections::BTreeMap;

@@ -11,6 +11,7 @@ pub mod inspection;
 pub mod notify;
 pub mod operation;
 pub mod org;
+pub mod party;
 pub mod publicity;
 pub mod recall;
 pub mod service;

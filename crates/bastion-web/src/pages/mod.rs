@@ -11,6 +11,7 @@ pub mod inspection;
 pub mod notify;
 pub mod operation;
 pub mod org;
+pub mod party;
 pub mod publicity;
 pub mod recall;
 pub mod service;
@@ -40,6 +41,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         dashboard::endpoints(),
         duty::endpoints(),
         inspection::endpoints(),
+        party::endpoints(),
         recall::endpoints(),
         notify::endpoints(),
         publicity::endpoints(),

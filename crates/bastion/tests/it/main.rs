@@ -18,6 +18,7 @@ mod layering;
 mod manage;
 mod matrix;
 mod notify;
+mod party;
 mod publicity;
 mod recall; // recall (召集令)
 mod roles;

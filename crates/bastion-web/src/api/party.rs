@@ -1,0 +1,375 @@
+//! Party organisation (党建): the branch tree, temporary branches (propose, approve, close),
+//! branch work records, party records, petitions, assault teams and their results, the
+//! membership pipeline and 火线入党 waivers.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bastion_app::org::PersonId;
+use bastion_app::party::{
+    ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, Meeting, MeetingInput, MemberRecord, Officer,
+    OfficerInput, Org, OrgId, Overview, PetitionId, PetitionInput, PipelineRow, RecordInput, ResultInput, StepInput,
+    TeamId, TeamInput, TeamView, TemporaryInput, Totals, WaiverInput,
+};
+use bastion_core::permission::perm;
+use serde::Deserialize;
+
+use super::AppJson;
+use crate::error::ApiResult;
+use crate::routes::{get, post, Endpoint};
+use crate::session::ApiCtx;
+use crate::AppState;
+
+const TAG: &str = "党建";
+
+/// The organisations and teams the whole committee may read, or a team member.
+pub(crate) const TEAM_READERS: &[&str] = &[perm::PARTY_ORG_READ, perm::PARTY_TEAM_WRITE, perm::PARTY_MISSION_WRITE];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BranchQuery {
+    pub branch_id: Option<i64>,
+}
+
+fn created(id: i64) -> (StatusCode, Json<serde_json::Value>) {
+    (StatusCode::CREATED, Json(serde_json::json!({ "id": id })))
+}
+
+pub async fn overview(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Overview>> {
+    Ok(Json(s.app.party_overview(&ctx).await?))
+}
+
+pub async fn orgs(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Org>>> {
+    Ok(Json(s.app.party_orgs(&ctx).await?))
+}
+
+pub async fn branch(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<BranchDetail>> {
+    Ok(Json(s.app.party_branch(&ctx, OrgId(id)).await?))
+}
+
+pub async fn propose(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<TemporaryInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.propose_temporary(&ctx, &input).await?.0))
+}
+
+pub async fn approve(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<ApproveInput>,
+) -> ApiResult<Json<Org>> {
+    Ok(Json(s.app.approve_temporary(&ctx, OrgId(id), &input).await?))
+}
+
+pub async fn close(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<CloseInput>,
+) -> ApiResult<Json<Org>> {
+    Ok(Json(s.app.close_temporary(&ctx, OrgId(id), &input).await?))
+}
+
+pub async fn add_record(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<RecordInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.add_branch_record(&ctx, OrgId(id), &input).await?))
+}
+
+pub async fn appoint(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<OfficerInput>,
+) -> ApiResult<(StatusCode, Json<Officer>)> {
+    Ok((StatusCode::CREATED, Json(s.app.appoint_officer(&ctx, OrgId(id), &input).await?)))
+}
+
+pub async fn hold_meeting(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<MeetingInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.hold_meeting(&ctx, OrgId(id), &input).await?))
+}
+
+pub async fn check_in(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<Meeting>> {
+    Ok(Json(s.app.check_in(&ctx, id).await?))
+}
+
+pub async fn me(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<MemberRecord>> {
+    Ok(Json(s.app.my_party_record(&ctx).await?))
+}
+
+pub async fn member(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MemberRecord>> {
+    Ok(Json(s.app.party_record(&ctx, PersonId(id)).await?))
+}
+
+pub async fn petitions(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Json<Vec<bastion_app::party::Petition>>> {
+    Ok(Json(s.app.petitions(&ctx).await?))
+}
+
+pub async fn submit_petition(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<PetitionInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.submit_petition(&ctx, &input).await?.0))
+}
+
+pub async fn signature(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Response> {
+    let bytes = s.app.petition_signature(&ctx, PetitionId(id)).await?;
+    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+}
+
+pub async fn teams(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<TeamView>>> {
+    Ok(Json(s.app.teams(&ctx).await?))
+}
+
+pub async fn form_team(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<TeamInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.form_team(&ctx, &input).await?.0))
+}
+
+pub async fn record_results(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<ResultInput>,
+) -> ApiResult<(StatusCode, Json<Totals>)> {
+    Ok((StatusCode::CREATED, Json(s.app.record_results(&ctx, TeamId(id), &input).await?)))
+}
+
+pub async fn operation_results(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Totals>> {
+    Ok(Json(s.app.operation_results(&ctx, id).await?))
+}
+
+pub async fn pipeline(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<BranchQuery>,
+) -> ApiResult<Json<Vec<PipelineRow>>> {
+    Ok(Json(s.app.pipeline(&ctx, q.branch_id.map(OrgId)).await?))
+}
+
+pub async fn add_candidate(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<CandidateInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.add_candidate(&ctx, &input).await?.0))
+}
+
+pub async fn record_step(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<StepInput>,
+) -> ApiResult<Json<PipelineRow>> {
+    Ok(Json(s.app.record_step(&ctx, CandidateId(id), &input).await?))
+}
+
+pub async fn waiver(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<WaiverInput>,
+) -> ApiResult<Json<PipelineRow>> {
+    Ok(Json(s.app.grant_waiver(&ctx, CandidateId(id), &input).await?))
+}
+
+/// The endpoints of this feature (see `crate::routes`). Probes use the demo's 城关派出所党支部
+/// (organisation 14, the demo secretary's unit) and its first person (561); writes are probed
+/// with an empty body, refused as bad input before anything is written.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        get("/api/party/overview", overview).perm(perm::PARTY_ORG_READ).doc(
+            TAG,
+            "党组织概况：党委、支部、临时党支部（含已撤销的档案），党员人数与今日一线党员",
+            None,
+            "PartyOverview",
+            "200",
+        ),
+        get("/api/party/orgs", orgs).perm(perm::PARTY_ORG_READ).doc(
+            TAG,
+            "党组织列表（按数据范围）",
+            None,
+            "PartyOrgList",
+            "200",
+        ),
+        get("/api/party/orgs/{id}", branch).perm(perm::PARTY_ORG_READ).probe("/api/party/orgs/14").doc(
+            TAG,
+            "支部详情：党员（临时党支部为借调的党员及其所在支部）、工作记录",
+            None,
+            "PartyBranch",
+            "200",
+        ),
+        post("/api/party/orgs/temporary", propose).perm(perm::PARTY_ORG_WRITE).doc(
+            TAG,
+            "提请成立临时党支部（关联行动与岗位，指定书记，借调党员；组织关系不转接）",
+            Some("PartyTemporaryInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/party/orgs/{id}/approve", approve)
+            .perm(perm::PARTY_ORG_APPROVE)
+            .probe("/api/party/orgs/14/approve")
+            .doc(
+                TAG,
+                "党委批准成立临时党支部（须写明文号；提请人与批准人不能是同一账号）",
+                Some("PartyApproveInput"),
+                "PartyOrg",
+                "200",
+            ),
+        post("/api/party/orgs/{id}/close", close).perm(perm::PARTY_ORG_WRITE).probe("/api/party/orgs/14/close").doc(
+            TAG,
+            "撤销临时党支部（行动结束时自动撤销；档案保留）",
+            Some("PartyCloseInput"),
+            "PartyOrg",
+            "200",
+        ),
+        post("/api/party/orgs/{id}/records", add_record)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/orgs/14/records")
+            .doc(
+                TAG,
+                "记录支部工作（临时党支部不得发展党员、处分处置党员、收缴党费、选举换届）",
+                Some("PartyRecordInput"),
+                "Created",
+                "201",
+            ),
+        post("/api/party/orgs/{id}/officers", appoint).perm(perm::PARTY_ORG_WRITE).probe("/api/party/orgs/14/officers").doc(
+            TAG,
+            "任命支部委员（按支部规模：正式党员不足 7 人只设书记、副书记；委员会不超过 7 人；任期一般三年；临时党支部由党委指定）",
+            Some("PartyOfficerInput"),
+            "PartyOfficer",
+            "201",
+        ),
+        post("/api/party/orgs/{id}/meetings", hold_meeting).perm(perm::PARTY_ORG_WRITE).probe("/api/party/orgs/14/meetings").doc(
+            TAG,
+            "召开组织生活会议（支部党员大会、支委会、党小组会、党课、主题党日、组织生活会）",
+            Some("PartyMeetingInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/party/meetings/{id}/check-in", check_in)
+            .perm(perm::PARTY_MEMBER_READ)
+            .probe("/api/party/meetings/1/check-in")
+            .doc(TAG, "本人会议签到（会议当天，本支部或借调的临时党支部）", None, "PartyMeeting", "200"),
+        get("/api/party/me", me).perm(perm::PARTY_MEMBER_READ).doc(
+            TAG,
+            "本人的党员档案、发展进度与请战书",
+            None,
+            "PartyMemberRecord",
+            "200",
+        ),
+        get("/api/party/members/{id}", member).perm(perm::PARTY_ORG_READ).probe("/api/party/members/561").doc(
+            TAG,
+            "某人的党员档案（按数据范围，政治面貌属敏感信息）",
+            None,
+            "PartyMemberRecord",
+            "200",
+        ),
+        get("/api/party/petitions", petitions).perm(perm::PARTY_PETITION_WRITE).doc(
+            TAG,
+            "请战书列表（党委看全部，支部书记看本单位，其他人看本人）",
+            None,
+            "PartyPetitionList",
+            "200",
+        ),
+        post("/api/party/petitions", submit_petition).perm(perm::PARTY_PETITION_WRITE).doc(
+            TAG,
+            "递交请战书（手写签名 PNG，服务器重新编码）",
+            Some("PartyPetitionInput"),
+            "Created",
+            "201",
+        ),
+        get("/api/party/petitions/{id}/signature", signature)
+            .perm(perm::PARTY_TEAM_WRITE)
+            .probe("/api/party/petitions/1/signature")
+            .no_store()
+            .doc(TAG, "请战书签名图片（PNG）", None, "File", "200"),
+        get("/api/party/teams", teams).any_perm(TEAM_READERS).doc(
+            TAG,
+            "党员突击队：队员、每日战果合计",
+            None,
+            "PartyTeamList",
+            "200",
+        ),
+        post("/api/party/teams", form_team).perm(perm::PARTY_TEAM_WRITE).doc(
+            TAG,
+            "从请战书组建党员突击队（队名、队长、任务、授旗日期）",
+            Some("PartyTeamInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/party/teams/{id}/results", record_results)
+            .perm(perm::PARTY_MISSION_WRITE)
+            .probe("/api/party/teams/1/results")
+            .doc(TAG, "填报突击队当日战果（返回该队当日合计）", Some("PartyResultInput"), "PartyTotals", "201"),
+        get("/api/party/operations/{id}/results", operation_results)
+            .perm(perm::PARTY_TEAM_WRITE)
+            .probe("/api/party/operations/1/results")
+            .doc(TAG, "某行动全部突击队的战果合计", None, "PartyTotals", "200"),
+        get("/api/party/pipeline", pipeline).perm(perm::PARTY_PIPELINE_WRITE).doc(
+            TAG,
+            "发展党员名单：每人下一步最早可办日期与受阻的规则（?branch_id=）",
+            None,
+            "PartyPipeline",
+            "200",
+        ),
+        post("/api/party/candidates", add_candidate).perm(perm::PARTY_PIPELINE_WRITE).doc(
+            TAG,
+            "登记入党申请（年满十八周岁；临时党支部不发展党员）",
+            Some("PartyCandidateInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/party/candidates/{id}/steps", record_step)
+            .perm(perm::PARTY_PIPELINE_WRITE)
+            .probe("/api/party/candidates/1/steps")
+            .doc(
+                TAG,
+                "记录发展步骤（顺序或时间不合规则时拒绝并写明规则和可办日期）",
+                Some("PartyStepInput"),
+                "PartyCandidate",
+                "200",
+            ),
+        post("/api/party/candidates/{id}/waiver", waiver)
+            .perm(perm::PARTY_ORG_APPROVE)
+            .probe("/api/party/candidates/1/waiver")
+            .doc(
+                TAG,
+                "党委批准火线入党（写明豁免的规则、理由和文号）",
+                Some("PartyWaiverInput"),
+                "PartyCandidate",
+                "200",
+            ),
+    ]
+}

@@ -1,0 +1,76 @@
+// Party (党建) in a real Chromium: the demo officer, on a 360 px phone, writes a petition (请战书),
+// ticks two missions and signs it with a drawn stroke; a blank signature is refused first. The
+// committee (指挥长) then sees the petition with its signature image.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, screenshot, withPage } from '../lib/browser.mjs';
+import { logIn } from '../lib/login.mjs';
+import { backendName, startServer } from '../lib/server.mjs';
+
+const SMALL = { width: 360, height: 740 };
+const DESKTOP = { width: 1280, height: 800 };
+const TEXT = '疫情就是命令，我志愿到卡点一线参加值守和排查，服从组织安排。';
+
+/** Draw a short zig-zag signature on a canvas with the pointer. */
+async function sign(page, canvas) {
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + 20, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 8; i++) {
+    await page.mouse.move(box.x + 20 + i * 25, y + (i % 2 ? -20 : 20), { steps: 4 });
+  }
+  await page.mouse.up();
+}
+
+describe(`party [${backendName()}]`, { timeout: 300_000 }, () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test(`an officer writes and signs a petition on a 360 px phone (${backendName()})`, async () => {
+    await withPage(browser, 'party-petition-phone', SMALL, async (page) => {
+      await logIn(page, server.url, 'officer');
+      await page.goto(`${server.url}/party/petitions`);
+      await page.getByRole('heading', { name: '递交请战书' }).waitFor();
+      await page.getByLabel('请战内容').fill(TEXT);
+      await page.getByLabel('摸底排查').check();
+      await page.getByLabel('巡逻防控').check();
+      // Sending without a signature is refused on the phone, nothing is sent.
+      await page.getByRole('button', { name: '递交请战书' }).click();
+      await page.getByRole('alert').getByText('请先在签名框内签名').waitFor();
+      await sign(page, page.getByRole('img', { name: '签名' }));
+      await page.getByRole('button', { name: '递交请战书' }).click();
+      await page.waitForURL((url) => url.searchParams.has('done'));
+      await page.getByTestId('petition-done').waitFor();
+      const card = page.locator('article.duty-card').filter({ hasText: TEXT });
+      await card.waitFor();
+      await card.getByText('摸底排查、巡逻防控').waitFor();
+      await card.getByText('待编队').waitFor();
+      // Nothing spills sideways on a small phone.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
+      await screenshot(page, `party-petition-360-${backendName()}`);
+    });
+    await withPage(browser, 'party-petition-committee', DESKTOP, async (page) => {
+      await logIn(page, server.url, 'commander');
+      await page.goto(`${server.url}/party/petitions`);
+      const card = page.locator('article.duty-card').filter({ hasText: TEXT });
+      await card.waitFor();
+      const img = card.getByRole('img', { name: /签名/ });
+      await img.waitFor();
+      const loaded = await img.evaluate((i) => i.complete && i.naturalWidth > 0);
+      assert.ok(loaded, 'the signature image loads');
+    });
+  });
+});
