@@ -78,6 +78,7 @@ pub const SECTIONS: &[DashboardSource] = &[
     crate::checkpoint::DASHBOARD,
     crate::duty::DASHBOARD,
     crate::supplies::DASHBOARD,
+    crate::party::DASHBOARD,
     crate::inspection::DASHBOARD,
     crate::publicity::DASHBOARD,
 ];

@@ -33,15 +33,14 @@ pub struct TodoSource {
 }
 
 /// Every feature's to-do items, in this order (urgent ones first on the page).
-pub const TODO: &[TodoSource] =
-    &[
-        crate::recall::TODO,
-        crate::duty::TODO,
-        crate::checkpoint::TODO,
-        crate::inspection::TODO,
-        crate::party::TODO,
-        crate::publicity::TODO,
-    ];
+pub const TODO: &[TodoSource] = &[
+    crate::recall::TODO,
+    crate::duty::TODO,
+    crate::checkpoint::TODO,
+    crate::inspection::TODO,
+    crate::party::TODO,
+    crate::publicity::TODO,
+];
 
 /// What the home page shows one account.
 #[derive(Debug, Clone)]

@@ -32,6 +32,8 @@ async fn figures_follow_the_input_live(backend: Backend) {
     let n = num(&figure(&before, "checkpoint", "今日登记（人次）").expect("today's count"));
     assert!(figure(&before, "org", "全局人数").is_some_and(|v| v == "956"), "{before}");
     assert!(figure(&before, "inspection", "待整改问题").is_some());
+    assert_eq!(figure(&before, "party", "党员总数").as_deref(), Some("457"), "the demo bureau's members");
+    assert_eq!(figure(&before, "party", "党员突击队").as_deref(), Some("6"));
 
     // The live feed, open before the registration.
     let resp = boss.get(t.url("/dashboard/live")).send().await.unwrap();

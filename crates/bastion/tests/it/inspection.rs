@@ -59,7 +59,12 @@ async fn inspect_rectify_reinspect_close(backend: Backend) {
         .unwrap_or_else(|| panic!("a mismatch: {site}"));
     assert!(site["rostered"].as_array().unwrap().iter().any(|r| r[3] == false), "{site}");
     // Nobody on the running shift has drawn kit in the demo: each is offered as a finding too.
-    let kitless = site["mismatches"].as_array().unwrap().iter().filter(|m| m.as_str().unwrap().contains("本班未签领防护装备")).count();
+    let kitless = site["mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m.as_str().unwrap().contains("本班未签领防护装备"))
+        .count();
     assert_eq!(kitless, site["rostered"].as_array().unwrap().len(), "{site}");
 
     let body = json!({

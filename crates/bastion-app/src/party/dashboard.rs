@@ -1,0 +1,45 @@
+//! The party's part of the command dashboard: members at the front today, the assault teams and
+//! today's mission results, within the viewer's scope.
+
+use bastion_core::permission::perm;
+
+use crate::dashboard::{grouped, DashboardSource, Figure, Row, Section};
+use crate::{App, AppResult, Ctx};
+
+pub(crate) const DASHBOARD: DashboardSource =
+    DashboardSource { feature: "party", section: |app, ctx| Box::pin(app.party_section(ctx)) };
+
+const TITLE: &str = "党员在一线";
+
+impl App {
+    async fn party_section(&self, ctx: &Ctx) -> AppResult<Section> {
+        if !ctx.can(perm::PARTY_ORG_READ) {
+            return Ok(Section::refused("party", TITLE));
+        }
+        let o = self.party_overview(ctx).await?;
+        let teams = self.teams(ctx).await?;
+        let today = bastion_core::time::today().to_string();
+        let mut figures = vec![
+            Figure::new("今日在一线党员", grouped(o.front_total), "/party"),
+            Figure::new("党员总数", grouped(o.members_total), "/party"),
+            Figure::new("党员突击队", teams.len(), "/party/teams"),
+            Figure::new("突击队员", grouped(teams.iter().map(|t| t.team.members).sum()), "/party/teams"),
+        ];
+        let day: Vec<_> = teams.iter().flat_map(|t| t.days.iter().filter(|d| d.day == today)).collect();
+        let sum = |f: fn(&bastion_store::party::Totals) -> i64| grouped(day.iter().map(|d| f(&d.totals)).sum());
+        figures.push(Figure::new("今日摸底排查（户）", sum(|t| t.households), "/party/teams"));
+        figures.push(Figure::new("今日劝导（人）", sum(|t| t.persuaded), "/party/teams"));
+        let mut s = Section::of("party", TITLE, figures);
+        s.columns = vec!["队员".into(), "累计排查（户）".into()];
+        s.rows = teams
+            .iter()
+            .map(|t| Row {
+                name: t.team.name.clone(),
+                cells: vec![grouped(t.team.members), grouped(t.team.totals.households)],
+                href: "/party/teams".into(),
+                alert: false,
+            })
+            .collect();
+        Ok(s)
+    }
+}
