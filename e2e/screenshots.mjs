@@ -27,6 +27,16 @@ const PAGES = [
   ['supplies', '/supplies', 'supplies'],
   ['duty', '/duty', 'duty'],
   ['officer', '/duty/my', 'duty-my'],
+  ['commander', '/dashboard', 'dashboard'],
+  ['commander', '/inspections', 'inspections'],
+  ['commander', '/inspections/posts/5', 'inspection-site'],
+  ['secretary', '/inspections/findings', 'inspection-findings'],
+  ['commander', '/inspections/circulars', 'inspection-circulars'],
+  ['commander', '/org/units', 'units'],
+  ['secadmin', '/system/roles', 'roles'],
+  ['commander', '/party', 'party'],
+  ['officer', '/party/petitions', 'party-petitions'],
+  ['commander', '/party/pipeline', 'party-pipeline'],
 ];
 
 const server = await startServer();
