@@ -71,6 +71,7 @@ CREATE TABLE inspection_findings (
     closed_by TEXT
 );
 CREATE INDEX inspection_findings_unit ON inspection_findings(unit_id, status);
+CREATE INDEX inspection_findings_inspection ON inspection_findings(inspection_id);
 CREATE INDEX inspection_findings_due ON inspection_findings(status, deadline_at);
 CREATE INDEX inspection_findings_created ON inspection_findings(created_at);
 
