@@ -33,7 +33,6 @@ const PAGES = [
   ['secretary', '/inspections/findings', 'inspection-findings'],
   ['commander', '/inspections/circulars', 'inspection-circulars'],
   ['commander', '/org/units', 'units'],
-  ['secadmin', '/system/roles', 'roles'],
   ['commander', '/party', 'party'],
   ['officer', '/party/petitions', 'party-petitions'],
   ['commander', '/party/pipeline', 'party-pipeline'],
