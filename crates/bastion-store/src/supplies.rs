@@ -308,6 +308,10 @@ fn issue_row(r: &sqlx::any::AnyRow) -> StoreResult<IssueRecord> {
     })
 }
 
+/// Issues to one person for one shift.
+const ISSUES_FOR_SHIFT: &str =
+    "SELECT COUNT(*) AS n FROM supply_issues WHERE person_id = $1 AND shift_date = $2 AND shift = $3";
+
 impl Store {
     // ---- items and stores
 
@@ -542,28 +546,14 @@ impl Store {
 
     /// How many issues a person already has for a shift.
     pub async fn supply_issue_count(&self, tx: &mut Tx, person: PersonId, date: &str, shift: &str) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM supply_issues WHERE person_id = $1 AND shift_date = $2 AND shift = $3",
-        )
-        .bind(person.0)
-        .bind(date)
-        .bind(shift)
-        .fetch_one(&mut **tx)
-        .await?;
+        let row = sqlx::query(ISSUES_FOR_SHIFT).bind(person.0).bind(date).bind(shift).fetch_one(&mut **tx).await?;
         Ok(row.try_get("n")?)
     }
 
     /// Whether a person has been issued kit for a shift (a read outside any transaction, for the
     /// inspector's checklist).
     pub async fn kit_issued(&self, person: PersonId, date: &str, shift: &str) -> StoreResult<bool> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM supply_issues WHERE person_id = $1 AND shift_date = $2 AND shift = $3",
-        )
-        .bind(person.0)
-        .bind(date)
-        .bind(shift)
-        .fetch_one(&self.read)
-        .await?;
+        let row = sqlx::query(ISSUES_FOR_SHIFT).bind(person.0).bind(date).bind(shift).fetch_one(&self.read).await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 

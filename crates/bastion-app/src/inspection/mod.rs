@@ -71,11 +71,6 @@ fn day_start_ms(day: jiff::civil::Date) -> i64 {
 }
 
 impl App {
-    /// The units a scope covers as a filter (None: all; empty: none).
-    async fn inspection_units(&self, scope: &RowScope) -> AppResult<Option<Vec<i64>>> {
-        self.visible_units(scope).await
-    }
-
     /// Every checklist version, newest first within a kind.
     pub async fn inspection_templates(&self, ctx: &Ctx) -> AppResult<Vec<Template>> {
         ctx.scope(perm::INSPECTION_READ)?;
@@ -362,7 +357,7 @@ impl App {
     /// The newest inspections the viewer may see.
     pub async fn recent_inspections(&self, ctx: &Ctx) -> AppResult<Vec<Inspection>> {
         let scope = ctx.scope(perm::INSPECTION_READ)?;
-        let units = self.inspection_units(&scope).await?;
+        let units = self.visible_units(&scope).await?;
         Ok(self.store.recent_inspections(units.as_deref(), None, 30).await?)
     }
 
@@ -376,7 +371,7 @@ impl App {
         size: i64,
     ) -> AppResult<FindingPage> {
         let scope = ctx.scope(perm::INSPECTION_READ)?;
-        let units = self.inspection_units(&scope).await?;
+        let units = self.visible_units(&scope).await?;
         let now = bastion_core::time::now_ms();
         let f = FindingFilter {
             units,
@@ -625,7 +620,7 @@ impl App {
         to: jiff::civil::Date,
     ) -> AppResult<Vec<UnitStat>> {
         let scope = ctx.scope(perm::INSPECTION_READ)?;
-        let units = self.inspection_units(&scope).await?;
+        let units = self.visible_units(&scope).await?;
         let end = to.tomorrow().unwrap_or(to);
         Ok(self.store.inspection_stats(day_start_ms(from), day_start_ms(end), units.as_deref()).await?)
     }
@@ -670,7 +665,7 @@ impl App {
             }
         }
         if let Ok(scope) = ctx.scope(perm::INSPECTION_RECTIFY) {
-            let units = self.inspection_units(&scope).await?;
+            let units = self.visible_units(&scope).await?;
             let f =
                 FindingFilter { units: units.clone(), status: Some(FindingStatus::Open), ..FindingFilter::default() };
             let (_, open) = self.store.findings(&f, 1, 0).await?;

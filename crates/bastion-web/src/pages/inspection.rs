@@ -142,7 +142,7 @@ async fn site_page(
         None => None,
     };
     let lang = t.code();
-    let client_key = if v.client_key.is_empty() { uuid_key() } else { v.client_key.clone() };
+    let client_key = if v.client_key.is_empty() { uuid::Uuid::now_v7().to_string() } else { v.client_key.clone() };
     let page = SitePage {
         shell: Shell::new(state, ctx, t, "/inspections", t.s("insp.on_site")).await,
         site,
@@ -155,10 +155,6 @@ async fn site_page(
         v,
     };
     render_status(status, &page)
-}
-
-fn uuid_key() -> String {
-    uuid::Uuid::now_v7().to_string()
 }
 
 pub async fn site(
