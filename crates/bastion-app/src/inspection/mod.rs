@@ -20,7 +20,6 @@ pub use bastion_store::inspection::{
     UnitStat,
 };
 use bastion_store::inspection::{FindingFilter, NewFinding, NewInspection, NewPlan};
-use bastion_store::org::RowScope;
 use serde::Serialize;
 
 pub use circular::CircularInput;
