@@ -14,6 +14,7 @@ labelled_enum!(
     Checkpoint = ("checkpoint", "卡点", "Checkpoint"),
     Patrol = ("patrol", "巡逻", "Patrol"),
     Team = ("team", "专班", "Team"),
+    Lead = ("lead", "领导带班", "Leader on duty"),
 });
 
 labelled_enum!(

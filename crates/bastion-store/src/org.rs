@@ -123,11 +123,11 @@ pub struct Revealed {
     pub mobile: Option<String>,
 }
 
-const PERSON_COLS: &str = "p.id, p.police_no, p.name, p.category, p.sex, p.birth_date, p.hire_date, \
+pub(crate) const PERSON_COLS: &str = "p.id, p.police_no, p.name, p.category, p.sex, p.birth_date, p.hire_date, \
     p.id_masked, p.mobile_masked, p.unit_id, u.name AS unit_name, u.path AS unit_path, p.position, \
     p.political_status, p.duty_status, p.police_types, p.skills, p.enabled, p.updated_at";
 
-fn person_from(row: &AnyRow) -> StoreResult<Person> {
+pub(crate) fn person_from(row: &AnyRow) -> StoreResult<Person> {
     let types: String = row.try_get("police_types")?;
     let skills: String = row.try_get("skills")?;
     Ok(Person {

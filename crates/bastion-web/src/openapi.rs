@@ -115,6 +115,14 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyShiftList", of::<Vec<app::duty::Assignment>>),
         ("DutyLogInput", of::<app::duty::LogInput>),
         ("DutyLog", of::<crate::api::duty::DayLog>),
+        ("DutyRosterList", of::<Vec<app::duty::roster::Roster>>),
+        ("DutyGenerateInput", of::<app::duty::roster::GenerateInput>),
+        ("DutyRoster", of::<app::duty::roster::RosterView>),
+        ("DutyCellExplanation", of::<app::duty::roster::CellExplanation>),
+        ("DutyCellInput", of::<app::duty::roster::CellInput>),
+        ("DutyPublishOutcome", of::<app::duty::roster::PublishOutcome>),
+        ("DutyRepairInput", of::<app::duty::roster::RepairInput>),
+        ("DutyRepairOutcome", of::<app::duty::roster::RepairOutcome>),
         // dashboard
         ("DashboardSections", of::<Vec<app::dashboard::Section>>),
         // inspections
@@ -294,6 +302,12 @@ fn query_params(path: &str) -> Vec<Value> {
         "/api/publicity/articles/{id}/diff" => vec![
             q("from", json!({"type": "integer", "minimum": 1}), "旧版本号"),
             q("to", json!({"type": "integer", "minimum": 1}), "新版本号"),
+        ],
+        // duty
+        "/api/duty/rosters/{id}" => vec![q("unit_id", json!({"type": "integer", "minimum": 1}), "单位（人员×日期表）")],
+        "/api/duty/rosters/{id}/explain" => vec![
+            q("person_id", json!({"type": "integer", "minimum": 1}), "人员"),
+            q("day", json!({"type": "string", "format": "date"}), "日期"),
         ],
         // supplies
         "/api/supplies/movements" => vec![q("store_id", json!({"type": "integer", "minimum": 1}), "库点")],

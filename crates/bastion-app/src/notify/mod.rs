@@ -79,6 +79,7 @@ pub const SENDERS: &[Sender] = &[
     crate::checkpoint::NOTIFY_SENDER,
     crate::supplies::NOTIFY_SENDER,
     crate::inspection::NOTIFY_SENDER,
+    crate::duty::NOTIFY_SENDER,
 ];
 
 /// The channel form as typed.

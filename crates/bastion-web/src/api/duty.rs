@@ -3,6 +3,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use bastion_app::duty::roster::{
+    CellExplanation, CellInput, GenerateInput, PublishOutcome, RepairInput, RepairOutcome, Roster, RosterId, RosterView,
+};
 use bastion_app::duty::{
     Assignment, AssignmentId, AssignmentInput, Board, LogEntry, LogInput, Post, PostId, PostInput, Sign,
 };
@@ -93,6 +96,76 @@ pub async fn add_log(
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
 }
 
+pub async fn rosters(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Roster>>> {
+    Ok(Json(s.app.rosters(&ctx).await?))
+}
+
+pub async fn generate(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<GenerateInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.generate_roster(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GridQuery {
+    pub unit_id: Option<String>,
+}
+
+pub async fn roster(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<GridQuery>,
+) -> ApiResult<Json<RosterView>> {
+    Ok(Json(s.app.roster_view(&ctx, RosterId(id), q.unit_id.as_deref()).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CellQuery {
+    pub person_id: String,
+    pub day: String,
+}
+
+pub async fn explain(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<CellQuery>,
+) -> ApiResult<Json<CellExplanation>> {
+    Ok(Json(s.app.explain_cell(&ctx, RosterId(id), &q.person_id, &q.day).await?))
+}
+
+pub async fn edit_cell(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<CellInput>,
+) -> ApiResult<Json<CellExplanation>> {
+    Ok(Json(s.app.edit_roster_cell(&ctx, RosterId(id), &input).await?))
+}
+
+pub async fn publish(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PublishOutcome>> {
+    Ok(Json(s.app.publish_roster(&ctx, RosterId(id)).await?))
+}
+
+pub async fn repair(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<RepairInput>,
+) -> ApiResult<(StatusCode, Json<RepairOutcome>)> {
+    Ok((StatusCode::CREATED, Json(s.app.repair_roster(&ctx, RosterId(id), &input).await?)))
+}
+
 /// The endpoints of this feature (see `crate::routes`). The desk log has no update or delete:
 /// a correction is a new entry.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -141,6 +214,49 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             "DutyLog",
             "200",
+        ),
+        get("/api/duty/rosters", rosters).perm(perm::DUTY_READ).doc(
+            "值班",
+            "排班表各版本（最新在前）",
+            None,
+            "DutyRosterList",
+            "200",
+        ),
+        post("/api/duty/rosters", generate).perm(perm::DUTY_WRITE).doc(
+            "值班",
+            "生成排班草稿（排班引擎按在岗人员、岗位班次和规则计算）",
+            Some("DutyGenerateInput"),
+            "Created",
+            "201",
+        ),
+        get("/api/duty/rosters/{id}", roster).perm(perm::DUTY_READ).probe("/api/duty/rosters/0").doc(
+            "值班",
+            "排班表：各单位公平性、缺员、一个单位的人员×日期表（?unit_id=）",
+            None,
+            "DutyRoster",
+            "200",
+        ),
+        get("/api/duty/rosters/{id}/explain", explain)
+            .perm(perm::DUTY_READ)
+            .probe("/api/duty/rosters/0/explain?person_id=1&day=2026-01-01")
+            .doc("值班", "某人某天为何这样排，改成其他班次的代价和违反的规则", None, "DutyCellExplanation", "200"),
+        post("/api/duty/rosters/{id}/cells", edit_cell).perm(perm::DUTY_WRITE).probe("/api/duty/rosters/0/cells").doc(
+            "值班",
+            "修改草稿的一个格子（违反规则须填例外理由）",
+            Some("DutyCellInput"),
+            "DutyCellExplanation",
+            "200",
+        ),
+        post("/api/duty/rosters/{id}/publish", publish)
+            .perm(perm::DUTY_WRITE)
+            .probe("/api/duty/rosters/0/publish")
+            .doc("值班", "发布草稿：写入班次并通知班次有变化的人", None, "DutyPublishOutcome", "200"),
+        post("/api/duty/rosters/{id}/repair", repair).perm(perm::DUTY_WRITE).probe("/api/duty/rosters/0/repair").doc(
+            "值班",
+            "有人病假、隔离或抽调：以最少改动生成新草稿",
+            Some("DutyRepairInput"),
+            "DutyRepairOutcome",
+            "201",
         ),
         post("/api/duty/log", add_log).perm(perm::DUTY_LOG).doc(
             "值班",

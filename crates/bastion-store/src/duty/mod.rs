@@ -9,6 +9,8 @@ use sqlx::Row;
 use crate::db::{flag, unique, Store, StoreError, StoreResult, Tx};
 use crate::org::{PersonId, UnitId};
 
+pub mod roster;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct PostId(pub i64);
@@ -34,6 +36,11 @@ pub struct Post {
     pub checkpoint_id: Option<i64>,
     pub checkpoint_name: Option<String>,
     pub shifts: Vec<ShiftDef>,
+    /// Conditions every shift of the post must meet: at least this many sworn officers (民警)
+    /// and party members, and (when set) one person with this skill.
+    pub min_sworn: i64,
+    pub min_party: i64,
+    pub skill: Option<String>,
 }
 
 impl Post {
@@ -49,6 +56,9 @@ pub struct NewPost {
     pub unit_id: UnitId,
     pub checkpoint_id: Option<i64>,
     pub shifts: Vec<ShiftDef>,
+    pub min_sworn: i64,
+    pub min_party: i64,
+    pub skill: Option<String>,
 }
 
 /// One person on one shift of one post on one day.
@@ -119,7 +129,7 @@ pub struct NewLogEntry {
 }
 
 const POST_COLS: &str = "p.id, p.name, p.kind, p.unit_id, u.name AS unit_name, u.path AS unit_path, p.checkpoint_id, \
-    c.name AS checkpoint_name, p.shifts";
+    c.name AS checkpoint_name, p.shifts, p.min_sworn, p.min_party, p.skill";
 const POST_FROM: &str =
     "duty_posts p JOIN units u ON u.id = p.unit_id LEFT JOIN checkpoints c ON c.id = p.checkpoint_id";
 
@@ -135,6 +145,9 @@ fn post_row(r: &AnyRow) -> StoreResult<Post> {
         checkpoint_id: r.try_get("checkpoint_id")?,
         checkpoint_name: r.try_get("checkpoint_name")?,
         shifts: bastion_core::duty::parse_shifts("班次", &shifts).unwrap_or_default(),
+        min_sworn: r.try_get("min_sworn")?,
+        min_party: r.try_get("min_party")?,
+        skill: r.try_get("skill")?,
     })
 }
 
@@ -182,14 +195,17 @@ impl Store {
     pub async fn insert_post(&self, tx: &mut Tx, p: &NewPost) -> StoreResult<PostId> {
         let t = bastion_core::time::now_ms();
         let row = sqlx::query(
-            "INSERT INTO duty_posts (name, kind, unit_id, checkpoint_id, shifts, created_at, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id",
+            "INSERT INTO duty_posts (name, kind, unit_id, checkpoint_id, shifts, min_sworn, min_party, skill, \
+             created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9) RETURNING id",
         )
         .bind(&p.name)
         .bind(p.kind.code())
         .bind(p.unit_id.0)
         .bind(p.checkpoint_id)
         .bind(bastion_core::duty::format_shifts(&p.shifts))
+        .bind(p.min_sworn)
+        .bind(p.min_party)
+        .bind(p.skill.as_deref())
         .bind(t)
         .fetch_one(&mut **tx)
         .await

@@ -18,6 +18,8 @@ use bastion_core::FieldError;
 use serde::Deserialize;
 
 use super::{error_page, error_page_in_shell, render, render_status, Shell};
+
+mod roster;
 use crate::i18n::Tr;
 use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
@@ -390,4 +392,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/duty/log", log).perm(perm::DUTY_LOG).menu(33, "duty.menu_log", "✎"),
         post("/duty/log", add_log).perm(perm::DUTY_LOG),
     ]
+    .into_iter()
+    .chain(roster::endpoints())
+    .collect()
 }

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
+pub mod roster;
+pub(crate) use roster::NOTIFY_SENDER;
+
 fn id_field(field: &str, raw: &str, e: &mut Vec<FieldError>) -> Option<i64> {
     match non_empty(raw) {
         None => {
@@ -57,6 +60,16 @@ pub struct PostInput {
     pub checkpoint_id: String,
     /// One shift per line: `名称 开始-结束 人数`, e.g. `白班 08:00-20:00 2`.
     pub shifts: String,
+    /// At least this many sworn officers (民警, not 辅警) on every shift (0 to 9).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "Option<i64>")]
+    pub min_sworn: String,
+    /// At least this many party members on every shift (0 to 9).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "Option<i64>")]
+    pub min_party: String,
+    /// A skill at least one person on every shift must have (e.g. 驾驶), or empty.
+    pub skill: String,
 }
 
 struct ParsedPost {
@@ -65,6 +78,20 @@ struct ParsedPost {
     unit_id: i64,
     checkpoint_id: Option<i64>,
     shifts: Vec<ShiftDef>,
+    min_sworn: i64,
+    min_party: i64,
+    skill: Option<String>,
+}
+
+fn small_count(field: &str, raw: &str, e: &mut Vec<FieldError>) -> i64 {
+    match non_empty(raw).map(str::parse::<i64>) {
+        None => 0,
+        Some(Ok(n)) if (0..=9).contains(&n) => n,
+        _ => {
+            e.push(FieldError::new(field, format!("{field}须为 0 到 9 之间的整数")));
+            0
+        }
+    }
 }
 
 impl PostInput {
@@ -75,9 +102,20 @@ impl PostInput {
         let unit_id = id_field("所属单位", &self.unit_id, &mut e);
         let checkpoint_id = opt_id_field("关联卡点", &self.checkpoint_id, &mut e);
         let shifts = duty::parse_shifts("班次", &self.shifts).map_err(|x| e.push(x)).ok();
+        let min_sworn = small_count("每班民警", &self.min_sworn, &mut e);
+        let min_party = small_count("每班党员", &self.min_party, &mut e);
+        let skill = opt_text("技能要求", &self.skill, 20).map_err(|x| e.push(x)).ok().flatten();
+        if let Some(shifts) = &shifts {
+            let least = shifts.iter().map(|s| s.required).min().unwrap_or(0);
+            for (field, n) in [("每班民警", min_sworn), ("每班党员", min_party)] {
+                if n > least {
+                    e.push(FieldError::new(field, format!("{field}（{n}）不能多于每班人数（最少的班次 {least} 人）")));
+                }
+            }
+        }
         match (name, kind, unit_id, checkpoint_id, shifts) {
             (Some(name), Some(kind), Some(unit_id), Some(checkpoint_id), Some(shifts)) if e.is_empty() => {
-                Ok(ParsedPost { name, kind, unit_id, checkpoint_id, shifts })
+                Ok(ParsedPost { name, kind, unit_id, checkpoint_id, shifts, min_sworn, min_party, skill })
             }
             _ => Err(e),
         }
@@ -194,11 +232,23 @@ impl App {
                 .await
                 .map_err(|_| AppError::invalid(FieldError::new("关联卡点", "关联卡点不存在")))?;
         }
-        let new =
-            NewPost { name: p.name, kind: p.kind, unit_id: unit.id, checkpoint_id: p.checkpoint_id, shifts: p.shifts };
+        let new = NewPost {
+            name: p.name,
+            kind: p.kind,
+            unit_id: unit.id,
+            checkpoint_id: p.checkpoint_id,
+            shifts: p.shifts,
+            min_sworn: p.min_sworn,
+            min_party: p.min_party,
+            skill: p.skill,
+        };
         let mut tx = self.store.begin().await?;
         let id = self.store.insert_post(&mut tx, &new).await?;
-        let detail = duty::format_shifts(&new.shifts).replace('\n', "；");
+        let mut detail = duty::format_shifts(&new.shifts).replace('\n', "；");
+        detail.push_str(&format!("；每班至少民警 {} 人、党员 {} 人", new.min_sworn, new.min_party));
+        if let Some(skill) = &new.skill {
+            detail.push_str(&format!("、会{skill}者 1 人"));
+        }
         self.audit(&mut tx, ctx, "duty", "新增岗位", &format!("duty_post:{} {}", id.0, new.name), &detail).await?;
         bastion_store::commit(tx).await?;
         Ok(id)
@@ -476,6 +526,9 @@ pub(crate) async fn seed_demo(
         unit_id: u("HQ"),
         checkpoint_id: None,
         shifts: three.clone(),
+        min_sworn: 1,
+        min_party: 0,
+        skill: None,
     };
     let mut posts = vec![(app.store.insert_post(&mut tx, &desk).await?, u("HQ"), three)];
     for c in app.store.checkpoints().await? {
@@ -485,6 +538,9 @@ pub(crate) async fn seed_demo(
             unit_id: c.unit_id,
             checkpoint_id: Some(c.id.0),
             shifts: two.clone(),
+            min_sworn: 1,
+            min_party: 1,
+            skill: None,
         };
         posts.push((app.store.insert_post(&mut tx, &post).await?, c.unit_id, two.clone()));
     }

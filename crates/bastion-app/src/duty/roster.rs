@@ -1,0 +1,1263 @@
+//! Rosters (排班表): the roster engine run on live data. A unit's posts (their shift patterns and
+//! conditions) and its people on duty are compiled into the engine's problem — eligibility by
+//! unit (the party committee's members for 领导带班), the bureau's rest rule, at most six days in
+//! a row, sworn officers, party members and skills per shift as group covers, the shifts already
+//! scheduled as requests to keep, fairness of nights and weekends — and the engine's roster is
+//! kept as a draft version. A draft is edited cell by cell (a change that breaks a rule names it
+//! and needs a written reason), published (its cells become the assignments, the people whose
+//! shifts changed are told through the delivery queue), and repaired when someone falls out (a
+//! new draft with the fewest changed cells).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use bastion_core::duty::{PostKind, ShiftDef};
+use bastion_core::error::{non_empty, opt_text, text};
+use bastion_core::org::{Category, DutyStatus, PoliticalStatus};
+use bastion_core::permission::perm;
+use bastion_core::FieldError;
+use bastion_roster::eval::{evaluate, Evaluation, Violation};
+use bastion_roster::model::{Cover, Fairness, Group, GroupCover, Instance, Request, ShiftType, Staff};
+use bastion_roster::repair::{repair, Absence, DEFAULT_CHANGE_WEIGHT};
+use bastion_roster::search::{solve, SolveOptions};
+use bastion_store::duty::roster::{Cell, Figures, NewRoster, Published};
+/// The read models and ids the web layer shows.
+pub use bastion_store::duty::roster::{Roster, RosterId};
+use bastion_store::duty::{Post, PostId};
+use bastion_store::org::{Person, PersonId, UnitId};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::{in_scope, App, AppError, AppResult, Ctx};
+
+/// Longest roster: a month.
+pub const MAX_DAYS: i64 = 31;
+/// Price of one missing person, sworn officer, party member or skill on a shift: far above
+/// fairness and requests, so the engine leaves a gap only when no one can fill it.
+const POST_WEIGHT: u32 = 1000;
+/// Price of one person more than a shift needs.
+const OVER_WEIGHT: u32 = 100;
+/// The bureau's rules: 11 hours' rest between shifts, at most 6 days in a row, at most 60 hours
+/// a week on average over the roster.
+const MIN_REST_MIN: i64 = 11 * 60;
+const MAX_CONSECUTIVE: u32 = 6;
+const MAX_HOURS_PER_WEEK: u32 = 60;
+/// Weight of keeping a shift already scheduled (manual assignments and the published roster).
+const KEEP_WEIGHT: u32 = 20;
+/// The engine's limit on time when none is asked for, and the most that may be asked for.
+pub const DEFAULT_SECONDS: f64 = 4.0;
+const MAX_SECONDS: f64 = 10.0;
+/// The engine's budget of iterations per thread for each person-day: a small unit's roster is
+/// done in a blink, the reference bureau's (956 people, 28 days) in about two seconds; the time
+/// limit caps it on a slow machine. Within the limit, the same problem and seed give the same
+/// roster.
+const ITERS_PER_CELL: u64 = 400;
+/// Repair's limits: the answer is needed while the sick officer's shift is still uncovered.
+const REPAIR_SECONDS: f64 = 1.5;
+const REPAIR_ITERS_PER_CELL: u64 = 150;
+
+/// The problem a version was generated under, kept with it (JSON): the engine's instance and what
+/// its indices stand for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Problem {
+    pub first_day: String,
+    pub instance: Instance,
+    /// Staff index → person.
+    pub people: Vec<i64>,
+    /// Shift type index → (post, shift name).
+    pub shifts: Vec<(i64, String)>,
+}
+
+impl Problem {
+    fn day(&self, i: usize) -> String {
+        date_at(&self.first_day, i)
+    }
+
+    fn day_index(&self, day: &str) -> Option<usize> {
+        let first = Date::strptime("%Y-%m-%d", &self.first_day).ok()?;
+        let d = Date::strptime("%Y-%m-%d", day).ok()?;
+        let n = first.until(d).ok()?.get_days();
+        usize::try_from(n).ok().filter(|&n| n < self.instance.days)
+    }
+
+    fn staff_index(&self, person: PersonId) -> Option<usize> {
+        self.people.iter().position(|&p| p == person.0)
+    }
+
+    fn shift_index(&self, post: PostId, shift: &str) -> Option<usize> {
+        self.shifts.iter().position(|(p, s)| *p == post.0 && s == shift)
+    }
+
+    /// The engine's roster of a version's cells.
+    fn grid(&self, cells: &[Cell]) -> bastion_roster::model::Roster {
+        let mut g = bastion_roster::model::Roster::empty(&self.instance);
+        for c in cells {
+            if let (Some(e), Some(d), Some(s)) =
+                (self.staff_index(c.person_id), self.day_index(&c.day), self.shift_index(c.post_id, &c.shift))
+            {
+                g.rows[e][d] = Some(s);
+            }
+        }
+        g
+    }
+
+    fn cells(&self, grid: &bastion_roster::model::Roster, parent: Option<&bastion_roster::model::Roster>) -> Vec<Cell> {
+        let mut out = Vec::new();
+        for (e, row) in grid.rows.iter().enumerate() {
+            for (d, v) in row.iter().enumerate() {
+                let Some(s) = *v else { continue };
+                let (post, shift) = &self.shifts[s];
+                out.push(Cell {
+                    person_id: PersonId(self.people[e]),
+                    day: self.day(d),
+                    post_id: PostId(*post),
+                    shift: shift.clone(),
+                    changed: parent.is_some_and(|p| p.rows[e][d] != Some(s)),
+                    override_reason: None,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn date_at(first: &str, i: usize) -> String {
+    Date::strptime("%Y-%m-%d", first)
+        .ok()
+        .and_then(|d| d.checked_add(jiff::Span::new().days(i as i64)).ok())
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+fn figures(ev: &Evaluation, changed: i64) -> Figures {
+    Figures {
+        objective: ev.objective,
+        hard_violations: ev.violations.len() as i64,
+        short_shifts: ev.under / i64::from(POST_WEIGHT),
+        short_conditions: ev.group_under / i64::from(POST_WEIGHT),
+        changed_cells: changed,
+    }
+}
+
+/// Generate a roster (生成排班).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["unit_id", "first_day", "days"]))]
+pub struct GenerateInput {
+    /// The unit whose posts and people are rostered (its whole subtree).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    pub unit_id: String,
+    #[schemars(extend("format" = "date"))]
+    pub first_day: String,
+    /// 1 to 31
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    pub days: String,
+    /// The most time the engine may take, in seconds (1 to 10, default 4).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "Option<f64>")]
+    pub seconds: String,
+    /// Draw of the engine (the same problem, seed and time give a comparable roster).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "Option<i64>")]
+    pub seed: String,
+}
+
+/// Change one cell of a draft.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["person_id", "day"]))]
+pub struct CellInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    pub person_id: String,
+    #[schemars(extend("format" = "date"))]
+    pub day: String,
+    /// `岗位编号:班次名称`, or empty for a day off.
+    pub value: String,
+    /// A written reason to break a rule (audited).
+    pub override_reason: String,
+}
+
+/// Someone falls out: sick, quarantined, on leave or called elsewhere.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["from", "to", "reason"]))]
+pub struct RepairInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "Option<i64>")]
+    pub person_id: String,
+    /// The person's police number (警号), used when `person_id` is empty.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    pub police_no: String,
+    #[schemars(extend("format" = "date"))]
+    pub from: String,
+    #[schemars(extend("format" = "date"))]
+    pub to: String,
+    /// 病假, 隔离, 休假, 抽调 or another short reason.
+    pub reason: String,
+}
+
+/// One person's burden in a version.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Burden {
+    pub person_id: PersonId,
+    pub shifts: u32,
+    pub nights: u32,
+    pub weekend_shifts: u32,
+    pub hours: u32,
+}
+
+/// How evenly a burden is spread over a unit's people.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Spread {
+    pub min: u32,
+    pub max: u32,
+    pub gini: f64,
+}
+
+/// Fairness of one unit's people in a version.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct UnitFairness {
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub people: usize,
+    pub shifts: Spread,
+    pub nights: Spread,
+    pub weekend_shifts: Spread,
+    pub hours: Spread,
+}
+
+/// One shift type of a version, with its short mark for the grid.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ShiftKey {
+    /// `岗位编号:班次名称`, the value a cell takes.
+    pub value: String,
+    pub post_id: PostId,
+    pub post_name: String,
+    pub shift: String,
+    pub hours: String,
+    pub mark: String,
+    pub night: bool,
+}
+
+/// One person's row of the grid.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct GridRow {
+    pub person_id: PersonId,
+    pub name: String,
+    pub police_no: String,
+    pub unit_name: String,
+    /// Per day: the index into `keys` of the shift worked, or none.
+    pub cells: Vec<Option<usize>>,
+    /// Per day: the cell differs from the parent version.
+    pub changed: Vec<bool>,
+    pub burden: Burden,
+}
+
+/// A version with what its page shows.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RosterView {
+    pub roster: Roster,
+    pub days: Vec<String>,
+    pub keys: Vec<ShiftKey>,
+    pub fairness: Vec<UnitFairness>,
+    /// The units with people in the roster (for the grid's filter).
+    pub units: Vec<(UnitId, String)>,
+    /// The grid of the unit asked for (the first when none is).
+    pub unit_id: Option<UnitId>,
+    pub rows: Vec<GridRow>,
+    /// Shifts below their headcount: (day, shift key, rostered, required).
+    pub gaps: Vec<(String, usize, u32, u32)>,
+    /// People of the unit not rostered and why (病假, 隔离 …).
+    pub excused: Vec<(String, String)>,
+}
+
+/// What another value of a cell would cost.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CellChoice {
+    /// The cell's value (`岗位编号:班次名称`, empty for a day off).
+    pub value: String,
+    pub label: String,
+    pub current: bool,
+    /// Change of the objective (positive: worse).
+    pub objective_delta: i64,
+    /// Rules the change would break, in words.
+    pub breaks: Vec<String>,
+}
+
+/// Why a person works what they work on a day, and what a change would cost.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CellExplanation {
+    pub person_id: PersonId,
+    pub name: String,
+    pub day: String,
+    pub value: String,
+    pub label: String,
+    /// Reasons for the current value, in words.
+    pub reasons: Vec<String>,
+    pub options: Vec<CellChoice>,
+}
+
+/// What publishing did.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PublishOutcome {
+    pub assignments: usize,
+    pub removed: u64,
+    /// Cells of shifts that had already started, left as they were.
+    pub skipped_started: usize,
+    /// People whose shifts changed, told through the delivery queue.
+    pub notified: usize,
+}
+
+/// A repair's result: the new draft and the cells it changed.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RepairOutcome {
+    pub roster_id: RosterId,
+    /// (person, day, before, after) in words.
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Change {
+    pub person_id: PersonId,
+    pub name: String,
+    pub day: String,
+    pub before: String,
+    pub after: String,
+    /// Forced by the absence (the absent person's own shift).
+    pub forced: bool,
+}
+
+fn is_night(s: &ShiftDef) -> bool {
+    s.start >= 20 * 60 || s.start < 6 * 60
+}
+
+fn party(p: &Person) -> bool {
+    matches!(p.political_status, PoliticalStatus::Member | PoliticalStatus::Probationary)
+}
+
+/// Rules an alternative breaks, in the duty officer's words.
+fn rule_words(v: &Violation, name: &str, problem: &Problem, posts: &HashMap<i64, Post>) -> String {
+    let shift_name = |s: usize| {
+        problem
+            .shifts
+            .get(s)
+            .map(|(p, sh)| format!("{}{}", posts.get(p).map_or("", |x| x.name.as_str()), sh))
+            .unwrap_or_default()
+    };
+    match v {
+        Violation::DayOff { day, .. } => {
+            format!("违反“休假、病假、隔离期间不排班”规则：{name} {} 不能上班", problem.day(*day))
+        }
+        Violation::ForbiddenSuccession { day, first, next, .. } => format!(
+            "违反“两班之间至少休息 11 小时”规则：{name} {} {} 之后次日接 {}",
+            problem.day(*day),
+            shift_name(*first),
+            shift_name(*next)
+        ),
+        Violation::MaxShiftsOfType { shift, max: 0, .. } => {
+            format!("违反“只在本单位岗位值班”规则：{name} 不属于 {} 的排班范围", shift_name(*shift))
+        }
+        Violation::MaxShiftsOfType { shift, worked, max, .. } => {
+            format!("违反“班次上限”规则：{name} 的 {} 共 {worked} 次，超过 {max} 次", shift_name(*shift))
+        }
+        Violation::MaxMinutes { worked, max, .. } => format!(
+            "违反“平均每周不超过 {MAX_HOURS_PER_WEEK} 小时”规则：{name} 共 {} 小时，超过 {} 小时",
+            worked / 60,
+            max / 60
+        ),
+        Violation::MaxConsecutive { start, len, max, .. } => {
+            format!("违反“最多连续上班 {max} 天”规则：{name} 自 {} 起连续 {len} 天", problem.day(*start))
+        }
+        Violation::MinDaysOff { start, len, min, .. } => {
+            format!("违反“至少连续休息 {min} 天”规则：{name} 自 {} 起只休 {len} 天", problem.day(*start))
+        }
+        Violation::MaxWeekends { worked, max, .. } => {
+            format!("违反“周末上班不超过 {max} 个”规则：{name} 共 {worked} 个周末")
+        }
+        other => format!("违反排班规则：{other}"),
+    }
+}
+
+fn gini_spread(values: &[u32]) -> Spread {
+    Spread {
+        min: values.iter().copied().min().unwrap_or(0),
+        max: values.iter().copied().max().unwrap_or(0),
+        gini: (bastion_roster::bureau::gini(values) * 1000.0).round() / 1000.0,
+    }
+}
+
+fn parse_id(field: &str, raw: &str) -> Result<i64, FieldError> {
+    match non_empty(raw).map(str::parse::<i64>) {
+        None => Err(FieldError::required(field)),
+        Some(Ok(n)) if n > 0 => Ok(n),
+        _ => Err(FieldError::new(field, format!("{field}须为正整数编号"))),
+    }
+}
+
+impl App {
+    async fn roster_in_scope(&self, ctx: &Ctx, id: RosterId, write: bool) -> AppResult<Roster> {
+        let scope = ctx.scope(if write { perm::DUTY_WRITE } else { perm::DUTY_READ })?;
+        let r = self.store.roster(id).await.map_err(|_| AppError::NotFound("排班表不存在".into()))?;
+        if !in_scope(&scope, &r.unit_path, None) {
+            return Err(AppError::forbidden_data());
+        }
+        Ok(r)
+    }
+
+    async fn roster_problem(&self, id: RosterId) -> AppResult<Problem> {
+        let raw = self.store.roster_problem(id).await?;
+        serde_json::from_str(&raw)
+            .map_err(|_| AppError::Conflict("这份排班表的计算数据与当前版本不符，请重新生成排班".into()))
+    }
+
+    async fn posts_by_id(&self) -> AppResult<HashMap<i64, Post>> {
+        Ok(self.store.duty_posts().await?.into_iter().map(|p| (p.id.0, p)).collect())
+    }
+
+    /// The versions the caller may see, newest first.
+    pub async fn rosters(&self, ctx: &Ctx) -> AppResult<Vec<Roster>> {
+        let scope = ctx.scope(perm::DUTY_READ)?;
+        Ok(self.store.rosters(200).await?.into_iter().filter(|r| in_scope(&scope, &r.unit_path, None)).collect())
+    }
+
+    /// Compile the unit's posts and people into the engine's problem.
+    async fn build_problem(&self, unit_path: &str, first: Date, days: usize) -> AppResult<(Problem, Vec<Person>)> {
+        let posts: Vec<Post> =
+            self.store.duty_posts().await?.into_iter().filter(|p| p.unit_path.starts_with(unit_path)).collect();
+        if posts.is_empty() {
+            return Err(AppError::invalid(FieldError::new(
+                "单位",
+                "该单位及下级没有岗位，不能排班；请先在“值班岗位”中新增岗位及其班次",
+            )));
+        }
+        let everyone = self.store.roster_people(unit_path).await?;
+        let (people, away): (Vec<Person>, Vec<Person>) =
+            everyone.into_iter().partition(|p| p.duty_status == DutyStatus::OnDuty);
+        let leaders: BTreeSet<i64> = if posts.iter().any(|p| p.kind == PostKind::Lead) {
+            let mut set = BTreeSet::new();
+            for org in self.store.party_orgs().await? {
+                if org.kind == bastion_core::party::OrgKind::Committee {
+                    set.extend(self.store.officers(org.id).await?.into_iter().map(|o| o.person_id.0));
+                }
+            }
+            set
+        } else {
+            BTreeSet::new()
+        };
+        let defs: Vec<(&Post, &ShiftDef)> = posts.iter().flat_map(|p| p.shifts.iter().map(move |s| (p, s))).collect();
+        let shifts: Vec<ShiftType> = defs
+            .iter()
+            .map(|(p, s)| ShiftType {
+                id: format!("{}:{}", p.id.0, s.name),
+                minutes: s.minutes() as u32,
+                forbidden_next: defs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, n))| 1440 + i64::from(n.start) - (i64::from(s.start) + s.minutes()) < MIN_REST_MIN)
+                    .map(|(i, _)| i)
+                    .collect(),
+            })
+            .collect();
+        let weeks = days.div_ceil(7) as u32;
+        let staff: Vec<Staff> = people
+            .iter()
+            .map(|person| {
+                let leader = leaders.contains(&person.id.0);
+                Staff {
+                    id: person.id.0.to_string(),
+                    max_shifts: defs
+                        .iter()
+                        .map(|(p, _)| {
+                            let ok = if p.kind == PostKind::Lead {
+                                leader
+                            } else {
+                                !leader && person.unit_path.starts_with(&p.unit_path)
+                            };
+                            if ok {
+                                days as u32
+                            } else {
+                                0
+                            }
+                        })
+                        .collect(),
+                    max_minutes: (MAX_HOURS_PER_WEEK * 60 * days as u32).div_ceil(7),
+                    min_minutes: 0,
+                    max_consecutive: MAX_CONSECUTIVE,
+                    min_consecutive: 1,
+                    min_days_off: 1,
+                    max_weekends: weeks,
+                    days_off: vec![false; days],
+                    excused: vec![false; days],
+                }
+            })
+            .collect();
+        let mut groups = vec![
+            Group { name: "党员".into(), members: people.iter().map(party).collect() },
+            Group { name: "民警".into(), members: people.iter().map(|p| p.category == Category::Police).collect() },
+        ];
+        let mut skill_group: BTreeMap<String, usize> = BTreeMap::new();
+        for p in &posts {
+            if let Some(skill) = p.skill.as_ref().filter(|s| !s.is_empty()) {
+                skill_group.entry(skill.clone()).or_insert_with(|| {
+                    groups.push(Group {
+                        name: skill.clone(),
+                        members: people.iter().map(|x| x.skills.iter().any(|k| k == skill)).collect(),
+                    });
+                    groups.len() - 1
+                });
+            }
+        }
+        let s_n = shifts.len();
+        let mut cover = vec![Cover::default(); days * s_n];
+        let mut group_covers = Vec::new();
+        for d in 0..days {
+            for (s, (p, def)) in defs.iter().enumerate() {
+                cover[d * s_n + s] = Cover {
+                    requirement: def.required as u32,
+                    weight_under: POST_WEIGHT,
+                    // Exactly one leader; elsewhere an extra person is waste, not a gap.
+                    weight_over: if p.kind == PostKind::Lead { POST_WEIGHT } else { OVER_WEIGHT },
+                };
+                let skill = p.skill.as_ref().and_then(|k| skill_group.get(k)).copied();
+                for (group, min) in [(Some(0), p.min_party), (Some(1), p.min_sworn), (skill, 1)] {
+                    if let (Some(group), true) = (group, min > 0) {
+                        group_covers.push(GroupCover {
+                            day: d,
+                            shifts: vec![s],
+                            group,
+                            min: min as u32,
+                            weight_under: POST_WEIGHT,
+                        });
+                    }
+                }
+            }
+        }
+        // Shifts already scheduled in the period are kept where the rules allow.
+        let last = first.checked_add(jiff::Span::new().days(days as i64 - 1)).unwrap_or(first);
+        let post_ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
+        let mut tx = self.store.begin().await?;
+        let scheduled = self.store.scheduled(&mut tx, &post_ids, &first.to_string(), &last.to_string()).await?;
+        drop(tx);
+        let mut problem = Problem {
+            first_day: first.to_string(),
+            instance: Instance {
+                name: format!("unit {unit_path}"),
+                days,
+                shifts,
+                staff,
+                on_requests: Vec::new(),
+                off_requests: Vec::new(),
+                cover,
+                groups,
+                group_covers,
+                fairness: Some(Fairness {
+                    night_shifts: defs.iter().map(|(_, s)| is_night(s)).collect(),
+                    holidays: vec![false; days],
+                    weight: 1,
+                }),
+            },
+            people: people.iter().map(|p| p.id.0).collect(),
+            shifts: defs.iter().map(|(p, s)| (p.id.0, s.name.clone())).collect(),
+        };
+        let on: Vec<Request> = scheduled
+            .iter()
+            .filter_map(|a| {
+                Some(Request {
+                    staff: problem.staff_index(a.person_id)?,
+                    day: problem.day_index(&a.day)?,
+                    shift: problem.shift_index(a.post_id, &a.shift)?,
+                    weight: KEEP_WEIGHT,
+                })
+            })
+            .collect();
+        problem.instance.on_requests = on;
+        Ok((problem, away))
+    }
+
+    /// Refuse a problem no roster can meet, naming the post and shift.
+    fn check_contradictions(&self, problem: &Problem, posts: &HashMap<i64, Post>) -> AppResult<()> {
+        let mut errors = Vec::new();
+        for c in problem.instance.contradictions() {
+            if let bastion_roster::model::Contradiction::CoverNoOneMayWork { shift, .. } = &c {
+                let i = problem.instance.shift_index(shift).unwrap_or(0);
+                let (post, name) = &problem.shifts[i];
+                let post = posts.get(post);
+                let who = match post.map(|p| p.kind) {
+                    Some(PostKind::Lead) => {
+                        "党委委员（领导带班由党委委员轮流担任，请先在党建中设置党委委员）".to_string()
+                    }
+                    _ => format!("{}及下级单位的在岗人员", post.map_or("", |p| p.unit_name.as_str())),
+                };
+                errors.push(FieldError::new(
+                    "单位",
+                    format!(
+                        "岗位“{}”的{name}没有可排的人：只有{who}能上这个岗位，目前没有",
+                        post.map_or("", |p| p.name.as_str())
+                    ),
+                ));
+            } else {
+                errors.push(FieldError::new("单位", format!("排班条件互相矛盾：{c}")));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
+
+    /// Generate a draft roster for a unit's posts and people.
+    pub async fn generate_roster(&self, ctx: &Ctx, input: &GenerateInput) -> AppResult<RosterId> {
+        let scope = ctx.scope(perm::DUTY_WRITE)?;
+        let mut e = Vec::new();
+        let unit_id = parse_id("单位", &input.unit_id).map_err(|x| e.push(x)).ok();
+        let first = bastion_core::time::parse_date("开始日期", &input.first_day).map_err(|x| e.push(x)).ok();
+        let days = match non_empty(&input.days).map(str::parse::<i64>) {
+            Some(Ok(n)) if (1..=MAX_DAYS).contains(&n) => Some(n),
+            None => {
+                e.push(FieldError::required("天数"));
+                None
+            }
+            _ => {
+                e.push(FieldError::new("天数", format!("天数须为 1 到 {MAX_DAYS} 之间的整数")));
+                None
+            }
+        };
+        let seconds = match non_empty(&input.seconds).map(str::parse::<f64>) {
+            None => Some(DEFAULT_SECONDS),
+            Some(Ok(s)) if (1.0..=MAX_SECONDS).contains(&s) => Some(s),
+            _ => {
+                e.push(FieldError::new("计算时间", format!("计算时间上限须为 1 到 {MAX_SECONDS} 秒")));
+                None
+            }
+        };
+        let seed = match non_empty(&input.seed).map(str::parse::<u32>) {
+            None => Some(1),
+            Some(Ok(s)) => Some(u64::from(s)),
+            _ => {
+                e.push(FieldError::new("随机种子", "随机种子须为非负整数"));
+                None
+            }
+        };
+        if let Some(f) = first {
+            if f <= bastion_core::time::today() {
+                e.push(FieldError::new("开始日期", "开始日期须在今天之后：已开始的班次不能重新排"));
+            }
+        }
+        let (Some(unit_id), Some(first), Some(days), Some(seconds), Some(seed)) = (unit_id, first, days, seconds, seed)
+        else {
+            return Err(AppError::Invalid(e));
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        let unit = self
+            .store
+            .unit(UnitId(unit_id))
+            .await
+            .map_err(|_| AppError::invalid(FieldError::new("单位", "单位不存在")))?;
+        if !in_scope(&scope, &unit.path, None) {
+            return Err(AppError::forbidden_data());
+        }
+        let (problem, _) = self.build_problem(&unit.path, first, days as usize).await?;
+        let posts = self.posts_by_id().await?;
+        self.check_contradictions(&problem, &posts)?;
+        let inst = problem.instance.clone();
+        let cells = (problem.people.len() * problem.instance.days) as u64;
+        let opts = SolveOptions {
+            seed,
+            threads: 2,
+            seconds: Some(seconds),
+            max_iters: Some((cells * ITERS_PER_CELL).max(1_000_000)),
+            ..SolveOptions::default()
+        };
+        let started = std::time::Instant::now();
+        let out = tokio::task::spawn_blocking(move || solve(&inst, &opts))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("roster engine: {e}")))?
+            .map_err(|e| {
+                AppError::Conflict(format!("按现有人员和规则排不出不违反规则的排班（{e}）；请增加人员或减少每班人数"))
+            })?;
+        let solve_ms = started.elapsed().as_millis() as i64;
+        let cells = problem.cells(&out.roster, None);
+        let new = NewRoster {
+            unit_id: unit.id,
+            first_day: first.to_string(),
+            days,
+            parent_id: None,
+            reason: None,
+            seed: seed as i64,
+            figures: figures(&out.evaluation, 0),
+            solve_ms,
+            problem: serde_json::to_string(&problem).map_err(|e| AppError::Internal(e.into()))?,
+            created_by: ctx.username.clone(),
+        };
+        let mut tx = self.store.begin().await?;
+        let id = self.store.insert_roster(&mut tx, &new).await?;
+        self.store.insert_roster_cells(&mut tx, id, &cells).await?;
+        let f = new.figures;
+        let detail = format!(
+            "{} 起 {days} 天，{} 人 {} 个班次；缺员 {} 人次，条件未满足 {} 次；用时 {solve_ms} 毫秒",
+            new.first_day,
+            problem.people.len(),
+            cells.len(),
+            f.short_shifts,
+            f.short_conditions
+        );
+        self.audit(&mut tx, ctx, "duty", "生成排班", &format!("duty_roster:{} {}", id.0, unit.name), &detail).await?;
+        bastion_store::commit(tx).await?;
+        Ok(id)
+    }
+
+    /// A version with its grid for one unit (the first with people when none is asked for).
+    pub async fn roster_view(&self, ctx: &Ctx, id: RosterId, unit: Option<&str>) -> AppResult<RosterView> {
+        let roster = self.roster_in_scope(ctx, id, false).await?;
+        let unit = match unit.and_then(non_empty) {
+            None => None,
+            Some(u) => Some(parse_id("单位", u).map_err(AppError::invalid)?),
+        };
+        let problem = self.roster_problem(id).await?;
+        let posts = self.posts_by_id().await?;
+        let cells = self.store.roster_cells(None, id).await?;
+        let grid = problem.grid(&cells);
+        // Against the parent version every differing cell counts, a shift taken away too.
+        let changed: BTreeSet<(i64, String)> = match roster.parent_id {
+            Some(parent) => {
+                let before = problem.grid(&self.store.roster_cells(None, parent).await?);
+                before.diff(&grid).iter().map(|c| (problem.people[c.staff], problem.day(c.day))).collect()
+            }
+            None => cells.iter().filter(|c| c.changed).map(|c| (c.person_id.0, c.day.clone())).collect(),
+        };
+        let everyone = self.store.roster_people(&roster.unit_path).await?;
+        let by_id: HashMap<i64, &Person> = everyone.iter().map(|p| (p.id.0, p)).collect();
+        let inst = &problem.instance;
+        let days: Vec<String> = (0..inst.days).map(|d| problem.day(d)).collect();
+        let mut letters: HashMap<i64, String> = HashMap::new();
+        let keys: Vec<ShiftKey> = problem
+            .shifts
+            .iter()
+            .enumerate()
+            .map(|(i, (post_id, shift))| {
+                let n = letters.len();
+                let letter = letters.entry(*post_id).or_insert_with(|| {
+                    let a = (b'A' + (n % 26) as u8) as char;
+                    if n < 26 {
+                        a.to_string()
+                    } else {
+                        format!("{a}{}", n / 26)
+                    }
+                });
+                let post = posts.get(post_id);
+                let def = post.and_then(|p| p.shift(shift));
+                ShiftKey {
+                    value: format!("{post_id}:{shift}"),
+                    post_id: PostId(*post_id),
+                    post_name: post.map_or_else(|| format!("岗位 {post_id}"), |p| p.name.clone()),
+                    shift: shift.clone(),
+                    hours: def.map(ShiftDef::hours).unwrap_or_default(),
+                    mark: format!("{letter}{}", shift.chars().next().unwrap_or('班')),
+                    night: inst.fairness.as_ref().is_some_and(|f| f.night_shifts[i]),
+                }
+            })
+            .collect();
+        let burden = |e: usize| {
+            let row = &grid.rows[e];
+            let worked: Vec<(usize, usize)> = row.iter().enumerate().filter_map(|(d, v)| v.map(|s| (d, s))).collect();
+            Burden {
+                person_id: PersonId(problem.people[e]),
+                shifts: worked.len() as u32,
+                nights: worked.iter().filter(|(_, s)| keys[*s].night).count() as u32,
+                weekend_shifts: worked
+                    .iter()
+                    .filter(|(d, _)| {
+                        Date::strptime("%Y-%m-%d", &days[*d]).is_ok_and(|x| x.weekday().to_monday_one_offset() >= 6)
+                    })
+                    .count() as u32,
+                hours: worked.iter().map(|(_, s)| inst.shifts[*s].minutes).sum::<u32>() / 60,
+            }
+        };
+        // Fairness per unit over the people who may work at least one shift.
+        let mut by_unit: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
+        let mut unit_names: HashMap<i64, String> = HashMap::new();
+        for (e, pid) in problem.people.iter().enumerate() {
+            let Some(p) = by_id.get(pid) else { continue };
+            unit_names.insert(p.unit_id.0, p.unit_name.clone());
+            if inst.staff[e].max_shifts.iter().any(|&m| m > 0) {
+                let order = everyone.iter().position(|x| x.unit_id == p.unit_id).unwrap_or(0) as i64;
+                by_unit.entry((order, p.unit_id.0)).or_default().push(e);
+            }
+        }
+        let fairness = by_unit
+            .iter()
+            .map(|((_, u), staff)| {
+                let b: Vec<Burden> = staff.iter().map(|&e| burden(e)).collect();
+                let pick = |f: fn(&Burden) -> u32| gini_spread(&b.iter().map(f).collect::<Vec<_>>());
+                UnitFairness {
+                    unit_id: UnitId(*u),
+                    unit_name: unit_names.get(u).cloned().unwrap_or_default(),
+                    people: staff.len(),
+                    shifts: pick(|b| b.shifts),
+                    nights: pick(|b| b.nights),
+                    weekend_shifts: pick(|b| b.weekend_shifts),
+                    hours: pick(|b| b.hours),
+                }
+            })
+            .collect::<Vec<_>>();
+        let units: Vec<(UnitId, String)> = fairness.iter().map(|f| (f.unit_id, f.unit_name.clone())).collect();
+        let unit_id = unit.map(UnitId).filter(|u| units.iter().any(|(x, _)| x == u)).or(units.first().map(|u| u.0));
+        let rows = match unit_id {
+            None => Vec::new(),
+            Some(u) => problem
+                .people
+                .iter()
+                .enumerate()
+                .filter_map(|(e, pid)| {
+                    let p = by_id.get(pid)?;
+                    (p.unit_id == u).then(|| GridRow {
+                        person_id: p.id,
+                        name: p.name.clone(),
+                        police_no: p.police_no.clone(),
+                        unit_name: p.unit_name.clone(),
+                        cells: grid.rows[e].clone(),
+                        changed: days.iter().map(|d| changed.contains(&(p.id.0, d.clone()))).collect(),
+                        burden: burden(e),
+                    })
+                })
+                .collect(),
+        };
+        let mut gaps = Vec::new();
+        for d in 0..inst.days {
+            for s in 0..inst.shifts.len() {
+                let need = inst.cover_at(d, s).requirement;
+                let have = grid.rows.iter().filter(|r| r[d] == Some(s)).count() as u32;
+                if have < need {
+                    gaps.push((days[d].clone(), s, have, need));
+                }
+            }
+        }
+        let excused = everyone
+            .iter()
+            .filter(|p| p.duty_status != DutyStatus::OnDuty && unit_id.is_some_and(|u| u == p.unit_id))
+            .map(|p| (p.name.clone(), p.duty_status.zh().to_string()))
+            .collect();
+        Ok(RosterView { roster, days, keys, fairness, units, unit_id, rows, gaps, excused })
+    }
+
+    /// Why a person works what they work on a day, and what each other value would cost.
+    pub async fn explain_cell(&self, ctx: &Ctx, id: RosterId, person: &str, day: &str) -> AppResult<CellExplanation> {
+        self.roster_in_scope(ctx, id, false).await?;
+        let person = parse_id("人员", person).map_err(AppError::invalid)?;
+        let day = bastion_core::time::parse_date("日期", day).map_err(AppError::invalid)?.to_string();
+        let day = day.as_str();
+        let problem = self.roster_problem(id).await?;
+        let cells = self.store.roster_cells(None, id).await?;
+        let posts = self.posts_by_id().await?;
+        self.explain_with(&problem, &cells, &posts, PersonId(person), day).await
+    }
+
+    async fn explain_with(
+        &self,
+        problem: &Problem,
+        cells: &[Cell],
+        posts: &HashMap<i64, Post>,
+        person: PersonId,
+        day: &str,
+    ) -> AppResult<CellExplanation> {
+        let Some(e) = problem.staff_index(person) else {
+            return Err(AppError::invalid(FieldError::new("人员", "此人不在这份排班表中")));
+        };
+        let Some(d) = problem.day_index(day) else {
+            return Err(AppError::invalid(FieldError::new("日期", "日期不在这份排班表的周期内")));
+        };
+        let name = self.store.person(person).await.map(|p| p.name).unwrap_or_default();
+        let grid = problem.grid(cells);
+        let x = bastion_roster::explain::explain(&problem.instance, &grid, e, d)
+            .map_err(|err| AppError::Internal(anyhow::anyhow!("explain: {err}")))?;
+        let label = |v: Option<usize>| match v {
+            None => "休息".to_string(),
+            Some(s) => {
+                let (p, sh) = &problem.shifts[s];
+                format!("{} {sh}", posts.get(p).map_or("", |x| x.name.as_str()))
+            }
+        };
+        let value = |v: Option<usize>| {
+            v.map(|s| format!("{}:{}", problem.shifts[s].0, problem.shifts[s].1)).unwrap_or_default()
+        };
+        let mut reasons = Vec::new();
+        for c in &x.cover {
+            if x.value == Some(c.shift) {
+                let need = if c.needs_them() { "缺了此人就不够" } else { "多于所需" };
+                reasons.push(format!(
+                    "{}：需要 {} 人，已排 {} 人（{need}）",
+                    label(Some(c.shift)),
+                    c.requirement,
+                    c.assigned
+                ));
+            }
+        }
+        for g in x.groups.iter().filter(|g| g.counted) {
+            reasons.push(format!("计入“至少 {} 名{}”：已排 {} 名", g.min, g.group, g.assigned));
+        }
+        for r in &x.requests {
+            let what = if problem.instance.on_requests.iter().any(|q| q.staff == e && q.day == d && q.shift == r.shift)
+            {
+                "原已排定的班次，尽量保留"
+            } else {
+                "本人意愿"
+            };
+            let state = if r.granted { "已满足" } else { "未满足" };
+            reasons.push(format!("{what}：{}（{state}）", label(Some(r.shift))));
+        }
+        if x.fixed_day_off {
+            reasons.push("当天不能排班（休假、病假或隔离）".into());
+        }
+        let mut options = vec![CellChoice {
+            value: value(x.value),
+            label: label(x.value),
+            current: true,
+            objective_delta: 0,
+            breaks: Vec::new(),
+        }];
+        for a in &x.alternatives {
+            // Posts the person may never work are not offered as choices.
+            if a.value.is_some_and(|s| problem.instance.staff[e].max_shifts[s] == 0) {
+                continue;
+            }
+            options.push(CellChoice {
+                value: value(a.value),
+                label: label(a.value),
+                current: false,
+                objective_delta: a.objective_delta,
+                breaks: a.breaks.iter().map(|v| rule_words(v, &name, problem, posts)).collect(),
+            });
+        }
+        Ok(CellExplanation {
+            person_id: person,
+            name,
+            day: day.to_string(),
+            value: value(x.value),
+            label: label(x.value),
+            reasons,
+            options,
+        })
+    }
+
+    /// Change one cell of a draft; a change that breaks a rule needs a written reason.
+    pub async fn edit_roster_cell(&self, ctx: &Ctx, id: RosterId, input: &CellInput) -> AppResult<CellExplanation> {
+        self.roster_in_scope(ctx, id, true).await?;
+        let mut e = Vec::new();
+        let person = parse_id("人员", &input.person_id).map_err(|x| e.push(x)).ok();
+        let day = bastion_core::time::parse_date("日期", &input.day).map_err(|x| e.push(x)).ok();
+        let reason = opt_text("例外理由", &input.override_reason, 200).map_err(|x| e.push(x)).ok().flatten();
+        let (Some(person), Some(day)) = (person, day) else { return Err(AppError::Invalid(e)) };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        let day = day.to_string();
+        let problem = self.roster_problem(id).await?;
+        let posts = self.posts_by_id().await?;
+        let value = input.value.trim();
+        let target = if value.is_empty() {
+            None
+        } else {
+            let parsed = value.split_once(':').and_then(|(p, s)| Some((PostId(p.trim().parse().ok()?), s.trim())));
+            match parsed.and_then(|(p, s)| problem.shift_index(p, s)) {
+                Some(s) => Some(s),
+                None => {
+                    return Err(AppError::invalid(FieldError::new(
+                        "班次",
+                        format!("班次“{value}”不在这份排班表的岗位班次中（写作“岗位编号:班次名称”，留空为休息）"),
+                    )))
+                }
+            }
+        };
+        let person = PersonId(person);
+        let mut tx = self.store.begin().await?;
+        let roster = self.store.roster_for_update(&mut tx, id).await?;
+        if roster.status != "draft" {
+            return Err(AppError::Conflict("只有草稿可以修改；已发布的排班请用“调整（病假等）”生成新草稿".into()));
+        }
+        let cells = self.store.roster_cells(Some(&mut tx), id).await?;
+        let x = self.explain_with(&problem, &cells, &posts, person, &day).await?;
+        let wanted = target.map(|s| format!("{}:{}", problem.shifts[s].0, problem.shifts[s].1)).unwrap_or_default();
+        if wanted == x.value {
+            return Ok(x);
+        }
+        let Some(option) = x.options.iter().find(|o| o.value == wanted) else {
+            return Err(AppError::invalid(FieldError::new(
+                "班次",
+                format!("违反“只在本单位岗位值班”规则：{} 不属于该岗位的排班范围", x.name),
+            )));
+        };
+        if !option.breaks.is_empty() && reason.is_none() {
+            return Err(AppError::invalid(FieldError::new(
+                "例外理由",
+                format!("{}；确需这样排请填写例外理由", option.breaks.join("；")),
+            )));
+        }
+        let cell = target.map(|s| Cell {
+            person_id: person,
+            day: day.clone(),
+            post_id: PostId(problem.shifts[s].0),
+            shift: problem.shifts[s].1.clone(),
+            changed: true,
+            override_reason: if option.breaks.is_empty() { None } else { reason.clone() },
+        });
+        self.store.set_roster_cell(&mut tx, id, person, &day, cell.as_ref()).await?;
+        let cells = self.store.roster_cells(Some(&mut tx), id).await?;
+        let ev = evaluate(&problem.instance, &problem.grid(&cells));
+        let changed = cells.iter().filter(|c| c.changed).count() as i64;
+        self.store.set_roster_figures(&mut tx, id, figures(&ev, changed)).await?;
+        let detail = match (option.breaks.is_empty(), &reason) {
+            (false, Some(r)) => format!("{} → {}；{}；例外理由：{r}", x.label, option.label, option.breaks.join("；")),
+            _ => format!("{} → {}", x.label, option.label),
+        };
+        self.audit(&mut tx, ctx, "duty", "修改排班", &format!("duty_roster:{} {} {day}", id.0, x.name), &detail)
+            .await?;
+        bastion_store::commit(tx).await?;
+        let cells = self.store.roster_cells(None, id).await?;
+        self.explain_with(&problem, &cells, &posts, person, &day).await
+    }
+
+    /// Publish a draft: its cells become the assignments from now on; people whose shifts changed
+    /// are told through the delivery queue.
+    pub async fn publish_roster(&self, ctx: &Ctx, id: RosterId) -> AppResult<PublishOutcome> {
+        self.roster_in_scope(ctx, id, true).await?;
+        let problem = self.roster_problem(id).await?;
+        let posts = self.posts_by_id().await?;
+        let now = bastion_core::time::now_ms();
+        let mut tx = self.store.begin().await?;
+        let roster = self.store.roster_for_update(&mut tx, id).await?;
+        if roster.status != "draft" {
+            return Err(AppError::Conflict(format!(
+                "这份排班表已{}，不能再次发布",
+                if roster.status == "published" { "发布" } else { "被新版本取代" }
+            )));
+        }
+        let cells = self.store.roster_cells(Some(&mut tx), id).await?;
+        let mut new = Vec::new();
+        let mut skipped = 0;
+        for c in &cells {
+            let post = posts.get(&c.post_id.0);
+            let Some(def) = post.and_then(|p| p.shift(&c.shift)) else {
+                return Err(AppError::Conflict(format!(
+                    "岗位“{}”的班次“{}”已被修改或删除，请重新生成排班",
+                    post.map_or("", |p| p.name.as_str()),
+                    c.shift
+                )));
+            };
+            let date = Date::strptime("%Y-%m-%d", &c.day).map_err(|e| AppError::Internal(e.into()))?;
+            let (starts_at, ends_at) = def.span(date);
+            if starts_at <= now {
+                skipped += 1;
+                continue;
+            }
+            new.push(Published {
+                person_id: c.person_id,
+                day: c.day.clone(),
+                post_id: c.post_id,
+                shift: c.shift.clone(),
+                starts_at,
+                ends_at,
+                override_reason: c.override_reason.clone(),
+            });
+        }
+        let post_ids: Vec<PostId> =
+            problem.shifts.iter().map(|(p, _)| *p).collect::<BTreeSet<i64>>().into_iter().map(PostId).collect();
+        let last = date_at(&roster.first_day, (roster.days - 1).max(0) as usize);
+        let before = self.store.scheduled(&mut tx, &post_ids, &roster.first_day, &last).await?;
+        type Key = (String, i64, String);
+        let mut old: BTreeMap<i64, BTreeSet<Key>> = BTreeMap::new();
+        for a in before.iter().filter(|a| a.starts_at > now && !a.signed_in) {
+            old.entry(a.person_id.0).or_default().insert((a.day.clone(), a.post_id.0, a.shift.clone()));
+        }
+        let mut fresh: BTreeMap<i64, BTreeSet<Key>> = BTreeMap::new();
+        for a in &new {
+            fresh.entry(a.person_id.0).or_default().insert((a.day.clone(), a.post_id.0, a.shift.clone()));
+        }
+        let people: BTreeSet<i64> = old.keys().chain(fresh.keys()).copied().collect();
+        let affected: Vec<i64> = people.into_iter().filter(|p| old.get(p) != fresh.get(p)).collect();
+        let removed = self.store.publish_roster(&mut tx, &roster, &post_ids, &last, now, &new, &ctx.username).await?;
+        let source = bastion_store::notify::Source::new(NOTIFY_SOURCE, id.0);
+        for c in self.enabled_channels().await? {
+            if c.kind == crate::notify::SMS {
+                for p in &affected {
+                    self.store.queue_message(&mut tx, source, c.id, Some(PersonId(*p)), "").await?;
+                }
+            } else {
+                let body = format!(
+                    "【排班】{} {} 起 {} 天的排班已发布：{} 个班次，{} 人的班次有调整，请各自查看“我的班次”。",
+                    roster.unit_name,
+                    roster.first_day,
+                    roster.days,
+                    new.len(),
+                    affected.len()
+                );
+                self.store.queue_message(&mut tx, source, c.id, None, &body).await?;
+            }
+        }
+        let detail = format!(
+            "写入 {} 个班次，替换 {removed} 个未开始的班次，{skipped} 个已开始的班次未动；{} 人的班次有调整",
+            new.len(),
+            affected.len()
+        );
+        self.audit(&mut tx, ctx, "duty", "发布排班", &format!("duty_roster:{} {}", id.0, roster.unit_name), &detail)
+            .await?;
+        bastion_store::commit(tx).await?;
+        Ok(PublishOutcome { assignments: new.len(), removed, skipped_started: skipped, notified: affected.len() })
+    }
+
+    /// Someone falls out: a new draft from this version with their shifts on those days taken
+    /// away and the gaps covered with the fewest changed cells.
+    pub async fn repair_roster(&self, ctx: &Ctx, id: RosterId, input: &RepairInput) -> AppResult<RepairOutcome> {
+        let roster = self.roster_in_scope(ctx, id, true).await?;
+        if roster.status == "superseded" {
+            return Err(AppError::Conflict("这份排班表已被新版本取代，请在最新版本上调整".into()));
+        }
+        let mut e = Vec::new();
+        let by_police_no = non_empty(&input.person_id).is_none().then(|| non_empty(&input.police_no)).flatten();
+        let person = match by_police_no {
+            Some(no) => match self.store.person_by_police_no(no).await? {
+                Some(p) => Some(p),
+                None => {
+                    e.push(FieldError::new("人员", format!("警号“{no}”不存在")));
+                    None
+                }
+            },
+            None => parse_id("人员", &input.person_id).map(PersonId).map_err(|x| e.push(x)).ok(),
+        };
+        let from = bastion_core::time::parse_date("开始日期", &input.from).map_err(|x| e.push(x)).ok();
+        let to = bastion_core::time::parse_date("结束日期", &input.to).map_err(|x| e.push(x)).ok();
+        let reason = text("原因", &input.reason, 2, 40).map_err(|x| e.push(x)).ok();
+        let (Some(person), Some(from), Some(to), Some(reason)) = (person, from, to, reason) else {
+            return Err(AppError::Invalid(e));
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        if to < from {
+            return Err(AppError::invalid(FieldError::new("结束日期", "结束日期不能早于开始日期")));
+        }
+        let problem = self.roster_problem(id).await?;
+        let Some(staff) = problem.staff_index(person) else {
+            return Err(AppError::invalid(FieldError::new("人员", "此人不在这份排班表中，无需调整")));
+        };
+        let days: Vec<usize> = (0..problem.instance.days)
+            .filter(|&d| Date::strptime("%Y-%m-%d", &problem.day(d)).is_ok_and(|x| from <= x && x <= to))
+            .collect();
+        if days.is_empty() {
+            return Err(AppError::invalid(FieldError::new(
+                "开始日期",
+                format!("日期与这份排班表的周期（{} 起 {} 天）没有重叠", roster.first_day, roster.days),
+            )));
+        }
+        let posts = self.posts_by_id().await?;
+        let cells = self.store.roster_cells(None, id).await?;
+        let grid = problem.grid(&cells);
+        let inst = problem.instance.clone();
+        let absences = vec![Absence { staff, days }];
+        let budget = (problem.people.len() * problem.instance.days) as u64 * REPAIR_ITERS_PER_CELL;
+        let opts = SolveOptions {
+            seed: roster.seed as u64,
+            threads: 2,
+            seconds: Some(REPAIR_SECONDS),
+            max_iters: Some(budget.max(300_000)),
+            ..SolveOptions::default()
+        };
+        let started = std::time::Instant::now();
+        let g = grid.clone();
+        let out = tokio::task::spawn_blocking(move || repair(&inst, &g, &absences, &opts, DEFAULT_CHANGE_WEIGHT))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("roster engine: {e}")))?
+            .map_err(|e| AppError::Conflict(format!("调整后排不出不违反规则的排班（{e}）")))?;
+        let solve_ms = started.elapsed().as_millis() as i64;
+        let name = self.store.person(person).await.map(|p| p.name).unwrap_or_default();
+        let mut repaired = Problem { instance: out.instance.clone(), ..problem.clone() };
+        repaired.instance.name = problem.instance.name.clone();
+        let new_cells = repaired.cells(&out.roster, Some(&grid));
+        let diff = grid.diff(&out.roster);
+        let label = |v: Option<usize>| match v {
+            None => "休息".to_string(),
+            Some(s) => {
+                let (p, sh) = &problem.shifts[s];
+                format!("{} {sh}", posts.get(p).map_or("", |x| x.name.as_str()))
+            }
+        };
+        let mut names: HashMap<usize, String> = HashMap::new();
+        let mut changes = Vec::new();
+        for c in &diff {
+            let n = match names.get(&c.staff) {
+                Some(n) => n.clone(),
+                None => {
+                    let n =
+                        self.store.person(PersonId(problem.people[c.staff])).await.map(|p| p.name).unwrap_or_default();
+                    names.insert(c.staff, n.clone());
+                    n
+                }
+            };
+            changes.push(Change {
+                person_id: PersonId(problem.people[c.staff]),
+                name: n,
+                day: problem.day(c.day),
+                before: label(c.before),
+                after: label(c.after),
+                forced: c.staff == staff,
+            });
+        }
+        let why = format!("{name} {reason} {from} 至 {to}");
+        let new = NewRoster {
+            unit_id: roster.unit_id,
+            first_day: roster.first_day.clone(),
+            days: roster.days,
+            parent_id: Some(id),
+            reason: Some(why.clone()),
+            seed: roster.seed,
+            figures: figures(&out.evaluation, diff.len() as i64),
+            solve_ms,
+            problem: serde_json::to_string(&repaired).map_err(|e| AppError::Internal(e.into()))?,
+            created_by: ctx.username.clone(),
+        };
+        let mut tx = self.store.begin().await?;
+        let new_id = self.store.insert_roster(&mut tx, &new).await?;
+        self.store.insert_roster_cells(&mut tx, new_id, &new_cells).await?;
+        let detail = format!("{why}；改动 {} 个格子（其中 {} 个为此人本人的班次）", diff.len(), out.removed.len());
+        self.audit(&mut tx, ctx, "duty", "调整排班", &format!("duty_roster:{} parent:{}", new_id.0, id.0), &detail)
+            .await?;
+        bastion_store::commit(tx).await?;
+        Ok(RepairOutcome { roster_id: new_id, changes })
+    }
+
+    /// The text of a personal message about a published roster, rendered at send time.
+    async fn roster_sms_text(&self, roster: Option<i64>, p: PersonId) -> Result<String, String> {
+        let Some(r) = roster.map(RosterId) else { return Err("短信缺少排班表".into()) };
+        let roster = self.store.roster(r).await.map_err(|_| "排班表不存在".to_string())?;
+        let last = date_at(&roster.first_day, (roster.days - 1).max(0) as usize);
+        let mine = self.store.person_assignments(p, &roster.first_day, &last).await.map_err(|e| e.to_string())?;
+        let first = mine
+            .first()
+            .map(|a| format!("，首个班次 {} {} {}", bastion_core::time::fmt_ms(a.starts_at), a.post_name, a.shift));
+        Ok(format!(
+            "【排班】{} 起 {} 天的排班已发布，您共 {} 个班次{}。详见“我的班次”。",
+            roster.first_day,
+            roster.days,
+            mine.len(),
+            first.unwrap_or_default()
+        ))
+    }
+}
+
+/// The delivery queue's name for duty's messages.
+pub(crate) const NOTIFY_SOURCE: &str = "duty";
+
+/// Duty's messages in the delivery queue: published rosters, to the people whose shifts changed.
+pub(crate) const NOTIFY_SENDER: crate::notify::Sender = crate::notify::Sender {
+    feature: NOTIFY_SOURCE,
+    name: "排班发布",
+    personal_text: Some(|app, _c, roster, p| Box::pin(app.roster_sms_text(roster, p))),
+    after_attempt: None,
+};
