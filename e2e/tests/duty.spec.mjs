@@ -59,4 +59,49 @@ describe(`duty [${backendName()}]`, { timeout: 300_000 }, () => {
       await screenshot(page, `duty-board-${backendName()}`);
     });
   });
+  test(`the duty officer generates, edits and publishes a roster at 1366 px (${backendName()})`, async () => {
+    await withPage(browser, 'duty-roster', { width: 1366, height: 900 }, async (page) => {
+      await logIn(page, server.url, 'duty');
+      const posts = await (await page.request.get(`${server.url}/api/duty/posts`)).json();
+      const post = posts.find((p) => p.kind === 'checkpoint');
+      await page.goto(`${server.url}/duty/rosters`);
+      await page.getByRole('heading', { name: '排班表' }).waitFor();
+      const form = page.getByTestId('roster-generate');
+      await form.getByLabel('所属单位').selectOption(String(post.unit_id));
+      await form.getByLabel('天数（1–31）').fill('7');
+      await form.getByLabel('计算时间上限（秒）').fill('2');
+      await form.getByRole('button', { name: '生成草稿' }).click();
+      await page.waitForURL((url) => /^\/duty\/rosters\/\d+$/.test(url.pathname));
+      await page.getByTestId('roster-status').getByText('草稿').waitFor();
+      assert.equal((await page.getByTestId('roster-short').locator('.num').textContent()).trim(), '0', 'no shift short');
+      // The grid: the post's people, a mark on each worked day; open a worked cell.
+      const grid = page.getByTestId('roster-grid');
+      const worked = grid.locator('td a', { hasNotText: '·' }).first();
+      await worked.click();
+      const cell = page.getByTestId('roster-cell');
+      await cell.waitFor();
+      assert.match(await cell.textContent(), /需要 \d+ 人，已排 \d+ 人/, 'the cell says why the person works it');
+      // Give that person the day off instead; a broken rule needs a reason, which is then given.
+      await cell.getByLabel('班次').selectOption({ label: '休息' });
+      await cell.getByRole('button', { name: '保存' }).click();
+      await page.getByTestId('roster-cell').waitFor();
+      if (await page.getByRole('alert').count()) {
+        await page.getByTestId('roster-edit').getByLabel('例外理由').fill('临时调整，已电话确认');
+        await page.getByTestId('roster-edit').getByRole('button', { name: '保存' }).click();
+        await page.getByTestId('roster-cell').waitFor();
+      }
+      assert.equal(await grid.locator('td.changed').count(), 1, 'the changed cell is marked in the grid');
+      assert.notEqual((await page.getByTestId('roster-short').locator('.num').textContent()).trim(), '', 'figures shown');
+      await screenshot(page, `duty-roster-${backendName()}`);
+      await page.getByTestId('roster-publish').click();
+      await page.getByTestId('roster-notice').getByText('已发布').waitFor();
+      await page.getByTestId('roster-status').getByText('已发布').waitFor();
+      // The published shifts are on the post's board for the roster's first day.
+      const first = new URL(page.url()).pathname.split('/').pop();
+      const view = await (await page.request.get(`${server.url}/api/duty/rosters/${first}`)).json();
+      await page.goto(`${server.url}/duty/posts/${post.id}?day=${view.roster.first_day}`);
+      const rostered = await page.getByTestId('rostered').allTextContents();
+      assert.ok(rostered.map(Number).reduce((a, b) => a + b, 0) > 0, `shifts on the board: ${rostered}`);
+    });
+  });
 });

@@ -115,6 +115,9 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyShiftList", of::<Vec<app::duty::Assignment>>),
         ("DutyLogInput", of::<app::duty::LogInput>),
         ("DutyLog", of::<crate::api::duty::DayLog>),
+        ("DutyHandoverView", of::<app::duty::handover::HandoverView>),
+        ("DutyHandoverInput", of::<app::duty::handover::HandoverInput>),
+        ("DutyHandover", of::<app::duty::handover::Handover>),
         ("DutyRosterList", of::<Vec<app::duty::roster::Roster>>),
         ("DutyGenerateInput", of::<app::duty::roster::GenerateInput>),
         ("DutyRoster", of::<app::duty::roster::RosterView>),
@@ -304,6 +307,10 @@ fn query_params(path: &str) -> Vec<Value> {
             q("to", json!({"type": "integer", "minimum": 1}), "新版本号"),
         ],
         // duty
+        "/api/duty/posts/{id}/handover" => vec![
+            q("day", json!({"type": "string", "format": "date"}), "日期"),
+            q("shift", json!({"type": "string", "maxLength": 20}), "班次名称"),
+        ],
         "/api/duty/rosters/{id}" => vec![q("unit_id", json!({"type": "integer", "minimum": 1}), "单位（人员×日期表）")],
         "/api/duty/rosters/{id}/explain" => vec![
             q("person_id", json!({"type": "integer", "minimum": 1}), "人员"),

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
+pub mod handover;
 pub mod roster;
 pub(crate) use roster::NOTIFY_SENDER;
 
@@ -173,6 +174,10 @@ pub struct ShiftBoard {
     pub rostered: i64,
     pub present: i64,
     pub people: Vec<Assignment>,
+    /// The shift has ended: it should have been handed over.
+    pub ended: bool,
+    /// Its handover (交班), acknowledged or not.
+    pub handover: Option<handover::Handover>,
 }
 
 /// A post on a day.
@@ -260,6 +265,9 @@ impl App {
         let day = day_or_today(day)?.to_string();
         let post = self.post_in_scope(&scope, id).await?;
         let all = self.store.post_assignments(id, &day).await?;
+        let handovers = self.store.handovers_of(id, &[&day]).await?;
+        let date = jiff::civil::Date::strptime("%Y-%m-%d", &day).map_err(|e| AppError::Internal(e.into()))?;
+        let now = bastion_core::time::now_ms();
         let shifts = post
             .shifts
             .iter()
@@ -272,6 +280,8 @@ impl App {
                     rostered: people.len() as i64,
                     present: people.iter().filter(|a| a.present()).count() as i64,
                     people,
+                    ended: s.span(date).1 <= now,
+                    handover: handovers.iter().find(|h| h.shift == s.name).cloned(),
                 }
             })
             .collect();

@@ -9,6 +9,7 @@ use sqlx::Row;
 use crate::db::{flag, unique, Store, StoreError, StoreResult, Tx};
 use crate::org::{PersonId, UnitId};
 
+pub mod handover;
 pub mod roster;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -379,6 +380,18 @@ impl Store {
             .bind(day)
             .fetch_all(&self.read)
             .await?;
+        rows.iter().map(log_row).collect()
+    }
+
+    /// Desk-log entries flagged important written in `[from, to)` (for a handover).
+    pub async fn important_log_between(&self, from: i64, to: i64) -> StoreResult<Vec<LogEntry>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {LOG_COLS} FROM duty_log WHERE important = 1 AND at >= $1 AND at < $2 ORDER BY id"
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(log_row).collect()
     }
 }

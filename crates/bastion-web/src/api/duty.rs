@@ -3,6 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use bastion_app::duty::handover::{Handover, HandoverId, HandoverInput, HandoverView};
 use bastion_app::duty::roster::{
     CellExplanation, CellInput, GenerateInput, PublishOutcome, RepairInput, RepairOutcome, Roster, RosterId, RosterView,
 };
@@ -166,6 +167,39 @@ pub async fn repair(
     Ok((StatusCode::CREATED, Json(s.app.repair_roster(&ctx, RosterId(id), &input).await?)))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ShiftQuery {
+    pub day: String,
+    pub shift: String,
+}
+
+pub async fn handover(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<ShiftQuery>,
+) -> ApiResult<Json<HandoverView>> {
+    Ok(Json(s.app.handover_view(&ctx, PostId(id), &q.day, &q.shift).await?))
+}
+
+pub async fn write_handover(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<HandoverInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.write_handover(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn ack_handover(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Handover>> {
+    Ok(Json(s.app.ack_handover(&ctx, HandoverId(id)).await?))
+}
+
 /// The endpoints of this feature (see `crate::routes`). The desk log has no update or delete:
 /// a correction is a new entry.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -215,6 +249,21 @@ pub fn endpoints() -> Vec<Endpoint> {
             "DutyLog",
             "200",
         ),
+        get("/api/duty/posts/{id}/handover", handover)
+            .perm(perm::DUTY_SIGN)
+            .probe("/api/duty/posts/5/handover?day=2026-01-01&shift=白班")
+            .doc("值班", "某班次的交接班：本班情况摘要与交班说明（?day=&shift=）", None, "DutyHandoverView", "200"),
+        post("/api/duty/handovers", write_handover).perm(perm::DUTY_SIGN).doc(
+            "值班",
+            "交班（本班值班人员或值班员；班次开始后；每班一次）",
+            Some("DutyHandoverInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/duty/handovers/{id}/ack", ack_handover)
+            .perm(perm::DUTY_SIGN)
+            .probe("/api/duty/handovers/0/ack")
+            .doc("值班", "接班确认（下一班值班人员或值班员，交班人本人不能确认）", None, "DutyHandover", "200"),
         get("/api/duty/rosters", rosters).perm(perm::DUTY_READ).doc(
             "值班",
             "排班表各版本（最新在前）",

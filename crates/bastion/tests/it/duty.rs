@@ -675,4 +675,78 @@ async fn sms_gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, 
     (base, got)
 }
 
-both_backends!(roster_generate_edit_publish_repair, roster_bad_input_and_scope);
+async fn handover_state_machine(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let officer = t.login("officer").await;
+    let (_, mine) = send(officer.get(t.url("/api/duty/my-shifts"))).await;
+    let now = bastion_core::time::now_ms();
+    let shift = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["starts_at"].as_i64().unwrap() <= now && now < a["ends_at"].as_i64().unwrap())
+        .cloned()
+        .expect("the demo officer has a shift running now");
+    let (post, day, name) =
+        (shift["post_id"].as_i64().unwrap(), shift["day"].as_str().unwrap(), shift["shift"].as_str().unwrap());
+    // The desk flags something important during the shift: it is in the handover's summary.
+    let desk = t.login("duty").await;
+    let (s, _) = send(
+        desk.post(t.url("/api/duty/log"))
+            .json(&json!({"category": "上报", "body": "东侧道口护栏被撞需修复", "important": "1"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let url = t.url(&format!("/api/duty/posts/{post}/handover?day={day}&shift={name}"));
+    let (s, v) = send(officer.get(&url)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let summary = v["summary"].to_string();
+    assert!(summary.contains("人员：应到") && summary.contains("东侧道口护栏被撞需修复"), "{summary}");
+    assert_eq!(v["can_write"], true);
+    assert!(v["handover"].is_null());
+    // Bad input and a shift not begun are refused by name.
+    let (s, e) = send(
+        officer
+            .post(t.url("/api/duty/handovers"))
+            .json(&json!({"post_id": post, "day": day, "shift": name, "note": "好"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&e).0, ["交班说明"]);
+    let tomorrow = day_after(day, 1);
+    let (s, e) = send(
+        desk.post(t.url("/api/duty/handovers"))
+            .json(&json!({"post_id": post, "day": tomorrow, "shift": name, "note": "提前交班试试"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(fields(&e).1.contains("尚未开始"), "{e}");
+    // The officer hands over once.
+    let note =
+        json!({"post_id": post, "day": day, "shift": name, "note": "护栏已报修，明早8点前施工队到场，请接班人跟进"});
+    let (s, made) = send(officer.post(t.url("/api/duty/handovers")).json(&note)).await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let (s, _) = send(officer.post(t.url("/api/duty/handovers")).json(&note)).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let id = made["id"].as_i64().unwrap();
+    // Not taken over yet on the board; the writer cannot acknowledge; the desk can, once.
+    let (_, board) = send(desk.get(t.url(&format!("/api/duty/posts/{post}/board?day={day}")))).await;
+    let mine = board["shifts"].as_array().unwrap().iter().find(|s| s["shift"]["name"] == name).unwrap().clone();
+    assert!(mine["handover"]["acked_at"].is_null(), "{mine}");
+    let (s, _) = send(officer.post(t.url(&format!("/api/duty/handovers/{id}/ack")))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, h) = send(desk.post(t.url(&format!("/api/duty/handovers/{id}/ack")))).await;
+    assert_eq!(s, StatusCode::OK, "{h}");
+    assert!(h["acked_at"].is_i64() && h["note"].as_str().unwrap().contains("施工队"));
+    assert!(h["summary"].as_str().unwrap().contains("东侧道口护栏被撞需修复"), "the written summary is kept");
+    let (s, e) = send(desk.post(t.url(&format!("/api/duty/handovers/{id}/ack")))).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let (_, board) = send(desk.get(t.url(&format!("/api/duty/posts/{post}/board?day={day}")))).await;
+    let mine = board["shifts"].as_array().unwrap().iter().find(|s| s["shift"]["name"] == name).unwrap().clone();
+    assert!(mine["handover"]["acked_at"].is_i64(), "{mine}");
+    let (_, audit) = send(t.login("auditadmin").await.get(t.url("/api/audit?module=duty&size=50"))).await;
+    let audit = audit.to_string();
+    assert!(audit.contains("交班") && audit.contains("接班"), "{audit}");
+}
+
+both_backends!(roster_generate_edit_publish_repair, roster_bad_input_and_scope, handover_state_machine);

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::{error_page, error_page_in_shell, render, render_status, Shell};
 
+mod handover;
 mod roster;
 use crate::i18n::Tr;
 use crate::routes::{get, post, Endpoint};
@@ -144,6 +145,10 @@ pub struct ShiftView {
     pub rostered: i64,
     pub present: i64,
     pub rows: Vec<Row>,
+    /// The handover's state key (empty while the shift runs and nothing is written) and page.
+    pub handover_key: &'static str,
+    pub handover_class: &'static str,
+    pub handover_href: String,
 }
 
 #[derive(Template)]
@@ -180,6 +185,18 @@ fn board_table(t: Tr, b: Board, can_sign: bool) -> BoardTable {
             required: s.required,
             rostered: s.rostered,
             present: s.present,
+            handover_href: format!("/duty/posts/{}/handover?day={}&shift={}", b.post.id.0, b.day, s.shift.name),
+            handover_key: match (&s.handover, s.ended) {
+                (Some(h), _) if h.acked_at.is_some() => "handover.acked",
+                (Some(_), _) => "handover.waiting",
+                (None, true) => "handover.not_written",
+                (None, false) => "",
+            },
+            handover_class: match (&s.handover, s.ended) {
+                (Some(h), _) if h.acked_at.is_some() => "tag-ok",
+                (Some(_), _) => "tag-leave",
+                _ => "tag-red",
+            },
             rows: s.people.into_iter().map(row).collect(),
         })
         .collect();
@@ -394,5 +411,6 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
     .into_iter()
     .chain(roster::endpoints())
+    .chain(handover::endpoints())
     .collect()
 }
