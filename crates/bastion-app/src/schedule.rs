@@ -74,6 +74,12 @@ pub const JOBS: &[JobDef] = &[
         run: |app| Box::pin(app.inspection_clock_job()),
     },
     JobDef {
+        name: "duty_late_sign_in",
+        interval: Duration::from_secs(60),
+        once_per_cluster: true,
+        run: |app| Box::pin(app.duty_late_clock_job()),
+    },
+    JobDef {
         name: "recall_escalation",
         interval: Duration::from_secs(5),
         once_per_cluster: false,

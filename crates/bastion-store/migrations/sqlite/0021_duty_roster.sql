@@ -60,3 +60,6 @@ CREATE TABLE duty_handovers (
     acked_at BIGINT
 );
 CREATE UNIQUE INDEX duty_handovers_shift ON duty_handovers(post_id, day, shift);
+
+-- Late sign-in: when the desk and the groups were told that a rostered person had not signed in.
+ALTER TABLE duty_assignments ADD COLUMN late_alerted_at BIGINT;

@@ -394,4 +394,55 @@ impl Store {
         .await?;
         rows.iter().map(log_row).collect()
     }
+
+    /// Shifts started before `started_before` (and after `since`), not over at `now`, that
+    /// nobody has signed in to and no alert was sent for.
+    pub async fn late_sign_ins(&self, since: i64, started_before: i64, now: i64) -> StoreResult<Vec<Assignment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ASSIGN_COLS} FROM {ASSIGN_FROM} WHERE a.starts_at > $1 AND a.starts_at <= $2 AND a.ends_at > $3 \
+             AND a.signed_in_at IS NULL AND a.late_alerted_at IS NULL ORDER BY a.post_id, a.starts_at"
+        ))
+        .bind(since)
+        .bind(started_before)
+        .bind(now)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(assign_row).collect()
+    }
+
+    /// Record the alert for these assignments; returns how many were not recorded before.
+    pub async fn mark_late_alerted(&self, tx: &mut Tx, ids: &[AssignmentId], at: i64) -> StoreResult<u64> {
+        let mut n = 0;
+        for id in ids {
+            n += sqlx::query(
+                "UPDATE duty_assignments SET late_alerted_at = $1 WHERE id = $2 AND late_alerted_at IS NULL \
+                 AND signed_in_at IS NULL",
+            )
+            .bind(at)
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        }
+        Ok(n)
+    }
+
+    /// Like [`Store::late_sign_ins`], for the ones already alerted.
+    pub async fn late_alerted_running(
+        &self,
+        since: i64,
+        started_before: i64,
+        now: i64,
+    ) -> StoreResult<Vec<Assignment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ASSIGN_COLS} FROM {ASSIGN_FROM} WHERE a.starts_at > $1 AND a.starts_at <= $2 AND a.ends_at > $3 \
+             AND a.signed_in_at IS NULL AND a.late_alerted_at IS NOT NULL ORDER BY a.post_id, a.starts_at"
+        ))
+        .bind(since)
+        .bind(started_before)
+        .bind(now)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(assign_row).collect()
+    }
 }

@@ -749,4 +749,79 @@ async fn handover_state_machine(backend: Backend) {
     assert!(audit.contains("交班") && audit.contains("接班"), "{audit}");
 }
 
-both_backends!(roster_generate_edit_publish_repair, roster_bad_input_and_scope, handover_state_machine);
+/// A group bot that keeps the text of every message.
+async fn group_bot() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::extract::State;
+    type Got = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+    let got: Got = Default::default();
+    let app = axum::Router::new()
+        .route(
+            "/wecom",
+            axum::routing::post(|State(g): State<Got>, axum::Json(b): axum::Json<Value>| async move {
+                g.lock().unwrap().push(b["text"]["content"].as_str().unwrap_or("").into());
+                axum::Json(json!({"errcode": 0, "errmsg": "ok"}))
+            }),
+        )
+        .with_state(got.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, got)
+}
+
+/// A post whose one shift began `ago_min` minutes ago (Beijing time) and lasts 8 hours, with one
+/// person on it today; returns the post's name.
+async fn shift_begun(t: &TestApp, c: &reqwest::Client, name: &str, police_no: &str, ago_min: i64) -> String {
+    let start = bastion_core::time::now_ms() - ago_min * 60_000;
+    let z = jiff::Timestamp::from_millisecond(start).unwrap().to_zoned(bastion_core::time::beijing());
+    let (day, hm) = (z.date().to_string(), format!("{:02}:{:02}", z.hour(), z.minute()));
+    let end = z.checked_add(jiff::Span::new().hours(8)).unwrap();
+    let shifts = format!("测试班 {hm}-{:02}:{:02} 1", end.hour(), end.minute());
+    let (s, p) = new_post(t, c, name, "S01", &shifts).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let who = person(t, "S01", police_no, &format!("迟到{police_no}"), DutyStatus::OnDuty).await;
+    let (s, a) = assign(t, c, p["id"].as_i64().unwrap(), who, &day, "测试班", "").await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    name.to_string()
+}
+
+async fn late_sign_in_alerts_once(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let (base, got) = group_bot().await;
+    let c = t.login("commander").await;
+    let (s, _) = send(c.post(t.url("/api/notify/channels")).json(
+        &json!({"kind": "wecom", "name": "指挥部群", "url": format!("{base}/wecom?key=k"), "min_interval_ms": 0}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let late = shift_begun(&t, &c, "迟到测试岗", "L90001", 30).await;
+    let fresh = shift_begun(&t, &c, "刚开班测试岗", "L90002", 5).await;
+    // The clock runs by itself every minute too; either way one message per shift.
+    t.app.duty_late_clock(bastion_core::time::now_ms()).await.unwrap();
+    let about = |what: &str| got.lock().unwrap().iter().filter(|m| m.contains(what)).cloned().collect::<Vec<_>>();
+    eventually("the alert at the bot", std::time::Duration::from_secs(30), || async {
+        t.app.send_due(bastion_core::time::now_ms()).await.unwrap();
+        (!about(&late).is_empty()).then_some(())
+    })
+    .await;
+    t.app.duty_late_clock(bastion_core::time::now_ms()).await.unwrap();
+    t.app.send_due(bastion_core::time::now_ms() + 60_000).await.unwrap();
+    let ours = about(&late);
+    assert_eq!(ours.len(), 1, "once: {ours:?}");
+    assert!(ours[0].starts_with("【缺岗提醒】") && ours[0].contains("1 人未签到"), "{ours:?}");
+    assert!(!ours[0].contains("迟到L90001"), "no names in a group message: {ours:?}");
+    assert!(about(&fresh).is_empty(), "a shift 5 minutes old is not late");
+    // The desk's home page lists it until the person signs in.
+    let home = t.login("duty").await.get(t.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains(&format!("{late} ")) && home.contains("人开班超过 15 分钟未签到"), "the desk's to-do");
+    assert!(!home.contains(&format!("{fresh} ")), "not the fresh one");
+}
+
+both_backends!(
+    roster_generate_edit_publish_repair,
+    roster_bad_input_and_scope,
+    handover_state_machine,
+    late_sign_in_alerts_once
+);
