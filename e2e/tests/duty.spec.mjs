@@ -83,11 +83,11 @@ describe(`duty [${backendName()}]`, { timeout: 300_000 }, () => {
       assert.match(await cell.textContent(), /需要 \d+ 人，已排 \d+ 人/, 'the cell says why the person works it');
       // Give that person the day off instead; a broken rule needs a reason, which is then given.
       await cell.getByLabel('班次').selectOption({ label: '休息' });
-      await cell.getByRole('button', { name: '保存' }).click();
+      await cell.getByRole('button', { name: /保\s*存/ }).click();
       await page.getByTestId('roster-cell').waitFor();
       if (await page.getByRole('alert').count()) {
         await page.getByTestId('roster-edit').getByLabel('例外理由').fill('临时调整，已电话确认');
-        await page.getByTestId('roster-edit').getByRole('button', { name: '保存' }).click();
+        await page.getByTestId('roster-edit').getByRole('button', { name: /保\s*存/ }).click();
         await page.getByTestId('roster-cell').waitFor();
       }
       assert.equal(await grid.locator('td.changed').count(), 1, 'the changed cell is marked in the grid');
@@ -96,6 +96,14 @@ describe(`duty [${backendName()}]`, { timeout: 300_000 }, () => {
       await page.getByTestId('roster-publish').click();
       await page.getByTestId('roster-notice').getByText('已发布').waitFor();
       await page.getByTestId('roster-status').getByText('已发布').waitFor();
+      // On a 360 px phone the grid scrolls inside its frame; the page itself does not spill sideways.
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.reload();
+      await page.getByTestId('roster-grid').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `roster page wider than a 360 px screen by ${overflow}px`);
+      await screenshot(page, `duty-roster-360-${backendName()}`);
+      await page.setViewportSize({ width: 1366, height: 900 });
       // The published shifts are on the post's board for the roster's first day.
       const first = new URL(page.url()).pathname.split('/').pop();
       const view = await (await page.request.get(`${server.url}/api/duty/rosters/${first}`)).json();

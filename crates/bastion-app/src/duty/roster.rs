@@ -1000,15 +1000,16 @@ impl App {
                 format!("{}；确需这样排请填写例外理由", option.breaks.join("；")),
             )));
         }
-        let cell = target.map(|s| Cell {
+        // A day off is kept as a row with no shift, so the grid shows the change.
+        let cell = Cell {
             person_id: person,
             day: day.clone(),
-            post_id: PostId(problem.shifts[s].0),
-            shift: problem.shifts[s].1.clone(),
+            post_id: PostId(target.map_or(0, |s| problem.shifts[s].0)),
+            shift: target.map(|s| problem.shifts[s].1.clone()).unwrap_or_default(),
             changed: true,
             override_reason: if option.breaks.is_empty() { None } else { reason.clone() },
-        });
-        self.store.set_roster_cell(&mut tx, id, person, &day, cell.as_ref()).await?;
+        };
+        self.store.set_roster_cell(&mut tx, id, person, &day, Some(&cell)).await?;
         let cells = self.store.roster_cells(Some(&mut tx), id).await?;
         let ev = evaluate(&problem.instance, &problem.grid(&cells));
         let changed = cells.iter().filter(|c| c.changed).count() as i64;
@@ -1042,7 +1043,7 @@ impl App {
         let cells = self.store.roster_cells(Some(&mut tx), id).await?;
         let mut new = Vec::new();
         let mut skipped = 0;
-        for c in &cells {
+        for c in cells.iter().filter(|c| !c.shift.is_empty()) {
             let post = posts.get(&c.post_id.0);
             let Some(def) = post.and_then(|p| p.shift(&c.shift)) else {
                 return Err(AppError::Conflict(format!(

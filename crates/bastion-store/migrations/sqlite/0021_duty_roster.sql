@@ -34,7 +34,8 @@ CREATE TABLE duty_roster_cells (
     roster_id BIGINT NOT NULL REFERENCES duty_rosters(id),
     person_id BIGINT NOT NULL REFERENCES people(id),
     day TEXT NOT NULL,
-    post_id BIGINT NOT NULL REFERENCES duty_posts(id),
+    -- A day off that an editor set keeps a row (no post, empty shift) so the change shows.
+    post_id BIGINT REFERENCES duty_posts(id),
     shift TEXT NOT NULL,
     changed BIGINT NOT NULL DEFAULT 0,
     override_reason TEXT,

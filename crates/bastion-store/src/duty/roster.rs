@@ -70,7 +70,8 @@ pub struct Figures {
     pub changed_cells: i64,
 }
 
-/// One cell: a person works a shift of a post on a day.
+/// One cell: a person works a shift of a post on a day — or, with an empty shift (and post 0), a
+/// day off an editor set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Cell {
     pub person_id: PersonId,
@@ -184,7 +185,7 @@ impl Store {
                     .bind(id.0)
                     .bind(c.person_id.0)
                     .bind(&c.day)
-                    .bind(c.post_id.0)
+                    .bind((!c.shift.is_empty()).then_some(c.post_id.0))
                     .bind(&c.shift)
                     .bind(i64::from(c.changed))
                     .bind(c.override_reason.as_deref());
@@ -256,7 +257,7 @@ impl Store {
                 Ok(Cell {
                     person_id: PersonId(r.try_get("person_id")?),
                     day: r.try_get("day")?,
-                    post_id: PostId(r.try_get("post_id")?),
+                    post_id: PostId(r.try_get::<Option<i64>, _>("post_id")?.unwrap_or(0)),
                     shift: r.try_get("shift")?,
                     changed: crate::db::flag(r, "changed")?,
                     override_reason: r.try_get("override_reason")?,
