@@ -11,13 +11,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bastion_core::duty::{PostKind, ShiftDef};
-use bastion_core::error::{non_empty, opt_text, text};
+use bastion_core::error::{non_empty, opt_text};
 use bastion_core::org::{Category, DutyStatus, PoliticalStatus};
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
-use bastion_roster::eval::{evaluate, Evaluation, Violation};
+use bastion_roster::eval::{evaluate, Evaluation};
 use bastion_roster::model::{Cover, Fairness, Group, GroupCover, Instance, Request, ShiftType, Staff};
-use bastion_roster::repair::{repair, Absence, DEFAULT_CHANGE_WEIGHT};
 use bastion_roster::search::{solve, SolveOptions};
 use bastion_store::duty::roster::{Cell, Figures, NewRoster, Published};
 /// The read models and ids the web layer shows.
@@ -28,6 +27,11 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
+
+mod repair;
+mod view;
+pub use repair::{Change, RepairInput, RepairOutcome};
+pub use view::{Burden, CellChoice, CellExplanation, GridRow, RosterView, ShiftKey, Spread, UnitFairness};
 
 /// Longest roster: a month.
 pub const MAX_DAYS: i64 = 31;
@@ -40,7 +44,7 @@ const OVER_WEIGHT: u32 = 100;
 /// a week on average over the roster.
 const MIN_REST_MIN: i64 = 11 * 60;
 const MAX_CONSECUTIVE: u32 = 6;
-const MAX_HOURS_PER_WEEK: u32 = 60;
+pub(super) const MAX_HOURS_PER_WEEK: u32 = 60;
 /// Weight of keeping a shift already scheduled (manual assignments and the published roster).
 const KEEP_WEIGHT: u32 = 20;
 /// The engine's limit on time when none is asked for, and the most that may be asked for.
@@ -52,8 +56,8 @@ const MAX_SECONDS: f64 = 10.0;
 /// roster.
 const ITERS_PER_CELL: u64 = 400;
 /// Repair's limits: the answer is needed while the sick officer's shift is still uncovered.
-const REPAIR_SECONDS: f64 = 1.5;
-const REPAIR_ITERS_PER_CELL: u64 = 150;
+pub(super) const REPAIR_SECONDS: f64 = 1.5;
+pub(super) const REPAIR_ITERS_PER_CELL: u64 = 150;
 
 /// The problem a version was generated under, kept with it (JSON): the engine's instance and what
 /// its indices stand for.
@@ -68,27 +72,27 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
-    fn day(&self, i: usize) -> String {
+    pub(super) fn day(&self, i: usize) -> String {
         date_at(&self.first_day, i)
     }
 
-    fn day_index(&self, day: &str) -> Option<usize> {
+    pub(super) fn day_index(&self, day: &str) -> Option<usize> {
         let first = Date::strptime("%Y-%m-%d", &self.first_day).ok()?;
         let d = Date::strptime("%Y-%m-%d", day).ok()?;
         let n = first.until(d).ok()?.get_days();
         usize::try_from(n).ok().filter(|&n| n < self.instance.days)
     }
 
-    fn staff_index(&self, person: PersonId) -> Option<usize> {
+    pub(super) fn staff_index(&self, person: PersonId) -> Option<usize> {
         self.people.iter().position(|&p| p == person.0)
     }
 
-    fn shift_index(&self, post: PostId, shift: &str) -> Option<usize> {
+    pub(super) fn shift_index(&self, post: PostId, shift: &str) -> Option<usize> {
         self.shifts.iter().position(|(p, s)| *p == post.0 && s == shift)
     }
 
     /// The engine's roster of a version's cells.
-    fn grid(&self, cells: &[Cell]) -> bastion_roster::model::Roster {
+    pub(super) fn grid(&self, cells: &[Cell]) -> bastion_roster::model::Roster {
         let mut g = bastion_roster::model::Roster::empty(&self.instance);
         for c in cells {
             if let (Some(e), Some(d), Some(s)) =
@@ -100,7 +104,11 @@ impl Problem {
         g
     }
 
-    fn cells(&self, grid: &bastion_roster::model::Roster, parent: Option<&bastion_roster::model::Roster>) -> Vec<Cell> {
+    pub(super) fn cells(
+        &self,
+        grid: &bastion_roster::model::Roster,
+        parent: Option<&bastion_roster::model::Roster>,
+    ) -> Vec<Cell> {
         let mut out = Vec::new();
         for (e, row) in grid.rows.iter().enumerate() {
             for (d, v) in row.iter().enumerate() {
@@ -120,7 +128,7 @@ impl Problem {
     }
 }
 
-fn date_at(first: &str, i: usize) -> String {
+pub(super) fn date_at(first: &str, i: usize) -> String {
     Date::strptime("%Y-%m-%d", first)
         .ok()
         .and_then(|d| d.checked_add(jiff::Span::new().days(i as i64)).ok())
@@ -128,7 +136,7 @@ fn date_at(first: &str, i: usize) -> String {
         .unwrap_or_default()
 }
 
-fn figures(ev: &Evaluation, changed: i64) -> Figures {
+pub(super) fn figures(ev: &Evaluation, changed: i64) -> Figures {
     Figures {
         objective: ev.objective,
         hard_violations: ev.violations.len() as i64,
@@ -181,127 +189,6 @@ pub struct CellInput {
     pub override_reason: String,
 }
 
-/// Someone falls out: sick, quarantined, on leave or called elsewhere.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(default)]
-#[schemars(transform = bastion_core::input::as_typed)]
-#[schemars(extend("required" = ["from", "to", "reason"]))]
-pub struct RepairInput {
-    #[serde(deserialize_with = "bastion_core::input::flex")]
-    #[schemars(with = "Option<i64>")]
-    pub person_id: String,
-    /// The person's police number (警号), used when `person_id` is empty.
-    #[serde(deserialize_with = "bastion_core::input::flex")]
-    pub police_no: String,
-    #[schemars(extend("format" = "date"))]
-    pub from: String,
-    #[schemars(extend("format" = "date"))]
-    pub to: String,
-    /// 病假, 隔离, 休假, 抽调 or another short reason.
-    pub reason: String,
-}
-
-/// One person's burden in a version.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Burden {
-    pub person_id: PersonId,
-    pub shifts: u32,
-    pub nights: u32,
-    pub weekend_shifts: u32,
-    pub hours: u32,
-}
-
-/// How evenly a burden is spread over a unit's people.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Spread {
-    pub min: u32,
-    pub max: u32,
-    pub gini: f64,
-}
-
-/// Fairness of one unit's people in a version.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct UnitFairness {
-    pub unit_id: UnitId,
-    pub unit_name: String,
-    pub people: usize,
-    pub shifts: Spread,
-    pub nights: Spread,
-    pub weekend_shifts: Spread,
-    pub hours: Spread,
-}
-
-/// One shift type of a version, with its short mark for the grid.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct ShiftKey {
-    /// `岗位编号:班次名称`, the value a cell takes.
-    pub value: String,
-    pub post_id: PostId,
-    pub post_name: String,
-    pub shift: String,
-    pub hours: String,
-    pub mark: String,
-    pub night: bool,
-}
-
-/// One person's row of the grid.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct GridRow {
-    pub person_id: PersonId,
-    pub name: String,
-    pub police_no: String,
-    pub unit_name: String,
-    /// Per day: the index into `keys` of the shift worked, or none.
-    pub cells: Vec<Option<usize>>,
-    /// Per day: the cell differs from the parent version.
-    pub changed: Vec<bool>,
-    pub burden: Burden,
-}
-
-/// A version with what its page shows.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct RosterView {
-    pub roster: Roster,
-    pub days: Vec<String>,
-    pub keys: Vec<ShiftKey>,
-    pub fairness: Vec<UnitFairness>,
-    /// The units with people in the roster (for the grid's filter).
-    pub units: Vec<(UnitId, String)>,
-    /// The grid of the unit asked for (the first when none is).
-    pub unit_id: Option<UnitId>,
-    pub rows: Vec<GridRow>,
-    /// Shifts below their headcount: (day, shift key, rostered, required).
-    pub gaps: Vec<(String, usize, u32, u32)>,
-    /// People of the unit not rostered and why (病假, 隔离 …).
-    pub excused: Vec<(String, String)>,
-}
-
-/// What another value of a cell would cost.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct CellChoice {
-    /// The cell's value (`岗位编号:班次名称`, empty for a day off).
-    pub value: String,
-    pub label: String,
-    pub current: bool,
-    /// Change of the objective (positive: worse).
-    pub objective_delta: i64,
-    /// Rules the change would break, in words.
-    pub breaks: Vec<String>,
-}
-
-/// Why a person works what they work on a day, and what a change would cost.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct CellExplanation {
-    pub person_id: PersonId,
-    pub name: String,
-    pub day: String,
-    pub value: String,
-    pub label: String,
-    /// Reasons for the current value, in words.
-    pub reasons: Vec<String>,
-    pub options: Vec<CellChoice>,
-}
-
 /// What publishing did.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PublishOutcome {
@@ -313,25 +200,6 @@ pub struct PublishOutcome {
     pub notified: usize,
 }
 
-/// A repair's result: the new draft and the cells it changed.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct RepairOutcome {
-    pub roster_id: RosterId,
-    /// (person, day, before, after) in words.
-    pub changes: Vec<Change>,
-}
-
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Change {
-    pub person_id: PersonId,
-    pub name: String,
-    pub day: String,
-    pub before: String,
-    pub after: String,
-    /// Forced by the absence (the absent person's own shift).
-    pub forced: bool,
-}
-
 fn is_night(s: &ShiftDef) -> bool {
     s.start >= 20 * 60 || s.start < 6 * 60
 }
@@ -340,58 +208,7 @@ fn party(p: &Person) -> bool {
     matches!(p.political_status, PoliticalStatus::Member | PoliticalStatus::Probationary)
 }
 
-/// Rules an alternative breaks, in the duty officer's words.
-fn rule_words(v: &Violation, name: &str, problem: &Problem, posts: &HashMap<i64, Post>) -> String {
-    let shift_name = |s: usize| {
-        problem
-            .shifts
-            .get(s)
-            .map(|(p, sh)| format!("{}{}", posts.get(p).map_or("", |x| x.name.as_str()), sh))
-            .unwrap_or_default()
-    };
-    match v {
-        Violation::DayOff { day, .. } => {
-            format!("违反“休假、病假、隔离期间不排班”规则：{name} {} 不能上班", problem.day(*day))
-        }
-        Violation::ForbiddenSuccession { day, first, next, .. } => format!(
-            "违反“两班之间至少休息 11 小时”规则：{name} {} {} 之后次日接 {}",
-            problem.day(*day),
-            shift_name(*first),
-            shift_name(*next)
-        ),
-        Violation::MaxShiftsOfType { shift, max: 0, .. } => {
-            format!("违反“只在本单位岗位值班”规则：{name} 不属于 {} 的排班范围", shift_name(*shift))
-        }
-        Violation::MaxShiftsOfType { shift, worked, max, .. } => {
-            format!("违反“班次上限”规则：{name} 的 {} 共 {worked} 次，超过 {max} 次", shift_name(*shift))
-        }
-        Violation::MaxMinutes { worked, max, .. } => format!(
-            "违反“平均每周不超过 {MAX_HOURS_PER_WEEK} 小时”规则：{name} 共 {} 小时，超过 {} 小时",
-            worked / 60,
-            max / 60
-        ),
-        Violation::MaxConsecutive { start, len, max, .. } => {
-            format!("违反“最多连续上班 {max} 天”规则：{name} 自 {} 起连续 {len} 天", problem.day(*start))
-        }
-        Violation::MinDaysOff { start, len, min, .. } => {
-            format!("违反“至少连续休息 {min} 天”规则：{name} 自 {} 起只休 {len} 天", problem.day(*start))
-        }
-        Violation::MaxWeekends { worked, max, .. } => {
-            format!("违反“周末上班不超过 {max} 个”规则：{name} 共 {worked} 个周末")
-        }
-        other => format!("违反排班规则：{other}"),
-    }
-}
-
-fn gini_spread(values: &[u32]) -> Spread {
-    Spread {
-        min: values.iter().copied().min().unwrap_or(0),
-        max: values.iter().copied().max().unwrap_or(0),
-        gini: (bastion_roster::bureau::gini(values) * 1000.0).round() / 1000.0,
-    }
-}
-
-fn parse_id(field: &str, raw: &str) -> Result<i64, FieldError> {
+pub(super) fn parse_id(field: &str, raw: &str) -> Result<i64, FieldError> {
     match non_empty(raw).map(str::parse::<i64>) {
         None => Err(FieldError::required(field)),
         Some(Ok(n)) if n > 0 => Ok(n),
@@ -400,7 +217,7 @@ fn parse_id(field: &str, raw: &str) -> Result<i64, FieldError> {
 }
 
 impl App {
-    async fn roster_in_scope(&self, ctx: &Ctx, id: RosterId, write: bool) -> AppResult<Roster> {
+    pub(super) async fn roster_in_scope(&self, ctx: &Ctx, id: RosterId, write: bool) -> AppResult<Roster> {
         let scope = ctx.scope(if write { perm::DUTY_WRITE } else { perm::DUTY_READ })?;
         let r = self.store.roster(id).await.map_err(|_| AppError::NotFound("排班表不存在".into()))?;
         if !in_scope(&scope, &r.unit_path, None) {
@@ -409,13 +226,13 @@ impl App {
         Ok(r)
     }
 
-    async fn roster_problem(&self, id: RosterId) -> AppResult<Problem> {
+    pub(super) async fn roster_problem(&self, id: RosterId) -> AppResult<Problem> {
         let raw = self.store.roster_problem(id).await?;
         serde_json::from_str(&raw)
             .map_err(|_| AppError::Conflict("这份排班表的计算数据与当前版本不符，请重新生成排班".into()))
     }
 
-    async fn posts_by_id(&self) -> AppResult<HashMap<i64, Post>> {
+    pub(super) async fn posts_by_id(&self) -> AppResult<HashMap<i64, Post>> {
         Ok(self.store.duty_posts().await?.into_iter().map(|p| (p.id.0, p)).collect())
     }
 
@@ -714,239 +531,6 @@ impl App {
         Ok(id)
     }
 
-    /// A version with its grid for one unit (the first with people when none is asked for).
-    pub async fn roster_view(&self, ctx: &Ctx, id: RosterId, unit: Option<&str>) -> AppResult<RosterView> {
-        let roster = self.roster_in_scope(ctx, id, false).await?;
-        let unit = match unit.and_then(non_empty) {
-            None => None,
-            Some(u) => Some(parse_id("单位", u).map_err(AppError::invalid)?),
-        };
-        let problem = self.roster_problem(id).await?;
-        let posts = self.posts_by_id().await?;
-        let cells = self.store.roster_cells(None, id).await?;
-        let grid = problem.grid(&cells);
-        // Against the parent version every differing cell counts, a shift taken away too.
-        let changed: BTreeSet<(i64, String)> = match roster.parent_id {
-            Some(parent) => {
-                let before = problem.grid(&self.store.roster_cells(None, parent).await?);
-                before.diff(&grid).iter().map(|c| (problem.people[c.staff], problem.day(c.day))).collect()
-            }
-            None => cells.iter().filter(|c| c.changed).map(|c| (c.person_id.0, c.day.clone())).collect(),
-        };
-        let everyone = self.store.roster_people(&roster.unit_path).await?;
-        let by_id: HashMap<i64, &Person> = everyone.iter().map(|p| (p.id.0, p)).collect();
-        let inst = &problem.instance;
-        let days: Vec<String> = (0..inst.days).map(|d| problem.day(d)).collect();
-        let mut letters: HashMap<i64, String> = HashMap::new();
-        let keys: Vec<ShiftKey> = problem
-            .shifts
-            .iter()
-            .enumerate()
-            .map(|(i, (post_id, shift))| {
-                let n = letters.len();
-                let letter = letters.entry(*post_id).or_insert_with(|| {
-                    let a = (b'A' + (n % 26) as u8) as char;
-                    if n < 26 {
-                        a.to_string()
-                    } else {
-                        format!("{a}{}", n / 26)
-                    }
-                });
-                let post = posts.get(post_id);
-                let def = post.and_then(|p| p.shift(shift));
-                ShiftKey {
-                    value: format!("{post_id}:{shift}"),
-                    post_id: PostId(*post_id),
-                    post_name: post.map_or_else(|| format!("岗位 {post_id}"), |p| p.name.clone()),
-                    shift: shift.clone(),
-                    hours: def.map(ShiftDef::hours).unwrap_or_default(),
-                    mark: format!("{letter}{}", shift.chars().next().unwrap_or('班')),
-                    night: inst.fairness.as_ref().is_some_and(|f| f.night_shifts[i]),
-                }
-            })
-            .collect();
-        let burden = |e: usize| {
-            let row = &grid.rows[e];
-            let worked: Vec<(usize, usize)> = row.iter().enumerate().filter_map(|(d, v)| v.map(|s| (d, s))).collect();
-            Burden {
-                person_id: PersonId(problem.people[e]),
-                shifts: worked.len() as u32,
-                nights: worked.iter().filter(|(_, s)| keys[*s].night).count() as u32,
-                weekend_shifts: worked
-                    .iter()
-                    .filter(|(d, _)| {
-                        Date::strptime("%Y-%m-%d", &days[*d]).is_ok_and(|x| x.weekday().to_monday_one_offset() >= 6)
-                    })
-                    .count() as u32,
-                hours: worked.iter().map(|(_, s)| inst.shifts[*s].minutes).sum::<u32>() / 60,
-            }
-        };
-        // Fairness per unit over the people who may work at least one shift.
-        let mut by_unit: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
-        let mut unit_names: HashMap<i64, String> = HashMap::new();
-        for (e, pid) in problem.people.iter().enumerate() {
-            let Some(p) = by_id.get(pid) else { continue };
-            unit_names.insert(p.unit_id.0, p.unit_name.clone());
-            if inst.staff[e].max_shifts.iter().any(|&m| m > 0) {
-                let order = everyone.iter().position(|x| x.unit_id == p.unit_id).unwrap_or(0) as i64;
-                by_unit.entry((order, p.unit_id.0)).or_default().push(e);
-            }
-        }
-        let fairness = by_unit
-            .iter()
-            .map(|((_, u), staff)| {
-                let b: Vec<Burden> = staff.iter().map(|&e| burden(e)).collect();
-                let pick = |f: fn(&Burden) -> u32| gini_spread(&b.iter().map(f).collect::<Vec<_>>());
-                UnitFairness {
-                    unit_id: UnitId(*u),
-                    unit_name: unit_names.get(u).cloned().unwrap_or_default(),
-                    people: staff.len(),
-                    shifts: pick(|b| b.shifts),
-                    nights: pick(|b| b.nights),
-                    weekend_shifts: pick(|b| b.weekend_shifts),
-                    hours: pick(|b| b.hours),
-                }
-            })
-            .collect::<Vec<_>>();
-        let units: Vec<(UnitId, String)> = fairness.iter().map(|f| (f.unit_id, f.unit_name.clone())).collect();
-        let unit_id = unit.map(UnitId).filter(|u| units.iter().any(|(x, _)| x == u)).or(units.first().map(|u| u.0));
-        let rows = match unit_id {
-            None => Vec::new(),
-            Some(u) => problem
-                .people
-                .iter()
-                .enumerate()
-                .filter_map(|(e, pid)| {
-                    let p = by_id.get(pid)?;
-                    (p.unit_id == u).then(|| GridRow {
-                        person_id: p.id,
-                        name: p.name.clone(),
-                        police_no: p.police_no.clone(),
-                        unit_name: p.unit_name.clone(),
-                        cells: grid.rows[e].clone(),
-                        changed: days.iter().map(|d| changed.contains(&(p.id.0, d.clone()))).collect(),
-                        burden: burden(e),
-                    })
-                })
-                .collect(),
-        };
-        let mut gaps = Vec::new();
-        for d in 0..inst.days {
-            for s in 0..inst.shifts.len() {
-                let need = inst.cover_at(d, s).requirement;
-                let have = grid.rows.iter().filter(|r| r[d] == Some(s)).count() as u32;
-                if have < need {
-                    gaps.push((days[d].clone(), s, have, need));
-                }
-            }
-        }
-        let excused = everyone
-            .iter()
-            .filter(|p| p.duty_status != DutyStatus::OnDuty && unit_id.is_some_and(|u| u == p.unit_id))
-            .map(|p| (p.name.clone(), p.duty_status.zh().to_string()))
-            .collect();
-        Ok(RosterView { roster, days, keys, fairness, units, unit_id, rows, gaps, excused })
-    }
-
-    /// Why a person works what they work on a day, and what each other value would cost.
-    pub async fn explain_cell(&self, ctx: &Ctx, id: RosterId, person: &str, day: &str) -> AppResult<CellExplanation> {
-        self.roster_in_scope(ctx, id, false).await?;
-        let person = parse_id("人员", person).map_err(AppError::invalid)?;
-        let day = bastion_core::time::parse_date("日期", day).map_err(AppError::invalid)?.to_string();
-        let day = day.as_str();
-        let problem = self.roster_problem(id).await?;
-        let cells = self.store.roster_cells(None, id).await?;
-        let posts = self.posts_by_id().await?;
-        self.explain_with(&problem, &cells, &posts, PersonId(person), day).await
-    }
-
-    async fn explain_with(
-        &self,
-        problem: &Problem,
-        cells: &[Cell],
-        posts: &HashMap<i64, Post>,
-        person: PersonId,
-        day: &str,
-    ) -> AppResult<CellExplanation> {
-        let Some(e) = problem.staff_index(person) else {
-            return Err(AppError::invalid(FieldError::new("人员", "此人不在这份排班表中")));
-        };
-        let Some(d) = problem.day_index(day) else {
-            return Err(AppError::invalid(FieldError::new("日期", "日期不在这份排班表的周期内")));
-        };
-        let name = self.store.person(person).await.map(|p| p.name).unwrap_or_default();
-        let grid = problem.grid(cells);
-        let x = bastion_roster::explain::explain(&problem.instance, &grid, e, d)
-            .map_err(|err| AppError::Internal(anyhow::anyhow!("explain: {err}")))?;
-        let label = |v: Option<usize>| match v {
-            None => "休息".to_string(),
-            Some(s) => {
-                let (p, sh) = &problem.shifts[s];
-                format!("{} {sh}", posts.get(p).map_or("", |x| x.name.as_str()))
-            }
-        };
-        let value = |v: Option<usize>| {
-            v.map(|s| format!("{}:{}", problem.shifts[s].0, problem.shifts[s].1)).unwrap_or_default()
-        };
-        let mut reasons = Vec::new();
-        for c in &x.cover {
-            if x.value == Some(c.shift) {
-                let need = if c.needs_them() { "缺了此人就不够" } else { "多于所需" };
-                reasons.push(format!(
-                    "{}：需要 {} 人，已排 {} 人（{need}）",
-                    label(Some(c.shift)),
-                    c.requirement,
-                    c.assigned
-                ));
-            }
-        }
-        for g in x.groups.iter().filter(|g| g.counted) {
-            reasons.push(format!("计入“至少 {} 名{}”：已排 {} 名", g.min, g.group, g.assigned));
-        }
-        for r in &x.requests {
-            let what = if problem.instance.on_requests.iter().any(|q| q.staff == e && q.day == d && q.shift == r.shift)
-            {
-                "原已排定的班次，尽量保留"
-            } else {
-                "本人意愿"
-            };
-            let state = if r.granted { "已满足" } else { "未满足" };
-            reasons.push(format!("{what}：{}（{state}）", label(Some(r.shift))));
-        }
-        if x.fixed_day_off {
-            reasons.push("当天不能排班（休假、病假或隔离）".into());
-        }
-        let mut options = vec![CellChoice {
-            value: value(x.value),
-            label: label(x.value),
-            current: true,
-            objective_delta: 0,
-            breaks: Vec::new(),
-        }];
-        for a in &x.alternatives {
-            // Posts the person may never work are not offered as choices.
-            if a.value.is_some_and(|s| problem.instance.staff[e].max_shifts[s] == 0) {
-                continue;
-            }
-            options.push(CellChoice {
-                value: value(a.value),
-                label: label(a.value),
-                current: false,
-                objective_delta: a.objective_delta,
-                breaks: a.breaks.iter().map(|v| rule_words(v, &name, problem, posts)).collect(),
-            });
-        }
-        Ok(CellExplanation {
-            person_id: person,
-            name,
-            day: day.to_string(),
-            value: value(x.value),
-            label: label(x.value),
-            reasons,
-            options,
-        })
-    }
-
     /// Change one cell of a draft; a change that breaks a rule needs a written reason.
     pub async fn edit_roster_cell(&self, ctx: &Ctx, id: RosterId, input: &CellInput) -> AppResult<CellExplanation> {
         self.roster_in_scope(ctx, id, true).await?;
@@ -1111,126 +695,6 @@ impl App {
             .await?;
         bastion_store::commit(tx).await?;
         Ok(PublishOutcome { assignments: new.len(), removed, skipped_started: skipped, notified: affected.len() })
-    }
-
-    /// Someone falls out: a new draft from this version with their shifts on those days taken
-    /// away and the gaps covered with the fewest changed cells.
-    pub async fn repair_roster(&self, ctx: &Ctx, id: RosterId, input: &RepairInput) -> AppResult<RepairOutcome> {
-        let roster = self.roster_in_scope(ctx, id, true).await?;
-        if roster.status == "superseded" {
-            return Err(AppError::Conflict("这份排班表已被新版本取代，请在最新版本上调整".into()));
-        }
-        let mut e = Vec::new();
-        let by_police_no = non_empty(&input.person_id).is_none().then(|| non_empty(&input.police_no)).flatten();
-        let person = match by_police_no {
-            Some(no) => match self.store.person_by_police_no(no).await? {
-                Some(p) => Some(p),
-                None => {
-                    e.push(FieldError::new("人员", format!("警号“{no}”不存在")));
-                    None
-                }
-            },
-            None => parse_id("人员", &input.person_id).map(PersonId).map_err(|x| e.push(x)).ok(),
-        };
-        let from = bastion_core::time::parse_date("开始日期", &input.from).map_err(|x| e.push(x)).ok();
-        let to = bastion_core::time::parse_date("结束日期", &input.to).map_err(|x| e.push(x)).ok();
-        let reason = text("原因", &input.reason, 2, 40).map_err(|x| e.push(x)).ok();
-        let (Some(person), Some(from), Some(to), Some(reason)) = (person, from, to, reason) else {
-            return Err(AppError::Invalid(e));
-        };
-        if !e.is_empty() {
-            return Err(AppError::Invalid(e));
-        }
-        if to < from {
-            return Err(AppError::invalid(FieldError::new("结束日期", "结束日期不能早于开始日期")));
-        }
-        let problem = self.roster_problem(id).await?;
-        let Some(staff) = problem.staff_index(person) else {
-            return Err(AppError::invalid(FieldError::new("人员", "此人不在这份排班表中，无需调整")));
-        };
-        let days: Vec<usize> = (0..problem.instance.days)
-            .filter(|&d| Date::strptime("%Y-%m-%d", &problem.day(d)).is_ok_and(|x| from <= x && x <= to))
-            .collect();
-        if days.is_empty() {
-            return Err(AppError::invalid(FieldError::new(
-                "开始日期",
-                format!("日期与这份排班表的周期（{} 起 {} 天）没有重叠", roster.first_day, roster.days),
-            )));
-        }
-        let posts = self.posts_by_id().await?;
-        let cells = self.store.roster_cells(None, id).await?;
-        let grid = problem.grid(&cells);
-        let inst = problem.instance.clone();
-        let absences = vec![Absence { staff, days }];
-        let budget = (problem.people.len() * problem.instance.days) as u64 * REPAIR_ITERS_PER_CELL;
-        let opts = SolveOptions {
-            seed: roster.seed as u64,
-            threads: 2,
-            seconds: Some(REPAIR_SECONDS),
-            max_iters: Some(budget.max(300_000)),
-            ..SolveOptions::default()
-        };
-        let started = std::time::Instant::now();
-        let g = grid.clone();
-        let out = tokio::task::spawn_blocking(move || repair(&inst, &g, &absences, &opts, DEFAULT_CHANGE_WEIGHT))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("roster engine: {e}")))?
-            .map_err(|e| AppError::Conflict(format!("调整后排不出不违反规则的排班（{e}）")))?;
-        let solve_ms = started.elapsed().as_millis() as i64;
-        let name = self.store.person(person).await.map(|p| p.name).unwrap_or_default();
-        let mut repaired = Problem { instance: out.instance.clone(), ..problem.clone() };
-        repaired.instance.name = problem.instance.name.clone();
-        let new_cells = repaired.cells(&out.roster, Some(&grid));
-        let diff = grid.diff(&out.roster);
-        let label = |v: Option<usize>| match v {
-            None => "休息".to_string(),
-            Some(s) => {
-                let (p, sh) = &problem.shifts[s];
-                format!("{} {sh}", posts.get(p).map_or("", |x| x.name.as_str()))
-            }
-        };
-        let mut names: HashMap<usize, String> = HashMap::new();
-        let mut changes = Vec::new();
-        for c in &diff {
-            let n = match names.get(&c.staff) {
-                Some(n) => n.clone(),
-                None => {
-                    let n =
-                        self.store.person(PersonId(problem.people[c.staff])).await.map(|p| p.name).unwrap_or_default();
-                    names.insert(c.staff, n.clone());
-                    n
-                }
-            };
-            changes.push(Change {
-                person_id: PersonId(problem.people[c.staff]),
-                name: n,
-                day: problem.day(c.day),
-                before: label(c.before),
-                after: label(c.after),
-                forced: c.staff == staff,
-            });
-        }
-        let why = format!("{name} {reason} {from} 至 {to}");
-        let new = NewRoster {
-            unit_id: roster.unit_id,
-            first_day: roster.first_day.clone(),
-            days: roster.days,
-            parent_id: Some(id),
-            reason: Some(why.clone()),
-            seed: roster.seed,
-            figures: figures(&out.evaluation, diff.len() as i64),
-            solve_ms,
-            problem: serde_json::to_string(&repaired).map_err(|e| AppError::Internal(e.into()))?,
-            created_by: ctx.username.clone(),
-        };
-        let mut tx = self.store.begin().await?;
-        let new_id = self.store.insert_roster(&mut tx, &new).await?;
-        self.store.insert_roster_cells(&mut tx, new_id, &new_cells).await?;
-        let detail = format!("{why}；改动 {} 个格子（其中 {} 个为此人本人的班次）", diff.len(), out.removed.len());
-        self.audit(&mut tx, ctx, "duty", "调整排班", &format!("duty_roster:{} parent:{}", new_id.0, id.0), &detail)
-            .await?;
-        bastion_store::commit(tx).await?;
-        Ok(RepairOutcome { roster_id: new_id, changes })
     }
 
     /// The text of a personal message about a published roster, rendered at send time.
