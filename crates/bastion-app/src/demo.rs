@@ -294,6 +294,10 @@ impl App {
             .find(|a| a.2 == "officer")
             .and_then(|a| Some((first_of_unit.get(a.3).copied()?, ids.get(a.3).copied()?)));
         crate::duty::seed_demo(self, &ids, &on_duty, officer).await?;
+        // duty: the command structure (leading group, HQ special team, ten work groups)
+        let code_of: std::collections::HashMap<UnitId, &str> = ids.iter().map(|(c, u)| (*u, *c)).collect();
+        let by_code: Vec<(PersonId, &str)> = on_duty.iter().filter_map(|(p, u)| Some((*p, *code_of.get(u)?))).collect();
+        crate::duty::command::seed_demo(self, &by_code).await?;
         // inspections: checklists per kind of post and one inspection with an open finding
         crate::inspection::seed_demo(self).await?;
         // party: the committee, 18 branches, temporary branches, the pipeline, petitions and teams

@@ -27,6 +27,22 @@ labelled_enum!(
     Other = ("other", "其他", "Other"),
 });
 
+labelled_enum!(
+    /// 指挥体系中的组别
+    GroupKind, "组别类型", {
+    Leading = ("leading", "领导小组", "Leading group"),
+    Hq = ("hq", "指挥部专班", "HQ special team"),
+    Work = ("work", "工作组", "Work group"),
+});
+
+labelled_enum!(
+    /// 组内职务
+    GroupRole, "职务", {
+    Leader = ("leader", "组长", "Leader"),
+    Deputy = ("deputy", "副组长", "Deputy"),
+    Member = ("member", "成员", "Member"),
+});
+
 /// The bureau's rule: at least 11 hours' rest between two shifts of one person.
 pub const MIN_REST_MS: i64 = 11 * 3_600_000;
 

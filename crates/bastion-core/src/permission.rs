@@ -143,6 +143,8 @@ pub mod perm {
     pub const DUTY_SIGN: &str = "duty:shift:sign";
     /// Read and write the desk log (值班日志).
     pub const DUTY_LOG: &str = "duty:log:write";
+    /// Set up an operation's command structure (领导小组, 专班, 工作组) and its people.
+    pub const DUTY_COMMAND: &str = "duty:command:write";
     // party (党建): organisations, members, the pipeline, petitions, assault teams
     /// See party organisations (branches of units in scope; a temporary branch one leads).
     pub const PARTY_ORG_READ: &str = "party:org:read";
@@ -404,6 +406,7 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "post" => ("岗位", "posts"),
             "shift" => ("班次", "shifts"),
             "sign" => ("签到签退", "sign in and out"),
+            "command" => ("指挥体系", "command structure"),
             // inspections
             "inspection" => ("督导检查", "Inspections"),
             "check" => ("检查", "inspections"),
@@ -515,10 +518,12 @@ pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
     ("superadmin", DUTY_WRITE, All),
     ("superadmin", DUTY_SIGN, All),
     ("superadmin", DUTY_LOG, All),
+    ("superadmin", DUTY_COMMAND, All),
     ("commander", DUTY_READ, All),
     ("commander", DUTY_WRITE, All),
     ("commander", DUTY_SIGN, All),
     ("commander", DUTY_LOG, All),
+    ("commander", DUTY_COMMAND, All),
     ("duty", DUTY_READ, All),
     ("duty", DUTY_WRITE, All),
     ("duty", DUTY_SIGN, All),

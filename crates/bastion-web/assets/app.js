@@ -92,3 +92,8 @@
     });
   });
 })();
+
+// Any page: a button marked data-print prints the page (its print styles hide the menus).
+document.addEventListener("click", function (e) {
+  if (e.target.closest && e.target.closest("[data-print]")) window.print();
+});

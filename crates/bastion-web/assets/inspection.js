@@ -1,13 +1,9 @@
 // 督导检查 on a phone: the checklist is sent as JSON with its client key; without a network it
 // waits in the phone (IndexedDB, with its photo) and is sent when the network returns. The server
-// stores each client key once, so sending again never duplicates. Also prints a circular.
+// stores each client key once, so sending again never duplicates.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
-
-  document.addEventListener("click", function (e) {
-    if (e.target.closest && e.target.closest("[data-print]")) window.print();
-  });
 
   // ---- the queue ----
   var dbp = null;

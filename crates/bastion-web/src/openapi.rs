@@ -115,6 +115,9 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyShiftList", of::<Vec<app::duty::Assignment>>),
         ("DutyLogInput", of::<app::duty::LogInput>),
         ("DutyLog", of::<crate::api::duty::DayLog>),
+        ("DutyCommand", of::<app::duty::command::CommandView>),
+        ("DutyGroupInput", of::<app::duty::command::GroupInput>),
+        ("DutyMemberInput", of::<app::duty::command::MemberInput>),
         ("DutyHandoverView", of::<app::duty::handover::HandoverView>),
         ("DutyHandoverInput", of::<app::duty::handover::HandoverInput>),
         ("DutyHandover", of::<app::duty::handover::Handover>),
@@ -307,6 +310,7 @@ fn query_params(path: &str) -> Vec<Value> {
             q("to", json!({"type": "integer", "minimum": 1}), "新版本号"),
         ],
         // duty
+        "/api/duty/command" => vec![q("operation_id", json!({"type": "integer", "minimum": 1}), "行动")],
         "/api/duty/posts/{id}/handover" => vec![
             q("day", json!({"type": "string", "format": "date"}), "日期"),
             q("shift", json!({"type": "string", "maxLength": 20}), "班次名称"),

@@ -64,3 +64,24 @@ CREATE UNIQUE INDEX duty_handovers_shift ON duty_handovers(post_id, day, shift);
 
 -- Late sign-in: when the desk and the groups were told that a rostered person had not signed in.
 ALTER TABLE duty_assignments ADD COLUMN late_alerted_at BIGINT;
+
+-- Command structure (指挥体系) of an operation: the leading group, the HQ special team and the work
+-- groups, each with a written remit and its people (组长, 副组长, 成员); a person may be in several.
+CREATE TABLE duty_groups (
+    id BIGSERIAL PRIMARY KEY,
+    operation_id BIGINT NOT NULL REFERENCES operations(id),
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    remit TEXT NOT NULL,
+    sort_order BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX duty_groups_name ON duty_groups(operation_id, name);
+
+CREATE TABLE duty_group_members (
+    group_id BIGINT NOT NULL REFERENCES duty_groups(id),
+    person_id BIGINT NOT NULL REFERENCES people(id),
+    role TEXT NOT NULL,
+    PRIMARY KEY (group_id, person_id)
+);
+CREATE INDEX duty_group_members_person ON duty_group_members(person_id);

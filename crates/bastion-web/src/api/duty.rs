@@ -3,6 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use bastion_app::duty::command::{CommandView, GroupId, GroupInput, MemberInput};
 use bastion_app::duty::handover::{Handover, HandoverId, HandoverInput, HandoverView};
 use bastion_app::duty::roster::{
     CellExplanation, CellInput, GenerateInput, PublishOutcome, RepairInput, RepairOutcome, Roster, RosterId, RosterView,
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AppJson;
 use crate::error::ApiResult;
-use crate::routes::{get, post, Endpoint};
+use crate::routes::{delete, get, post, Endpoint};
 use crate::session::ApiCtx;
 use crate::AppState;
 
@@ -200,6 +201,48 @@ pub async fn ack_handover(
     Ok(Json(s.app.ack_handover(&ctx, HandoverId(id)).await?))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OperationQuery {
+    pub operation_id: Option<String>,
+}
+
+pub async fn command(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<OperationQuery>,
+) -> ApiResult<Json<CommandView>> {
+    Ok(Json(s.app.command_structure(&ctx, q.operation_id.as_deref()).await?))
+}
+
+pub async fn create_group(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<GroupInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.create_group(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn set_member(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<MemberInput>,
+) -> ApiResult<Json<serde_json::Value>> {
+    s.app.set_group_member(&ctx, GroupId(id), &input).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
+pub async fn remove_member(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((id, person)): Path<(i64, i64)>,
+) -> ApiResult<Json<serde_json::Value>> {
+    s.app.remove_group_member(&ctx, GroupId(id), bastion_app::org::PersonId(person)).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
 /// The endpoints of this feature (see `crate::routes`). The desk log has no update or delete:
 /// a correction is a new entry.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -264,6 +307,28 @@ pub fn endpoints() -> Vec<Endpoint> {
             .perm(perm::DUTY_SIGN)
             .probe("/api/duty/handovers/0/ack")
             .doc("值班", "接班确认（下一班值班人员或值班员，交班人本人不能确认）", None, "DutyHandover", "200"),
+        get("/api/duty/command", command).perm(perm::DUTY_READ).doc(
+            "值班",
+            "行动的指挥体系：领导小组、指挥部专班、工作组及其人员（?operation_id=，默认进行中的行动）",
+            None,
+            "DutyCommand",
+            "200",
+        ),
+        post("/api/duty/command/groups", create_group).perm(perm::DUTY_COMMAND).doc(
+            "值班",
+            "新增组别（领导小组、指挥部专班各一个，工作组若干）",
+            Some("DutyGroupInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/duty/command/groups/{id}/members", set_member)
+            .perm(perm::DUTY_COMMAND)
+            .probe("/api/duty/command/groups/999999/members")
+            .doc("值班", "编入或改任（每组一名组长）", Some("DutyMemberInput"), "Ok", "200"),
+        delete("/api/duty/command/groups/{id}/members/{person}", remove_member)
+            .perm(perm::DUTY_COMMAND)
+            .probe("/api/duty/command/groups/999999/members/999999")
+            .doc("值班", "移出组别", None, "Ok", "200"),
         get("/api/duty/rosters", rosters).perm(perm::DUTY_READ).doc(
             "值班",
             "排班表各版本（最新在前）",

@@ -819,7 +819,81 @@ async fn late_sign_in_alerts_once(backend: Backend) {
     assert!(!home.contains(&format!("{fresh} ")), "not the fresh one");
 }
 
+async fn command_structure(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    // The demo operation has its leading group, HQ special team and ten work groups.
+    let (s, v) = send(c.get(t.url("/api/duty/command"))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let groups = v["groups"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = groups.iter().map(|g| g["group"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "leading").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "hq").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "work").count(), 10);
+    for g in &groups {
+        let leaders = g["members"].as_array().unwrap().iter().filter(|m| m["role"] == "leader").count();
+        assert_eq!(leaders, 1, "one leader in {}", g["group"]["name"]);
+    }
+    let op = v["operation_id"].as_i64().unwrap();
+    // A new work group; a second leading group is refused by name.
+    let (s, g) = send(c.post(t.url("/api/duty/command/groups")).json(
+        &json!({"operation_id": op, "kind": "work", "name": "隔离点安保组", "remit": "集中隔离点周边巡逻和秩序维护"}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{g}");
+    let gid = g["id"].as_i64().unwrap();
+    let (s, e) = send(
+        c.post(t.url("/api/duty/command/groups"))
+            .json(&json!({"operation_id": op, "kind": "leading", "name": "第二领导小组"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let (s, e) =
+        send(c.post(t.url("/api/duty/command/groups")).json(&json!({"operation_id": op, "kind": "team", "name": "x"})))
+            .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (f, _) = fields(&e);
+    assert!(f.contains(&"组别类型".to_string()) && f.contains(&"组名".to_string()), "{e}");
+    // People: one leader; a person may be in several groups; a second leader is refused by name.
+    let a = person(&t, "S02", "C00001", "甲组长", DutyStatus::OnDuty).await;
+    let b = person(&t, "S02", "C00002", "乙组员", DutyStatus::OnDuty).await;
+    let url = t.url(&format!("/api/duty/command/groups/{gid}/members"));
+    let (s, _) = send(c.post(&url).json(&json!({"police_no": "C00001", "role": "组长"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(c.post(&url).json(&json!({"person_id": b, "role": "member"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = send(c.post(&url).json(&json!({"person_id": b, "role": "leader"}))).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("甲组长"), "{e}");
+    let other = groups.iter().find(|g| g["group"]["kind"] == "work").unwrap()["group"]["id"].as_i64().unwrap();
+    let (s, _) = send(
+        c.post(t.url(&format!("/api/duty/command/groups/{other}/members")))
+            .json(&json!({"person_id": a, "role": "deputy"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = send(c.get(t.url(&format!("/api/duty/command?operation_id={op}")))).await;
+    let places = v["groups"].as_array().unwrap().iter().filter(|g| g["members"].to_string().contains("甲组长")).count();
+    assert_eq!(places, 2, "one person, two places");
+    let (s, _) = send(c.delete(t.url(&format!("/api/duty/command/groups/{gid}/members/{b}")))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(c.delete(t.url(&format!("/api/duty/command/groups/{gid}/members/{b}")))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Only the command may change it; the desk reads it.
+    let desk = t.login("duty").await;
+    let (s, _) = send(desk.get(t.url("/api/duty/command"))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(desk.post(&url).json(&json!({"person_id": b, "role": "member"}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, audit) = send(t.login("auditadmin").await.get(t.url("/api/audit?module=duty&size=50"))).await;
+    let audit = audit.to_string();
+    for action in ["新增指挥体系组别", "编入指挥体系", "移出指挥体系"] {
+        assert!(audit.contains(action), "{action} audited");
+    }
+}
+
 both_backends!(
+    command_structure,
     roster_generate_edit_publish_repair,
     roster_bad_input_and_scope,
     handover_state_machine,

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::{error_page, error_page_in_shell, render, render_status, Shell};
 
+mod command;
 mod handover;
 mod roster;
 use crate::i18n::Tr;
@@ -278,6 +279,8 @@ pub struct MyPage {
     pub linked: bool,
     pub error: String,
     pub today: String,
+    /// The caller's places in command structures: (group, role).
+    pub roles: Vec<(String, String)>,
 }
 
 async fn my_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, error: String, status: StatusCode) -> Response {
@@ -285,9 +288,13 @@ async fn my_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, error: String,
         Ok(r) => r.into_iter().map(row).collect(),
         Err(e) => return error_page(t, e),
     };
+    let roles = match state.app.my_command_roles(ctx).await {
+        Ok(r) => r.into_iter().map(|(g, role)| (g.name, role.label(t.code()).to_string())).collect(),
+        Err(e) => return error_page(t, e),
+    };
     let shell = Shell::new(state, ctx, t, "/duty/my", t.s("duty.menu_my")).await;
     let today = bastion_core::time::today().to_string();
-    render_status(status, &MyPage { shell, rows, linked: ctx.person_id.is_some(), error, today })
+    render_status(status, &MyPage { shell, rows, linked: ctx.person_id.is_some(), error, today, roles })
 }
 
 pub async fn my(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
@@ -412,5 +419,6 @@ pub fn endpoints() -> Vec<Endpoint> {
     .into_iter()
     .chain(roster::endpoints())
     .chain(handover::endpoints())
+    .chain(command::endpoints())
     .collect()
 }
