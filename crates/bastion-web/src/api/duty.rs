@@ -294,7 +294,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         ),
         get("/api/duty/posts/{id}/handover", handover)
             .perm(perm::DUTY_SIGN)
-            .probe("/api/duty/posts/5/handover?day=2026-01-01&shift=白班")
+            .probe("/api/duty/posts/999999/handover?day=2026-01-01&shift=白班")
             .doc("值班", "某班次的交接班：本班情况摘要与交班说明（?day=&shift=）", None, "DutyHandoverView", "200"),
         post("/api/duty/handovers", write_handover).perm(perm::DUTY_SIGN).doc(
             "值班",

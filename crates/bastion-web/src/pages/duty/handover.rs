@@ -94,7 +94,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         get("/duty/posts/{id}/handover", show)
             .perm(perm::DUTY_SIGN)
-            .probe("/duty/posts/5/handover?day=2026-01-01&shift=白班"),
+            .probe("/duty/posts/999999/handover?day=2026-01-01&shift=白班"),
         post("/duty/handovers", write).perm(perm::DUTY_SIGN),
         post("/duty/handovers/{id}/ack", ack).perm(perm::DUTY_SIGN).probe("/duty/handovers/0/ack"),
     ]
