@@ -18,6 +18,7 @@ use crate::{in_scope, App, AppError, AppResult, Ctx};
 pub mod command;
 pub mod handover;
 pub mod roster;
+pub mod swap;
 pub(crate) use roster::NOTIFY_SENDER;
 
 fn id_field(field: &str, raw: &str, e: &mut Vec<FieldError>) -> Option<i64> {

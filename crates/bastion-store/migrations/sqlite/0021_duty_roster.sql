@@ -85,3 +85,20 @@ CREATE TABLE duty_group_members (
     PRIMARY KEY (group_id, person_id)
 );
 CREATE INDEX duty_group_members_person ON duty_group_members(person_id);
+
+-- Shift swaps (换班): an officer gives their shift to a colleague, or exchanges it for one of the
+-- colleague's; the unit's head approves (the rules are checked again then) or refuses.
+CREATE TABLE duty_swaps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    assignment_id BIGINT NOT NULL REFERENCES duty_assignments(id),
+    to_person BIGINT NOT NULL REFERENCES people(id),
+    their_assignment_id BIGINT REFERENCES duty_assignments(id),
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at BIGINT NOT NULL,
+    decided_by TEXT,
+    decided_at BIGINT,
+    decision_note TEXT
+);
+CREATE INDEX duty_swaps_status ON duty_swaps(status, id);

@@ -12,6 +12,7 @@ use crate::org::{PersonId, UnitId};
 pub mod command;
 pub mod handover;
 pub mod roster;
+pub mod swap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]

@@ -8,6 +8,7 @@ use bastion_app::duty::handover::{Handover, HandoverId, HandoverInput, HandoverV
 use bastion_app::duty::roster::{
     CellExplanation, CellInput, GenerateInput, PublishOutcome, RepairInput, RepairOutcome, Roster, RosterId, RosterView,
 };
+use bastion_app::duty::swap::{DecisionInput, Swap, SwapId, SwapInput, SwapView};
 use bastion_app::duty::{
     Assignment, AssignmentId, AssignmentInput, Board, LogEntry, LogInput, Post, PostId, PostInput, Sign,
 };
@@ -243,6 +244,37 @@ pub async fn remove_member(
     Ok(Json(serde_json::json!({"ok": true})))
 }
 
+pub async fn swaps(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<SwapView>>> {
+    Ok(Json(s.app.swaps(&ctx).await?))
+}
+
+pub async fn request_swap(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<SwapInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.request_swap(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn approve_swap(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<DecisionInput>,
+) -> ApiResult<Json<Swap>> {
+    Ok(Json(s.app.decide_swap(&ctx, SwapId(id), true, &input).await?))
+}
+
+pub async fn refuse_swap(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<DecisionInput>,
+) -> ApiResult<Json<Swap>> {
+    Ok(Json(s.app.decide_swap(&ctx, SwapId(id), false, &input).await?))
+}
+
 /// The endpoints of this feature (see `crate::routes`). The desk log has no update or delete:
 /// a correction is a new entry.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -329,6 +361,28 @@ pub fn endpoints() -> Vec<Endpoint> {
             .perm(perm::DUTY_COMMAND)
             .probe("/api/duty/command/groups/999999/members/999999")
             .doc("值班", "移出组别", None, "Ok", "200"),
+        get("/api/duty/swaps", swaps).perm(perm::DUTY_SIGN).doc(
+            "值班",
+            "换班申请（本人提出或涉及本人的，以及本人可审批的）",
+            None,
+            "DutySwapList",
+            "200",
+        ),
+        post("/api/duty/swaps", request_swap).perm(perm::DUTY_SIGN).doc(
+            "值班",
+            "申请换班：把自己的班次交给同事，或与同事某天的班次对换（检查重叠和 11 小时休息）",
+            Some("DutySwapInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/duty/swaps/{id}/approve", approve_swap)
+            .perm(perm::DUTY_WRITE)
+            .probe("/api/duty/swaps/999999/approve")
+            .doc("值班", "同意换班（再次检查规则后对换人员）", Some("DutySwapDecision"), "DutySwap", "200"),
+        post("/api/duty/swaps/{id}/refuse", refuse_swap)
+            .perm(perm::DUTY_WRITE)
+            .probe("/api/duty/swaps/999999/refuse")
+            .doc("值班", "不同意换班（须写明意见）", Some("DutySwapDecision"), "DutySwap", "200"),
         get("/api/duty/rosters", rosters).perm(perm::DUTY_READ).doc(
             "值班",
             "排班表各版本（最新在前）",

@@ -892,7 +892,88 @@ async fn command_structure(backend: Backend) {
     }
 }
 
+async fn swaps_keep_the_rules(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let (_, post) = new_post(&t, &c, "换班测试岗", "S01", "白班 08:00-20:00 1\n夜班 20:00-08:00 1").await;
+    let post = post["id"].as_i64().unwrap();
+    let a = person(&t, "S01", "W00001", "换甲", DutyStatus::OnDuty).await;
+    let b = person(&t, "S01", "W00002", "换乙", DutyStatus::OnDuty).await;
+    let cc = person(&t, "S01", "W00003", "换丙", DutyStatus::OnDuty).await;
+    let today = bastion_core::time::today().to_string();
+    let (d1, d2, d4) = (day_after(&today, 1), day_after(&today, 2), day_after(&today, 4));
+    let (_, x) = assign(&t, &c, post, a, &d2, "白班", "").await;
+    let mine = x["id"].as_i64().unwrap();
+    let (_, y) = assign(&t, &c, post, b, &d4, "白班", "").await;
+    let theirs = y["id"].as_i64().unwrap();
+    let (s, _) = assign(&t, &c, post, cc, &d1, "夜班", "").await;
+    assert_eq!(s, StatusCode::CREATED);
+    let ask = |body: Value| {
+        let (c, url) = (c.clone(), t.url("/api/duty/swaps"));
+        async move { send(c.post(url).json(&body)).await }
+    };
+    // 丙 works the night before: taking 甲's morning shift leaves no rest.
+    let (s, e) = ask(json!({"assignment_id": mine, "police_no": "W00003", "reason": "家中有事"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(fields(&e).1.contains("两班之间至少休息 11 小时") && fields(&e).1.contains("换丙"), "{e}");
+    let (s, e) = ask(json!({"assignment_id": mine, "police_no": "W00001", "reason": "家中有事"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fields(&e).1.contains("不能和自己换班"), "{e}");
+    let (s, e) =
+        ask(json!({"assignment_id": mine, "police_no": "W00002", "their_day": d1, "reason": "家中有事"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&e).0, ["对方班次日期"], "{e}");
+    // An exchange with 乙's shift two days later keeps every rule.
+    let (s, made) =
+        ask(json!({"assignment_id": mine, "police_no": "W00002", "their_day": d4, "reason": "家中有事"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let id = made["id"].as_i64().unwrap();
+    let (s, _) = ask(json!({"assignment_id": mine, "police_no": "W00002", "reason": "再申请一次"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) =
+        send(t.login("officer").await.post(t.url(&format!("/api/duty/swaps/{id}/approve"))).json(&json!({}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, done) = send(c.post(t.url(&format!("/api/duty/swaps/{id}/approve"))).json(&json!({"note": "同意"}))).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["status"], "approved");
+    let on = |day: String| {
+        let (c, url) = (c.clone(), t.url(&format!("/api/duty/posts/{post}/board?day={day}")));
+        async move {
+            let (_, b) = send(c.get(url)).await;
+            b["shifts"][0]["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["person_name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(on(d2.clone()).await, ["换乙"]);
+    assert_eq!(on(d4.clone()).await, ["换甲"]);
+    let (s, _) = send(c.post(t.url(&format!("/api/duty/swaps/{id}/approve"))).json(&json!({}))).await;
+    assert_eq!(s, StatusCode::CONFLICT, "decided once");
+    // A refusal needs a note and changes nothing.
+    let (s, made) = ask(json!({"assignment_id": theirs, "police_no": "W00003", "reason": "临时有任务"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let id = made["id"].as_i64().unwrap();
+    let (s, e) = send(c.post(t.url(&format!("/api/duty/swaps/{id}/refuse"))).json(&json!({}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&e).0, ["意见"]);
+    let (s, _) =
+        send(c.post(t.url(&format!("/api/duty/swaps/{id}/refuse"))).json(&json!({"note": "当天警力不足"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(on(d4).await, ["换甲"]);
+    let (_, list) = send(c.get(t.url("/api/duty/swaps"))).await;
+    assert!(list.to_string().contains("当天警力不足"));
+    let (_, audit) = send(t.login("auditadmin").await.get(t.url("/api/audit?module=duty&size=80"))).await;
+    let audit = audit.to_string();
+    for action in ["申请换班", "同意换班", "不同意换班"] {
+        assert!(audit.contains(action), "{action} audited");
+    }
+}
+
 both_backends!(
+    swaps_keep_the_rules,
     command_structure,
     roster_generate_edit_publish_repair,
     roster_bad_input_and_scope,

@@ -22,6 +22,7 @@ use super::{error_page, error_page_in_shell, render, render_status, Shell};
 mod command;
 mod handover;
 mod roster;
+mod swap;
 use crate::i18n::Tr;
 use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
@@ -420,5 +421,6 @@ pub fn endpoints() -> Vec<Endpoint> {
     .chain(roster::endpoints())
     .chain(handover::endpoints())
     .chain(command::endpoints())
+    .chain(swap::endpoints())
     .collect()
 }
