@@ -112,4 +112,50 @@ describe(`duty [${backendName()}]`, { timeout: 300_000 }, () => {
       assert.ok(rostered.map(Number).reduce((a, b) => a + b, 0) > 0, `shifts on the board: ${rostered}`);
     });
   });
+  test(`the command chart, a handover on the phone and a swap request (${backendName()})`, async () => {
+    // The commander sees the operation's chart and puts someone in a work group.
+    await withPage(browser, 'duty-command', { width: 1366, height: 900 }, async (page) => {
+      await logIn(page, server.url, 'commander');
+      await page.goto(`${server.url}/duty/command`);
+      const chart = page.getByTestId('org-chart');
+      await chart.getByRole('heading', { name: '疫情防控工作领导小组' }).waitFor();
+      assert.equal(await chart.locator('article.org-work').count(), 10, 'ten work groups');
+      const box = chart.locator('article', { has: page.getByRole('heading', { name: '信息研判组' }) });
+      const before = await box.locator('.org-people li').count();
+      const people = await (await page.request.get(`${server.url}/api/people?size=1`)).json();
+      await box.getByText('编入人员').click();
+      await box.getByLabel('警号').fill(people.items[0].police_no);
+      await box.getByRole('button', { name: '编入' }).click();
+      await page.waitForURL((url) => url.pathname === '/duty/command');
+      assert.equal(await box.locator('.org-people li').count(), before + 1, 'the person is in the group');
+      await screenshot(page, `duty-command-${backendName()}`);
+    });
+    // The officer hands over their running shift on a phone; the HQ duty officer takes it over.
+    let handover;
+    await withPage(browser, 'duty-handover', SMALL, async (page) => {
+      await logIn(page, server.url, 'officer');
+      const mine = await (await page.request.get(`${server.url}/api/duty/my-shifts`)).json();
+      const now = Date.now();
+      const shift = mine.find((a) => a.starts_at <= now && now < a.ends_at);
+      handover = `${server.url}/duty/posts/${shift.post_id}/handover?day=${shift.day}&shift=${encodeURIComponent(shift.shift)}`;
+      await page.goto(handover);
+      await page.getByTestId('handover-state').getByText('未交班').waitFor();
+      await page.getByText('人员：应到').waitFor();
+      await page.getByLabel('交班说明').fill('东侧护栏待修，已报修，请接班人跟进');
+      await page.getByRole('button', { name: '交班' }).click();
+      await page.getByTestId('handover-state').getByText('待接班确认').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `handover page wider than the screen by ${overflow}px`);
+      await screenshot(page, `duty-handover-360-${backendName()}`);
+      // The swaps page opens from the phone too.
+      await page.goto(`${server.url}/duty/swaps`);
+      await page.getByRole('heading', { name: '换班', exact: true }).waitFor();
+    });
+    await withPage(browser, 'duty-handover-ack', DESKTOP, async (page) => {
+      await logIn(page, server.url, 'duty');
+      await page.goto(handover);
+      await page.getByRole('button', { name: '确认接班' }).click();
+      await page.getByTestId('handover-state').getByText('已接班').waitFor();
+    });
+  });
 });
