@@ -562,7 +562,7 @@ async fn roster_generate_edit_publish_repair(backend: Backend) {
             .unwrap()
             .iter()
             .flat_map(|r| r["changed"].as_array().unwrap().clone())
-            .filter(|x| x == &true)
+            .filter(|x| *x == true)
             .count(),
         changes.len(),
         "the grid marks every cell that changed, the sick officer's too"

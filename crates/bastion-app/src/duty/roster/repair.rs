@@ -91,7 +91,7 @@ impl App {
             return Err(AppError::invalid(FieldError::new("人员", "此人不在这份排班表中，无需调整")));
         };
         let days: Vec<usize> = (0..problem.instance.days)
-            .filter(|&d| Date::strptime("%Y-%m-%d", &problem.day(d)).is_ok_and(|x| from <= x && x <= to))
+            .filter(|&d| Date::strptime("%Y-%m-%d", problem.day(d)).is_ok_and(|x| from <= x && x <= to))
             .collect();
         if days.is_empty() {
             return Err(AppError::invalid(FieldError::new(

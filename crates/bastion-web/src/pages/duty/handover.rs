@@ -44,8 +44,7 @@ async fn page(
     t: Tr,
     post: i64,
     q: &ShiftQuery,
-    note: String,
-    errors: Vec<FieldError>,
+    (note, errors): (String, Vec<FieldError>),
     status: StatusCode,
 ) -> Response {
     let view = match state.app.handover_view(ctx, PostId(post), &q.day, &q.shift).await {
@@ -65,7 +64,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShiftQuery>,
 ) -> Response {
-    page(&state, &ctx, t, id, &q, String::new(), vec![], StatusCode::OK).await
+    page(&state, &ctx, t, id, &q, (String::new(), vec![]), StatusCode::OK).await
 }
 
 pub async fn write(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<HandoverInput>) -> Response {
@@ -75,7 +74,7 @@ pub async fn write(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form
     match state.app.write_handover(&ctx, &v).await {
         Ok(_) => Redirect::to(&back).into_response(),
         Err(AppError::Invalid(errors)) if post > 0 => {
-            page(&state, &ctx, t, post, &q, v.note, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            page(&state, &ctx, t, post, &q, (v.note, errors), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
