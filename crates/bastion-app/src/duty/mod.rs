@@ -663,7 +663,7 @@ impl App {
         let now = bastion_core::time::now_ms();
         let today = bastion_core::time::today();
         let days = [today.yesterday().unwrap_or(today).to_string(), today.to_string()];
-        let (mut present, mut required, mut short) = (0, 0, 0);
+        let (mut present, mut required, mut short, mut not_taken_over) = (0, 0, 0, 0);
         let mut rows = Vec::new();
         for post in self.duty_posts(ctx).await? {
             let (mut p, mut r, mut names) = (0, 0, Vec::new());
@@ -672,6 +672,11 @@ impl App {
                 let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", &b.day) else { continue };
                 for s in b.shifts {
                     let (a, z) = s.shift.span(d);
+                    // A shift that ended in the last 12 hours with people on it and no handover taken over.
+                    let taken_over = s.handover.as_ref().is_some_and(|h| h.acked_at.is_some());
+                    if s.ended && z > now - 12 * 3_600_000 && s.rostered > 0 && !taken_over {
+                        not_taken_over += 1;
+                    }
                     if a <= now && now < z {
                         p += s.present;
                         r += s.required;
@@ -697,6 +702,7 @@ impl App {
             vec![
                 Figure::new("在岗/应到", format!("{present}/{required}"), "/duty").alert_if(present < required),
                 Figure::new("缺员岗位", short, "/duty").alert_if(short > 0),
+                Figure::new("未完成交接班", not_taken_over, "/duty").alert_if(not_taken_over > 0),
             ],
         );
         s.columns = vec!["班次".into(), "在岗/应到".into()];

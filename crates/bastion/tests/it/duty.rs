@@ -972,7 +972,40 @@ async fn swaps_keep_the_rules(backend: Backend) {
     }
 }
 
+/// The duty section's count of shifts not taken over, on the command dashboard.
+async fn not_taken_over(t: &TestApp, c: &reqwest::Client) -> i64 {
+    let (_, d) = send(c.get(t.url("/api/dashboard"))).await;
+    let duty = d.as_array().unwrap().iter().find(|s| s["feature"] == "duty").unwrap().clone();
+    let f = duty["figures"].as_array().unwrap().iter().find(|f| f["label"] == "未完成交接班").unwrap().clone();
+    f["value"].as_str().unwrap().parse().unwrap()
+}
+
+async fn dashboard_counts_shifts_not_taken_over(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    let before = not_taken_over(&t, &c).await;
+    // A shift that began nine hours ago and ended one hour ago, with one person on it.
+    let name = shift_begun(&t, &c, "交接测试岗", "H90001", 9 * 60).await;
+    assert_eq!(not_taken_over(&t, &c).await, before + 1);
+    let (_, posts) = send(c.get(t.url("/api/duty/posts"))).await;
+    let post = posts.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["id"].as_i64().unwrap();
+    let start = bastion_core::time::now_ms() - 9 * 3_600_000;
+    let day =
+        jiff::Timestamp::from_millisecond(start).unwrap().to_zoned(bastion_core::time::beijing()).date().to_string();
+    let (s, h) = send(
+        c.post(t.url("/api/duty/handovers"))
+            .json(&json!({"post_id": post, "day": day, "shift": "测试班", "note": "本班无异常，交班"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    assert_eq!(not_taken_over(&t, &c).await, before + 1, "written is not yet taken over");
+    let (s, _) = send(t.login("duty").await.post(t.url(&format!("/api/duty/handovers/{}/ack", h["id"])))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(not_taken_over(&t, &c).await, before);
+}
+
 both_backends!(
+    dashboard_counts_shifts_not_taken_over,
     swaps_keep_the_rules,
     command_structure,
     roster_generate_edit_publish_repair,
