@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
+pub mod calendar;
 pub mod command;
 pub mod handover;
 pub mod roster;

@@ -102,3 +102,11 @@ CREATE TABLE duty_swaps (
     decision_note TEXT
 );
 CREATE INDEX duty_swaps_status ON duty_swaps(status, id);
+
+-- Calendar feeds (日历订阅): one per person, addressed by an unguessable token kept only as its
+-- SHA-256; a new token replaces the old one, and deleting the row stops the feed.
+CREATE TABLE duty_calendar_tokens (
+    person_id BIGINT PRIMARY KEY REFERENCES people(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL
+);

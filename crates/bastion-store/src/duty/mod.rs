@@ -9,6 +9,7 @@ use sqlx::Row;
 use crate::db::{flag, unique, Store, StoreError, StoreResult, Tx};
 use crate::org::{PersonId, UnitId};
 
+pub mod calendar;
 pub mod command;
 pub mod handover;
 pub mod roster;

@@ -1004,7 +1004,48 @@ async fn dashboard_counts_shifts_not_taken_over(backend: Backend) {
     assert_eq!(not_taken_over(&t, &c).await, before);
 }
 
+async fn calendar_feed_is_revocable(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let officer = t.login("officer").await;
+    let make = || {
+        let (o, url) = (officer.clone(), t.url("/duty/my/calendar"));
+        async move { o.post(url).form(&[("x", "")]).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = make().await;
+    let url = html.split("data-testid=\"calendar-url\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+    let path = &url[url.find("/duty/calendar/").unwrap()..];
+    // No sign-in needed: the address is the key. The officer's shift today is in it.
+    let anyone = reqwest::Client::new();
+    let r = anyone.get(t.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let ics = r.text().await.unwrap();
+    let (_, mine) = send(officer.get(t.url("/api/duty/my-shifts"))).await;
+    let first = &mine[0];
+    assert!(ics.starts_with("BEGIN:VCALENDAR") && ics.contains(&format!("UID:duty-{}@bastion", first["id"])), "{ics}");
+    assert!(
+        ics.contains(&format!("SUMMARY:{} {}", first["post_name"].as_str().unwrap(), first["shift"].as_str().unwrap())),
+        "{ics}"
+    );
+    // The page no longer shows the address, only that a feed exists.
+    let html = officer.get(t.url("/duty/my")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("calendar-url") && html.contains("已开通日历订阅"));
+    // A new address revokes the old; stopping revokes the new; a made-up one is unknown.
+    let again = make().await;
+    let url2 =
+        again.split("data-testid=\"calendar-url\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+    assert_ne!(url, url2);
+    assert_eq!(anyone.get(t.url(path)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let path2 = &url2[url2.find("/duty/calendar/").unwrap()..];
+    assert_eq!(anyone.get(t.url(path2)).send().await.unwrap().status(), StatusCode::OK);
+    let r = officer.post(t.url("/duty/my/calendar/stop")).form(&[("x", "")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anyone.get(t.url(path2)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(anyone.get(t.url("/duty/calendar/0123.ics")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
 both_backends!(
+    calendar_feed_is_revocable,
     dashboard_counts_shifts_not_taken_over,
     swaps_keep_the_rules,
     command_structure,

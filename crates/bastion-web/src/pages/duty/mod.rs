@@ -282,9 +282,24 @@ pub struct MyPage {
     pub today: String,
     /// The caller's places in command structures: (group, role).
     pub roles: Vec<(String, String)>,
+    /// The calendar feed's address, shown once when just made.
+    pub feed_url: String,
+    /// When the feed was made (empty: no feed).
+    pub feed_made: String,
 }
 
 async fn my_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, error: String, status: StatusCode) -> Response {
+    my_page_with(state, ctx, t, error, String::new(), status).await
+}
+
+async fn my_page_with(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    error: String,
+    feed_url: String,
+    status: StatusCode,
+) -> Response {
     let rows = match state.app.my_shifts(ctx).await {
         Ok(r) => r.into_iter().map(row).collect(),
         Err(e) => return error_page(t, e),
@@ -293,9 +308,14 @@ async fn my_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, error: String,
         Ok(r) => r.into_iter().map(|(g, role)| (g.name, role.label(t.code()).to_string())).collect(),
         Err(e) => return error_page(t, e),
     };
+    let feed_made = match state.app.calendar_feed_made(ctx).await {
+        Ok(m) => m.map(fmt_ms).unwrap_or_default(),
+        Err(e) => return error_page(t, e),
+    };
     let shell = Shell::new(state, ctx, t, "/duty/my", t.s("duty.menu_my")).await;
     let today = bastion_core::time::today().to_string();
-    render_status(status, &MyPage { shell, rows, linked: ctx.person_id.is_some(), error, today, roles })
+    let linked = ctx.person_id.is_some();
+    render_status(status, &MyPage { shell, rows, linked, error, today, roles, feed_url, feed_made })
 }
 
 pub async fn my(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
@@ -336,6 +356,45 @@ pub async fn sign_out(
     Form(f): Form<SignForm>,
 ) -> Response {
     sign(state, ctx, t, id, &f.back, Sign::Out).await
+}
+
+/// Make (or remake) one's calendar feed; its address is shown this once.
+pub async fn make_feed(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    match state.app.make_calendar_feed(&ctx).await {
+        Ok(token) => {
+            let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+            let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+            let url = format!("{scheme}://{host}/duty/calendar/{token}.ics");
+            my_page_with(&state, &ctx, t, String::new(), url, StatusCode::OK).await
+        }
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+pub async fn stop_feed(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    match state.app.stop_calendar_feed(&ctx).await {
+        Ok(()) => Redirect::to("/duty/my").into_response(),
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+/// The feed itself: no sign-in, the token in the address is the key.
+pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match state.app.calendar_feed(&token).await {
+        Ok(ics) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (axum::http::header::CACHE_CONTROL, "no-store"),
+            ],
+            ics,
+        )
+            .into_response(),
+        Err(e) => crate::error::ApiError(e).into_response(),
+    }
 }
 
 // ---------------------------------------------------------------- desk log
@@ -412,6 +471,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/duty/posts/{id}", board).perm(perm::DUTY_READ).probe("/duty/posts/5"),
         post("/duty/assignments", assign).perm(perm::DUTY_WRITE),
         get("/duty/my", my).perm(perm::DUTY_SIGN).menu(32, "duty.menu_my", "☑"),
+        post("/duty/my/calendar", make_feed).perm(perm::DUTY_SIGN),
+        post("/duty/my/calendar/stop", stop_feed).perm(perm::DUTY_SIGN),
+        get("/duty/calendar/{token}", feed).public().probe("/duty/calendar/none.ics"),
         post("/duty/assignments/{id}/sign-in", sign_in).perm(perm::DUTY_SIGN).probe("/duty/assignments/0/sign-in"),
         post("/duty/assignments/{id}/sign-out", sign_out).perm(perm::DUTY_SIGN).probe("/duty/assignments/0/sign-out"),
         get("/duty/log", log).perm(perm::DUTY_LOG).menu(33, "duty.menu_log", "✎"),
