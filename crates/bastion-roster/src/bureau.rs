@@ -316,6 +316,7 @@ pub fn to_instance(b: &Bureau) -> Instance {
             night_shifts: all.iter().map(|s| s.night).collect(),
             holidays: b.holidays.clone(),
             weight: b.fairness_weight,
+            carry: Vec::new(),
         }),
     }
 }

@@ -111,6 +111,9 @@ pub enum SolveError {
     Infeasible { constraint: &'static str, count: usize, example: String },
     #[error("需要时间或迭代上限 / a time limit or an iteration budget is required")]
     NoBudget,
+    /// The instance is malformed or contradicts itself: refused before any search.
+    #[error(transparent)]
+    Instance(#[from] crate::model::InstanceError),
 }
 
 /// Small, fast, seedable PRNG (SplitMix64); no dependency needed for reproducibility.
@@ -142,8 +145,10 @@ struct ThreadBest {
     iterations: u64,
 }
 
-/// Solves `inst`. Never returns a roster that breaks a hard constraint.
+/// Solves `inst`. Never returns a roster that breaks a hard constraint; refuses a malformed
+/// or self-contradictory instance ([`Instance::validate`]) before searching.
 pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<SolveOutcome, SolveError> {
+    inst.validate()?;
     solve_ctx(&Ctx::new(inst), opts)
 }
 
@@ -352,6 +357,10 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     let mut changes: Vec<(usize, usize, Cell)> = Vec::with_capacity(2 * MAX_BLOCK);
     let mut iter: u64 = 0;
     let mut last_best_iter: u64 = 0;
+    // Repair's bound on changed cells: every state the search visits keeps it.
+    let changed_of =
+        |cells: &[Cell]| ctx.orig.as_ref().map_or(0, |o| o.iter().zip(cells).filter(|(a, b)| a != b).count());
+    let mut n_changed = changed_of(&st.cells);
     loop {
         if iter % 512 == 0 {
             let mut progress: f64 = 0.0;
@@ -370,6 +379,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
                 cycle = c;
                 if let Some((_, cells)) = &best.feasible {
                     st = State::new(ctx, cells.clone());
+                    n_changed = changed_of(&st.cells);
                 }
             }
             temp = t0 * (t1 / t0).powf(progress * cycles - c);
@@ -394,9 +404,13 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
                 hard_w = (hard_w / 1.02).max(hw_min);
             }
             // Long stagnation: go back to the best roster, keeping the temperature.
+            if ctx.stall_stop.is_some_and(|n| iter - last_best_iter > n) {
+                break;
+            }
             if iter - last_best_iter > 2_000_000 {
                 if let Some((_, cells)) = &best.feasible {
                     st = State::new(ctx, cells.clone());
+                    n_changed = changed_of(&st.cells);
                 }
                 last_best_iter = iter;
             }
@@ -413,6 +427,19 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         if changes.is_empty() {
             continue;
         }
+        let mut dc = 0i64;
+        if let (Some(orig), Some(cap)) = (&ctx.orig, ctx.max_changes) {
+            dc = changes
+                .iter()
+                .map(|&(e, d, v)| {
+                    let g = orig[e * d_n + d];
+                    i64::from(v != g) - i64::from(st.get(e, d) != g)
+                })
+                .sum();
+            if n_changed as i64 + dc > cap as i64 {
+                continue;
+            }
+        }
         // Moves dearer than 30 temperatures (odds below 1e-13) are rejected without a draw;
         // when the soft change alone shows it, without re-scoring the rows' runs either.
         let limit = if repairing_hard { f64::INFINITY } else { 30.0 * temp };
@@ -423,6 +450,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         let d = if repairing_hard { dh as f64 + PHASE0_SOFT * ds as f64 } else { hard_w * dh as f64 + ds as f64 };
         if d <= 0.0 || (d < 30.0 * temp && rng.unit() < (-d / temp).exp()) {
             st.commit(dh, ds);
+            n_changed = (n_changed as i64 + dc) as usize;
             if st.hard == 0 {
                 match &mut best.feasible {
                     // Copy into the kept buffer: new bests come thousands of times a second early on.

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod eval_cases;
 mod explain;
+mod input;
 mod props;
 mod repair;
 mod solve;
