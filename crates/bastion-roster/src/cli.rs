@@ -108,6 +108,10 @@ pub enum RosterCmd {
     Bureau {
         #[arg(long, default_value_t = 1)]
         bureau_seed: u64,
+        /// Roster two months: the reference bureau, then the next month without and with the
+        /// first month's counts carried over; print the fairness over the two-month window.
+        #[arg(long)]
+        carry_over: bool,
         #[command(flatten)]
         search: SearchArgs,
         #[arg(long)]
@@ -280,7 +284,10 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                 write_explanation(&inst, &x, w)?;
             }
         }
-        RosterCmd::Bureau { bureau_seed, search, json, out } => {
+        RosterCmd::Bureau { bureau_seed, carry_over: true, search, json, .. } => {
+            bureau_window(bureau_seed, &search, json, w)?;
+        }
+        RosterCmd::Bureau { bureau_seed, search, json, out, .. } => {
             let b = reference_bureau(bureau_seed);
             let inst = bureau::to_instance(&b);
             let res = solve(&inst, &search.options())?;
@@ -321,6 +328,54 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
             if out.is_some() {
                 write_roster(&inst, &res.roster, &out, w)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Two months of the bureau: the second rostered without and with the first's counts carried
+/// over, and the fairness over the two-month window for both.
+fn bureau_window(seed: u64, search: &SearchArgs, json: bool, w: &mut dyn Write) -> Result<()> {
+    let b1 = reference_bureau(seed);
+    let i1 = bureau::to_instance(&b1);
+    let m1 = solve(&i1, &search.options())?;
+    let carry = bureau::carry_over(&i1, &m1.roster);
+    let b2 = bureau::next_month(&b1, seed.wrapping_add(1));
+    let i2 = bureau::to_instance(&b2);
+    let before = solve(&i2, &search.options())?;
+    let i2c = bureau::with_carry(&i2, carry.clone());
+    let after = solve(&i2c, &search.options())?;
+    let ok = |inst: &Instance, r: &crate::search::SolveOutcome| bureau::check(inst, &r.roster, &r.evaluation).ok();
+    let feasible = [ok(&i1, &m1), ok(&i2, &before), ok(&i2c, &after)];
+    let fb = bureau::fairness_window(&b2, &i2, &before.roster, &carry);
+    let fa = bureau::fairness_window(&b2, &i2, &after.roster, &carry);
+    if json {
+        let v = json!({"feasible": feasible, "seconds": [m1.seconds, before.seconds, after.seconds],
+            "window_without_carry_over": fb, "window_with_carry_over": fa});
+        writeln!(w, "{v}")?;
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "bureau window	month 1 feasible {}	month 2 feasible {} (without carry-over) {} (with)	{:.1} s",
+        feasible[0],
+        feasible[1],
+        feasible[2],
+        m1.seconds + before.seconds + after.seconds
+    )?;
+    writeln!(w, "group	burden	people	max-min without	gini without	max-min with	gini with")?;
+    for (x, y) in fb.iter().zip(&fa) {
+        for (name, p, q) in [
+            ("shifts", &x.shifts, &y.shifts),
+            ("nights", &x.nights, &y.nights),
+            ("weekend", &x.weekend_shifts, &y.weekend_shifts),
+            ("holiday", &x.holiday_shifts, &y.holiday_shifts),
+        ] {
+            writeln!(
+                w,
+                "{}	{name}	{}	{}	{:.3}	{}	{:.3}",
+                x.group, p.people, p.max_minus_min, p.gini, q.max_minus_min, q.gini
+            )?;
         }
     }
     Ok(())

@@ -6,6 +6,7 @@
 mod bureau;
 mod cli;
 mod common;
+mod determinism;
 mod eval_cases;
 mod explain;
 mod input;
