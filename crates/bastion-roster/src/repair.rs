@@ -41,7 +41,7 @@ pub struct RepairOutcome {
 /// Price of changing one cell that the absences did not force; below under-cover (100).
 pub const DEFAULT_CHANGE_WEIGHT: i64 = 30;
 /// A repair stops once this many iterations per thread brought no better roster.
-pub const DEFAULT_STALL_ITERATIONS: u64 = 1_000_000;
+pub const DEFAULT_STALL_ITERATIONS: u64 = 300_000;
 
 /// How a repair trades stability against the objective.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
