@@ -50,6 +50,9 @@ pub struct Tuning {
     /// Percent of moves that are cover chains: a block of missing shifts given to one person,
     /// often paid for by dropping as many of their shifts where cover is in surplus.
     pub p_cover: u32,
+    /// The same share on instances of [`LONG_HORIZON`] days or more (the 364-day benchmark
+    /// instances): fewer cover chains did better there on the iteration-budget A/B.
+    pub p_cover_long: u32,
     /// Mean percent of moves that are request swaps (a block around a request not granted,
     /// exchanged with a partner whose day grants it; cover unchanged). The share grows with
     /// each cooling cycle from 0 to twice this.
@@ -72,6 +75,7 @@ impl Default for Tuning {
             cycles: 1,
             hard_w_min: HARD_W_MIN,
             p_cover: P_COVER,
+            p_cover_long: P_COVER_LONG,
             p_request: P_REQUEST,
             p_weekend: P_WEEKEND,
             p_rchain: P_RCHAIN,
@@ -271,6 +275,10 @@ const OPS: [Op; 9] =
 const OP_MIX: [f64; 6] = [8.0, 17.0, 15.0, 12.0, 36.0, 12.0];
 /// Default share (percent) of cover-chain moves.
 const P_COVER: u32 = 20;
+/// Default share (percent) of cover-chain moves on instances of `LONG_HORIZON` days or more.
+const P_COVER_LONG: u32 = 12;
+/// Horizons from which `Tuning::p_cover_long` applies.
+pub const LONG_HORIZON: usize = 300;
 /// Default mean share (percent) of request swaps.
 const P_REQUEST: u32 = 10;
 /// Default share (percent of the request moves) of request chains.
@@ -351,8 +359,20 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     // Phase 0 works on the rows that break a hard constraint only: rows are independent
     // there, so rows already feasible are never disturbed.
     let mut bad_rows: Vec<usize> = Vec::new();
-    let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min, p_cover, p_request, p_weekend, p_rchain, .. } =
-        opts.tuning;
+    let Tuning {
+        t0,
+        t1,
+        phase0_t,
+        cycles,
+        hard_w_min: hw_min,
+        p_cover,
+        p_cover_long,
+        p_request,
+        p_weekend,
+        p_rchain,
+        ..
+    } = opts.tuning;
+    let p_cover = if ctx.d_n >= LONG_HORIZON { p_cover_long } else { p_cover };
     let mut ops = OpMix::new(p_cover, 0, p_weekend);
     let cycles = f64::from(cycles.max(1));
     let mut cycle = 0.0;
