@@ -76,6 +76,17 @@ fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("no officer off in the third week"))?;
     let k1n = inst.shift_index("K1N").ok_or_else(|| anyhow::anyhow!("no shift K1N"))?;
     let asked = with_requests(&inst, &[Request { staff: asker, day, shift: k1n, weight: 50 }], &[]);
+    // What granting it alone would cost, as the grid's hover would show it.
+    let grant = explain(&asked, &solved.roster, asker, day)?
+        .alternatives
+        .into_iter()
+        .find(|a| a.value == Some(k1n))
+        .map_or((i64::MAX, Vec::new()), |a| (a.objective_delta, a.breaks));
+    let breaks: Vec<&str> = grant.1.iter().map(|v| v.constraint()).collect();
+    println!(
+        "request\t{} asks for K1N on day {day} (weight 50)\tgranting it alone changes the objective by {:+} and breaks {:?} (a repair adds the change price, 30 a cell)",
+        inst.staff[asker].id, grant.0, breaks
+    );
     let repair_opts = SolveOptions { seconds: Some(2.0), max_iters: None, ..opts.clone() };
     for (max_changes, label) in [(None, "no bound"), (Some(bound), "bounded")] {
         let mut settings = RepairSettings { max_changes, ..RepairSettings::default() };
