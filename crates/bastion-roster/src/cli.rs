@@ -245,6 +245,7 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                     "removed": res.removed.iter().map(show).collect::<Vec<_>>(),
                     "changes": res.changes.iter().map(show).collect::<Vec<_>>(),
                     "changed": res.changes.len(),
+                    "unfillable": res.unfillable.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
                     "max_changes": res.max_changes,
                     "seconds": res.seconds,
                     "iterations": res.iterations,
@@ -265,6 +266,9 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                 }
                 for c in &res.changes {
                     writeln!(w, "changed\t{}", show(c))?;
+                }
+                for c in &res.unfillable {
+                    writeln!(w, "unfillable\t{c}")?;
                 }
             }
             if out.is_some() {

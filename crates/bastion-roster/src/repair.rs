@@ -34,6 +34,10 @@ pub struct RepairOutcome {
     pub changes: Vec<Change>,
     /// The bound the changes were held to, if any.
     pub max_changes: Option<usize>,
+    /// What the absences made impossible (e.g. a shift whose only eligible people are now all
+    /// away): a repair still returns its best roster, with those gaps in its evaluation, and
+    /// names them here rather than refusing to record the absence.
+    pub unfillable: Vec<crate::model::Contradiction>,
     pub iterations: u64,
     pub seconds: f64,
 }
@@ -116,6 +120,8 @@ pub fn repair_with(
         }
     }
     let (inst2, damaged) = apply_absences(inst, roster, absences);
+    inst2.check_structure().map_err(invalid)?;
+    let unfillable = inst2.contradictions();
     if damaged == *roster {
         // No shift lost: if the roster is still feasible there is nothing to repair.
         let evaluation = evaluate(&inst2, roster);
@@ -127,12 +133,15 @@ pub fn repair_with(
                 removed: Vec::new(),
                 changes: Vec::new(),
                 max_changes: settings.max_changes,
+                unfillable,
                 iterations: 0,
                 seconds: 0.0,
             });
         }
     }
-    resolve_stable(&inst2, roster, opts, settings)
+    let mut out = resolve_checked(&inst2, roster, opts, settings)?;
+    out.unfillable = unfillable;
+    Ok(out)
 }
 
 /// Re-solves `inst` (the published roster's instance after a small change: an absence, a
@@ -147,6 +156,16 @@ pub fn resolve_stable(
     settings: &RepairSettings,
 ) -> Result<RepairOutcome, SolveError> {
     inst.validate()?;
+    resolve_checked(inst, published, opts, settings)
+}
+
+/// [`resolve_stable`] on an instance whose structure is known to be valid.
+fn resolve_checked(
+    inst: &Instance,
+    published: &Roster,
+    opts: &SolveOptions,
+    settings: &RepairSettings,
+) -> Result<RepairOutcome, SolveError> {
     check_roster(inst, published)?;
     let mut damaged = published.clone();
     for (e, row) in damaged.rows.iter_mut().enumerate() {
@@ -166,6 +185,7 @@ pub fn resolve_stable(
         removed: removed.clone(),
         changes: Vec::new(),
         max_changes: settings.max_changes,
+        unfillable: Vec::new(),
         iterations: 0,
         seconds,
     };
@@ -204,6 +224,7 @@ pub fn resolve_stable(
         removed,
         changes,
         max_changes: settings.max_changes,
+        unfillable: Vec::new(),
         iterations: out.iterations,
         seconds: out.seconds,
     })

@@ -154,3 +154,22 @@ fn a_new_request_is_granted_only_when_it_pays_for_the_change() {
     assert_eq!(dear.evaluation.objective, 1);
     assert!(dear.removed.is_empty());
 }
+
+#[test]
+fn a_gap_the_absence_makes_unfillable_is_named_not_refused() {
+    // C may not work at all; A and B share the week. B falls sick on day 4: nobody else may
+    // work that day (A is fixed off), so the gap stays — reported, with the roster kept.
+    let text = THREE.replace("C,D=7,", "C,D=0,").replace("SECTION_COVER", "SECTION_DAYS_OFF\nA,4\n\nSECTION_COVER");
+    let inst = parse_instance("three", &text).unwrap();
+    let roster = crate::common::roster(&inst, &["DDD----", "---DDDD", "-------"]);
+    assert!(inst.contradictions().is_empty());
+    let out =
+        repair(&inst, &roster, &[Absence { staff: 1, days: vec![4] }], &budget(20_000), DEFAULT_CHANGE_WEIGHT).unwrap();
+    assert_eq!(out.removed.len(), 1);
+    assert_eq!(out.evaluation.under, 100);
+    assert!(out.evaluation.feasible());
+    assert_eq!(
+        out.unfillable,
+        vec![bastion_roster::model::Contradiction::CoverNoOneAvailable { shift: "D".into(), days: vec![4] }]
+    );
+}
