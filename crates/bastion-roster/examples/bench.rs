@@ -23,8 +23,8 @@ fn main() -> anyhow::Result<()> {
         }
         let inst = parse_instance(&name, &std::fs::read_to_string(&path)?)?;
         let mut opts = SolveOptions { seed: 1, threads, seconds: Some(seconds), ..Default::default() };
-        // Tuning experiments without a rebuild: ROSTER_T0, ROSTER_T1, ROSTER_CYCLES, ROSTER_P_COVER,
-        // ROSTER_P_REQUEST, ROSTER_P_WEEKEND, ROSTER_P_RCHAIN, ROSTER_HW_MIN.
+        // Tuning experiments without a rebuild: ROSTER_T0, ROSTER_T1, ROSTER_CYCLES, ROSTER_P_COVER
+        // (instances under 300 days), ROSTER_P_COVER_LONG (300 days or more), ROSTER_P_REQUEST, ROSTER_P_WEEKEND, ROSTER_P_RCHAIN, ROSTER_HW_MIN.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         // ROSTER_ITERS: a per-thread iteration budget instead of the time limit (reproducible,
         // load-independent comparisons on a shared machine).
@@ -39,6 +39,7 @@ fn main() -> anyhow::Result<()> {
         t.t1 = env("ROSTER_T1").unwrap_or(t.t1);
         t.cycles = env("ROSTER_CYCLES").map_or(t.cycles, |v| v as u32);
         t.p_cover = env("ROSTER_P_COVER").map_or(t.p_cover, |v| v as u32);
+        t.p_cover_long = env("ROSTER_P_COVER_LONG").map_or(t.p_cover_long, |v| v as u32);
         t.p_request = env("ROSTER_P_REQUEST").map_or(t.p_request, |v| v as u32);
         t.p_weekend = env("ROSTER_P_WEEKEND").map_or(t.p_weekend, |v| v as u32);
         t.hard_w_min = env("ROSTER_HW_MIN").unwrap_or(t.hard_w_min);

@@ -186,25 +186,7 @@ pub fn reference_bureau(seed: u64) -> Bureau {
             }
         })
         .collect();
-    // A few people fall out: quarantine (14 days), sickness (3), leave (2); leaders excepted.
-    let n = officers.len();
-    for (count, len, status) in [(8, 14, DutyStatus::Quarantine), (5, 3, DutyStatus::Sick), (3, 2, DutyStatus::Leave)] {
-        for _ in 0..count {
-            let o = 12 + rng.below(n - 12);
-            let start = rng.below(days - len);
-            officers[o].status[start..start + len].fill(status);
-        }
-    }
-    // 30 checkpoint officers petition for 3 extra night shifts each at their own checkpoint.
-    for _ in 0..30 {
-        let o = n - 780 + rng.below(780);
-        if let Home::Checkpoint(k) = officers[o].home {
-            for _ in 0..3 {
-                let day = rng.below(days);
-                officers[o].volunteered.push((day, format!("K{}N", k + 1)));
-            }
-        }
-    }
+    draw_events(&mut officers, days, &mut rng);
     let mut holidays = vec![false; days];
     holidays[..7].fill(true); // the Spring Festival week the operation began in
     Bureau {
@@ -217,6 +199,62 @@ pub fn reference_bureau(seed: u64) -> Bureau {
         max_weekends: 3,
         fairness_weight: 1,
     }
+}
+
+/// A few people fall out — quarantine (14 days), sickness (3), leave (2); leaders excepted —
+/// and 30 checkpoint officers petition for 3 extra night shifts each at their own checkpoint.
+fn draw_events(officers: &mut [Officer], days: usize, rng: &mut Rng) {
+    let n = officers.len();
+    for (count, len, status) in [(8, 14, DutyStatus::Quarantine), (5, 3, DutyStatus::Sick), (3, 2, DutyStatus::Leave)] {
+        for _ in 0..count {
+            let o = 12 + rng.below(n - 12);
+            let start = rng.below(days - len);
+            officers[o].status[start..start + len].fill(status);
+        }
+    }
+    for _ in 0..30 {
+        let o = n - 780 + rng.below(780);
+        if let Home::Checkpoint(k) = officers[o].home {
+            for _ in 0..3 {
+                let day = rng.below(days);
+                officers[o].volunteered.push((day, format!("K{}N", k + 1)));
+            }
+        }
+    }
+}
+
+/// The month after `b`: the same officers, posts and rules, new absences and volunteers drawn
+/// with `seed`, no holidays. With [`carry_over`] of `b`'s roster it is the second month of a
+/// rolling fairness window.
+pub fn next_month(b: &Bureau, seed: u64) -> Bureau {
+    let mut next = b.clone();
+    for o in &mut next.officers {
+        o.status = vec![DutyStatus::OnDuty; next.days];
+        o.volunteered.clear();
+    }
+    let mut rng = Rng::new(seed.wrapping_mul(0x9E37_79B9).wrapping_add(17));
+    draw_events(&mut next.officers, next.days, &mut rng);
+    next.holidays = vec![false; next.days];
+    next
+}
+
+/// Per person `[shifts, nights, weekend days, holidays]` worked in `roster` (counted with
+/// `inst`'s fairness flags) plus what `inst` already carries: the carry-over for the next
+/// month of the window.
+pub fn carry_over(inst: &Instance, roster: &Roster) -> Vec<[u32; 4]> {
+    let Some(f) = &inst.fairness else { return vec![[0; 4]; inst.staff.len()] };
+    (0..inst.staff.len())
+        .map(|e| crate::eval::fairness_counts(inst, f, e, &roster.rows[e]).map(|x| u32::try_from(x).unwrap_or(0)))
+        .collect()
+}
+
+/// `inst` with `carry` as its fairness carry-over.
+pub fn with_carry(inst: &Instance, carry: Vec<[u32; 4]>) -> Instance {
+    let mut inst = inst.clone();
+    if let Some(f) = &mut inst.fairness {
+        f.carry = carry;
+    }
+    inst
 }
 
 /// Compiles the bureau into the general model.
@@ -316,6 +354,7 @@ pub fn to_instance(b: &Bureau) -> Instance {
             night_shifts: all.iter().map(|s| s.night).collect(),
             holidays: b.holidays.clone(),
             weight: b.fairness_weight,
+            carry: Vec::new(),
         }),
     }
 }
@@ -364,7 +403,15 @@ pub struct FairnessReport {
     pub holiday_shifts: Spread,
 }
 
+/// Counts over the rolling window: `inst`'s carry-over (if any) plus this roster.
 pub fn fairness(b: &Bureau, inst: &Instance, roster: &Roster) -> Vec<FairnessReport> {
+    let carry = inst.fairness.as_ref().map(|f| f.carry.clone()).unwrap_or_default();
+    fairness_window(b, inst, roster, &carry)
+}
+
+/// Fairness over a window: `carry` (per person `[shifts, nights, weekend days, holidays]`
+/// from before; empty for none) plus this roster, over the people on duty all this month.
+pub fn fairness_window(b: &Bureau, inst: &Instance, roster: &Roster, carry: &[[u32; 4]]) -> Vec<FairnessReport> {
     let night: Vec<bool> = b.posts.iter().flat_map(|p| &p.shifts).map(|s| s.night).collect();
     type Pick = fn(&Home) -> bool;
     let groups: [(&str, Pick); 4] = [
@@ -384,18 +431,21 @@ pub fn fairness(b: &Bureau, inst: &Instance, roster: &Roster) -> Vec<FairnessRep
                         && inst.staff[e].max_shifts.iter().any(|&m| m > 0)
                 })
                 .collect();
-            let count = |f: &dyn Fn(usize, usize) -> bool| {
+            let count = |k: usize, f: &dyn Fn(usize, usize) -> bool| {
                 people
                     .iter()
-                    .map(|&e| (0..inst.days).filter(|&d| roster.rows[e][d].is_some_and(|s| f(d, s))).count() as u32)
+                    .map(|&e| {
+                        let before = carry.get(e).map_or(0, |c| c[k]);
+                        before + (0..inst.days).filter(|&d| roster.rows[e][d].is_some_and(|s| f(d, s))).count() as u32
+                    })
                     .collect::<Vec<u32>>()
             };
             FairnessReport {
                 group: (*name).to_string(),
-                shifts: spread(count(&|_, _| true)),
-                nights: spread(count(&|_, s| night[s])),
-                weekend_shifts: spread(count(&|d, _| Instance::is_weekend(d))),
-                holiday_shifts: spread(count(&|d, _| b.holidays[d])),
+                shifts: spread(count(0, &|_, _| true)),
+                nights: spread(count(1, &|_, s| night[s])),
+                weekend_shifts: spread(count(2, &|d, _| Instance::is_weekend(d))),
+                holiday_shifts: spread(count(3, &|d, _| b.holidays[d])),
             }
         })
         .collect()

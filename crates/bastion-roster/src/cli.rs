@@ -6,9 +6,10 @@
 use crate::bench::{best_known, gap_percent, instance_files};
 use crate::bureau::{self, reference_bureau};
 use crate::explain::{explain, CellExplanation};
+use crate::model::Request;
 use crate::model::{Instance, Roster};
 use crate::parse::{parse_instance, roster_from_csv, roster_to_csv};
-use crate::repair::{repair, Absence, DEFAULT_CHANGE_WEIGHT};
+use crate::repair::{repair_with, resolve_stable, with_requests, Absence, RepairSettings, DEFAULT_CHANGE_WEIGHT};
 use crate::search::{solve, SolveOptions};
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::json;
@@ -62,15 +63,24 @@ pub enum RosterCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Re-roster after absences, changing as few assignments as possible.
+    /// Re-roster after absences or new requests, changing as few assignments as possible.
     Repair {
         /// The instance the roster was made for.
         file: PathBuf,
         /// The roster CSV to repair.
         roster: PathBuf,
         /// Newly unavailable: `STAFF:DAY`, `STAFF:FROM-TO` or `STAFF:D1,D2` (repeatable).
-        #[arg(long = "absent", required = true)]
+        #[arg(long = "absent")]
         absent: Vec<String>,
+        /// A new on-request: `STAFF:DAY:SHIFT` or `STAFF:DAY:SHIFT:WEIGHT` (default weight 1).
+        #[arg(long = "request")]
+        request: Vec<String>,
+        /// At most this many cells may change (besides the shifts the absences remove).
+        #[arg(long)]
+        max_changes: Option<usize>,
+        /// Price of one changed cell in objective units (under-cover costs 100 a shift).
+        #[arg(long, default_value_t = DEFAULT_CHANGE_WEIGHT)]
+        change_weight: i64,
         #[command(flatten)]
         search: SearchArgs,
         #[arg(long)]
@@ -98,6 +108,10 @@ pub enum RosterCmd {
     Bureau {
         #[arg(long, default_value_t = 1)]
         bureau_seed: u64,
+        /// Roster two months: the reference bureau, then the next month without and with the
+        /// first month's counts carried over; print the fairness over the two-month window.
+        #[arg(long)]
+        carry_over: bool,
         #[command(flatten)]
         search: SearchArgs,
         #[arg(long)]
@@ -121,14 +135,10 @@ fn load(file: &Path) -> Result<Instance> {
     Ok(parse_instance(name, &text)?)
 }
 
-/// Refuses an instance no roster can satisfy, naming every contradiction, before any search.
+/// Refuses a malformed instance or one no roster can satisfy, naming every contradiction,
+/// before any search.
 fn refuse_contradictions(inst: &Instance) -> Result<()> {
-    let found = inst.contradictions();
-    if found.is_empty() {
-        return Ok(());
-    }
-    let list: Vec<String> = found.iter().map(|c| c.to_string()).collect();
-    bail!("算例自相矛盾 / {} contradicts itself:\n{}", inst.name, list.join("\n"))
+    inst.validate().map_err(|e| anyhow!("{}: {e}", inst.name))
 }
 
 fn write_roster(inst: &Instance, roster: &Roster, out: &Option<PathBuf>, w: &mut dyn Write) -> Result<()> {
@@ -206,14 +216,25 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                 }
             }
         }
-        RosterCmd::Repair { file, roster, absent, search, json, out } => {
+        RosterCmd::Repair { file, roster, absent, request, max_changes, change_weight, search, json, out } => {
             let inst = load(&file)?;
             refuse_contradictions(&inst)?;
             let text = std::fs::read_to_string(&roster)
                 .with_context(|| format!("读取排班表失败 / cannot read {}", roster.display()))?;
             let current = roster_from_csv(&inst, &text)?;
+            if absent.is_empty() && request.is_empty() {
+                bail!("nothing to repair: give --absent STAFF:DAYS and/or --request STAFF:DAY:SHIFT");
+            }
             let absences = absent.iter().map(|a| parse_absence(&inst, a)).collect::<Result<Vec<_>>>()?;
-            let res = repair(&inst, &current, &absences, &search.options(), DEFAULT_CHANGE_WEIGHT)?;
+            let requests = request.iter().map(|r| parse_request(&inst, r)).collect::<Result<Vec<_>>>()?;
+            let settings = RepairSettings { change_weight, max_changes, ..RepairSettings::default() };
+            let opts = search.options();
+            let res = if requests.is_empty() {
+                repair_with(&inst, &current, &absences, &opts, &settings)?
+            } else {
+                let (with_absences, _) = crate::repair::apply_absences(&inst, &current, &absences);
+                resolve_stable(&with_requests(&with_absences, &requests, &[]), &current, &opts, &settings)?
+            };
             let show = |c: &crate::model::Change| {
                 let id = |s: Option<usize>| s.map_or("-".to_string(), |s| inst.shifts[s].id.clone());
                 format!("{} day {}: {} -> {}", inst.staff[c.staff].id, c.day, id(c.before), id(c.after))
@@ -223,21 +244,31 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                     "objective": res.evaluation.objective,
                     "removed": res.removed.iter().map(show).collect::<Vec<_>>(),
                     "changes": res.changes.iter().map(show).collect::<Vec<_>>(),
+                    "changed": res.changes.len(),
+                    "unfillable": res.unfillable.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                    "max_changes": res.max_changes,
+                    "seconds": res.seconds,
+                    "iterations": res.iterations,
                 });
                 writeln!(w, "{v}")?;
             } else {
                 writeln!(
                     w,
-                    "repaired\tobjective {}\tremoved {}\tchanged {}",
+                    "repaired\tobjective {}\tremoved {}\tchanged {}\tbound {}\t{:.2} s",
                     res.evaluation.objective,
                     res.removed.len(),
-                    res.changes.len()
+                    res.changes.len(),
+                    res.max_changes.map_or("none".to_string(), |m| m.to_string()),
+                    res.seconds
                 )?;
                 for c in &res.removed {
                     writeln!(w, "removed\t{}", show(c))?;
                 }
                 for c in &res.changes {
                     writeln!(w, "changed\t{}", show(c))?;
+                }
+                for c in &res.unfillable {
+                    writeln!(w, "unfillable\t{c}")?;
                 }
             }
             if out.is_some() {
@@ -257,7 +288,10 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
                 write_explanation(&inst, &x, w)?;
             }
         }
-        RosterCmd::Bureau { bureau_seed, search, json, out } => {
+        RosterCmd::Bureau { bureau_seed, carry_over: true, search, json, .. } => {
+            bureau_window(bureau_seed, &search, json, w)?;
+        }
+        RosterCmd::Bureau { bureau_seed, search, json, out, .. } => {
             let b = reference_bureau(bureau_seed);
             let inst = bureau::to_instance(&b);
             let res = solve(&inst, &search.options())?;
@@ -298,6 +332,54 @@ pub fn run_to(cmd: RosterCmd, w: &mut dyn Write) -> Result<()> {
             if out.is_some() {
                 write_roster(&inst, &res.roster, &out, w)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Two months of the bureau: the second rostered without and with the first's counts carried
+/// over, and the fairness over the two-month window for both.
+fn bureau_window(seed: u64, search: &SearchArgs, json: bool, w: &mut dyn Write) -> Result<()> {
+    let b1 = reference_bureau(seed);
+    let i1 = bureau::to_instance(&b1);
+    let m1 = solve(&i1, &search.options())?;
+    let carry = bureau::carry_over(&i1, &m1.roster);
+    let b2 = bureau::next_month(&b1, seed.wrapping_add(1));
+    let i2 = bureau::to_instance(&b2);
+    let before = solve(&i2, &search.options())?;
+    let i2c = bureau::with_carry(&i2, carry.clone());
+    let after = solve(&i2c, &search.options())?;
+    let ok = |inst: &Instance, r: &crate::search::SolveOutcome| bureau::check(inst, &r.roster, &r.evaluation).ok();
+    let feasible = [ok(&i1, &m1), ok(&i2, &before), ok(&i2c, &after)];
+    let fb = bureau::fairness_window(&b2, &i2, &before.roster, &carry);
+    let fa = bureau::fairness_window(&b2, &i2, &after.roster, &carry);
+    if json {
+        let v = json!({"feasible": feasible, "seconds": [m1.seconds, before.seconds, after.seconds],
+            "window_without_carry_over": fb, "window_with_carry_over": fa});
+        writeln!(w, "{v}")?;
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "bureau window	month 1 feasible {}	month 2 feasible {} (without carry-over) {} (with)	{:.1} s",
+        feasible[0],
+        feasible[1],
+        feasible[2],
+        m1.seconds + before.seconds + after.seconds
+    )?;
+    writeln!(w, "group	burden	people	max-min without	gini without	max-min with	gini with")?;
+    for (x, y) in fb.iter().zip(&fa) {
+        for (name, p, q) in [
+            ("shifts", &x.shifts, &y.shifts),
+            ("nights", &x.nights, &y.nights),
+            ("weekend", &x.weekend_shifts, &y.weekend_shifts),
+            ("holiday", &x.holiday_shifts, &y.holiday_shifts),
+        ] {
+            writeln!(
+                w,
+                "{}	{name}	{}	{}	{:.3}	{}	{:.3}",
+                x.group, p.people, p.max_minus_min, p.gini, q.max_minus_min, q.gini
+            )?;
         }
     }
     Ok(())
@@ -366,4 +448,23 @@ pub fn parse_absence(inst: &Instance, spec: &str) -> Result<Absence> {
         out.extend(a..=b);
     }
     Ok(Absence { staff, days: out })
+}
+
+/// `A:3:D` or `A:3:D:5` → an on-request of person A for shift D on day 3 (weight 1 or 5).
+pub fn parse_request(inst: &Instance, spec: &str) -> Result<Request> {
+    let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
+    if !(3..=4).contains(&parts.len()) {
+        bail!("请求格式应为 STAFF:DAY:SHIFT[:WEIGHT] / expected STAFF:DAY:SHIFT[:WEIGHT], got {spec:?}");
+    }
+    let staff = inst.staff_index(parts[0]).ok_or_else(|| anyhow!("unknown staff {:?}", parts[0]))?;
+    let day: usize = parts[1].parse().with_context(|| format!("bad day {:?}", parts[1]))?;
+    if day >= inst.days {
+        bail!("day {day} outside 0..{}", inst.days);
+    }
+    let shift = inst.shift_index(parts[2]).ok_or_else(|| anyhow!("unknown shift {:?}", parts[2]))?;
+    let weight: u32 = match parts.get(3) {
+        Some(w) => w.parse().with_context(|| format!("bad weight {w:?}"))?,
+        None => 1,
+    };
+    Ok(Request { staff, day, shift, weight })
 }

@@ -186,11 +186,8 @@ pub fn evaluate(inst: &Instance, roster: &Roster) -> Evaluation {
         ev.group_under += (i64::from(g.min) - n).max(0) * i64::from(g.weight_under);
     }
     if let Some(fair) = &inst.fairness {
-        for row in &roster.rows {
-            let nights = row.iter().flatten().filter(|&&s| fair.night_shifts[s]).count() as i64;
-            let weekend = (0..inst.days).filter(|&d| Instance::is_weekend(d) && row[d].is_some()).count() as i64;
-            let hol = (0..inst.days).filter(|&d| fair.holidays[d] && row[d].is_some()).count() as i64;
-            ev.fairness += i64::from(fair.weight) * (nights * nights + weekend * weekend + hol * hol);
+        for (e, row) in roster.rows.iter().enumerate() {
+            ev.fairness += fair.price(fairness_counts(inst, fair, e, row));
         }
     }
     ev.objective = ev.on_requests + ev.off_requests + ev.under + ev.over + ev.group_under + ev.fairness;
@@ -201,7 +198,19 @@ pub fn evaluate(inst: &Instance, roster: &Roster) -> Evaluation {
     ev
 }
 
-pub(crate) fn check_person(inst: &Instance, e: usize, row: &[Option<usize>], out: &mut Vec<Violation>) {
+/// Person e's fairness counts over the rolling window: carried over + worked in `row`,
+/// as `[shifts, nights, weekend days, holidays]`.
+pub fn fairness_counts(inst: &Instance, fair: &crate::model::Fairness, e: usize, row: &[Option<usize>]) -> [i64; 4] {
+    let c = fair.carried(e);
+    let shifts = row.iter().flatten().count() as i64;
+    let nights = row.iter().flatten().filter(|&&s| fair.night_shifts[s]).count() as i64;
+    let weekend = (0..inst.days).filter(|&d| Instance::is_weekend(d) && row[d].is_some()).count() as i64;
+    let hol = (0..inst.days).filter(|&d| fair.holidays[d] && row[d].is_some()).count() as i64;
+    [c[0] + shifts, c[1] + nights, c[2] + weekend, c[3] + hol]
+}
+
+/// Checks one person's row against every hard rule, pushing what it breaks.
+pub fn check_person(inst: &Instance, e: usize, row: &[Option<usize>], out: &mut Vec<Violation>) {
     let p = &inst.staff[e];
     let days = inst.days;
     for (d, cell) in row.iter().enumerate() {

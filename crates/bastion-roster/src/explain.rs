@@ -260,12 +260,8 @@ impl CellTerms {
                 i64::from(g.min.saturating_sub(n)) * i64::from(g.weight_under)
             })
             .sum();
-        let fairness = inst.fairness.as_ref().map_or(0, |f| {
-            let nights = row.iter().flatten().filter(|&&s| f.night_shifts[s]).count() as i64;
-            let weekend = (0..inst.days).filter(|&d| Instance::is_weekend(d) && row[d].is_some()).count() as i64;
-            let hol = (0..inst.days).filter(|&d| f.holidays[d] && row[d].is_some()).count() as i64;
-            i64::from(f.weight) * (nights * nights + weekend * weekend + hol * hol)
-        });
+        let fairness =
+            inst.fairness.as_ref().map_or(0, |f| f.price(crate::eval::fairness_counts(inst, f, staff, &row)));
         let mut violations = Vec::new();
         crate::eval::check_person(inst, staff, &row, &mut violations);
         CellTerms { on, off, under, over, group_under, fairness, violations }

@@ -18,6 +18,6 @@ pub mod search;
 
 pub use eval::{evaluate, Evaluation, Violation};
 pub use explain::{explain, CellExplanation};
-pub use model::{Instance, Roster};
-pub use parse::parse_instance;
+pub use model::{Contradiction, Instance, InstanceError, Roster};
+pub use parse::{load_instance, parse_instance, InputError, ParseError};
 pub use search::{solve, SolveError, SolveOptions, SolveOutcome, Tuning};

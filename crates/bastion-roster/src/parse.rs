@@ -3,7 +3,10 @@
 //! The parser turns text into an [`Instance`] whose indices are all valid, so the evaluator
 //! and the search never re-check ids.
 
-use crate::model::{Cover, Instance, Request, Roster, ShiftType, Staff};
+use crate::model::{
+    Cover, Instance, InstanceError, Request, Roster, ShiftType, Staff, MAX_DAYS, MAX_REQUIREMENT, MAX_SHIFT_MINUTES,
+    MAX_WEIGHT,
+};
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -12,7 +15,38 @@ pub enum ParseError {
     Line { line: usize, msg: String },
     #[error("缺少段 / missing section {0}")]
     MissingSection(&'static str),
+    #[error("算例结构错误 / invalid instance: {0}")]
+    Invalid(String),
 }
+
+/// Either kind of bad input: a file that does not parse, or an instance that is malformed or
+/// contradicts itself.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum InputError {
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error(transparent)]
+    Instance(#[from] InstanceError),
+}
+
+/// Parses a Curtois–Qu instance and validates it ([`Instance::validate`]): the one call for
+/// input from outside, returning a typed error that names the line or the conflict.
+pub fn load_instance(name: &str, text: &str) -> Result<Instance, InputError> {
+    let inst = parse_instance(name, text)?;
+    inst.validate()?;
+    Ok(inst)
+}
+
+/// The sections of the format; any other `SECTION_` line is an error.
+const SECTIONS: [&str; 7] = [
+    "SECTION_HORIZON",
+    "SECTION_SHIFTS",
+    "SECTION_STAFF",
+    "SECTION_DAYS_OFF",
+    "SECTION_SHIFT_ON_REQUESTS",
+    "SECTION_SHIFT_OFF_REQUESTS",
+    "SECTION_COVER",
+];
 
 fn err(line: usize, msg: impl Into<String>) -> ParseError {
     ParseError::Line { line, msg: msg.into() }
@@ -22,10 +56,23 @@ fn num<T: std::str::FromStr>(line: usize, field: &str, what: &str) -> Result<T, 
     field.trim().parse::<T>().map_err(|_| err(line, format!("bad {what}: {field:?}")))
 }
 
+/// A number no larger than `max`.
+fn capped(line: usize, field: &str, what: &str, max: u32) -> Result<u32, ParseError> {
+    let v: u32 = num(line, field, what)?;
+    if v > max {
+        return Err(err(line, format!("{what} {v} above the limit {max}")));
+    }
+    Ok(v)
+}
+
 /// Some files write a zero requirement as `-0`; any other negative number is an error.
 fn non_negative(line: usize, field: &str, what: &str) -> Result<u32, ParseError> {
     let v: i64 = num(line, field, what)?;
-    u32::try_from(v).map_err(|_| err(line, format!("negative {what}: {field:?}")))
+    let v = u32::try_from(v).map_err(|_| err(line, format!("negative {what}: {field:?}")))?;
+    if v > MAX_REQUIREMENT {
+        return Err(err(line, format!("{what} {v} above the limit {MAX_REQUIREMENT}")));
+    }
+    Ok(v)
 }
 
 /// Parses a Curtois–Qu instance. `name` is only used for reports.
@@ -39,8 +86,14 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
             continue;
         }
         if line.starts_with("SECTION_") {
+            if !SECTIONS.contains(&line) {
+                return Err(err(i + 1, format!("unknown section {line:?}")));
+            }
             section = line.to_string();
             continue;
+        }
+        if section.is_empty() {
+            return Err(err(i + 1, "data before the first SECTION_ line"));
         }
         let fields = line.split(',').map(|f| f.trim().to_string()).collect();
         rows.push((i + 1, section.clone(), fields));
@@ -54,8 +107,8 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
 
     let (hl, _, hf) = sec(&rows, "SECTION_HORIZON").next().ok_or(ParseError::MissingSection("SECTION_HORIZON"))?;
     let days: usize = num(*hl, &hf[0], "horizon")?;
-    if days == 0 {
-        return Err(err(*hl, "horizon must be at least one day"));
+    if days == 0 || days > MAX_DAYS {
+        return Err(err(*hl, format!("horizon must be 1 to {MAX_DAYS} days, got {days}")));
     }
 
     let shift_rows: Vec<_> = sec(&rows, "SECTION_SHIFTS").collect();
@@ -69,6 +122,14 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
     let shift_of = |line: usize, id: &str| -> Result<usize, ParseError> {
         ids.iter().position(|s| s == id).ok_or_else(|| err(line, format!("unknown shift {id:?}")))
     };
+    for (k, (l, _, f)) in shift_rows.iter().enumerate() {
+        if f[0].is_empty() {
+            return Err(err(*l, "empty shift ID"));
+        }
+        if let Some((l0, _, _)) = shift_rows[..k].iter().find(|r| r.2[0] == f[0]) {
+            return Err(err(*l, format!("shift {:?} already defined on line {l0}", f[0])));
+        }
+    }
     let mut shifts = Vec::new();
     for (l, _, f) in &shift_rows {
         if f.len() < 2 {
@@ -80,13 +141,24 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
                 forbidden_next.push(shift_of(*l, id.trim())?);
             }
         }
-        shifts.push(ShiftType { id: f[0].clone(), minutes: num(*l, &f[1], "shift length")?, forbidden_next });
+        shifts.push(ShiftType {
+            id: f[0].clone(),
+            minutes: capped(*l, &f[1], "shift length", MAX_SHIFT_MINUTES)?,
+            forbidden_next,
+        });
     }
 
     let mut staff = Vec::new();
+    let mut staff_lines: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (l, _, f) in sec(&rows, "SECTION_STAFF") {
         if f.len() < 8 {
             return Err(err(*l, "staff line needs 8 fields"));
+        }
+        if f[0].is_empty() {
+            return Err(err(*l, "empty employee ID"));
+        }
+        if let Some(l0) = staff_lines.insert(f[0].clone(), *l) {
+            return Err(err(*l, format!("employee {:?} already defined on line {l0}", f[0])));
         }
         let mut max_shifts = vec![0u32; shifts.len()];
         for part in f[1].split('|').filter(|p| !p.trim().is_empty()) {
@@ -142,7 +214,7 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
                 staff: staff_of(*l, &f[0])?,
                 day: day_of(*l, &f[1])?,
                 shift: shift_of(*l, &f[2])?,
-                weight: num(*l, &f[3], "weight")?,
+                weight: capped(*l, &f[3], "weight", MAX_WEIGHT)?,
             });
         }
         Ok(out)
@@ -159,12 +231,12 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
         let s = shift_of(*l, &f[1])?;
         cover[d * shifts.len() + s] = Cover {
             requirement: non_negative(*l, &f[2], "requirement")?,
-            weight_under: num(*l, &f[3], "under weight")?,
-            weight_over: num(*l, &f[4], "over weight")?,
+            weight_under: capped(*l, &f[3], "under weight", MAX_WEIGHT)?,
+            weight_over: capped(*l, &f[4], "over weight", MAX_WEIGHT)?,
         };
     }
 
-    Ok(Instance {
+    let inst = Instance {
         name: name.to_string(),
         days,
         shifts,
@@ -175,7 +247,10 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
         groups: Vec::new(),
         group_covers: Vec::new(),
         fairness: None,
-    })
+    };
+    // What the lines cannot show alone: the size limit, request weights adding up per day.
+    inst.check_structure().map_err(ParseError::Invalid)?;
+    Ok(inst)
 }
 
 /// Writes a roster as CSV: header `staff,0,1,…`, then one row per person with the shift id

@@ -59,13 +59,14 @@ const ATTEMPTS: usize = 8;
 fn best_row(ctx: &Ctx<'_>, e: usize, s: Cell, need: &[f64], lambda: f64) -> Option<Vec<Cell>> {
     let p = &ctx.inst.staff[e];
     let d_n = ctx.d_n;
-    let maxc = p.max_consecutive.max(1) as usize;
+    // Limits beyond the horizon bind like the horizon itself (and keep the tables small).
+    let maxc = (p.max_consecutive as usize).clamp(1, d_n);
     let minc = p.min_consecutive as usize;
-    let cap = (p.min_days_off as usize).max(1);
+    let cap = (p.min_days_off as usize).clamp(1, d_n + 1);
     // Run states: 0..maxc = working run of length k+1 (not from the edge),
     // maxc..2maxc = working run from day 0, 2maxc..2maxc+cap = off run of length j+1 (capped).
     let runs = 2 * maxc + cap;
-    let wk_n = p.max_weekends as usize + 1;
+    let wk_n = (p.max_weekends as usize).min(d_n.div_ceil(7)) + 1;
     let states = runs * wk_n * 2;
     let idx = |r: usize, w: usize, sat: usize| (r * wk_n + w) * 2 + sat;
     const NONE: f64 = f64::NEG_INFINITY;

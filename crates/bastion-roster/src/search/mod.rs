@@ -50,6 +50,9 @@ pub struct Tuning {
     /// Percent of moves that are cover chains: a block of missing shifts given to one person,
     /// often paid for by dropping as many of their shifts where cover is in surplus.
     pub p_cover: u32,
+    /// The same share on instances of [`LONG_HORIZON`] days or more (the 364-day benchmark
+    /// instances): fewer cover chains did better there on the iteration-budget A/B.
+    pub p_cover_long: u32,
     /// Mean percent of moves that are request swaps (a block around a request not granted,
     /// exchanged with a partner whose day grants it; cover unchanged). The share grows with
     /// each cooling cycle from 0 to twice this.
@@ -72,6 +75,7 @@ impl Default for Tuning {
             cycles: 1,
             hard_w_min: HARD_W_MIN,
             p_cover: P_COVER,
+            p_cover_long: P_COVER_LONG,
             p_request: P_REQUEST,
             p_weekend: P_WEEKEND,
             p_rchain: P_RCHAIN,
@@ -111,6 +115,9 @@ pub enum SolveError {
     Infeasible { constraint: &'static str, count: usize, example: String },
     #[error("需要时间或迭代上限 / a time limit or an iteration budget is required")]
     NoBudget,
+    /// The instance is malformed or contradicts itself: refused before any search.
+    #[error(transparent)]
+    Instance(#[from] crate::model::InstanceError),
 }
 
 /// Small, fast, seedable PRNG (SplitMix64); no dependency needed for reproducibility.
@@ -142,8 +149,10 @@ struct ThreadBest {
     iterations: u64,
 }
 
-/// Solves `inst`. Never returns a roster that breaks a hard constraint.
+/// Solves `inst`. Never returns a roster that breaks a hard constraint; refuses a malformed
+/// or self-contradictory instance ([`Instance::validate`]) before searching.
 pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<SolveOutcome, SolveError> {
+    inst.validate()?;
     solve_ctx(&Ctx::new(inst), opts)
 }
 
@@ -266,6 +275,10 @@ const OPS: [Op; 9] =
 const OP_MIX: [f64; 6] = [8.0, 17.0, 15.0, 12.0, 36.0, 12.0];
 /// Default share (percent) of cover-chain moves.
 const P_COVER: u32 = 20;
+/// Default share (percent) of cover-chain moves on instances of `LONG_HORIZON` days or more.
+const P_COVER_LONG: u32 = 12;
+/// Horizons from which `Tuning::p_cover_long` applies.
+pub const LONG_HORIZON: usize = 300;
 /// Default mean share (percent) of request swaps.
 const P_REQUEST: u32 = 10;
 /// Default share (percent of the request moves) of request chains.
@@ -329,6 +342,9 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         }
     }
     let mut st = State::new(ctx, init);
+    if ctx.orig.is_some() {
+        fill_gaps_greedily(ctx, &mut st);
+    }
     let mut best = ThreadBest {
         feasible: (st.hard == 0).then(|| (st.soft, st.cells.clone())),
         least_hard: (st.hard, st.cells.clone()),
@@ -343,8 +359,20 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     // Phase 0 works on the rows that break a hard constraint only: rows are independent
     // there, so rows already feasible are never disturbed.
     let mut bad_rows: Vec<usize> = Vec::new();
-    let Tuning { t0, t1, phase0_t, cycles, hard_w_min: hw_min, p_cover, p_request, p_weekend, p_rchain, .. } =
-        opts.tuning;
+    let Tuning {
+        t0,
+        t1,
+        phase0_t,
+        cycles,
+        hard_w_min: hw_min,
+        p_cover,
+        p_cover_long,
+        p_request,
+        p_weekend,
+        p_rchain,
+        ..
+    } = opts.tuning;
+    let p_cover = if ctx.d_n >= LONG_HORIZON { p_cover_long } else { p_cover };
     let mut ops = OpMix::new(p_cover, 0, p_weekend);
     let cycles = f64::from(cycles.max(1));
     let mut cycle = 0.0;
@@ -352,6 +380,10 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     let mut changes: Vec<(usize, usize, Cell)> = Vec::with_capacity(2 * MAX_BLOCK);
     let mut iter: u64 = 0;
     let mut last_best_iter: u64 = 0;
+    // Repair's bound on changed cells: every state the search visits keeps it.
+    let changed_of =
+        |cells: &[Cell]| ctx.orig.as_ref().map_or(0, |o| o.iter().zip(cells).filter(|(a, b)| a != b).count());
+    let mut n_changed = changed_of(&st.cells);
     loop {
         if iter % 512 == 0 {
             let mut progress: f64 = 0.0;
@@ -370,6 +402,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
                 cycle = c;
                 if let Some((_, cells)) = &best.feasible {
                     st = State::new(ctx, cells.clone());
+                    n_changed = changed_of(&st.cells);
                 }
             }
             temp = t0 * (t1 / t0).powf(progress * cycles - c);
@@ -394,9 +427,13 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
                 hard_w = (hard_w / 1.02).max(hw_min);
             }
             // Long stagnation: go back to the best roster, keeping the temperature.
+            if ctx.stall_stop.is_some_and(|n| iter - last_best_iter > n) {
+                break;
+            }
             if iter - last_best_iter > 2_000_000 {
                 if let Some((_, cells)) = &best.feasible {
                     st = State::new(ctx, cells.clone());
+                    n_changed = changed_of(&st.cells);
                 }
                 last_best_iter = iter;
             }
@@ -413,6 +450,19 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         if changes.is_empty() {
             continue;
         }
+        let mut dc = 0i64;
+        if let (Some(orig), Some(cap)) = (&ctx.orig, ctx.max_changes) {
+            dc = changes
+                .iter()
+                .map(|&(e, d, v)| {
+                    let g = orig[e * d_n + d];
+                    i64::from(v != g) - i64::from(st.get(e, d) != g)
+                })
+                .sum();
+            if n_changed as i64 + dc > cap as i64 {
+                continue;
+            }
+        }
         // Moves dearer than 30 temperatures (odds below 1e-13) are rejected without a draw;
         // when the soft change alone shows it, without re-scoring the rows' runs either.
         let limit = if repairing_hard { f64::INFINITY } else { 30.0 * temp };
@@ -423,6 +473,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         let d = if repairing_hard { dh as f64 + PHASE0_SOFT * ds as f64 } else { hard_w * dh as f64 + ds as f64 };
         if d <= 0.0 || (d < 30.0 * temp && rng.unit() < (-d / temp).exp()) {
             st.commit(dh, ds);
+            n_changed = (n_changed as i64 + dc) as usize;
             if st.hard == 0 {
                 match &mut best.feasible {
                     // Copy into the kept buffer: new bests come thousands of times a second early on.
@@ -447,6 +498,45 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     best.iterations = iter;
     debug_assert_eq!(st.recomputed(), (st.hard, st.soft), "incremental cost drifted");
     best
+}
+
+/// Repair's first step: each under-covered (day, shift), in order, gets the one person off
+/// that day whose taking it lowers the cost most without breaking a hard rule (every candidate
+/// priced exactly, change price included), within the bound on changed cells. Deterministic;
+/// the annealing then polishes from there. A gap filled this way costs one scan instead of
+/// waiting for random moves to find it among days × shift types pairs.
+fn fill_gaps_greedily(ctx: &Ctx<'_>, st: &mut State<'_, '_>) {
+    let (d_n, s_n) = (ctx.d_n, ctx.s_n);
+    let orig = ctx.orig.as_deref().unwrap_or(&[]);
+    let mut changed = orig.iter().zip(&st.cells).filter(|(a, b)| a != b).count();
+    for d in 0..d_n {
+        for s in 0..s_n {
+            while st.deficit(d, s as Cell) && ctx.max_changes.is_none_or(|m| changed < m) {
+                let mut pick: Option<(i64, usize)> = None;
+                for &e in &ctx.can_work[s] {
+                    if st.get(e, d) != ctx.off || !ctx.allowed(e, d, s as Cell) || st.row_hard[e] > 0 {
+                        continue;
+                    }
+                    let mv = [(e, d, s as Cell)];
+                    if let Some((dh, ds)) = st.delta_below(&mv, 1.0, f64::INFINITY) {
+                        if dh == 0 && ds < 0 && pick.is_none_or(|(c, _)| ds < c) {
+                            pick = Some((ds, e));
+                        }
+                    }
+                    st.rollback(&mv);
+                }
+                let Some((_, e)) = pick else { break };
+                let mv = [(e, d, s as Cell)];
+                if let Some((dh, ds)) = st.delta_below(&mv, 1.0, f64::INFINITY) {
+                    st.commit(dh, ds);
+                    changed += usize::from(orig.get(e * d_n + d) != Some(&(s as Cell)));
+                } else {
+                    st.rollback(&mv);
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// A move inside one person's row (phase 0): change, retype, slide or block.

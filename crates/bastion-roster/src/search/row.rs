@@ -40,9 +40,15 @@ pub(crate) struct Ctx<'a> {
     pub night: Vec<bool>,
     pub holiday: Vec<bool>,
     pub fair_w: i64,
+    /// Fairness counts carried over from before the horizon, per person (zeros if none).
+    pub carry: Vec<[i64; 4]>,
     /// Repair: the roster we started from and the price of changing one cell of it.
     pub orig: Option<Vec<Cell>>,
     pub change_w: i64,
+    /// Repair: at most this many cells may differ from `orig` (a hard bound on every move).
+    pub max_changes: Option<usize>,
+    /// Repair: a thread stops after this many iterations without a better roster.
+    pub stall_stop: Option<u64>,
     /// Flat copies of per-person data the move generators and the windowed scorer read on
     /// every iteration (one load instead of a chase through `inst.staff[e]`):
     /// `days_off[e * d_n + d]`, `elig[e * s_n + s]` (eligible for shift s),
@@ -109,6 +115,7 @@ impl<'a> Ctx<'a> {
             Some(f) => (f.night_shifts.clone(), f.holidays.clone(), i64::from(f.weight)),
             None => (vec![false; s_n], vec![false; d_n], 0),
         };
+        let carry = (0..e_n).map(|e| inst.fairness.as_ref().map_or([0; 4], |f| f.carried(e))).collect();
         let days_off = inst.staff.iter().flat_map(|p| (0..d_n).map(move |d| p.days_off[d])).collect();
         let elig = inst.staff.iter().flat_map(|p| (0..s_n).map(move |s| p.max_shifts[s] > 0)).collect();
         let has_req = (0..e_n * d_n).map(|i| req[i * v_n..(i + 1) * v_n].iter().any(|&r| r != 0)).collect();
@@ -131,8 +138,11 @@ impl<'a> Ctx<'a> {
             night,
             holiday,
             fair_w,
+            carry,
             orig: None,
             change_w: 0,
+            max_changes: None,
+            stall_stop: None,
             days_off,
             elig,
             has_req,
@@ -246,7 +256,8 @@ impl<'a> Ctx<'a> {
         }
         if self.fair_w > 0 {
             let n: i64 = counts[..s_n].iter().map(|&c| i64::from(c)).sum();
-            soft += self.fair_w * (n * n + nights * nights + wkdays * wkdays + hols * hols);
+            let c = self.carry[e];
+            soft += self.fair_soft([c[0] + n, c[1] + nights, c[2] + wkdays, c[3] + hols]);
         }
         if let Some(orig) = &self.orig {
             let o = &orig[e * d_n..(e + 1) * d_n];

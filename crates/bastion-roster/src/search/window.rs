@@ -38,7 +38,7 @@ impl Aggs {
             wk: vec![0; e_n * weeks],
             wk1: vec![0; e_n],
             wk2: vec![0; e_n],
-            fair: vec![[0; 4]; e_n],
+            fair: ctx.carry.clone(),
         };
         for e in 0..e_n {
             for d in 0..d_n {

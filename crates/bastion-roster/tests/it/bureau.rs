@@ -64,3 +64,38 @@ fn gini_of_even_and_concentrated_loads() {
     assert_eq!(gini(&[3, 3, 3, 3]), 0.0);
     assert!((gini(&[0, 0, 0, 4]) - 0.75).abs() < 1e-9);
 }
+
+#[test]
+fn carried_over_counts_move_the_load_to_those_who_carried_less() {
+    // Three people, one day shift a day for a week; A already worked 5 shifts last month.
+    let mut inst = crate::common::tiny(
+        &["A,E=7|L=0,9999,0,7,1,1,2", "B,E=7|L=0,9999,0,7,1,1,2", "C,E=7|L=0,9999,0,7,1,1,2"],
+        &[],
+        &[],
+        &[],
+    );
+    for d in 0..7 {
+        inst.cover[d * 2 + 1].requirement = 0;
+    }
+    inst.fairness = Some(bastion_roster::model::Fairness {
+        night_shifts: vec![false, false],
+        holidays: vec![false; 7],
+        weight: 1,
+        carry: Vec::new(),
+    });
+    let opts = SolveOptions { seed: 2, threads: 1, seconds: None, max_iters: Some(100_000), ..Default::default() };
+    let shifts = |r: &bastion_roster::Roster, e: usize| r.rows[e].iter().flatten().count();
+    let plain = solve(&inst, &opts).unwrap();
+    assert_eq!(plain.evaluation.under, 0);
+    // Even split 3/2/2 (the squares 9 + 4 + 4 plus the weekend terms).
+    assert!(shifts(&plain.roster, 0) >= 2, "{:?}", plain.roster);
+    let carried = bureau::with_carry(&inst, vec![[5, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
+    let out = solve(&carried, &opts).unwrap();
+    assert_eq!(out.evaluation.under, 0);
+    assert_eq!(shifts(&out.roster, 0), 0, "A carried 5 shifts: {:?}", out.roster);
+    assert_eq!(out.search_cost, out.evaluation.objective);
+    // The window counts are what the next month would carry.
+    let next = bureau::carry_over(&carried, &out.roster);
+    assert_eq!(next[0][0], 5);
+    assert_eq!(next[1][0] + next[2][0], 7);
+}

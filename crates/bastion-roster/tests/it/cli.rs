@@ -38,6 +38,9 @@ fn solve_writes_roster_and_repair_reads_it() {
         file,
         roster: out,
         absent: vec!["A:3-5".into()],
+        request: vec![],
+        max_changes: None,
+        change_weight: 30,
         search: search(100_000),
         json: true,
         out: None,
@@ -85,7 +88,8 @@ fn bad_absence_and_missing_file_fail_clearly() {
 
 #[test]
 fn bureau_command_reports_feasibility_and_fairness() {
-    let text = run(RosterCmd::Bureau { bureau_seed: 1, search: search(1_000_000), json: true, out: None });
+    let text =
+        run(RosterCmd::Bureau { bureau_seed: 1, carry_over: false, search: search(1_000_000), json: true, out: None });
     let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(v["staff"], 956);
     assert_eq!(v["feasible"], true, "{v}");
@@ -151,4 +155,40 @@ fn the_benchmark_and_the_bureau_have_no_contradictions() {
     }
     let bureau = bastion_roster::bureau::to_instance(&bastion_roster::bureau::reference_bureau(1));
     assert_eq!(bureau.contradictions(), vec![]);
+}
+
+#[test]
+fn repair_reports_the_changes_and_holds_the_bound() {
+    let dir = temp_dir("repair-bound");
+    let file = dir.join("three.txt");
+    std::fs::write(
+        &file,
+        "SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nD,480,\n\nSECTION_STAFF\n\
+         A,D=7,9999,0,7,1,1,2\nB,D=7,9999,0,7,1,1,2\nC,D=7,9999,0,7,1,1,2\n\nSECTION_COVER\n\
+         0,D,1,100,1\n1,D,1,100,1\n2,D,1,100,1\n3,D,1,100,1\n4,D,1,100,1\n5,D,1,100,1\n6,D,1,100,1\n",
+    )
+    .unwrap();
+    let roster = dir.join("r.csv");
+    std::fs::write(&roster, "staff,0,1,2,3,4,5,6\nA,D,D,D,,,,\nB,,,,D,D,D,D\nC,,,,,,,\n").unwrap();
+    let cmd = |absent: Vec<String>, request: Vec<String>, max_changes| RosterCmd::Repair {
+        file: file.clone(),
+        roster: roster.clone(),
+        absent,
+        request,
+        max_changes,
+        change_weight: 30,
+        search: search(20_000),
+        json: false,
+        out: None,
+    };
+    let text = run(cmd(vec!["A:0-2".into()], vec![], Some(2)));
+    assert!(text.starts_with("repaired\tobjective 100\tremoved 3\tchanged 2\tbound 2\t"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("changed\t")).count(), 2, "{text}");
+    let text = run(cmd(vec![], vec!["C:5:D:50".into()], None));
+    assert!(text.starts_with("repaired\tobjective 1\tremoved 0\tchanged 1\tbound none\t"), "{text}");
+    assert!(text.contains("changed\tC day 5: - -> D"), "{text}");
+    let err = run_to(cmd(vec![], vec![], None), &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("nothing to repair"), "{err}");
+    let err = run_to(cmd(vec![], vec!["C:9:D".into()], None), &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("day 9 outside 0..7"), "{err}");
 }

@@ -6,8 +6,10 @@
 mod bureau;
 mod cli;
 mod common;
+mod determinism;
 mod eval_cases;
 mod explain;
+mod input;
 mod props;
 mod repair;
 mod solve;

@@ -4,7 +4,7 @@
 
 use bastion_roster::model::{Cover, Instance, Request, ShiftType, Staff};
 use bastion_roster::repair::{repair, Absence};
-use bastion_roster::{evaluate, solve, SolveError, SolveOptions};
+use bastion_roster::{evaluate, solve, InstanceError, SolveError, SolveOptions};
 use proptest::prelude::*;
 
 fn instance() -> impl Strategy<Value = Instance> {
@@ -94,10 +94,52 @@ proptest! {
                 prop_assert!(ev.feasible(), "{:?}", ev.violations);
                 prop_assert_eq!(ev.objective, out.search_cost);
                 prop_assert_eq!(ev, out.evaluation);
+                prop_assert!(inst.contradictions().is_empty());
+                // The bounds behind the contradiction checks hold for every feasible row.
+                for e in 0..inst.staff.len() {
+                    let row = &out.roster.rows[e];
+                    let days = row.iter().flatten().count();
+                    let minutes: u64 = row.iter().flatten().map(|&s| u64::from(inst.shifts[s].minutes)).sum();
+                    prop_assert!(days <= inst.workable_days(e), "person {e}: {days} days");
+                    prop_assert!(minutes <= inst.reachable_minutes(e), "person {e}: {minutes} minutes");
+                }
+            }
+            // Refused before searching: exactly the contradictions the instance has.
+            Err(SolveError::Instance(InstanceError::Contradictions(c))) => {
+                prop_assert!(!c.is_empty());
+                prop_assert_eq!(c, inst.contradictions());
             }
             // Random contracts can be unsatisfiable; the error must then name a constraint.
             Err(SolveError::Infeasible { constraint, .. }) => prop_assert!(!constraint.is_empty()),
             Err(e) => prop_assert!(false, "unexpected error {e}"),
+        }
+    }
+
+    /// The contradiction checks' bounds are sound: any row that breaks none of a person's hard
+    /// rules stays within the days and minutes they say the person can work at most.
+    #[test]
+    fn workable_bounds_hold_for_every_feasible_row(
+        inst in instance(),
+        cells in prop::collection::vec(0u32..10, 6 * 14),
+    ) {
+        for e in 0..inst.staff.len() {
+            let p = &inst.staff[e];
+            let elig: Vec<usize> = (0..inst.shifts.len()).filter(|&s| p.max_shifts[s] > 0).collect();
+            // Work on about 60 % of days, on an eligible shift.
+            let row: Vec<Option<usize>> = (0..inst.days)
+                .map(|d| {
+                    let c = cells[(e * 14 + d) % cells.len()];
+                    (c < 6 && !elig.is_empty()).then(|| elig[c as usize % elig.len()])
+                })
+                .collect();
+            let mut v = Vec::new();
+            bastion_roster::eval::check_person(&inst, e, &row, &mut v);
+            if v.is_empty() {
+                let days = row.iter().flatten().count();
+                let minutes: u64 = row.iter().flatten().map(|&s| u64::from(inst.shifts[s].minutes)).sum();
+                prop_assert!(days <= inst.workable_days(e));
+                prop_assert!(minutes <= inst.reachable_minutes(e));
+            }
         }
     }
 
