@@ -45,6 +45,8 @@ const OVER_WEIGHT: u32 = 100;
 const MIN_REST_MIN: i64 = 11 * 60;
 const MAX_CONSECUTIVE: u32 = 6;
 pub(super) const MAX_HOURS_PER_WEEK: u32 = 60;
+/// Fairness is weighed over the roster and this many days before it.
+const CARRY_DAYS: i64 = 28;
 /// Weight of keeping a shift already scheduled (manual assignments and the published roster).
 const KEEP_WEIGHT: u32 = 20;
 /// The engine's limit on time when none is asked for, and the most that may be asked for.
@@ -359,7 +361,21 @@ impl App {
         let post_ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
         let mut tx = self.store.begin().await?;
         let scheduled = self.store.scheduled(&mut tx, &post_ids, &first.to_string(), &last.to_string()).await?;
+        // What each person worked in the four weeks before: fairness is weighed over both.
+        let before = first.checked_sub(jiff::Span::new().days(CARRY_DAYS)).unwrap_or(first);
+        let eve = first.yesterday().unwrap_or(first);
+        let earlier = self.store.scheduled(&mut tx, &post_ids, &before.to_string(), &eve.to_string()).await?;
         drop(tx);
+        let index: HashMap<i64, usize> = people.iter().enumerate().map(|(e, p)| (p.id.0, e)).collect();
+        let mut carry = vec![[0u32; 4]; people.len()];
+        for a in &earlier {
+            let Some(&e) = index.get(&a.person_id.0) else { continue };
+            let night = posts.iter().find(|p| p.id == a.post_id).and_then(|p| p.shift(&a.shift)).is_some_and(is_night);
+            let weekend = Date::strptime("%Y-%m-%d", &a.day).is_ok_and(|d| d.weekday().to_monday_one_offset() >= 6);
+            carry[e][0] += 1;
+            carry[e][1] += u32::from(night);
+            carry[e][2] += u32::from(weekend);
+        }
         let mut problem = Problem {
             first_day: first.to_string(),
             instance: Instance {
@@ -376,6 +392,7 @@ impl App {
                     night_shifts: defs.iter().map(|(_, s)| is_night(s)).collect(),
                     holidays: vec![false; days],
                     weight: 1,
+                    carry,
                 }),
             },
             people: people.iter().map(|p| p.id.0).collect(),
