@@ -106,6 +106,22 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
     let committee = store
         .insert_party_org(&mut tx, &org(OrgKind::Committee, "中共青岚县公安局委员会".into(), u("BUREAU"), None, None))
         .await?;
+    // The committee's own members (党委委员): full members of the bureau's leadership and the HQ,
+    // a secretary, a deputy and five members; they also lead on duty in turn (领导带班).
+    let leaders: Vec<PersonId> = people
+        .iter()
+        .filter(|p| ["BUREAU", "HQ"].contains(&p.unit) && p.status == PoliticalStatus::Member)
+        .map(|p| p.id)
+        .take(7)
+        .collect();
+    for (k, p) in leaders.iter().enumerate() {
+        let role = match k {
+            0 => OfficerRole::Secretary,
+            1 => OfficerRole::Deputy,
+            _ => OfficerRole::Member,
+        };
+        store.insert_officer(&mut tx, committee, *p, role, "2019-06-28", Some("2022-06-27"), "demo").await?;
+    }
     // Branches and their members (home branch by unit).
     let mut branch_of_unit: HashMap<&str, OrgId> = HashMap::new();
     let mut branches = Vec::new();
