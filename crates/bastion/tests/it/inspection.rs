@@ -235,9 +235,8 @@ async fn the_deadline_clock_reminds_then_escalates(backend: Backend) {
     let deadline = detail["findings"][0]["deadline_at"].as_i64().unwrap();
     let hour = 3_600_000;
     // The demo's own finding may fall due on this clock too: count this finding's messages.
-    let mine = |texts: &[String]| {
-        texts.iter().filter(|x| x.contains(&site["post"]["name"].as_str().unwrap().to_string())).count()
-    };
+    let ours = |x: &String| x.starts_with("【督导整改") && x.contains(site["post"]["name"].as_str().unwrap());
+    let mine = |texts: &[String]| texts.iter().filter(|x| ours(x)).count();
     t.app.inspection_clock(deadline - 13 * hour).await.unwrap();
     t.app.inspection_clock(deadline - 11 * hour).await.unwrap();
     t.app.inspection_clock(deadline - 10 * hour).await.unwrap();
@@ -250,7 +249,7 @@ async fn the_deadline_clock_reminds_then_escalates(backend: Backend) {
     })
     .await;
     let texts = b.texts.lock().unwrap().clone();
-    let ours: Vec<&String> = texts.iter().filter(|x| x.contains(site["post"]["name"].as_str().unwrap())).collect();
+    let ours: Vec<&String> = texts.iter().filter(|x| ours(x)).collect();
     assert_eq!(ours.len(), 2, "one reminder, one escalation: {texts:?}");
     assert!(ours[0].starts_with("【督导整改提醒】") && ours[1].starts_with("【督导整改逾期】"), "{ours:?}");
     // No names in group messages: nobody rostered at the post is named.
