@@ -142,7 +142,7 @@ impl App {
             return Err(AppError::Forbidden(format!("您不在 {day} {} 的{}，看不到它的交接班", post.name, def.name)));
         }
         let summary = self.shift_summary(&post, &day, &def, span).await?;
-        let handover = self.store.handovers_of(post.id, &[&day]).await?.into_iter().find(|h| h.shift == def.name);
+        let handover = self.store.handovers_of(post.id, &day).await?.into_iter().find(|h| h.shift == def.name);
         let can_write = handover.is_none() && (desk || mine);
         let can_ack = handover
             .as_ref()

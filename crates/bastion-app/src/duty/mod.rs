@@ -268,7 +268,7 @@ impl App {
         let day = day_or_today(day)?.to_string();
         let post = self.post_in_scope(&scope, id).await?;
         let all = self.store.post_assignments(id, &day).await?;
-        let handovers = self.store.handovers_of(id, &[&day]).await?;
+        let handovers = self.store.handovers_of(id, &day).await?;
         let date = jiff::civil::Date::strptime("%Y-%m-%d", &day).map_err(|e| AppError::Internal(e.into()))?;
         let now = bastion_core::time::now_ms();
         let shifts = post
@@ -733,7 +733,7 @@ impl App {
     /// Tell the groups (no names: the count) of every running shift whose people have not signed
     /// in `LATE_GRACE_MS` after its start, once per person; returns the messages queued.
     pub async fn duty_late_clock(&self, now: i64) -> AppResult<usize> {
-        let late = self.store.late_sign_ins(now - LATE_LOOKBACK_MS, now - LATE_GRACE_MS, now).await?;
+        let late = self.store.late_sign_ins(now - LATE_LOOKBACK_MS, now - LATE_GRACE_MS, now, true).await?;
         let mut sent = 0;
         for g in late_groups(late) {
             let ids: Vec<AssignmentId> = g.iter().map(|a| a.id).collect();
@@ -766,11 +766,8 @@ impl App {
     async fn late_todo(&self, ctx: &Ctx) -> AppResult<Vec<crate::home::TodoItem>> {
         let Ok(scope) = ctx.scope(perm::DUTY_WRITE) else { return Ok(Vec::new()) };
         let now = bastion_core::time::now_ms();
-        let late = self.store.late_sign_ins(now - LATE_LOOKBACK_MS, now - LATE_GRACE_MS, now).await?;
         // Already alerted ones are still late: the to-do stays until they sign in.
-        let mut all = late;
-        all.extend(self.store.late_alerted_running(now - LATE_LOOKBACK_MS, now - LATE_GRACE_MS, now).await?);
-        all.sort_by(|a, b| (a.post_id.0, &a.day, a.starts_at).cmp(&(b.post_id.0, &b.day, b.starts_at)));
+        let all = self.store.late_sign_ins(now - LATE_LOOKBACK_MS, now - LATE_GRACE_MS, now, false).await?;
         Ok(late_groups(all.into_iter().filter(|a| in_scope(&scope, &a.post_unit_path, None)).collect())
             .into_iter()
             .map(|g| crate::home::TodoItem {

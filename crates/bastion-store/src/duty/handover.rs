@@ -92,20 +92,14 @@ impl Store {
         row(&r)
     }
 
-    /// The handovers of a post's shifts on the given days.
-    pub async fn handovers_of(&self, post: PostId, days: &[&str]) -> StoreResult<Vec<Handover>> {
-        let mut out = Vec::new();
-        for day in days {
-            let rows = sqlx::query(&format!("SELECT {COLS} FROM duty_handovers WHERE post_id = $1 AND day = $2"))
-                .bind(post.0)
-                .bind(*day)
-                .fetch_all(&self.read)
-                .await?;
-            for r in &rows {
-                out.push(row(r)?);
-            }
-        }
-        Ok(out)
+    /// The handovers of a post's shifts on a day.
+    pub async fn handovers_of(&self, post: PostId, day: &str) -> StoreResult<Vec<Handover>> {
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM duty_handovers WHERE post_id = $1 AND day = $2"))
+            .bind(post.0)
+            .bind(day)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(row).collect()
     }
 
     /// Acknowledge, only once; false when someone already did.

@@ -399,11 +399,18 @@ impl Store {
     }
 
     /// Shifts started before `started_before` (and after `since`), not over at `now`, that
-    /// nobody has signed in to and no alert was sent for.
-    pub async fn late_sign_ins(&self, since: i64, started_before: i64, now: i64) -> StoreResult<Vec<Assignment>> {
+    /// nobody has signed in to; with `unalerted_only`, only those no alert was sent for.
+    pub async fn late_sign_ins(
+        &self,
+        since: i64,
+        started_before: i64,
+        now: i64,
+        unalerted_only: bool,
+    ) -> StoreResult<Vec<Assignment>> {
+        let alerted = if unalerted_only { " AND a.late_alerted_at IS NULL" } else { "" };
         let rows = sqlx::query(&format!(
             "SELECT {ASSIGN_COLS} FROM {ASSIGN_FROM} WHERE a.starts_at > $1 AND a.starts_at <= $2 AND a.ends_at > $3 \
-             AND a.signed_in_at IS NULL AND a.late_alerted_at IS NULL ORDER BY a.post_id, a.starts_at"
+             AND a.signed_in_at IS NULL{alerted} ORDER BY a.post_id, a.day, a.starts_at"
         ))
         .bind(since)
         .bind(started_before)
@@ -428,24 +435,5 @@ impl Store {
             .rows_affected();
         }
         Ok(n)
-    }
-
-    /// Like [`Store::late_sign_ins`], for the ones already alerted.
-    pub async fn late_alerted_running(
-        &self,
-        since: i64,
-        started_before: i64,
-        now: i64,
-    ) -> StoreResult<Vec<Assignment>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {ASSIGN_COLS} FROM {ASSIGN_FROM} WHERE a.starts_at > $1 AND a.starts_at <= $2 AND a.ends_at > $3 \
-             AND a.signed_in_at IS NULL AND a.late_alerted_at IS NOT NULL ORDER BY a.post_id, a.starts_at"
-        ))
-        .bind(since)
-        .bind(started_before)
-        .bind(now)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter().map(assign_row).collect()
     }
 }
