@@ -237,6 +237,20 @@ impl App {
         Ok((self.store.units().await?, self.store.unit_headcounts().await?))
     }
 
+    /// The unit a form names, if the caller's scope covers it: a unit that does not exist is a
+    /// field error (`field` names it), one outside the scope a refusal.
+    pub(crate) async fn unit_in_scope(&self, scope: &RowScope, unit: UnitId, field: &str) -> AppResult<Unit> {
+        let u = self
+            .store
+            .unit(unit)
+            .await
+            .map_err(|_| AppError::invalid(FieldError::new(field, format!("{field}不存在"))))?;
+        if !crate::in_scope(scope, &u.path, None) {
+            return Err(AppError::forbidden_data());
+        }
+        Ok(u)
+    }
+
     /// The ids of the units a scope covers (None: all of them; none for a scope of one person).
     pub(crate) async fn visible_units(&self, scope: &RowScope) -> AppResult<Option<Vec<i64>>> {
         Ok(match scope {

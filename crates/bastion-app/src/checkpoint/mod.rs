@@ -216,23 +216,10 @@ impl App {
         Ok(c)
     }
 
-    async fn unit_in_scope(&self, ctx: &Ctx, permission: &str, unit: UnitId) -> AppResult<()> {
-        let scope = ctx.scope(permission)?;
-        let u = self
-            .store
-            .unit(unit)
-            .await
-            .map_err(|_| AppError::Invalid(vec![FieldError::new("责任单位", "责任单位不存在")]))?;
-        if !in_scope(&scope, &u.path, None) {
-            return Err(AppError::forbidden_data());
-        }
-        Ok(())
-    }
-
     pub async fn create_checkpoint(&self, ctx: &Ctx, input: &CheckpointInput) -> AppResult<CheckpointId> {
         ctx.scope(perm::CHECKPOINT_WRITE)?;
         let c = input.parse().map_err(AppError::Invalid)?;
-        self.unit_in_scope(ctx, perm::CHECKPOINT_WRITE, c.unit_id).await?;
+        self.unit_in_scope(&ctx.scope(perm::CHECKPOINT_WRITE)?, c.unit_id, "责任单位").await?;
         let code = random_code(10);
         let mut tx = self.store.begin().await?;
         let id = self.store.insert_checkpoint(&mut tx, &c, &code).await?;
@@ -246,8 +233,8 @@ impl App {
         ctx.scope(perm::CHECKPOINT_WRITE)?;
         let c = input.parse().map_err(AppError::Invalid)?;
         let current = self.store.checkpoint(id).await.map_err(|_| AppError::NotFound("卡点不存在".into()))?;
-        self.unit_in_scope(ctx, perm::CHECKPOINT_WRITE, current.unit_id).await?;
-        self.unit_in_scope(ctx, perm::CHECKPOINT_WRITE, c.unit_id).await?;
+        self.unit_in_scope(&ctx.scope(perm::CHECKPOINT_WRITE)?, current.unit_id, "责任单位").await?;
+        self.unit_in_scope(&ctx.scope(perm::CHECKPOINT_WRITE)?, c.unit_id, "责任单位").await?;
         let mut tx = self.store.begin().await?;
         self.store.update_checkpoint(&mut tx, id, &c).await?;
         self.audit(&mut tx, ctx, "checkpoint", "修改卡点", &format!("checkpoint:{} {}", id.0, c.name), "").await?;

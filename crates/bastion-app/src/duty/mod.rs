@@ -226,14 +226,7 @@ impl App {
     pub async fn create_post(&self, ctx: &Ctx, input: &PostInput) -> AppResult<PostId> {
         let scope = ctx.scope(perm::DUTY_WRITE)?;
         let p = input.parse().map_err(AppError::Invalid)?;
-        let unit = self
-            .store
-            .unit(UnitId(p.unit_id))
-            .await
-            .map_err(|_| AppError::invalid(FieldError::new("所属单位", "所属单位不存在")))?;
-        if !in_scope(&scope, &unit.path, None) {
-            return Err(AppError::forbidden_data());
-        }
+        let unit = self.unit_in_scope(&scope, UnitId(p.unit_id), "所属单位").await?;
         if let Some(c) = p.checkpoint_id {
             self.store
                 .checkpoint(bastion_store::checkpoint::CheckpointId(c))

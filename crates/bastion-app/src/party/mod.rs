@@ -629,14 +629,7 @@ impl App {
         if !e.is_empty() {
             return Err(AppError::Invalid(e));
         }
-        let unit = self
-            .store
-            .unit(UnitId(unit))
-            .await
-            .map_err(|_| AppError::invalid(FieldError::new("所属单位", "所属单位不存在")))?;
-        if !in_scope(&scope, &unit.path, None) {
-            return Err(AppError::forbidden_data());
-        }
+        let unit = self.unit_in_scope(&scope, UnitId(unit), "所属单位").await?;
         let op = self
             .store
             .operation(crate::operation::OperationId(operation))

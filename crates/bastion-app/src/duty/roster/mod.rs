@@ -490,14 +490,7 @@ impl App {
         if !e.is_empty() {
             return Err(AppError::Invalid(e));
         }
-        let unit = self
-            .store
-            .unit(UnitId(unit_id))
-            .await
-            .map_err(|_| AppError::invalid(FieldError::new("单位", "单位不存在")))?;
-        if !in_scope(&scope, &unit.path, None) {
-            return Err(AppError::forbidden_data());
-        }
+        let unit = self.unit_in_scope(&scope, UnitId(unit_id), "单位").await?;
         let (problem, _) = self.build_problem(&unit.path, first, days as usize).await?;
         let posts = self.posts_by_id().await?;
         self.check_contradictions(&problem, &posts)?;
