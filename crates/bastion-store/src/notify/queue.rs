@@ -266,26 +266,39 @@ impl Store {
     /// The delivery log of one feature's messages, newest first: of one record (`source.id`), or
     /// with `source.id` None of all the feature's messages. With `units`, scoped like the feature's
     /// pages: a personal message appears only when that person's unit is among `units` (its detail
-    /// may name the person); group messages (chat bots, no person) always appear.
+    /// may name the person); group messages (chat bots, no person) always appear. Up to `limit`
+    /// of each kind, merged newest first.
     pub async fn deliveries_of(&self, source: Source, units: Option<&[i64]>, limit: i64) -> StoreResult<Vec<Delivery>> {
-        let mut q = crate::sql::Sql::new(&format!(
-            "{DELIVERY_SELECT} LEFT JOIN notify_outbox o ON o.id = d.outbox_id \
-             LEFT JOIN people p ON p.id = o.person_id WHERE d.source = "
-        ));
-        q.bind_text(source.feature);
-        if let Some(id) = source.id {
-            q.push(" AND d.source_id = ").bind_i64(id);
-        }
-        if let Some(ids) = units {
-            q.push(" AND (o.person_id IS NULL OR p.unit_id IN (0");
-            for u in ids {
-                q.push(", ").bind_i64(*u);
+        // Group messages (a handful per record) and personal messages (one per person) are read
+        // apart, so a long run of SMS never pushes the bots' deliveries off the list.
+        let mut all = Vec::new();
+        for personal in [false, true] {
+            let mut q = crate::sql::Sql::new(&format!(
+                "{DELIVERY_SELECT} LEFT JOIN notify_outbox o ON o.id = d.outbox_id \
+                 LEFT JOIN people p ON p.id = o.person_id WHERE d.source = "
+            ));
+            q.bind_text(source.feature);
+            if let Some(id) = source.id {
+                q.push(" AND d.source_id = ").bind_i64(id);
             }
-            q.push("))");
+            if personal {
+                q.push(" AND o.person_id IS NOT NULL");
+                if let Some(ids) = units {
+                    q.push(" AND p.unit_id IN (0");
+                    for u in ids {
+                        q.push(", ").bind_i64(*u);
+                    }
+                    q.push(")");
+                }
+            } else {
+                q.push(" AND o.person_id IS NULL");
+            }
+            q.push(" ORDER BY d.id DESC LIMIT ").bind_i64(limit);
+            let rows = q.query().fetch_all(&self.read).await?;
+            all.extend(deliveries_from(&rows)?);
         }
-        q.push(" ORDER BY d.id DESC LIMIT ").bind_i64(limit);
-        let rows = q.query().fetch_all(&self.read).await?;
-        deliveries_from(&rows)
+        all.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(all)
     }
 }
 
