@@ -17,6 +17,7 @@ pub mod org;
 pub mod party;
 pub mod publicity;
 pub mod recall;
+pub mod report;
 pub mod schedule;
 pub mod supplies;
 pub mod transfer;

@@ -528,6 +528,14 @@ impl App {
 pub(crate) const DASHBOARD: crate::dashboard::DashboardSource =
     crate::dashboard::DashboardSource { feature: "org", section: |app, ctx| Box::pin(app.people_section(ctx)) };
 
+pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
+    feature: "org",
+    read: perm::PERSON_READ,
+    owner: perm::DUTY_WRITE,
+    sentences: crate::report::plain_sentences,
+    day_figures: None,
+};
+
 impl App {
     /// People's part of the command dashboard: headcounts of the viewer's scope (an account that
     /// sees only itself has no headcount: the section is marked).

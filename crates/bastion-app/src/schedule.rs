@@ -80,6 +80,12 @@ pub const JOBS: &[JobDef] = &[
         run: |app| Box::pin(app.duty_late_clock_job()),
     },
     JobDef {
+        name: "daily_report",
+        interval: Duration::from_secs(60),
+        once_per_cluster: true,
+        run: |app| Box::pin(app.report_clock()),
+    },
+    JobDef {
         name: "recall_escalation",
         interval: Duration::from_secs(5),
         once_per_cluster: false,

@@ -162,6 +162,11 @@ pub mod perm {
     pub const PARTY_MISSION_WRITE: &str = "party:mission:write";
     /// Record steps of the membership pipeline for branches in scope.
     pub const PARTY_PIPELINE_WRITE: &str = "party:pipeline:write";
+    pub const REPORT_READ: &str = "report:daily:read";
+    /// Assemble the day's draft, and write the text of a section one owns.
+    pub const REPORT_WRITE: &str = "report:daily:write";
+    /// Sign the day's report off (签发).
+    pub const REPORT_APPROVE: &str = "report:daily:approve";
 }
 use perm::*;
 
@@ -421,6 +426,8 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "team" => ("突击队", "assault teams"),
             "mission" => ("任务战果", "mission results"),
             "pipeline" => ("发展党员", "membership pipeline"),
+            "report" => ("每日战报", "Daily report"),
+            "daily" => ("战报", "reports"),
             other => return other.to_string(),
         };
         (if en { e } else { zh }).to_string()
@@ -590,6 +597,20 @@ pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
     ("officer", PARTY_MEMBER_READ, SelfOnly),
     ("officer", PARTY_PETITION_WRITE, SelfOnly),
     ("officer", PARTY_MISSION_WRITE, SelfOnly),
+    // daily report: the commander signs it off; the HQ desk assembles it; the owners of the
+    // supplies and publicity sections write their parts.
+    ("superadmin", REPORT_READ, All),
+    ("superadmin", REPORT_WRITE, All),
+    ("superadmin", REPORT_APPROVE, All),
+    ("commander", REPORT_READ, All),
+    ("commander", REPORT_WRITE, All),
+    ("commander", REPORT_APPROVE, All),
+    ("duty", REPORT_READ, All),
+    ("duty", REPORT_WRITE, All),
+    ("supplies", REPORT_READ, All),
+    ("supplies", REPORT_WRITE, All),
+    ("editor", REPORT_READ, All),
+    ("editor", REPORT_WRITE, All),
 ];
 
 fn feature_grants(role: &str) -> impl Iterator<Item = (&'static str, DataScope)> + '_ {

@@ -135,6 +135,12 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyRepairOutcome", of::<app::duty::roster::RepairOutcome>),
         // dashboard
         ("DashboardSections", of::<Vec<app::dashboard::Section>>),
+        // daily report
+        ("ReportHistory", of::<Vec<app::report::ReportSummary>>),
+        ("ReportAssembleBody", of::<crate::api::report::AssembleBody>),
+        ("Report", of::<app::report::Report>),
+        ("ReportNoteInput", of::<app::report::NoteInput>),
+        ("ReportSigned", of::<crate::api::report::Signed>),
         // inspections
         ("InspectionTemplateList", of::<Vec<app::inspection::Template>>),
         ("InspectionTemplateInput", of::<app::inspection::TemplateInput>),
@@ -324,6 +330,8 @@ fn query_params(path: &str) -> Vec<Value> {
             q("person_id", json!({"type": "integer", "minimum": 1}), "人员"),
             q("day", json!({"type": "string", "format": "date"}), "日期"),
         ],
+        // daily report
+        "/api/reports/{day}/export" => vec![q("format", enum_of(vec!["xlsx"]), "文件格式")],
         // supplies
         "/api/supplies/movements" => vec![q("store_id", json!({"type": "integer", "minimum": 1}), "库点")],
         "/api/supplies/issues" => vec![q("person_id", json!({"type": "integer", "minimum": 1}), "签领人")],
@@ -338,6 +346,7 @@ fn file_types(path: &str) -> Vec<&'static str> {
         "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
         "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
         "/api/party/petitions/{id}/signature" => vec!["image/png"],
+        "/api/reports/{day}/export" => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }

@@ -202,6 +202,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         crate::api::duty::endpoints(),
         crate::api::inspection::endpoints(),
         crate::api::party::endpoints(),
+        crate::api::report::endpoints(),
         crate::pages::endpoints(),
     ]
     .into_iter()

@@ -9,9 +9,46 @@ use crate::{App, AppResult, Ctx};
 pub(crate) const DASHBOARD: DashboardSource =
     DashboardSource { feature: "checkpoint", section: |app, ctx| Box::pin(app.checkpoint_section(ctx)) };
 
+pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
+    feature: "checkpoint",
+    read: perm::CHECKPOINT_READ,
+    owner: perm::FEVER_WRITE,
+    sentences: report_sentences,
+    day_figures: Some(|app, day| Box::pin(app.checkpoint_day_figures(day))),
+};
+
 const TITLE: &str = "卡点测温（今日）";
+const PASSES: &str = "今日登记（人次）";
+const FEVERS: &str = "今日发热";
+const OPEN: &str = "未结发热病例";
+
+/// 今日全县 5 个卡点共登记 1,234 人次，发现发热 3 人，……
+fn report_sentences(s: &Section) -> Vec<String> {
+    let Some(f) = &s.figures else { return Vec::new() };
+    let value = |label: &str| f.iter().find(|x| x.label == label).map(|x| x.value.clone());
+    let (Some(passes), Some(fevers)) = (value(PASSES), value(FEVERS)) else { return Vec::new() };
+    let mut out = format!("今日全县 {} 个卡点共登记 {passes} 人次，", s.rows.len());
+    if fevers == "0" {
+        out.push_str("未发现发热人员");
+    } else {
+        out.push_str(&format!("发现发热 {fevers} 人"));
+    }
+    match value(OPEN).as_deref() {
+        Some("0") => out.push_str("，发热病例均已处置完毕。"),
+        Some(open) => out.push_str(&format!("，尚有 {open} 例发热病例未结。")),
+        None => out.push('。'),
+    }
+    vec![out]
+}
 
 impl App {
+    /// A day's passes and fevers at every checkpoint, from the hourly counters.
+    async fn checkpoint_day_figures(&self, day: jiff::civil::Date) -> AppResult<Vec<(String, i64)>> {
+        let start = day.to_zoned(bastion_core::time::beijing()).map(|z| z.timestamp().as_millisecond()).unwrap_or(0);
+        let (passes, fevers) = self.store.counts_between(start, start + 24 * 3600 * 1000).await?;
+        Ok(vec![("登记（人次）".into(), passes), ("发热".into(), fevers)])
+    }
+
     async fn checkpoint_section(&self, ctx: &Ctx) -> AppResult<Section> {
         if !ctx.can(perm::CHECKPOINT_READ) {
             return Ok(Section::refused("checkpoint", TITLE));
@@ -22,8 +59,8 @@ impl App {
         // Every figure links to a list the viewer may open.
         let fever_list = if ctx.can(perm::SCREENING_READ) { "/checkpoints/fever" } else { "/checkpoints" };
         let mut figures = vec![
-            Figure::new("今日登记（人次）", grouped(today), "/checkpoints"),
-            Figure::new("今日发热", grouped(fevers), fever_list).alert_if(fevers > 0),
+            Figure::new(PASSES, grouped(today), "/checkpoints"),
+            Figure::new(FEVERS, grouped(fevers), fever_list).alert_if(fevers > 0),
             Figure::new("本小时登记", grouped(hour), "/checkpoints"),
         ];
         // Open cases only for those who may read screenings (their checkpoints).
@@ -31,7 +68,7 @@ impl App {
             let ids: Vec<_> =
                 list.iter().filter(|(c, _)| crate::in_scope(&scope, &c.unit_path, None)).map(|(c, _)| c.id).collect();
             let open = self.store.fever_cases(Some(&ids), true).await?.len() as i64;
-            figures.push(Figure::new("未结发热病例", grouped(open), "/checkpoints/fever").alert_if(open > 0));
+            figures.push(Figure::new(OPEN, grouped(open), "/checkpoints/fever").alert_if(open > 0));
         }
         let mut s = Section::of("checkpoint", TITLE, figures);
         s.columns = vec!["今日".into(), "发热".into(), "本小时".into()];

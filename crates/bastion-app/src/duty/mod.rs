@@ -645,6 +645,14 @@ impl App {
 pub(crate) const DASHBOARD: crate::dashboard::DashboardSource =
     crate::dashboard::DashboardSource { feature: "duty", section: |app, ctx| Box::pin(app.duty_section(ctx)) };
 
+pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
+    feature: "duty",
+    read: perm::DUTY_READ,
+    owner: perm::DUTY_WRITE,
+    sentences: crate::report::plain_sentences,
+    day_figures: None,
+};
+
 impl App {
     /// Duty's part of the command dashboard: the shifts running now, present against required,
     /// one line per post.

@@ -11,6 +11,14 @@ use crate::{App, AppResult, Ctx};
 pub(crate) const DASHBOARD: DashboardSource =
     DashboardSource { feature: "inspection", section: |app, ctx| Box::pin(app.inspection_section(ctx)) };
 
+pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
+    feature: "inspection",
+    read: perm::INSPECTION_READ,
+    owner: perm::CIRCULAR_WRITE,
+    sentences: crate::report::plain_sentences,
+    day_figures: None,
+};
+
 const TITLE: &str = "督导检查";
 
 impl App {

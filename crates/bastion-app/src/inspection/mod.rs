@@ -7,7 +7,7 @@
 
 mod circular;
 mod dashboard;
-pub(crate) use dashboard::DASHBOARD;
+pub(crate) use dashboard::{DASHBOARD, REPORT};
 mod input;
 
 use bastion_core::inspection::{self, DeadlineStep, FindingStatus, ItemResult, PhotoSource, Severity};

@@ -80,6 +80,7 @@ pub const SENDERS: &[Sender] = &[
     crate::supplies::NOTIFY_SENDER,
     crate::inspection::NOTIFY_SENDER,
     crate::duty::NOTIFY_SENDER,
+    crate::report::NOTIFY_SENDER,
 ];
 
 /// The channel form as typed.

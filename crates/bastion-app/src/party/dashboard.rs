@@ -9,6 +9,14 @@ use crate::{App, AppResult, Ctx};
 pub(crate) const DASHBOARD: DashboardSource =
     DashboardSource { feature: "party", section: |app, ctx| Box::pin(app.party_section(ctx)) };
 
+pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
+    feature: "party",
+    read: perm::PARTY_ORG_READ,
+    owner: perm::PARTY_ORG_WRITE,
+    sentences: crate::report::plain_sentences,
+    day_figures: None,
+};
+
 const TITLE: &str = "党员在一线";
 
 impl App {

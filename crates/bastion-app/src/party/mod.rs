@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
 mod dashboard;
-pub(crate) use dashboard::DASHBOARD;
+pub(crate) use dashboard::{DASHBOARD, REPORT};
 pub mod demo;
 
 /// What "members at the front" counts, shown on the page with the figures.

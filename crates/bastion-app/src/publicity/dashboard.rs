@@ -9,6 +9,14 @@ use crate::{App, AppResult, Ctx};
 pub(crate) const DASHBOARD: DashboardSource =
     DashboardSource { feature: "publicity", section: |app, ctx| Box::pin(app.publicity_section(ctx)) };
 
+pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
+    feature: "publicity",
+    read: perm::PUBLICITY_READ,
+    owner: perm::PUBLICITY_WRITE,
+    sentences: crate::report::plain_sentences,
+    day_figures: None,
+};
+
 const TITLE: &str = "宣传报道";
 
 impl App {

@@ -3,7 +3,7 @@
 //! on outside channels; nominations for honours (推荐 → 公示 → 授予/未授予).
 
 mod dashboard;
-pub(crate) use dashboard::DASHBOARD;
+pub(crate) use dashboard::{DASHBOARD, REPORT};
 pub mod demo;
 pub mod html;
 pub mod media;

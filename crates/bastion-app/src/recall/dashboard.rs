@@ -9,6 +9,14 @@ use crate::{App, AppError, AppResult, Ctx};
 pub(crate) const DASHBOARD: DashboardSource =
     DashboardSource { feature: "recall", section: |app, ctx| Box::pin(app.recall_section(ctx)) };
 
+pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
+    feature: "recall",
+    read: perm::RECALL_READ,
+    owner: perm::RECALL_MANAGE,
+    sentences: crate::report::plain_sentences,
+    day_figures: None,
+};
+
 const TITLE: &str = "召集令";
 
 impl App {

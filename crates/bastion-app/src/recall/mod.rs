@@ -5,7 +5,7 @@
 
 pub mod batch;
 mod dashboard;
-pub(crate) use dashboard::DASHBOARD;
+pub(crate) use dashboard::{DASHBOARD, REPORT};
 mod deliver;
 mod hub;
 pub mod link;

@@ -8,6 +8,14 @@ use crate::{App, AppResult, Ctx};
 pub(crate) const DASHBOARD: DashboardSource =
     DashboardSource { feature: "supplies", section: |app, ctx| Box::pin(app.supplies_section(ctx)) };
 
+pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
+    feature: "supplies",
+    read: perm::SUPPLY_READ,
+    owner: perm::SUPPLY_MOVE,
+    sentences: crate::report::plain_sentences,
+    day_figures: None,
+};
+
 const TITLE: &str = "防护物资";
 
 impl App {

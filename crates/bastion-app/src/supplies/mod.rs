@@ -7,7 +7,7 @@
 //! leader reaches the stores of their unit, an officer sees their own issues.
 
 mod dashboard;
-pub(crate) use dashboard::DASHBOARD;
+pub(crate) use dashboard::{DASHBOARD, REPORT};
 mod form;
 mod import;
 

@@ -593,6 +593,20 @@ impl Store {
         Ok(out.into_values().collect())
     }
 
+    /// Passes and fevers at every checkpoint in `[from, to)` (ms), from the hourly counters.
+    pub async fn counts_between(&self, from: i64, to: i64) -> StoreResult<(i64, i64)> {
+        let r = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) AS total, \
+             CAST(COALESCE(SUM(fevers), 0) AS BIGINT) AS fevers FROM checkpoint_counts \
+             WHERE hour >= $1 AND hour < $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.read)
+        .await?;
+        Ok((r.try_get("total")?, r.try_get("fevers")?))
+    }
+
     /// The newest passes at some checkpoints (`None`: all).
     pub async fn recent_screenings(
         &self,

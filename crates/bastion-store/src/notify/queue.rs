@@ -297,7 +297,7 @@ impl Store {
             let rows = q.query().fetch_all(&self.read).await?;
             all.extend(deliveries_from(&rows)?);
         }
-        all.sort_by(|a, b| b.id.cmp(&a.id));
+        all.sort_by_key(|d| std::cmp::Reverse(d.id));
         Ok(all)
     }
 }

@@ -14,6 +14,7 @@ pub mod org;
 pub mod party;
 pub mod publicity;
 pub mod recall;
+pub mod report;
 pub mod service;
 pub mod supplies;
 

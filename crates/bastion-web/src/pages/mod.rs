@@ -14,6 +14,7 @@ pub mod org;
 pub mod party;
 pub mod publicity;
 pub mod recall;
+pub mod report;
 pub mod service;
 pub mod supplies;
 pub mod transfer;
@@ -43,6 +44,7 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
         inspection::endpoints(),
         party::endpoints(),
         recall::endpoints(),
+        report::endpoints(),
         notify::endpoints(),
         publicity::endpoints(),
         supplies::endpoints(),

@@ -21,6 +21,7 @@ mod notify;
 mod party;
 mod publicity;
 mod recall; // recall (召集令)
+mod report;
 mod roles;
 mod schedule;
 mod schema;
