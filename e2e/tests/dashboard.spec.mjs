@@ -93,4 +93,19 @@ describe(`command dashboard [${backendName()}]`, { timeout: 300_000 }, () => {
       await screenshot(page, `dashboard-phone-${backendName()}`);
     });
   });
+
+  test(`the trends are drawn by the bundled ECharts (${backendName()})`, async () => {
+    await withPage(browser, `dashboard-trends-${backendName()}`, SMALL, async (page) => {
+      const blocked = [];
+      page.on('console', (m) => { if (m.type() === 'error') blocked.push(m.text()); });
+      await logIn(page, server.url, 'commander');
+      await page.goto(`${server.url}/dashboard`);
+      await page.locator('[data-chart="flow"][data-drawn="1"] canvas').first().waitFor({ timeout: 10_000 });
+      assert.deepEqual(blocked.filter((t) => /Content Security Policy|echarts/i.test(t)), [], 'nothing refused by the page policy');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
+      await page.locator('[data-testid="trends"]').scrollIntoViewIfNeeded();
+      await screenshot(page, `dashboard-trends-${backendName()}`);
+    });
+  });
 });

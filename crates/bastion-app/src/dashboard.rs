@@ -100,7 +100,108 @@ pub fn grouped(n: i64) -> String {
     }
 }
 
+/// One line of a trend chart: a value per day (`None`: nothing known that day).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq)]
+pub struct Series {
+    pub name: String,
+    /// `bar` (counts of the day) or `line` (a state as reported that day).
+    pub kind: &'static str,
+    /// Which chart: `flow` (screenings, fevers) or `state` (people on post, days of supply).
+    pub chart: &'static str,
+    /// The y axis: 0 left, 1 right (a second scale on the same chart).
+    pub axis: u8,
+    pub values: Vec<Option<f64>>,
+}
+
+/// The trends over the operation, for this viewer.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq)]
+pub struct Trends {
+    /// Every day from the operation's start (at most the last 60) to today.
+    pub days: Vec<String>,
+    pub series: Vec<Series>,
+    /// Series the viewer may not see (named, never drawn as zeros).
+    pub refused: Vec<String>,
+}
+
+/// Days shown at most.
+const TREND_DAYS: i64 = 60;
+
+fn day_start_ms(d: jiff::civil::Date) -> i64 {
+    d.to_zoned(bastion_core::time::beijing()).map(|z| z.timestamp().as_millisecond()).unwrap_or_default()
+}
+
 impl App {
+    /// Daily screenings and fevers (from the hourly counters) and, from each day's report, people
+    /// on post and the shortest days of supply — every day from the operation's start to today.
+    pub async fn dashboard_trends(&self, ctx: &Ctx) -> AppResult<Trends> {
+        use crate::RowScope;
+        use bastion_core::permission::perm;
+        ctx.scope(perm::DASHBOARD_READ)?;
+        let today = bastion_core::time::today();
+        let ops = self.store.operations().await?;
+        let first = ops
+            .iter()
+            .filter_map(|o| jiff::civil::Date::strptime("%Y-%m-%d", &o.start_date).ok())
+            .min()
+            .unwrap_or(today)
+            .max(today.checked_sub(jiff::Span::new().days(TREND_DAYS - 1)).unwrap_or(today));
+        let first = first.min(today);
+        let mut days = Vec::new();
+        let mut d = first;
+        while d <= today {
+            days.push(d);
+            d = match d.tomorrow() {
+                Ok(n) => n,
+                Err(_) => break,
+            };
+        }
+        let index = |ms: i64| days.iter().position(|d| day_start_ms(*d) == ms);
+        let bureau_wide = |p: &str| matches!(ctx.scope(p), Ok(RowScope::All));
+        let mut series = Vec::new();
+        let mut refused = Vec::new();
+        if bureau_wide(perm::CHECKPOINT_READ) {
+            let end = today.tomorrow().map(day_start_ms).unwrap_or(i64::MAX);
+            let counts = self.store.daily_counts(day_start_ms(first), end).await?;
+            let mut passes = vec![Some(0.0); days.len()];
+            let mut fevers = vec![Some(0.0); days.len()];
+            for (ms, total, hot) in counts {
+                if let Some(i) = index(ms) {
+                    passes[i] = Some(total as f64);
+                    fevers[i] = Some(hot as f64);
+                }
+            }
+            series.push(Series {
+                name: "卡点登记（人次）".into(),
+                kind: "bar",
+                chart: "flow",
+                axis: 0,
+                values: passes,
+            });
+            series
+                .push(Series { name: "发热（人）".into(), kind: "line", chart: "flow", axis: 1, values: fevers });
+        } else {
+            refused.push("卡点登记与发热".into());
+        }
+        for (p, feature, label, name, axis) in [
+            (perm::PERSON_READ, "org", "在岗", "在岗人数", 0),
+            (perm::SUPPLY_READ, "supplies", "最短保障天数", "最短保障天数", 1),
+        ] {
+            if !bureau_wide(p) {
+                refused.push(name.into());
+                continue;
+            }
+            let mut values = vec![None; days.len()];
+            for (day, v) in self.reported_figure(feature, label).await? {
+                let n = v.trim_end_matches('天').trim().replace(',', "").parse::<f64>().ok();
+                if let Some(i) = days.iter().position(|d| d.to_string() == day) {
+                    values[i] = n;
+                }
+            }
+            series.push(Series { name: name.into(), kind: "line", chart: "state", axis, values });
+        }
+        Ok(Trends { days: days.iter().map(|d| d.to_string()).collect(), series, refused })
+    }
+
     /// The dashboard for this viewer: every feature's section, in order.
     pub async fn dashboard(&self, ctx: &Ctx) -> AppResult<Vec<Section>> {
         ctx.scope(bastion_core::permission::perm::DASHBOARD_READ)?;

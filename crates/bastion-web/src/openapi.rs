@@ -135,6 +135,7 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyRepairOutcome", of::<app::duty::roster::RepairOutcome>),
         // dashboard
         ("DashboardSections", of::<Vec<app::dashboard::Section>>),
+        ("DashboardTrends", of::<app::dashboard::Trends>),
         // daily report
         ("ReportHistory", of::<Vec<app::report::ReportSummary>>),
         ("ReportAssembleBody", of::<crate::api::report::AssembleBody>),

@@ -340,6 +340,26 @@ impl App {
         Ok(row.id)
     }
 
+    /// One figure of one section as each day's report froze it (day → value as shown), for the
+    /// dashboard's trends of figures that are states, not counts (people on post, stock).
+    pub(crate) async fn reported_figure(&self, feature: &str, label: &str) -> AppResult<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for r in self.store.reports(400).await? {
+            let (frozen, _) = frozen_of(&r)?;
+            let value = frozen
+                .iter()
+                .find(|s| s.feature == feature)
+                .and_then(|s| s.figures.as_ref())
+                .and_then(|f| f.iter().find(|f| f.label == label))
+                .map(|f| f.value.clone());
+            if let Some(v) = value {
+                out.push((r.day.clone(), v));
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
     /// The history, newest first, each with how many figures changed against the one before.
     pub async fn reports(&self, ctx: &Ctx) -> AppResult<Vec<ReportSummary>> {
         ctx.scope(perm::REPORT_READ)?;

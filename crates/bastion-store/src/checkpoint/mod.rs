@@ -607,6 +607,26 @@ impl Store {
         Ok((r.try_get("total")?, r.try_get("fevers")?))
     }
 
+    /// Passes and fevers per Beijing day in `[from, to)` (ms): (day start ms, passes, fevers),
+    /// days without any left out.
+    pub async fn daily_counts(&self, from: i64, to: i64) -> StoreResult<Vec<(i64, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT (hour + 28800000) / 86400000 AS d, CAST(SUM(total) AS BIGINT) AS total, \
+             CAST(SUM(fevers) AS BIGINT) AS fevers FROM checkpoint_counts WHERE hour >= $1 AND hour < $2 \
+             GROUP BY (hour + 28800000) / 86400000 ORDER BY d",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let d: i64 = r.try_get("d")?;
+                Ok((d * 86_400_000 - 28_800_000, r.try_get("total")?, r.try_get("fevers")?))
+            })
+            .collect()
+    }
+
     /// The newest passes at some checkpoints (`None`: all).
     pub async fn recent_screenings(
         &self,

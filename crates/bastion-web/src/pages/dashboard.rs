@@ -34,6 +34,9 @@ pub struct SectionsPart {
 pub struct DashboardPage {
     pub shell: Shell,
     pub sections_html: String,
+    /// The trends as JSON, read by the charts' script (a data block, never executed).
+    pub trends_json: String,
+    pub refused: Vec<String>,
 }
 
 #[derive(Template)]
@@ -78,8 +81,14 @@ pub async fn dashboard(
         let still = q.still.as_deref() == Some("1");
         return render(&ScreenPage { t, title: t.s("dash.menu").into(), operation, sections_html, still });
     }
+    let trends = match state.app.dashboard_trends(&ctx).await {
+        Ok(tr) => tr,
+        Err(e) => return error_page(t, e),
+    };
+    // `<` escaped so the data block can never close its own tag.
+    let trends_json = serde_json::to_string(&trends).unwrap_or_default().replace('<', "\\u003c");
     let shell = Shell::new(&state, &ctx, t, "/dashboard", t.s("dash.menu")).await;
-    render(&DashboardPage { shell, sections_html })
+    render(&DashboardPage { shell, sections_html, trends_json, refused: trends.refused })
 }
 
 /// Server-sent events: `sections` with the rendered sections whenever a figure changes (checked

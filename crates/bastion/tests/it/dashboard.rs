@@ -82,4 +82,51 @@ async fn what_the_viewer_may_not_see_is_marked(backend: Backend) {
     assert!(screen.contains("dash-stage") && screen.contains("管辖范围内人数"));
 }
 
-both_backends!(figures_follow_the_input_live, what_the_viewer_may_not_see_is_marked);
+async fn trends_match_the_counts_and_the_reports(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let gate = t.login("checkpoint").await;
+    let cp = checkpoint_named(&t, &gate, "G319").await;
+    let r = gate.post(t.url("/api/checkpoints/registrations")).json(&body(cp, &uuid())).send().await.unwrap();
+    assert!(r.status().is_success());
+    // Today's report freezes the people on post; the trend reads it back.
+    let today = bastion_core::time::today().to_string();
+    let r = boss.post(t.url("/api/reports")).json(&serde_json::json!({"day": today})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let dash: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    let tr: Value = boss.get(t.url("/api/dashboard/trends")).send().await.unwrap().json().await.unwrap();
+    let days = tr["days"].as_array().unwrap();
+    assert_eq!(days.last().unwrap(), &Value::String(today.clone()), "{tr}");
+    let last = |name: &str| {
+        tr["series"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("{name}: {tr}"))
+            ["values"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .as_f64()
+            .unwrap() as i64
+    };
+    assert_eq!(last("卡点登记（人次）"), num(&figure(&dash, "checkpoint", "今日登记（人次）").unwrap()));
+    assert_eq!(last("发热（人）"), num(&figure(&dash, "checkpoint", "今日发热").unwrap()));
+    assert_eq!(last("在岗人数"), num(&figure(&dash, "org", "在岗").unwrap()));
+    // The page carries the data for the charts and the bundled ECharts, nothing from outside.
+    let html = boss.get(t.url("/dashboard")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("id=\"dash-trends\"") && html.contains("/assets/vendor/echarts.min."), "{html:.300}");
+    // Who reads no checkpoints sees the trend named as refused, not a line of zeros.
+    let editor = t.login("editor").await;
+    let r = editor.get(t.url("/api/dashboard/trends")).send().await.unwrap();
+    if r.status() == StatusCode::OK {
+        let tr: Value = r.json().await.unwrap();
+        assert!(tr["refused"].as_array().unwrap().iter().any(|x| x == "卡点登记与发热"), "{tr}");
+        assert!(!tr.to_string().contains("卡点登记（人次）"));
+    } else {
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+}
+
+both_backends!(
+    figures_follow_the_input_live,
+    what_the_viewer_may_not_see_is_marked,
+    trends_match_the_counts_and_the_reports
+);
