@@ -50,6 +50,12 @@ pub const JOBS: &[JobDef] = &[
         run: |app| Box::pin(app.purge_screenings_job()),
     },
     JobDef {
+        name: "sqlite_optimize",
+        interval: Duration::from_secs(3600),
+        once_per_cluster: false,
+        run: |app| Box::pin(async move { Ok(app.store.optimize().await?) }),
+    },
+    JobDef {
         name: "sqlite_wal_checkpoint",
         interval: Duration::from_secs(1),
         once_per_cluster: false,

@@ -385,7 +385,32 @@ impl Store {
             Backend::Sqlite => {
                 sqlx::raw_sql("ANALYZE").execute(&self.write).await?;
                 self.drop_value_samples().await?;
+                self.reload_statistics_everywhere().await?;
             }
+        }
+        Ok(())
+    }
+
+    /// SQLite reads the planner's statistics when a connection loads the schema, and a new
+    /// ANALYZE does not make the other open connections load it again: the pooled readers would
+    /// keep planning with the figures of the day they opened (a list of 60,000 findings planned as
+    /// if there were three took seconds). A schema change does: every connection reloads the
+    /// schema, statistics included, before its next statement.
+    async fn reload_statistics_everywhere(&self) -> StoreResult<()> {
+        sqlx::raw_sql("CREATE TABLE planner_statistics_epoch (x INTEGER); DROP TABLE planner_statistics_epoch;")
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Keep the planner's statistics in step with the data as it grows (SQLite's advice for
+    /// long-running applications: `PRAGMA optimize` every few hours; it re-analyses only the tables
+    /// whose size changed a lot, within a bounded effort). PostgreSQL's autovacuum does this itself.
+    pub async fn optimize(&self) -> StoreResult<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql("PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002;").execute(&self.write).await?;
+            self.drop_value_samples().await?;
+            self.reload_statistics_everywhere().await?;
         }
         Ok(())
     }
