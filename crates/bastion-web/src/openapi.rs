@@ -347,7 +347,9 @@ fn file_types(path: &str) -> Vec<&'static str> {
         "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
         "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
         "/api/party/petitions/{id}/signature" => vec!["image/png"],
-        "/api/reports/{day}/export" => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+        "/api/reports/{day}/export" | "/api/duty/rosters/{id}/export" => {
+            vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+        }
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }

@@ -275,6 +275,31 @@ pub async fn refuse_swap(
     Ok(Json(s.app.decide_swap(&ctx, SwapId(id), false, &input).await?))
 }
 
+/// An .xlsx file to download.
+pub fn xlsx_download(bytes: Vec<u8>, name: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn roster_export(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    let (bytes, name) = s.app.roster_workbook(&ctx, RosterId(id)).await?;
+    Ok(xlsx_download(bytes, &name))
+}
+
 /// The endpoints of this feature (see `crate::routes`). The desk log has no update or delete:
 /// a correction is a new entry.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -404,6 +429,10 @@ pub fn endpoints() -> Vec<Endpoint> {
             "DutyRoster",
             "200",
         ),
+        get("/api/duty/rosters/{id}/export", roster_export)
+            .perm(perm::DUTY_READ)
+            .probe("/api/duty/rosters/0/export")
+            .doc("值班", "排班表导出为 Excel（每个单位一张表，另附图例）", None, "File", "200"),
         get("/api/duty/rosters/{id}/explain", explain)
             .perm(perm::DUTY_READ)
             .probe("/api/duty/rosters/0/explain?person_id=1&day=2026-01-01")

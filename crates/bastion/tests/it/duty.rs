@@ -475,6 +475,30 @@ async fn roster_generate_edit_publish_repair(backend: Backend) {
     let cells = roster_cells(&view);
     assert!(cells.iter().all(|(p, _, _)| *p != sick));
     assert!(view["excused"].to_string().contains("甲九"), "{}", view["excused"]);
+    // The notice-board workbook shows the same marks as the grid, a sheet per unit and a legend.
+    let r = c.get(t.url(&format!("/api/duty/rosters/{id}/export"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    {
+        use calamine::Reader;
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let names = wb.sheet_names().to_vec();
+        assert_eq!(names.len(), view["units"].as_array().unwrap().len() + 1, "{names:?}");
+        assert_eq!(names.last().map(String::as_str), Some("图例"));
+        let sheet = wb.worksheet_range(&names[0]).unwrap();
+        let keys = view["keys"].as_array().unwrap();
+        for row in view["rows"].as_array().unwrap() {
+            let line = sheet
+                .rows()
+                .find(|l| l.first().map(|c| c.to_string()) == Some(row["name"].as_str().unwrap().to_string()))
+                .unwrap_or_else(|| panic!("{} in the sheet", row["name"]));
+            for (d, c) in row["cells"].as_array().unwrap().iter().enumerate() {
+                let want =
+                    c.as_u64().map(|k| keys[k as usize]["mark"].as_str().unwrap().to_string()).unwrap_or_default();
+                assert_eq!(line[2 + d].to_string(), want, "{} day {d}", row["name"]);
+            }
+        }
+    }
     // Every day: two on the day shift, one at night, each shift with a sworn officer and a party member.
     let sworn = |p: i64| !["R0003", "R0004", "R0006"].iter().any(|n| ids[*n] == p);
     let party = |p: i64| ["R0001", "R0003", "R0005", "R0008"].iter().any(|n| ids[*n] == p);

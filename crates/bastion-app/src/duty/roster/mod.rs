@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
+mod export;
 mod repair;
 mod view;
 pub use repair::{Change, RepairInput, RepairOutcome};

@@ -334,12 +334,21 @@ pub async fn repair(
     }
 }
 
+/// The version as a workbook, one sheet per unit.
+pub async fn export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.roster_workbook(&ctx, RosterId(id)).await {
+        Ok((bytes, name)) => crate::api::duty::xlsx_download(bytes, &name),
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
 /// The pages of rosters (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         get("/duty/rosters", rosters).perm(perm::DUTY_READ).menu(34, "roster.menu", "▦"),
         post("/duty/rosters", generate).perm(perm::DUTY_WRITE),
         get("/duty/rosters/{id}", roster).perm(perm::DUTY_READ).probe("/duty/rosters/0"),
+        get("/duty/rosters/{id}/export", export).perm(perm::DUTY_READ).probe("/duty/rosters/0/export"),
         post("/duty/rosters/{id}/cells", edit_cell).perm(perm::DUTY_WRITE).probe("/duty/rosters/0/cells"),
         post("/duty/rosters/{id}/publish", publish).perm(perm::DUTY_WRITE).probe("/duty/rosters/0/publish"),
         post("/duty/rosters/{id}/repair", repair).perm(perm::DUTY_WRITE).probe("/duty/rosters/0/repair"),
