@@ -258,6 +258,26 @@ impl Layout<'_> {
         lines
     }
 
+    /// Centred text that needs several lines (a long title) with lines of even length instead of
+    /// a full first line and a stray word on the last: the narrowest width that still gives the
+    /// same number of lines.
+    fn balanced(&self, text: &str, bold: bool, size: f32, width: f32, lines: Vec<(String, f32)>) -> Vec<(String, f32)> {
+        let n = lines.len();
+        let (mut lo, mut hi) = (width / n as f32, width);
+        let mut best = lines;
+        for _ in 0..12 {
+            let mid = (lo + hi) / 2.0;
+            let attempt = self.wrap(text, bold, size, mid, 0.0);
+            if attempt.len() <= n {
+                hi = mid;
+                best = attempt;
+            } else {
+                lo = mid;
+            }
+        }
+        best
+    }
+
     /// The baseline of text of `size` centred in a line box of height `lh` whose top is `top`
     /// (CJK glyphs sit on an em box from -0.12 to 0.88 em around the baseline).
     fn baseline(top: f32, lh: f32, size: f32) -> f32 {
@@ -277,8 +297,11 @@ impl Layout<'_> {
                 Align::Right(r) => r,
                 _ => 0.0,
             };
-            for (i, (line, w)) in self.wrap(para, bold, size, width - right_inset, first_indent).into_iter().enumerate()
-            {
+            let mut lines = self.wrap(para, bold, size, width - right_inset, first_indent);
+            if matches!(align, Align::Centre) && lines.len() > 1 {
+                lines = self.balanced(para, bold, size, width, lines);
+            }
+            for (i, (line, w)) in lines.into_iter().enumerate() {
                 self.ensure(lh);
                 let x = match align {
                     Align::Left(ind) => self.left + ind + if i == 0 { first_indent } else { 0.0 },

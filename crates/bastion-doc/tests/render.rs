@@ -207,3 +207,16 @@ fn docx_declares_east_asian_fonts_and_a_page_field() {
         .collect();
     assert!(footers.iter().any(|f| f.contains("PAGE") && f.contains("— ")), "no PAGE field in a footer");
 }
+
+#[test]
+fn a_long_title_wraps_into_even_lines() {
+    let fonts = Fonts::discover(None).unwrap();
+    let doc =
+        Document { title: "防护物资签领单 · G319 青岚东入境卡点物资点".into(), ..Default::default() };
+    let path = out_dir().join("title.pdf");
+    std::fs::write(&path, to_pdf(&doc, &fonts).unwrap()).unwrap();
+    let text = pdftotext(&path);
+    let lines: Vec<usize> = text.lines().take(2).map(|l| l.chars().count()).collect();
+    // Not "…卡点物" and a stray "资点".
+    assert!(lines.len() == 2 && lines[0].abs_diff(lines[1]) <= 6, "uneven title lines: {text}");
+}

@@ -13,7 +13,12 @@ fn with_file<T>(pdf: &[u8], f: impl FnOnce(&std::path::Path) -> T) -> T {
     ));
     std::fs::write(&path, pdf).unwrap();
     let out = f(&path);
-    let _ = std::fs::remove_file(&path);
+    // Set BASTION_IT_KEEP_PDF to keep the files for a look (their paths are printed).
+    if std::env::var_os("BASTION_IT_KEEP_PDF").is_some() {
+        eprintln!("PDF kept: {}", path.display());
+    } else {
+        let _ = std::fs::remove_file(&path);
+    }
     out
 }
 

@@ -312,7 +312,8 @@ async fn issue_to_a_shift_is_all_or_nothing(backend: Backend) {
     let pdf = r.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF-") && crate::pdf::embeds_a_font(&pdf), "a PDF carrying its Chinese font");
     assert_eq!(crate::pdf::images(&pdf), 2, "the two drawn signatures are on the form");
-    let text = crate::pdf::text(&pdf);
+    // Lines wrap inside table cells: read the text as one run.
+    let text = crate::pdf::text(&pdf).replace('\n', "");
     assert!(text.contains("防护物资签领单") && text.contains("班次 2026-02-02 白班"), "{text}");
     assert!(text.contains("手部受伤，无法签字"), "the leader's reason is on the form:\n{text}");
     assert!(text.contains("发放人（签字）") && text.contains("带班负责人（签字）"), "{text}");
