@@ -39,3 +39,20 @@ impl App {
             .map_err(doc_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bastion_doc::DocError;
+
+    use crate::AppError;
+
+    #[test]
+    fn a_missing_font_is_a_message_saying_what_to_install_not_an_internal_error() {
+        let e = super::doc_error(DocError::NoFont);
+        assert!(matches!(&e, AppError::Conflict(m) if m.contains("apt-get install fonts-noto-cjk")), "{e:?}");
+        let e = super::doc_error(DocError::BadFont("字体文件 /x.ttf 不存在".into()));
+        assert!(matches!(&e, AppError::Conflict(m) if m.contains("/x.ttf")), "{e:?}");
+        assert!(matches!(super::doc_error(DocError::BadImage("坏".into())), AppError::Invalid(_)));
+        assert!(matches!(super::doc_error(DocError::Render("x".into())), AppError::Internal(_)));
+    }
+}
