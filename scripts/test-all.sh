@@ -176,6 +176,10 @@ if want test; then
   if [ "$PG_OK" = 0 ]; then
     warn "no PostgreSQL: the PostgreSQL half of the Rust tests will fail"
   fi
+  # The PDF tests embed a system Chinese font and read the result back with pdftotext.
+  if ! run_logged setup-doc-tools ensure_doc_tools; then
+    record setup-doc-tools 0 1 "no fonts-noto-cjk/poppler-utils: the PDF tests will fail; see $LOG_DIR/setup-doc-tools.log"
+  fi
   run_logged test timeout --kill-after=30 "${BASTION_TEST_TIMEOUT:-1800}" cargo test --workspace --no-fail-fast
   rc=$?
   # test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s

@@ -195,6 +195,20 @@ stop_private_pg() {
   fi
 }
 
+# --- Documents ---------------------------------------------------------------------------------
+
+# ensure_doc_tools — what the document engine's tests need: a Chinese font to embed in PDFs
+# (fonts-noto-cjk) and poppler's pdftotext/pdfinfo/pdfimages to read the PDFs back.
+ensure_doc_tools() {
+  local need=()
+  deb_installed fonts-noto-cjk || need+=(fonts-noto-cjk)
+  deb_installed poppler-utils || need+=(poppler-utils)
+  if [ "${#need[@]}" -gt 0 ]; then
+    apt_install "${need[@]}" || return 1
+  fi
+  command -v pdftotext >/dev/null 2>&1 || { warn "no pdftotext after installing poppler-utils"; return 1; }
+}
+
 # --- Browser and Node.js -----------------------------------------------------------------------
 
 # ensure_browser — Debian's chromium (+ chromium-driver) and CJK fonts for Chinese screenshots.

@@ -15,12 +15,16 @@ pub mod notify;
 pub mod operation;
 pub mod org;
 pub mod party;
+pub mod printing;
 pub mod publicity;
 pub mod recall;
 pub mod report;
 pub mod schedule;
 pub mod supplies;
 pub mod transfer;
+
+/// The document engine (PDF/.docx), for the layers above that build printable documents.
+pub use bastion_doc as doc;
 
 use bastion_core::permission::{self, DataScope};
 use bastion_core::FieldError;
@@ -267,6 +271,8 @@ pub struct App {
     pub notify: std::sync::Arc<notify::Runtime>,
     /// Publicity: this node's buffered view counts and rendered public pages.
     pub publicity: std::sync::Arc<publicity::PublicityRuntime>,
+    /// The Chinese fonts printed PDFs embed, found on first use; see [`App::fonts`].
+    pub fonts: std::sync::Arc<std::sync::OnceLock<bastion_doc::Fonts>>,
 }
 
 impl App {
@@ -280,6 +286,7 @@ impl App {
             recall,
             notify: std::sync::Arc::default(),
             publicity: std::sync::Arc::default(),
+            fonts: std::sync::Arc::default(),
         }
     }
 

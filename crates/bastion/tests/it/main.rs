@@ -19,6 +19,7 @@ mod manage;
 mod matrix;
 mod notify;
 mod party;
+mod pdf;
 mod publicity;
 mod recall; // recall (召集令)
 mod report;

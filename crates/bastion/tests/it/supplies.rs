@@ -310,11 +310,13 @@ async fn issue_to_a_shift_is_all_or_nothing(backend: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let pdf = r.bytes().await.unwrap();
-    let text = String::from_utf8_lossy(&pdf);
-    assert!(pdf.starts_with(b"%PDF-1.4") && text.trim_end().ends_with("%%EOF"));
-    assert_eq!(text.matches("/Subtype /Image").count(), 2, "two signatures embedded");
-    let hex: String = "手部受伤".encode_utf16().map(|u| format!("{u:04X}")).collect();
-    assert!(text.contains(&hex), "the leader's reason is on the form");
+    assert!(pdf.starts_with(b"%PDF-") && crate::pdf::embeds_a_font(&pdf), "a PDF carrying its Chinese font");
+    assert_eq!(crate::pdf::images(&pdf), 2, "the two drawn signatures are on the form");
+    // Lines wrap inside table cells: read the text as one run.
+    let text = crate::pdf::text(&pdf).replace('\n', "");
+    assert!(text.contains("防护物资签领单") && text.contains("班次 2026-02-02 白班"), "{text}");
+    assert!(text.contains("手部受伤，无法签字"), "the leader's reason is on the form:\n{text}");
+    assert!(text.contains("发放人（签字）") && text.contains("带班负责人（签字）"), "{text}");
     let r = c.get(t.url(&format!("/supplies/posts/{post}/form?date=昨天&shift=白班"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let off = t.login("officer").await;

@@ -205,7 +205,15 @@ pub async fn poster_file(
     let url = format!("{}/p/{}", base_url(&headers), c.public_code);
     let (body, mime) = match file.as_str() {
         "poster.pdf" => {
-            (poster::poster_pdf(t.s("checkpoint.poster_title"), &c.name, &url, &notice_lines(t, &c)), "application/pdf")
+            let Some(doc) =
+                poster::poster_document(t.s("checkpoint.poster_title"), &c.name, &url, &notice_lines(t, &c))
+            else {
+                return error_page(t, AppError::Internal(anyhow::anyhow!("poster")));
+            };
+            match state.app.render_pdf(doc).await {
+                Ok(pdf) => (Some(pdf), "application/pdf"),
+                Err(e) => return error_page(t, e),
+            }
         }
         "poster.png" => (poster::qr_png(&url, 12), "image/png"),
         "poster.svg" => (Some(poster::qr_svg(&url, 600).into_bytes()), "image/svg+xml"),
