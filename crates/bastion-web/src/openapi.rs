@@ -332,7 +332,7 @@ fn query_params(path: &str) -> Vec<Value> {
             q("day", json!({"type": "string", "format": "date"}), "日期"),
         ],
         // daily report
-        "/api/reports/{day}/export" => vec![q("format", enum_of(vec!["xlsx"]), "文件格式")],
+        "/api/reports/{day}/export" => vec![q("format", enum_of(vec!["xlsx", "docx", "pdf"]), "文件格式")],
         // supplies
         "/api/supplies/movements" => vec![q("store_id", json!({"type": "integer", "minimum": 1}), "库点")],
         "/api/supplies/issues" => vec![q("person_id", json!({"type": "integer", "minimum": 1}), "签领人")],
@@ -347,9 +347,12 @@ fn file_types(path: &str) -> Vec<&'static str> {
         "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
         "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
         "/api/party/petitions/{id}/signature" => vec!["image/png"],
-        "/api/reports/{day}/export" | "/api/duty/rosters/{id}/export" => {
-            vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-        }
+        "/api/duty/rosters/{id}/export" => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+        "/api/reports/{day}/export" => vec![
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/pdf",
+        ],
         _ => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
     }
 }

@@ -1,5 +1,6 @@
 //! The daily report's exports, made for the viewer (a section they may not read is left out
-//! and named as such): .xlsx with one sheet of figures and one per section table.
+//! and named as such): .xlsx with one sheet of figures and one per section table; .docx and PDF
+//! laid out as an official document by the document engine.
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;
@@ -11,23 +12,31 @@ use crate::{App, AppError, AppResult, Ctx};
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Xlsx,
+    Docx,
+    Pdf,
 }
 
 impl ExportFormat {
     pub fn parse(s: &str) -> AppResult<Self> {
         match s {
             "xlsx" => Ok(Self::Xlsx),
-            _ => Err(AppError::invalid(bastion_core::FieldError::new("格式", "导出格式只能是 xlsx"))),
+            "docx" => Ok(Self::Docx),
+            "pdf" => Ok(Self::Pdf),
+            _ => Err(AppError::invalid(bastion_core::FieldError::new("格式", "导出格式只能是 xlsx、docx 或 pdf"))),
         }
     }
     pub fn mime(self) -> &'static str {
         match self {
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Self::Pdf => "application/pdf",
         }
     }
     pub fn ext(self) -> &'static str {
         match self {
             Self::Xlsx => "xlsx",
+            Self::Docx => "docx",
+            Self::Pdf => "pdf",
         }
     }
 }
@@ -105,6 +114,74 @@ fn xlsx(r: &Report) -> AppResult<Vec<u8>> {
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
+/// The report as an official document (GB/T 9704 layout): the bureau's red header, the title,
+/// each section's sentences, figures and table, the owners' text, the late corrections.
+fn document(r: &Report) -> bastion_doc::Document {
+    use bastion_doc::Block;
+    let mut blocks = Vec::new();
+    let cn = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
+    for (i, s) in r.sections.iter().enumerate() {
+        blocks.push(Block::Heading(format!("{}、{}", cn.get(i).copied().unwrap_or("·"), s.title)));
+        let Some(f) = s.section.as_ref().filter(|_| s.readable) else {
+            blocks.push(Block::Paragraph("（本部分不在查看人的权限范围内，未列出。）".into()));
+            continue;
+        };
+        for line in &f.sentences {
+            blocks.push(Block::Paragraph(line.clone()));
+        }
+        if let Some(figs) = &f.figures {
+            blocks.push(Block::Table {
+                columns: vec!["项目".into(), "数值".into()],
+                rows: figs.iter().map(|g| vec![g.label.clone(), g.value.clone()]).collect(),
+            });
+        }
+        if !f.rows.is_empty() {
+            let mut columns = vec!["名称".to_string()];
+            columns.extend(f.columns.iter().cloned());
+            let rows = f
+                .rows
+                .iter()
+                .map(|row| std::iter::once(row.name.clone()).chain(row.cells.iter().cloned()).collect())
+                .collect();
+            blocks.push(Block::Table { columns, rows });
+        }
+        if let Some(n) = &s.note {
+            for line in n.body.lines().filter(|l| !l.trim().is_empty()) {
+                blocks.push(Block::Paragraph(line.to_string()));
+            }
+        }
+    }
+    if !r.corrections.is_empty() {
+        blocks.push(Block::Heading("迟报更正".into()));
+        for c in &r.corrections {
+            blocks.push(Block::Paragraph(format!(
+                "{} {}「{}」上报 {}，现为 {}。",
+                c.day, c.section, c.label, c.reported, c.now
+            )));
+        }
+    }
+    if let Some(h) = &r.content_hash {
+        blocks.push(Block::Spacer { mm: 4.0 });
+        blocks.push(Block::Paragraph(format!(
+            "签发人：{}　内容摘要（SHA-256）：{h}",
+            r.signed_by.clone().unwrap_or_default()
+        )));
+    }
+    let date = jiff::civil::Date::strptime("%Y-%m-%d", &r.day)
+        .map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day()))
+        .unwrap_or_else(|_| r.day.clone());
+    bastion_doc::Document {
+        title: title_of(r),
+        issuer: Some(r.office.clone()),
+        number: None,
+        addressee: None,
+        blocks,
+        signer: Some(r.office.clone()),
+        date: Some(date),
+        landscape: false,
+    }
+}
+
 impl App {
     /// A day's report as a file, for this viewer: (bytes, file name, MIME type).
     pub async fn export_report(
@@ -116,6 +193,8 @@ impl App {
         let r = self.report(ctx, day).await?;
         let bytes = match format {
             ExportFormat::Xlsx => xlsx(&r)?,
+            ExportFormat::Docx => bastion_doc::to_docx(&document(&r)).map_err(crate::printing::doc_error)?,
+            ExportFormat::Pdf => self.render_pdf(document(&r)).await?,
         };
         Ok((bytes, format!("daily-report-{}.{}", r.day, format.ext()), format.mime()))
     }

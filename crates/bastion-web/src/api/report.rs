@@ -123,6 +123,6 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/api/reports/{day}/export", export)
             .perm(perm::REPORT_READ)
             .probe("/api/reports/2000-01-01/export?format=xlsx")
-            .doc(TAG, "导出战报（format=xlsx）", None, "File", "200"),
+            .doc(TAG, "导出战报（format=xlsx 表格、docx 公文、pdf 公文，内嵌中文字体）", None, "File", "200"),
     ]
 }

@@ -219,6 +219,26 @@ async fn the_report_shows_what_was_put_in_and_freezes_when_signed(backend: Backe
         .find(|r| r.get(1).map(|c| c.to_string()) == Some("今日登记（人次）".into()))
         .expect("the count in the sheet");
     assert_eq!(row[2].to_string(), (before + 4).to_string());
+    // The official-document exports read back with the same numbers and the owner's text.
+    let count = bastion_app::dashboard::grouped(before + 4);
+    let r = boss.get(t.url(&format!("/api/reports/{}/export?format=pdf", today()))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let text = super::pdf::text(&r.bytes().await.unwrap());
+    let flat: String = text.split_whitespace().collect();
+    assert!(flat.contains("每日战报") && flat.contains("青岚县公安局"), "{text:.400}");
+    assert!(flat.contains(&format!("共登记{count}人次")), "{text:.800}");
+    assert!(flat.contains("发热旅客已由120转运县人民医院发热门诊"), "{text:.800}");
+    assert!(flat.contains(&hash), "the signed hash printed: {text:.800}");
+    let r = boss.get(t.url(&format!("/api/reports/{}/export?format=docx", today()))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    let words: String = xml.split('<').filter_map(|p| p.split_once('>').map(|(_, t)| t)).collect();
+    assert!(words.contains("每日战报") && words.contains(&format!("共登记 {count} 人次")), "{words:.600}");
+    assert!(words.contains("今日登记（人次）") && xml.contains("w:eastAsia"), "{words:.600}");
     let r = boss.get(t.url(&format!("/api/reports/{}/export?format=rtf", today()))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
