@@ -333,6 +333,7 @@ fn query_params(path: &str) -> Vec<Value> {
         ],
         // daily report
         "/api/reports/{day}/export" => vec![q("format", enum_of(vec!["xlsx", "docx", "pdf"]), "文件格式")],
+        "/api/inspections/circulars/{id}/export" => vec![q("format", enum_of(vec!["pdf", "docx"]), "文件格式")],
         // supplies
         "/api/supplies/movements" => vec![q("store_id", json!({"type": "integer", "minimum": 1}), "库点")],
         "/api/supplies/issues" => vec![q("person_id", json!({"type": "integer", "minimum": 1}), "签领人")],
@@ -348,6 +349,9 @@ fn file_types(path: &str) -> Vec<&'static str> {
         "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
         "/api/party/petitions/{id}/signature" => vec!["image/png"],
         "/api/duty/rosters/{id}/export" => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+        "/api/inspections/circulars/{id}/export" => {
+            vec!["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+        }
         "/api/reports/{day}/export" => vec![
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

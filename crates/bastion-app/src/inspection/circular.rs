@@ -164,4 +164,62 @@ impl App {
         bastion_store::commit(tx).await?;
         Ok(())
     }
+    /// A circular as a document to print or send (PDF) or to edit further (.docx), in the layout
+    /// of an official document: the office's red header, the number, the title, the addressee,
+    /// the body (its "一、…" lines as headings), the office and the date.
+    pub async fn circular_document(&self, ctx: &Ctx, id: CircularId) -> AppResult<bastion_doc::Document> {
+        let c = self.circular(ctx, id).await?;
+        let office = self.circular_office(ctx).await?;
+        let heading = |l: &str| {
+            let mut ch = l.chars();
+            matches!(ch.next(), Some('一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'))
+                && l.contains('、')
+                && l.chars().count() <= 20
+        };
+        let blocks = c
+            .body
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                if heading(l) {
+                    bastion_doc::Block::Heading(l.into())
+                } else {
+                    bastion_doc::Block::Paragraph(l.into())
+                }
+            })
+            .collect();
+        let date = c.approved_at.map(|at| {
+            let d = jiff::Timestamp::from_millisecond(at).map(|t| t.to_zoned(bastion_core::time::beijing()).date());
+            d.map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day())).unwrap_or_default()
+        });
+        Ok(bastion_doc::Document {
+            title: c.title.clone(),
+            issuer: Some(office.clone()),
+            number: Some(c.doc_no.clone()),
+            addressee: Some("各派出所、各大队、指挥部各工作组：".into()),
+            blocks,
+            signer: Some(office),
+            date: Some(date.unwrap_or_else(|| "（草稿，未发布）".into())),
+            landscape: false,
+        })
+    }
+
+    /// A circular as a file: (bytes, file name, MIME type); `format` is `pdf` or `docx`.
+    pub async fn export_circular(
+        &self,
+        ctx: &Ctx,
+        id: CircularId,
+        format: &str,
+    ) -> AppResult<(Vec<u8>, String, &'static str)> {
+        let doc = self.circular_document(ctx, id).await?;
+        match format {
+            "pdf" => Ok((self.render_pdf(doc).await?, format!("circular-{}.pdf", id.0), "application/pdf")),
+            "docx" => Ok((
+                bastion_doc::to_docx(&doc).map_err(crate::printing::doc_error)?,
+                format!("circular-{}.docx", id.0),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            )),
+            _ => Err(AppError::invalid(FieldError::new("格式", "导出格式只能是 pdf 或 docx"))),
+        }
+    }
 }

@@ -262,6 +262,29 @@ pub async fn publish_circular(
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FormatQuery {
+    pub format: Option<String>,
+}
+
+pub async fn export_circular(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let (bytes, name, mime) = s.app.export_circular(&ctx, CircularId(id), q.format.as_deref().unwrap_or("pdf")).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// The endpoints of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     const TAG: &str = "督导检查";
@@ -375,6 +398,10 @@ pub fn endpoints() -> Vec<Endpoint> {
             .perm(perm::CIRCULAR_WRITE)
             .probe("/api/inspections/circulars/999999")
             .doc(TAG, "修改通报草稿（title、body）", Some("InspectionCircularInput"), "Ok", "200"),
+        get("/api/inspections/circulars/{id}/export", export_circular)
+            .perm(perm::INSPECTION_READ)
+            .probe("/api/inspections/circulars/999999/export?format=pdf")
+            .doc(TAG, "通报导出为公文（format=pdf 内嵌中文字体，或 docx）", None, "File", "200"),
         post("/api/inspections/circulars/{id}/publish", publish_circular)
             .perm(perm::CIRCULAR_APPROVE)
             .probe("/api/inspections/circulars/999999/publish")

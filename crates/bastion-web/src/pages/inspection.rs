@@ -634,6 +634,32 @@ pub async fn publish(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Pa
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FormatQuery {
+    pub format: Option<String>,
+}
+
+/// A circular as PDF or .docx.
+pub async fn export_circular(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<FormatQuery>,
+) -> Response {
+    match state.app.export_circular(&ctx, CircularId(id), q.format.as_deref().unwrap_or("pdf")).await {
+        Ok((bytes, name, mime)) => (
+            [
+                (axum::http::header::CONTENT_TYPE, mime.to_string()),
+                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_page(t, e),
+    }
+}
+
 /// The pages of this feature (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -660,6 +686,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/inspections/circulars/{id}", edit_circular)
             .perm(perm::CIRCULAR_WRITE)
             .probe("/inspections/circulars/999999"),
+        get("/inspections/circulars/{id}/export", export_circular)
+            .perm(perm::INSPECTION_READ)
+            .probe("/inspections/circulars/999999/export?format=pdf"),
         post("/inspections/circulars/{id}/publish", publish)
             .perm(perm::CIRCULAR_APPROVE)
             .probe("/inspections/circulars/999999/publish"),

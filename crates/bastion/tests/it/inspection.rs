@@ -351,6 +351,21 @@ async fn plans_and_circulars(backend: Backend) {
     let published: Vec<Value> =
         sec.get(t.url("/api/inspections/circulars")).send().await.unwrap().json().await.unwrap();
     assert_eq!(published.len(), 1);
+    // The unit reads the published circular as an official document: PDF and .docx.
+    let r = sec.get(t.url(&format!("/api/inspections/circulars/{id}/export?format=pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text: String = super::pdf::text(&r.bytes().await.unwrap()).split_whitespace().collect();
+    let doc_no = c["doc_no"].as_str().unwrap();
+    assert!(text.contains(doc_no) && text.contains("各派出所、各大队、指挥部各工作组"), "{text:.600}");
+    assert!(text.contains(&format!("共检查岗位{inspections}次，发现问题{findings}个")), "{text:.600}");
+    let r = sec.get(t.url(&format!("/api/inspections/circulars/{id}/export?format=docx"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert!(xml.contains(doc_no) && xml.contains("一、基本情况"), "{xml:.400}");
+    let r = sec.get(t.url(&format!("/api/inspections/circulars/{id}/export?format=odt"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The commander's own draft needs another approver.
     let r =
         boss.post(t.url("/api/inspections/circulars")).json(&json!({"from": today, "to": today})).send().await.unwrap();
