@@ -18,6 +18,7 @@ use crate::{in_scope, App, AppError, AppResult, Ctx};
 pub mod calendar;
 pub mod command;
 pub mod handover;
+mod print;
 pub mod roster;
 pub mod swap;
 pub(crate) use roster::NOTIFY_SENDER;

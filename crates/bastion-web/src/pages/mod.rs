@@ -54,6 +54,19 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
     .collect()
 }
 
+/// A PDF to download.
+pub fn pdf_download(bytes: Vec<u8>, name: &str) -> Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub struct MenuItem {
     pub href: &'static str,
     pub label: String,

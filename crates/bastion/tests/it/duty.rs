@@ -260,6 +260,12 @@ async fn desk_log_is_append_only(backend: Backend) {
     let (_, log) = send(duty.get(t.url("/api/duty/log"))).await;
     let entries = log["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "{log}");
+    // The day's log prints with both entries, the correction naming what it corrects.
+    let r = duty.get(t.url("/duty/log/print")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pdf: String = super::pdf::text(&r.bytes().await.unwrap()).split_whitespace().collect();
+    assert!(pdf.contains("值班日志") && pdf.contains("共2条记录"), "{pdf:.500}");
+    assert!(pdf.contains("幸福里小区有外地返乡人员") && pdf.contains(&format!("（更正第{first}条）")), "{pdf:.800}");
     assert_eq!(entries[0]["body"], "城关镇群众来电反映幸福里小区有外地返乡人员");
     assert_eq!(entries[0]["important"], true);
     assert_eq!(entries[0]["category"], "call");
@@ -859,6 +865,16 @@ async fn command_structure(backend: Backend) {
         assert_eq!(leaders, 1, "one leader in {}", g["group"]["name"]);
     }
     let op = v["operation_id"].as_i64().unwrap();
+    // The printable chart (A4 landscape PDF) names every group and its leader.
+    let r = c.get(t.url(&format!("/duty/command/print?operation_id={op}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf: String = super::pdf::text(&r.bytes().await.unwrap()).split_whitespace().collect();
+    for g in &groups {
+        let name = g["group"]["name"].as_str().unwrap();
+        let leader = g["members"].as_array().unwrap().iter().find(|m| m["role"] == "leader").unwrap();
+        assert!(pdf.contains(name) && pdf.contains(leader["name"].as_str().unwrap()), "{name} in {pdf:.600}");
+    }
     // A new work group; a second leading group is refused by name.
     let (s, g) = send(c.post(t.url("/api/duty/command/groups")).json(
         &json!({"operation_id": op, "kind": "work", "name": "隔离点安保组", "remit": "集中隔离点周边巡逻和秩序维护"}),

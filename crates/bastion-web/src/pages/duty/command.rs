@@ -143,10 +143,23 @@ pub async fn remove_member(
     after_write(&state, &ctx, t, &f.operation_id, r).await
 }
 
+/// The command structure as a PDF (A4 landscape).
+pub async fn print(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Query(q): Query<OperationQuery>,
+) -> Response {
+    match state.app.command_chart_pdf(&ctx, q.operation_id.as_deref()).await {
+        Ok(bytes) => crate::pages::pdf_download(bytes, "command-structure.pdf"),
+        Err(e) => crate::pages::error_page(t, e),
+    }
+}
+
 /// The pages of the command structure (see `crate::routes`).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         get("/duty/command", show).perm(perm::DUTY_READ).menu(30, "command.menu", "⚑"),
+        get("/duty/command/print", print).perm(perm::DUTY_READ),
         post("/duty/command/groups", create_group).perm(perm::DUTY_COMMAND),
         post("/duty/command/groups/{id}/members", set_member)
             .perm(perm::DUTY_COMMAND)

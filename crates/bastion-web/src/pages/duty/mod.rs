@@ -452,6 +452,14 @@ pub async fn log(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(
     log_page(&state, &ctx, t, q.day.as_deref(), v, vec![], StatusCode::OK).await
 }
 
+/// A day's desk log as a PDF.
+pub async fn print_log(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<LogQuery>) -> Response {
+    match state.app.desk_log_pdf(&ctx, q.day.as_deref()).await {
+        Ok(bytes) => crate::pages::pdf_download(bytes, "desk-log.pdf"),
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
 pub async fn add_log(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Form(v): Form<LogInput>) -> Response {
     match state.app.add_log_entry(&ctx, &v).await {
         Ok(_) => Redirect::to("/duty/log").into_response(),
@@ -477,6 +485,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/duty/assignments/{id}/sign-in", sign_in).perm(perm::DUTY_SIGN).probe("/duty/assignments/0/sign-in"),
         post("/duty/assignments/{id}/sign-out", sign_out).perm(perm::DUTY_SIGN).probe("/duty/assignments/0/sign-out"),
         get("/duty/log", log).perm(perm::DUTY_LOG).menu(33, "duty.menu_log", "✎"),
+        get("/duty/log/print", print_log).perm(perm::DUTY_LOG),
         post("/duty/log", add_log).perm(perm::DUTY_LOG),
     ]
     .into_iter()
