@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
 mod dashboard;
+mod dossier;
 pub(crate) use dashboard::{DASHBOARD, REPORT};
 pub mod demo;
 

@@ -171,6 +171,9 @@ pub struct Report {
     pub changes: Vec<Change>,
     pub may_refresh: bool,
     pub may_sign: bool,
+    /// The digest's deliveries to the chat-bot groups (retried and logged; a bot that is down
+    /// never stops the sign-off).
+    pub deliveries: Vec<crate::notify::Delivery>,
     /// The issuing office (the bureau).
     pub office: String,
 }
@@ -432,6 +435,7 @@ impl App {
             changes,
             may_refresh: draft && ctx.can(perm::REPORT_WRITE) && day == today(),
             may_sign: draft && ctx.can(perm::REPORT_APPROVE),
+            deliveries: self.deliveries_of(Source::new("report", row.id.0), None, 50).await?,
             office: office.unwrap_or_default(),
         })
     }

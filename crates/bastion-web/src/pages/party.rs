@@ -558,6 +558,24 @@ async fn me_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, notice: String
     render_status(status, &MePage { shell, rec, error, notice })
 }
 
+/// A candidate's membership dossier as a .docx.
+pub async fn dossier(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    match state.app.candidate_dossier(&ctx, bastion_app::party::CandidateId(id)).await {
+        Ok((bytes, name)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
+                ),
+                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
 /// The pages of this feature (see `crate::routes`); menu band 70–79. Probes use the demo's
 /// 城关派出所党支部 (organisation 14, the demo secretary's unit).
 pub fn endpoints() -> Vec<Endpoint> {
@@ -584,6 +602,9 @@ pub fn endpoints() -> Vec<Endpoint> {
             .perm(perm::PARTY_MISSION_WRITE)
             .probe("/party/teams/1/results"),
         get("/party/pipeline", pipeline).perm(perm::PARTY_PIPELINE_WRITE).menu(73, "party.menu_pipeline", "⇢"),
+        get("/party/candidates/{id}/dossier", dossier)
+            .perm(perm::PARTY_PIPELINE_WRITE)
+            .probe("/party/candidates/999999/dossier"),
         post("/party/candidates/{id}/steps", record_step)
             .perm(perm::PARTY_PIPELINE_WRITE)
             .probe("/party/candidates/1/steps"),

@@ -713,6 +713,21 @@ async fn pipeline_rules(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("最早可于"));
+    // The dossier (.docx) carries the steps, the admission at the front and the blocking rule.
+    let r = secretary.get(t.url(&format!("/party/candidates/{c}/dossier"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    let words: String = xml.split('<').filter_map(|p| p.split_once('>').map(|(_, t)| t)).collect();
+    for want in
+        ["发展党员档案（测试880101）", "递交入党申请书", &applied, "青公党〔2026〕12号", "一年以上", "城关派出所党支部"]
+    {
+        assert!(words.contains(want), "{want} in {words:.600}");
+    }
+    assert!(xml.contains("w:eastAsia"));
+    let r = secretary.get(t.url(&format!("/party/candidates/{other}/dossier"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "another branch's dossier");
 }
 
 async fn meetings_and_check_in(backend: Backend) {

@@ -197,6 +197,16 @@ async fn the_report_shows_what_was_put_in_and_freezes_when_signed(backend: Backe
     .await;
     assert!(digest.contains(&bastion_app::dashboard::grouped(before + 4)), "{digest}");
     assert!(!digest.contains("林晓风") && !digest.contains("13900001111"), "no personal data: {digest}");
+    // The bot that is down did not stop the sign-off; its failed attempt is logged on the report.
+    eventually("the failed delivery logged", Duration::from_secs(20), || async {
+        let r: Value =
+            boss.get(t.url(&format!("/api/reports/{}", today()))).send().await.unwrap().json().await.unwrap();
+        let d = r["deliveries"].as_array().unwrap().clone();
+        (d.iter().any(|x| x["channel"] == "失联的群" && x["ok"] == false)
+            && d.iter().any(|x| x["channel"] == "战报群" && x["ok"] == true))
+        .then_some(())
+    })
+    .await;
 
     // Late data after sign-off: the signed report does not move.
     register(&t, &gate, cp, false).await;
