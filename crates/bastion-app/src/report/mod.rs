@@ -385,15 +385,15 @@ impl App {
         Ok(out)
     }
 
+    async fn report_row(&self, day: Date) -> AppResult<ReportRow> {
+        self.store.report_of_day(&day.to_string()).await?.ok_or_else(|| AppError::NotFound(format!("{day} 还没有战报")))
+    }
+
     /// One day's report as this viewer may see it.
     pub async fn report(&self, ctx: &Ctx, day: &str) -> AppResult<Report> {
         ctx.scope(perm::REPORT_READ)?;
         let day = parse_day(day)?;
-        let row = self
-            .store
-            .report_of_day(&day.to_string())
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("{day} 还没有战报")))?;
+        let row = self.report_row(day).await?;
         let (frozen, corrections) = frozen_of(&row)?;
         let notes = self.store.report_notes(row.id).await?;
         let before = match day.yesterday() {
@@ -452,11 +452,7 @@ impl App {
             return Err(AppError::Forbidden("只有该部分的负责人可以填写说明".into()));
         }
         let body = opt_text("说明", &v.body, 2000).map_err(AppError::invalid)?.unwrap_or_default();
-        let row = self
-            .store
-            .report_of_day(&day.to_string())
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("{day} 还没有战报")))?;
+        let row = self.report_row(day).await?;
         let mut tx = self.store.begin().await?;
         if !self.store.lock_report_draft(&mut tx, row.id).await? {
             return Err(AppError::Conflict("战报已签发，不能再修改".into()));
@@ -471,11 +467,7 @@ impl App {
     pub async fn sign_report(&self, ctx: &Ctx, day: &str) -> AppResult<String> {
         ctx.scope(perm::REPORT_APPROVE)?;
         let day = parse_day(day)?;
-        let row = self
-            .store
-            .report_of_day(&day.to_string())
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("{day} 还没有战报")))?;
+        let row = self.report_row(day).await?;
         let signed = || {
             AppError::Conflict(format!(
                 "{day} 的战报已由 {} 于 {} 签发，不能重复签发",

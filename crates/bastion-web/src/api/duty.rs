@@ -275,29 +275,13 @@ pub async fn refuse_swap(
     Ok(Json(s.app.decide_swap(&ctx, SwapId(id), false, &input).await?))
 }
 
-/// An .xlsx file to download.
-pub fn xlsx_download(bytes: Vec<u8>, name: &str) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 pub async fn roster_export(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::response::Response> {
     let (bytes, name) = s.app.roster_workbook(&ctx, RosterId(id)).await?;
-    Ok(xlsx_download(bytes, &name))
+    Ok(crate::pages::download(bytes, &name, crate::pages::XLSX))
 }
 
 /// The endpoints of this feature (see `crate::routes`). The desk log has no update or delete:

@@ -262,27 +262,14 @@ pub async fn publish_circular(
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct FormatQuery {
-    pub format: Option<String>,
-}
-
 pub async fn export_circular(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(id): Path<i64>,
-    Query(q): Query<FormatQuery>,
+    Query(q): Query<crate::pages::FormatQuery>,
 ) -> ApiResult<Response> {
     let (bytes, name, mime) = s.app.export_circular(&ctx, CircularId(id), q.format.as_deref().unwrap_or("pdf")).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::pages::download(bytes, &name, mime))
 }
 
 /// The endpoints of this feature (see `crate::routes`).

@@ -2,8 +2,8 @@
 //! text, sign-off, and the exports.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use bastion_app::report::{ExportFormat, NoteInput, Report, ReportSummary};
 use bastion_core::permission::perm;
@@ -24,12 +24,6 @@ const TAG: &str = "每日战报";
 pub struct AssembleBody {
     #[schemars(extend("format" = "date"))]
     pub day: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ExportQuery {
-    pub format: Option<String>,
 }
 
 /// The hash of what was signed.
@@ -77,12 +71,11 @@ pub async fn export(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(day): Path<String>,
-    Query(q): Query<ExportQuery>,
+    Query(q): Query<crate::pages::FormatQuery>,
 ) -> ApiResult<Response> {
     let format = ExportFormat::parse(q.format.as_deref().unwrap_or("xlsx"))?;
     let (bytes, name, mime) = s.app.export_report(&ctx, &day, format).await?;
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok(crate::pages::download(bytes, &name, mime))
 }
 
 /// The endpoints of this feature (see `crate::routes`).

@@ -634,28 +634,15 @@ pub async fn publish(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Pa
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct FormatQuery {
-    pub format: Option<String>,
-}
-
 /// A circular as PDF or .docx.
 pub async fn export_circular(
     State(state): State<AppState>,
     PageCtx(ctx, t): PageCtx,
     Path(id): Path<i64>,
-    Query(q): Query<FormatQuery>,
+    Query(q): Query<super::FormatQuery>,
 ) -> Response {
     match state.app.export_circular(&ctx, CircularId(id), q.format.as_deref().unwrap_or("pdf")).await {
-        Ok((bytes, name, mime)) => (
-            [
-                (axum::http::header::CONTENT_TYPE, mime.to_string()),
-                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((bytes, name, mime)) => super::download(bytes, &name, mime),
         Err(e) => error_page(t, e),
     }
 }

@@ -54,18 +54,29 @@ pub fn endpoints() -> Vec<crate::routes::Endpoint> {
     .collect()
 }
 
-/// A PDF to download.
-pub fn pdf_download(bytes: Vec<u8>, name: &str) -> Response {
+/// A generated file to download (PDF, .docx, .xlsx) under `name`.
+pub fn download(bytes: Vec<u8>, name: &str, mime: &str) -> Response {
     use axum::response::IntoResponse;
     (
         [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (axum::http::header::CONTENT_TYPE, mime.to_string()),
             (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
         bytes,
     )
         .into_response()
 }
+
+/// `?format=` of an export.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct FormatQuery {
+    pub format: Option<String>,
+}
+
+pub const PDF: &str = "application/pdf";
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub struct MenuItem {
     pub href: &'static str,

@@ -561,17 +561,7 @@ async fn me_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, notice: String
 /// A candidate's membership dossier as a .docx.
 pub async fn dossier(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
     match state.app.candidate_dossier(&ctx, bastion_app::party::CandidateId(id)).await {
-        Ok((bytes, name)) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
-                ),
-                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((bytes, name)) => super::download(bytes, &name, super::DOCX),
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
 }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::report::{ExportFormat, NoteInput, Report, ReportSummary};
@@ -57,12 +57,6 @@ impl DayPage {
 #[serde(default)]
 pub struct DayForm {
     pub day: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ExportQuery {
-    pub format: Option<String>,
 }
 
 async fn history_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, error: String, status: StatusCode) -> Response {
@@ -148,21 +142,14 @@ pub async fn export(
     State(state): State<AppState>,
     PageCtx(ctx, t): PageCtx,
     Path(day): Path<String>,
-    Query(q): Query<ExportQuery>,
+    Query(q): Query<super::FormatQuery>,
 ) -> Response {
     let format = match ExportFormat::parse(q.format.as_deref().unwrap_or("xlsx")) {
         Ok(f) => f,
         Err(e) => return error_page(t, e),
     };
     match state.app.export_report(&ctx, &day, format).await {
-        Ok((bytes, name, mime)) => (
-            [
-                (header::CONTENT_TYPE, mime.to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((bytes, name, mime)) => super::download(bytes, &name, mime),
         Err(e) => error_page(t, e),
     }
 }

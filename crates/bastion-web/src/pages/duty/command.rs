@@ -150,7 +150,7 @@ pub async fn print(
     Query(q): Query<OperationQuery>,
 ) -> Response {
     match state.app.command_chart_pdf(&ctx, q.operation_id.as_deref()).await {
-        Ok(bytes) => crate::pages::pdf_download(bytes, "command-structure.pdf"),
+        Ok(bytes) => crate::pages::download(bytes, "command-structure.pdf", crate::pages::PDF),
         Err(e) => crate::pages::error_page(t, e),
     }
 }

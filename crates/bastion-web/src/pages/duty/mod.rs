@@ -455,7 +455,7 @@ pub async fn log(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(
 /// A day's desk log as a PDF.
 pub async fn print_log(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Query(q): Query<LogQuery>) -> Response {
     match state.app.desk_log_pdf(&ctx, q.day.as_deref()).await {
-        Ok(bytes) => crate::pages::pdf_download(bytes, "desk-log.pdf"),
+        Ok(bytes) => crate::pages::download(bytes, "desk-log.pdf", crate::pages::PDF),
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
 }

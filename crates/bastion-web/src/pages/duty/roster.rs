@@ -337,7 +337,7 @@ pub async fn repair(
 /// The version as a workbook, one sheet per unit.
 pub async fn export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
     match state.app.roster_workbook(&ctx, RosterId(id)).await {
-        Ok((bytes, name)) => crate::api::duty::xlsx_download(bytes, &name),
+        Ok((bytes, name)) => crate::pages::download(bytes, &name, crate::pages::XLSX),
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
 }
