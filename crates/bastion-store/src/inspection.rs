@@ -627,12 +627,22 @@ impl Store {
     // ---- findings ----
 
     pub async fn findings(&self, f: &FindingFilter, limit: i64, offset: i64) -> StoreResult<(Vec<Finding>, i64)> {
-        let mut count = Sql::new(&format!("SELECT COUNT(*) AS n FROM {FINDING_FROM} WHERE 1=1"));
+        // The joined rows always exist (the keys are required), so only a filter on the
+        // inspector needs the join to count.
+        let from = if f.raised_by.is_some() { FINDING_FROM } else { "inspection_findings f" };
+        let mut count = Sql::new(&format!("SELECT COUNT(*) AS n FROM {from} WHERE 1=1"));
         filtered(&mut count, f);
         let total: i64 = count.query().fetch_one(&self.read).await?.try_get("n")?;
         let mut q = Sql::new(&format!("SELECT {FINDING_COLS} FROM {FINDING_FROM} WHERE 1=1"));
         filtered(&mut q, f);
-        q.push(" ORDER BY CASE f.status WHEN 'open' THEN 0 WHEN 'rectified' THEN 1 ELSE 2 END, f.deadline_at, f.id");
+        // One status: the deadline order, which the (status, deadline) index gives without a sort.
+        if f.status.is_some() || f.overdue_at.is_some() {
+            q.push(" ORDER BY f.deadline_at, f.id");
+        } else {
+            q.push(
+                " ORDER BY CASE f.status WHEN 'open' THEN 0 WHEN 'rectified' THEN 1 ELSE 2 END, f.deadline_at, f.id",
+            );
+        }
         q.push(" LIMIT ").bind_i64(limit).push(" OFFSET ").bind_i64(offset);
         let rows = q.query().fetch_all(&self.read).await?;
         Ok((rows.iter().map(finding_row).collect::<StoreResult<_>>()?, total))
