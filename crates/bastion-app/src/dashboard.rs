@@ -182,22 +182,27 @@ impl App {
         } else {
             refused.push("卡点登记与发热".into());
         }
-        for (p, feature, label, name, axis) in [
+        let states = [
             (perm::PERSON_READ, "org", "在岗", "在岗人数", 0),
             (perm::SUPPLY_READ, "supplies", "最短保障天数", "最短保障天数", 1),
-        ] {
-            if !bureau_wide(p) {
-                refused.push(name.into());
-                continue;
-            }
-            let mut values = vec![None; days.len()];
-            for (day, v) in self.reported_figure(feature, label).await? {
-                let n = v.trim_end_matches('天').trim().replace(',', "").parse::<f64>().ok();
-                if let Some(i) = days.iter().position(|d| d.to_string() == day) {
-                    values[i] = n;
+        ];
+        let shown: Vec<_> = states.iter().filter(|s| bureau_wide(s.0)).collect();
+        refused.extend(states.iter().filter(|s| !bureau_wide(s.0)).map(|s| s.3.to_string()));
+        if !shown.is_empty() {
+            let asked: Vec<(&str, &str)> = shown.iter().map(|s| (s.1, s.2)).collect();
+            let reported = self.reported_figures(&asked).await?;
+            for (k, (_, _, _, name, axis)) in shown.iter().enumerate() {
+                let mut values = vec![None; days.len()];
+                for (day, v) in &reported {
+                    let n = v[k]
+                        .as_deref()
+                        .and_then(|v| v.trim_end_matches('天').trim().replace(',', "").parse::<f64>().ok());
+                    if let Some(i) = days.iter().position(|d| d.to_string() == *day) {
+                        values[i] = n;
+                    }
                 }
+                series.push(Series { name: (*name).into(), kind: "line", chart: "state", axis: *axis, values });
             }
-            series.push(Series { name: name.into(), kind: "line", chart: "state", axis, values });
         }
         Ok(Trends { days: days.iter().map(|d| d.to_string()).collect(), series, refused })
     }

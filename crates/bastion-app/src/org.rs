@@ -252,6 +252,11 @@ impl App {
     }
 
     /// The ids of the units a scope covers (None: all of them; none for a scope of one person).
+    /// The bureau's name (the root unit): the issuing office of its documents.
+    pub(crate) async fn bureau_name(&self) -> AppResult<String> {
+        Ok(self.store.units().await?.into_iter().find(|u| u.parent_id.is_none()).map(|u| u.name).unwrap_or_default())
+    }
+
     pub(crate) async fn visible_units(&self, scope: &RowScope) -> AppResult<Option<Vec<i64>>> {
         Ok(match scope {
             RowScope::All => None,

@@ -17,7 +17,7 @@ impl App {
     /// The command structure of an operation as a PDF (A4 landscape), for the wall of the HQ.
     pub async fn command_chart_pdf(&self, ctx: &Ctx, operation: Option<&str>) -> AppResult<Vec<u8>> {
         let view = self.command_structure(ctx, operation).await?;
-        let office = self.store.units().await?.into_iter().find(|u| u.parent_id.is_none()).map(|u| u.name);
+        let office = Some(self.bureau_name().await?).filter(|n| !n.is_empty());
         let names = |g: &crate::duty::command::GroupView, role: GroupRole| {
             let v: Vec<String> = g
                 .members

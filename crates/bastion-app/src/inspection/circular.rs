@@ -34,8 +34,7 @@ impl App {
     /// The issuing office printed on a circular's red header: the bureau (the root unit).
     pub async fn circular_office(&self, ctx: &Ctx) -> AppResult<String> {
         ctx.scope(perm::INSPECTION_READ)?;
-        let units = self.store.units().await?;
-        Ok(units.into_iter().find(|u| u.parent_id.is_none()).map(|u| u.name).unwrap_or_default())
+        self.bureau_name().await
     }
 
     pub async fn circular(&self, ctx: &Ctx, id: CircularId) -> AppResult<Circular> {

@@ -343,21 +343,28 @@ impl App {
         Ok(row.id)
     }
 
-    /// One figure of one section as each day's report froze it (day → value as shown), for the
-    /// dashboard's trends of figures that are states, not counts (people on post, stock).
-    pub(crate) async fn reported_figure(&self, feature: &str, label: &str) -> AppResult<Vec<(String, String)>> {
+    /// Figures (feature, label) as each day's report froze them, oldest day first: per day, the
+    /// value as shown of each asked figure. For the dashboard's trends of figures that are states,
+    /// not counts (people on post, stock); each report is read once for all of them.
+    pub(crate) async fn reported_figures(
+        &self,
+        asked: &[(&str, &str)],
+    ) -> AppResult<Vec<(String, Vec<Option<String>>)>> {
         let mut out = Vec::new();
         for r in self.store.reports(400).await? {
             let (frozen, _) = frozen_of(&r)?;
-            let value = frozen
+            let values = asked
                 .iter()
-                .find(|s| s.feature == feature)
-                .and_then(|s| s.figures.as_ref())
-                .and_then(|f| f.iter().find(|f| f.label == label))
-                .map(|f| f.value.clone());
-            if let Some(v) = value {
-                out.push((r.day.clone(), v));
-            }
+                .map(|(feature, label)| {
+                    frozen
+                        .iter()
+                        .find(|s| s.feature == *feature)
+                        .and_then(|s| s.figures.as_ref())
+                        .and_then(|f| f.iter().find(|f| f.label == *label))
+                        .map(|f| f.value.clone())
+                })
+                .collect();
+            out.push((r.day.clone(), values));
         }
         out.reverse();
         Ok(out)
@@ -420,7 +427,7 @@ impl App {
                 })
             })
             .collect();
-        let office = self.store.units().await?.into_iter().find(|u| u.parent_id.is_none()).map(|u| u.name);
+        let office = self.bureau_name().await?;
         Ok(Report {
             id: row.id,
             day: row.day.clone(),
@@ -431,12 +438,12 @@ impl App {
             signed_at: row.signed_at,
             content_hash: row.content_hash.clone(),
             sections,
-            corrections: if frozen.is_empty() { Vec::new() } else { corrections },
+            corrections,
             changes,
             may_refresh: draft && ctx.can(perm::REPORT_WRITE) && day == today(),
             may_sign: draft && ctx.can(perm::REPORT_APPROVE),
             deliveries: self.deliveries_of(Source::new("report", row.id.0), None, 50).await?,
-            office: office.unwrap_or_default(),
+            office,
         })
     }
 
