@@ -10,7 +10,7 @@
 #
 # Environment (docs/testing.md has them all):
 #   BASTION_TEST_PG          admin URL of a PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
-#   BASTION_TEST_STEPS       steps to run (default "fmt clippy build test e2e schemathesis")
+#   BASTION_TEST_STEPS       steps to run (default "fmt clippy build test e2e schemathesis deb")
 #   BASTION_TEST_TIMEOUT     seconds cargo test may take (default 1800)
 #   BASTION_E2E_BACKENDS     browser-suite backends (default "sqlite postgres")
 #   BASTION_E2E_SPECS        spec files to run (default e2e/tests/*.spec.mjs)
@@ -34,7 +34,7 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET_DIR in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
 LOG_DIR=${BASTION_TEST_LOGS:-$TARGET_DIR/test-all}
 mkdir -p "$LOG_DIR"
-STEPS=" ${BASTION_TEST_STEPS:-fmt clippy build test e2e schemathesis} "
+STEPS=" ${BASTION_TEST_STEPS:-fmt clippy build test e2e schemathesis deb} "
 E2E_BACKENDS=${BASTION_E2E_BACKENDS:-sqlite postgres}
 E2E_BACKENDS=${E2E_BACKENDS//,/ }
 ST_BACKENDS=${BASTION_ST_BACKENDS:-sqlite postgres}
@@ -71,7 +71,8 @@ run_logged() {
   # Not a pipeline: set-up functions must run in this shell so their exports stay.
   "$@" > >(tee "$LOG_DIR/$name.log") 2>&1
   local rc=$?
-  wait $! 2>/dev/null # let tee finish writing
+  # Let tee finish writing ($! is the process substitution's, when bash sets it).
+  if [ -n "${!:-}" ]; then wait "$!" 2>/dev/null; fi
   printf '==> [%s] exit %s after %ss\n' "$name" "$rc" "$((SECONDS - t0))"
   return "$rc"
 }
@@ -292,6 +293,17 @@ if want schemathesis; then
       fi
       record "$name" "$p" "$f" "$note"
     done
+  fi
+fi
+
+# --- Debian package: layout, maintainer scripts, systemd unit ---------------------------------
+# scripts/check-deb.sh --quick packs the debug binary (no release build) into a temp dir and checks
+# the package (a few seconds).
+if want deb; then
+  if [ ! -x "$TARGET_DIR/debug/bastion" ] || [ "${BUILD_OK:-1}" = 0 ]; then
+    record deb 0 1 "not run: no bastion binary at $TARGET_DIR/debug/bastion"
+  else
+    one_test deb env CARGO_TARGET_DIR="$TARGET_DIR" bash "$ROOT/scripts/check-deb.sh" --quick
   fi
 fi
 

@@ -45,6 +45,13 @@ describe(`duty [${backendName()}]`, { timeout: 300_000 }, () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
       await screenshot(page, `duty-my-shifts-360-${backendName()}`);
+      // The post's sign-in code opens the same shift there, signed in, with the sign-out button.
+      await page.goto(`${server.url}/duty/posts/${shift.post_id}/here`);
+      await page.getByTestId('here-state').getByText('在岗').waitFor();
+      await page.getByRole('button', { name: '签退' }).waitFor();
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 1, `sign-in code page wider than the screen by ${wide}px`);
+      await screenshot(page, `duty-post-code-360-${backendName()}`);
     });
     await withPage(browser, 'duty-board-present', DESKTOP, async (page) => {
       await logIn(page, server.url, 'duty');
@@ -156,6 +163,67 @@ describe(`duty [${backendName()}]`, { timeout: 300_000 }, () => {
       await page.goto(handover);
       await page.getByRole('button', { name: '确认接班' }).click();
       await page.getByTestId('handover-state').getByText('已接班').waitFor();
+    });
+  });
+
+  test(`the desk calls a meeting and assigns a decision; the officer checks in and reports it done on a phone (${backendName()})`, async () => {
+    let policeNo;
+    await withPage(browser, 'meeting-officer-who', SMALL, async (page) => {
+      await logIn(page, server.url, 'officer');
+      const me = await (await page.request.get(`${server.url}/api/me`)).json();
+      policeNo = (await (await page.request.get(`${server.url}/api/people/${me.person_id}`)).json()).police_no;
+    });
+    const title = '卡点防控调度会';
+    const task = '核查城关卡点测温枪校准情况';
+    let meetingUrl;
+    await withPage(browser, 'meeting-call', { width: 1366, height: 900 }, async (page) => {
+      await logIn(page, server.url, 'duty');
+      await page.goto(`${server.url}/duty/meetings`);
+      await page.getByRole('heading', { name: /调度会/ }).first().waitFor();
+      const form = page.getByTestId('meeting-form');
+      await form.getByLabel('会议名称').fill(title);
+      await form.getByLabel('地点').fill('指挥部三楼会议室');
+      await form.getByLabel('信息研判组').check();
+      await form.getByLabel(/其他参会人员/).fill(policeNo);
+      await form.getByRole('button', { name: '发出会议通知' }).click();
+      await page.waitForURL((url) => /^\/duty\/meetings\/\d+$/.test(url.pathname));
+      meetingUrl = page.url();
+      await page.getByRole('heading', { name: title }).waitFor();
+      // A decision for the officer, due tomorrow.
+      await page.getByText('新增决定事项').click();
+      const decision = page.getByTestId('decision-form');
+      await decision.getByLabel('事项').fill(task);
+      await decision.getByLabel('责任人').fill(policeNo);
+      const due = new Date(Date.now() + 8 * 3600_000 + 24 * 3600_000).toISOString().slice(0, 16);
+      await decision.getByLabel('办理时限').fill(due);
+      await decision.getByRole('button', { name: '交办' }).click();
+      await page.getByTestId('decisions').getByRole('link', { name: task }).waitFor();
+      await screenshot(page, `duty-meeting-desk-${backendName()}`);
+    });
+    await withPage(browser, 'meeting-check-in', SMALL, async (page) => {
+      await logIn(page, server.url, 'officer');
+      // The home page's to-do leads to the meeting; one tap checks in.
+      await page.getByRole('link', { name: new RegExp(title) }).click();
+      await page.waitForURL((url) => url.href === meetingUrl);
+      await page.getByRole('button', { name: '我已到会，签到' }).click();
+      await page.getByTestId('my-check-in').getByText('您已签到').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `meeting page wider than the screen by ${overflow}px`);
+      await screenshot(page, `duty-meeting-360-${backendName()}`);
+      // The task from the meeting: reported done in two lines.
+      await page.getByTestId('decisions').getByRole('link', { name: task }).click();
+      await page.getByLabel('进展或办结情况').fill('已逐台校准\n误差均在 0.2 ℃ 以内');
+      await page.getByRole('button', { name: '报告办结' }).click();
+      await page.getByTestId('task-status').getByText('已办结').waitFor();
+      const trail = await page.getByTestId('task-trail').innerText();
+      assert.match(trail, /已逐台校准\n误差均在 0.2 ℃ 以内/, trail);
+      await screenshot(page, `duty-task-done-360-${backendName()}`);
+    });
+    await withPage(browser, 'meeting-attendance', DESKTOP, async (page) => {
+      await logIn(page, server.url, 'duty');
+      await page.goto(meetingUrl);
+      const attendance = (await page.getByTestId('attendance').textContent()).trim();
+      assert.match(attendance, /^1\/\d+$/, attendance);
     });
   });
 });

@@ -1,6 +1,8 @@
 // Party (党建) in a real Chromium: the demo officer, on a 360 px phone, writes a petition (请战书),
 // ticks two missions and signs it with a drawn stroke; a blank signature is refused first. The
-// committee (指挥长) then sees the petition with its signature image.
+// committee (指挥长) then sees the petition with its signature image. The same officer, not a party
+// member, applies to join from their own page (入党申请书) and sees their stage and next step; the branch
+// secretary finds them in the pipeline with the talk due within a month.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, screenshot, withPage } from '../lib/browser.mjs';
@@ -71,6 +73,38 @@ describe(`party [${backendName()}]`, { timeout: 300_000 }, () => {
       await img.waitFor();
       const loaded = await img.evaluate((i) => i.complete && i.naturalWidth > 0);
       assert.ok(loaded, 'the signature image loads');
+    });
+  });
+
+  test(`an officer applies to join the party on a 360 px phone (${backendName()})`, async () => {
+    const letter = '敬爱的党组织：我志愿加入中国共产党，拥护党的纲领，遵守党的章程，在抗疫一线接受组织考验。';
+    let name = '';
+    await withPage(browser, 'party-apply-phone', SMALL, async (page) => {
+      await logIn(page, server.url, 'officer');
+      await page.goto(`${server.url}/party/me`);
+      await page.getByRole('link', { name: '递交或查看入党申请' }).click();
+      await page.getByRole('heading', { name: '入党申请' }).waitFor();
+      // A letter too short is refused with the field named; nothing is recorded.
+      await page.getByLabel('入党申请书').fill('我要入党');
+      await page.getByLabel('入党申请书').evaluate((t) => t.removeAttribute('minlength'));
+      await page.getByRole('button', { name: '递交入党申请书' }).click();
+      await page.getByRole('alert').getByText(/入党申请书/).first().waitFor();
+      await page.getByLabel('入党申请书').fill(letter);
+      await page.getByRole('button', { name: '递交入党申请书' }).click();
+      await page.getByTestId('apply-stage').getByText('入党申请人').waitFor();
+      const next = page.getByTestId('apply-next-talked');
+      await next.getByText('党组织派人谈话').waitFor();
+      await next.getByText(/收到入党申请书后一个月内派人谈话/).waitFor();
+      name = (await page.locator('.party-facts dd').first().innerText()).trim();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
+      await screenshot(page, `party-apply-360-${backendName()}`);
+    });
+    await withPage(browser, 'party-apply-secretary', DESKTOP, async (page) => {
+      await logIn(page, server.url, 'secretary');
+      await page.goto(`${server.url}/party/pipeline`);
+      const card = page.locator('article.duty-card').filter({ hasText: name }).filter({ hasText: '入党申请人' });
+      await card.first().waitFor();
     });
   });
 });

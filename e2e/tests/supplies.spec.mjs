@@ -1,6 +1,8 @@
 // Protective supplies in a real Chromium on a 360 px phone: a post's leader issues the standard
 // kit to two people of a shift in one submission — one signs on the canvas with a drawn stroke,
-// the leader confirms for the other with a reason — and the post's stock drops by exactly that.
+// the leader confirms for the other with a reason, the leader signs as the issuer (required for a
+// whole shift) — and the post's stock drops by exactly that. A station's leader follows the
+// to-do "未签领防护装备" from the home page to the list of people rostered without kit.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, screenshot, withPage } from '../lib/browser.mjs';
@@ -76,6 +78,10 @@ describe(`supplies issue desk [${backendName()}]`, { timeout: 300_000 }, () => {
       await page.getByRole('alert').filter({ hasText: '带班负责人代签' }).waitFor();
       await second.getByLabel('带班负责人代签').check();
       await second.locator('.sup-reason').fill('双手消毒后未干，口头确认');
+      // Two people in one submission: the issuer must sign too, on the same phone.
+      await page.getByRole('button', { name: '提交签领' }).click();
+      await page.getByRole('alert').filter({ hasText: '发放人须在“发放人签名”处手写签名' }).waitFor();
+      await sign(page, page.locator('#issuer-sign canvas'));
 
       // Nothing on the desk is wider than the phone.
       const wide = await page.evaluate(() => document.querySelector('#issue-form').scrollWidth - window.innerWidth);
@@ -95,6 +101,25 @@ describe(`supplies issue desk [${backendName()}]`, { timeout: 300_000 }, () => {
       await page.getByRole('img', { name: /^签名 / }).first().waitFor();
       await page.getByText('双手消毒后未干，口头确认').waitFor();
       await screenshot(page, 'supplies-issued-360');
+    });
+  });
+  test(`the leader finds who is rostered without kit from the to-do at 360 px (${backendName()})`, async () => {
+    await withPage(browser, 'supplies-unprotected', SMALL, async (page) => {
+      await logIn(page, server.url, 'secretary');
+      await page.getByRole('link', { name: /人未签领防护装备/ }).first().click();
+      await page.waitForURL((url) => url.pathname === '/supplies/unprotected');
+      await page.getByRole('heading', { name: '未领装备人员' }).waitFor();
+      const card = page.locator('.sup-unprotected').first();
+      await card.waitFor();
+      assert.match(await card.innerText(), /开班/);
+      assert.ok((await card.locator('li').count()) > 0, 'the card names the people');
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 0, `the list overflows the 360 px screen by ${wide}px`);
+      await screenshot(page, 'supplies-unprotected-360');
+      // What to do now: the post's issue desk, one tap away.
+      await card.getByRole('link', { name: '去签领台发放' }).click();
+      await page.waitForURL((url) => url.pathname.startsWith('/supplies/posts/'));
+      await page.locator('#issue-form').waitFor();
     });
   });
 });

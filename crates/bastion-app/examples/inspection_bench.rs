@@ -8,63 +8,24 @@
 //!
 //! Usage: `inspection_bench --data EMPTY_DIR [--database URL_OF_AN_EMPTY_DATABASE] [--inspections N] [--rounds R]`
 
-use std::time::{Duration, Instant};
+mod common;
+use common::{arg, e, num, timed};
+
+use std::time::Instant;
 
 use bastion_app::inspection::InspectionInput;
-use bastion_app::{App, Ctx, Policy};
 use bastion_core::inspection::{FindingStatus, ItemResult, Severity};
 use bastion_store::inspection::{NewFinding, NewInspection};
-use bastion_store::{Crypto, Store};
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
-}
-
-fn pct(mut v: Vec<Duration>) -> (f64, f64) {
-    v.sort();
-    let at = |p: f64| v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1].as_secs_f64() * 1000.0;
-    (at(0.50), at(0.99))
-}
-
-async fn timed<F, Fut, T>(rounds: usize, mut f: F) -> anyhow::Result<(f64, f64)>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<T>>,
-{
-    let mut v = Vec::with_capacity(rounds);
-    for _ in 0..rounds {
-        let t = Instant::now();
-        f().await?;
-        v.push(t.elapsed());
-    }
-    Ok(pct(v))
-}
-
-fn e<E: std::fmt::Debug>(x: E) -> anyhow::Error {
-    anyhow::anyhow!("{x:?}")
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let data = std::path::PathBuf::from(arg("--data").unwrap_or_else(|| "/tmp/bastion-inspection-bench".into()));
     let database = arg("--database");
-    let total: usize = arg("--inspections").and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    let rounds: usize = arg("--rounds").and_then(|s| s.parse().ok()).unwrap_or(300);
-    std::fs::create_dir_all(data.join("keys"))?;
-    let crypto = Crypto::load(&data.join("keys").join("bastion.keys"))?;
-    let store = Store::open(&data, database.as_deref(), crypto).await?;
+    let total: usize = num("--inspections", 100_000);
+    let rounds: usize = num("--rounds", 300);
+    let (store, app) = common::demo_bureau(&data, database.as_deref()).await?;
     let backend = store.backend.name();
-    let app = App::new(store.clone(), Policy::default());
-    app.create_demo("Bench-Demo-2026!", "JBSWY3DPEHPK3PXP").await.map_err(e)?;
-    let ctx_of = |name: &'static str| {
-        let store = store.clone();
-        async move {
-            let a = store.account_by_username(name).await?.ok_or_else(|| anyhow::anyhow!("no account {name}"))?;
-            anyhow::Ok(Ctx::from_account(&a, "127.0.0.1", ""))
-        }
-    };
-    let (boss, secretary) = (ctx_of("commander").await?, ctx_of("secretary").await?);
+    let (boss, secretary) = (common::ctx_of(&store, "commander").await?, common::ctx_of(&store, "secretary").await?);
     let posts = store.duty_posts().await?;
     let templates = store.inspection_templates().await?;
 
@@ -113,15 +74,25 @@ async fn main() -> anyhow::Result<()> {
         }
         bastion_store::commit(tx).await?;
     }
-    // Most findings closed (on time or late), some awaiting re-inspection, the rest open.
-    let mut tx = store.begin().await?;
-    sqlx::query(
-        "UPDATE inspection_findings SET status = CASE WHEN id % 10 < 7 THEN 'closed' WHEN id % 10 = 7 THEN 'rectified' ELSE 'open' END, \
-         closed_at = CASE WHEN id % 10 < 7 THEN created_at + (id % 5) * 24 * 3600000 ELSE NULL END",
-    )
-    .execute(&mut *tx)
-    .await?;
-    bastion_store::commit(tx).await?;
+    // Most findings closed, some awaiting re-inspection, the rest open: each moved by the store's
+    // own step, so the statistics' counters follow as they do in service.
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM inspection_findings ORDER BY id").fetch_all(store.reader()).await?;
+    for chunk in ids.chunks(1000) {
+        let mut tx = store.begin().await?;
+        for &id in chunk {
+            let to = match id % 10 {
+                0..=6 => FindingStatus::Closed,
+                7 => FindingStatus::Rectified,
+                _ => continue,
+            };
+            let id = bastion_store::inspection::FindingId(id);
+            store
+                .finding_step(&mut tx, id, FindingStatus::Open, to, "close", "复查合格", "commander", "指挥长")
+                .await?;
+        }
+        bastion_store::commit(tx).await?;
+    }
     store.analyze().await?;
     // A serving node folds the write-ahead log into the database every second (the
     // `sqlite_wal_checkpoint` job); do the same once here, so reads are timed as they are served.

@@ -9,42 +9,23 @@
 //!
 //! Usage: `roster_bench --data EMPTY_DIR [--database URL_OF_AN_EMPTY_DATABASE] [--seeds N] [--rounds R]`
 
-use std::time::{Duration, Instant};
+mod common;
+use common::{arg, e, num, pct};
+
+use std::time::Instant;
 
 use bastion_app::duty::roster::{GenerateInput, RepairInput, RosterId};
 use bastion_app::duty::PostInput;
-use bastion_app::{App, Ctx, Policy};
-use bastion_store::{Crypto, Store};
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
-}
-
-fn pct(mut v: Vec<Duration>) -> (f64, f64) {
-    v.sort();
-    let at = |p: f64| v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1].as_secs_f64() * 1000.0;
-    (at(0.50), at(0.99))
-}
-
-fn e<E: std::fmt::Debug>(x: E) -> anyhow::Error {
-    anyhow::anyhow!("{x:?}")
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let data = std::path::PathBuf::from(arg("--data").unwrap_or_else(|| "/tmp/bastion-roster-bench".into()));
     let database = arg("--database");
-    let seeds: u32 = arg("--seeds").and_then(|s| s.parse().ok()).unwrap_or(3);
-    let rounds: usize = arg("--rounds").and_then(|s| s.parse().ok()).unwrap_or(100);
-    std::fs::create_dir_all(data.join("keys"))?;
-    let crypto = Crypto::load(&data.join("keys").join("bastion.keys"))?;
-    let store = Store::open(&data, database.as_deref(), crypto).await?;
+    let seeds: u32 = num("--seeds", 3);
+    let rounds: usize = num("--rounds", 100);
+    let (store, app) = common::demo_bureau(&data, database.as_deref()).await?;
     let backend = store.backend.name();
-    let app = App::new(store.clone(), Policy::default());
-    app.create_demo("Bench-Demo-2026!", "JBSWY3DPEHPK3PXP").await.map_err(e)?;
-    let a = store.account_by_username("commander").await?.ok_or_else(|| anyhow::anyhow!("no commander"))?;
-    let boss = Ctx::from_account(&a, "127.0.0.1", "");
+    let boss = common::ctx_of(&store, "commander").await?;
     let unit = |code: &'static str| {
         let store = store.clone();
         async move { anyhow::Ok(store.unit_by_code(code).await?.ok_or_else(|| anyhow::anyhow!("no unit {code}"))?.id.0) }
@@ -133,8 +114,11 @@ async fn main() -> anyhow::Result<()> {
             f.hours.max
         );
     }
-    // Someone with a shift on the first day falls sick for three days.
-    let sick = v.rows.iter().find(|r| r.cells[0].is_some()).ok_or_else(|| anyhow::anyhow!("nobody on day one"))?;
+    // Someone of the largest unit with a shift on the first day falls sick for three days (the
+    // grid shows one unit at a time; the first unit may have nobody on day one).
+    let largest = v.fairness.iter().max_by_key(|f| f.people).map(|f| f.unit_id.0.to_string());
+    let grid = app.roster_view(&boss, last, largest.as_deref()).await.map_err(e)?;
+    let sick = grid.rows.iter().find(|r| r.cells[0].is_some()).ok_or_else(|| anyhow::anyhow!("nobody on day one"))?;
     let input = RepairInput {
         police_no: sick.police_no.clone(),
         from: first.clone(),
@@ -157,7 +141,6 @@ async fn main() -> anyhow::Result<()> {
         fixed.roster.hard_violations
     );
     // The page: the largest unit's grid and every unit's fairness.
-    let largest = v.fairness.iter().max_by_key(|f| f.people).map(|f| f.unit_id.0.to_string());
     let mut times = Vec::new();
     for _ in 0..rounds {
         let t = Instant::now();

@@ -6,40 +6,24 @@
 //!
 //! Usage: `supplies_issue_bench --data EMPTY_DIR [--database URL_OF_AN_EMPTY_DATABASE] [--issues N] [--tasks T]`
 
+mod common;
+use common::{arg, num};
+
 use std::time::{Duration, Instant};
 
 use bastion_app::supplies::{IssueInput, IssuePersonInput, ReceiptInput};
-use bastion_app::{App, Ctx, Policy};
-use bastion_store::{Crypto, Store};
 
 const SIGNED: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAS0lEQVR4nKWTiQkAMAgDs//SdoD6nEYQQomHFpWk0D3iE5fiC6T0Esjo6Qy4y8y4/qco9BqCZnayBWcat07ecDGGWItkrbJ1TNY5PxIBLdPOsbqpAAAAAElFTkSuQmCC";
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let data = std::path::PathBuf::from(arg("--data").unwrap_or_else(|| "/tmp/bastion-supplies-bench".into()));
     let database = arg("--database");
-    let issues: usize = arg("--issues").and_then(|s| s.parse().ok()).unwrap_or(2000);
-    let tasks: usize = arg("--tasks").and_then(|s| s.parse().ok()).unwrap_or(8);
-    std::fs::create_dir_all(data.join("keys"))?;
-    let crypto = Crypto::load(&data.join("keys").join("bastion.keys"))?;
-    let store = Store::open(&data, database.as_deref(), crypto).await?;
+    let issues: usize = num("--issues", 2000);
+    let tasks: usize = num("--tasks", 8);
+    let (store, app) = common::demo_bureau(&data, database.as_deref()).await?;
     let backend = store.backend.name();
-    let accounts = store.clone();
-    let app = App::new(store, Policy::default());
-    app.create_demo("Bench-Demo-2026!", "JBSWY3DPEHPK3PXP").await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let account = |name: &'static str| {
-        let accounts = accounts.clone();
-        async move {
-            let a = accounts.account_by_username(name).await?.ok_or_else(|| anyhow::anyhow!("no account {name}"))?;
-            anyhow::Ok(Ctx::from_account(&a, "127.0.0.1", ""))
-        }
-    };
-    let (supplies, leader) = (account("supplies").await?, account("checkpoint").await?);
+    let (supplies, leader) = (common::ctx_of(&store, "supplies").await?, common::ctx_of(&store, "checkpoint").await?);
     let post = app
         .supply_stores(&leader)
         .await

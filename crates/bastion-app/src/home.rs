@@ -38,6 +38,7 @@ pub const TODO: &[TodoSource] = &[
     crate::duty::TODO,
     crate::checkpoint::TODO,
     crate::inspection::TODO,
+    crate::supplies::TODO,
     crate::party::TODO,
     crate::publicity::TODO,
 ];

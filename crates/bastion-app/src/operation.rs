@@ -30,7 +30,7 @@ impl OperationInput {
         let mut e = Vec::new();
         let name = text("行动名称", &self.name, 2, 60).map_err(|x| e.push(x)).ok();
         let description =
-            bastion_core::error::opt_text("行动说明", &self.description, 2000).map_err(|x| e.push(x)).ok();
+            bastion_core::error::opt_multiline("行动说明", &self.description, 2000).map_err(|x| e.push(x)).ok();
         let status = match non_empty(&self.status) {
             Some(s) => OperationStatus::parse(s).map_err(|x| e.push(x)).ok(),
             None => Some(OperationStatus::Active),

@@ -566,3 +566,62 @@ impl App {
         ))
     }
 }
+
+/// One line of a feature's part of a person's page.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq, Eq)]
+pub struct PersonLine {
+    pub text: String,
+    /// Shown beside it, muted (a date, a unit, a state).
+    pub detail: String,
+    /// Where the record is, when the viewer may open it.
+    pub href: Option<String>,
+}
+
+impl PersonLine {
+    pub fn new(text: impl Into<String>, detail: impl Into<String>, href: Option<String>) -> Self {
+        Self { text: text.into(), detail: detail.into(), href }
+    }
+}
+
+/// A feature's part of a person's page: what it holds of the person, for this viewer.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq, Eq)]
+pub struct PersonSection {
+    pub feature: &'static str,
+    pub title: String,
+    /// `None`: the viewer may not see this feature's records of the person (shown marked, never
+    /// as an empty list).
+    pub lines: Option<Vec<PersonLine>>,
+}
+
+impl PersonSection {
+    pub fn refused(feature: &'static str, title: &str) -> Self {
+        Self { feature, title: title.into(), lines: None }
+    }
+    pub fn of(feature: &'static str, title: &str, lines: Vec<PersonLine>) -> Self {
+        Self { feature, title: title.into(), lines: Some(lines) }
+    }
+}
+
+type PersonFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<PersonSection>> + Send + 'a>>;
+
+/// A feature's section of a person's page, within the viewer's permissions and scope (refused,
+/// not empty, where they may not see it).
+pub struct PersonSource {
+    pub feature: &'static str,
+    pub section: for<'a> fn(&'a App, &'a Ctx, &'a Person) -> PersonFuture<'a>,
+}
+
+/// Every feature's section of a person's page, in this order.
+pub const PERSON_SECTIONS: &[PersonSource] = &[crate::duty::PERSON, crate::supplies::PERSON, crate::party::PERSON];
+
+impl App {
+    /// A person the viewer may read, with every feature's section of their page.
+    pub async fn person_page(&self, ctx: &Ctx, id: PersonId) -> AppResult<(Person, Vec<PersonSection>)> {
+        let p = self.person(ctx, id).await?;
+        let mut sections = Vec::with_capacity(PERSON_SECTIONS.len());
+        for s in PERSON_SECTIONS {
+            sections.push((s.section)(self, ctx, &p).await?);
+        }
+        Ok((p, sections))
+    }
+}

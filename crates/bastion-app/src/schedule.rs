@@ -86,6 +86,18 @@ pub const JOBS: &[JobDef] = &[
         run: |app| Box::pin(app.duty_late_clock_job()),
     },
     JobDef {
+        name: "supply_alerts",
+        interval: Duration::from_secs(60),
+        once_per_cluster: true,
+        run: |app| Box::pin(app.supply_alerts_job()),
+    },
+    JobDef {
+        name: "duty_task_deadlines",
+        interval: Duration::from_secs(60),
+        once_per_cluster: true,
+        run: |app| Box::pin(app.duty_task_clock_job()),
+    },
+    JobDef {
         name: "daily_report",
         interval: Duration::from_secs(60),
         once_per_cluster: true,

@@ -17,6 +17,19 @@ labelled_enum!(
     Lead = ("lead", "领导带班", "Leader on duty"),
 });
 
+impl PostKind {
+    /// The posts a petition (请战书) volunteers for by its mission: screening (摸底排查) and
+    /// traffic control at the checkpoints, patrols on patrol, fighting crime with the teams (专班).
+    pub fn for_mission(m: crate::party::Mission) -> PostKind {
+        use crate::party::Mission;
+        match m {
+            Mission::Screening | Mission::Traffic => PostKind::Checkpoint,
+            Mission::Patrol => PostKind::Patrol,
+            Mission::Crime => PostKind::Team,
+        }
+    }
+}
+
 labelled_enum!(
     /// 值班日志类别
     LogCategory, "类别", {
@@ -42,6 +55,24 @@ labelled_enum!(
     Deputy = ("deputy", "副组长", "Deputy"),
     Member = ("member", "成员", "Member"),
 });
+
+labelled_enum!(
+    /// 会议类型
+    MeetingKind, "会议类型", {
+    Scheduling = ("scheduling", "调度会", "Scheduling meeting"),
+    Progress = ("progress", "推进会", "Progress meeting"),
+    Topic = ("topic", "专题会", "Topic meeting"),
+});
+
+labelled_enum!(
+    /// 督办事项的状态
+    TaskStatus, "办理状态", {
+    Open = ("open", "办理中", "Open"),
+    Done = ("done", "已办结", "Done"),
+});
+
+/// How long before its deadline a task's owner is reminded.
+pub const TASK_REMIND_BEFORE_MS: i64 = 12 * 3_600_000;
 
 /// The bureau's rule: at least 11 hours' rest between two shifts of one person.
 pub const MIN_REST_MS: i64 = 11 * 3_600_000;

@@ -78,14 +78,10 @@ pub fn default_deadline_ms(severity: Severity, found_at: i64) -> i64 {
 /// How long before its deadline an open finding's unit is reminded.
 pub const REMIND_BEFORE_MS: i64 = 12 * 3_600_000;
 
-/// What a finding's clock asks for at `now`: a reminder before the deadline, an escalation (to the
-/// unit's head and the HQ) once it has passed; each once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeadlineStep {
-    Remind,
-    Escalate,
-}
+pub use crate::time::DeadlineStep;
 
+/// What a finding's clock asks for at `now`: a reminder before the deadline, an escalation (to the
+/// unit's head and the HQ) once it has passed; each once, and nothing once it is no longer open.
 pub fn deadline_step(
     status: FindingStatus,
     deadline_at: i64,
@@ -96,10 +92,7 @@ pub fn deadline_step(
     if status != FindingStatus::Open {
         return None;
     }
-    if now >= deadline_at {
-        return (!escalated).then_some(DeadlineStep::Escalate);
-    }
-    (now >= deadline_at - REMIND_BEFORE_MS && !reminded).then_some(DeadlineStep::Remind)
+    crate::time::deadline_step(deadline_at, REMIND_BEFORE_MS, reminded, escalated, now)
 }
 
 /// A small deterministic generator (splitmix64), so a draw is reproducible from its seed.

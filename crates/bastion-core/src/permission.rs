@@ -145,6 +145,8 @@ pub mod perm {
     pub const DUTY_LOG: &str = "duty:log:write";
     /// Set up an operation's command structure (领导小组, 专班, 工作组) and its people.
     pub const DUTY_COMMAND: &str = "duty:command:write";
+    /// Call command meetings, check people in for them, assign tasks (督办) and send them back.
+    pub const DUTY_MEETING: &str = "duty:meeting:write";
     // party (党建): organisations, members, the pipeline, petitions, assault teams
     /// See party organisations (branches of units in scope; a temporary branch one leads).
     pub const PARTY_ORG_READ: &str = "party:org:read";
@@ -357,6 +359,18 @@ pub fn grantable() -> Vec<&'static str> {
     out
 }
 
+/// Every permission there is: the administrators' own, those a custom role may grant, and the
+/// super-administrator's feature grants.
+pub fn all() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = ADMIN_ONLY.to_vec();
+    for p in grantable().into_iter().chain(FEATURE_GRANTS.iter().map(|(_, p, _)| *p)) {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// A reader's name for a permission: `module:entity:action` in words, e.g. 组织机构·人员·查看.
 pub fn perm_label(p: &str, en: bool) -> String {
     let word = |w: &str| -> String {
@@ -412,6 +426,7 @@ pub fn perm_label(p: &str, en: bool) -> String {
             "shift" => ("班次", "shifts"),
             "sign" => ("签到签退", "sign in and out"),
             "command" => ("指挥体系", "command structure"),
+            "meeting" => ("调度会与督办", "meetings and tasks"),
             // inspections
             "inspection" => ("督导检查", "Inspections"),
             "check" => ("检查", "inspections"),
@@ -526,15 +541,18 @@ pub const FEATURE_GRANTS: &[(&str, &str, DataScope)] = &[
     ("superadmin", DUTY_SIGN, All),
     ("superadmin", DUTY_LOG, All),
     ("superadmin", DUTY_COMMAND, All),
+    ("superadmin", DUTY_MEETING, All),
     ("commander", DUTY_READ, All),
     ("commander", DUTY_WRITE, All),
     ("commander", DUTY_SIGN, All),
     ("commander", DUTY_LOG, All),
     ("commander", DUTY_COMMAND, All),
+    ("commander", DUTY_MEETING, All),
     ("duty", DUTY_READ, All),
     ("duty", DUTY_WRITE, All),
     ("duty", DUTY_SIGN, All),
     ("duty", DUTY_LOG, All),
+    ("duty", DUTY_MEETING, All),
     ("secretary", DUTY_READ, UnitAndBelow),
     ("secretary", DUTY_WRITE, UnitAndBelow),
     ("secretary", DUTY_SIGN, UnitAndBelow),
@@ -625,6 +643,22 @@ pub fn grants_of(r: &'static RoleDef) -> impl Iterator<Item = (&'static str, Dat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_permission_is_listed_once_with_a_readable_name() {
+        let all = super::all();
+        for p in [perm::ACCOUNT_READ, perm::AUDIT_READ, perm::DUTY_MEETING, perm::SCREENING_PURGE, perm::PERSON_READ] {
+            assert!(all.contains(&p), "{p}");
+        }
+        let mut seen = std::collections::HashSet::new();
+        assert!(all.iter().all(|p| seen.insert(*p)), "no permission twice");
+        for p in &all {
+            assert!(
+                !super::perm_label(p, false).chars().any(|c| c.is_ascii_lowercase()),
+                "a name for every part of {p}"
+            );
+        }
+    }
 
     #[test]
     fn widest_scope_wins_and_triad_is_separated() {

@@ -18,6 +18,14 @@ pub fn fmt_ms(ms: i64) -> String {
     }
 }
 
+/// The millisecond at which the Beijing day holding `ms` begins: the day key of the daily
+/// counters (migrations that fill them compute `(ms + 28800000) / 86400000 * 86400000 - 28800000`).
+pub fn day_start_of(ms: i64) -> i64 {
+    const DAY: i64 = 86_400_000;
+    const UTC8: i64 = 8 * 3_600_000;
+    (ms + UTC8).div_euclid(DAY) * DAY - UTC8
+}
+
 pub fn today() -> Date {
     Timestamp::now().to_zoned(beijing()).date()
 }
@@ -43,8 +51,70 @@ pub fn parse_date(field: &str, raw: &str) -> Result<Date, crate::FieldError> {
     Date::new(y, m, d).map_err(|_| bad())
 }
 
+/// `2026-12-06` (the end of that day) or `2026-12-06 18:00`, Beijing time, as epoch ms.
+pub fn parse_when(field: &str, raw: &str, end_of_day: bool) -> Result<i64, crate::FieldError> {
+    let t = raw.trim().replace('T', " ");
+    let (date, time) =
+        t.split_once(' ').map(|(d, h)| (d.to_string(), Some(h.trim().to_string()))).unwrap_or((t.clone(), None));
+    let day = parse_date(field, &date)?;
+    let minutes = match time {
+        None => {
+            if end_of_day {
+                24 * 60 - 1
+            } else {
+                0
+            }
+        }
+        Some(h) => {
+            let bad = || crate::FieldError::new(field, format!("{field}的时间格式须为 HH:MM"));
+            let (hh, mm) = h.split_once(':').ok_or_else(bad)?;
+            let (hh, mm): (i64, i64) =
+                (hh.parse().map_err(|_| bad())?, mm.get(..2).unwrap_or(mm).parse().map_err(|_| bad())?);
+            if !(0..24).contains(&hh) || !(0..60).contains(&mm) {
+                return Err(bad());
+            }
+            hh * 60 + mm
+        }
+    };
+    let midnight = day.to_zoned(beijing()).map(|z| z.timestamp().as_millisecond()).unwrap_or_default();
+    Ok(midnight + minutes * 60_000)
+}
+
+/// What a deadline's clock asks for at `now`: a reminder once it is within `remind_before` of the
+/// deadline, an escalation once it has passed; each once (a first look after the deadline
+/// escalates without reminding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineStep {
+    Remind,
+    Escalate,
+}
+
+pub fn deadline_step(
+    deadline_at: i64,
+    remind_before: i64,
+    reminded: bool,
+    escalated: bool,
+    now: i64,
+) -> Option<DeadlineStep> {
+    if now >= deadline_at {
+        return (!escalated).then_some(DeadlineStep::Escalate);
+    }
+    (now >= deadline_at - remind_before && !reminded).then_some(DeadlineStep::Remind)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_beijing_day_starts_at_16_00_utc_the_evening_before() {
+        // 2026-12-06 00:00 Beijing = 2026-12-05 16:00 UTC.
+        let start = 1_796_486_400_000;
+        assert_eq!(super::day_start_of(start), start);
+        assert_eq!(super::day_start_of(start + 86_399_999), start);
+        assert_eq!(super::day_start_of(start - 1), start - 86_400_000);
+        let midnight = jiff::civil::date(2026, 12, 6).to_zoned(super::beijing()).unwrap().timestamp().as_millisecond();
+        assert_eq!(midnight, start);
+    }
+
     #[test]
     fn dates_in_the_forms_people_type() {
         for s in ["2020-01-25", "2020/1/25", "2020.01.25", "20200125"] {

@@ -165,7 +165,7 @@ pub(crate) fn render(doc: &Document) -> Result<Vec<u8>, DocError> {
                     d = d.add_paragraph(indented(Paragraph::new()).add_run(body_run(line)));
                 }
             }
-            Block::Table { columns, rows } => {
+            Block::Table { columns, rows } | Block::Grid { columns, rows } => {
                 d = d.add_table(table(columns, rows, text_width)).add_paragraph(Paragraph::new());
             }
             Block::Image { png, width_mm, caption } => {

@@ -40,6 +40,12 @@ pub enum Block {
         columns: Vec<String>,
         rows: Vec<Vec<String>>,
     },
+    /// A dense grid of short marks (a month's roster): small type, tight cells, centred after
+    /// the first column; the header row repeats on every page, as a table's does.
+    Grid {
+        columns: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
     /// A PNG (a QR code, a chart), centred, `width_mm` wide (narrower if the page is), keeping its
     /// aspect ratio, with an optional caption under it.
     Image {

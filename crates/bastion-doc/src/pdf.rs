@@ -25,6 +25,20 @@ const BODY_LINE: f32 = 28.9;
 const TITLE_PT: f32 = 22.0;
 /// 五号: table text.
 const TABLE_PT: f32 = 10.5;
+/// A dense grid (a month's roster: 30-odd narrow columns on A4 landscape) in small type.
+const GRID_PT: f32 = 7.5;
+
+/// How a table is set: type size, cell padding, and whether body cells after the first column
+/// are centred (a grid of marks) or flush left (text).
+#[derive(Clone, Copy)]
+struct TableStyle {
+    pt: f32,
+    pad: f32,
+    centred: bool,
+}
+
+const TEXT_TABLE: TableStyle = TableStyle { pt: TABLE_PT, pad: 3.5, centred: false };
+const GRID_TABLE: TableStyle = TableStyle { pt: GRID_PT, pad: 1.5, centred: true };
 /// 四号: page numbers.
 const FOOT_PT: f32 = 14.0;
 const BLACK: Rgb = (0, 0, 0);
@@ -386,14 +400,14 @@ impl Layout<'_> {
 
     /// Column widths: each column's natural (one-line) width, with narrow columns kept whole
     /// and the wide ones sharing what is left, then stretched to the full text width.
-    fn column_widths(&self, columns: &[String], rows: &[Vec<String>], n: usize, pad: f32) -> Vec<f32> {
+    fn column_widths(&self, columns: &[String], rows: &[Vec<String>], n: usize, st: TableStyle) -> Vec<f32> {
         let avail = self.text_width();
-        let min = 2.0 * TABLE_PT + 2.0 * pad;
+        let (pt, pad) = (st.pt, st.pad);
+        let min = 2.0 * pt + 2.0 * pad;
         let natural: Vec<f32> = (0..n)
             .map(|i| {
-                let head = columns.get(i).map_or(0.0, |c| self.bold.width(c, TABLE_PT));
-                let cells =
-                    rows.iter().filter_map(|r| r.get(i)).map(|c| self.body.width(c, TABLE_PT)).fold(0.0, f32::max);
+                let head = columns.get(i).map_or(0.0, |c| self.bold.width(c, pt));
+                let cells = rows.iter().filter_map(|r| r.get(i)).map(|c| self.body.width(c, pt)).fold(0.0, f32::max);
                 (head.max(cells) + 2.0 * pad).max(min)
             })
             .collect();
@@ -408,18 +422,18 @@ impl Layout<'_> {
         natural.iter().map(|&w| if w <= fair { w } else { (w * left / wide).max(min) }).collect()
     }
 
-    fn table(&mut self, columns: &[String], rows: &[Vec<String>]) {
+    fn table(&mut self, columns: &[String], rows: &[Vec<String>], st: TableStyle) {
         let n = rows.iter().map(Vec::len).chain(std::iter::once(columns.len())).max().unwrap_or(0);
         if n == 0 {
             return;
         }
-        let pad = 3.5;
-        let lh = TABLE_PT * 1.45;
-        let widths = self.column_widths(columns, rows, n, pad);
+        let (pt, pad) = (st.pt, st.pad);
+        let lh = pt * 1.45;
+        let widths = self.column_widths(columns, rows, n, st);
         self.y += 1.5 * MM;
         let wrap_row = |me: &Self, cells: &[String], bold: bool| -> Vec<Vec<(String, f32)>> {
             (0..n)
-                .map(|i| me.wrap(cells.get(i).map_or("", String::as_str), bold, TABLE_PT, widths[i] - 2.0 * pad, 0.0))
+                .map(|i| me.wrap(cells.get(i).map_or("", String::as_str), bold, pt, widths[i] - 2.0 * pad, 0.0))
                 .collect()
         };
         let height =
@@ -433,33 +447,35 @@ impl Layout<'_> {
             if first || self.y + h > self.bottom {
                 self.ensure(header_h + h);
                 if let Some(head) = &header {
-                    self.row(head, &widths, header_h, pad, lh, true);
+                    self.row(head, &widths, header_h, st, true);
                 }
                 first = false;
             }
-            self.row(&row, &widths, h, pad, lh, false);
+            self.row(&row, &widths, h, st, false);
         }
         if first {
             if let Some(head) = &header {
                 self.ensure(header_h);
-                self.row(head, &widths, header_h, pad, lh, true);
+                self.row(head, &widths, header_h, st, true);
             }
         }
         self.y += 2.0 * MM;
     }
 
-    fn row(&mut self, cells: &[Vec<(String, f32)>], widths: &[f32], h: f32, pad: f32, lh: f32, header: bool) {
+    fn row(&mut self, cells: &[Vec<(String, f32)>], widths: &[f32], h: f32, st: TableStyle, header: bool) {
+        let (pt, pad, lh) = (st.pt, st.pad, st.pt * 1.45);
         let top = self.y;
         let total: f32 = widths.iter().sum();
         if header {
             self.push(Op::Fill { x: self.left, y: top, w: total, h, grey: 232 });
         }
         let mut x = self.left;
-        for (cell, &w) in cells.iter().zip(widths) {
+        for (i, (cell, &w)) in cells.iter().zip(widths).enumerate() {
+            let centre = header || (st.centred && i > 0);
             for (k, (line, lw)) in cell.iter().enumerate() {
-                let tx = if header { x + (w - lw) / 2.0 } else { x + pad };
-                let y = Self::baseline(top + pad + k as f32 * lh, lh, TABLE_PT);
-                self.push(Op::Text { x: tx, y, size: TABLE_PT, bold: header, color: BLACK, text: line.clone() });
+                let tx = if centre { x + (w - lw) / 2.0 } else { x + pad };
+                let y = Self::baseline(top + pad + k as f32 * lh, lh, pt);
+                self.push(Op::Text { x: tx, y, size: pt, bold: header, color: BLACK, text: line.clone() });
             }
             x += w;
         }
@@ -526,7 +542,8 @@ pub(crate) fn render(doc: &Document, fonts: &Fonts) -> Result<Vec<u8>, DocError>
         match block {
             Block::Heading(t) => l.text(t, true, BODY_PT, BODY_LINE, Align::Left(0.0), 2.0 * BODY_PT, BLACK),
             Block::Paragraph(t) => l.text(t, false, BODY_PT, BODY_LINE, Align::Left(0.0), 2.0 * BODY_PT, BLACK),
-            Block::Table { columns, rows } => l.table(columns, rows),
+            Block::Table { columns, rows } => l.table(columns, rows, TEXT_TABLE),
+            Block::Grid { columns, rows } => l.table(columns, rows, GRID_TABLE),
             Block::Image { png, width_mm, caption } => l.image(png, *width_mm, caption.as_deref())?,
             Block::Signature { label, png } => l.signature(label, png.as_deref())?,
             Block::PageBreak => {

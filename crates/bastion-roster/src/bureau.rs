@@ -347,6 +347,7 @@ pub fn to_instance(b: &Bureau) -> Instance {
         staff,
         on_requests,
         off_requests: Vec::new(),
+        on_any_requests: Vec::new(),
         cover,
         groups,
         group_covers,

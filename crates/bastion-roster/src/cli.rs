@@ -405,7 +405,8 @@ fn write_explanation(inst: &Instance, x: &CellExplanation, w: &mut dyn Write) ->
     for r in &x.requests {
         let kind = if r.on { "on" } else { "off" };
         let granted = if r.granted { "granted" } else { "not granted" };
-        writeln!(w, "request\t{kind} {}\tweight {}\t{granted}", id(Some(r.shift)), r.weight)?;
+        let shifts: Vec<String> = r.shifts.iter().map(|&s| id(Some(s))).collect();
+        writeln!(w, "request\t{kind} {}\tweight {}\t{granted}", shifts.join("|"), r.weight)?;
     }
     for a in &x.alternatives {
         let rules = |v: &[crate::eval::Violation]| {

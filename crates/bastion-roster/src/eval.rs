@@ -123,6 +123,7 @@ impl fmt::Display for Violation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Evaluation {
     pub objective: i64,
+    /// On-requests not granted, single-shift and any-of alike.
     pub on_requests: i64,
     pub off_requests: i64,
     pub under: i64,
@@ -161,6 +162,11 @@ pub fn evaluate(inst: &Instance, roster: &Roster) -> Evaluation {
     for r in &inst.off_requests {
         if roster.rows[r.staff][r.day] == Some(r.shift) {
             ev.off_requests += i64::from(r.weight);
+        }
+    }
+    for r in &inst.on_any_requests {
+        if !r.granted(roster.rows[r.staff][r.day]) {
+            ev.on_requests += i64::from(r.weight);
         }
     }
     for d in 0..inst.days {

@@ -62,9 +62,10 @@ pub struct GroupNote {
 }
 
 /// One request of the person for the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestNote {
-    pub shift: usize,
+    /// The shift asked for or against; several for a volunteered day that any of them grants.
+    pub shifts: Vec<usize>,
     pub weight: u32,
     /// An on-request (wants the shift) or an off-request (wants not to work it).
     pub on: bool,
@@ -138,18 +139,24 @@ pub fn explain(inst: &Instance, roster: &Roster, staff: usize, day: usize) -> Re
         })
         .collect();
     let on = inst.on_requests.iter().filter(|r| r.staff == staff && r.day == day).map(|r| RequestNote {
-        shift: r.shift,
+        shifts: vec![r.shift],
         weight: r.weight,
         on: true,
         granted: value == Some(r.shift),
     });
+    let any = inst.on_any_requests.iter().filter(|r| r.staff == staff && r.day == day).map(|r| RequestNote {
+        shifts: r.shifts.clone(),
+        weight: r.weight,
+        on: true,
+        granted: r.granted(value),
+    });
     let off = inst.off_requests.iter().filter(|r| r.staff == staff && r.day == day).map(|r| RequestNote {
-        shift: r.shift,
+        shifts: vec![r.shift],
         weight: r.weight,
         on: false,
         granted: value != Some(r.shift),
     });
-    let requests = on.chain(off).collect();
+    let requests = on.chain(any).chain(off).collect();
     let before = CellTerms::of(inst, roster, staff, day, value);
     let alternatives = std::iter::once(None)
         .chain((0..s_n).filter(|&s| p.max_shifts[s] > 0).map(Some))
@@ -228,7 +235,13 @@ impl CellTerms {
             .iter()
             .filter(|r| r.staff == staff && row[r.day] != Some(r.shift))
             .map(|r| i64::from(r.weight))
-            .sum();
+            .sum::<i64>()
+            + inst
+                .on_any_requests
+                .iter()
+                .filter(|r| r.staff == staff && !r.granted(row[r.day]))
+                .map(|r| i64::from(r.weight))
+                .sum::<i64>();
         let off = inst
             .off_requests
             .iter()

@@ -43,6 +43,24 @@ pub struct Request {
     pub weight: u32,
 }
 
+/// A volunteered day: the person asks to work any one of `shifts` on `day` — a petition (请战)
+/// offering extra duty at the posts of its missions. Priced like an on-request when the day is
+/// off or spent on another shift; one request, however many shifts would grant it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnyRequest {
+    pub staff: usize,
+    pub day: usize,
+    pub shifts: Vec<usize>,
+    pub weight: u32,
+}
+
+impl AnyRequest {
+    /// Working `value` that day grants the request.
+    pub fn granted(&self, value: Option<usize>) -> bool {
+        value.is_some_and(|s| self.shifts.contains(&s))
+    }
+}
+
 /// Cover for one (day, shift type): soft, priced per person under or over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Cover {
@@ -106,6 +124,9 @@ pub struct Instance {
     pub staff: Vec<Staff>,
     pub on_requests: Vec<Request>,
     pub off_requests: Vec<Request>,
+    /// Volunteered days, each granted by any of its shifts.
+    #[serde(default)]
+    pub on_any_requests: Vec<AnyRequest>,
     /// Dense `days × shifts`, index `day * shifts.len() + shift`.
     pub cover: Vec<Cover>,
     pub groups: Vec<Group>,
@@ -302,16 +323,21 @@ impl Instance {
             }
         }
         let mut per_cell: std::collections::HashMap<(usize, usize), u64> = std::collections::HashMap::new();
-        for r in self.on_requests.iter().chain(&self.off_requests) {
-            if r.staff >= e_n || r.day >= days || r.shift >= s_n {
-                return Err(format!("request {r:?} names a person, day or shift that does not exist"));
+        let single =
+            self.on_requests.iter().chain(&self.off_requests).map(|r| (r.staff, r.day, vec![r.shift], r.weight));
+        let any = self.on_any_requests.iter().map(|r| (r.staff, r.day, r.shifts.clone(), r.weight));
+        for (staff, day, shifts, weight) in single.chain(any) {
+            if staff >= e_n || day >= days || shifts.is_empty() || shifts.iter().any(|&s| s >= s_n) {
+                return Err(format!(
+                    "request of staff #{staff} day {day} shifts {shifts:?} names a person, day or shift that does not exist"
+                ));
             }
-            let w = per_cell.entry((r.staff, r.day)).or_default();
-            *w += u64::from(r.weight);
+            let w = per_cell.entry((staff, day)).or_default();
+            *w += u64::from(weight);
             if *w > u64::from(MAX_WEIGHT) {
                 return Err(format!(
-                    "staff {} day {}: request weights add up beyond {MAX_WEIGHT}",
-                    self.staff[r.staff].id, r.day
+                    "staff {} day {day}: request weights add up beyond {MAX_WEIGHT}",
+                    self.staff[staff].id
                 ));
             }
         }

@@ -243,6 +243,7 @@ pub fn parse_instance(name: &str, text: &str) -> Result<Instance, ParseError> {
         staff,
         on_requests,
         off_requests,
+        on_any_requests: Vec::new(),
         cover,
         groups: Vec::new(),
         group_covers: Vec::new(),

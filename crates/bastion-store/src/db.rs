@@ -170,15 +170,103 @@ pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// The SQLite database file that `Store::open(data_dir, database, …)` opens; `None` for PostgreSQL.
+pub fn sqlite_file(data_dir: &Path, database: Option<&str>) -> Option<PathBuf> {
+    match database {
+        Some(url) if is_postgres(url) => None,
+        Some(url) => {
+            Some(PathBuf::from(url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)))
+        }
+        None => Some(data_dir.join("bastion.db")),
+    }
+}
+
+/// The newest schema version (migration number) this build knows for `backend`.
+pub fn known_schema_version(backend: Backend) -> i64 {
+    let migrator = match backend {
+        Backend::Sqlite => &MIGRATE_SQLITE,
+        Backend::Postgres => &MIGRATE_PG,
+    };
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The refusal to open a database that a newer Bastion has migrated: it names both versions.
+fn newer_schema(found: i64, known: i64) -> StoreError {
+    StoreError::Open(format!(
+        "数据库结构版本为 {found}，比本程序（bastion {}，结构版本 {known}）新：它已被较新版本的 Bastion 升级过，\
+         本程序不能使用它（不会改动数据库）。请改用升级后的 bastion，或从升级前的备份恢复 \
+         / the database's schema version {found} is newer than this binary's ({known}, bastion {}): run the newer \
+         bastion, or restore the backup taken before the upgrade",
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_VERSION"),
+    ))
+}
+
+/// What `bastion restore` needs to know of a SQLite file before it uses it or replaces it.
+#[derive(Debug, Clone, Default)]
+pub struct SqliteFileInfo {
+    /// `PRAGMA integrity_check`'s lines (`["ok"]` when sound); empty when not asked for.
+    pub integrity: Vec<String>,
+    /// The newest applied migration; `None` before the first migration.
+    pub schema_version: Option<i64>,
+    pub units: i64,
+    pub audit_records: i64,
+}
+
+impl SqliteFileInfo {
+    /// The file holds a bureau or an audit trail: replacing it loses data.
+    pub fn holds_data(&self) -> bool {
+        self.units > 0 || self.audit_records > 0
+    }
+}
+
+/// Look into a SQLite file without migrating it: optionally a full integrity check, the schema
+/// version, and whether it holds data. Refuses a file migrated by a newer Bastion.
+pub async fn inspect_sqlite_file(path: &Path, integrity: bool) -> StoreResult<SqliteFileInfo> {
+    use sqlx::Row;
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path).create_if_missing(false);
+    let mut conn = sqlx::sqlite::SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| StoreError::Open(format!("无法打开 SQLite 数据库 {}：{e}", path.display())))?;
+    let mut info = SqliteFileInfo::default();
+    if integrity {
+        let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&mut conn).await.map_err(|e| {
+            StoreError::Open(format!("{} 不是可用的 SQLite 数据库（完整性检查无法进行）：{e}", path.display()))
+        })?;
+        info.integrity = rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
+    }
+    let tables: Vec<String> = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .fetch_all(&mut conn)
+        .await
+        .map_err(|e| StoreError::Open(format!("{} 不是可用的 SQLite 数据库：{e}", path.display())))?
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>(0).ok())
+        .collect();
+    let has = |t: &str| tables.iter().any(|n| n == t);
+    if has("_sqlx_migrations") {
+        info.schema_version =
+            sqlx::query("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&mut conn).await?.try_get(0)?;
+    }
+    for (table, n) in [("units", &mut info.units), ("audit_log", &mut info.audit_records)] {
+        if has(table) {
+            *n = sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut conn).await?.try_get(0)?;
+        }
+    }
+    let _ = conn.close().await;
+    let known = known_schema_version(Backend::Sqlite);
+    match info.schema_version {
+        Some(v) if v > known => Err(newer_schema(v, known)),
+        _ => Ok(info),
+    }
+}
+
 impl Store {
     /// Open (and migrate) the store. `database` is `None` for the SQLite file under `data_dir`.
     pub async fn open(data_dir: &Path, database: Option<&str>, crypto: Crypto) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
-        let store = match database {
-            Some(url) if is_postgres(url) => Self::open_pg(url, crypto).await?,
-            Some(url) => {
-                let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-                let path = PathBuf::from(path);
+        let store = match (database, sqlite_file(data_dir, database)) {
+            (Some(url), None) => Self::open_pg(url, crypto).await?,
+            (Some(_), Some(path)) => {
                 match path.parent() {
                     Some(dir) if !dir.as_os_str().is_empty() && !dir.exists() => {
                         return Err(StoreError::Open(format!(
@@ -190,7 +278,7 @@ impl Store {
                 }
                 Self::open_sqlite(&path, crypto).await?
             }
-            None => {
+            (None, _) => {
                 create_private_dir(data_dir)
                     .map_err(|e| StoreError::Open(format!("无法创建数据目录 {}：{e}", data_dir.display())))?;
                 Self::open_sqlite(&data_dir.join("bastion.db"), crypto).await?
@@ -311,9 +399,36 @@ impl Store {
             Backend::Sqlite => &MIGRATE_SQLITE,
             Backend::Postgres => &MIGRATE_PG,
         };
+        self.refuse_newer_schema().await?;
         self.accept_reworded(migrator).await?;
         migrator.run(&self.write).await?;
         Ok(())
+    }
+
+    /// A database migrated by a newer Bastion holds migrations this build does not know; sqlx
+    /// would refuse with "migration N was previously applied but is missing", which tells an
+    /// operator nothing. Refuse before touching it, naming both versions.
+    async fn refuse_newer_schema(&self) -> StoreResult<()> {
+        use sqlx::Row;
+        let exists = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) AS n FROM pg_tables WHERE tablename = '_sqlx_migrations' AND schemaname = current_schema()"
+            }
+        };
+        let n: i64 = sqlx::query(exists).fetch_one(&self.write).await?.try_get("n")?;
+        if n == 0 {
+            return Ok(());
+        }
+        let found: Option<i64> =
+            sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations").fetch_one(&self.write).await?.try_get("v")?;
+        let known = known_schema_version(self.backend);
+        match found {
+            Some(v) if v > known => Err(newer_schema(v, known)),
+            _ => Ok(()),
+        }
     }
 
     /// A database migrated before a migration's comments were reworded holds the old file's
@@ -458,8 +573,13 @@ impl Store {
         if dest.exists() {
             return Err(StoreError::Open(format!("备份文件已存在：{}", dest.display())));
         }
+        // Owner-only like the database itself: VACUUM INTO keeps the mode of an empty file it is given.
+        private_sqlite_files(dest)?;
         let sql = format!("VACUUM INTO '{}'", dest.display().to_string().replace('\'', "''"));
-        sqlx::query(&sql).execute(&self.write).await?;
+        if let Err(e) = sqlx::query(&sql).execute(&self.write).await {
+            let _ = std::fs::remove_file(dest);
+            return Err(e.into());
+        }
         Ok(())
     }
 }

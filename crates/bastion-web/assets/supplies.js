@@ -1,5 +1,6 @@
 // The issue desk (签领): tick a person, they sign on the canvas with a finger (or the post's leader
-// confirms with a reason); one submission covers everyone ticked, all or nothing.
+// confirms with a reason); the issuer signs once for the submission (required for more than one
+// person); one submission covers everyone ticked, all or nothing.
 (function () {
   'use strict';
   var form = document.getElementById('issue-form');
@@ -42,6 +43,18 @@
     });
   }
 
+  function clearable(box, canvas) {
+    box.querySelector('.sup-clear').addEventListener('click', function () {
+      canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+      delete canvas.dataset.inked;
+    });
+  }
+
+  var issuerBox = document.getElementById('issuer-sign');
+  var issuer = issuerBox.querySelector('canvas');
+  setUp(issuer);
+  clearable(issuerBox, issuer);
+
   form.querySelectorAll('.sup-person').forEach(function (li) {
     var pick = li.querySelector('input[name=pick]');
     var box = li.querySelector('.sup-sign');
@@ -50,10 +63,7 @@
       box.hidden = !pick.checked;
       if (pick.checked) setUp(canvas);
     });
-    box.querySelector('.sup-clear').addEventListener('click', function () {
-      canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
-      delete canvas.dataset.inked;
-    });
+    clearable(box, canvas);
     var confirm = box.querySelector('.sup-confirm');
     var reason = box.querySelector('.sup-reason');
     confirm.addEventListener('change', function () {
@@ -87,6 +97,7 @@
     });
     if (!people.length) { show(form.dataset.none); return; }
     if (missing) { show(form.dataset.blank); return; }
+    if (people.length > 1 && !issuer.dataset.inked) { show(form.dataset.issuer); return; }
     var items = [];
     form.querySelectorAll('.sup-kit-qty').forEach(function (q) {
       var n = q.value.trim();
@@ -100,7 +111,8 @@
       items: items,
       people: people,
       repeat_reason: form.querySelector('#repeat_reason').value,
-      expired_reason: form.querySelector('#expired_reason').value
+      expired_reason: form.querySelector('#expired_reason').value,
+      issuer_signature: issuer.dataset.inked ? issuer.toDataURL('image/png') : ''
     };
     var button = form.querySelector('button[type=submit]');
     button.disabled = true;

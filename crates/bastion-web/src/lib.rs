@@ -41,6 +41,8 @@ pub struct WebSettings {
     pub news_dedup_per_visitor: bool,
     /// Publicity: the public site's `http(s)://host` for absolute links; `None` = the request's Host.
     pub public_url: Option<String>,
+    /// Load balancers whose `X-Forwarded-For` names the client (see [`session::client_ip`]).
+    pub trusted_proxies: Vec<bastion_app::auth::policy::IpRule>,
 }
 
 impl Default for WebSettings {
@@ -50,6 +52,7 @@ impl Default for WebSettings {
             max_body_bytes: 20 * 1024 * 1024,
             news_dedup_per_visitor: false,
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -106,6 +106,8 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("SupplyRequestList", of::<Vec<app::supplies::SupplyRequest>>),
         ("SupplyReceiptImport", of::<app::supplies::ReceiptImport>),
         ("SupplyForecast", of::<Vec<app::supplies::ForecastLine>>),
+        ("SupplyUnprotected", of::<app::supplies::Unprotected>),
+        ("SupplyKitLeadBody", of::<crate::api::supplies::KitLeadBody>),
         // duty
         ("DutyPostInput", of::<app::duty::PostInput>),
         ("DutyPostList", of::<Vec<app::duty::Post>>),
@@ -122,6 +124,16 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("DutyCommand", of::<app::duty::command::CommandView>),
         ("DutyGroupInput", of::<app::duty::command::GroupInput>),
         ("DutyMemberInput", of::<app::duty::command::MemberInput>),
+        ("DutyMeetingList", of::<app::duty::meeting::MeetingList>),
+        ("DutyMeetingInput", of::<app::duty::meeting::MeetingInput>),
+        ("DutyMeeting", of::<app::duty::meeting::MeetingView>),
+        ("DutyCheckInInput", of::<app::duty::meeting::CheckInInput>),
+        ("DutyAttendee", of::<app::duty::meeting::Attendee>),
+        ("DutyTaskList", of::<Vec<app::duty::meeting::Task>>),
+        ("DutyTaskInput", of::<app::duty::meeting::TaskInput>),
+        ("DutyTaskView", of::<app::duty::meeting::TaskView>),
+        ("DutyTaskNoteInput", of::<app::duty::meeting::TaskNoteInput>),
+        ("DutyReopenInput", of::<app::duty::meeting::ReopenInput>),
         ("DutyHandoverView", of::<app::duty::handover::HandoverView>),
         ("DutyHandoverInput", of::<app::duty::handover::HandoverInput>),
         ("DutyHandover", of::<app::duty::handover::Handover>),
@@ -161,6 +173,9 @@ const TYPED: &[(&str, SchemaFn)] = {
         ("InspectionCircularInput", of::<app::inspection::CircularInput>),
         // party
         ("PartyOverview", of::<app::party::Overview>),
+        ("PartyCompliance", of::<app::party::Compliance>),
+        ("PartyMyApplication", of::<app::party::MyApplication>),
+        ("PartyApplicationInput", of::<app::party::ApplicationInput>),
         ("PartyOrgList", of::<Vec<app::party::Org>>),
         ("PartyOrg", of::<app::party::Org>),
         ("PartyBranch", of::<app::party::BranchDetail>),
@@ -321,7 +336,12 @@ fn query_params(path: &str) -> Vec<Value> {
             q("to", json!({"type": "integer", "minimum": 1}), "新版本号"),
         ],
         // duty
-        "/api/duty/command" => vec![q("operation_id", json!({"type": "integer", "minimum": 1}), "行动")],
+        "/api/duty/command" | "/api/duty/meetings" => {
+            vec![q("operation_id", json!({"type": "integer", "minimum": 1}), "行动")]
+        }
+        "/api/duty/tasks" => {
+            vec![q("status", enum_of(vec!["open", "overdue", "done", "mine"]), "办理中、已逾期、已办结或我负责的")]
+        }
         "/api/duty/posts/{id}/handover" => vec![
             q("day", json!({"type": "string", "format": "date"}), "日期"),
             q("shift", json!({"type": "string", "maxLength": 20}), "班次名称"),
@@ -334,6 +354,7 @@ fn query_params(path: &str) -> Vec<Value> {
         // daily report
         "/api/reports/{day}/export" => vec![q("format", enum_of(vec!["xlsx", "docx", "pdf"]), "文件格式")],
         "/api/inspections/circulars/{id}/export" => vec![q("format", enum_of(vec!["pdf", "docx"]), "文件格式")],
+        "/api/duty/rosters/{id}/export" => vec![q("format", enum_of(vec!["xlsx", "pdf"]), "文件格式（默认 xlsx）")],
         // supplies
         "/api/supplies/movements" => vec![q("store_id", json!({"type": "integer", "minimum": 1}), "库点")],
         "/api/supplies/issues" => vec![q("person_id", json!({"type": "integer", "minimum": 1}), "签领人")],
@@ -348,7 +369,9 @@ fn file_types(path: &str) -> Vec<&'static str> {
         "/api/audit/export" | "/api/recall/{id}/missing/export" => vec!["text/csv"],
         "/api/supplies/issues/{id}/signature" => vec!["image/png", "image/jpeg"],
         "/api/party/petitions/{id}/signature" => vec!["image/png"],
-        "/api/duty/rosters/{id}/export" => vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+        "/api/duty/rosters/{id}/export" => {
+            vec!["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/pdf"]
+        }
         "/api/inspections/circulars/{id}/export" => {
             vec!["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
         }
@@ -405,6 +428,12 @@ pub fn build() -> Value {
             let ct = if *r == "Upload" { "multipart/form-data" } else { "application/json" };
             op["requestBody"] =
                 json!({"required": true, "content": {ct: {"schema": {"$ref": format!("#/components/schemas/{r}")}}}});
+        }
+        // The permission the gate asks for (any one of them), for clients and the API fuzzer.
+        match e.access {
+            crate::routes::Access::Perm(p) => op["x-permissions"] = json!([p]),
+            crate::routes::Access::AnyPerm(ps) => op["x-permissions"] = json!(ps),
+            _ => {}
         }
         op["security"] = match e.access {
             crate::routes::Access::Public | crate::routes::Access::PublicSite => json!([]),

@@ -41,12 +41,37 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The client's address: the TCP peer's, unless the peer is a trusted proxy (the load balancer);
+/// then the right-most address in `X-Forwarded-For` that is not itself a trusted proxy. Entries
+/// further left came from the client and could be forged, so they are never taken.
+pub fn client_ip(req: &Request, trusted: &[bastion_app::auth::policy::IpRule]) -> String {
+    let Some(peer) = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()) else {
+        return "unknown".into();
+    };
+    let is_trusted = |ip: &str| trusted.iter().any(|r| r.matches(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<String> = (req.headers().get_all("x-forwarded-for").iter())
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|x| x.trim().to_string())
+        .collect();
+    let mut client = peer;
+    for hop in forwarded.iter().rev() {
+        if hop.parse::<std::net::IpAddr>().is_err() {
+            break;
+        }
+        client = hop.clone();
+        if !is_trusted(hop) {
+            break;
+        }
+    }
+    client
+}
+
 pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let ip = client_ip(&req, &state.settings.trusted_proxies);
     if !state.app.ip_permitted(&ip) && !matches!(req.uri().path(), "/healthz" | "/readyz") {
         return (
             StatusCode::FORBIDDEN,

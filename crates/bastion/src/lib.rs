@@ -1,4 +1,5 @@
-//! The `bastion` command: serve, migrate, demo, import, export, backup, config, user, audit, roster.
+//! The `bastion` command: serve, migrate, demo, import, export, backup, restore, config, user, audit,
+//! roster.
 
 pub mod settings;
 
@@ -65,6 +66,18 @@ pub enum Cmd {
     Check,
     /// Consistent copy of the SQLite database (PostgreSQL: use pg_dump).
     Backup { dest: PathBuf },
+    /// Restore the SQLite database from a `bastion backup` file into --data (a new or empty data
+    /// directory; refused while an instance runs on it). PostgreSQL: pg_restore.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// The deployment's key file (the backup holds no keys); copied to DATA/keys/bastion.keys.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// Replace a database (and key file) that already holds data; the old ones are kept renamed.
+        #[arg(long)]
+        force: bool,
+    },
     /// Configuration.
     Config {
         #[command(subcommand)]
@@ -207,13 +220,29 @@ pub fn main() -> ExitCode {
     }
 }
 
-pub async fn open(settings: &Settings) -> anyhow::Result<App> {
+/// The application opened by a command, with the process's claim on its SQLite database (held
+/// until the command ends; `bastion restore` refuses while it is held).
+pub struct Opened {
+    pub app: App,
+    _lock: Option<bastion_app::maintenance::DatabaseLock>,
+}
+
+impl std::ops::Deref for Opened {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+pub async fn open(settings: &Settings) -> anyhow::Result<Opened> {
     if settings.database.is_none() {
         bastion_app::maintenance::create_data_dir(&settings.data)
             .with_context(|| format!("无法创建数据目录 {}", settings.data.display()))?;
     }
+    let lock = bastion_app::maintenance::lock_database_shared(&settings.data, settings.database.as_deref())?;
     let policy = Policy { idle_timeout_ms: settings.idle_timeout_minutes * 60_000, ..Policy::default() };
-    App::open(&settings.data, settings.database.as_deref(), &settings.key_file(), policy).await
+    let app = App::open(&settings.data, settings.database.as_deref(), &settings.key_file(), policy).await?;
+    Ok(Opened { app, _lock: lock })
 }
 
 async fn cli_ctx(app: &App) -> anyhow::Result<Ctx> {
@@ -322,10 +351,16 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
                 max_body_bytes: settings.max_body_mb * 1024 * 1024,
                 public_url: settings.public_url.clone(),
                 news_dedup_per_visitor: settings.news_dedup_per_visitor,
+                trusted_proxies: (settings.trusted_proxies.iter())
+                    .filter_map(|p| bastion_app::auth::policy::IpRule::parse(p).ok())
+                    .collect(),
             };
+            let Opened { app, _lock: lock } = app;
             let closer = app.clone();
             bastion_web::serve(app, web, bastion_web::metrics_handle(), listener, shutdown_signal()).await?;
             closer.close().await;
+            // The claim on the database ends with the server, not before.
+            drop(lock);
             Ok(())
         }
         Cmd::Migrate => {
@@ -405,6 +440,30 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             let app = open(&settings).await?;
             app.backup(&dest).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("已备份到 {}", dest.display());
+            println!("备份不含密钥：恢复时还需要密钥文件 {}（请另行离线保存）", settings.key_file().display());
+            Ok(())
+        }
+        Cmd::Restore { file, keys, force } => {
+            let key_file = settings.key_file();
+            let r = bastion_app::maintenance::restore_sqlite(bastion_app::maintenance::RestoreRequest {
+                backup: &file,
+                data: &settings.data,
+                database: settings.database.as_deref(),
+                key_file: &key_file,
+                keys: keys.as_deref(),
+                force,
+            })
+            .await?;
+            if let Some(old) = &r.replaced {
+                println!("原数据库已改名保留：{}", old.display());
+            }
+            println!("已从 {} 恢复到 {}", file.display(), r.database.display());
+            let schema = if r.backup_schema < r.schema {
+                format!("备份的数据库结构版本 {}，已迁移到本程序的 {}", r.backup_schema, r.schema)
+            } else {
+                format!("数据库结构版本 {}", r.schema)
+            };
+            println!("完整性检查通过；{schema}；审计链完整：共 {} 条记录（含本次恢复）", r.audit_records);
             Ok(())
         }
         Cmd::User { cmd } => {

@@ -19,6 +19,7 @@ pub struct FileSettings {
     pub log: Option<String>,
     pub public_url: Option<String>,
     pub news_dedup_per_visitor: Option<bool>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Count one view per visitor (address + browser) per article per day, per node.
     pub news_dedup_per_visitor: bool,
+    /// Load balancers (nginx) whose `X-Forwarded-For` names the client: addresses, IPv4 CIDRs or
+    /// wildcards. Empty: the client's address is the TCP peer's.
+    pub trusted_proxies: Vec<String>,
     pub sources: BTreeMap<&'static str, Source>,
     pub config_file: Option<PathBuf>,
 }
@@ -99,6 +103,7 @@ impl Settings {
             log: "info".into(),
             public_url: None,
             news_dedup_per_visitor: false,
+            trusted_proxies: Vec::new(),
             sources: BTreeMap::new(),
             config_file: None,
         };
@@ -112,6 +117,7 @@ impl Settings {
             "log",
             "public_url",
             "news_dedup_per_visitor",
+            "trusted_proxies",
         ] {
             s.sources.insert(k, Source::Default);
         }
@@ -136,6 +142,11 @@ impl Settings {
         if let Some(u) = &s.public_url {
             s.public_url = Some(check_public_url(u)?);
         }
+        for p in &s.trusted_proxies {
+            bastion_app::auth::policy::IpRule::parse(p).map_err(|_| {
+                anyhow::anyhow!("trusted_proxies 中“{p}”不是有效的 IP、网段（如 10.1.0.0/16）或通配（如 10.1.*.*）")
+            })?;
+        }
         if s.idle_timeout_minutes < 1 || s.idle_timeout_minutes > 30 {
             anyhow::bail!("idle_timeout_minutes 须在 1–30 之间（等保要求会话空闲不超过 30 分钟）");
         }
@@ -158,6 +169,7 @@ impl Settings {
         take!(max_body_mb);
         take!(log);
         take!(news_dedup_per_visitor);
+        take!(trusted_proxies);
         if let Some(v) = f.database {
             self.database = Some(v);
             self.sources.insert("database", Source::File);
@@ -202,6 +214,10 @@ impl Settings {
             self.news_dedup_per_visitor = matches!(v.as_str(), "1" | "true" | "yes");
             self.sources.insert("news_dedup_per_visitor", Source::Env);
         }
+        if let Some(v) = env("BASTION_TRUSTED_PROXIES") {
+            self.trusted_proxies = v.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect();
+            self.sources.insert("trusted_proxies", Source::Env);
+        }
         if let Some(v) = env("BASTION_LOG") {
             self.log = v;
             self.sources.insert("log", Source::Env);
@@ -245,6 +261,14 @@ impl Settings {
             ("log", self.log.clone()),
             ("public_url", self.public_url.clone().unwrap_or_else(|| "（按请求的 Host 头）".into())),
             ("news_dedup_per_visitor", self.news_dedup_per_visitor.to_string()),
+            (
+                "trusted_proxies",
+                if self.trusted_proxies.is_empty() {
+                    "（无：客户端地址取自 TCP 连接）".into()
+                } else {
+                    self.trusted_proxies.join(", ")
+                },
+            ),
         ];
         let mut out = String::new();
         if let Some(f) = &self.config_file {
@@ -305,6 +329,18 @@ mod tests {
         assert_eq!(f.log.as_deref(), Some(defaults.log.as_str()));
         assert_eq!(f.public_url, defaults.public_url);
         assert_eq!(f.news_dedup_per_visitor, Some(defaults.news_dedup_per_visitor));
+        assert_eq!(f.trusted_proxies, Some(defaults.trusted_proxies));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let env = |k: &str| (k == "BASTION_TRUSTED_PROXIES").then(|| "127.0.0.1, 10.8.0.0/16".to_string());
+        let s = Settings::load(&Flags::default(), &env).unwrap();
+        assert_eq!(s.trusted_proxies, ["127.0.0.1", "10.8.0.0/16"]);
+        assert!(s.show().contains("127.0.0.1, 10.8.0.0/16"));
+        let env = |k: &str| (k == "BASTION_TRUSTED_PROXIES").then(|| "nginx.local".to_string());
+        let e = Settings::load(&Flags::default(), &env).unwrap_err();
+        assert!(e.to_string().contains("trusted_proxies 中“nginx.local”不是有效的 IP"), "{e}");
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl App {
 
     pub async fn follow_up(&self, ctx: &Ctx, id: FeverCaseId, note: &str) -> AppResult<()> {
         self.case_in_scope(ctx, perm::FEVER_WRITE, id).await?;
-        let note = text("随访记录", note, 2, 500).map_err(AppError::invalid)?;
+        let note = bastion_core::error::multiline("随访记录", note, 2, 500).map_err(AppError::invalid)?;
         let mut tx = self.store.begin().await?;
         self.store.add_follow_up(&mut tx, id, &ctx.username, &note).await?;
         self.audit(&mut tx, ctx, "checkpoint", "发热病例随访", &format!("fever:{}", id.0), "").await?;

@@ -4,7 +4,7 @@
 //! Changes need the command permission and are audited.
 
 use bastion_core::duty::{GroupKind, GroupRole};
-use bastion_core::error::{non_empty, opt_text, text};
+use bastion_core::error::{non_empty, opt_multiline, text};
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
 use bastion_store::duty::command::NewGroup;
@@ -71,25 +71,7 @@ impl App {
     /// The command structure of an operation (the latest open one when none is given).
     pub async fn command_structure(&self, ctx: &Ctx, operation: Option<&str>) -> AppResult<CommandView> {
         ctx.scope(perm::DUTY_READ)?;
-        let op = match operation.and_then(non_empty) {
-            Some(raw) => {
-                let id =
-                    raw.parse::<i64>().map_err(|_| AppError::invalid(FieldError::new("行动", "行动须为正整数编号")))?;
-                self.store
-                    .operation(bastion_store::operation::OperationId(id))
-                    .await
-                    .map_err(|_| AppError::NotFound("行动不存在".into()))?
-            }
-            None => {
-                let all = self.store.operations().await?;
-                let open = all
-                    .iter()
-                    .find(|o| o.status == bastion_core::org::OperationStatus::Active)
-                    .or(all.first())
-                    .cloned();
-                open.ok_or_else(|| AppError::NotFound("还没有行动：请先在“行动管理”中新建行动".into()))?
-            }
-        };
+        let op = self.operation_or_current(operation).await?;
         let groups = self.store.groups_of(op.id.0).await?;
         let ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
         let mut members = self.store.group_members(&ids).await?;
@@ -104,6 +86,32 @@ impl App {
         Ok(CommandView { operation_id: op.id.0, operation_name: op.name, groups })
     }
 
+    /// The operation named by `operation`, or the one in force (the latest when none is active).
+    pub(crate) async fn operation_or_current(
+        &self,
+        operation: Option<&str>,
+    ) -> AppResult<bastion_store::operation::Operation> {
+        match operation.and_then(non_empty) {
+            Some(raw) => {
+                let id =
+                    raw.parse::<i64>().map_err(|_| AppError::invalid(FieldError::new("行动", "行动须为正整数编号")))?;
+                self.store
+                    .operation(bastion_store::operation::OperationId(id))
+                    .await
+                    .map_err(|_| AppError::NotFound("行动不存在".into()))
+            }
+            None => {
+                let all = self.store.operations().await?;
+                let open = all
+                    .iter()
+                    .find(|o| o.status == bastion_core::org::OperationStatus::Active)
+                    .or(all.first())
+                    .cloned();
+                open.ok_or_else(|| AppError::NotFound("还没有行动：请先在“行动管理”中新建行动".into()))
+            }
+        }
+    }
+
     pub async fn create_group(&self, ctx: &Ctx, v: &GroupInput) -> AppResult<GroupId> {
         ctx.scope(perm::DUTY_COMMAND)?;
         let mut e = Vec::new();
@@ -116,7 +124,7 @@ impl App {
         };
         let kind = GroupKind::parse(&v.kind).map_err(|x| e.push(x)).ok();
         let name = text("组名", &v.name, 2, 30).map_err(|x| e.push(x)).ok();
-        let remit = opt_text("职责", &v.remit, 500).map_err(|x| e.push(x)).ok();
+        let remit = opt_multiline("职责", &v.remit, 500).map_err(|x| e.push(x)).ok();
         let sort_order = match non_empty(&v.sort_order).map(str::parse::<i64>) {
             None => Some(0),
             Some(Ok(n)) if (0..=999).contains(&n) => Some(n),

@@ -4,7 +4,7 @@
 //! and the incoming leader acknowledges it. Until then the shift shows as not taken over.
 
 use bastion_core::duty::ShiftDef;
-use bastion_core::error::text;
+use bastion_core::error::multiline;
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
 use bastion_store::duty::handover::NewHandover;
@@ -171,7 +171,7 @@ impl App {
             }
         };
         let date = bastion_core::time::parse_date("日期", &input.day).map_err(|x| e.push(x)).ok();
-        let note = text("交班说明", &input.note, 2, 2000).map_err(|x| e.push(x)).ok();
+        let note = multiline("交班说明", &input.note, 2, 2000).map_err(|x| e.push(x)).ok();
         let (Some(post), Some(date), Some(note)) = (post, date, note) else { return Err(AppError::Invalid(e)) };
         let (post, desk, _) = self.post_for(ctx, post).await?;
         let def = find_shift(&post, input.shift.trim())?;

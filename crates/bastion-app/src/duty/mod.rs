@@ -17,7 +17,15 @@ use crate::{in_scope, App, AppError, AppResult, Ctx};
 
 pub mod calendar;
 pub mod command;
+mod demo;
+pub(crate) use demo::seed_demo;
 pub mod handover;
+mod late;
+pub(crate) use late::shift_groups;
+pub use late::LATE_GRACE_MS;
+pub mod meeting;
+mod person;
+pub(crate) use person::PERSON;
 mod print;
 pub mod roster;
 pub mod swap;
@@ -190,7 +198,29 @@ pub struct Board {
     pub post: Post,
     pub day: String,
     pub shifts: Vec<ShiftBoard>,
+    /// What other features note of the people on the board (see [`BOARD_MARKS`]).
+    pub marks: Vec<BoardMark>,
 }
+
+/// Another feature's note on one person of a post's shift, shown beside them on the board.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct BoardMark {
+    pub assignment_id: AssignmentId,
+    pub feature: String,
+    pub label: String,
+}
+
+type MarksFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<Vec<BoardMark>>> + Send + 'a>>;
+
+/// A feature's notes on the people of a post's board: what it knows of each assignment shown
+/// (nothing for an assignment it has nothing to say of).
+pub struct BoardMarkSource {
+    pub feature: &'static str,
+    pub marks: for<'a> fn(&'a App, &'a [Assignment]) -> MarksFuture<'a>,
+}
+
+/// Every feature's notes on the post boards, in this order.
+pub const BOARD_MARKS: &[BoardMarkSource] = &[crate::supplies::BOARD_MARKS];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sign {
@@ -282,7 +312,11 @@ impl App {
                 }
             })
             .collect();
-        Ok(Board { post, day, shifts })
+        let mut marks = Vec::new();
+        for source in BOARD_MARKS {
+            marks.extend((source.marks)(self, &all).await?);
+        }
+        Ok(Board { post, day, shifts, marks })
     }
 
     /// Put a person on a shift, keeping the rules: nobody off duty, no overlap, 11 hours' rest
@@ -401,6 +435,32 @@ impl App {
         Ok(self.store.person_assignments(person, &from, &to).await?)
     }
 
+    /// What a post's sign-in code shows the caller who scans it: the post, and their shift there
+    /// now — running, starting within the hour, or ended but not yet signed out of — if any.
+    pub async fn shift_here(&self, ctx: &Ctx, id: PostId) -> AppResult<(Post, Option<Assignment>)> {
+        ctx.scope(perm::DUTY_SIGN)?;
+        let post = self.store.duty_post(id).await.map_err(|_| AppError::NotFound("岗位不存在".into()))?;
+        let Some(person) = ctx.person_id else { return Ok((post, None)) };
+        let now = bastion_core::time::now_ms();
+        let today = bastion_core::time::today();
+        let from = today.yesterday().unwrap_or(today).to_string();
+        let here = self
+            .store
+            .person_assignments(person, &from, &today.to_string())
+            .await?
+            .into_iter()
+            .filter(|a| a.post_id == id && a.signed_out_at.is_none())
+            .filter(|a| a.starts_at - SIGN_IN_EARLY_MS <= now && (now < a.ends_at || a.signed_in_at.is_some()))
+            .min_by_key(|a| a.starts_at);
+        Ok((post, here))
+    }
+
+    /// A post's sign-in poster: the post in scope of the caller, with its code's address.
+    pub async fn post_for_poster(&self, ctx: &Ctx, id: PostId) -> AppResult<Post> {
+        let scope = ctx.scope(perm::DUTY_READ)?;
+        self.post_in_scope(&scope, id).await
+    }
+
     /// Sign in or out of a shift: one's own, or anyone's at a post in the caller's scope (the desk).
     pub async fn sign(&self, ctx: &Ctx, id: AssignmentId, action: Sign) -> AppResult<Assignment> {
         let scope = ctx.scope(perm::DUTY_SIGN)?;
@@ -461,7 +521,7 @@ impl App {
         ctx.scope(perm::DUTY_LOG)?;
         let mut e = Vec::new();
         let category = LogCategory::parse(&input.category).map_err(|x| e.push(x)).ok();
-        let body = text("内容", &input.body, 2, 2000).map_err(|x| e.push(x)).ok();
+        let body = bastion_core::error::multiline("内容", &input.body, 2, 2000).map_err(|x| e.push(x)).ok();
         let important = match input.important.trim() {
             "" | "0" | "false" | "off" => Some(false),
             "1" | "true" | "on" => Some(true),
@@ -512,100 +572,6 @@ impl App {
     }
 }
 
-/// Demo posts (the HQ desk and one per demo checkpoint) and today's assignments, written after the
-/// checkpoints are committed. `people` are on-duty people with their units; `officer` (the demo
-/// officer's person, when on duty) is put on the shift of their unit's post that is running now.
-pub(crate) async fn seed_demo(
-    app: &App,
-    units: &std::collections::HashMap<&str, UnitId>,
-    people: &[(PersonId, UnitId)],
-    officer: Option<(PersonId, UnitId)>,
-) -> AppResult<()> {
-    let u = |code: &str| units.get(code).copied().unwrap_or(UnitId(1));
-    let pattern =
-        |raw: &str| duty::parse_shifts("班次", raw).map_err(|e| AppError::Internal(anyhow::anyhow!(e.message)));
-    let three = pattern("早班 08:00-16:00 2\n中班 16:00-24:00 2\n夜班 00:00-08:00 1")?;
-    let two = pattern("白班 08:00-20:00 2\n夜班 20:00-08:00 2")?;
-    let mut tx = app.store.begin().await?;
-    let desk = NewPost {
-        name: "指挥部值班台".into(),
-        kind: PostKind::Desk,
-        unit_id: u("HQ"),
-        checkpoint_id: None,
-        shifts: three.clone(),
-        min_sworn: 1,
-        min_party: 0,
-        skill: None,
-    };
-    let mut posts = vec![(app.store.insert_post(&mut tx, &desk).await?, u("HQ"), three)];
-    for c in app.store.checkpoints().await? {
-        let post = NewPost {
-            name: format!("{}岗", c.name),
-            kind: PostKind::Checkpoint,
-            unit_id: c.unit_id,
-            checkpoint_id: Some(c.id.0),
-            shifts: two.clone(),
-            min_sworn: 1,
-            min_party: 1,
-            skill: None,
-        };
-        posts.push((app.store.insert_post(&mut tx, &post).await?, c.unit_id, two.clone()));
-    }
-    let today = bastion_core::time::today();
-    let yesterday = today.yesterday().unwrap_or(today);
-    let now = bastion_core::time::now_ms();
-    let mut used = std::collections::HashSet::new();
-    let add = |post: PostId, person: PersonId, day: jiff::civil::Date, s: &ShiftDef| {
-        let (starts_at, ends_at) = s.span(day);
-        NewAssignment {
-            post_id: post,
-            person_id: person,
-            day: day.to_string(),
-            shift: s.name.clone(),
-            starts_at,
-            ends_at,
-            override_reason: None,
-            created_by: "demo".into(),
-        }
-    };
-    let mut rows = Vec::new();
-    // The demo officer: the shift of their unit's post running now (last night's or today's).
-    if let Some((person, unit)) = officer.filter(|o| people.contains(o)) {
-        if let Some((post, _, shifts)) = posts.iter().find(|(_, pu, _)| *pu == unit) {
-            let running =
-                [yesterday, today].into_iter().flat_map(|d| shifts.iter().map(move |s| (d, s))).find(|(d, s)| {
-                    let (a, b) = s.span(*d);
-                    a <= now && now < b
-                });
-            if let Some((d, s)) = running {
-                used.insert(person);
-                rows.push(add(*post, person, d, s));
-            }
-        }
-    }
-    // Everyone else: today's shifts, people of the post's unit, one shift each.
-    for (post, unit, shifts) in &posts {
-        let mut pool = people
-            .iter()
-            .filter(|(p, pu)| pu == unit && !used.contains(p))
-            .map(|(p, _)| *p)
-            .collect::<Vec<_>>()
-            .into_iter();
-        for s in shifts {
-            for _ in 0..s.required {
-                let Some(person) = pool.next() else { break };
-                used.insert(person);
-                rows.push(add(*post, person, today, s));
-            }
-        }
-    }
-    for r in &rows {
-        app.store.insert_assignment(&mut tx, r).await?;
-    }
-    bastion_store::commit(tx).await?;
-    Ok(())
-}
-
 /// Duty's to-do items: the viewer's shift running now or starting within 12 hours that they have
 /// not signed in to (urgent once it has started), and one running now to sign out of at its end.
 pub(crate) const TODO: crate::home::TodoSource =
@@ -614,6 +580,7 @@ pub(crate) const TODO: crate::home::TodoSource =
 impl App {
     async fn duty_todo(&self, ctx: &Ctx) -> AppResult<Vec<crate::home::TodoItem>> {
         let mut out = self.late_todo(ctx).await?;
+        out.extend(self.meeting_todo(ctx).await?);
         if ctx.person_id.is_none() || !ctx.can(perm::DUTY_SIGN) {
             return Ok(out);
         }
@@ -660,9 +627,7 @@ impl App {
     async fn duty_section(&self, ctx: &Ctx) -> AppResult<crate::dashboard::Section> {
         use crate::dashboard::{Figure, Row, Section};
         const TITLE: &str = "值班在岗（当前班次）";
-        if !ctx.can(perm::DUTY_READ) {
-            return Ok(Section::refused("duty", TITLE));
-        }
+        let Ok(scope) = ctx.scope(perm::DUTY_READ) else { return Ok(Section::refused("duty", TITLE)) };
         let now = bastion_core::time::now_ms();
         let today = bastion_core::time::today();
         let days = [today.yesterday().unwrap_or(today).to_string(), today.to_string()];
@@ -699,6 +664,7 @@ impl App {
                 alert: p < r,
             });
         }
+        let (open_tasks, overdue_tasks) = self.task_counts(&scope).await?;
         let mut s = Section::of(
             "duty",
             TITLE,
@@ -706,6 +672,8 @@ impl App {
                 Figure::new("在岗/应到", format!("{present}/{required}"), "/duty").alert_if(present < required),
                 Figure::new("缺员岗位", short, "/duty").alert_if(short > 0),
                 Figure::new("未完成交接班", not_taken_over, "/duty").alert_if(not_taken_over > 0),
+                Figure::new("督办办理中", open_tasks, "/duty/tasks"),
+                Figure::new("督办逾期", overdue_tasks, "/duty/tasks?status=overdue").alert_if(overdue_tasks > 0),
             ],
         );
         s.columns = vec!["班次".into(), "在岗/应到".into()];
@@ -714,77 +682,5 @@ impl App {
     }
 }
 
-/// A shift is late when nobody of it has signed in this long after its start.
-pub const LATE_GRACE_MS: i64 = 15 * 60_000;
-/// How far back the late-sign-in clock looks (a shift that began earlier is the desk's business).
-const LATE_LOOKBACK_MS: i64 = 12 * 3_600_000;
-
-/// The shifts running now with people who have not signed in, per (post, day, shift).
-fn late_groups(late: Vec<Assignment>) -> Vec<Vec<Assignment>> {
-    let mut groups: Vec<Vec<Assignment>> = Vec::new();
-    for a in late {
-        match groups.last_mut() {
-            Some(g) if g[0].post_id == a.post_id && g[0].day == a.day && g[0].shift == a.shift => g.push(a),
-            _ => groups.push(vec![a]),
-        }
-    }
-    groups
-}
-
-impl App {
-    /// Tell the groups (no names: the count) of every running shift whose people have not signed
-    /// in `LATE_GRACE_MS` after its start, once per person; returns the messages queued.
-    pub async fn duty_late_clock(&self, now: i64) -> AppResult<usize> {
-        let late = self.store.late_sign_ins(now - LATE_LOOKBACK_MS, now - LATE_GRACE_MS, now, true).await?;
-        let mut sent = 0;
-        for g in late_groups(late) {
-            let ids: Vec<AssignmentId> = g.iter().map(|a| a.id).collect();
-            let mut tx = self.store.begin().await?;
-            let n = self.store.mark_late_alerted(&mut tx, &ids, now).await?;
-            if n == 0 {
-                continue;
-            }
-            let a = &g[0];
-            let text = format!(
-                "【缺岗提醒】{} {} {}（{} 开班）已超过 {} 分钟，{n} 人未签到，请岗位负责人和指挥部值班台立即核实。",
-                a.post_name,
-                a.day,
-                a.shift,
-                clock(a.starts_at).get(11..16).unwrap_or_default(),
-                LATE_GRACE_MS / 60_000
-            );
-            self.notify_groups(&mut tx, bastion_store::notify::Source::new(roster::NOTIFY_SOURCE, None), &text).await?;
-            bastion_store::commit(tx).await?;
-            sent += 1;
-        }
-        Ok(sent)
-    }
-
-    pub(crate) async fn duty_late_clock_job(&self) -> AppResult<()> {
-        self.duty_late_clock(bastion_core::time::now_ms()).await.map(|_| ())
-    }
-
-    /// The desk's to-do: running shifts of its posts with people not signed in after the grace.
-    async fn late_todo(&self, ctx: &Ctx) -> AppResult<Vec<crate::home::TodoItem>> {
-        let Ok(scope) = ctx.scope(perm::DUTY_WRITE) else { return Ok(Vec::new()) };
-        let now = bastion_core::time::now_ms();
-        // Already alerted ones are still late: the to-do stays until they sign in.
-        let all = self.store.late_sign_ins(now - LATE_LOOKBACK_MS, now - LATE_GRACE_MS, now, false).await?;
-        Ok(late_groups(all.into_iter().filter(|a| in_scope(&scope, &a.post_unit_path, None)).collect())
-            .into_iter()
-            .map(|g| crate::home::TodoItem {
-                feature: "值班",
-                title: format!(
-                    "{} {} {}：{} 人开班超过 {} 分钟未签到",
-                    g[0].post_name,
-                    g[0].day,
-                    g[0].shift,
-                    g.len(),
-                    LATE_GRACE_MS / 60_000
-                ),
-                href: format!("/duty/posts/{}?day={}", g[0].post_id.0, g[0].day),
-                urgent: true,
-            })
-            .collect())
-    }
-}
+/// A post's sign-in code offers a shift this long before it starts.
+const SIGN_IN_EARLY_MS: i64 = 3_600_000;

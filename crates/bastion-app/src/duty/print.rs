@@ -7,7 +7,7 @@ use bastion_doc::{Block, Document};
 use crate::{App, AppResult, Ctx};
 
 /// The date as printed on a document: 2026年12月6日.
-fn printed(day: &str) -> String {
+pub(super) fn printed(day: &str) -> String {
     jiff::civil::Date::strptime("%Y-%m-%d", day)
         .map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day()))
         .unwrap_or_else(|_| day.to_string())

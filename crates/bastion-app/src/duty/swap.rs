@@ -288,7 +288,42 @@ impl App {
             note.as_deref().unwrap_or(""),
         )
         .await?;
+        // Both people hear of the decision by SMS (rendered when sent, from the swap as decided).
+        let source = bastion_store::notify::Source::new(SWAP_SOURCE, id.0);
+        for c in self.enabled_channels().await?.iter().filter(|c| c.kind == crate::notify::SMS) {
+            for p in [mine.person_id, s.to_person] {
+                self.store.queue_message(&mut tx, source, c.id, Some(p), "").await?;
+            }
+        }
         bastion_store::commit(tx).await?;
         Ok(self.store.swap(id).await?)
     }
+
+    /// The SMS about a decided swap to one of its two people.
+    async fn swap_sms_text(&self, swap: Option<i64>, p: PersonId) -> Result<String, String> {
+        let s =
+            self.store.swap(SwapId(swap.ok_or("短信缺少换班申请")?)).await.map_err(|_| "换班申请不存在".to_string())?;
+        let shift = self.store.assignment(s.assignment_id).await.map_err(|_| "班次不存在".to_string())?;
+        let what = words(&shift);
+        let note = s.decision_note.as_deref().map(|n| format!("意见：{n}。")).unwrap_or_default();
+        Ok(match (s.status.as_str(), p == s.to_person) {
+            ("approved", false) => {
+                format!("【换班】您申请的换班（{what}）已同意，请按调整后的班次到岗，详见“我的班次”。{note}")
+            }
+            ("approved", true) => format!("【换班】同事与您的换班已同意：{what} 由您值班，详见“我的班次”。{note}"),
+            (_, false) => format!("【换班】您申请的换班（{what}）未获同意，原班次不变。{note}"),
+            (_, true) => format!("【换班】同事与您的换班申请未获同意，您的班次不变。{note}"),
+        })
+    }
 }
+
+/// The delivery queue's name for swap decisions.
+const SWAP_SOURCE: &str = "duty.swap";
+
+/// Swap decisions in the delivery queue: an SMS to each of the two people.
+pub(crate) const SWAP_SENDER: crate::notify::Sender = crate::notify::Sender {
+    feature: SWAP_SOURCE,
+    name: "换班审批",
+    personal_text: Some(|app, _c, swap, p| Box::pin(app.swap_sms_text(swap, p))),
+    after_attempt: None,
+};

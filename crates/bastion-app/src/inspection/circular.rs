@@ -132,7 +132,7 @@ impl App {
         ctx.scope(perm::CIRCULAR_WRITE)?;
         let mut e = Vec::new();
         let title = text("标题", &v.title, 4, 100).map_err(|x| e.push(x)).ok();
-        let body = text("正文", &v.body, 10, 20_000).map_err(|x| e.push(x)).ok();
+        let body = bastion_core::error::multiline("正文", &v.body, 10, 20_000).map_err(|x| e.push(x)).ok();
         let (Some(title), Some(body)) = (title, body) else { return Err(AppError::Invalid(e)) };
         let c = self.store.circular(id).await.map_err(|_| AppError::NotFound("通报不存在".into()))?;
         if c.status != "draft" {

@@ -27,36 +27,6 @@ fn opt_id(field: &str, raw: &str, e: &mut Vec<FieldError>) -> Option<i64> {
     non_empty(raw).and_then(|_| id(field, raw, e))
 }
 
-/// `2026-12-06` (the end of that day) or `2026-12-06 18:00`, Beijing time, as epoch ms.
-pub(crate) fn parse_when(field: &str, raw: &str, end_of_day: bool) -> Result<i64, FieldError> {
-    let t = raw.trim().replace('T', " ");
-    let (date, time) =
-        t.split_once(' ').map(|(d, h)| (d.to_string(), Some(h.trim().to_string()))).unwrap_or((t.clone(), None));
-    let day = bastion_core::time::parse_date(field, &date)?;
-    let minutes = match time {
-        None => {
-            if end_of_day {
-                24 * 60 - 1
-            } else {
-                0
-            }
-        }
-        Some(h) => {
-            let bad = || FieldError::new(field, format!("{field}的时间格式须为 HH:MM"));
-            let (hh, mm) = h.split_once(':').ok_or_else(bad)?;
-            let (hh, mm): (i64, i64) =
-                (hh.parse().map_err(|_| bad())?, mm.get(..2).unwrap_or(mm).parse().map_err(|_| bad())?);
-            if !(0..24).contains(&hh) || !(0..60).contains(&mm) {
-                return Err(bad());
-            }
-            hh * 60 + mm
-        }
-    };
-    let midnight =
-        day.to_zoned(bastion_core::time::beijing()).map(|z| z.timestamp().as_millisecond()).unwrap_or_default();
-    Ok(midnight + minutes * 60_000)
-}
-
 /// One checklist line as the inspector answered it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
@@ -145,7 +115,11 @@ impl InspectionInput {
                 now
             }
         };
-        let note = opt_text("检查说明", &self.note, 1000).map_err(|x| e.push(x)).ok().flatten().unwrap_or_default();
+        let note = bastion_core::error::opt_multiline("检查说明", &self.note, 1000)
+            .map_err(|x| e.push(x))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         let location = opt_text("位置", &self.location, 100).map_err(|x| e.push(x)).ok().flatten().unwrap_or_default();
         if self.items.is_empty() {
             e.push(FieldError::new("检查项目", "请逐项填写检查结果"));
@@ -179,7 +153,7 @@ impl InspectionInput {
             };
             let deadline = match non_empty(&it.deadline) {
                 None => None,
-                Some(s) => match parse_when("整改期限", s, true) {
+                Some(s) => match bastion_core::time::parse_when("整改期限", s, true) {
                     Ok(t) if t <= now => {
                         e.push(FieldError::new("整改期限", format!("第 {n} 项的整改期限 {s} 已过，须晚于现在")));
                         None
@@ -254,9 +228,9 @@ impl FindingStepInput {
     /// The text, at least `min` characters (0: may be empty).
     pub(crate) fn parse_text(&self, field: &str, min: usize) -> Result<String, FieldError> {
         if min == 0 {
-            return Ok(opt_text(field, &self.note, 1000)?.unwrap_or_default());
+            return Ok(bastion_core::error::opt_multiline(field, &self.note, 1000)?.unwrap_or_default());
         }
-        text(field, &self.note, min, 1000)
+        bastion_core::error::multiline(field, &self.note, min, 1000)
     }
 }
 
@@ -328,8 +302,9 @@ impl PlanInput {
         };
         let mut window = (0, 0);
         if !unannounced {
-            let start = parse_when("开始时间", &self.window_start, false).map_err(|x| e.push(x)).ok();
-            let end = parse_when("结束时间", &self.window_end, false).map_err(|x| e.push(x)).ok();
+            let start =
+                bastion_core::time::parse_when("开始时间", &self.window_start, false).map_err(|x| e.push(x)).ok();
+            let end = bastion_core::time::parse_when("结束时间", &self.window_end, false).map_err(|x| e.push(x)).ok();
             if let (Some(s), Some(t)) = (start, end) {
                 if t <= s {
                     e.push(FieldError::new("结束时间", "结束时间须晚于开始时间"));
@@ -354,7 +329,7 @@ mod tests {
 
     #[test]
     fn an_inspection_names_what_is_wrong_item_by_item() {
-        let now = parse_when("t", "2026-12-05 12:00", false).unwrap();
+        let now = bastion_core::time::parse_when("t", "2026-12-05 12:00", false).unwrap();
         let ok = InspectionInput {
             client_key: "a1b2c3d4-e5".into(),
             post_id: "3".into(),

@@ -109,8 +109,7 @@ impl App {
         let today = bastion_core::time::today();
         let mut rostered = Vec::new();
         let mut mismatches = Vec::new();
-        // Kit is checked where the bureau issues kit per shift (an item with a standard issue).
-        let kit = self.store.supply_items().await?.iter().any(|i| i.enabled && i.kit_per_shift > 0);
+        let kit = self.kit_is_issued_per_shift().await?;
         for day in [today.yesterday().unwrap_or(today), today] {
             for a in self.store.post_assignments(post.id, &day.to_string()).await? {
                 if a.starts_at <= now && now < a.ends_at {

@@ -80,6 +80,9 @@ pub const SENDERS: &[Sender] = &[
     crate::supplies::NOTIFY_SENDER,
     crate::inspection::NOTIFY_SENDER,
     crate::duty::NOTIFY_SENDER,
+    crate::duty::meeting::MEETING_SENDER,
+    crate::duty::meeting::TASK_SENDER,
+    crate::duty::swap::SWAP_SENDER,
     crate::report::NOTIFY_SENDER,
 ];
 
@@ -305,14 +308,43 @@ impl App {
                 let backoff = 2_000i64 << item.attempts.min(6);
                 now_ms() + if throttled { backoff.max(60_000) } else { backoff }
             });
-            let mut tx = self.store.begin().await?;
-            self.store.record_attempt(&mut tx, &item, ok, status, &detail, retry_at).await?;
-            bastion_store::commit(tx).await?;
+            self.record_attempt(&item, ok, status, &detail, retry_at).await?;
             if let Some(after) = sender.and_then(|s| s.after_attempt) {
                 after(self, c, &item, ok).await;
             }
         }
         Ok(attempted)
+    }
+
+    /// Log an attempt and move its message on. The message has left already, so a failed write
+    /// (a busy database) is tried again before giving up: a message whose attempt is never
+    /// recorded is sent a second time when its lease runs out.
+    async fn record_attempt(
+        &self,
+        item: &OutboxItem,
+        ok: bool,
+        status: i64,
+        detail: &str,
+        retry_at: Option<i64>,
+    ) -> AppResult<()> {
+        let mut tries = 0;
+        loop {
+            let done = async {
+                let mut tx = self.store.begin().await?;
+                self.store.record_attempt(&mut tx, item, ok, status, detail, retry_at).await?;
+                bastion_store::commit(tx).await
+            }
+            .await;
+            match done {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < 3 => {
+                    tries += 1;
+                    tracing::warn!(message = item.id, error = %e, "recording a delivery attempt failed; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(250 << tries)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// One HTTP request: (accepted, HTTP status, what the log says, rate limited).

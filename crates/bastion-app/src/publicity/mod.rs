@@ -210,7 +210,7 @@ impl App {
                 Some(clean)
             }
         };
-        let summary = opt_text("摘要", &input.summary, 200).map_err(|x| e.push(x)).ok();
+        let summary = bastion_core::error::opt_multiline("摘要", &input.summary, 200).map_err(|x| e.push(x)).ok();
         let publish_at = match non_empty(&input.publish_at) {
             None => Some(0),
             Some(s) => parse_publish_at(s).map_err(|x| e.push(x)).ok(),
@@ -359,7 +359,9 @@ impl App {
         };
         let a = self.article_in_scope(ctx, needs, id).await?;
         let to = step.next(a.status).map_err(|e| AppError::Conflict(e.message))?;
-        let note = opt_text("审核意见", &input.note, 500).map_err(AppError::invalid)?.unwrap_or_default();
+        let note = bastion_core::error::opt_multiline("审核意见", &input.note, 500)
+            .map_err(AppError::invalid)?
+            .unwrap_or_default();
         if step == Step::Publish && a.created_by == ctx.username {
             return Err(AppError::Forbidden("审核人不能审核发布自己撰写的稿件".into()));
         }
@@ -642,8 +644,9 @@ impl App {
         let mut e = Vec::new();
         let honour = text("荣誉名称", &input.honour, 2, 80).map_err(|x| e.push(x)).ok();
         let body = text("推荐单位", &input.nominating_body, 2, 80).map_err(|x| e.push(x)).ok();
-        let reason = text("推荐理由", &input.reason, 10, 4000).map_err(|x| e.push(x)).ok();
-        let evidence = opt_text("佐证材料", &input.evidence, 2000).map_err(|x| e.push(x)).ok();
+        let reason = bastion_core::error::multiline("推荐理由", &input.reason, 10, 4000).map_err(|x| e.push(x)).ok();
+        let evidence =
+            bastion_core::error::opt_multiline("佐证材料", &input.evidence, 2000).map_err(|x| e.push(x)).ok();
         let mut person: Option<PersonId> = None;
         let mut unit: Option<UnitId> = None;
         let mut nominee = String::new();

@@ -248,7 +248,7 @@ impl App {
     async fn parse_order(&self, ctx: &Ctx, v: &OrderInput) -> AppResult<NewOrder> {
         let mut e = Vec::new();
         let title = text("标题", &v.title, 2, 60).map_err(|x| e.push(x)).ok();
-        let message = text("召集内容", &v.message, 2, 500).map_err(|x| e.push(x)).ok();
+        let message = bastion_core::error::multiline("召集内容", &v.message, 2, 500).map_err(|x| e.push(x)).ok();
         // Live or drill, and whom to recall, are chosen on purpose: nothing is preselected.
         let mode = match non_empty(&v.mode) {
             Some(m) => RecallMode::parse(m).map_err(|x| e.push(x)).ok(),

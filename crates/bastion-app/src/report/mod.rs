@@ -11,7 +11,7 @@ mod export;
 use std::future::Future;
 use std::pin::Pin;
 
-use bastion_core::error::opt_text;
+use bastion_core::error::opt_multiline;
 use bastion_core::permission::perm;
 use bastion_core::time::{now_ms, today};
 use bastion_store::notify::Source;
@@ -458,7 +458,7 @@ impl App {
         if !Self::owner_of(ctx, src) {
             return Err(AppError::Forbidden("只有该部分的负责人可以填写说明".into()));
         }
-        let body = opt_text("说明", &v.body, 2000).map_err(AppError::invalid)?.unwrap_or_default();
+        let body = opt_multiline("说明", &v.body, 2000).map_err(AppError::invalid)?.unwrap_or_default();
         let row = self.report_row(day).await?;
         let mut tx = self.store.begin().await?;
         if !self.store.lock_report_draft(&mut tx, row.id).await? {

@@ -1,10 +1,12 @@
 //! The printable issue form (签领单) of one shift at one post: who received what, each with the
-//! signature drawn at the desk (or the leader's confirmation and its reason), and lines for the
-//! issuer's and the leader's signatures. Laid out by the document engine, so the PDF carries its
+//! signature drawn at the desk (or the leader's confirmation and its reason), the issuer's own
+//! signature drawn with each submission, and lines for the signatures still made on paper. Laid out by the document engine, so the PDF carries its
 //! Chinese font (a subset) and reads the same in every viewer.
 
 use bastion_core::permission::perm;
 use bastion_doc::{Block, Document};
+
+use bastion_store::supplies::{IssueQuery, Issuer};
 
 use super::{IssueRecord, StoreId};
 use crate::{App, AppResult, Ctx};
@@ -35,12 +37,15 @@ fn signature_png(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The form as a document: the table of who received what, then each drawn signature, then the
-/// issuer's and the leader's lines; `signatures[i]` belongs to `issues[i]`.
+/// issuer's line — the picture each signing issuer drew with their submission, and a blank line
+/// for issues no drawn issuer's signature covers — and the leader's; `signatures[i]` belongs to
+/// `issues[i]`.
 pub fn issue_form_document(
     title: &str,
     meta: &str,
     issues: &[IssueRecord],
     signatures: &[Option<Vec<u8>>],
+    issuers: &[Issuer],
 ) -> Document {
     let pngs: Vec<Option<Vec<u8>>> =
         (0..issues.len()).map(|i| signatures.get(i).and_then(|s| s.as_deref()).and_then(signature_png)).collect();
@@ -76,7 +81,21 @@ pub fn issue_form_document(
         }
     }
     blocks.push(Block::Spacer { mm: 6.0 });
-    blocks.push(Block::Signature { label: "发放人（签字）".into(), png: None });
+    let signed: Vec<(&Issuer, Vec<u8>)> =
+        issuers.iter().filter_map(|i| i.signature.as_deref().and_then(signature_png).map(|png| (i, png))).collect();
+    let covered: i64 = signed.iter().map(|(i, _)| i.people).sum();
+    let several = signed.len() > 1;
+    let blank = signed.is_empty() || covered < issues.len() as i64;
+    for (i, png) in signed {
+        let label = match several {
+            true => format!("发放人（签字）{} · {} 人 · {}", i.actor, i.people, bastion_core::time::fmt_ms(i.at)),
+            false => format!("发放人（签字）{}", i.actor),
+        };
+        blocks.push(Block::Signature { label, png: Some(png) });
+    }
+    if blank {
+        blocks.push(Block::Signature { label: "发放人（签字）".into(), png: None });
+    }
     blocks.push(Block::Signature { label: "带班负责人（签字）".into(), png: None });
     blocks.push(Block::Paragraph("本单由战疫指挥平台按台账生成；签名图片为签领时本人手写。".into()));
     Document { title: title.to_string(), blocks, ..Default::default() }
@@ -88,21 +107,20 @@ impl App {
         let store = self.supply_store_visible(ctx, perm::SUPPLY_ISSUE, id).await?;
         let date = bastion_core::time::parse_date("班次日期", date).map_err(crate::AppError::invalid)?.to_string();
         let shift = bastion_core::error::text("班次", shift, 1, 20).map_err(crate::AppError::invalid)?;
+        let shift_of = Some((date.as_str(), shift.as_str()));
         let mut issues: Vec<IssueRecord> = self
             .store
-            .supply_issues(None, Some(std::slice::from_ref(&store.unit_path)), 5000)
-            .await?
-            .into_iter()
-            .filter(|i| i.store_id == id && i.shift_date == date && i.shift == shift)
-            .collect();
+            .supply_issues(&IssueQuery { store: Some(id), shift: shift_of, limit: 5000, ..Default::default() })
+            .await?;
         issues.reverse();
         let mut signatures = Vec::with_capacity(issues.len());
         for i in &issues {
             signatures.push(self.store.supply_issue_signature(i.id).await?.map(|(_, b)| b));
         }
+        let issuers = self.store.supply_issuers(id, &date, &shift).await?;
         let title = format!("防护物资签领单 · {}", store.name);
         let meta = format!("{} · 班次 {date} {shift} · 共 {} 人", store.unit_name, issues.len());
-        self.render_pdf(issue_form_document(&title, &meta, &issues, &signatures)).await
+        self.render_pdf(issue_form_document(&title, &meta, &issues, &signatures, &issuers)).await
     }
 }
 
@@ -112,7 +130,7 @@ mod tests {
 
     #[test]
     fn an_empty_form_says_so_and_keeps_the_signing_lines() {
-        let doc = super::issue_form_document("防护物资签领单", "测试", &[], &[]);
+        let doc = super::issue_form_document("防护物资签领单", "测试", &[], &[], &[]);
         assert_eq!(doc.title, "防护物资签领单");
         assert!(doc.blocks.iter().any(|b| matches!(b, Block::Paragraph(p) if p.contains("暂无签领记录"))));
         let lines: Vec<&str> = doc
@@ -136,5 +154,26 @@ mod tests {
         let back = image::load_from_memory(&out).map(|i| i.to_luma8());
         // Transparent canvas becomes white paper, scaled to fit 480×200 keeping its shape.
         assert!(back.is_ok_and(|g| g.width() == 400 && g.height() == 200 && g.pixels().all(|p| p[0] == 255)));
+    }
+
+    #[test]
+    fn the_issuers_drawn_signature_stands_on_the_issuer_line() {
+        let img = image::RgbaImage::from_fn(40, 20, |x, _| image::Rgba([0, 0, 0, if x % 3 == 0 { 255 } else { 0 }]));
+        let mut png = std::io::Cursor::new(Vec::new());
+        assert!(img.write_to(&mut png, image::ImageFormat::Png).is_ok());
+        let issuer =
+            bastion_store::supplies::Issuer {
+                actor: "甲".into(), people: 0, at: 0, signature: Some(png.into_inner())
+            };
+        let doc = super::issue_form_document("防护物资签领单", "测试", &[], &[], &[issuer]);
+        let issuer_lines: Vec<bool> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Signature { label, png } if label.starts_with("发放人") => Some(png.is_some()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(issuer_lines, [true], "the drawn signature, and no blank line beside it");
     }
 }

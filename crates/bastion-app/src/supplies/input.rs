@@ -333,6 +333,10 @@ pub struct IssueInput {
     /// Why an expired batch is issued.
     #[serde(deserialize_with = "flex")]
     pub expired_reason: String,
+    /// The issuer's own signature (PNG or JPEG data URL), drawn on the same phone: required when
+    /// the submission covers more than one person, optional for one.
+    #[serde(deserialize_with = "flex")]
+    pub issuer_signature: String,
 }
 
 pub(crate) struct ParsedPerson {
@@ -349,7 +353,11 @@ pub(crate) struct ParsedIssue {
     pub people: Vec<ParsedPerson>,
     pub repeat_reason: Option<String>,
     pub expired_reason: Option<String>,
+    pub issuer_signature: Option<Signature>,
 }
+
+/// The field of the issuer's signature.
+pub const ISSUER_SIGNATURE: &str = "发放人签名";
 
 /// The most people one submission may cover.
 pub const MAX_PEOPLE: usize = 60;
@@ -436,6 +444,18 @@ impl IssueInput {
         }
         let repeat = opt_text("重复签领原因", &self.repeat_reason, 200).map_err(|x| e.push(x)).ok().flatten();
         let expired = opt_text("过期发放原因", &self.expired_reason, 200).map_err(|x| e.push(x)).ok().flatten();
+        // A whole shift issued on one shared phone: the issuer signs for the hand-over as well.
+        let issuer = match non_empty(&self.issuer_signature) {
+            Some(s) => signature(ISSUER_SIGNATURE, s).map_err(|x| e.push(x)).ok(),
+            None if self.people.len() > 1 => {
+                e.push(FieldError::new(
+                    ISSUER_SIGNATURE,
+                    format!("{ISSUER_SIGNATURE}不能为空：给多人（整个班次）发放时，发放人须在本机手写签名"),
+                ));
+                None
+            }
+            None => None,
+        };
         match (store, date, shift) {
             (Some(store_id), Some(shift_date), Some(shift)) if e.is_empty() => Ok(ParsedIssue {
                 store_id,
@@ -445,6 +465,7 @@ impl IssueInput {
                 people,
                 repeat_reason: repeat,
                 expired_reason: expired,
+                issuer_signature: issuer,
             }),
             _ => Err(e),
         }

@@ -290,6 +290,12 @@ const COVER_BLOCK: usize = 4;
 /// Longest block a swap or block move touches.
 const MAX_BLOCK: usize = 7;
 
+/// A day within `MAX_BLOCK` of `d` either way (`r` drawn below `2 * MAX_BLOCK + 1`), wrapping round
+/// a horizon of `d_n` days — which may be shorter than the block.
+fn near_day(d: usize, d_n: usize, r: usize) -> usize {
+    (d as i64 + r as i64 - MAX_BLOCK as i64).rem_euclid(d_n as i64) as usize
+}
+
 /// The operator mix as a roulette wheel: cover chains and request swaps take their tuned
 /// shares, the other operators split the rest as in `OP_MIX`.
 struct OpMix {
@@ -563,7 +569,7 @@ fn propose_in_row(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, e: usize, ou
             }
         }
         2 => {
-            let d2 = (d + d_n + rng.below(2 * MAX_BLOCK + 1) - MAX_BLOCK) % d_n;
+            let d2 = near_day(d, d_n, rng.below(2 * MAX_BLOCK + 1));
             if cur != off && d2 != d && st.get(e, d2) == off && ok(d2, cur) {
                 out.push((e, d, off));
                 out.push((e, d2, cur));
@@ -642,8 +648,7 @@ fn propose(
         // Move one worked shift to another day off of the same person, preferring a shift
         // that is under-covered there: the person's totals stay (nearly) put while cover moves
         // to where it is missing.
-        let d2 =
-            if rng.below(2) == 0 { (d + d_n + rng.below(2 * MAX_BLOCK + 1) - MAX_BLOCK) % d_n } else { rng.below(d_n) };
+        let d2 = if rng.below(2) == 0 { near_day(d, d_n, rng.below(2 * MAX_BLOCK + 1)) } else { rng.below(d_n) };
         if cur != off && st.get(e, d2) == off && !elig.is_empty() {
             let k0 = rng.below(elig.len());
             let mut v = elig[k0];

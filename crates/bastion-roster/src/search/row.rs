@@ -81,6 +81,12 @@ impl<'a> Ctx<'a> {
         for r in &inst.off_requests {
             req[(r.staff * d_n + r.day) * v_n + r.shift] += r.weight as i32;
         }
+        for r in &inst.on_any_requests {
+            let base = (r.staff * d_n + r.day) * v_n;
+            for v in (0..v_n).filter(|&v| !r.shifts.contains(&v)) {
+                req[base + v] += r.weight as i32;
+            }
+        }
         let eligible: Vec<Vec<Cell>> =
             inst.staff.iter().map(|p| (0..s_n).filter(|&s| p.max_shifts[s] > 0).map(|s| s as Cell).collect()).collect();
         let can_work = (0..s_n).map(|s| (0..e_n).filter(|&e| inst.staff[e].max_shifts[s] > 0).collect()).collect();

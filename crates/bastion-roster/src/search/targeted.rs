@@ -22,7 +22,7 @@ pub(super) fn fill_gap(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out: &m
         let cur = st.get(e, d);
         out.push((e, d, s as Cell));
         if cur == off && rng.below(2) == 0 {
-            let d2 = (d + d_n + rng.below(2 * MAX_BLOCK + 1) - MAX_BLOCK) % d_n;
+            let d2 = super::near_day(d, d_n, rng.below(2 * MAX_BLOCK + 1));
             if d2 != d && st.get(e, d2) != off {
                 out.push((e, d2, off));
             }

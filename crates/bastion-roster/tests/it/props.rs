@@ -2,7 +2,7 @@
 //! rejects, its own cost agrees with the referee, and a seed with an iteration budget is
 //! reproducible.
 
-use bastion_roster::model::{Cover, Instance, Request, ShiftType, Staff};
+use bastion_roster::model::{AnyRequest, Cover, Instance, Request, ShiftType, Staff};
 use bastion_roster::repair::{repair, Absence};
 use bastion_roster::{evaluate, solve, InstanceError, SolveError, SolveOptions};
 use proptest::prelude::*;
@@ -59,10 +59,16 @@ fn instance() -> impl Strategy<Value = Instance> {
                     days_off: off,
                 })
                 .collect(),
+            // Odd weights ask for one shift; even ones for either of two (a volunteered day).
             on_requests: reqs
                 .iter()
-                .filter(|r| r.4)
+                .filter(|r| r.4 && r.3 % 2 == 1)
                 .map(|r| Request { staff: r.0, day: r.1, shift: r.2, weight: r.3 })
+                .collect(),
+            on_any_requests: reqs
+                .iter()
+                .filter(|r| r.4 && r.3 % 2 == 0)
+                .map(|r| AnyRequest { staff: r.0, day: r.1, shifts: vec![r.2, (r.2 + 1) % s_n], weight: r.3 })
                 .collect(),
             off_requests: reqs
                 .iter()

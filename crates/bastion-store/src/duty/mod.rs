@@ -12,6 +12,7 @@ use crate::org::{PersonId, UnitId};
 pub mod calendar;
 pub mod command;
 pub mod handover;
+pub mod meeting;
 pub mod roster;
 pub mod swap;
 
@@ -155,13 +156,14 @@ fn post_row(r: &AnyRow) -> StoreResult<Post> {
     })
 }
 
-const ASSIGN_COLS: &str = "a.id, a.post_id, p.name AS post_name, u.path AS post_unit_path, a.person_id, \
+pub(crate) const ASSIGN_COLS: &str = "a.id, a.post_id, p.name AS post_name, u.path AS post_unit_path, a.person_id, \
     pe.name AS person_name, pe.police_no, a.day, a.shift, a.starts_at, a.ends_at, a.override_reason, a.signed_in_at, \
     a.signed_out_at";
-const ASSIGN_FROM: &str = "duty_assignments a JOIN duty_posts p ON p.id = a.post_id JOIN units u ON u.id = p.unit_id \
+pub(crate) const ASSIGN_FROM: &str =
+    "duty_assignments a JOIN duty_posts p ON p.id = a.post_id JOIN units u ON u.id = p.unit_id \
     JOIN people pe ON pe.id = a.person_id";
 
-fn assign_row(r: &AnyRow) -> StoreResult<Assignment> {
+pub(crate) fn assign_row(r: &AnyRow) -> StoreResult<Assignment> {
     Ok(Assignment {
         id: AssignmentId(r.try_get("id")?),
         post_id: PostId(r.try_get("post_id")?),

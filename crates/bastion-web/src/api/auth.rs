@@ -55,8 +55,12 @@ pub async fn logout(State(state): State<AppState>, info: RequestInfo) -> ApiResu
     Ok(([(header::SET_COOKIE, clear_cookie())], Json(serde_json::json!({"ok": true}))).into_response())
 }
 
-pub async fn me(ApiCtx(ctx): ApiCtx) -> Json<bastion_app::Ctx> {
-    Json(ctx)
+/// The caller's account, unit and roles, with every permission those roles give (`permissions`).
+pub async fn me(ApiCtx(ctx): ApiCtx) -> Json<serde_json::Value> {
+    let mut v = serde_json::to_value(&ctx).unwrap_or_default();
+    v["permissions"] =
+        serde_json::json!(bastion_core::permission::all().into_iter().filter(|p| ctx.can(p)).collect::<Vec<_>>());
+    Json(v)
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -231,7 +235,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .no_probe()
             .doc("认证", "退出登录，结束会话", None, "Ok", "200"),
         get("/api/me", me)
-            .doc("认证", "当前账号、单位与角色", None, "Ctx", "200"),
+            .doc("认证", "当前账号、单位与角色，以及这些角色给予的全部权限（permissions）", None, "Ctx", "200"),
         post("/api/password", change_password)
             .doc("认证", "修改本人密码（初始、重置或过期的密码须先修改；不得与最近 5 次相同）", Some("PasswordBody"), "Ok", "200"),
         get("/api/accounts", accounts)

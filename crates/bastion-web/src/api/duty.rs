@@ -5,6 +5,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use bastion_app::duty::command::{CommandView, GroupId, GroupInput, MemberInput};
 use bastion_app::duty::handover::{Handover, HandoverId, HandoverInput, HandoverView};
+use bastion_app::duty::meeting::{
+    Attendee, CheckInInput, MeetingId, MeetingInput, MeetingList, MeetingView, ReopenInput, Task, TaskId, TaskInput,
+    TaskList, TaskNoteInput, TaskView,
+};
 use bastion_app::duty::roster::{
     CellExplanation, CellInput, GenerateInput, PublishOutcome, RepairInput, RepairOutcome, Roster, RosterId, RosterView,
 };
@@ -216,6 +220,96 @@ pub async fn command(
     Ok(Json(s.app.command_structure(&ctx, q.operation_id.as_deref()).await?))
 }
 
+pub async fn meetings(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<OperationQuery>,
+) -> ApiResult<Json<MeetingList>> {
+    Ok(Json(s.app.meetings(&ctx, q.operation_id.as_deref()).await?))
+}
+
+pub async fn create_meeting(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<MeetingInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.create_meeting(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn meeting(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MeetingView>> {
+    Ok(Json(s.app.meeting_view(&ctx, MeetingId(id)).await?))
+}
+
+pub async fn check_in_meeting(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<CheckInInput>,
+) -> ApiResult<Json<Attendee>> {
+    Ok(Json(s.app.check_in_meeting(&ctx, MeetingId(id), &input).await?))
+}
+
+pub async fn close_meeting(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<serde_json::Value>> {
+    s.app.close_meeting(&ctx, MeetingId(id)).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TaskQuery {
+    pub status: String,
+}
+
+pub async fn tasks(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<TaskQuery>,
+) -> ApiResult<Json<Vec<Task>>> {
+    Ok(Json(s.app.tasks(&ctx, TaskList::parse(&q.status)?).await?))
+}
+
+pub async fn create_task(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<TaskInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = s.app.create_task(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))
+}
+
+pub async fn task(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<TaskView>> {
+    Ok(Json(s.app.task_view(&ctx, TaskId(id)).await?))
+}
+
+pub async fn task_note(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<TaskNoteInput>,
+) -> ApiResult<Json<TaskView>> {
+    s.app.task_note(&ctx, TaskId(id), &input).await?;
+    Ok(Json(s.app.task_view(&ctx, TaskId(id)).await?))
+}
+
+pub async fn reopen_task(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<ReopenInput>,
+) -> ApiResult<Json<TaskView>> {
+    s.app.reopen_task(&ctx, TaskId(id), &input).await?;
+    Ok(Json(s.app.task_view(&ctx, TaskId(id)).await?))
+}
+
 pub async fn create_group(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -279,9 +373,10 @@ pub async fn roster_export(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(id): Path<i64>,
+    Query(q): Query<crate::pages::FormatQuery>,
 ) -> ApiResult<axum::response::Response> {
-    let (bytes, name) = s.app.roster_workbook(&ctx, RosterId(id)).await?;
-    Ok(crate::pages::download(bytes, &name, crate::pages::XLSX))
+    let (bytes, name, mime) = s.app.roster_export(&ctx, RosterId(id), q.format.as_deref().unwrap_or("xlsx")).await?;
+    Ok(crate::pages::download(bytes, &name, mime))
 }
 
 /// The endpoints of this feature (see `crate::routes`). The desk log has no update or delete:
@@ -370,6 +465,73 @@ pub fn endpoints() -> Vec<Endpoint> {
             .perm(perm::DUTY_COMMAND)
             .probe("/api/duty/command/groups/999999/members/999999")
             .doc("值班", "移出组别", None, "Ok", "200"),
+        get("/api/duty/meetings", meetings).perm(perm::DUTY_READ).doc(
+            "值班",
+            "行动的调度会、推进会（最新在前；?operation_id=，默认进行中的行动）",
+            None,
+            "DutyMeetingList",
+            "200",
+        ),
+        post("/api/duty/meetings", create_meeting).perm(perm::DUTY_MEETING).doc(
+            "值班",
+            "召开会议：参会组别和人员在此确定，每人收到带签到链接的通知",
+            Some("DutyMeetingInput"),
+            "Created",
+            "201",
+        ),
+        get("/api/duty/meetings/{id}", meeting).perm(perm::DUTY_SIGN).probe("/api/duty/meetings/0").doc(
+            "值班",
+            "一次会议：上次会议未办结事项、本次决定事项、参会签到（值班人员和参会人员可看）",
+            None,
+            "DutyMeeting",
+            "200",
+        ),
+        post("/api/duty/meetings/{id}/checkin", check_in_meeting)
+            .perm(perm::DUTY_SIGN)
+            .probe("/api/duty/meetings/0/checkin")
+            .doc(
+                "值班",
+                "会议签到（本人；会议组织者可为在场的参会人员代签）",
+                Some("DutyCheckInInput"),
+                "DutyAttendee",
+                "200",
+            ),
+        post("/api/duty/meetings/{id}/close", close_meeting)
+            .perm(perm::DUTY_MEETING)
+            .probe("/api/duty/meetings/0/close")
+            .doc("值班", "结束会议（签到截止）", None, "Ok", "200"),
+        get("/api/duty/tasks", tasks).perm(perm::DUTY_SIGN).doc(
+            "值班",
+            "督办事项（?status=open|overdue|done|mine；值班人员看数据范围内的，其他人看自己负责的）",
+            None,
+            "DutyTaskList",
+            "200",
+        ),
+        post("/api/duty/tasks", create_task).perm(perm::DUTY_MEETING).doc(
+            "值班",
+            "交办督办事项（会议决定或单独交办；责任人收到通知）",
+            Some("DutyTaskInput"),
+            "Created",
+            "201",
+        ),
+        get("/api/duty/tasks/{id}", task).perm(perm::DUTY_SIGN).probe("/api/duty/tasks/0").doc(
+            "值班",
+            "一项督办事项及其办理记录",
+            None,
+            "DutyTaskView",
+            "200",
+        ),
+        post("/api/duty/tasks/{id}/notes", task_note).perm(perm::DUTY_SIGN).probe("/api/duty/tasks/0/notes").doc(
+            "值班",
+            "填报进展或办结（责任人或指挥部）",
+            Some("DutyTaskNoteInput"),
+            "DutyTaskView",
+            "200",
+        ),
+        post("/api/duty/tasks/{id}/reopen", reopen_task)
+            .perm(perm::DUTY_MEETING)
+            .probe("/api/duty/tasks/0/reopen")
+            .doc("值班", "退回已办结的事项（须写原因，可给新时限）", Some("DutyReopenInput"), "DutyTaskView", "200"),
         get("/api/duty/swaps", swaps).perm(perm::DUTY_SIGN).doc(
             "值班",
             "换班申请（本人提出或涉及本人的，以及本人可审批的）",
@@ -416,7 +578,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/api/duty/rosters/{id}/export", roster_export)
             .perm(perm::DUTY_READ)
             .probe("/api/duty/rosters/0/export")
-            .doc("值班", "排班表导出为 Excel（每个单位一张表，另附图例）", None, "File", "200"),
+            .doc(
+                "值班",
+                "排班表导出：format=xlsx 每个单位一张表另附图例，format=pdf 打印版每个单位一页",
+                None,
+                "File",
+                "200",
+            ),
         get("/api/duty/rosters/{id}/explain", explain)
             .perm(perm::DUTY_READ)
             .probe("/api/duty/rosters/0/explain?person_id=1&day=2026-01-01")

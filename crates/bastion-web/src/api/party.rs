@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::party::{
-    ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, Meeting, MeetingInput, MemberRecord, Officer,
-    OfficerInput, Org, OrgId, Overview, PetitionId, PetitionInput, PipelineRow, RecordInput, ResultInput, StepInput,
-    TeamId, TeamInput, TeamView, TemporaryInput, Totals, WaiverInput,
+    ApplicationInput, ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, Compliance, Meeting,
+    MeetingInput, MemberRecord, MyApplication, Officer, OfficerInput, Org, OrgId, Overview, PetitionId, PetitionInput,
+    PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals, WaiverInput,
 };
 use bastion_core::permission::perm;
 use serde::Deserialize;
@@ -38,6 +38,22 @@ fn created(id: i64) -> (StatusCode, Json<serde_json::Value>) {
 
 pub async fn overview(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Overview>> {
     Ok(Json(s.app.party_overview(&ctx).await?))
+}
+
+pub async fn compliance(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Compliance>> {
+    Ok(Json(s.app.party_compliance(&ctx).await?))
+}
+
+pub async fn my_application(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<MyApplication>> {
+    Ok(Json(s.app.my_application(&ctx).await?))
+}
+
+pub async fn apply(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<ApplicationInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.apply_to_join(&ctx, &input).await?.0))
 }
 
 pub async fn orgs(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<Org>>> {
@@ -216,6 +232,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             "PartyOverview",
             "200",
         ),
+        get("/api/party/compliance", compliance).perm(perm::PARTY_ORG_READ).doc(
+            TAG,
+            "组织生活达标情况：各支部三会一课等本期是否已开，未开的支部在前；每类会议未开的支部数",
+            None,
+            "PartyCompliance",
+            "200",
+        ),
         get("/api/party/orgs", orgs).perm(perm::PARTY_ORG_READ).doc(
             TAG,
             "党组织列表（按数据范围）",
@@ -288,6 +311,20 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             "PartyMemberRecord",
             "200",
+        ),
+        get("/api/party/application", my_application).perm(perm::PARTY_MEMBER_READ).doc(
+            TAG,
+            "本人的入党申请：递交到的支部、不能递交的原因（已是党员、已递交、单位无党支部），递交后的阶段、已办步骤与下一步最早可办日期或受阻规则",
+            None,
+            "PartyMyApplication",
+            "200",
+        ),
+        post("/api/party/application", apply).perm(perm::PARTY_MEMBER_READ).doc(
+            TAG,
+            "本人递交入党申请书（向本单位党支部；年满十八周岁；党员、已递交者不能递交），列为入党申请人",
+            Some("PartyApplicationInput"),
+            "Created",
+            "201",
         ),
         get("/api/party/members/{id}", member).perm(perm::PARTY_ORG_READ).probe("/api/party/members/561").doc(
             TAG,

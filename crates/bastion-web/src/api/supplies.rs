@@ -9,7 +9,7 @@ use bastion_app::org::PersonId;
 use bastion_app::supplies::{
     CountedLine, DecisionInput, ForecastLine, IssueId, IssueInput, IssueOutcome, IssueRecord, Item, ItemId, ItemInput,
     MoveInput, Movement, PostView, ReceiptImport, ReceiptInput, RequestId, RequestInput, StockView, StocktakeInput,
-    StoreId, StoreInput, SupplyRequest, SupplyStore,
+    StoreId, StoreInput, SupplyRequest, SupplyStore, Unprotected,
 };
 use serde::Deserialize;
 
@@ -138,6 +138,26 @@ pub async fn stocktake(
 
 pub async fn forecast(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<ForecastLine>>> {
     Ok(Json(s.app.supply_forecast(&ctx).await?))
+}
+
+pub async fn unprotected(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Unprotected>> {
+    Ok(Json(s.app.unprotected(&ctx).await?))
+}
+
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[serde(default)]
+pub struct KitLeadBody {
+    /// Minutes before a shift starts (0–720).
+    pub minutes: String,
+}
+
+pub async fn set_kit_lead(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Json(b): Json<KitLeadBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let minutes = s.app.set_supply_kit_lead(&ctx, &b.minutes).await?;
+    Ok(Json(serde_json::json!({"ok": true, "lead_minutes": minutes})))
 }
 
 pub async fn requests(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<SupplyRequest>>> {
@@ -280,6 +300,20 @@ pub fn endpoints() -> Vec<Endpoint> {
             "保障天数预测：计划消耗（在岗人数×每人每班配发）与近 14 天实际消耗，取大者推算断供日期",
             None,
             "SupplyForecast",
+            "200",
+        ),
+        get("/api/supplies/unprotected", unprotected).perm(perm::SUPPLY_ISSUE).doc(
+            TAG,
+            "未领装备：开班前提醒时间内或正在进行的班次中，本班尚未签领防护装备的在岗人员（按岗位、班次）",
+            None,
+            "SupplyUnprotected",
+            "200",
+        ),
+        post("/api/supplies/unprotected/lead", set_kit_lead).perm(perm::SUPPLY_ITEM_WRITE).doc(
+            TAG,
+            "设置开班前多少分钟起检查并提醒未领装备（0–720）",
+            Some("SupplyKitLeadBody"),
+            "Ok",
             "200",
         ),
         get("/api/supplies/requests", requests).perm(perm::SUPPLY_READ).doc(

@@ -1,16 +1,14 @@
 //! 指挥大屏 pages: the dashboard in the layout, the big-screen mode for the command centre wall
 //! (1920×1080 scaled to the screen, dark, no scrollbars), and the live feed both follow (SSE).
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::Event as SseEvent;
 use axum::response::Response;
 use bastion_app::dashboard::Section;
 use bastion_core::permission::perm;
-use futures_util::stream::Stream;
 use serde::Deserialize;
 
 use super::{error_page, render, Shell};
@@ -93,16 +91,13 @@ pub async fn dashboard(
 
 /// Server-sent events: `sections` with the rendered sections whenever a figure changes (checked
 /// every 2 seconds), and a keep-alive. The viewer's permissions are those of the request.
-pub async fn live(
-    State(state): State<AppState>,
-    PageCtx(ctx, t): PageCtx,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Response> {
+pub async fn live(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
     let first = match state.app.dashboard(&ctx).await {
         Ok(s) => s,
-        Err(e) => return Err(error_page(t, e)),
+        Err(e) => return error_page(t, e),
     };
     let app = state.app.clone();
-    let stream = super::recall::async_stream(move |tx| async move {
+    super::live_feed(Duration::from_secs(10), move |tx| async move {
         let mut last = first;
         loop {
             tokio::time::sleep(Duration::from_secs(2)).await;
@@ -116,8 +111,7 @@ pub async fn live(
                 return;
             }
         }
-    });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(10))))
+    })
 }
 
 /// The pages of this feature (see `crate::routes`).

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod operation;
 pub mod org;
 pub mod party;
+pub mod poster;
 pub mod publicity;
 pub mod recall;
 pub mod report;
@@ -72,6 +73,62 @@ pub fn download(bytes: Vec<u8>, name: &str, mime: &str) -> Response {
 #[serde(default)]
 pub struct FormatQuery {
     pub format: Option<String>,
+}
+
+/// `http://host` as the browser reached us (posters and feed addresses point back at the same host).
+pub fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let host = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
+    format!("{proto}://{host}")
+}
+
+/// A live feed (server-sent events): the events `f` sends, a keep-alive comment every
+/// `keep_alive`, and `X-Accel-Buffering: no`, so that a reverse proxy (nginx) passes each event on
+/// at once whatever its own configuration.
+pub(crate) fn live_feed<F, Fut>(keep_alive: std::time::Duration, f: F) -> Response
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<axum::response::sse::Event>) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    use axum::response::sse::{KeepAlive, Sse};
+    let sse = Sse::new(event_stream(f)).keep_alive(KeepAlive::new().interval(keep_alive));
+    ([(axum::http::HeaderName::from_static("x-accel-buffering"), "no")], sse).into_response()
+}
+
+/// A stream fed by a task through a channel (no extra crate for generators).
+fn event_stream<F, Fut>(
+    f: F,
+) -> impl futures_util::stream::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<axum::response::sse::Event>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let task = tokio::spawn(f(tx));
+    let guard = AbortOnDrop(task);
+    futures_util::StreamExt::fuse(futures_util::stream::unfold((rx, guard), |(mut rx, guard)| async move {
+        rx.recv().await.map(|e| (Ok(e), (rx, guard)))
+    }))
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A form whose checkbox lists (`name` repeated, one per ticked box) arrive as one comma-separated
+/// field each, the way the use cases' inputs take lists.
+pub fn form_with_lists<T: serde::de::DeserializeOwned + Default>(body: &str, lists: &[&str]) -> T {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
+    let mut out: Vec<(String, String)> = pairs.iter().filter(|(k, _)| !lists.contains(&k.as_str())).cloned().collect();
+    for name in lists {
+        let values: Vec<&str> = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect();
+        out.push((name.to_string(), values.join(",")));
+    }
+    serde_urlencoded::from_str(&serde_urlencoded::to_string(&out).unwrap_or_default()).unwrap_or_default()
 }
 
 pub const PDF: &str = "application/pdf";

@@ -213,17 +213,20 @@ pub async fn people(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Que
 pub struct PersonPage {
     pub shell: Shell,
     pub p: Person,
+    /// Every feature's part of the page (command places, shifts, kit, party record…).
+    pub sections: Vec<bastion_app::org::PersonSection>,
     pub can_write: bool,
     pub can_reveal: bool,
 }
 
 pub async fn detail(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
-    match state.app.person(&ctx, PersonId(id)).await {
-        Ok(p) => {
+    match state.app.person_page(&ctx, PersonId(id)).await {
+        Ok((p, sections)) => {
             let shell = Shell::new(&state, &ctx, t, "/org/people", &p.name).await;
             render(&PersonPage {
                 shell,
                 p,
+                sections,
                 can_write: ctx.can(perm::PERSON_WRITE),
                 can_reveal: ctx.can(perm::PERSON_REVEAL),
             })

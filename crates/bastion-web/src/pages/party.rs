@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::party::{
-    ApproveInput, BranchDetail, CandidateId, CloseInput, MeetingInput, MemberRecord, OfficerInput, OrgId, OrgRow,
-    Overview, Petition, PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput,
-    Totals,
+    ApplicationInput, ApproveInput, BranchDetail, CandidateId, CloseInput, Compliance, MeetingInput, MemberRecord,
+    MyApplication, OfficerInput, OrgId, OrgRow, Overview, Petition, PipelineRow, RecordInput, ResultInput, StepInput,
+    TeamId, TeamInput, TeamView, TemporaryInput, Totals,
 };
 use bastion_app::AppError;
 use bastion_core::party::{BranchAct, MeetingKind, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus};
@@ -124,6 +124,25 @@ pub async fn propose(
         Err(e) if is_refusal(&e) => overview_page(&state, &ctx, t, v, messages(&e), status_of(&e)).await,
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
+}
+
+// ---------------------------------------------------------------- compliance
+
+#[derive(Template)]
+#[template(path = "party/compliance.html")]
+pub struct CompliancePage {
+    pub shell: Shell,
+    pub c: Compliance,
+}
+
+/// Organisational life of every branch in scope: held or due this period, the most due first.
+pub async fn compliance(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    let c = match state.app.party_compliance(&ctx).await {
+        Ok(c) => c,
+        Err(e) => return error_page_in_shell(&state, &ctx, t, e).await,
+    };
+    let shell = Shell::new(&state, &ctx, t, "/party/compliance", t.s("party.menu_compliance")).await;
+    render_status(StatusCode::OK, &CompliancePage { shell, c })
 }
 
 // ---------------------------------------------------------------- one branch
@@ -558,6 +577,58 @@ async fn me_page(state: &AppState, ctx: &bastion_app::Ctx, t: Tr, notice: String
     render_status(status, &MePage { shell, rec, error, notice })
 }
 
+// ---------------------------------------------------------------- one's own application
+
+#[derive(Template)]
+#[template(path = "party/apply.html")]
+pub struct ApplyPage {
+    pub shell: Shell,
+    /// None: the account has no person in the registry (the reason is in `errors`).
+    pub me: Option<MyApplication>,
+    pub v: ApplicationInput,
+    pub today: String,
+    pub errors: Vec<String>,
+}
+
+async fn apply_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    v: ApplicationInput,
+    mut errors: Vec<String>,
+    status: StatusCode,
+) -> Response {
+    let me = match state.app.my_application(ctx).await {
+        Ok(a) => Some(a),
+        Err(e @ AppError::Invalid(_)) => {
+            errors.extend(messages(&e));
+            None
+        }
+        Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+    };
+    let today = bastion_core::time::today().to_string();
+    let v = ApplicationInput { applied_on: if v.applied_on.is_empty() { today.clone() } else { v.applied_on }, ..v };
+    let shell = Shell::new(state, ctx, t, "/party/me", t.s("party.menu_apply")).await;
+    render_status(status, &ApplyPage { shell, me, v, today, errors })
+}
+
+/// The applicant's own page: the application form, or the record once submitted.
+pub async fn apply(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
+    apply_page(&state, &ctx, t, ApplicationInput::default(), vec![], StatusCode::OK).await
+}
+
+pub async fn apply_submit(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(v): Form<ApplicationInput>,
+) -> Response {
+    match state.app.apply_to_join(&ctx, &v).await {
+        Ok(_) => Redirect::to("/party/apply").into_response(),
+        Err(e) if is_refusal(&e) => apply_page(&state, &ctx, t, v, messages(&e), status_of(&e)).await,
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
 /// A candidate's membership dossier as a .docx.
 pub async fn dossier(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
     match state.app.candidate_dossier(&ctx, bastion_app::party::CandidateId(id)).await {
@@ -571,6 +642,7 @@ pub async fn dossier(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Pa
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         get("/party", overview).perm(perm::PARTY_ORG_READ).menu(70, "party.menu_overview", "☭"),
+        get("/party/compliance", compliance).perm(perm::PARTY_ORG_READ).menu(75, "party.menu_compliance", "✓"),
         post("/party/temporary", propose).perm(perm::PARTY_ORG_WRITE),
         get("/party/branches/{id}", branch).perm(perm::PARTY_ORG_READ).probe("/party/branches/14"),
         post("/party/branches/{id}/approve", approve).perm(perm::PARTY_ORG_APPROVE).probe("/party/branches/14/approve"),
@@ -599,5 +671,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .perm(perm::PARTY_PIPELINE_WRITE)
             .probe("/party/candidates/1/steps"),
         get("/party/me", me).perm(perm::PARTY_MEMBER_READ).menu(74, "party.menu_me", "☆"),
+        get("/party/apply", apply).perm(perm::PARTY_MEMBER_READ),
+        post("/party/apply", apply_submit).perm(perm::PARTY_MEMBER_READ),
     ]
 }

@@ -1,13 +1,12 @@
 //! 召集令 pages: the list with the officer's own recalls and the order form (audience shown
 //! before sending), the live board (SSE), and the public personal link page.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::Event as SseEvent;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::org::{PersonId, Unit};
@@ -18,7 +17,6 @@ use bastion_core::org::{Category, PoliceType};
 use bastion_core::permission::perm;
 use bastion_core::recall::{ExemptReason, OrderStatus, RecallMode, RecallState, ReportTo};
 use bastion_core::time::fmt_ms;
-use futures_util::stream::Stream;
 use serde::Deserialize;
 
 use super::{error_page, render, render_status, Shell};
@@ -158,6 +156,8 @@ pub struct OrderForm {
     pub category: String,
     pub police_type: String,
     pub police_nos: String,
+    /// The ticked units, comma-separated.
+    pub unit_ids: String,
     pub deadline_minutes: String,
     pub report_to: String,
     pub report_post: String,
@@ -168,17 +168,13 @@ pub struct OrderForm {
 }
 
 fn parse_order_form(body: &str) -> (OrderInput, bool) {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
-    let units: Vec<String> = pairs.iter().filter(|(k, _)| k == "unit_ids").map(|(_, v)| v.clone()).collect();
-    let rest: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "unit_ids").collect();
-    let f: OrderForm =
-        serde_urlencoded::from_str(&serde_urlencoded::to_string(&rest).unwrap_or_default()).unwrap_or_default();
+    let f: OrderForm = super::form_with_lists(body, &["unit_ids"]);
     (
         OrderInput {
             title: f.title,
             message: f.message,
             scope: f.scope,
-            unit_ids: units.join(","),
+            unit_ids: f.unit_ids,
             category: f.category,
             police_type: f.police_type,
             police_nos: f.police_nos,
@@ -337,19 +333,15 @@ pub async fn live(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(
 
 /// Server-sent events: `board` with the headline whenever this order changes (at most every
 /// 300 ms, however many answers arrive), and a keep-alive.
-pub async fn events(
-    State(state): State<AppState>,
-    PageCtx(ctx, t): PageCtx,
-    Path(id): Path<i64>,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Response> {
+pub async fn events(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
     let id = OrderId(id);
     // Authorise once, now: the stream only ever carries this order's counts.
     if let Err(e) = state.app.recall_board(&ctx, id, 1).await {
-        return Err(error_page(t, e));
+        return error_page(t, e);
     }
     let mut rx = state.app.recall.subscribe();
     let app = state.app.clone();
-    let stream = async_stream(move |tx| async move {
+    super::live_feed(Duration::from_secs(15), move |tx| async move {
         loop {
             match rx.recv().await {
                 Ok(changed) if changed != id => continue,
@@ -372,30 +364,7 @@ pub async fn events(
                 return;
             }
         }
-    });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
-}
-
-/// A stream fed by a task through a channel (no extra crate for generators).
-pub(crate) fn async_stream<F, Fut>(f: F) -> impl Stream<Item = Result<SseEvent, Infallible>>
-where
-    F: FnOnce(tokio::sync::mpsc::Sender<SseEvent>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let task = tokio::spawn(f(tx));
-    let guard = AbortOnDrop(task);
-    futures_util::StreamExt::fuse(futures_util::stream::unfold((rx, guard), |(mut rx, guard)| async move {
-        rx.recv().await.map(|e| (Ok(e), (rx, guard)))
-    }))
-}
-
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    })
 }
 
 pub async fn approve(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {

@@ -1,7 +1,9 @@
 //! What the server gives away without meaning to: which accounts exist (lockout), cached copies of
-//! a person's data, a cross-site check that ignored the scheme, world-readable data files.
+//! a person's data, a cross-site check that ignored the scheme, world-readable data files; and
+//! whose address the logs record behind a load balancer.
 
-use bastion_testkit::{both_backends, spawn_app, Backend, TestDb, DEMO_PASSWORD};
+use bastion_app::auth::policy::IpRule;
+use bastion_testkit::{both_backends, spawn_app, spawn_app_with, Backend, TestApp, TestDb, DEMO_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -98,6 +100,7 @@ async fn data_directory_and_files_are_private(backend: Backend) {
 both_backends!(data_directory_and_files_are_private);
 
 both_backends!(
+    client_address_behind_a_trusted_proxy,
     delivery_log_is_scoped_like_the_board,
     lockout_answers_the_same_for_unknown_accounts,
     personal_pages_are_not_cached,
@@ -126,52 +129,38 @@ async fn delivery_log_is_scoped_like_the_board(backend: Backend) {
     // A person of 督察大队 (outside the secretary's scope).
     let person =
         t.app.store.recall_missing(bastion_store::recall::OrderId(id), Some(&[d13]), 1, 0).await.unwrap()[0].clone();
-    let now = bastion_core::time::now_ms();
+    // A failed message to that person and one to the group, each with its delivery line. The ids
+    // come from the database: the order's own messages are being queued meanwhile.
     let pool = t.app.store.reader();
-    sqlx::query(
-        "INSERT INTO notify_outbox (id, source, source_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
-         VALUES (900001, 'recall', $1, $2, $3, 'x', 'failed', 1, $4, $4)",
-    )
-    .bind(id)
-    .bind(channel)
-    .bind(person.person_id.0)
-    .bind(now)
-    .execute(pool)
-    .await
-    .unwrap();
+    let failed = |person: Option<i64>, detail: String| async move {
+        let now = bastion_core::time::now_ms();
+        let (outbox,): (i64,) = sqlx::query_as(
+            "INSERT INTO notify_outbox (source, source_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
+             VALUES ('recall', $1, $2, $3, 'x', 'failed', 1, $4, $4) RETURNING id",
+        )
+        .bind(id)
+        .bind(channel)
+        .bind(person)
+        .bind(now)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO notify_deliveries (outbox_id, source, source_id, channel_id, attempt, ok, http_status, detail, at) \
+             VALUES ($1, 'recall', $2, $3, 1, 0, 0, $4, $5)",
+        )
+        .bind(outbox)
+        .bind(id)
+        .bind(channel)
+        .bind(detail)
+        .bind(now)
+        .execute(pool)
+        .await
+        .unwrap();
+    };
     let detail = format!("人员 {} 无手机号", person.police_no);
-    sqlx::query(
-        "INSERT INTO notify_deliveries (outbox_id, source, source_id, channel_id, attempt, ok, http_status, detail, at) \
-         VALUES (900001, 'recall', $1, $2, 1, 0, 0, $3, $4)",
-    )
-    .bind(id)
-    .bind(channel)
-    .bind(&detail)
-    .bind(now)
-    .execute(pool)
-    .await
-    .unwrap();
-    // And a group message (no person).
-    sqlx::query(
-        "INSERT INTO notify_outbox (id, source, source_id, channel_id, person_id, body, status, attempts, next_at, created_at) \
-         VALUES (900002, 'recall', $1, $2, NULL, 'x', 'failed', 1, $3, $3)",
-    )
-    .bind(id)
-    .bind(channel)
-    .bind(now)
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO notify_deliveries (outbox_id, source, source_id, channel_id, attempt, ok, http_status, detail, at) \
-         VALUES (900002, 'recall', $1, $2, 1, 0, 0, '群消息测试', $3)",
-    )
-    .bind(id)
-    .bind(channel)
-    .bind(now)
-    .execute(pool)
-    .await
-    .unwrap();
+    failed(Some(person.person_id.0), detail.clone()).await;
+    failed(None, "群消息测试".to_string()).await;
     let log = |b: Value| b["deliveries"].to_string();
     let all = log(crate::recall::board(&c, &t.base, id).await);
     assert!(all.contains(&detail), "the commander sees it: {all}");
@@ -182,4 +171,46 @@ async fn delivery_log_is_scoped_like_the_board(backend: Backend) {
     let scoped = log(b);
     assert!(scoped.contains("群消息测试"), "group messages stay visible: {scoped}");
     assert!(!scoped.contains(&person.police_no), "out of scope: {scoped}");
+}
+
+/// A browser whose every request says it was forwarded for `xff`.
+fn forwarded_for(xff: &str) -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert("x-forwarded-for", xff.parse().unwrap());
+    let b = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none());
+    b.default_headers(h).build().unwrap()
+}
+
+/// The address the login log records for `user` signing in through `c` on `t`.
+async fn login_address(t: &TestApp, c: &reqwest::Client, user: &str) -> String {
+    let r = c
+        .post(t.url("/api/login"))
+        .json(&json!({"username": user, "password": DEMO_PASSWORD, "totp": bastion_testkit::demo_totp_code()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let log = t.app.store.login_log(50, 0).await.unwrap();
+    log.into_iter().find(|e| e.username == user && e.success).unwrap().ip
+}
+
+/// Behind a trusted load balancer the client's address is the right-most untrusted entry of
+/// X-Forwarded-For (what nginx saw; entries to its left are the client's own say): the logs record
+/// it and the deny list applies to it. From an untrusted peer the header is ignored.
+async fn client_address_behind_a_trusted_proxy(backend: Backend) {
+    let trusted = vec![IpRule::parse("127.0.0.1").unwrap()];
+    let t = spawn_app_with(backend, true, bastion_web::WebSettings { trusted_proxies: trusted, ..Default::default() })
+        .await;
+    let c = forwarded_for("10.9.9.9, 203.0.113.7");
+    assert_eq!(login_address(&t, &c, "duty").await, "203.0.113.7");
+    t.app.policy.write().unwrap().ip_deny = vec![IpRule::parse("203.0.113.0/24").unwrap()];
+    for path in ["/login", "/news"] {
+        let r = c.get(t.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(t.client().get(t.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path} unforwarded");
+    }
+    t.app.policy.write().unwrap().ip_deny = Vec::new();
+    // A node that trusts no proxy takes the TCP peer, whatever the header says.
+    let plain = t.spawn_node().await;
+    assert_eq!(login_address(&plain, &forwarded_for("203.0.113.7"), "commander").await, "127.0.0.1");
 }

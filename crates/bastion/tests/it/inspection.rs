@@ -3,7 +3,8 @@
 //! the unit rectifies, the inspector sends it back or re-inspects and closes it; the deadline clock
 //! reminds and escalates once each through a real local receiver without names; unannounced
 //! plans stay with their inspectors; a circular counts what was recorded and is published by
-//! someone other than its drafter.
+//! someone other than its drafter; the statistics, read from day counters, equal a count over the
+//! findings themselves.
 
 use std::sync::{Arc, Mutex};
 
@@ -193,11 +194,11 @@ async fn inspect_rectify_reinspect_close(backend: Backend) {
 }
 
 #[derive(Clone, Default)]
-struct Bot {
-    texts: Arc<Mutex<Vec<String>>>,
+pub(super) struct Bot {
+    pub(super) texts: Arc<Mutex<Vec<String>>>,
 }
 
-async fn bot() -> (String, Bot) {
+pub(super) async fn bot() -> (String, Bot) {
     let b = Bot::default();
     let app = Router::new()
         .route(
@@ -242,9 +243,8 @@ async fn the_deadline_clock_reminds_then_escalates(backend: Backend) {
     t.app.inspection_clock(deadline - 10 * hour).await.unwrap();
     t.app.inspection_clock(deadline + hour).await.unwrap();
     t.app.inspection_clock(deadline + 2 * hour).await.unwrap();
-    let now = bastion_core::time::now_ms();
     eventually("two messages at the bot", std::time::Duration::from_secs(20), || async {
-        t.app.send_due(now + 10 * hour).await.unwrap();
+        t.app.send_due(bastion_core::time::now_ms()).await.unwrap();
         (mine(&b.texts.lock().unwrap()) >= 2).then_some(())
     })
     .await;
@@ -316,7 +316,9 @@ async fn plans_and_circulars(backend: Backend) {
         .unwrap();
     let inspections: i64 = stats.iter().map(|s| s["inspections"].as_i64().unwrap()).sum();
     let findings: i64 = stats.iter().map(|s| s["findings"].as_i64().unwrap()).sum();
-    let stored = count(&t, "SELECT COUNT(*) FROM inspection_findings").await;
+    // Today is the Beijing day: the demo's finding (two hours old) belongs to yesterday just after midnight.
+    let midnight = bastion_core::time::day_start_of(bastion_core::time::now_ms());
+    let stored = count(&t, &format!("SELECT COUNT(*) FROM inspection_findings WHERE created_at >= {midnight}")).await;
     assert_eq!(findings, stored, "every finding of today is counted once");
     assert!(inspections >= 2);
     let desk = t.login("duty").await;
@@ -442,8 +444,166 @@ async fn the_pages_work_without_script(backend: Backend) {
     assert!(!home.contains("href=\"/inspections\""), "no menu entry for an officer");
 }
 
+/// Findings raised over several days with deadlines long past, just past, to come later and days
+/// ahead; closed on time, closed late, awaiting re-inspection and open. The statistics (read from
+/// the day counters) equal a count over the rows themselves for a day, a week and the 60 days.
+async fn statistics_agree_with_the_findings(backend: Backend) {
+    use bastion_core::inspection::{FindingStatus, ItemResult, Severity};
+    use bastion_store::inspection::{FindingId, NewFinding, NewInspection};
+    use sqlx::Row;
+    let t = spawn_app(backend, true).await;
+    let store = &t.app.store;
+    let boss = t.login("commander").await;
+    let posts = store.duty_posts().await.unwrap();
+    let templates = store.inspection_templates().await.unwrap();
+    let now = bastion_core::time::now_ms();
+    let (hour, day) = (3_600_000_i64, 86_400_000_i64);
+    // (raised, due) relative to now
+    let cases = [
+        (-40 * day, -38 * day),
+        (-20 * day, -18 * day),
+        (-5 * day, 2 * day),
+        (-3 * day, -day),
+        (-2 * hour, -hour),
+        (-hour, hour),
+        (-30 * 60_000, 30 * day),
+    ];
+    let severities = [Severity::Minor, Severity::Major, Severity::Critical];
+    let mut tx = store.begin().await.unwrap();
+    for (n, (raised, due)) in cases.iter().enumerate() {
+        let post = &posts[n % posts.len()];
+        let template = templates.iter().find(|x| x.kind == post.kind).unwrap();
+        let at = now + raised;
+        let findings = (0..2 + n % 2)
+            .map(|k| NewFinding {
+                item_idx: Some(k as i64),
+                text: format!("统计核对问题 {n}-{k}"),
+                severity: severities[(n + k) % 3],
+                person_id: None,
+                deadline_at: now + due,
+            })
+            .collect();
+        let i = NewInspection {
+            client_key: format!("stats-check-{n:04}"),
+            plan_id: None,
+            post_id: post.id,
+            unit_id: post.unit_id,
+            template_id: template.id,
+            follows_finding: None,
+            inspector: "commander".into(),
+            inspector_name: "指挥长".into(),
+            note: String::new(),
+            location: String::new(),
+            started_at: at - 600_000,
+            received_at: at,
+            items: template.items.iter().map(|x| (x.clone(), ItemResult::Ok, String::new())).collect(),
+            findings,
+        };
+        store.insert_inspection(&mut tx, &i).await.unwrap();
+    }
+    bastion_store::commit(tx).await.unwrap();
+    // Close every other finding of ours now (late when its deadline has passed), send one to re-inspection.
+    let ours: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM inspection_findings WHERE text LIKE '统计核对问题%' ORDER BY id")
+            .fetch_all(store.reader())
+            .await
+            .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    for (k, id) in ours.iter().enumerate() {
+        let to = match k % 4 {
+            0 | 2 => FindingStatus::Closed,
+            1 => FindingStatus::Rectified,
+            _ => continue,
+        };
+        store
+            .finding_step(&mut tx, FindingId(*id), FindingStatus::Open, to, "close", "核对", "commander", "指挥长")
+            .await
+            .unwrap();
+    }
+    bastion_store::commit(tx).await.unwrap();
+
+    // The referee: every inspection and finding read back and counted here.
+    let inspections: Vec<(i64, i64)> = sqlx::query("SELECT unit_id, received_at FROM inspections")
+        .fetch_all(store.reader())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let findings = sqlx::query("SELECT unit_id, severity, created_at, deadline_at, closed_at FROM inspection_findings")
+        .fetch_all(store.reader())
+        .await
+        .unwrap();
+    let today = bastion_core::time::today();
+    for days in [0, 6, 60] {
+        let from = today.checked_sub(jiff::Span::new().days(days)).unwrap();
+        let start = from.to_zoned(bastion_core::time::beijing()).unwrap().timestamp().as_millisecond();
+        let end =
+            today.tomorrow().unwrap().to_zoned(bastion_core::time::beijing()).unwrap().timestamp().as_millisecond();
+        let within = |at: i64| at >= start && at < end;
+        let mut want: std::collections::BTreeMap<i64, [i64; 8]> = Default::default();
+        for (unit, at) in &inspections {
+            if within(*at) {
+                want.entry(*unit).or_default()[0] += 1;
+            }
+        }
+        for r in &findings {
+            let (unit, severity, at, due) =
+                (r.get::<i64, _>(0), r.get::<String, _>(1), r.get::<i64, _>(2), r.get::<i64, _>(3));
+            let closed: Option<i64> = r.get(4);
+            if !within(at) {
+                continue;
+            }
+            let w = want.entry(unit).or_default();
+            w[1] += 1;
+            w[2 + ["minor", "major", "critical"].iter().position(|s| *s == severity).unwrap()] += 1;
+            match closed {
+                Some(c) if c <= due => w[5] += 1,
+                Some(_) => w[6] += 1,
+                None => {
+                    w[7] += 1;
+                    if due < now {
+                        w[6] += 1;
+                    }
+                }
+            }
+        }
+        let got: Vec<Value> = boss
+            .get(t.url(&format!("/api/inspections/stats?from={from}&to={today}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let got: std::collections::BTreeMap<i64, [i64; 8]> = got
+            .iter()
+            .map(|s| {
+                let f = |k: &str| s[k].as_i64().unwrap();
+                let row = [
+                    f("inspections"),
+                    f("findings"),
+                    f("minor"),
+                    f("major"),
+                    f("critical"),
+                    f("on_time"),
+                    f("overdue"),
+                    f("open"),
+                ];
+                (f("unit_id"), row)
+            })
+            .collect();
+        assert_eq!(got, want, "statistics from {from} to {today}");
+        if days == 60 {
+            let sum = |k: usize| got.values().map(|w| w[k]).sum::<i64>();
+            assert!(sum(5) > 0 && sum(6) > 0 && sum(7) > 0, "on time, overdue and open all covered: {got:?}");
+        }
+    }
+}
+
 both_backends!(
     inspect_rectify_reinspect_close,
+    statistics_agree_with_the_findings,
     the_deadline_clock_reminds_then_escalates,
     plans_and_circulars,
     the_pages_work_without_script

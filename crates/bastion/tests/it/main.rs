@@ -5,6 +5,7 @@
 
 mod api;
 mod audit;
+mod backup; // backup and restore drill
 mod checkpoint;
 mod cli;
 mod csv_injection;
@@ -30,4 +31,7 @@ mod screening_batch;
 mod store;
 mod supplies;
 mod supplies_races;
+mod supplies_replenish;
+mod supplies_unprotected;
 mod transfer;
+mod upgrade; // a database from a newer version

@@ -797,10 +797,129 @@ async fn meetings_and_check_in(backend: Backend) {
     assert_eq!(m["meeting"]["present"], 2);
 }
 
+/// An officer applies from their own page: the application lands in the branch secretary's
+/// pipeline as 入党申请人 with the one-month talk deadline; the applicant sees their stage and next
+/// step; a second application, a member's and an account without a person are refused naming the
+/// field and the rule; another officer cannot read the record.
+async fn applicant_own_page(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let secretary = t.login("secretary").await;
+    let p = person(&t, "S01", "880301", PoliticalStatus::Masses, "1996-07-01").await;
+    let q = person(&t, "S01", "880302", PoliticalStatus::Masses, "1997-02-03").await;
+    let member = person(&t, "S01", "880303", PoliticalStatus::Member, "1985-02-03").await;
+    let applicant = account(&t, "apply_a", "officer", "S01", Some(p)).await;
+    let other = account(&t, "apply_b", "officer", "S01", Some(q)).await;
+    let (s, v) = send(applicant.get(t.url("/api/party/application"))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["refused"].is_null() && v["record"].is_null(), "{v}");
+    assert_eq!(v["branch"][1], "城关派出所党支部");
+    let letter = "敬爱的党组织：我志愿加入中国共产党，拥护党的纲领，遵守党的章程，请党组织在实践中考验我。";
+    let applied = day(-3);
+    let (s, v) =
+        send(applicant.post(t.url("/api/party/application")).json(&json!({"text": "", "applied_on": day(1)}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v).0, vec!["入党申请书", "申请日期"], "{v}");
+    let (s, v) =
+        send(applicant.post(t.url("/api/party/application")).json(&json!({"text": letter, "applied_on": applied})))
+            .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // The secretary's pipeline: the applicant at the first stage, the talk due within a month.
+    let (s, list) = send(secretary.get(t.url("/api/party/pipeline"))).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let row = list.as_array().unwrap().iter().find(|r| r["candidate"]["person_id"] == p).cloned().expect("in pipeline");
+    assert_eq!(row["candidate"]["stage"], "applicant");
+    assert_eq!(row["candidate"]["application"], letter);
+    assert_eq!(row["candidate"]["steps"][0]["on_date"], applied.as_str());
+    let deadline = bastion_core::time::parse_date("d", &applied)
+        .unwrap()
+        .checked_add(jiff::Span::new().months(1))
+        .unwrap()
+        .to_string();
+    assert_eq!(row["next"][0]["step"], "talked");
+    let due = row["next"][0]["due"].as_str().unwrap();
+    assert!(due.contains("收到入党申请书后一个月内派人谈话") && due.contains(&deadline), "{due}");
+    // The applicant's own record and page.
+    let (_, v) = send(applicant.get(t.url("/api/party/application"))).await;
+    assert_eq!(v["political_status"], "applicant");
+    assert_eq!(v["record"]["candidate"]["stage"], "applicant");
+    assert_eq!(v["record"]["next"][0]["step"], "talked");
+    let page = applicant.get(t.url("/party/apply")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("入党申请人") && page.contains(&applied) && page.contains(&deadline), "{page}");
+    // A second application: refused by the order rule, naming the field.
+    let (s, v) =
+        send(applicant.post(t.url("/api/party/application")).json(&json!({"text": letter, "applied_on": day(0)})))
+            .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (f, m) = fields(&v);
+    assert_eq!(f, vec!["入党申请书"]);
+    assert!(m.contains("发展党员须按程序逐步进行") && m.contains("不能重复"), "{m}");
+    // Another officer: their own (empty) record only; the applicant's is not theirs to read.
+    let (_, v) = send(other.get(t.url("/api/party/application"))).await;
+    assert!(v["record"].is_null() && v["person_id"] == q, "{v}");
+    let (s, _) = send(other.get(t.url(&format!("/api/party/members/{p}")))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let page = other.get(t.url("/party/apply")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(letter), "another officer sees the letter");
+    // A member, and an account without a person in the registry.
+    let m = account(&t, "apply_m", "officer", "S01", Some(member)).await;
+    let (s, v) =
+        send(m.post(t.url("/api/party/application")).json(&json!({"text": letter, "applied_on": day(0)}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (f, msg) = fields(&v);
+    assert!(f == vec!["人员"] && msg.contains("已是正式党员"), "{v}");
+    let nobody = account(&t, "apply_n", "officer", "S01", None).await;
+    let (s, v) =
+        send(nobody.post(t.url("/api/party/application")).json(&json!({"text": letter, "applied_on": day(0)}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (f, msg) = fields(&v);
+    assert!(f == vec!["人员"] && msg.contains("人员名册"), "{v}");
+}
+
+/// The compliance view: each branch's organisational life held or due this period; a general
+/// meeting held today takes the branch off the quarter's list, one scheduled later does not.
+async fn compliance_view(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let commander = t.login("commander").await;
+    let secretary = t.login("secretary").await;
+    let general = |c: &Value, id: i64| {
+        let row = c["rows"].as_array().unwrap().iter().find(|r| r["org_id"] == id).cloned().unwrap();
+        row["life"].as_array().unwrap().iter().find(|l| l["kind"] == "general").unwrap()["held_this_period"].clone()
+    };
+    let (s, all) = send(commander.get(t.url("/api/party/compliance"))).await;
+    assert_eq!(s, StatusCode::OK, "{all}");
+    assert_eq!(all["rows"].as_array().unwrap().len(), 18, "the demo's branches");
+    let (_, mine) = send(secretary.get(t.url("/api/party/compliance"))).await;
+    let names: Vec<&str> = mine["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["城关派出所党支部"]);
+    let home = mine["rows"][0]["org_id"].as_i64().unwrap();
+    let missing = |c: &Value| {
+        c["kinds"].as_array().unwrap().iter().find(|k| k["kind"] == "general").unwrap()["missing"].as_i64().unwrap()
+    };
+    let hold = |on: String| {
+        secretary
+            .post(t.url(&format!("/api/party/orgs/{home}/meetings")))
+            .json(&json!({"kind": "general", "on_date": on, "topic": "本季度支部党员大会"}))
+    };
+    assert_eq!(general(&all, home), false, "the demo leaves 城关's general meeting of the quarter due");
+    let (s, v) = send(hold(day(5))).await;
+    assert!(s.is_success(), "{v}");
+    let (_, later) = send(commander.get(t.url("/api/party/compliance"))).await;
+    assert_eq!(general(&later, home), false, "a meeting scheduled later is not held yet");
+    let (s, v) = send(hold(day(0))).await;
+    assert!(s.is_success(), "{v}");
+    let (_, now) = send(commander.get(t.url("/api/party/compliance"))).await;
+    assert_eq!(general(&now, home), true);
+    assert_eq!(missing(&now), missing(&all) - 1);
+    let page = commander.get(t.url("/party/compliance")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("城关派出所党支部") && page.contains("支部党员大会一般每季度至少召开一次"), "{page}");
+}
+
 both_backends!(
     temporary_branch_lifecycle,
     scopes_per_role,
     petitions_teams_results,
     pipeline_rules,
-    meetings_and_check_in
+    meetings_and_check_in,
+    applicant_own_page,
+    compliance_view
 );

@@ -42,6 +42,10 @@ async fn chosen_units_scope_reaches_exactly_those_units(backend: Backend) {
     let officer = t.login("officer").await;
     let me: Value = officer.get(t.url("/api/me")).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["roles"], json!(["east_watch"]));
+    // What the role gives is listed for scripts (and the API fuzzer): the custom grants, nothing else.
+    let perms: Vec<&str> = me["permissions"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+    assert!(perms.contains(&"org:person:export") && perms.contains(&"org:unit:read"), "{perms:?}");
+    assert!(!perms.contains(&"duty:shift:sign"), "the officer's own role was replaced: {perms:?}");
     let list: Value = officer.get(t.url("/api/people?size=100")).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["total"].as_i64().unwrap(), east_total, "the list is exactly 东关's subtree");
     let mut seen: Vec<i64> = list["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();

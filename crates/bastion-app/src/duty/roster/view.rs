@@ -72,6 +72,8 @@ pub struct GridRow {
     /// Per day: the cell differs from the parent version.
     pub changed: Vec<bool>,
     pub burden: Burden,
+    /// Wrote a petition (请战书) offering extra shifts.
+    pub volunteer: bool,
 }
 
 /// A version with what its page shows.
@@ -90,6 +92,9 @@ pub struct RosterView {
     pub gaps: Vec<(String, usize, u32, u32)>,
     /// People of the unit not rostered and why (病假, 隔离 …).
     pub excused: Vec<(String, String)>,
+    /// Petitions: the people who volunteered (请战) and the volunteered days they work.
+    pub volunteers: usize,
+    pub volunteered_shifts: usize,
 }
 
 /// What another value of a cell would cost.
@@ -266,7 +271,7 @@ impl App {
             .collect::<Vec<_>>();
         let units: Vec<(UnitId, String)> = fairness.iter().map(|f| (f.unit_id, f.unit_name.clone())).collect();
         let unit_id = unit.map(UnitId).filter(|u| units.iter().any(|(x, _)| x == u)).or(units.first().map(|u| u.0));
-        let rows = match unit_id {
+        let mut rows = match unit_id {
             None => Vec::new(),
             Some(u) => problem
                 .people
@@ -282,6 +287,7 @@ impl App {
                         cells: grid.rows[e].clone(),
                         changed: days.iter().map(|d| changed.contains(&(p.id.0, d.clone()))).collect(),
                         burden: burden(e),
+                        volunteer: false,
                     })
                 })
                 .collect(),
@@ -301,7 +307,24 @@ impl App {
             .filter(|p| p.duty_status != DutyStatus::OnDuty && unit_id.is_some_and(|u| u == p.unit_id))
             .map(|p| (p.name.clone(), p.duty_status.zh().to_string()))
             .collect();
-        Ok(RosterView { roster, days, keys, fairness, units, unit_id, rows, gaps, excused })
+        let volunteers: BTreeSet<usize> = inst.on_any_requests.iter().map(|r| r.staff).collect();
+        let volunteered_shifts = inst.on_any_requests.iter().filter(|r| r.granted(grid.rows[r.staff][r.day])).count();
+        for row in &mut rows {
+            row.volunteer = problem.staff_index(row.person_id).is_some_and(|e| volunteers.contains(&e));
+        }
+        Ok(RosterView {
+            roster,
+            days,
+            keys,
+            fairness,
+            units,
+            unit_id,
+            rows,
+            gaps,
+            excused,
+            volunteers: volunteers.len(),
+            volunteered_shifts,
+        })
     }
 
     /// Why a person works what they work on a day, and what each other value would cost.
@@ -360,14 +383,19 @@ impl App {
             reasons.push(format!("计入“至少 {} 名{}”：已排 {} 名", g.min, g.group, g.assigned));
         }
         for r in &x.requests {
-            let what = if problem.instance.on_requests.iter().any(|q| q.staff == e && q.day == d && q.shift == r.shift)
-            {
+            let volunteered =
+                problem.instance.on_any_requests.iter().any(|q| q.staff == e && q.day == d && q.shifts == r.shifts);
+            let what = if volunteered {
+                "本人请战，自愿加班"
+            } else if problem.instance.on_requests.iter().any(|q| q.staff == e && q.day == d && r.shifts == [q.shift]) {
                 "原已排定的班次，尽量保留"
             } else {
                 "本人意愿"
             };
             let state = if r.granted { "已满足" } else { "未满足" };
-            reasons.push(format!("{what}：{}（{state}）", label(Some(r.shift))));
+            let shifts: Vec<String> = r.shifts.iter().map(|&s| label(Some(s))).collect();
+            let shifts = if shifts.len() > 1 { format!("{} 任一", shifts.join("、")) } else { shifts.join("") };
+            reasons.push(format!("{what}：{shifts}（{state}）"));
         }
         if x.fixed_day_off {
             reasons.push("当天不能排班（休假、病假或隔离）".into());

@@ -2,7 +2,6 @@
 //! phone entry page (offline-capable: service worker + IndexedDB in assets/checkpoint*.js), fever
 //! cases, trace, and the public self-registration page (no sign-in).
 
-pub mod poster;
 pub mod public;
 
 use askama::Template;
@@ -153,13 +152,6 @@ pub struct DetailPage {
     pub can_entry: bool,
 }
 
-/// `http://host` as the browser reached us (the poster's URL points back at the same host).
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
-    format!("{proto}://{host}")
-}
-
 pub async fn detail(
     State(state): State<AppState>,
     PageCtx(ctx, t): PageCtx,
@@ -172,8 +164,8 @@ pub async fn detail(
     };
     let can_read = ctx.can(perm::SCREENING_READ);
     let recent = if can_read { state.app.screenings(&ctx, Some(c.id), 30).await.unwrap_or_default() } else { vec![] };
-    let public_url = format!("{}/p/{}", base_url(&headers), c.public_code);
-    let qr = poster::qr_svg(&public_url, 180);
+    let public_url = format!("{}/p/{}", crate::pages::base_url(&headers), c.public_code);
+    let qr = crate::pages::poster::qr_svg(&public_url, 180);
     let shell = Shell::new(&state, &ctx, t, "/checkpoints", &c.name).await;
     render(&DetailPage { shell, c, public_url, qr, recent, can_read, can_entry: ctx.can(perm::SCREENING_WRITE) })
 }
@@ -202,12 +194,16 @@ pub async fn poster_file(
         Ok(c) => c,
         Err(e) => return error_page(t, e),
     };
-    let url = format!("{}/p/{}", base_url(&headers), c.public_code);
+    let url = format!("{}/p/{}", crate::pages::base_url(&headers), c.public_code);
     let (body, mime) = match file.as_str() {
         "poster.pdf" => {
-            let Some(doc) =
-                poster::poster_document(t.s("checkpoint.poster_title"), &c.name, &url, &notice_lines(t, &c))
-            else {
+            let Some(doc) = crate::pages::poster::poster_document(
+                t.s("checkpoint.poster_title"),
+                &c.name,
+                t.s("checkpoint.poster_how"),
+                &url,
+                &notice_lines(t, &c),
+            ) else {
                 return error_page(t, AppError::Internal(anyhow::anyhow!("poster")));
             };
             match state.app.render_pdf(doc).await {
@@ -215,8 +211,8 @@ pub async fn poster_file(
                 Err(e) => return error_page(t, e),
             }
         }
-        "poster.png" => (poster::qr_png(&url, 12), "image/png"),
-        "poster.svg" => (Some(poster::qr_svg(&url, 600).into_bytes()), "image/svg+xml"),
+        "poster.png" => (crate::pages::poster::qr_png(&url, 12), "image/png"),
+        "poster.svg" => (Some(crate::pages::poster::qr_svg(&url, 600).into_bytes()), "image/svg+xml"),
         _ => return error_page(t, AppError::NotFound(t.s("not_found_body").into())),
     };
     match body {

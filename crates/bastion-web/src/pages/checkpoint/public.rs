@@ -95,7 +95,7 @@ pub async fn submit(
     match state.app.self_register(&code, &v, &info.ip).await {
         Ok(issued) => {
             let mut p = PublicPage::new(t, c, code, TravellerInput::default());
-            p.qr = super::poster::qr_svg(&issued.code, 220);
+            p.qr = crate::pages::poster::qr_svg(&issued.code, 220);
             p.issued = Some(issued);
             render_status(StatusCode::CREATED, &p)
         }

@@ -17,10 +17,11 @@ use bastion_core::time::fmt_ms;
 use bastion_core::FieldError;
 use serde::Deserialize;
 
-use super::{error_page, error_page_in_shell, render, render_status, Shell};
+use super::{error_page, error_page_in_shell, render_status, Shell};
 
 mod command;
 mod handover;
+mod meeting;
 mod roster;
 mod swap;
 use crate::i18n::Tr;
@@ -50,6 +51,8 @@ pub struct Row {
     pub span: String,
     /// The shift is running now.
     pub running: bool,
+    /// Other features' notes on this person (e.g. 未领装备).
+    pub marks: Vec<String>,
 }
 
 fn row(a: Assignment) -> Row {
@@ -66,7 +69,16 @@ fn row(a: Assignment) -> Row {
     let span = format!("{}–{}", hhmm(Some(a.starts_at)), hhmm(Some(a.ends_at)));
     let now = bastion_core::time::now_ms();
     let running = a.starts_at <= now && now < a.ends_at;
-    Row { signed_in: hhmm(a.signed_in_at), signed_out: hhmm(a.signed_out_at), state, state_key, span, running, a }
+    Row {
+        signed_in: hhmm(a.signed_in_at),
+        signed_out: hhmm(a.signed_out_at),
+        state,
+        state_key,
+        span,
+        running,
+        marks: Vec::new(),
+        a,
+    }
 }
 
 /// Only a page of this feature may be where a form sends the browser back to.
@@ -199,7 +211,14 @@ fn board_table(t: Tr, b: Board, can_sign: bool) -> BoardTable {
                 (Some(_), _) => "tag-leave",
                 _ => "tag-red",
             },
-            rows: s.people.into_iter().map(row).collect(),
+            rows: s
+                .people
+                .into_iter()
+                .map(|a| {
+                    let marks = b.marks.iter().filter(|m| m.assignment_id == a.id).map(|m| m.label.clone()).collect();
+                    Row { marks, ..row(a) }
+                })
+                .collect(),
         })
         .collect();
     BoardTable { t, post_id: b.post.id.0, day: b.day, back, shifts, can_sign }
@@ -209,7 +228,6 @@ fn board_table(t: Tr, b: Board, can_sign: bool) -> BoardTable {
 #[serde(default)]
 pub struct BoardQuery {
     pub day: Option<String>,
-    pub partial: Option<String>,
 }
 
 /// The board of a post on the form's day (today when empty), with the assignment form.
@@ -245,14 +263,44 @@ pub async fn board(
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> Response {
-    if q.partial.is_some() {
-        return match state.app.duty_board(&ctx, PostId(id), q.day.as_deref()).await {
-            Ok(b) => render(&board_table(t, b, ctx.can(perm::DUTY_SIGN))),
-            Err(e) => error_page(t, e),
-        };
-    }
     let v = AssignmentInput { day: q.day.unwrap_or_default(), ..AssignmentInput::default() };
     board_page(&state, &ctx, t, id, v, vec![], StatusCode::OK).await
+}
+
+/// How often a board's live feed reads the board again.
+const BOARD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A board's live feed (SSE): the shifts table again whenever it changes. It is read from the
+/// database, so a sign-in taken by any node shows on the boards open on every node.
+pub async fn board_live(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<BoardQuery>,
+) -> Response {
+    use axum::response::sse::Event;
+    let can_sign = ctx.can(perm::DUTY_SIGN);
+    let first = match state.app.duty_board(&ctx, PostId(id), q.day.as_deref()).await {
+        Ok(b) => b,
+        Err(e) => return error_page(t, e),
+    };
+    let day = first.day.clone();
+    let mut last = board_table(t, first, can_sign).render().unwrap_or_default();
+    let app = state.app.clone();
+    crate::pages::live_feed(std::time::Duration::from_secs(10), move |tx| async move {
+        loop {
+            tokio::time::sleep(BOARD_EVERY).await;
+            let Ok(b) = app.duty_board(&ctx, PostId(id), Some(&day)).await else { continue };
+            let html = board_table(t, b, can_sign).render().unwrap_or_default();
+            if html == last {
+                continue;
+            }
+            last = html.clone();
+            if tx.send(Event::default().event("board").data(html)).await.is_err() {
+                return;
+            }
+        }
+    })
 }
 
 pub async fn assign(
@@ -332,11 +380,82 @@ async fn sign(state: AppState, ctx: bastion_app::Ctx, t: Tr, id: i64, back: &str
     let back = back_to(back, "/duty/my");
     match state.app.sign(&ctx, AssignmentId(id), action).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) if back == "/duty/my" => {
+        Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
             let status = if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::FORBIDDEN };
-            my_page(&state, &ctx, t, e.to_string(), status).await
+            let post = back.strip_prefix("/duty/posts/").and_then(|r| r.strip_suffix("/here"));
+            match post.and_then(|p| p.parse::<i64>().ok()) {
+                Some(post) => here_page(&state, &ctx, t, post, e.to_string(), status).await,
+                None if back == "/duty/my" => my_page(&state, &ctx, t, e.to_string(), status).await,
+                None => error_page_in_shell(&state, &ctx, t, e).await,
+            }
         }
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "duty/here.html")]
+pub struct HerePage {
+    pub shell: Shell,
+    pub post: Post,
+    /// The caller's shift at the post now, if any.
+    pub shift: Option<Assignment>,
+    pub linked: bool,
+    pub error: String,
+}
+
+impl HerePage {
+    pub fn hours(&self, a: &Assignment) -> String {
+        let end = bastion_core::time::fmt_ms(a.ends_at);
+        format!("{}–{}", bastion_core::time::fmt_ms(a.starts_at), end.get(11..).unwrap_or_default())
+    }
+}
+
+async fn here_page(
+    state: &AppState,
+    ctx: &bastion_app::Ctx,
+    t: Tr,
+    id: i64,
+    error: String,
+    status: StatusCode,
+) -> Response {
+    let (post, shift) = match state.app.shift_here(ctx, PostId(id)).await {
+        Ok(x) => x,
+        Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+    };
+    let shell = Shell::new(state, ctx, t, "/duty/my", &post.name).await;
+    render_status(status, &HerePage { shell, post, shift, linked: ctx.person_id.is_some(), error })
+}
+
+/// What the post's sign-in code opens: the caller's shift there now, one tap to sign in or out.
+pub async fn here(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
+    here_page(&state, &ctx, t, id, String::new(), StatusCode::OK).await
+}
+
+/// The post's sign-in poster (A4 PDF): its name and the QR code of its sign-in address.
+pub async fn poster(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let post = match state.app.post_for_poster(&ctx, PostId(id)).await {
+        Ok(p) => p,
+        Err(e) => return error_page(t, e),
+    };
+    let url = format!("{}/duty/posts/{id}/here", crate::pages::base_url(&headers));
+    let Some(doc) = crate::pages::poster::poster_document(
+        t.s("duty.poster_title"),
+        &post.name,
+        t.s("duty.poster_how"),
+        &url,
+        &[format!("{}：{}", t.s("unit"), post.unit_name)],
+    ) else {
+        return error_page(t, AppError::Internal(anyhow::anyhow!("the sign-in address is too long for a QR code")));
+    };
+    match state.app.render_pdf(doc).await {
+        Ok(pdf) => crate::pages::download(pdf, &format!("post-{id}-sign-in.pdf"), crate::pages::PDF),
+        Err(e) => error_page(t, e),
     }
 }
 
@@ -366,9 +485,7 @@ pub async fn make_feed(
 ) -> Response {
     match state.app.make_calendar_feed(&ctx).await {
         Ok(token) => {
-            let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-            let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
-            let url = format!("{scheme}://{host}/duty/calendar/{token}.ics");
+            let url = format!("{}/duty/calendar/{token}.ics", crate::pages::base_url(&headers));
             my_page_with(&state, &ctx, t, String::new(), url, StatusCode::OK).await
         }
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
@@ -482,6 +599,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/duty/my/calendar", make_feed).perm(perm::DUTY_SIGN),
         post("/duty/my/calendar/stop", stop_feed).perm(perm::DUTY_SIGN),
         get("/duty/calendar/{token}", feed).public().probe("/duty/calendar/none.ics"),
+        get("/duty/posts/{id}/live", board_live).perm(perm::DUTY_READ).probe("/duty/posts/5/live"),
+        get("/duty/posts/{id}/here", here).perm(perm::DUTY_SIGN).probe("/duty/posts/5/here"),
+        get("/duty/posts/{id}/poster.pdf", poster).perm(perm::DUTY_READ).probe("/duty/posts/5/poster.pdf"),
         post("/duty/assignments/{id}/sign-in", sign_in).perm(perm::DUTY_SIGN).probe("/duty/assignments/0/sign-in"),
         post("/duty/assignments/{id}/sign-out", sign_out).perm(perm::DUTY_SIGN).probe("/duty/assignments/0/sign-out"),
         get("/duty/log", log).perm(perm::DUTY_LOG).menu(33, "duty.menu_log", "✎"),
@@ -493,5 +613,6 @@ pub fn endpoints() -> Vec<Endpoint> {
     .chain(handover::endpoints())
     .chain(command::endpoints())
     .chain(swap::endpoints())
+    .chain(meeting::endpoints())
     .collect()
 }

@@ -113,6 +113,7 @@ pub struct GridCell {
 pub struct GridLine {
     pub name: String,
     pub police_no: String,
+    pub volunteer: bool,
     pub cells: Vec<GridCell>,
     pub shifts: u32,
     pub nights: u32,
@@ -193,6 +194,7 @@ async fn roster_page(
         .map(|r| GridLine {
             name: r.name.clone(),
             police_no: r.police_no.clone(),
+            volunteer: r.volunteer,
             shifts: r.burden.shifts,
             nights: r.burden.nights,
             hours: r.burden.hours,
@@ -334,10 +336,15 @@ pub async fn repair(
     }
 }
 
-/// The version as a workbook, one sheet per unit.
-pub async fn export(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Path(id): Path<i64>) -> Response {
-    match state.app.roster_workbook(&ctx, RosterId(id)).await {
-        Ok((bytes, name)) => crate::pages::download(bytes, &name, crate::pages::XLSX),
+/// The version as a workbook (a sheet per unit) or, with `format=pdf`, for printing.
+pub async fn export(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::pages::FormatQuery>,
+) -> Response {
+    match state.app.roster_export(&ctx, RosterId(id), q.format.as_deref().unwrap_or("xlsx")).await {
+        Ok((bytes, name, mime)) => crate::pages::download(bytes, &name, mime),
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
 }

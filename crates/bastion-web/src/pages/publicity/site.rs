@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -43,11 +43,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 
 /// The only check a public request gets: the address deny list (no session lookup).
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let ip = crate::session::client_ip(&req, &state.settings.trusted_proxies);
     if !state.app.ip_permitted(&ip) {
         return (StatusCode::FORBIDDEN, Html("<h1>很遗憾，访问IP已被列入系统黑名单</h1>")).into_response();
     }
@@ -368,7 +364,7 @@ pub async fn article(State(state): State<AppState>, Path(raw): Path<String>, req
 fn seen(state: &AppState, req: &Request, id: ArticleId) -> bool {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()).hash(&mut h);
+    crate::session::client_ip(req, &state.settings.trusted_proxies).hash(&mut h);
     req.headers().get(header::USER_AGENT).map(|v| v.as_bytes()).hash(&mut h);
     id.0.hash(&mut h);
     state.app.publicity.seen_today(&bastion_core::time::today().to_string(), h.finish())

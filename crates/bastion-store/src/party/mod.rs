@@ -11,6 +11,10 @@ use sqlx::Row;
 use crate::db::{found, unique, Store, StoreError, StoreResult, Tx};
 use crate::org::{PersonId, UnitId};
 
+mod life;
+mod pipeline;
+mod teams;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct OrgId(pub i64);
@@ -124,6 +128,8 @@ pub struct Candidate {
     pub waiver_rules: Option<String>,
     pub waiver_reason: Option<String>,
     pub waiver_doc_no: Option<String>,
+    /// The applicant's own application text (入党申请书), when they submitted it in Bastion.
+    pub application: Option<String>,
     pub steps: Vec<StepRecord>,
 }
 
@@ -268,13 +274,37 @@ pub struct NewResult {
     pub recorded_by: String,
 }
 
-const ORG_SELECT: &str = "SELECT o.id, o.kind, o.name, o.parent_id, o.unit_id, u.name AS unit_name, u.path AS unit_path, \
-    o.status, o.operation_id, op.name AS operation_name, o.post, o.checkpoint_id, o.secretary_id, s.name AS secretary_name, \
-    o.term_start, o.term_end, o.proposed_by, o.approved_by, o.approval_doc_no, o.closed_at, o.closed_reason, \
-    CASE WHEN o.kind = 'temporary' THEN (SELECT COUNT(*) FROM party_secondments x WHERE x.org_id = o.id) \
-    ELSE (SELECT COUNT(*) FROM party_members m WHERE m.branch_id = o.id) END AS members \
-    FROM party_orgs o JOIN units u ON u.id = o.unit_id LEFT JOIN operations op ON op.id = o.operation_id \
-    LEFT JOIN people s ON s.id = o.secretary_id";
+/// An organisation's columns; `{members}` is the member count (see `ORG_SELECT`, `ORG_LIST`).
+macro_rules! org_select {
+    ($members:literal, $joins:literal) => {
+        concat!(
+            "SELECT o.id, o.kind, o.name, o.parent_id, o.unit_id, u.name AS unit_name, u.path AS unit_path, \
+             o.status, o.operation_id, op.name AS operation_name, o.post, o.checkpoint_id, o.secretary_id, \
+             s.name AS secretary_name, o.term_start, o.term_end, o.proposed_by, o.approved_by, o.approval_doc_no, \
+             o.closed_at, o.closed_reason, ",
+            $members,
+            " AS members FROM party_orgs o JOIN units u ON u.id = o.unit_id \
+             LEFT JOIN operations op ON op.id = o.operation_id LEFT JOIN people s ON s.id = o.secretary_id",
+            $joins
+        )
+    };
+}
+
+/// One organisation: its members counted by index.
+const ORG_SELECT: &str = org_select!(
+    "CASE WHEN o.kind = 'temporary' THEN (SELECT COUNT(*) FROM party_secondments x WHERE x.org_id = o.id) \
+     ELSE (SELECT COUNT(*) FROM party_members m WHERE m.branch_id = o.id) END",
+    ""
+);
+
+/// Every organisation: the members counted in one grouped pass rather than once per organisation
+/// (on PostgreSQL the per-row count of a thousand branches is also costed high enough to be
+/// compiled by the JIT on every request).
+const ORG_LIST: &str = org_select!(
+    "CASE WHEN o.kind = 'temporary' THEN COALESCE(sc.n, 0) ELSE COALESCE(mc.n, 0) END",
+    " LEFT JOIN (SELECT branch_id, COUNT(*) AS n FROM party_members GROUP BY branch_id) mc ON mc.branch_id = o.id \
+     LEFT JOIN (SELECT org_id, COUNT(*) AS n FROM party_secondments GROUP BY org_id) sc ON sc.org_id = o.id"
+);
 
 fn org_row(r: &AnyRow) -> StoreResult<Org> {
     Ok(Org {
@@ -326,7 +356,7 @@ fn member_row(r: &AnyRow, role: Option<String>) -> StoreResult<Member> {
 const CANDIDATE_SELECT: &str =
     "SELECT c.id, c.person_id, p.name, p.police_no, u.name AS unit_name, u.path AS unit_path, \
     p.birth_date, c.branch_id, b.name AS branch_name, c.stage, c.training_days, c.training_hours, c.extension_months, \
-    c.waiver_rules, c.waiver_reason, c.waiver_doc_no FROM party_candidates c JOIN people p ON p.id = c.person_id \
+    c.waiver_rules, c.waiver_reason, c.waiver_doc_no, c.application FROM party_candidates c JOIN people p ON p.id = c.person_id \
     JOIN units u ON u.id = p.unit_id JOIN party_orgs b ON b.id = c.branch_id";
 
 fn candidate_row(r: &AnyRow) -> StoreResult<Candidate> {
@@ -347,9 +377,23 @@ fn candidate_row(r: &AnyRow) -> StoreResult<Candidate> {
         waiver_rules: r.try_get("waiver_rules")?,
         waiver_reason: r.try_get("waiver_reason")?,
         waiver_doc_no: r.try_get("waiver_doc_no")?,
+        application: r.try_get("application")?,
         steps: Vec::new(),
     })
 }
+
+fn step_row(r: &AnyRow, step: Step) -> StoreResult<StepRecord> {
+    Ok(StepRecord {
+        step,
+        on_date: r.try_get("on_date")?,
+        note: r.try_get("note")?,
+        waived: r.try_get("waived")?,
+        recorded_by: r.try_get("recorded_by")?,
+    })
+}
+
+const BRANCH_ON_UNIT: &str =
+    "SELECT id, name FROM party_orgs WHERE unit_id = $1 AND kind = 'branch' AND status = 'active' ORDER BY id";
 
 const PETITION_SELECT: &str =
     "SELECT x.id, x.person_id, p.name, p.police_no, u.name AS unit_name, u.path AS unit_path, \
@@ -426,11 +470,19 @@ impl Store {
     /// Every organisation (closed ones too: the archive), committee first, then by unit.
     pub async fn party_orgs(&self) -> StoreResult<Vec<Org>> {
         let rows = sqlx::query(&format!(
-            "{ORG_SELECT} ORDER BY CASE o.kind WHEN 'committee' THEN 0 WHEN 'branch' THEN 1 ELSE 2 END, u.sort_order, o.id"
+            "{ORG_LIST} ORDER BY CASE o.kind WHEN 'committee' THEN 0 WHEN 'branch' THEN 1 ELSE 2 END, u.sort_order, o.id"
         ))
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(org_row).collect()
+    }
+
+    /// Every organisation's id and its unit's path (for scope checks, without the member counts).
+    pub async fn party_org_paths(&self) -> StoreResult<Vec<(OrgId, String)>> {
+        let rows = sqlx::query("SELECT o.id, u.path FROM party_orgs o JOIN units u ON u.id = o.unit_id ORDER BY o.id")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(|r| Ok((OrgId(r.try_get("id")?), r.try_get("path")?))).collect()
     }
 
     pub async fn party_org(&self, id: OrgId) -> StoreResult<Org> {
@@ -649,509 +701,5 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(|r| Ok((OrgId(r.try_get("branch_id")?), r.try_get("n")?))).collect()
-    }
-
-    // ------------------------------------------------------------ pipeline
-
-    pub async fn insert_candidate(
-        &self,
-        tx: &mut Tx,
-        person: PersonId,
-        branch: OrgId,
-        stage: Stage,
-    ) -> StoreResult<CandidateId> {
-        let now = bastion_core::time::now_ms();
-        let row = sqlx::query(
-            "INSERT INTO party_candidates (person_id, branch_id, stage, created_at, updated_at) VALUES ($1,$2,$3,$4,$4) \
-             RETURNING id",
-        )
-        .bind(person.0)
-        .bind(branch.0)
-        .bind(stage.code())
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(unique("人员", "已在发展党员名单中"))?;
-        Ok(CandidateId(row.try_get("id")?))
-    }
-
-    async fn with_steps(&self, mut list: Vec<Candidate>) -> StoreResult<Vec<Candidate>> {
-        if list.is_empty() {
-            return Ok(list);
-        }
-        let rows = sqlx::query(
-            "SELECT candidate_id, step, on_date, note, waived, recorded_by FROM party_steps ORDER BY on_date, id",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        let mut by: std::collections::HashMap<i64, Vec<StepRecord>> = std::collections::HashMap::new();
-        for r in &rows {
-            let Ok(step) = Step::parse(&r.try_get::<String, _>("step")?) else { continue };
-            by.entry(r.try_get("candidate_id")?).or_default().push(StepRecord {
-                step,
-                on_date: r.try_get("on_date")?,
-                note: r.try_get("note")?,
-                waived: r.try_get("waived")?,
-                recorded_by: r.try_get("recorded_by")?,
-            });
-        }
-        for c in &mut list {
-            c.steps = by.remove(&c.id.0).unwrap_or_default();
-        }
-        Ok(list)
-    }
-
-    /// Everyone in the pipeline, with their steps.
-    pub async fn candidates(&self) -> StoreResult<Vec<Candidate>> {
-        let rows = sqlx::query(&format!("{CANDIDATE_SELECT} ORDER BY b.id, c.id")).fetch_all(&self.read).await?;
-        let list = rows.iter().map(candidate_row).collect::<StoreResult<Vec<_>>>()?;
-        self.with_steps(list).await
-    }
-
-    pub async fn candidate(&self, id: CandidateId) -> StoreResult<Candidate> {
-        let row = sqlx::query(&format!("{CANDIDATE_SELECT} WHERE c.id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut c = candidate_row(&row)?;
-        let rows = sqlx::query(
-            "SELECT step, on_date, note, waived, recorded_by FROM party_steps WHERE candidate_id = $1 ORDER BY on_date, id",
-        )
-        .bind(id.0)
-        .fetch_all(&self.read)
-        .await?;
-        for r in &rows {
-            if let Ok(step) = Step::parse(&r.try_get::<String, _>("step")?) {
-                c.steps.push(StepRecord {
-                    step,
-                    on_date: r.try_get("on_date")?,
-                    note: r.try_get("note")?,
-                    waived: r.try_get("waived")?,
-                    recorded_by: r.try_get("recorded_by")?,
-                });
-            }
-        }
-        Ok(c)
-    }
-
-    pub async fn candidate_of(&self, person: PersonId) -> StoreResult<Option<CandidateId>> {
-        let row = sqlx::query("SELECT id FROM party_candidates WHERE person_id = $1")
-            .bind(person.0)
-            .fetch_optional(&self.read)
-            .await?;
-        row.map(|r| Ok(CandidateId(r.try_get("id")?))).transpose()
-    }
-
-    /// Record a step; the unique index refuses a second record of the same step.
-    pub async fn insert_step(&self, tx: &mut Tx, c: CandidateId, s: &NewStep) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO party_steps (candidate_id, step, on_date, note, waived, recorded_by, recorded_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7)",
-        )
-        .bind(c.0)
-        .bind(s.step.code())
-        .bind(&s.on_date)
-        .bind(s.note.as_deref())
-        .bind(s.waived.as_deref())
-        .bind(&s.recorded_by)
-        .bind(bastion_core::time::now_ms())
-        .execute(&mut **tx)
-        .await
-        .map_err(unique("步骤", s.step.zh()))?;
-        Ok(())
-    }
-
-    pub async fn update_candidate(
-        &self,
-        tx: &mut Tx,
-        c: CandidateId,
-        stage: Stage,
-        training: Option<(i64, i64)>,
-    ) -> StoreResult<()> {
-        let n = sqlx::query(
-            "UPDATE party_candidates SET stage = $1, training_days = COALESCE($2, training_days), \
-             training_hours = COALESCE($3, training_hours), updated_at = $4 WHERE id = $5",
-        )
-        .bind(stage.code())
-        .bind(training.map(|t| t.0))
-        .bind(training.map(|t| t.1))
-        .bind(bastion_core::time::now_ms())
-        .bind(c.0)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        found(n)
-    }
-
-    pub async fn set_waiver(
-        &self,
-        tx: &mut Tx,
-        c: CandidateId,
-        rules: &str,
-        reason: &str,
-        doc_no: &str,
-        by: &str,
-    ) -> StoreResult<()> {
-        let n = sqlx::query(
-            "UPDATE party_candidates SET waiver_rules = $1, waiver_reason = $2, waiver_doc_no = $3, waiver_by = $4, \
-             updated_at = $5 WHERE id = $6",
-        )
-        .bind(rules)
-        .bind(reason)
-        .bind(doc_no)
-        .bind(by)
-        .bind(bastion_core::time::now_ms())
-        .bind(c.0)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        found(n)
-    }
-
-    /// Keep the person's 政治面貌 in step with the pipeline.
-    pub async fn set_political_status(&self, tx: &mut Tx, person: PersonId, s: PoliticalStatus) -> StoreResult<()> {
-        let n = sqlx::query("UPDATE people SET political_status = $1, updated_at = $2 WHERE id = $3")
-            .bind(s.code())
-            .bind(bastion_core::time::now_ms())
-            .bind(person.0)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-        found(n)
-    }
-
-    // ------------------------------------------------------------ branch records
-
-    pub async fn insert_branch_record(
-        &self,
-        tx: &mut Tx,
-        org: OrgId,
-        act: BranchAct,
-        on_date: &str,
-        title: &str,
-        by: &str,
-    ) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "INSERT INTO party_records (org_id, act, on_date, title, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6) \
-             RETURNING id",
-        )
-        .bind(org.0)
-        .bind(act.code())
-        .bind(on_date)
-        .bind(title)
-        .bind(by)
-        .bind(bastion_core::time::now_ms())
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok(row.try_get("id")?)
-    }
-
-    pub async fn branch_records(&self, org: OrgId) -> StoreResult<Vec<BranchRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, act, on_date, title, recorded_by FROM party_records WHERE org_id = $1 ORDER BY on_date DESC, id DESC",
-        )
-        .bind(org.0)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BranchRecord {
-                    id: r.try_get("id")?,
-                    act: BranchAct::parse(&r.try_get::<String, _>("act")?).unwrap_or(BranchAct::Meeting),
-                    on_date: r.try_get("on_date")?,
-                    title: r.try_get("title")?,
-                    recorded_by: r.try_get("recorded_by")?,
-                })
-            })
-            .collect()
-    }
-
-    // ------------------------------------------------------------ organisational life
-
-    pub async fn insert_meeting(
-        &self,
-        tx: &mut Tx,
-        org: OrgId,
-        kind: MeetingKind,
-        on_date: &str,
-        topic: &str,
-        by: &str,
-    ) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "INSERT INTO party_meetings (org_id, kind, on_date, topic, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6) \
-             RETURNING id",
-        )
-        .bind(org.0)
-        .bind(kind.code())
-        .bind(on_date)
-        .bind(topic)
-        .bind(by)
-        .bind(bastion_core::time::now_ms())
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok(row.try_get("id")?)
-    }
-
-    /// Meetings, newest first: of one organisation, or of every organisation on one day.
-    pub async fn meetings(&self, org: Option<OrgId>, day: Option<&str>) -> StoreResult<Vec<Meeting>> {
-        let rows = sqlx::query(
-            "SELECT g.id, g.org_id, o.name AS org_name, g.kind, g.on_date, g.topic, \
-             (SELECT COUNT(*) FROM party_attendance a WHERE a.meeting_id = g.id) AS present, \
-             (SELECT COUNT(*) FROM party_attendance a JOIN party_members m ON m.person_id = a.person_id \
-              WHERE a.meeting_id = g.id AND m.kind = 'full') AS present_full \
-             FROM party_meetings g JOIN party_orgs o ON o.id = g.org_id \
-             WHERE ($1 = 0 OR g.org_id = $1) AND ($2 = '' OR g.on_date = $2) ORDER BY g.on_date DESC, g.id DESC",
-        )
-        .bind(org.map(|o| o.0).unwrap_or(0))
-        .bind(day.unwrap_or(""))
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Meeting {
-                    id: r.try_get("id")?,
-                    org_id: OrgId(r.try_get("org_id")?),
-                    org_name: r.try_get("org_name")?,
-                    kind: MeetingKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(MeetingKind::Group),
-                    on_date: r.try_get("on_date")?,
-                    topic: r.try_get("topic")?,
-                    present: r.try_get("present")?,
-                    present_full: r.try_get("present_full")?,
-                })
-            })
-            .collect()
-    }
-
-    /// The latest date of each kind of meeting per organisation.
-    pub async fn last_meetings(&self) -> StoreResult<Vec<(OrgId, MeetingKind, String)>> {
-        let rows = sqlx::query("SELECT org_id, kind, MAX(on_date) AS last FROM party_meetings GROUP BY org_id, kind")
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .filter_map(|r| {
-                let kind = MeetingKind::parse(&r.try_get::<String, _>("kind").ok()?).ok()?;
-                Some(Ok((OrgId(r.try_get("org_id").ok()?), kind, r.try_get("last").ok()?)))
-            })
-            .collect()
-    }
-
-    /// Check a person in; false when they already were.
-    pub async fn check_in(&self, tx: &mut Tx, meeting: i64, person: PersonId) -> StoreResult<bool> {
-        let n = sqlx::query(
-            "INSERT INTO party_attendance (meeting_id, person_id, checked_at) VALUES ($1,$2,$3) \
-             ON CONFLICT (meeting_id, person_id) DO NOTHING",
-        )
-        .bind(meeting)
-        .bind(person.0)
-        .bind(bastion_core::time::now_ms())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        Ok(n == 1)
-    }
-
-    // ------------------------------------------------------------ petitions
-
-    pub async fn insert_petition(&self, tx: &mut Tx, p: &NewPetition) -> StoreResult<PetitionId> {
-        let row = sqlx::query(
-            "INSERT INTO party_petitions (person_id, account, body, missions, signature, created_at) \
-             VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
-        )
-        .bind(p.person_id.0)
-        .bind(&p.account)
-        .bind(&p.body)
-        .bind(bastion_core::party::format_missions(&p.missions))
-        .bind(p.signature.clone())
-        .bind(bastion_core::time::now_ms())
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok(PetitionId(row.try_get("id")?))
-    }
-
-    /// Every petition, newest first.
-    pub async fn petitions(&self) -> StoreResult<Vec<Petition>> {
-        let rows = sqlx::query(&format!("{PETITION_SELECT} ORDER BY x.created_at DESC, x.id DESC"))
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(petition_row).collect()
-    }
-
-    pub async fn petition(&self, id: PetitionId) -> StoreResult<Petition> {
-        let row = sqlx::query(&format!("{PETITION_SELECT} WHERE x.id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        petition_row(&row)
-    }
-
-    pub async fn petition_signature(&self, id: PetitionId) -> StoreResult<Option<Vec<u8>>> {
-        let row = sqlx::query("SELECT signature FROM party_petitions WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        Ok(row.try_get("signature")?)
-    }
-
-    // ------------------------------------------------------------ teams
-
-    /// A team, its leader and members; each petition named is marked as placed in the team,
-    /// only if it was not placed yet (false: a petition was already placed, nothing written).
-    pub async fn insert_team(&self, tx: &mut Tx, t: &NewTeam) -> StoreResult<Option<TeamId>> {
-        let now = bastion_core::time::now_ms();
-        let row = sqlx::query(
-            "INSERT INTO party_teams (name, leader_id, missions, flag_date, operation_id, created_by, created_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id",
-        )
-        .bind(&t.name)
-        .bind(t.leader_id.0)
-        .bind(bastion_core::party::format_missions(&t.missions))
-        .bind(&t.flag_date)
-        .bind(t.operation_id)
-        .bind(&t.created_by)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(unique("队名", &t.name))?;
-        let id = TeamId(row.try_get("id")?);
-        for (person, petition) in &t.members {
-            let role = if *person == t.leader_id { "队长" } else { "队员" };
-            sqlx::query(
-                "INSERT INTO party_team_members (team_id, person_id, role, petition_id, joined_at) VALUES ($1,$2,$3,$4,$5)",
-            )
-            .bind(id.0)
-            .bind(person.0)
-            .bind(role)
-            .bind(petition.map(|p| p.0))
-            .bind(now)
-            .execute(&mut **tx)
-            .await
-            .map_err(unique("队员", "同一人重复编入"))?;
-            if let Some(p) = petition {
-                let n = sqlx::query("UPDATE party_petitions SET team_id = $1 WHERE id = $2 AND team_id IS NULL")
-                    .bind(id.0)
-                    .bind(p.0)
-                    .execute(&mut **tx)
-                    .await?
-                    .rows_affected();
-                if n != 1 {
-                    return Ok(None);
-                }
-            }
-        }
-        Ok(Some(id))
-    }
-
-    pub async fn teams(&self) -> StoreResult<Vec<Team>> {
-        let rows = sqlx::query(&format!(
-            "SELECT t.id, t.name, t.leader_id, p.name AS leader_name, t.missions, t.flag_date, t.operation_id, \
-             (SELECT COUNT(*) FROM party_team_members m WHERE m.team_id = t.id) AS members, {TOTALS} \
-             FROM party_teams t JOIN people p ON p.id = t.leader_id LEFT JOIN party_mission_results r ON r.team_id = t.id \
-             GROUP BY t.id, t.name, t.leader_id, p.name, t.missions, t.flag_date, t.operation_id ORDER BY t.id"
-        ))
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Team {
-                    id: TeamId(r.try_get("id")?),
-                    name: r.try_get("name")?,
-                    leader_id: PersonId(r.try_get("leader_id")?),
-                    leader_name: r.try_get("leader_name")?,
-                    missions: bastion_core::party::missions_from_codes(&r.try_get::<String, _>("missions")?),
-                    flag_date: r.try_get("flag_date")?,
-                    operation_id: r.try_get("operation_id")?,
-                    members: r.try_get("members")?,
-                    totals: totals_row(r)?,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn team_members(&self, team: TeamId) -> StoreResult<Vec<TeamMember>> {
-        let rows = sqlx::query(
-            "SELECT m.person_id, p.name, p.police_no, m.role, p.political_status FROM party_team_members m \
-             JOIN people p ON p.id = m.person_id WHERE m.team_id = $1 \
-             ORDER BY CASE m.role WHEN '队长' THEN 0 ELSE 1 END, p.police_no",
-        )
-        .bind(team.0)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TeamMember {
-                    person_id: PersonId(r.try_get("person_id")?),
-                    name: r.try_get("name")?,
-                    police_no: r.try_get("police_no")?,
-                    role: r.try_get("role")?,
-                    political_status: PoliticalStatus::parse(&r.try_get::<String, _>("political_status")?)
-                        .unwrap_or(PoliticalStatus::Masses),
-                })
-            })
-            .collect()
-    }
-
-    /// The teams a person belongs to.
-    pub async fn teams_of(&self, person: PersonId) -> StoreResult<Vec<TeamId>> {
-        let rows = sqlx::query("SELECT team_id FROM party_team_members WHERE person_id = $1")
-            .bind(person.0)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(|r| Ok(TeamId(r.try_get("team_id")?))).collect()
-    }
-
-    pub async fn insert_result(&self, tx: &mut Tx, r: &NewResult) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "INSERT INTO party_mission_results (team_id, day, households, patrols, traffic_stops, cases, persuaded, note, \
-             recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
-        )
-        .bind(r.team_id.0)
-        .bind(&r.day)
-        .bind(r.totals.households)
-        .bind(r.totals.patrols)
-        .bind(r.totals.traffic_stops)
-        .bind(r.totals.cases)
-        .bind(r.totals.persuaded)
-        .bind(r.note.as_deref())
-        .bind(&r.recorded_by)
-        .bind(bastion_core::time::now_ms())
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok(row.try_get("id")?)
-    }
-
-    /// Results summed per team and day, newest day first (of one team when given).
-    pub async fn results_by_day(&self, team: Option<TeamId>) -> StoreResult<Vec<DayTotals>> {
-        let rows = sqlx::query(&format!(
-            "SELECT r.team_id, t.name AS team_name, r.day, {TOTALS} FROM party_mission_results r \
-             JOIN party_teams t ON t.id = r.team_id WHERE ($1 = 0 OR r.team_id = $1) \
-             GROUP BY r.team_id, t.name, r.day ORDER BY r.day DESC, r.team_id"
-        ))
-        .bind(team.map(|t| t.0).unwrap_or(0))
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DayTotals {
-                    team_id: TeamId(r.try_get("team_id")?),
-                    team_name: r.try_get("team_name")?,
-                    day: r.try_get("day")?,
-                    totals: totals_row(r)?,
-                })
-            })
-            .collect()
-    }
-
-    /// Results summed over every team of an operation.
-    pub async fn results_of_operation(&self, operation: i64) -> StoreResult<Totals> {
-        let row = sqlx::query(&format!(
-            "SELECT {TOTALS} FROM party_mission_results r JOIN party_teams t ON t.id = r.team_id WHERE t.operation_id = $1"
-        ))
-        .bind(operation)
-        .fetch_one(&self.read)
-        .await?;
-        totals_row(&row)
     }
 }

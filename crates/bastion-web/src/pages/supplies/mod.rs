@@ -1,5 +1,8 @@
 //! Protective supplies pages: stock, items, receipts and movements, a post's issue desk (签领,
-//! signatures drawn on the phone by `assets/supplies.js`), stocktake, and a person's kit history.
+//! signatures drawn on the phone by `assets/supplies.js`), stocktake, a person's kit history, and
+//! the people rostered without kit (`unprotected`).
+
+mod unprotected;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -80,28 +83,16 @@ impl StockPage {
 }
 
 pub async fn stock(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    let read = async {
-        let view = state.app.supply_stock(&ctx).await?;
-        let stores = state.app.supply_stores(&ctx).await?;
-        let issue: Vec<StoreId> = match ctx.can(perm::SUPPLY_ISSUE) {
-            true => state.app.supply_stores_for(&ctx, perm::SUPPLY_ISSUE).await?.iter().map(|s| s.id).collect(),
-            false => Vec::new(),
-        };
-        let count: Vec<StoreId> = match ctx.can(perm::SUPPLY_MOVE) {
-            true => state.app.supply_stores_for(&ctx, perm::SUPPLY_MOVE).await?.iter().map(|s| s.id).collect(),
-            false => Vec::new(),
-        };
-        let forecast = state.app.supply_forecast(&ctx).await?;
-        Ok::<_, AppError>((view, stores, issue, count, forecast))
-    };
-    match read.await {
-        Ok((view, stores, issue, count, forecast)) => {
-            let blocks = stores
+    match state.app.supply_overview(&ctx).await {
+        Ok(o) => {
+            let (view, forecast) = (o.stock, o.forecast);
+            let blocks = o
+                .stores
                 .into_iter()
                 .map(|s| StoreBlock {
                     lines: view.lines.iter().filter(|l| l.store_id == s.id).cloned().collect(),
-                    may_issue: issue.contains(&s.id),
-                    may_count: count.contains(&s.id),
+                    may_issue: o.may_issue.contains(&s.id),
+                    may_count: o.may_count.contains(&s.id),
                     store: s,
                 })
                 .collect();
@@ -305,6 +296,11 @@ pub struct PostPage {
 }
 
 impl PostPage {
+    /// The shift (day and name) for which this person is rostered without kit, if any.
+    fn kit_missing(&self, person: &PersonId) -> Option<String> {
+        let s = self.post.without_kit.iter().find(|s| s.people.iter().any(|p| p.person_id == person.0))?;
+        Some(format!("{} {}", s.day, s.shift))
+    }
     fn dash(&self, v: &Option<String>) -> String {
         or_dash(v)
     }
@@ -626,5 +622,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/supplies/requests/{id}/decide", decide_submit)
             .perm(perm::SUPPLY_MOVE)
             .probe("/supplies/requests/1/decide"),
+        get("/supplies/unprotected", unprotected::page).perm(perm::SUPPLY_ISSUE).menu(
+            47,
+            "supplies.unprotected_menu",
+            "⚠",
+        ),
+        post("/supplies/unprotected/lead", unprotected::lead_submit).perm(perm::SUPPLY_ITEM_WRITE),
     ]
 }

@@ -11,8 +11,23 @@ use serde_json::{json, Value};
 
 use super::recall::unit_id;
 
+mod meeting;
+mod roster;
+
 /// A person of `unit` with the given duty status, written straight to the store.
 async fn person(t: &TestApp, unit: &str, police_no: &str, name: &str, status: DutyStatus) -> i64 {
+    person_with_mobile(t, unit, police_no, name, status, None).await
+}
+
+/// The same, with a mobile number (for messages by SMS).
+async fn person_with_mobile(
+    t: &TestApp,
+    unit: &str,
+    police_no: &str,
+    name: &str,
+    status: DutyStatus,
+    mobile: Option<&str>,
+) -> i64 {
     let unit = UnitId(unit_id(t, unit).await);
     let mut tx = t.app.store.begin().await.unwrap();
     let p = NewPerson {
@@ -23,7 +38,7 @@ async fn person(t: &TestApp, unit: &str, police_no: &str, name: &str, status: Du
         birth_date: None,
         hire_date: None,
         id_number: None,
-        mobile: None,
+        mobile: mobile.map(|m| bastion_core::Phone::parse(m).unwrap()),
         unit_id: unit,
         position: None,
         political_status: PoliticalStatus::Member,
@@ -73,6 +88,11 @@ fn fields(v: &Value) -> (Vec<String>, String) {
     let f = errs.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect();
     let m = errs.iter().map(|e| e["message"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join("；");
     (f, m)
+}
+
+fn day_after(first: &str, n: usize) -> String {
+    let d = jiff::civil::Date::strptime("%Y-%m-%d", first).unwrap();
+    d.checked_add(jiff::Span::new().days(n as i64)).unwrap().to_string()
 }
 
 async fn assignment_rules(backend: Backend) {
@@ -240,6 +260,80 @@ async fn phone_page_signs_in(backend: Backend) {
     assert_eq!(r.headers()["location"], "/duty/my");
 }
 
+/// The shift of the signed-in officer running now (the demo officer has one).
+async fn running_shift(t: &TestApp, officer: &reqwest::Client) -> Value {
+    let (_, mine) = send(officer.get(t.url("/api/duty/my-shifts"))).await;
+    let now = bastion_core::time::now_ms();
+    mine.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["starts_at"].as_i64().unwrap() <= now && now < a["ends_at"].as_i64().unwrap())
+        .cloned()
+        .expect("the demo officer has a shift running now")
+}
+
+/// The post's sign-in poster carries the QR code of its sign-in address; scanning it opens the
+/// officer's shift there with one button, and a refusal is said on the same page.
+async fn sign_in_by_the_posts_code(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let officer = t.login("officer").await;
+    let shift = running_shift(&t, &officer).await;
+    let (post, id) = (shift["post_id"].as_i64().unwrap(), shift["id"].as_i64().unwrap());
+    let here = format!("/duty/posts/{post}/here");
+    let desk = t.login("duty").await;
+    let r = desk.get(t.url(&format!("/duty/posts/{post}/poster.pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pdf = r.bytes().await.unwrap();
+    let text = super::pdf::text(&pdf);
+    assert!(text.contains(shift["post_name"].as_str().unwrap()) && text.contains(&here), "{text}");
+    assert!(super::pdf::images(&pdf) >= 1, "the QR code is on the poster");
+    let html = officer.get(t.url(&here)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("data-testid=\"here-shift\"") && html.contains(&format!("/duty/assignments/{id}/sign-in")),
+        "{html:.800}"
+    );
+    // The desk's board of the post follows live (on PostgreSQL, open on a second node).
+    let node = match backend {
+        Backend::Postgres => Some(t.spawn_node().await),
+        Backend::Sqlite => None,
+    };
+    let base = node.as_ref().map(|n| n.base.clone()).unwrap_or_else(|| t.base.clone());
+    let watcher = t.login_at(&base, "duty").await;
+    let day = shift["day"].as_str().unwrap();
+    let mut stream = watcher.get(format!("{base}/duty/posts/{post}/live?day={day}")).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert_eq!(stream.headers()["x-accel-buffering"], "no", "a reverse proxy passes each event on at once");
+    let r =
+        officer.post(t.url(&format!("/duty/assignments/{id}/sign-in"))).form(&[("back", &here)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], here.as_str());
+    let mut got = String::new();
+    while !got.contains("event: board") {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), stream.chunk()).await {
+            Ok(Ok(Some(bytes))) => got.push_str(&String::from_utf8_lossy(&bytes)),
+            other => panic!("the board did not change on the watching node: {other:?}; got {got:?}"),
+        }
+    }
+    let row = got.split(&format!("duty-row-{id}\"")).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default();
+    assert!(row.contains("在岗"), "the officer shows present: {got}");
+    // Someone who may not read duty boards cannot follow one.
+    let r = officer.get(t.url(&format!("/duty/posts/{post}/live"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let html = officer.get(t.url(&here)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("data-testid=\"here-state\"") && html.contains("/sign-out"), "{html:.800}");
+    let r =
+        officer.post(t.url(&format!("/duty/assignments/{id}/sign-in"))).form(&[("back", &here)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("不能重复签到") && html.contains("here-shift"), "said on the post's page: {html:.800}");
+    // At another post the officer has nothing to sign in to.
+    let (_, posts) = send(desk.get(t.url("/api/duty/posts"))).await;
+    let other = posts.as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).find(|p| *p != post).unwrap();
+    let html = officer.get(t.url(&format!("/duty/posts/{other}/here"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("here-none"), "{html:.800}");
+}
+
 async fn desk_log_is_append_only(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let duty = t.login("duty").await;
@@ -364,323 +458,6 @@ both_backends!(
     station_leader_scope
 );
 
-// ------------------------------------------------------------------ rosters (排班表)
-
-/// A fresh station under the bureau with `people` (police number, name, auxiliary, party member,
-/// duty status) and one post of two shifts; returns (unit, post, person ids by police number).
-async fn roster_station(
-    t: &TestApp,
-    c: &reqwest::Client,
-    code: &str,
-    people: &[(&str, &str, bool, bool, DutyStatus)],
-) -> (i64, i64, std::collections::HashMap<String, i64>) {
-    let unit = new_unit(t, "BUREAU", code, &format!("排班测试所{code}")).await;
-    let mut ids = std::collections::HashMap::new();
-    for (no, name, aux, party, status) in people {
-        let mut tx = t.app.store.begin().await.unwrap();
-        let p = NewPerson {
-            police_no: (*no).into(),
-            name: (*name).into(),
-            category: if *aux { Category::Auxiliary } else { Category::Police },
-            sex: Sex::Male,
-            birth_date: None,
-            hire_date: None,
-            id_number: None,
-            mobile: Some(bastion_core::Phone::parse(&format!("139{:0>8}", &no[no.len() - 4..])).unwrap()),
-            unit_id: UnitId(unit),
-            position: None,
-            political_status: if *party { PoliticalStatus::Member } else { PoliticalStatus::Masses },
-            duty_status: *status,
-            police_types: vec![],
-            skills: vec![],
-        };
-        let id = t.app.store.insert_person(&mut tx, &p).await.unwrap();
-        bastion_store::commit(tx).await.unwrap();
-        ids.insert((*no).to_string(), id.0);
-    }
-    let (s, post) = send(c.post(t.url("/api/duty/posts")).json(&json!({
-        "name": format!("{code}卡点岗"), "kind": "checkpoint", "unit_id": unit,
-        "shifts": "白班 08:00-20:00 2\n夜班 20:00-08:00 1", "min_sworn": 1, "min_party": 1
-    })))
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{post}");
-    (unit, post["id"].as_i64().unwrap(), ids)
-}
-
-/// A unit under `parent`, written straight to the store.
-async fn new_unit(t: &TestApp, parent: &str, code: &str, name: &str) -> i64 {
-    let parent = UnitId(unit_id(t, parent).await);
-    let mut tx = t.app.store.begin().await.unwrap();
-    let u = bastion_store::org::NewUnit {
-        parent_id: Some(parent),
-        code: code.into(),
-        name: name.into(),
-        kind: bastion_core::org::UnitKind::Station,
-        sort_order: 99,
-        phone: None,
-    };
-    let unit = t.app.store.insert_unit(&mut tx, &u).await.unwrap();
-    bastion_store::commit(tx).await.unwrap();
-    unit.id.0
-}
-
-/// The cells of a roster view as (person, day index, shift value).
-fn roster_cells(view: &Value) -> Vec<(i64, usize, String)> {
-    let keys = view["keys"].as_array().unwrap();
-    let mut out = Vec::new();
-    for r in view["rows"].as_array().unwrap() {
-        for (d, c) in r["cells"].as_array().unwrap().iter().enumerate() {
-            if let Some(k) = c.as_u64() {
-                out.push((
-                    r["person_id"].as_i64().unwrap(),
-                    d,
-                    keys[k as usize]["value"].as_str().unwrap().to_string(),
-                ));
-            }
-        }
-    }
-    out
-}
-
-fn day_after(first: &str, n: usize) -> String {
-    let d = jiff::civil::Date::strptime("%Y-%m-%d", first).unwrap();
-    d.checked_add(jiff::Span::new().days(n as i64)).unwrap().to_string()
-}
-
-const STAFF: [(&str, &str, bool, bool, DutyStatus); 9] = [
-    ("R0001", "甲一", false, true, DutyStatus::OnDuty),
-    ("R0002", "甲二", false, false, DutyStatus::OnDuty),
-    ("R0003", "甲三", true, true, DutyStatus::OnDuty),
-    ("R0004", "甲四", true, false, DutyStatus::OnDuty),
-    ("R0005", "甲五", false, true, DutyStatus::OnDuty),
-    ("R0006", "甲六", true, false, DutyStatus::OnDuty),
-    ("R0007", "甲七", false, false, DutyStatus::OnDuty),
-    ("R0008", "甲八", false, true, DutyStatus::OnDuty),
-    ("R0009", "甲九", false, true, DutyStatus::Sick),
-];
-
-async fn roster_generate_edit_publish_repair(backend: Backend) {
-    let t = spawn_app(backend, true).await;
-    let c = t.login("commander").await;
-    let (unit, post, ids) = roster_station(&t, &c, "RS1", &STAFF).await;
-    let first = day_after(&bastion_core::time::today().to_string(), 1);
-    let (s, made) = send(
-        c.post(t.url("/api/duty/rosters")).json(&json!({"unit_id": unit, "first_day": first, "days": 7, "seconds": 2})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{made}");
-    let id = made["id"].as_i64().unwrap();
-    let (s, view) = send(c.get(t.url(&format!("/api/duty/rosters/{id}?unit_id={unit}")))).await;
-    assert_eq!(s, StatusCode::OK, "{view}");
-    assert_eq!(view["roster"]["status"], "draft");
-    assert_eq!(view["roster"]["short_shifts"], 0, "{}", view["roster"]);
-    assert_eq!(view["roster"]["short_conditions"], 0, "{}", view["roster"]);
-    assert_eq!(view["roster"]["hard_violations"], 0, "{}", view["roster"]);
-    // The sick officer is not rostered and is listed as excused.
-    let sick = ids["R0009"];
-    let cells = roster_cells(&view);
-    assert!(cells.iter().all(|(p, _, _)| *p != sick));
-    assert!(view["excused"].to_string().contains("甲九"), "{}", view["excused"]);
-    // The notice-board workbook shows the same marks as the grid, a sheet per unit and a legend.
-    let r = c.get(t.url(&format!("/api/duty/rosters/{id}/export"))).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    {
-        use calamine::Reader;
-        let bytes = r.bytes().await.unwrap().to_vec();
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-        let names = wb.sheet_names().to_vec();
-        assert_eq!(names.len(), view["units"].as_array().unwrap().len() + 1, "{names:?}");
-        assert_eq!(names.last().map(String::as_str), Some("图例"));
-        let sheet = wb.worksheet_range(&names[0]).unwrap();
-        let keys = view["keys"].as_array().unwrap();
-        for row in view["rows"].as_array().unwrap() {
-            let line = sheet
-                .rows()
-                .find(|l| l.first().map(|c| c.to_string()) == Some(row["name"].as_str().unwrap().to_string()))
-                .unwrap_or_else(|| panic!("{} in the sheet", row["name"]));
-            for (d, c) in row["cells"].as_array().unwrap().iter().enumerate() {
-                let want =
-                    c.as_u64().map(|k| keys[k as usize]["mark"].as_str().unwrap().to_string()).unwrap_or_default();
-                assert_eq!(line[2 + d].to_string(), want, "{} day {d}", row["name"]);
-            }
-        }
-    }
-    // Every day: two on the day shift, one at night, each shift with a sworn officer and a party member.
-    let sworn = |p: i64| !["R0003", "R0004", "R0006"].iter().any(|n| ids[*n] == p);
-    let party = |p: i64| ["R0001", "R0003", "R0005", "R0008"].iter().any(|n| ids[*n] == p);
-    let (day, night) = (format!("{post}:白班"), format!("{post}:夜班"));
-    for d in 0..7 {
-        for (shift, need) in [(&day, 2), (&night, 1)] {
-            let on: Vec<i64> = cells.iter().filter(|c| c.1 == d && &c.2 == shift).map(|c| c.0).collect();
-            assert_eq!(on.len(), need, "day {d} {shift}: {on:?}");
-            assert!(on.iter().any(|p| sworn(*p)), "a sworn officer on day {d} {shift}: {on:?}");
-            assert!(on.iter().any(|p| party(*p)), "a party member on day {d} {shift}: {on:?}");
-        }
-    }
-    // 11 hours' rest: nobody works the day shift the morning after a night.
-    for (p, d, v) in &cells {
-        if v == &night {
-            assert!(!cells.iter().any(|c| c.0 == *p && c.1 == d + 1 && c.2 == day), "{p} day {d}");
-        }
-    }
-    // Explain a night cell, then try to put that person on the next morning's day shift.
-    let (p, d, _) = cells.iter().find(|c| c.2 == night && c.1 < 6).unwrap().clone();
-    let next = day_after(&first, d + 1);
-    let (s, x) =
-        send(c.get(t.url(&format!("/api/duty/rosters/{id}/explain?person_id={p}&day={}", day_after(&first, d))))).await;
-    assert_eq!(s, StatusCode::OK, "{x}");
-    assert!(x["reasons"].to_string().contains("夜班"), "{x}");
-    let edit = json!({"person_id": p, "day": next, "value": day});
-    let (s, e) = send(c.post(t.url(&format!("/api/duty/rosters/{id}/cells"))).json(&edit)).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    let (f, m) = fields(&e);
-    assert_eq!(f, ["例外理由"]);
-    assert!(m.contains("两班之间至少休息 11 小时"), "{m}");
-    let edit = json!({"person_id": p, "day": next, "value": day, "override_reason": "交接需要，本人同意"});
-    let (s, x) = send(c.post(t.url(&format!("/api/duty/rosters/{id}/cells"))).json(&edit)).await;
-    assert_eq!(s, StatusCode::OK, "{x}");
-    let (_, view) = send(c.get(t.url(&format!("/api/duty/rosters/{id}?unit_id={unit}")))).await;
-    assert_eq!(view["roster"]["hard_violations"], 1, "the override is counted: {}", view["roster"]);
-    assert!(roster_cells(&view).contains(&(p, d + 1, day.clone())));
-    // Publishing writes the shifts and tells each rostered person by SMS (a real local gateway).
-    let (base, got) = sms_gateway().await;
-    let (s, ch) = send(c.post(t.url("/api/notify/channels")).json(
-        &json!({"kind": "sms", "name": "短信网关", "url": format!("{base}/sms"), "min_interval_ms": 0, "link_base": t.url("")}),
-    ))
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{ch}");
-    let (s, out) = send(c.post(t.url(&format!("/api/duty/rosters/{id}/publish")))).await;
-    assert_eq!(s, StatusCode::OK, "{out}");
-    let rostered: std::collections::BTreeSet<i64> = roster_cells(&view).iter().map(|c| c.0).collect();
-    assert_eq!(out["assignments"], 7 * 3 + 1, "{out}");
-    assert_eq!(out["notified"].as_u64().unwrap() as usize, rostered.len(), "{out}");
-    let (_, board) = send(c.get(t.url(&format!("/api/duty/posts/{post}/board?day={first}")))).await;
-    assert_eq!(board["shifts"][0]["rostered"], 2, "{board}");
-    let (s, again) = send(c.post(t.url(&format!("/api/duty/rosters/{id}/publish")))).await;
-    assert_eq!(s, StatusCode::CONFLICT, "{again}");
-    let now = bastion_core::time::now_ms();
-    eventually("the SMS of every rostered person", std::time::Duration::from_secs(20), || async {
-        t.app.send_due(now + 60_000).await.unwrap();
-        (got.lock().unwrap().len() >= rostered.len()).then_some(())
-    })
-    .await;
-    let texts = got.lock().unwrap().clone();
-    assert!(texts.iter().all(|(_, m)| m.starts_with("【排班】") && m.contains("个班次")), "{texts:?}");
-    // Someone with shifts in the first days falls sick: a new draft covers their shifts.
-    let victim = cells.iter().find(|c| c.1 <= 1).unwrap().0;
-    let no = ids.iter().find(|(_, v)| **v == victim).unwrap().0.clone();
-    let (s, fix) = send(
-        c.post(t.url(&format!("/api/duty/rosters/{id}/repair")))
-            .json(&json!({"police_no": no, "from": first, "to": day_after(&first, 1), "reason": "病假"})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{fix}");
-    let changes = fix["changes"].as_array().unwrap();
-    let forced = changes.iter().filter(|c| c["forced"] == true).count();
-    assert!(forced >= 1 && changes.len() > forced, "their shifts removed and others put in: {fix}");
-    assert!(changes.len() <= forced * 6, "few cells change: {fix}");
-    let new_id = fix["roster_id"].as_i64().unwrap();
-    let (_, fixed) = send(c.get(t.url(&format!("/api/duty/rosters/{new_id}?unit_id={unit}")))).await;
-    assert_eq!(fixed["roster"]["parent_id"], id);
-    assert_eq!(fixed["roster"]["short_shifts"], 0, "{}", fixed["roster"]);
-    assert!(fixed["roster"]["reason"].as_str().unwrap().contains("病假"));
-    let after = roster_cells(&fixed);
-    assert!(!after.iter().any(|c| c.0 == victim && c.1 <= 1), "the sick officer is off on those days");
-    assert_eq!(
-        fixed["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|r| r["changed"].as_array().unwrap().clone())
-            .filter(|x| *x == true)
-            .count(),
-        changes.len(),
-        "the grid marks every cell that changed, the sick officer's too"
-    );
-    let (s, _) = send(c.post(t.url(&format!("/api/duty/rosters/{new_id}/publish")))).await;
-    assert_eq!(s, StatusCode::OK);
-    let (_, old) = send(c.get(t.url(&format!("/api/duty/rosters/{id}")))).await;
-    assert_eq!(old["roster"]["status"], "superseded");
-    let (_, mine) = send(c.get(t.url(&format!("/api/duty/posts/{post}/board?day={first}")))).await;
-    let names = mine.to_string();
-    let victim_name = STAFF.iter().find(|s| s.0 == no).unwrap().1;
-    assert!(!names.contains(victim_name), "{victim_name} is off the board: {names}");
-    // Every step is in the audit log.
-    let (_, audit) = send(t.login("auditadmin").await.get(t.url("/api/audit?module=duty&size=50"))).await;
-    let audit = audit.to_string();
-    for action in ["生成排班", "修改排班", "发布排班", "调整排班", "交接需要，本人同意"] {
-        assert!(audit.contains(action), "{action} audited");
-    }
-}
-
-async fn roster_bad_input_and_scope(backend: Backend) {
-    let t = spawn_app(backend, true).await;
-    let c = t.login("commander").await;
-    let (unit, _, _) = roster_station(&t, &c, "RS2", &STAFF[..4]).await;
-    let today = bastion_core::time::today().to_string();
-    let cases = [
-        (json!({"unit_id": unit, "first_day": today, "days": 7}), "开始日期", "今天之后"),
-        (json!({"unit_id": unit, "first_day": day_after(&today, 1), "days": 0}), "天数", "1 到 31"),
-        (json!({"unit_id": unit, "first_day": day_after(&today, 1), "days": 3, "seconds": 99}), "计算时间", "1 到 10"),
-        (json!({"unit_id": unit, "first_day": "2026-13-01", "days": 3}), "开始日期", ""),
-    ];
-    for (body, field, words) in cases {
-        let (s, e) = send(c.post(t.url("/api/duty/rosters")).json(&body)).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {e}");
-        let (f, m) = fields(&e);
-        assert!(f.contains(&field.to_string()) && m.contains(words), "{body}: {f:?} {m}");
-    }
-    // Four people cannot keep a night post staffed with a party member and rest: a clear refusal
-    // or a draft that says how many shifts are short, never a silent gap.
-    let (s, made) = send(
-        c.post(t.url("/api/duty/rosters"))
-            .json(&json!({"unit_id": unit, "first_day": day_after(&today, 1), "days": 7, "seconds": 1})),
-    )
-    .await;
-    if s == StatusCode::CREATED {
-        let (_, v) = send(c.get(t.url(&format!("/api/duty/rosters/{}", made["id"])))).await;
-        let short = v["roster"]["short_shifts"].as_i64().unwrap() + v["roster"]["short_conditions"].as_i64().unwrap();
-        let gaps = v["gaps"].as_array().unwrap().len() as i64;
-        assert!(short > 0 && gaps > 0 || short == 0 && gaps == 0, "{}", v["roster"]);
-    } else {
-        assert_eq!(s, StatusCode::CONFLICT, "{made}");
-    }
-    // A leader-on-duty post whose unit has no party committee member: named, not a silent gap.
-    let (s, _) = send(c.post(t.url("/api/duty/posts")).json(&json!({
-        "name": "RS2领导带班", "kind": "lead", "unit_id": unit, "shifts": "带班 08:00-08:00 1"
-    })))
-    .await;
-    assert_eq!(s, StatusCode::CREATED);
-    let (s, e) = send(
-        c.post(t.url("/api/duty/rosters"))
-            .json(&json!({"unit_id": unit, "first_day": day_after(&today, 1), "days": 3})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    assert!(fields(&e).1.contains("党委委员"), "{e}");
-    // A unit without posts.
-    let empty = new_unit(&t, "HQ", "RS2E", "无岗位组").await;
-    let (s, e) = send(
-        c.post(t.url("/api/duty/rosters"))
-            .json(&json!({"unit_id": empty, "first_day": day_after(&today, 1), "days": 3})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    assert!(fields(&e).1.contains("没有岗位"), "{e}");
-    // A station leader elsewhere sees no roster of this unit; an officer cannot generate one.
-    let (s, list) = send(t.login("secretary").await.get(t.url("/api/duty/rosters"))).await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(!list.to_string().contains("排班测试所RS2"), "{list}");
-    let (s, _) = send(
-        t.login("officer")
-            .await
-            .post(t.url("/api/duty/rosters"))
-            .json(&json!({"unit_id": unit, "first_day": day_after(&today, 1), "days": 3})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-}
-
 /// A local SMS gateway that keeps (mobile, text) of every message.
 async fn sms_gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>) {
     use axum::extract::State;
@@ -708,15 +485,7 @@ async fn sms_gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, 
 async fn handover_state_machine(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let officer = t.login("officer").await;
-    let (_, mine) = send(officer.get(t.url("/api/duty/my-shifts"))).await;
-    let now = bastion_core::time::now_ms();
-    let shift = mine
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["starts_at"].as_i64().unwrap() <= now && now < a["ends_at"].as_i64().unwrap())
-        .cloned()
-        .expect("the demo officer has a shift running now");
+    let shift = running_shift(&t, &officer).await;
     let (post, day, name) =
         (shift["post_id"].as_i64().unwrap(), shift["day"].as_str().unwrap(), shift["shift"].as_str().unwrap());
     // The desk flags something important during the shift: it is in the handover's summary.
@@ -837,7 +606,7 @@ async fn late_sign_in_alerts_once(backend: Backend) {
     })
     .await;
     t.app.duty_late_clock(bastion_core::time::now_ms()).await.unwrap();
-    t.app.send_due(bastion_core::time::now_ms() + 60_000).await.unwrap();
+    t.app.send_due(bastion_core::time::now_ms()).await.unwrap();
     let ours = about(&late);
     assert_eq!(ours.len(), 1, "once: {ours:?}");
     assert!(ours[0].starts_with("【缺岗提醒】") && ours[0].contains("1 人未签到"), "{ours:?}");
@@ -937,8 +706,14 @@ async fn swaps_keep_the_rules(backend: Backend) {
     let c = t.login("commander").await;
     let (_, post) = new_post(&t, &c, "换班测试岗", "S01", "白班 08:00-20:00 1\n夜班 20:00-08:00 1").await;
     let post = post["id"].as_i64().unwrap();
-    let a = person(&t, "S01", "W00001", "换甲", DutyStatus::OnDuty).await;
-    let b = person(&t, "S01", "W00002", "换乙", DutyStatus::OnDuty).await;
+    let (sms, texts) = sms_gateway().await;
+    let (s, ch) = send(c.post(t.url("/api/notify/channels")).json(
+        &json!({"kind": "sms", "name": "短信网关", "url": format!("{sms}/sms"), "min_interval_ms": 0, "link_base": t.url("")}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{ch}");
+    let a = person_with_mobile(&t, "S01", "W00001", "换甲", DutyStatus::OnDuty, Some("13800009001")).await;
+    let b = person_with_mobile(&t, "S01", "W00002", "换乙", DutyStatus::OnDuty, Some("13800009002")).await;
     let cc = person(&t, "S01", "W00003", "换丙", DutyStatus::OnDuty).await;
     let today = bastion_core::time::today().to_string();
     let (d1, d2, d4) = (day_after(&today, 1), day_after(&today, 2), day_after(&today, 4));
@@ -990,6 +765,21 @@ async fn swaps_keep_the_rules(backend: Backend) {
     };
     assert_eq!(on(d2.clone()).await, ["换乙"]);
     assert_eq!(on(d4.clone()).await, ["换甲"]);
+    // Both hear of it by SMS: the one who asked, and the colleague.
+    let to = |mobile: &str| {
+        texts.lock().unwrap().iter().filter(|(m, _)| m == mobile).map(|(_, x)| x.clone()).collect::<Vec<_>>()
+    };
+    eventually("both SMS", std::time::Duration::from_secs(30), || async {
+        t.app.send_due(bastion_core::time::now_ms()).await.unwrap();
+        (!to("13800009001").is_empty() && !to("13800009002").is_empty()).then_some(())
+    })
+    .await;
+    assert!(
+        to("13800009001")[0].starts_with("【换班】您申请的换班") && to("13800009001")[0].contains("已同意"),
+        "{:?}",
+        to("13800009001")
+    );
+    assert!(to("13800009002")[0].contains("由您值班"), "{:?}", to("13800009002"));
     let (s, _) = send(c.post(t.url(&format!("/api/duty/swaps/{id}/approve"))).json(&json!({}))).await;
     assert_eq!(s, StatusCode::CONFLICT, "decided once");
     // A refusal needs a note and changes nothing.
@@ -1084,13 +874,15 @@ async fn calendar_feed_is_revocable(backend: Backend) {
     assert_eq!(anyone.get(t.url("/duty/calendar/0123.ics")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
+use meeting::meetings_and_tasks;
+
 both_backends!(
+    meetings_and_tasks,
+    sign_in_by_the_posts_code,
     calendar_feed_is_revocable,
     dashboard_counts_shifts_not_taken_over,
     swaps_keep_the_rules,
     command_structure,
-    roster_generate_edit_publish_repair,
-    roster_bad_input_and_scope,
     handover_state_machine,
     late_sign_in_alerts_once
 );

@@ -1,6 +1,6 @@
-//! The self-registration poster of a checkpoint: a QR code of its public URL and the notice, as
-//! SVG, PNG (the QR alone) and PDF (an A4 poster laid out by the document engine, its Chinese font
-//! embedded).
+//! Posters with a QR code: a checkpoint's self-registration poster (its public URL and the
+//! notice) and a post's sign-in poster. The QR as SVG (for pages), PNG (the QR alone) and an A4
+//! PDF poster laid out by the document engine, its Chinese font embedded.
 
 use bastion_app::doc::{Block, Document};
 
@@ -40,16 +40,16 @@ pub fn qr_png(data: &str, scale: usize) -> Option<Vec<u8>> {
     Some(out.into_inner())
 }
 
-/// An A4 poster: title, checkpoint name, how to use it, the QR code, the URL, and the notice
+/// An A4 poster: title, the place's name, how to use it, the QR code, the URL, and the notice
 /// lines. `None` when the URL is too long for a QR code.
-pub fn poster_document(title: &str, checkpoint: &str, url: &str, notice: &[String]) -> Option<Document> {
+pub fn poster_document(title: &str, place: &str, how: &str, url: &str, notice: &[String]) -> Option<Document> {
     let qr = qr_png(url, 8)?;
     let mut blocks = vec![
         Block::Big { text: title.to_string(), pt: 36.0 },
         Block::Spacer { mm: 4.0 },
-        Block::Big { text: checkpoint.to_string(), pt: 24.0 },
+        Block::Big { text: place.to_string(), pt: 24.0 },
         Block::Spacer { mm: 4.0 },
-        Block::Paragraph("请用手机扫描二维码，填写信息后向执勤民警出示通行码。".into()),
+        Block::Paragraph(how.to_string()),
         Block::Image { png: qr, width_mm: 95.0, caption: Some(url.to_string()) },
     ];
     blocks.extend(notice.iter().map(|line| Block::Paragraph(line.clone())));
@@ -74,7 +74,8 @@ mod tests {
 
     #[test]
     fn the_poster_has_the_checkpoint_the_qr_and_the_notice() {
-        let doc = super::poster_document("卡点登记", "G319 卡点", "http://x/p/abc", &["目的：疫情防控".into()]);
+        let doc =
+            super::poster_document("卡点登记", "G319 卡点", "请扫码登记", "http://x/p/abc", &["目的：疫情防控".into()]);
         let blocks = doc.map(|d| d.blocks).unwrap_or_default();
         assert!(blocks.iter().any(|b| matches!(b, Block::Big { text, .. } if text == "G319 卡点")));
         assert!(blocks.iter().any(|b| matches!(b, Block::Image { caption: Some(c), .. } if c == "http://x/p/abc")));
@@ -86,7 +87,8 @@ mod tests {
         let Ok(fonts) = bastion_app::doc::Fonts::discover(None) else {
             panic!("{}", bastion_app::doc::DocError::NoFont);
         };
-        let doc = super::poster_document("卡点登记", "G319 卡点", "http://x/p/abc", &["目的：疫情防控".into()]);
+        let doc =
+            super::poster_document("卡点登记", "G319 卡点", "请扫码登记", "http://x/p/abc", &["目的：疫情防控".into()]);
         let pdf = doc.map(|d| bastion_app::doc::to_pdf(&d, &fonts));
         assert!(matches!(pdf, Some(Ok(ref b)) if b.starts_with(b"%PDF-") && b.windows(9).any(|w| w == b"/FontFile")));
     }

@@ -8,10 +8,15 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::db::{found, Store, StoreError, StoreResult, Tx};
+use crate::db::{Store, StoreError, StoreResult, Tx};
 use crate::duty::PostId;
 use crate::org::{PersonId, UnitId};
 use crate::sql::Sql;
+
+mod circular;
+mod counts;
+pub use circular::Circular;
+pub use counts::UnitStat;
 
 macro_rules! id_type {
     ($($name:ident),+) => {$(
@@ -179,39 +184,6 @@ pub struct FindingFilter {
     pub unit_id: Option<i64>,
 }
 
-/// Per unit, over a period: inspections, findings by severity, how rectification went.
-#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct UnitStat {
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub inspections: i64,
-    pub findings: i64,
-    pub minor: i64,
-    pub major: i64,
-    pub critical: i64,
-    /// Closed no later than the deadline.
-    pub on_time: i64,
-    /// Open past the deadline, or closed after it.
-    pub overdue: i64,
-    pub open: i64,
-}
-
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Circular {
-    pub id: CircularId,
-    pub doc_no: String,
-    pub title: String,
-    pub period_from: String,
-    pub period_to: String,
-    pub body: String,
-    /// `draft` or `published`
-    pub status: String,
-    pub drafted_by: String,
-    pub approved_by: Option<String>,
-    pub created_at: i64,
-    pub approved_at: Option<i64>,
-}
-
 fn split(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
 }
@@ -297,22 +269,6 @@ fn finding_row(r: &AnyRow) -> StoreResult<Finding> {
         created_at: r.try_get("created_at")?,
         closed_at: r.try_get("closed_at")?,
         inspector: r.try_get("inspector")?,
-    })
-}
-
-fn circular_row(r: &AnyRow) -> StoreResult<Circular> {
-    Ok(Circular {
-        id: CircularId(r.try_get("id")?),
-        doc_no: r.try_get("doc_no")?,
-        title: r.try_get("title")?,
-        period_from: r.try_get("period_from")?,
-        period_to: r.try_get("period_to")?,
-        body: r.try_get("body")?,
-        status: r.try_get("status")?,
-        drafted_by: r.try_get("drafted_by")?,
-        approved_by: r.try_get("approved_by")?,
-        created_at: r.try_get("created_at")?,
-        approved_at: r.try_get("approved_at")?,
     })
 }
 
@@ -483,6 +439,7 @@ impl Store {
             return Ok((InspectionId(row.try_get("id")?), false));
         };
         let id: i64 = row.try_get("id")?;
+        self.count_inspection(tx, n.unit_id, n.received_at).await?;
         for (idx, (text, result, note)) in n.items.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO inspection_items (inspection_id, idx, text, result, note) VALUES ($1,$2,$3,$4,$5)",
@@ -511,6 +468,7 @@ impl Store {
             .bind(n.received_at)
             .execute(&mut **tx)
             .await?;
+            self.count_finding_raised(tx, n.unit_id, n.received_at, f.deadline_at, f.severity).await?;
         }
         Ok((InspectionId(id), true))
     }
@@ -717,19 +675,24 @@ impl Store {
     ) -> StoreResult<ActionId> {
         let now = bastion_core::time::now_ms();
         let closed = to == FindingStatus::Closed;
-        let n = sqlx::query(
-            "UPDATE inspection_findings SET status = $1, closed_at = $2, closed_by = $3 WHERE id = $4 AND status = $5",
+        let moved = sqlx::query(
+            "UPDATE inspection_findings SET status = $1, closed_at = $2, closed_by = $3 WHERE id = $4 AND status = $5 \
+             RETURNING unit_id, created_at, deadline_at",
         )
         .bind(to.code())
         .bind(closed.then_some(now))
         .bind(closed.then_some(account))
         .bind(id.0)
         .bind(from.code())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(moved) = moved else {
             return Err(StoreError::Conflict(format!("该问题已不是“{}”状态，请刷新后再试", from.zh())));
+        };
+        if closed {
+            let unit = UnitId(moved.try_get("unit_id")?);
+            self.count_finding_closed(tx, unit, moved.try_get("created_at")?, moved.try_get("deadline_at")?, now)
+                .await?;
         }
         let row = sqlx::query(
             "INSERT INTO inspection_actions (finding_id, kind, body, account, author, at) VALUES ($1,$2,$3,$4,$5,$6) \
@@ -767,121 +730,5 @@ impl Store {
             "UPDATE inspection_findings SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL"
         };
         Ok(sqlx::query(sql).bind(at).bind(id.0).execute(&mut **tx).await?.rows_affected() == 1)
-    }
-
-    /// Per-unit statistics of inspections and findings received in `[from, to)`.
-    pub async fn inspection_stats(&self, from: i64, to: i64, units: Option<&[i64]>) -> StoreResult<Vec<UnitStat>> {
-        let scope = |q: &mut Sql, col: &str| {
-            if let Some(units) = units {
-                q.push(&format!(" AND {col} IN (0"));
-                for u in units {
-                    q.push(", ").bind_i64(*u);
-                }
-                q.push(")");
-            }
-        };
-        let mut out: std::collections::BTreeMap<i64, UnitStat> = std::collections::BTreeMap::new();
-        let mut q = Sql::new(
-            "SELECT i.unit_id, u.name, COUNT(*) AS n FROM inspections i JOIN units u ON u.id = i.unit_id \
-             WHERE i.received_at >= ",
-        );
-        q.bind_i64(from).push(" AND i.received_at < ").bind_i64(to);
-        scope(&mut q, "i.unit_id");
-        q.push(" GROUP BY i.unit_id, u.name");
-        for r in q.query().fetch_all(&self.read).await? {
-            let id: i64 = r.try_get("unit_id")?;
-            let e = out.entry(id).or_insert_with(|| UnitStat { unit_id: id, ..Default::default() });
-            e.unit_name = r.try_get("name")?;
-            e.inspections = r.try_get("n")?;
-        }
-        let now = bastion_core::time::now_ms();
-        let mut q = Sql::new(
-            "SELECT f.unit_id, u.name, COUNT(*) AS n, \
-             SUM(CASE WHEN f.severity = 'minor' THEN 1 ELSE 0 END) AS minor, \
-             SUM(CASE WHEN f.severity = 'major' THEN 1 ELSE 0 END) AS major, \
-             SUM(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END) AS critical, \
-             SUM(CASE WHEN f.closed_at IS NOT NULL AND f.closed_at <= f.deadline_at THEN 1 ELSE 0 END) AS on_time, \
-             SUM(CASE WHEN f.closed_at > f.deadline_at OR (f.closed_at IS NULL AND f.deadline_at < ",
-        );
-        q.bind_i64(now).push(
-            ") THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN f.closed_at IS NULL THEN 1 ELSE 0 END) AS open \
-             FROM inspection_findings f JOIN units u ON u.id = f.unit_id WHERE f.created_at >= ",
-        );
-        q.bind_i64(from).push(" AND f.created_at < ").bind_i64(to);
-        scope(&mut q, "f.unit_id");
-        q.push(" GROUP BY f.unit_id, u.name");
-        for r in q.query().fetch_all(&self.read).await? {
-            let id: i64 = r.try_get("unit_id")?;
-            let e = out.entry(id).or_insert_with(|| UnitStat { unit_id: id, ..Default::default() });
-            e.unit_name = r.try_get("name")?;
-            e.findings = r.try_get("n")?;
-            e.minor = r.try_get("minor")?;
-            e.major = r.try_get("major")?;
-            e.critical = r.try_get("critical")?;
-            e.on_time = r.try_get("on_time")?;
-            e.overdue = r.try_get("overdue")?;
-            e.open = r.try_get("open")?;
-        }
-        Ok(out.into_values().collect())
-    }
-
-    // ---- circulars ----
-
-    pub async fn insert_circular(&self, tx: &mut Tx, c: &Circular) -> StoreResult<CircularId> {
-        let row = sqlx::query(
-            "INSERT INTO inspection_circulars (doc_no, title, period_from, period_to, body, status, drafted_by, \
-             created_at) VALUES ($1,$2,$3,$4,$5,'draft',$6,$7) RETURNING id",
-        )
-        .bind(&c.doc_no)
-        .bind(&c.title)
-        .bind(&c.period_from)
-        .bind(&c.period_to)
-        .bind(&c.body)
-        .bind(&c.drafted_by)
-        .bind(c.created_at)
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok(CircularId(row.try_get("id")?))
-    }
-
-    pub async fn circulars(&self) -> StoreResult<Vec<Circular>> {
-        let rows =
-            sqlx::query("SELECT * FROM inspection_circulars ORDER BY id DESC LIMIT 100").fetch_all(&self.read).await?;
-        rows.iter().map(circular_row).collect()
-    }
-
-    pub async fn circular(&self, id: CircularId) -> StoreResult<Circular> {
-        let row = sqlx::query("SELECT * FROM inspection_circulars WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        circular_row(&row)
-    }
-
-    /// Change a draft's title and body (a published circular does not change).
-    pub async fn update_circular(&self, tx: &mut Tx, id: CircularId, title: &str, body: &str) -> StoreResult<()> {
-        let n = sqlx::query("UPDATE inspection_circulars SET title = $1, body = $2 WHERE id = $3 AND status = 'draft'")
-            .bind(title)
-            .bind(body)
-            .bind(id.0)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-        found(n)
-    }
-
-    pub async fn publish_circular(&self, tx: &mut Tx, id: CircularId, by: &str) -> StoreResult<()> {
-        let n = sqlx::query(
-            "UPDATE inspection_circulars SET status = 'published', approved_by = $1, approved_at = $2 \
-             WHERE id = $3 AND status = 'draft'",
-        )
-        .bind(by)
-        .bind(bastion_core::time::now_ms())
-        .bind(id.0)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        found(n)
     }
 }
