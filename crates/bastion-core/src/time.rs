@@ -26,6 +26,16 @@ pub fn day_start_of(ms: i64) -> i64 {
     (ms + UTC8).div_euclid(DAY) * DAY - UTC8
 }
 
+/// The Beijing day holding `ms`, counted in days from 1970-01-01: day arithmetic in whole numbers.
+pub fn day_number(ms: i64) -> i64 {
+    (ms + 8 * 3_600_000).div_euclid(86_400_000)
+}
+
+/// The date of a [`day_number`].
+pub fn date_of_day_number(n: i64) -> Date {
+    Date::constant(1970, 1, 1).checked_add(jiff::Span::new().days(n)).unwrap_or(Date::MAX)
+}
+
 pub fn today() -> Date {
     Timestamp::now().to_zoned(beijing()).date()
 }
@@ -113,6 +123,10 @@ mod tests {
         assert_eq!(super::day_start_of(start - 1), start - 86_400_000);
         let midnight = jiff::civil::date(2026, 12, 6).to_zoned(super::beijing()).unwrap().timestamp().as_millisecond();
         assert_eq!(midnight, start);
+        // The same day as a number, and back to its date.
+        let n = super::day_number(start);
+        assert_eq!((super::day_number(start + 86_399_999), super::day_number(start - 1)), (n, n - 1));
+        assert_eq!(super::date_of_day_number(n), jiff::civil::date(2026, 12, 6));
     }
 
     #[test]

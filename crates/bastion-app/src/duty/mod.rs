@@ -202,7 +202,8 @@ pub struct Board {
     pub marks: Vec<BoardMark>,
 }
 
-/// Another feature's note on one person of a post's shift, shown beside them on the board.
+/// Another feature's note on one person of a post's shift, shown beside them on the post's board
+/// and on their cell of the roster grid.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BoardMark {
     pub assignment_id: AssignmentId,
@@ -219,7 +220,7 @@ pub struct BoardMarkSource {
     pub marks: for<'a> fn(&'a App, &'a [Assignment]) -> MarksFuture<'a>,
 }
 
-/// Every feature's notes on the post boards, in this order.
+/// Every feature's notes on the post boards and the roster grid, in this order.
 pub const BOARD_MARKS: &[BoardMarkSource] = &[crate::supplies::BOARD_MARKS];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,11 +313,17 @@ impl App {
                 }
             })
             .collect();
+        let marks = self.duty_marks(&all).await?;
+        Ok(Board { post, day, shifts, marks })
+    }
+
+    /// Every feature's notes on these assignments (see [`BOARD_MARKS`]).
+    pub(crate) async fn duty_marks(&self, assignments: &[Assignment]) -> AppResult<Vec<BoardMark>> {
         let mut marks = Vec::new();
         for source in BOARD_MARKS {
-            marks.extend((source.marks)(self, &all).await?);
+            marks.extend((source.marks)(self, assignments).await?);
         }
-        Ok(Board { post, day, shifts, marks })
+        Ok(marks)
     }
 
     /// Put a person on a shift, keeping the rules: nobody off duty, no overlap, 11 hours' rest

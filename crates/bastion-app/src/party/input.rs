@@ -210,3 +210,47 @@ pub struct WaiverInput {
     pub reason: String,
     pub doc_no: String,
 }
+
+/// Set up the party committee (党委) or one of its regular branches (党支部), attached to a unit.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["name", "unit_id", "doc_no"]))]
+pub struct OrgInput {
+    /// `committee` or `branch` (the default); 党委 / 党支部 too.
+    pub kind: String,
+    pub name: String,
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    pub unit_id: String,
+    /// The document number (文号) of the decision that sets it up.
+    pub doc_no: String,
+    /// The first day of the committee's term (today when empty).
+    #[schemars(extend("format" = "date"))]
+    pub term_start: String,
+}
+
+/// Register a party member in this branch, their home branch (组织关系所在支部).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(extend("required" = ["police_no", "kind", "joined_on"]))]
+pub struct MemberInput {
+    /// The member's police number (警号).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    pub police_no: String,
+    /// `full` or `probationary` (正式党员 / 预备党员).
+    pub kind: String,
+    /// The day they joined the party (入党日期).
+    #[schemars(extend("format" = "date"))]
+    pub joined_on: String,
+}
+
+/// Transfer a member's organisation relationship (组织关系转接) into this branch.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(extend("required" = ["police_no", "reason"]))]
+pub struct TransferInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    pub police_no: String,
+    pub reason: String,
+}

@@ -27,6 +27,7 @@ mod orgs;
 mod pipeline;
 use pipeline::*;
 mod record;
+mod setup;
 mod teams;
 mod todo;
 pub(crate) use todo::TODO;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use bastion_core::permission::perm;
-use bastion_core::supplies::StoreKind;
+use bastion_core::supplies::{self, Delivery, StoreKind};
 use serde::Serialize;
 
 use super::{today, Item, ItemId, StoreId, SupplyStore, NOTIFY_SOURCE};
@@ -34,6 +34,13 @@ pub struct ForecastLine {
     pub below_minimum: bool,
     /// What brings the store back to its minimum days of supply at the larger rate.
     pub suggested: i64,
+    /// The next delivery to the store, projected from the gaps between its latest deliveries of
+    /// the item (Beijing date); `None` before two deliveries.
+    pub next_delivery_on: Option<String>,
+    /// The mean gap, in days, the next delivery was projected with.
+    pub delivery_gap_days: Option<i64>,
+    /// A post that runs out before its next delivery comes.
+    pub short_before_delivery: bool,
 }
 
 /// People on duty counted for each store: a post counts the on-duty people of its unit and
@@ -97,19 +104,36 @@ impl App {
     /// Days of supply per store and item, for the stores in scope.
     pub async fn supply_forecast(&self, ctx: &Ctx) -> AppResult<Vec<ForecastLine>> {
         let scope = ctx.scope(perm::SUPPLY_READ)?;
+        self.forecast_lines(|s| in_scope(&scope, &s.unit_path, None)).await
+    }
+
+    /// Days of supply of the stores `keep` keeps, each item against its use and next delivery.
+    pub(super) async fn forecast_lines(&self, keep: impl Fn(&SupplyStore) -> bool) -> AppResult<Vec<ForecastLine>> {
         let stores = self.store.supply_stores().await?;
         let items: Vec<Item> = self.store.supply_items().await?.into_iter().filter(|i| i.enabled).collect();
         let on_duty = self.store.on_duty_by_unit().await?;
-        let today_starts = bastion_core::time::day_start_of(bastion_core::time::now_ms());
+        let now = bastion_core::time::now_ms();
+        let today_starts = bastion_core::time::day_start_of(now);
         let outflow = self.store.supply_outflow_from(today_starts - (OBSERVED_DAYS - 1) * 86_400_000).await?;
         let stock = self.store.supply_unexpired_totals(&today()).await?;
         let heads_of = headcounts(&stores, &on_duty);
-        // Unexpired stock and outflow by (store, item), read once for every store and item.
+        // Unexpired stock, outflow and deliveries by (store, item), read once for every store and item.
         let fresh: HashMap<(StoreId, ItemId), i64> = stock.into_iter().map(|(st, it, n)| ((st, it), n)).collect();
         let out_of: HashMap<(StoreId, ItemId), (i64, i64)> =
             outflow.iter().map(|(st, it, issued, sent)| ((*st, *it), (*issued, *sent))).collect();
+        let today_n = bastion_core::time::day_number(now);
+        let deliveries: HashMap<(StoreId, ItemId), Delivery> = self
+            .store
+            .supply_deliveries()
+            .await?
+            .into_iter()
+            .filter_map(|(st, it, days)| {
+                let days: Vec<i64> = days.into_iter().map(bastion_core::time::day_number).collect();
+                Some(((st, it), supplies::next_delivery(&days, today_n)?))
+            })
+            .collect();
         let mut out = Vec::new();
-        for s in stores.iter().filter(|s| in_scope(&scope, &s.unit_path, None)) {
+        for s in stores.iter().filter(|s| keep(s)) {
             for item in &items {
                 let on_hand = fresh.get(&(s.id, item.id)).copied().unwrap_or(0);
                 let kit = if item.per_shift { item.kit_per_shift } else { 0 };
@@ -126,12 +150,9 @@ impl App {
                 let observed = used as f64 / OBSERVED_DAYS as f64;
                 let rate = (planned as f64).max(observed);
                 let days = (rate > 0.0).then(|| on_hand as f64 / rate);
-                let run_out_on = days.and_then(|d| {
-                    bastion_core::time::today()
-                        .checked_add(jiff::Span::new().days(d.floor() as i64))
-                        .ok()
-                        .map(|x| x.to_string())
-                });
+                let run_out_on =
+                    days.map(|d| bastion_core::time::date_of_day_number(today_n + d.floor() as i64).to_string());
+                let next = deliveries.get(&(s.id, item.id));
                 out.push(ForecastLine {
                     store_id: s.id,
                     store_name: s.name.clone(),
@@ -146,9 +167,44 @@ impl App {
                     run_out_on,
                     below_minimum: days.is_some_and(|d| d < item.min_days as f64),
                     suggested: ((item.min_days as f64 * rate).ceil() as i64 - on_hand).max(0),
+                    next_delivery_on: next.map(|n| bastion_core::time::date_of_day_number(n.day).to_string()),
+                    delivery_gap_days: next.map(|n| n.gap),
+                    short_before_delivery: s.kind != StoreKind::Warehouse
+                        && matches!((days, next), (Some(d), Some(n)) if supplies::runs_out_before(d, today_n, n.day)),
                 });
             }
         }
         Ok(out)
+    }
+
+    /// Tell the groups of every post that will run out of an item before its next projected
+    /// delivery, once per post, item and projected delivery day; the text names the post and item,
+    /// never a person. Returns how many messages were queued.
+    pub async fn runout_clock(&self, now: i64) -> AppResult<usize> {
+        let mut sent = 0;
+        for l in self.forecast_lines(|s| s.kind != StoreKind::Warehouse).await? {
+            let (true, Some(on), Some(gap), Some(out_on)) =
+                (l.short_before_delivery, &l.next_delivery_on, l.delivery_gap_days, &l.run_out_on)
+            else {
+                continue;
+            };
+            let mut tx = self.store.begin().await?;
+            if !self.store.mark_runout_alerted(&mut tx, l.store_id, l.item_id, on, now).await? {
+                continue;
+            }
+            let text = format!(
+                "【防护物资断供预警】{} {} 现有 {}{}，按日耗 {:.0}{} 预计 {out_on} 用完，早于预计下次到货 {on}（按最近到货平均每 {gap} 天一次推算），请提前调拨或申领。",
+                l.store_name,
+                l.item_name,
+                l.on_hand,
+                l.issue_unit,
+                l.planned_per_day.max(l.observed_per_day),
+                l.issue_unit,
+            );
+            self.notify_groups(&mut tx, crate::notify::Source::new(NOTIFY_SOURCE, l.store_id.0), &text).await?;
+            bastion_store::commit(tx).await?;
+            sent += 1;
+        }
+        Ok(sent)
     }
 }

@@ -190,11 +190,13 @@ impl App {
         Ok(sent)
     }
 
-    /// The periodic check: people rostered without kit, then kit close to expiry.
+    /// The periodic check: people rostered without kit, kit close to expiry, posts that run out
+    /// before their next delivery.
     pub(crate) async fn supply_alerts_job(&self) -> AppResult<()> {
         let now = bastion_core::time::now_ms();
         self.unprotected_clock(now).await?;
-        self.expiry_clock(bastion_core::time::today(), now).await.map(|_| ())
+        self.expiry_clock(bastion_core::time::today(), now).await?;
+        self.runout_clock(now).await.map(|_| ())
     }
 
     /// The post board's note: 未领装备 beside each person whose shift starts within the lead time
@@ -205,17 +207,21 @@ impl App {
         }
         let now = bastion_core::time::now_ms();
         let by = now + self.supply_kit_lead_minutes().await? * 60_000;
-        let mut out = Vec::new();
-        for a in assignments.iter().filter(|a| a.starts_at <= by && a.ends_at > now) {
-            if !self.store.kit_issued(a.person_id, &a.day, &a.shift).await? {
-                out.push(crate::duty::BoardMark {
-                    assignment_id: a.id,
-                    feature: "防护物资".into(),
-                    label: "未领装备".into(),
-                });
-            }
+        if !assignments.iter().any(|a| a.starts_at <= by && a.ends_at > now) {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        // One read of everyone without kit in the window, however many people are shown.
+        let without: std::collections::HashSet<_> =
+            self.store.unprotected_assignments(now, by, false).await?.into_iter().map(|a| a.id).collect();
+        Ok(assignments
+            .iter()
+            .filter(|a| without.contains(&a.id))
+            .map(|a| crate::duty::BoardMark {
+                assignment_id: a.id,
+                feature: "防护物资".into(),
+                label: "未领装备".into(),
+            })
+            .collect())
     }
 
     /// The to-do of those who issue kit at a post: each shift with people still without kit.

@@ -20,7 +20,7 @@ pub mod swap;
 #[serde(transparent)]
 pub struct PostId(pub i64);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct AssignmentId(pub i64);
 
@@ -304,6 +304,18 @@ impl Store {
         ))
         .bind(post.0)
         .bind(day)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(assign_row).collect()
+    }
+
+    /// Every post's assignments on the days from `from` to `to` (inclusive), by day and start.
+    pub async fn assignments_of_days(&self, from: &str, to: &str) -> StoreResult<Vec<Assignment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ASSIGN_COLS} FROM {ASSIGN_FROM} WHERE a.day >= $1 AND a.day <= $2 ORDER BY a.day, a.starts_at, a.id"
+        ))
+        .bind(from)
+        .bind(to)
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(assign_row).collect()

@@ -647,6 +647,29 @@ impl Store {
         Ok(())
     }
 
+    /// Move a member's home branch (组织关系转接) from `from` to `to`, and their place in the
+    /// membership pipeline with it; false when the member is no longer in `from`.
+    pub async fn move_party_member(&self, tx: &mut Tx, person: PersonId, from: OrgId, to: OrgId) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "UPDATE party_members SET branch_id = $1, updated_at = $2 WHERE person_id = $3 AND branch_id = $4",
+        )
+        .bind(to.0)
+        .bind(bastion_core::time::now_ms())
+        .bind(person.0)
+        .bind(from.0)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            sqlx::query("UPDATE party_candidates SET branch_id = $1 WHERE person_id = $2")
+                .bind(to.0)
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(n == 1)
+    }
+
     /// Members whose home branch is `branch`.
     pub async fn branch_members(&self, branch: OrgId) -> StoreResult<Vec<Member>> {
         let rows = sqlx::query(&format!(

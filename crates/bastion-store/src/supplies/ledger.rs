@@ -174,6 +174,9 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
+        if let (Some(to), MovementKind::Receipt | MovementKind::Transfer) = (m.to_store, m.kind) {
+            self.note_delivery(tx, to, m.item_id, at).await?;
+        }
         let row = sqlx::query(
             "INSERT INTO supply_movements (kind, item_id, batch, expires_on, quantity, from_store_id, to_store_id, \
              person_id, issue_id, source, donor, reason, account_id, actor, at) \
@@ -197,6 +200,38 @@ impl Store {
         .fetch_one(&mut **tx)
         .await?;
         Ok(row.try_get("id")?)
+    }
+
+    /// Keep the day of a delivery to a store among its latest delivery days of the item (newest
+    /// first, a day once); an earlier day than the newest kept changes nothing.
+    pub async fn note_delivery(&self, tx: &mut Tx, store: StoreId, item: ItemId, at: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO supply_deliveries (store_id, item_id, d1) VALUES ($1, $2, $3) \
+             ON CONFLICT (store_id, item_id) DO UPDATE SET d4 = supply_deliveries.d3, d3 = supply_deliveries.d2, \
+             d2 = supply_deliveries.d1, d1 = excluded.d1 WHERE supply_deliveries.d1 < excluded.d1",
+        )
+        .bind(store.0)
+        .bind(item.0)
+        .bind(bastion_core::time::day_start_of(at))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Every store's latest delivery days per item (day-start milliseconds, newest first).
+    pub async fn supply_deliveries(&self) -> StoreResult<Vec<(StoreId, ItemId, Vec<i64>)>> {
+        let rows = sqlx::query("SELECT store_id, item_id, d1, d2, d3, d4 FROM supply_deliveries")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let mut days = vec![r.try_get::<i64, _>("d1")?];
+                for c in ["d2", "d3", "d4"] {
+                    days.extend(r.try_get::<Option<i64>, _>(c)?);
+                }
+                Ok((StoreId(r.try_get("store_id")?), ItemId(r.try_get("item_id")?), days))
+            })
+            .collect()
     }
 
     /// Every non-zero balance, by store and item (in the order of [`STOCK_ORDER`]). The names come

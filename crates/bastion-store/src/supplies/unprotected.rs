@@ -1,8 +1,9 @@
 //! Nobody on post unprotected: rostered shifts starting within a lead time (or running) whose
 //! person has no kit issued for that shift, and the record that the groups were told of them;
-//! likewise batches held close to their expiry date.
+//! likewise batches held close to their expiry date, and items a store will run out of before its
+//! next projected delivery.
 
-use super::{stock_row, StockLine, STOCK_SELECT};
+use super::{stock_row, ItemId, StockLine, StoreId, STOCK_SELECT};
 use crate::db::{Store, StoreResult, Tx};
 use crate::duty::{assign_row, Assignment, AssignmentId, ASSIGN_COLS, ASSIGN_FROM};
 
@@ -74,6 +75,30 @@ impl Store {
         .bind(line.store_id.0)
         .bind(line.item_id.0)
         .bind(&line.batch)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Record that the groups were told a store's item runs out before the delivery projected for
+    /// `delivery_on`; false when they already were.
+    pub async fn mark_runout_alerted(
+        &self,
+        tx: &mut Tx,
+        store: StoreId,
+        item: ItemId,
+        delivery_on: &str,
+        at: i64,
+    ) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "INSERT INTO supply_runout_alerts (store_id, item_id, delivery_on, alerted_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (store_id, item_id, delivery_on) DO NOTHING",
+        )
+        .bind(store.0)
+        .bind(item.0)
+        .bind(delivery_on)
         .bind(at)
         .execute(&mut **tx)
         .await?

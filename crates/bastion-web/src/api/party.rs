@@ -1,4 +1,5 @@
-//! Party organisation (党建): the branch tree, temporary branches (propose, approve, close),
+//! Party organisation (党建): the branch tree, setting up the committee and its branches, members
+//! registered and transferred between branches, temporary branches (propose, approve, close),
 //! branch work records, party records, petitions, assault teams and their results, the
 //! membership pipeline and 火线入党 waivers.
 
@@ -9,8 +10,9 @@ use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::party::{
     ApplicationInput, ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, Compliance, Meeting,
-    MeetingInput, MemberRecord, MyApplication, Officer, OfficerInput, Org, OrgId, Overview, PetitionId, PetitionInput,
-    PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals, WaiverInput,
+    MeetingInput, Member, MemberInput, MemberRecord, MyApplication, Officer, OfficerInput, Org, OrgId, OrgInput,
+    Overview, PetitionId, PetitionInput, PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView,
+    TemporaryInput, Totals, TransferInput, WaiverInput,
 };
 use bastion_core::permission::perm;
 use serde::Deserialize;
@@ -101,6 +103,32 @@ pub async fn add_record(
     AppJson(input): AppJson<RecordInput>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     Ok(created(s.app.add_branch_record(&ctx, OrgId(id), &input).await?))
+}
+
+pub async fn create_org(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    AppJson(input): AppJson<OrgInput>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.create_party_org(&ctx, &input).await?.0))
+}
+
+pub async fn register_member(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<MemberInput>,
+) -> ApiResult<(StatusCode, Json<Member>)> {
+    Ok((StatusCode::CREATED, Json(s.app.register_member(&ctx, OrgId(id), &input).await?)))
+}
+
+pub async fn transfer_member(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<TransferInput>,
+) -> ApiResult<Json<Member>> {
+    Ok(Json(s.app.transfer_member(&ctx, OrgId(id), &input).await?))
 }
 
 pub async fn appoint(
@@ -253,6 +281,33 @@ pub fn endpoints() -> Vec<Endpoint> {
             "PartyBranch",
             "200",
         ),
+        post("/api/party/orgs", create_org).perm(perm::PARTY_ORG_APPROVE).doc(
+            TAG,
+            "设立局党委（只设一个）或其下的党支部：挂靠单位、批准文号；任期三年",
+            Some("PartyOrgInput"),
+            "Created",
+            "201",
+        ),
+        post("/api/party/orgs/{id}/members", register_member)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/orgs/14/members")
+            .doc(
+                TAG,
+                "在本支部登记党员（组织关系所在支部；已登记的不能重复登记；临时党支部不接收组织关系）",
+                Some("PartyMemberInput"),
+                "PartyMember",
+                "201",
+            ),
+        post("/api/party/orgs/{id}/transfers", transfer_member)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/orgs/14/transfers")
+            .doc(
+                TAG,
+                "组织关系转接：把党员的组织关系转入本支部（转出、转入支部都须在本人管辖范围内；发展党员进程随之转入）",
+                Some("PartyTransferInput"),
+                "PartyMember",
+                "200",
+            ),
         post("/api/party/orgs/temporary", propose).perm(perm::PARTY_ORG_WRITE).doc(
             TAG,
             "提请成立临时党支部（关联行动与岗位，指定书记，借调党员；组织关系不转接）",

@@ -17,7 +17,7 @@ const SIGNED: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYA
 /// The same size, all transparent: an untouched canvas.
 const BLANK: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAEklEQVR4nGNgGAWjYBSMAggAAAQQAAFVN1rQAAAAAElFTkSuQmCC";
 
-async fn send(r: reqwest::RequestBuilder) -> (StatusCode, Value) {
+pub(super) async fn send(r: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let r = r.send().await.unwrap();
     let status = r.status();
     let text = r.text().await.unwrap();
@@ -25,7 +25,7 @@ async fn send(r: reqwest::RequestBuilder) -> (StatusCode, Value) {
 }
 
 /// The fields an invalid answer names, and all its messages joined.
-fn fields(v: &Value) -> (Vec<String>, String) {
+pub(super) fn fields(v: &Value) -> (Vec<String>, String) {
     let errs = v["errors"].as_array().cloned().unwrap_or_default();
     let f = errs.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect();
     let mut m = errs.iter().map(|e| e["message"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join("；");
@@ -36,7 +36,7 @@ fn fields(v: &Value) -> (Vec<String>, String) {
 }
 
 /// A person of `unit` written straight to the store.
-async fn person(t: &TestApp, unit: &str, police_no: &str, status: PoliticalStatus, birth: &str) -> i64 {
+pub(super) async fn person(t: &TestApp, unit: &str, police_no: &str, status: PoliticalStatus, birth: &str) -> i64 {
     let unit = UnitId(unit_id(t, unit).await);
     let mut tx = t.app.store.begin().await.unwrap();
     let p = NewPerson {
@@ -85,7 +85,7 @@ async fn account(t: &TestApp, username: &str, role: &str, unit: &str, person: Op
     t.login(username).await
 }
 
-async fn org_named(c: &reqwest::Client, t: &TestApp, name: &str) -> Value {
+pub(super) async fn org_named(c: &reqwest::Client, t: &TestApp, name: &str) -> Value {
     let (s, orgs) = send(c.get(t.url("/api/party/orgs"))).await;
     assert_eq!(s, StatusCode::OK, "{orgs}");
     orgs.as_array().unwrap().iter().find(|o| o["name"] == name).cloned().unwrap_or_else(|| panic!("{name} in {orgs}"))

@@ -1,6 +1,7 @@
 //! Replenishment over real HTTP on both backends: days of supply weigh planned and observed use,
 //! falling below the minimum alerts the bot groups once, a post's request is decided once and sent
-//! on approval, and receipts import from a spreadsheet all or nothing.
+//! on approval, receipts import from a spreadsheet all or nothing, and a post that will run out
+//! before its next projected delivery is told of once.
 
 use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
@@ -314,9 +315,102 @@ async fn receipts_import_from_a_spreadsheet_all_or_nothing(backend: Backend) {
     ledger_agrees(&t).await;
 }
 
+/// A post's next delivery is projected from the gaps between its latest deliveries; stock that
+/// runs out before that day is told to the groups once per post, item and projected day, naming
+/// no person; enough stock takes the mark away.
+async fn a_post_that_runs_out_before_its_next_delivery_is_told_once(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let ch =
+        json!({"kind": "wecom", "name": "装备保障群", "url": "http://127.0.0.1:9/wecom?key=k", "min_interval_ms": "0"});
+    let r = boss.post(t.url("/api/notify/channels")).json(&ch).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let sup = t.login("supplies").await;
+    let post = store_named(&t, &sup, "G319").await;
+    let wh = store_named(&t, &sup, "局装备仓库").await;
+    let n95 = item_coded(&t, &sup, "N95").await;
+    let send =
+        |q: i64| json!({"kind": "transfer", "from_store_id": wh, "to_store_id": post, "item_id": n95, "quantity": q});
+    let (s, v) = post_json(&sup, &t, "/api/supplies/movements", send(1)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // The transfer is today's delivery; before it, the post was delivered to 3 and 6 days ago.
+    let today = bastion_core::time::day_start_of(bastion_core::time::now_ms());
+    let day = 86_400_000;
+    let n =
+        sqlx::query("UPDATE supply_deliveries SET d2 = $1, d3 = $2 WHERE store_id = $3 AND item_id = $4 AND d1 = $5")
+            .bind(today - 3 * day)
+            .bind(today - 6 * day)
+            .bind(post)
+            .bind(n95)
+            .bind(today)
+            .execute(t.app.store.reader())
+            .await
+            .unwrap()
+            .rows_affected();
+    assert_eq!(n, 1, "the transfer kept today as the post's latest delivery of N95");
+    let line = || async {
+        let (s, f) = get(&sup, t.url("/api/supplies/forecast")).await;
+        assert_eq!(s, StatusCode::OK, "{f}");
+        f.as_array().unwrap().iter().find(|l| l["store_id"] == post && l["item_name"] == "N95口罩").unwrap().clone()
+    };
+    let l = line().await;
+    let in_three = bastion_core::time::date_of_day_number(bastion_core::time::day_number(today) + 3).to_string();
+    assert_eq!(
+        (l["next_delivery_on"].as_str(), l["delivery_gap_days"].as_i64()),
+        (Some(in_three.as_str()), Some(3)),
+        "{l}"
+    );
+    assert!(l["days_of_supply"].as_f64().unwrap() < 3.0, "the demo post holds under three days: {l}");
+    assert_eq!(l["short_before_delivery"], true, "{l}");
+    // The warehouse is never marked: it is what delivers.
+    let (_, f) = get(&sup, t.url("/api/supplies/forecast")).await;
+    assert!(f.as_array().unwrap().iter().filter(|l| l["store_id"] == wh).all(|l| l["short_before_delivery"] == false));
+    let page = sup.get(t.url("/supplies")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("到货前断供") && page.contains(&in_three), "the stock page marks the line");
+
+    let now = bastion_core::time::now_ms();
+    let ours = || async {
+        sqlx::query("SELECT body FROM notify_outbox WHERE source = 'supplies' ORDER BY id")
+            .fetch_all(t.app.store.reader())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>("body"))
+            .filter(|b| b.starts_with("【防护物资断供预警】") && b.contains("G319") && b.contains("N95口罩"))
+            .collect::<Vec<_>>()
+    };
+    t.app.runout_clock(now).await.unwrap();
+    t.app.runout_clock(now + 60_000).await.unwrap();
+    let told = ours().await;
+    assert_eq!(told.len(), 1, "once: {told:?}");
+    assert!(told[0].contains(&format!("预计下次到货 {in_three}")) && told[0].contains("平均每 3 天一次"), "{told:?}");
+    let names: Vec<String> = sqlx::query("SELECT name FROM people")
+        .fetch_all(t.app.store.reader())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("name"))
+        .collect();
+    assert!(!names.iter().any(|n| told[0].contains(n.as_str())), "no person named: {told:?}");
+
+    // Enough for the gap: no longer marked, and nothing more is told.
+    let (s, v) = post_json(&sup, &t, "/api/supplies/movements", send(1000)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let l = line().await;
+    assert_eq!(l["short_before_delivery"], false, "{l}");
+    assert_eq!(
+        l["next_delivery_on"].as_str(),
+        Some(in_three.as_str()),
+        "a second delivery the same day is one delivery"
+    );
+    t.app.runout_clock(now + 120_000).await.unwrap();
+    assert_eq!(ours().await.len(), 1);
+}
+
 both_backends!(
     forecast_weighs_planned_and_observed_use,
     falling_below_the_minimum_alerts_the_bot_groups_once,
     requests_from_a_post_are_decided_once_and_sent_on_approval,
     receipts_import_from_a_spreadsheet_all_or_nothing,
+    a_post_that_runs_out_before_its_next_delivery_is_told_once,
 );

@@ -64,8 +64,7 @@ async fn rostered_without_kit_are_told_once_and_cleared_by_issuing(backend: Back
     let texts: Vec<String> = b.texts.lock().unwrap().iter().filter(|x| ours(x)).cloned().collect();
     for (post, day, shift, n) in &fresh {
         let said = format!("有 {n} 人尚未签领防护装备");
-        let told: Vec<&String> =
-            texts.iter().filter(|x| x.contains(&format!("{post} {day} {shift}"))).collect();
+        let told: Vec<&String> = texts.iter().filter(|x| x.contains(&format!("{post} {day} {shift}"))).collect();
         assert_eq!(told.len(), 1, "one message for {post} {day} {shift}: {texts:?}");
         assert!(told[0].contains(&said), "{post} {day} {shift} {n}: {texts:?}");
     }
@@ -141,6 +140,55 @@ async fn rostered_without_kit_are_told_once_and_cleared_by_issuing(backend: Back
     let (s, board) = get(&leader, board_url.clone()).await;
     assert_eq!(s, StatusCode::OK, "{board}");
     assert!(!board_marks(&board).is_empty(), "the board marks the person: {}", board["marks"]);
+    // And so does the duty roster: a version over the post's unit marks the person's cell that day.
+    // A version starts after the day it is made; one made earlier covers the shift's day: move
+    // this one back as if it had been.
+    let tomorrow = bastion_core::time::today().checked_add(jiff::Span::new().days(1)).unwrap().to_string();
+    let (s, made) = post_json(
+        &boss,
+        &t,
+        "/api/duty/rosters",
+        json!({"unit_id": board["post"]["unit_id"], "first_day": tomorrow, "days": 3, "seconds": 1}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let day = first["day"].as_str().unwrap();
+    sqlx::query("UPDATE duty_rosters SET first_day = $1, problem = REPLACE(problem, $2, $3) WHERE id = $4")
+        .bind(day)
+        .bind(format!("\"first_day\":\"{tomorrow}\""))
+        .bind(format!("\"first_day\":\"{day}\""))
+        .bind(made["id"].as_i64().unwrap())
+        .execute(t.app.store.reader())
+        .await
+        .unwrap();
+    let roster_url = |unit: &Value| t.url(&format!("/api/duty/rosters/{}?unit_id={unit}", made["id"]));
+    let roster_marked = |v: &Value| {
+        v["marks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["person_id"] == person_id && m["day"] == first["day"] && m["label"] == "未领装备")
+    };
+    let (_, view) = get(&boss, roster_url(&board["post"]["unit_id"])).await;
+    let mut shown = None;
+    for u in view["units"].as_array().unwrap() {
+        let (s, v) = get(&boss, roster_url(&u[0])).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if v["rows"].as_array().unwrap().iter().any(|r| r["person_id"] == person_id) {
+            shown = Some(u[0].clone());
+            assert!(roster_marked(&v), "the roster marks the person: {}", v["marks"]);
+        }
+    }
+    let shown = shown.unwrap_or_else(|| panic!("the person is a row of the roster: {view}"));
+    let page = boss
+        .get(t.url(&format!("/duty/rosters/{}?unit_id={shown}", made["id"])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-testid=\"roster-marks\"") && page.contains("flagged"), "the grid page marks the cell");
     let items: Vec<Value> = desk["kit"]
         .as_array()
         .unwrap()
@@ -167,6 +215,7 @@ async fn rostered_without_kit_are_told_once_and_cleared_by_issuing(backend: Back
     let (_, desk) = get(&sup, t.url(&format!("/api/supplies/posts/{}", first["store_id"]))).await;
     assert!(!marked(&desk), "and no longer marked at the desk");
     assert!(board_marks(&get(&leader, board_url).await.1).is_empty(), "nor on the board");
+    assert!(!roster_marked(&get(&boss, roster_url(&shown)).await.1), "nor on the roster");
 
     // The lead time: the supplies officer's; a bad value names the field; an officer may not.
     let (s, v) = post_json(&sup, &t, "/api/supplies/unprotected/lead", json!({"minutes": "一小时"})).await;

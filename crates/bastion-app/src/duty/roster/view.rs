@@ -76,6 +76,16 @@ pub struct GridRow {
     pub volunteer: bool,
 }
 
+/// Another feature's note on a cell of the grid: the person's real assignment that day (see
+/// [`crate::duty::BOARD_MARKS`]).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CellMark {
+    pub person_id: PersonId,
+    pub day: String,
+    pub feature: String,
+    pub label: String,
+}
+
 /// A version with what its page shows.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RosterView {
@@ -95,6 +105,9 @@ pub struct RosterView {
     /// Petitions: the people who volunteered (请战) and the volunteered days they work.
     pub volunteers: usize,
     pub volunteered_shifts: usize,
+    /// Other features' notes on the shown people's assignments from yesterday to tomorrow, the
+    /// days a note is about (a night shift begun yesterday is still running).
+    pub marks: Vec<CellMark>,
 }
 
 /// What another value of a cell would cost.
@@ -312,7 +325,9 @@ impl App {
         for row in &mut rows {
             row.volunteer = problem.staff_index(row.person_id).is_some_and(|e| volunteers.contains(&e));
         }
+        let marks = self.roster_marks(&rows, &days).await?;
         Ok(RosterView {
+            marks,
             roster,
             days,
             keys,
@@ -325,6 +340,37 @@ impl App {
             volunteers: volunteers.len(),
             volunteered_shifts,
         })
+    }
+
+    /// The notes of other features on the real assignments of the grid's people on the days
+    /// from yesterday to tomorrow that the version covers.
+    async fn roster_marks(&self, rows: &[GridRow], days: &[String]) -> AppResult<Vec<CellMark>> {
+        let today = bastion_core::time::today();
+        let near = |n: i64| today.checked_add(jiff::Span::new().days(n)).map(|d| d.to_string());
+        let (Ok(from), Ok(to)) = (near(-1), near(1)) else { return Ok(Vec::new()) };
+        let (Some(first), Some(last)) = (days.first(), days.last()) else { return Ok(Vec::new()) };
+        let (from, to) = (from.max(first.clone()), to.min(last.clone()));
+        if rows.is_empty() || from > to {
+            return Ok(Vec::new());
+        }
+        let shown: BTreeSet<PersonId> = rows.iter().map(|r| r.person_id).collect();
+        let assignments: Vec<_> = self
+            .store
+            .assignments_of_days(&from, &to)
+            .await?
+            .into_iter()
+            .filter(|a| shown.contains(&a.person_id))
+            .collect();
+        let of: HashMap<_, _> = assignments.iter().map(|a| (a.id, a)).collect();
+        Ok(self
+            .duty_marks(&assignments)
+            .await?
+            .into_iter()
+            .filter_map(|m| {
+                let a = of.get(&m.assignment_id)?;
+                Some(CellMark { person_id: a.person_id, day: a.day.clone(), feature: m.feature, label: m.label })
+            })
+            .collect())
     }
 
     /// Why a person works what they work on a day, and what each other value would cost.

@@ -108,6 +108,8 @@ pub struct GridCell {
     pub changed: bool,
     pub href: String,
     pub selected: bool,
+    /// Another feature's notes on the person's assignment that day (未领装备 …).
+    pub flagged: bool,
 }
 
 pub struct GridLine {
@@ -132,6 +134,8 @@ pub struct RosterPage {
     /// The grid's unit filter: (unit, name, selected).
     pub unit_choices: Vec<(i64, String, bool)>,
     pub gaps: Vec<String>,
+    /// Other features' notes on the people shown: `name 12-07 label`.
+    pub mark_lines: Vec<String>,
     pub can_write: bool,
     pub cell: Option<CellExplanation>,
     pub edit: CellInput,
@@ -205,12 +209,23 @@ async fn roster_page(
                 .zip(&view.days)
                 .map(|((c, changed), day)| {
                     let key = c.and_then(|k| view.keys.get(k));
+                    let notes: Vec<&str> = view
+                        .marks
+                        .iter()
+                        .filter(|m| m.person_id == r.person_id && &m.day == day)
+                        .map(|m| m.label.as_str())
+                        .collect();
+                    let mut title = key.map_or_else(
+                        || format!("{day} 休息"),
+                        |k| format!("{day} {} {} {}", k.post_name, k.shift, k.hours),
+                    );
+                    for n in &notes {
+                        title.push_str(&format!("（{n}）"));
+                    }
                     GridCell {
+                        flagged: !notes.is_empty(),
                         mark: key.map(|k| k.mark.clone()).unwrap_or_default(),
-                        title: key.map_or_else(
-                            || format!("{day} 休息"),
-                            |k| format!("{day} {} {} {}", k.post_name, k.shift, k.hours),
-                        ),
+                        title,
                         night: key.is_some_and(|k| k.night),
                         changed: *changed,
                         href: format!("/duty/rosters/{id}?unit_id={unit}&person_id={}&day={day}#cell", r.person_id.0),
@@ -218,6 +233,14 @@ async fn roster_page(
                     }
                 })
                 .collect(),
+        })
+        .collect();
+    let mark_lines = view
+        .marks
+        .iter()
+        .filter_map(|m| {
+            let who = view.rows.iter().find(|r| r.person_id == m.person_id)?;
+            Some(format!("{} {} {}", who.name, m.day.get(5..).unwrap_or(&m.day), m.label))
         })
         .collect();
     let gaps = view
@@ -252,6 +275,7 @@ async fn roster_page(
             lines,
             unit_choices,
             gaps,
+            mark_lines,
             can_write,
             cell,
             edit,

@@ -1,5 +1,5 @@
 //! Party organisation (党建) pages: the branch tree with members at the front and temporary
-//! branches, a branch (approve, close, work records), petitions written and signed on a phone
+//! branches, setting up branches and members (`setup`), a branch (approve, close, work records), petitions written and signed on a phone
 //! (`assets/party.js`), assault teams with their daily results, the membership pipeline, and
 //! one's own party record.
 
@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::party::{
     ApplicationInput, ApproveInput, BranchDetail, CandidateId, CloseInput, Compliance, MeetingInput, MemberRecord,
-    MyApplication, OfficerInput, OrgId, OrgRow, Overview, Petition, PipelineRow, RecordInput, ResultInput, StepInput,
-    TeamId, TeamInput, TeamView, TemporaryInput, Totals,
+    MyApplication, OfficerInput, OrgId, OrgInput, OrgRow, Overview, Petition, PipelineRow, RecordInput, ResultInput,
+    StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals,
 };
 use bastion_app::AppError;
 use bastion_core::party::{BranchAct, MeetingKind, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus};
@@ -20,6 +20,8 @@ use bastion_core::time::fmt_ms;
 use serde::Deserialize;
 
 use super::{error_page_in_shell, render_status, Shell};
+
+mod setup;
 use crate::i18n::Tr;
 use crate::routes::{get, post, Endpoint};
 use crate::session::PageCtx;
@@ -31,19 +33,19 @@ pub struct Choice {
 }
 
 /// The messages of a refused form (field errors, or the one message of another refusal).
-fn messages(e: &AppError) -> Vec<String> {
+pub(super) fn messages(e: &AppError) -> Vec<String> {
     match e {
         AppError::Invalid(list) => list.iter().map(|f| f.message.clone()).collect(),
         other => vec![crate::error::status_and_body(other).1.message],
     }
 }
 
-fn status_of(e: &AppError) -> StatusCode {
+pub(super) fn status_of(e: &AppError) -> StatusCode {
     crate::error::status_and_body(e).0
 }
 
 /// Errors that are the caller's (shown on the page with the form), or a fault (an error page).
-fn is_refusal(e: &AppError) -> bool {
+pub(super) fn is_refusal(e: &AppError) -> bool {
     matches!(e, AppError::Invalid(_) | AppError::Conflict(_) | AppError::Forbidden(_))
 }
 
@@ -63,18 +65,31 @@ pub struct OverviewPage {
     pub units: Vec<(i64, String)>,
     pub v: TemporaryInput,
     pub errors: Vec<String>,
+    /// Setting up a branch (or the committee, before there is one): the committee's role.
+    pub can_set_up: bool,
+    pub has_committee: bool,
+    pub org: OrgInput,
+    pub org_errors: Vec<String>,
+}
+
+/// The overview's two forms as last sent, with what refused them.
+#[derive(Default)]
+pub(super) struct OverviewForms {
+    pub v: TemporaryInput,
+    pub errors: Vec<String>,
+    pub org: OrgInput,
+    pub org_errors: Vec<String>,
 }
 
 pub async fn overview(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
-    overview_page(&state, &ctx, t, TemporaryInput::default(), vec![], StatusCode::OK).await
+    overview_page(&state, &ctx, t, OverviewForms::default(), StatusCode::OK).await
 }
 
-async fn overview_page(
+pub(super) async fn overview_page(
     state: &AppState,
     ctx: &bastion_app::Ctx,
     t: Tr,
-    v: TemporaryInput,
-    errors: Vec<String>,
+    forms: OverviewForms,
     status: StatusCode,
 ) -> Response {
     let ov = match state.app.party_overview(ctx).await {
@@ -82,7 +97,8 @@ async fn overview_page(
         Err(e) => return error_page_in_shell(state, ctx, t, e).await,
     };
     let can_propose = ctx.can(perm::PARTY_ORG_WRITE);
-    let (operations, units) = if can_propose {
+    let can_set_up = ctx.can(perm::PARTY_ORG_APPROVE);
+    let (operations, units) = if can_propose || can_set_up {
         let ops = match state.app.operations(ctx).await {
             Ok(o) => o,
             Err(AppError::Forbidden(_)) => match state.app.active_operation().await {
@@ -108,9 +124,26 @@ async fn overview_page(
     let by = |k: OrgKind| ov.orgs.iter().filter(|r| r.org.kind == k).cloned().collect::<Vec<_>>();
     let (committee, branches, temporary) = (by(OrgKind::Committee), by(OrgKind::Branch), by(OrgKind::Temporary));
     let shell = Shell::new(state, ctx, t, "/party", t.s("party.menu_overview")).await;
+    let OverviewForms { v, errors, org, org_errors } = forms;
+    let has_committee = !committee.is_empty();
     render_status(
         status,
-        &OverviewPage { shell, committee, branches, temporary, ov, can_propose, operations, units, v, errors },
+        &OverviewPage {
+            shell,
+            committee,
+            branches,
+            temporary,
+            ov,
+            can_propose,
+            operations,
+            units,
+            v,
+            errors,
+            can_set_up,
+            has_committee,
+            org,
+            org_errors,
+        },
     )
 }
 
@@ -121,7 +154,10 @@ pub async fn propose(
 ) -> Response {
     match state.app.propose_temporary(&ctx, &v).await {
         Ok(id) => Redirect::to(&format!("/party/branches/{}", id.0)).into_response(),
-        Err(e) if is_refusal(&e) => overview_page(&state, &ctx, t, v, messages(&e), status_of(&e)).await,
+        Err(e) if is_refusal(&e) => {
+            let forms = OverviewForms { v, errors: messages(&e), ..Default::default() };
+            overview_page(&state, &ctx, t, forms, status_of(&e)).await
+        }
         Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
     }
 }
@@ -162,6 +198,9 @@ pub struct BranchPage {
     /// Full members who may be appointed: (person id, name).
     pub eligible: Vec<(i64, String)>,
     pub can_appoint: bool,
+    /// Registering members here and transferring them in: a regular branch, open, its writers.
+    pub can_register: bool,
+    pub member_kinds: Vec<Choice>,
     pub today: String,
     pub errors: Vec<String>,
     pub closed_at: String,
@@ -207,6 +246,9 @@ async fn branch_page(
         && d.org.kind != OrgKind::Committee
         && ctx.can(perm::PARTY_ORG_WRITE)
         && (!temporary || ctx.can(perm::PARTY_ORG_APPROVE));
+    let can_register =
+        d.org.kind == OrgKind::Branch && d.org.status == OrgStatus::Active && ctx.can(perm::PARTY_ORG_WRITE);
+    let member_kinds = MemberKind::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
     let shell = Shell::new(state, ctx, t, "/party", &d.org.name).await;
     let today = bastion_core::time::today().to_string();
     render_status(
@@ -223,6 +265,8 @@ async fn branch_page(
             meeting_kinds,
             eligible,
             can_appoint,
+            can_register,
+            member_kinds,
             today,
             errors,
             closed_at,
@@ -234,7 +278,7 @@ pub async fn branch(State(state): State<AppState>, PageCtx(ctx, t): PageCtx, Pat
     branch_page(&state, &ctx, t, id, vec![], StatusCode::OK).await
 }
 
-async fn after_branch_write<T>(
+pub(super) async fn after_branch_write<T>(
     state: AppState,
     ctx: bastion_app::Ctx,
     t: Tr,
@@ -644,6 +688,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         get("/party", overview).perm(perm::PARTY_ORG_READ).menu(70, "party.menu_overview", "☭"),
         get("/party/compliance", compliance).perm(perm::PARTY_ORG_READ).menu(75, "party.menu_compliance", "✓"),
         post("/party/temporary", propose).perm(perm::PARTY_ORG_WRITE),
+        post("/party/orgs", setup::create_org).perm(perm::PARTY_ORG_APPROVE),
+        post("/party/branches/{id}/members", setup::register_member)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/branches/14/members"),
+        post("/party/branches/{id}/transfers", setup::transfer_member)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/branches/14/transfers"),
         get("/party/branches/{id}", branch).perm(perm::PARTY_ORG_READ).probe("/party/branches/14"),
         post("/party/branches/{id}/approve", approve).perm(perm::PARTY_ORG_APPROVE).probe("/party/branches/14/approve"),
         post("/party/branches/{id}/close", close).perm(perm::PARTY_ORG_WRITE).probe("/party/branches/14/close"),

@@ -1,0 +1,47 @@
+//! Setting the organisation up from its pages: a branch (or the committee) from the overview, a
+//! member registered in a branch or transferred into it from the branch's page.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use bastion_app::party::{MemberInput, OrgId, OrgInput, TransferInput};
+
+use super::{after_branch_write, is_refusal, messages, overview_page, status_of, OverviewForms};
+use crate::pages::error_page_in_shell;
+use crate::session::PageCtx;
+use crate::AppState;
+
+pub async fn create_org(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Form(org): Form<OrgInput>,
+) -> Response {
+    match state.app.create_party_org(&ctx, &org).await {
+        Ok(id) => Redirect::to(&format!("/party/branches/{}", id.0)).into_response(),
+        Err(e) if is_refusal(&e) => {
+            let forms = OverviewForms { org, org_errors: messages(&e), ..Default::default() };
+            overview_page(&state, &ctx, t, forms, status_of(&e)).await
+        }
+        Err(e) => error_page_in_shell(&state, &ctx, t, e).await,
+    }
+}
+
+pub async fn register_member(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<MemberInput>,
+) -> Response {
+    let r = state.app.register_member(&ctx, OrgId(id), &v).await;
+    after_branch_write(state, ctx, t, id, r).await
+}
+
+pub async fn transfer_member(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<TransferInput>,
+) -> Response {
+    let r = state.app.transfer_member(&ctx, OrgId(id), &v).await;
+    after_branch_write(state, ctx, t, id, r).await
+}
