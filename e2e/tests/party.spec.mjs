@@ -2,7 +2,8 @@
 // ticks two missions and signs it with a drawn stroke; a blank signature is refused first. The
 // committee (指挥长) then sees the petition with its signature image. The same officer, not a party
 // member, applies to join from their own page (入党申请书) and sees their stage and next step; the branch
-// secretary finds them in the pipeline with the talk due within a month.
+// secretary finds them in the pipeline with the talk due within a month. The committee sets up a
+// branch under a document number, and its secretary transfers a member into it on a phone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, screenshot, withPage } from '../lib/browser.mjs';
@@ -105,6 +106,43 @@ describe(`party [${backendName()}]`, { timeout: 300_000 }, () => {
       await page.goto(`${server.url}/party/pipeline`);
       const card = page.locator('article.duty-card').filter({ hasText: name }).filter({ hasText: '入党申请人' });
       await card.first().waitFor();
+    });
+  });
+  test(`the committee sets up a branch and its secretary transfers a member in on a phone (${backendName()})`, async () => {
+    const branch = '城关派出所第三党支部';
+    let href = '';
+    await withPage(browser, 'party-set-up-branch', DESKTOP, async (page) => {
+      await logIn(page, server.url, 'commander');
+      await page.goto(`${server.url}/party`);
+      const form = page.getByTestId('set-up-form');
+      await form.scrollIntoViewIfNeeded();
+      await form.getByLabel('组织名称').fill(branch);
+      await page.locator('#so-unit').selectOption({ label: '城关派出所' });
+      // A document number without its number is refused naming the rule; nothing is set up.
+      await form.getByLabel('批准文号').fill('青公党文件');
+      await form.getByRole('button', { name: '设立' }).click();
+      await page.getByRole('alert').getByText(/须写明发文字号/).waitFor();
+      await page.getByTestId('set-up-form').getByLabel('批准文号').fill('青公党〔2026〕21号');
+      await page.getByTestId('set-up-form').getByRole('button', { name: '设立' }).click();
+      await page.getByRole('heading', { name: branch }).waitFor();
+      href = new URL(page.url()).pathname;
+    });
+    await withPage(browser, 'party-transfer-phone', SMALL, async (page) => {
+      await logIn(page, server.url, 'secretary');
+      // A member of 城关派出所党支部, by police number, from that branch's page.
+      await page.goto(`${server.url}/party/branches/14`);
+      const first = page.locator('tr[data-testid^="member-"]').first();
+      const policeNo = (await first.locator('td').nth(1).innerText()).trim();
+      await page.goto(`${server.url}${href}`);
+      const form = page.getByTestId('transfer-form');
+      await form.scrollIntoViewIfNeeded();
+      await form.getByLabel('警号').fill(policeNo);
+      await form.getByLabel('转接原因').fill('按卡点值守编组调整支部');
+      await form.getByRole('button', { name: '组织关系转入本支部' }).click();
+      await page.locator('tr[data-testid^="member-"]').filter({ hasText: policeNo }).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
+      await screenshot(page, `party-transfer-360-${backendName()}`);
     });
   });
 });
