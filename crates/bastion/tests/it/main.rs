@@ -35,4 +35,5 @@ mod supplies_races;
 mod supplies_replenish;
 mod supplies_unprotected;
 mod transfer;
+mod truth; // the figures equal the input
 mod upgrade; // a database from a newer version

@@ -14,15 +14,15 @@ use serde_json::{json, Value};
 
 use super::checkpoint::{body, checkpoint_named, uuid};
 
-fn today() -> String {
+pub(super) fn today() -> String {
     bastion_core::time::today().to_string()
 }
 
-fn section<'a>(r: &'a Value, feature: &str) -> &'a Value {
+pub(super) fn section<'a>(r: &'a Value, feature: &str) -> &'a Value {
     r["sections"].as_array().unwrap().iter().find(|s| s["feature"] == feature).unwrap()
 }
 
-fn figure(r: &Value, feature: &str, label: &str) -> String {
+pub(super) fn figure(r: &Value, feature: &str, label: &str) -> String {
     section(r, feature)["section"]["figures"]
         .as_array()
         .unwrap_or_else(|| panic!("no figures in {feature}: {r}"))
@@ -34,7 +34,7 @@ fn figure(r: &Value, feature: &str, label: &str) -> String {
         .to_string()
 }
 
-fn dash_figure(d: &Value, feature: &str, label: &str) -> String {
+pub(super) fn dash_figure(d: &Value, feature: &str, label: &str) -> String {
     d.as_array().unwrap().iter().find(|s| s["feature"] == feature).unwrap()["figures"]
         .as_array()
         .unwrap()
@@ -46,7 +46,7 @@ fn dash_figure(d: &Value, feature: &str, label: &str) -> String {
         .to_string()
 }
 
-fn num(v: &str) -> i64 {
+pub(super) fn num(v: &str) -> i64 {
     v.replace(',', "").parse().unwrap()
 }
 
@@ -72,7 +72,7 @@ async fn bot() -> (String, Arc<Mutex<Vec<String>>>) {
     (base, seen)
 }
 
-async fn register(t: &TestApp, gate: &reqwest::Client, cp: i64, fever: bool) {
+pub(super) async fn register(t: &TestApp, gate: &reqwest::Client, cp: i64, fever: bool) {
     let mut b = body(cp, &uuid());
     if fever {
         b["temp"] = json!("38.3");
