@@ -90,7 +90,7 @@ pub async fn dashboard(
 }
 
 /// Server-sent events: `sections` with the rendered sections whenever a figure changes (checked
-/// every 2 seconds), and a keep-alive. The viewer's permissions are those of the request.
+/// every second, so the wall shows a write within two), and a keep-alive. The viewer's permissions are those of the request.
 pub async fn live(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Response {
     let first = match state.app.dashboard(&ctx).await {
         Ok(s) => s,
@@ -100,7 +100,7 @@ pub async fn live(State(state): State<AppState>, PageCtx(ctx, t): PageCtx) -> Re
     super::live_feed(Duration::from_secs(10), move |tx| async move {
         let mut last = first;
         loop {
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
             let Ok(now) = app.dashboard(&ctx).await else { continue };
             if now == last {
                 continue;
