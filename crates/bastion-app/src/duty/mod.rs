@@ -200,7 +200,30 @@ pub struct Board {
     pub shifts: Vec<ShiftBoard>,
     /// What other features note of the people on the board (see [`BOARD_MARKS`]).
     pub marks: Vec<BoardMark>,
+    /// What other features say of the post itself (see [`POST_TAGS`]).
+    pub tags: Vec<PostTag>,
 }
+
+/// Another feature's tag on a post (党员先锋岗 …), shown on its board.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PostTag {
+    pub post_id: PostId,
+    pub feature: String,
+    pub label: String,
+    /// Who or what, in words (the branch; the member and the area they answer for).
+    pub detail: String,
+}
+
+type TagsFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<Vec<PostTag>>> + Send + 'a>>;
+
+/// A feature's tags on posts: what it says of each of the posts given (nothing for the others).
+pub struct PostTagSource {
+    pub feature: &'static str,
+    pub tags: for<'a> fn(&'a App, &'a [PostId]) -> TagsFuture<'a>,
+}
+
+/// Every feature's tags on posts, in this order.
+pub const POST_TAGS: &[PostTagSource] = &[crate::party::POST_TAGS];
 
 /// Another feature's note on one person of a post's shift, shown beside them on the post's board
 /// and on their cell of the roster grid.
@@ -314,7 +337,11 @@ impl App {
             })
             .collect();
         let marks = self.duty_marks(&all).await?;
-        Ok(Board { post, day, shifts, marks })
+        let mut tags = Vec::new();
+        for source in POST_TAGS {
+            tags.extend((source.tags)(self, &[id]).await?);
+        }
+        Ok(Board { post, day, shifts, marks, tags })
     }
 
     /// Every feature's notes on these assignments (see [`BOARD_MARKS`]).

@@ -6,9 +6,11 @@
 use std::collections::HashMap;
 
 use bastion_core::org::PoliticalStatus;
-use bastion_core::party::{MeetingKind, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Period, Stage, Step};
+use bastion_core::party::{
+    MeetingKind, MeetingMode, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Period, Stage, Step,
+};
 use bastion_store::org::{PersonId, UnitId};
-use bastion_store::party::{NewOrg, NewPetition, NewResult, NewStep, NewTeam, OrgId, PetitionId, Totals};
+use bastion_store::party::{NewMeeting, NewOrg, NewPetition, NewResult, NewStep, NewTeam, OrgId, PetitionId, Totals};
 
 use crate::{App, AppError, AppResult};
 
@@ -166,15 +168,34 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
     let month = bastion_core::party::period_start(Period::Month, today).to_string();
     let quarter = bastion_core::party::period_start(Period::Quarter, today).to_string();
     for (i, (b, (_, codes))) in branches.iter().zip(BRANCHES).enumerate() {
-        store
-            .insert_meeting(&mut tx, *b, MeetingKind::ThemeDay, &month, "主题党日：重温入党誓词，支部建在一线", "demo")
-            .await?;
+        // The theme day held online too, for the members at the checkpoints.
+        let theme = NewMeeting {
+            org: *b,
+            kind: MeetingKind::ThemeDay,
+            on_date: &month,
+            topic: "主题党日：重温入党誓词，支部建在一线",
+            mode: MeetingMode::Both,
+            place: "所部会议室",
+            link: "https://meeting.qinglan.example/party",
+            agenda: "一、重温入党誓词；二、学习疫情防控工作要求；三、各卡点党员交流值守体会。",
+            by: "demo",
+        };
+        store.insert_meeting(&mut tx, &theme).await?;
         if i % 3 == 0 {
             continue;
         }
-        let m = store
-            .insert_meeting(&mut tx, *b, MeetingKind::General, &quarter, "支部党员大会：部署疫情防控任务", "demo")
-            .await?;
+        let general = NewMeeting {
+            org: *b,
+            kind: MeetingKind::General,
+            on_date: &quarter,
+            topic: "支部党员大会：部署疫情防控任务",
+            mode: MeetingMode::Offline,
+            place: "所部会议室",
+            link: "",
+            agenda: "",
+            by: "demo",
+        };
+        let m = store.insert_meeting(&mut tx, &general).await?;
         let full: Vec<PersonId> = people
             .iter()
             .filter(|p| codes.contains(&p.unit) && p.status == PoliticalStatus::Member)

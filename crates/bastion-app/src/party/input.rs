@@ -1,7 +1,7 @@
 //! What the party's forms and API send: the inputs of the use cases, kept as typed text and
 //! parsed by the use cases (errors name the field and the rule).
 
-use bastion_core::party::{BranchAct, MeetingKind, Mission, OfficerRole, Step};
+use bastion_core::party::{BranchAct, MeetingKind, MeetingMode, Mission, OfficerRole, Step};
 use serde::{Deserialize, Serialize};
 
 /// Propose a temporary branch (临时党支部) at a post of an operation.
@@ -83,6 +83,33 @@ pub struct MeetingInput {
     #[schemars(extend("format" = "date"))]
     pub on_date: String,
     pub topic: String,
+    /// `offline` (the default), `online` or `both` (现场 / 线上 / 线上线下结合).
+    #[schemars(with = "Option<MeetingMode>")]
+    pub mode: String,
+    /// Where, when held on site.
+    pub place: String,
+    /// The video-meeting link (`http(s)://…`), when held online.
+    pub link: String,
+    /// The agenda (议程), up to 2,000 characters.
+    pub agenda: String,
+}
+
+/// The minutes (会议记录) of a meeting held.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(extend("required" = ["minutes"]))]
+pub struct MinutesInput {
+    pub minutes: String,
+}
+
+/// A member excused from a meeting (请假), by police number, with the reason.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(extend("required" = ["police_no", "reason"]))]
+pub struct AbsenceInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    pub police_no: String,
+    pub reason: String,
 }
 
 /// A branch work record: study, meeting; admission, discipline, dues and elections are refused in
@@ -253,4 +280,25 @@ pub struct TransferInput {
     #[serde(deserialize_with = "bastion_core::input::flex")]
     pub police_no: String,
     pub reason: String,
+}
+
+/// Mark a post (or take the mark off): the branch's vanguard post, or a member's responsibility
+/// area at it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["post_id", "kind"]))]
+pub struct PostMarkInput {
+    /// A duty post.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "i64")]
+    pub post_id: String,
+    /// `vanguard` (党员先锋岗) or `area` (党员责任区).
+    #[schemars(with = "bastion_core::party::PostMarkKind")]
+    pub kind: String,
+    /// The member answering for the area (an area only), by police number.
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    pub police_no: String,
+    /// What the area covers (an area only), e.g. 幸福里小区 1–6 栋.
+    pub area: String,
 }

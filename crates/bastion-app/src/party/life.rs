@@ -1,9 +1,10 @@
-//! Organisational life (三会一课): meetings held or scheduled, check-in on the day.
+//! Organisational life (三会一课): meetings held or scheduled (on site, online or both), their
+//! minutes, check-in on the day and members excused with a reason.
 
 use std::collections::HashMap;
 
-use bastion_core::error::text;
-use bastion_core::party::{self as rules, MeetingKind, OrgKind, OrgStatus};
+use bastion_core::error::{non_empty, text};
+use bastion_core::party::{self as rules, MeetingKind, MeetingMode, OrgKind, OrgStatus};
 use bastion_core::permission::perm;
 use bastion_core::FieldError;
 
@@ -86,13 +87,23 @@ impl App {
         Ok(Compliance { kinds, rows })
     }
 
-    /// Schedule or record a meeting of organisational life (within a year back, 60 days ahead).
+    /// Schedule or record a meeting of organisational life (within a year back, 60 days ahead): on
+    /// site with its place, online with its video-meeting link, or both; with its agenda.
     pub async fn hold_meeting(&self, ctx: &Ctx, id: OrgId, input: &MeetingInput) -> AppResult<i64> {
         ctx.scope(perm::PARTY_ORG_WRITE)?;
         let mut e = Vec::new();
         let kind = MeetingKind::parse(&input.kind).map_err(|x| e.push(x)).ok();
         let on = bastion_core::time::parse_date("会议日期", &input.on_date).map_err(|x| e.push(x)).ok();
         let topic = text("会议主题", &input.topic, 2, 200).map_err(|x| e.push(x)).ok();
+        let mode = match non_empty(&input.mode) {
+            None => Some(MeetingMode::Offline),
+            Some(m) => MeetingMode::parse(m).map_err(|x| e.push(x)).ok(),
+        };
+        let venue = mode.and_then(|m| rules::meeting_venue(m, &input.place, &input.link).map_err(|x| e.extend(x)).ok());
+        let agenda = input.agenda.trim();
+        if agenda.chars().count() > 2000 {
+            e.push(FieldError::new("会议议程", "会议议程不能超过 2000 字"));
+        }
         let today = bastion_core::time::today();
         if let Some(d) = on {
             let back = today.checked_sub(jiff::Span::new().days(365)).unwrap_or(today);
@@ -101,20 +112,97 @@ impl App {
                 e.push(FieldError::new("会议日期", "会议日期须在一年前到 60 天后之间"));
             }
         }
-        let (Some(kind), Some(on), Some(topic)) = (kind, on, topic) else { return Err(AppError::Invalid(e)) };
-        if !e.is_empty() {
+        let (Some(kind), Some(on), Some(topic), Some(mode), Some((place, link)), true) =
+            (kind, on, topic, mode, venue, e.is_empty())
+        else {
             return Err(AppError::Invalid(e));
-        }
+        };
         let org = self.org_in_scope(ctx, perm::PARTY_ORG_WRITE, id).await?;
         if org.status != OrgStatus::Active || org.kind == OrgKind::Committee {
             return Err(AppError::Conflict(format!("“{}”不是运行中的支部，不能召开组织生活会议", org.name)));
         }
+        let day = on.to_string();
+        let new = bastion_store::party::NewMeeting {
+            org: id,
+            kind,
+            on_date: &day,
+            topic: &topic,
+            mode,
+            place: &place,
+            link: &link,
+            agenda,
+            by: &ctx.username,
+        };
         let mut tx = self.store.begin().await?;
-        let mid = self.store.insert_meeting(&mut tx, id, kind, &on.to_string(), &topic, &ctx.username).await?;
-        self.audit(&mut tx, ctx, "party", "召开组织生活会议", &format!("party_meeting:{mid} {}", org.name), kind.zh())
+        let mid = self.store.insert_meeting(&mut tx, &new).await?;
+        let detail = format!("{}；{}", kind.zh(), mode.zh());
+        self.audit(&mut tx, ctx, "party", "召开组织生活会议", &format!("party_meeting:{mid} {}", org.name), &detail)
             .await?;
         bastion_store::commit(tx).await?;
         Ok(mid)
+    }
+
+    /// A meeting of an organisation the caller writes for.
+    async fn meeting_to_write(&self, ctx: &Ctx, meeting: i64) -> AppResult<(Meeting, Org)> {
+        let m = self.store.meeting(meeting).await.map_err(|_| AppError::NotFound("会议不存在".into()))?;
+        let org = self.org_in_scope(ctx, perm::PARTY_ORG_WRITE, m.org_id).await?;
+        Ok((m, org))
+    }
+
+    /// Write the minutes of a meeting held (today or before).
+    pub async fn record_minutes(&self, ctx: &Ctx, meeting: i64, input: &MinutesInput) -> AppResult<Meeting> {
+        let minutes = text("会议记录", &input.minutes, 2, 5000).map_err(AppError::invalid)?;
+        let (m, org) = self.meeting_to_write(ctx, meeting).await?;
+        if m.on_date > bastion_core::time::today().to_string() {
+            return Err(AppError::Conflict(format!("会议定于 {} 召开，尚未召开，不能填写会议记录", m.on_date)));
+        }
+        let mut tx = self.store.begin().await?;
+        self.store.set_minutes(&mut tx, meeting, &minutes).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "party",
+            "填写会议记录",
+            &format!("party_meeting:{meeting} {}", org.name),
+            m.kind.zh(),
+        )
+        .await?;
+        bastion_store::commit(tx).await?;
+        Ok(self.store.meeting(meeting).await?)
+    }
+
+    /// Excuse a member from a meeting (请假) with the reason: one the meeting expects, not already
+    /// checked in.
+    pub async fn excuse_absence(&self, ctx: &Ctx, meeting: i64, input: &AbsenceInput) -> AppResult<Meeting> {
+        let mut e = Vec::new();
+        let no = text("警号", &input.police_no, 1, 20).map_err(|x| e.push(x)).ok();
+        let reason = text("缺席原因", &input.reason, 2, 100).map_err(|x| e.push(x)).ok();
+        let (Some(no), Some(reason), true) = (no, reason, e.is_empty()) else { return Err(AppError::Invalid(e)) };
+        let (_, org) = self.meeting_to_write(ctx, meeting).await?;
+        let expected = self.expected_members(&org).await?;
+        let Some(member) = expected.iter().find(|x| x.police_no == no) else {
+            return Err(AppError::invalid(FieldError::new("警号", format!("警号“{no}”不是“{}”的党员", org.name))));
+        };
+        if self.store.checked_in(meeting, member.person_id).await? {
+            return Err(AppError::Conflict(format!("{} 已签到，不能登记缺席", member.name)));
+        }
+        let mut tx = self.store.begin().await?;
+        if !self.store.insert_absence(&mut tx, meeting, member.person_id, &reason, &ctx.username).await? {
+            return Err(AppError::Conflict(format!("{} 已登记缺席", member.name)));
+        }
+        let target = format!("party_meeting:{meeting} {}", org.name);
+        self.audit(&mut tx, ctx, "party", "登记会议缺席", &target, &format!("{}：{reason}", member.name)).await?;
+        bastion_store::commit(tx).await?;
+        Ok(self.store.meeting(meeting).await?)
+    }
+
+    /// Who a meeting of this organisation expects: its members, or its seconded members.
+    pub(super) async fn expected_members(&self, org: &Org) -> AppResult<Vec<Member>> {
+        Ok(if org.kind == OrgKind::Temporary {
+            self.store.seconded_members(org.id).await?
+        } else {
+            self.store.branch_members(org.id).await?
+        })
     }
 
     /// Check oneself in to a meeting of a branch one belongs to, on the day.
@@ -123,11 +211,7 @@ impl App {
         let Some(person) = ctx.person_id else {
             return Err(AppError::invalid(FieldError::new("人员", "您的账号未关联人员档案，不能签到")));
         };
-        let find = || async {
-            let all = self.store.meetings(None, None).await?;
-            AppResult::Ok(all.into_iter().find(|m| m.id == meeting))
-        };
-        let m = find().await?.ok_or_else(|| AppError::NotFound("会议不存在".into()))?;
+        let m = self.store.meeting(meeting).await.map_err(|_| AppError::NotFound("会议不存在".into()))?;
         let today = bastion_core::time::today().to_string();
         if m.on_date != today {
             return Err(AppError::Conflict(format!(
@@ -153,6 +237,6 @@ impl App {
         self.audit(&mut tx, ctx, "party", "会议签到", &format!("party_meeting:{meeting} {}", org.name), m.kind.zh())
             .await?;
         bastion_store::commit(tx).await?;
-        find().await?.ok_or_else(|| AppError::NotFound("会议不存在".into()))
+        Ok(self.store.meeting(meeting).await?)
     }
 }

@@ -13,8 +13,8 @@ use bastion_core::error::non_empty;
 use bastion_core::FieldError;
 /// The read models and ids the web layer shows.
 pub use bastion_store::party::{
-    BranchRecord, Candidate, CandidateId, DayTotals, Meeting, Member, Officer, Org, OrgId, Petition, PetitionId,
-    StepRecord, Team, TeamId, TeamMember, Totals,
+    Absence, BranchRecord, Candidate, CandidateId, DayTotals, Meeting, Member, Officer, Org, OrgId, Petition,
+    PetitionId, PostMark, StepRecord, Team, TeamId, TeamMember, Totals,
 };
 
 mod application;
@@ -25,7 +25,9 @@ pub use input::*;
 mod life;
 mod orgs;
 mod pipeline;
+mod posts;
 use pipeline::*;
+pub(crate) use posts::POST_TAGS;
 mod record;
 mod setup;
 mod teams;

@@ -73,11 +73,7 @@ impl App {
 
     pub async fn party_branch(&self, ctx: &Ctx, id: OrgId) -> AppResult<BranchDetail> {
         let org = self.org_in_scope(ctx, perm::PARTY_ORG_READ, id).await?;
-        let members = if org.kind == OrgKind::Temporary {
-            self.store.seconded_members(id).await?
-        } else {
-            self.store.branch_members(id).await?
-        };
+        let members = self.expected_members(&org).await?;
         let records = self.store.branch_records(id).await?;
         let officers = self.store.officers(id).await?;
         let today = bastion_core::time::today().to_string();
@@ -87,17 +83,17 @@ impl App {
             0
         };
         let full = members.iter().filter(|m| m.kind == MemberKind::Full).count() as i64;
-        let meetings = self
-            .store
-            .meetings(Some(id), None)
-            .await?
-            .into_iter()
-            .map(|m| MeetingView {
-                expected: members.len() as i64,
+        let expected = members.len() as i64;
+        let mut meetings = Vec::new();
+        for m in self.store.meetings(Some(id), None).await? {
+            meetings.push(MeetingView {
+                expected,
+                attendance_rate: (expected > 0).then(|| (m.present as f64 * 1000.0 / expected as f64).round() / 10.0),
+                absences: if m.excused > 0 { self.store.absences(m.id).await? } else { Vec::new() },
                 quorum: rules::quorum(m.kind, full, m.present_full).err().filter(|_| m.on_date <= today),
                 meeting: m,
-            })
-            .collect();
+            });
+        }
         let life = if org.kind == OrgKind::Branch {
             let last = self.store.last_meetings(id, &today).await?;
             let periods = super::life::periods(bastion_core::time::today());
@@ -107,7 +103,9 @@ impl App {
             Vec::new()
         };
         let restrictions = (org.kind == OrgKind::Temporary).then(|| rules::TEMPORARY_RULE.to_string());
+        let post_marks = self.branch_post_marks(id).await?;
         Ok(BranchDetail {
+            post_marks,
             committee_rule: rules::committee_rule(full).to_string(),
             org,
             officers,

@@ -13,6 +13,10 @@ use super::*;
 pub struct MeetingView {
     pub meeting: Meeting,
     pub expected: i64,
+    /// Checked in of those expected, in per cent to one decimal; none when nobody is expected.
+    pub attendance_rate: Option<f64>,
+    /// Members excused, with the reason.
+    pub absences: Vec<Absence>,
     /// Why a general meeting's decisions do not stand (fewer than half the full members).
     pub quorum: Option<String>,
 }
@@ -60,6 +64,8 @@ pub struct BranchDetail {
     pub committee_rule: String,
     /// The acts refused here and why (temporary branches).
     pub restrictions: Option<String>,
+    /// The branch's vanguard posts and its members' responsibility areas.
+    pub post_marks: Vec<PostMark>,
 }
 
 /// A candidate with what the rules say about the next steps.

@@ -85,6 +85,45 @@ labelled_enum!(
     Life = ("life", "组织生活会", "Organisational life meeting"),
 });
 
+labelled_enum!(
+    /// 党员先锋岗 / 党员责任区: how the party marks a post.
+    PostMarkKind, "标识类型", {
+    Vanguard = ("vanguard", "党员先锋岗", "Party vanguard post"),
+    Area = ("area", "党员责任区", "Party member's responsibility area"),
+});
+
+labelled_enum!(
+    /// 召开方式: organisational life may be held online (a video meeting) as well as on site.
+    MeetingMode, "召开方式", {
+    Offline = ("offline", "现场", "On site"),
+    Online = ("online", "线上", "Online"),
+    Both = ("both", "线上线下结合", "On site and online"),
+});
+
+/// Where and how a meeting is held: the place (if given) when on site, an `http(s)://` video-meeting
+/// link when online, both when both. Returns (place, link), each empty when the mode does not use it.
+pub fn meeting_venue(mode: MeetingMode, place: &str, link: &str) -> Result<(String, String), Vec<FieldError>> {
+    let mut e = Vec::new();
+    let (place, link) = (place.trim(), link.trim());
+    let wants_place = matches!(mode, MeetingMode::Offline | MeetingMode::Both);
+    let wants_link = matches!(mode, MeetingMode::Online | MeetingMode::Both);
+    if place.chars().count() > 100 {
+        e.push(FieldError::new("会议地点", "会议地点不能超过 100 字"));
+    }
+    if wants_link && link.is_empty() {
+        e.push(FieldError::new("会议链接", format!("“{}”召开的会议须填写视频会议链接", mode.zh())));
+    } else if !(link.is_empty() || link.starts_with("http://") || link.starts_with("https://")) {
+        e.push(FieldError::new("会议链接", "会议链接须为以 http:// 或 https:// 开头的网址"));
+    } else if link.len() > 300 || link.chars().any(char::is_whitespace) {
+        e.push(FieldError::new("会议链接", "会议链接须为不含空格、不超过 300 个字符的网址"));
+    }
+    if !e.is_empty() {
+        return Err(e);
+    }
+    let keep = |want: bool, v: &str| if want { v.to_string() } else { String::new() };
+    Ok((keep(wants_place, place), keep(wants_link, link)))
+}
+
 /// How often a kind of meeting is due (§6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
@@ -234,5 +273,23 @@ mod tests {
         assert!(check_term(OrgKind::Branch, d(2019, 6, 28), None).is_err());
         assert!(check_term(OrgKind::Temporary, d(2020, 1, 26), None).is_ok());
         assert!(check_term(OrgKind::Temporary, d(2020, 1, 26), Some(d(2020, 1, 1))).is_err());
+    }
+
+    #[test]
+    fn a_meeting_names_where_it_is_held() {
+        use super::{meeting_venue, MeetingMode};
+        let fields = |r: Result<(String, String), Vec<crate::FieldError>>| {
+            r.unwrap_err().iter().map(|f| f.field.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(meeting_venue(MeetingMode::Offline, "", ""), Ok((String::new(), String::new())));
+        assert_eq!(fields(meeting_venue(MeetingMode::Offline, &"室".repeat(101), "")), ["会议地点"]);
+        assert_eq!(fields(meeting_venue(MeetingMode::Online, "会议室", "")), ["会议链接"]);
+        assert_eq!(fields(meeting_venue(MeetingMode::Both, "", "meeting.example/1")), ["会议链接"]);
+        assert_eq!(fields(meeting_venue(MeetingMode::Online, "", "https://a b")), ["会议链接"]);
+        // What the mode does not use is dropped.
+        let got = meeting_venue(MeetingMode::Online, "三楼会议室", "https://meeting.example/room/7").unwrap();
+        assert_eq!(got, (String::new(), "https://meeting.example/room/7".to_string()));
+        let got = meeting_venue(MeetingMode::Both, "三楼会议室", "https://meeting.example/room/7").unwrap();
+        assert_eq!(got.0, "三楼会议室");
     }
 }

@@ -3,7 +3,10 @@
 //! their mission results. Nothing here is deleted: a temporary branch is closed, not removed.
 
 use bastion_core::org::PoliticalStatus;
-use bastion_core::party::{BranchAct, MeetingKind, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, Stage, Step};
+use bastion_core::party::{
+    BranchAct, MeetingKind, MeetingMode, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, PostMarkKind, Stage,
+    Step,
+};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -13,6 +16,8 @@ use crate::org::{PersonId, UnitId};
 
 mod life;
 mod pipeline;
+mod posts;
+pub use posts::{NewPostMark, PostMark};
 mod teams;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -171,9 +176,40 @@ pub struct Meeting {
     pub kind: MeetingKind,
     pub on_date: String,
     pub topic: String,
+    pub mode: MeetingMode,
+    /// Where, when held on site; the video-meeting link, when online (each empty otherwise).
+    pub place: String,
+    pub link: String,
+    pub agenda: String,
+    pub minutes: String,
     /// People checked in, and of them full members (for the quorum).
     pub present: i64,
     pub present_full: i64,
+    /// Members excused, with a reason, who have not checked in.
+    pub excused: i64,
+}
+
+/// A meeting to schedule or record.
+pub struct NewMeeting<'a> {
+    pub org: OrgId,
+    pub kind: MeetingKind,
+    pub on_date: &'a str,
+    pub topic: &'a str,
+    pub mode: MeetingMode,
+    pub place: &'a str,
+    pub link: &'a str,
+    pub agenda: &'a str,
+    pub by: &'a str,
+}
+
+/// A member excused from a meeting.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Absence {
+    pub person_id: PersonId,
+    pub name: String,
+    pub police_no: String,
+    pub reason: String,
+    pub recorded_by: String,
 }
 
 /// A petition (请战书).

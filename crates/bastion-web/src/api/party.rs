@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::party::{
-    ApplicationInput, ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, Compliance, Meeting,
-    MeetingInput, Member, MemberInput, MemberRecord, MyApplication, Officer, OfficerInput, Org, OrgId, OrgInput,
-    Overview, PetitionId, PetitionInput, PipelineRow, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView,
-    TemporaryInput, Totals, TransferInput, WaiverInput,
+    AbsenceInput, ApplicationInput, ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, Compliance,
+    Meeting, MeetingInput, Member, MemberInput, MemberRecord, MinutesInput, MyApplication, Officer, OfficerInput, Org,
+    OrgId, OrgInput, Overview, PetitionId, PetitionInput, PipelineRow, PostMark, PostMarkInput, RecordInput,
+    ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals, TransferInput, WaiverInput,
 };
 use bastion_core::permission::perm;
 use serde::Deserialize;
@@ -103,6 +103,43 @@ pub async fn add_record(
     AppJson(input): AppJson<RecordInput>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     Ok(created(s.app.add_branch_record(&ctx, OrgId(id), &input).await?))
+}
+
+pub async fn record_minutes(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<MinutesInput>,
+) -> ApiResult<Json<Meeting>> {
+    Ok(Json(s.app.record_minutes(&ctx, id, &input).await?))
+}
+
+pub async fn excuse_absence(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<AbsenceInput>,
+) -> ApiResult<Json<Meeting>> {
+    Ok(Json(s.app.excuse_absence(&ctx, id, &input).await?))
+}
+
+pub async fn mark_post(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<PostMarkInput>,
+) -> ApiResult<(StatusCode, Json<PostMark>)> {
+    Ok((StatusCode::CREATED, Json(s.app.mark_post(&ctx, OrgId(id), &input).await?)))
+}
+
+pub async fn unmark_post(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<PostMarkInput>,
+) -> ApiResult<Json<serde_json::Value>> {
+    s.app.unmark_post(&ctx, OrgId(id), &input).await?;
+    Ok(Json(serde_json::json!({"ok": true})))
 }
 
 pub async fn create_org(
@@ -281,6 +318,34 @@ pub fn endpoints() -> Vec<Endpoint> {
             "PartyBranch",
             "200",
         ),
+        post("/api/party/meetings/{id}/minutes", record_minutes)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/meetings/1/minutes")
+            .doc(TAG, "填写会议记录（会议当天或之后）", Some("PartyMinutesInput"), "PartyMeeting", "200"),
+        post("/api/party/meetings/{id}/absences", excuse_absence)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/meetings/1/absences")
+            .doc(
+                TAG,
+                "登记党员请假缺席（须为本支部应到党员、尚未签到，写明原因）；其后签到的不再计为缺席",
+                Some("PartyAbsenceInput"),
+                "PartyMeeting",
+                "200",
+            ),
+        post("/api/party/orgs/{id}/posts", mark_post)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/orgs/14/posts")
+            .doc(
+                TAG,
+                "设立党员先锋岗或划定党员责任区（岗位须在本人管辖范围内；责任区须写明负责的本支部党员和范围；每个岗位每类一个）",
+                Some("PartyPostMarkInput"),
+                "PartyPostMark",
+                "201",
+            ),
+        post("/api/party/orgs/{id}/posts/remove", unmark_post)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/orgs/14/posts/remove")
+            .doc(TAG, "撤销本支部设立的党员先锋岗或党员责任区", Some("PartyPostMarkInput"), "Ok", "200"),
         post("/api/party/orgs", create_org).perm(perm::PARTY_ORG_APPROVE).doc(
             TAG,
             "设立局党委（只设一个）或其下的党支部：挂靠单位、批准文号；任期三年",

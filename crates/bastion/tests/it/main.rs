@@ -20,6 +20,7 @@ mod manage;
 mod matrix;
 mod notify;
 mod party;
+mod party_life;
 mod party_setup;
 mod pdf;
 mod publicity;

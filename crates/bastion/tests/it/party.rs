@@ -61,7 +61,13 @@ pub(super) async fn person(t: &TestApp, unit: &str, police_no: &str, status: Pol
 }
 
 /// An extra account with the given role, linked to a person.
-async fn account(t: &TestApp, username: &str, role: &str, unit: &str, person: Option<i64>) -> reqwest::Client {
+pub(super) async fn account(
+    t: &TestApp,
+    username: &str,
+    role: &str,
+    unit: &str,
+    person: Option<i64>,
+) -> reqwest::Client {
     let hash = bastion_app::auth::hash_password(bastion_testkit::DEMO_PASSWORD).unwrap();
     let unit = UnitId(unit_id(t, unit).await);
     let mut tx = t.app.store.begin().await.unwrap();

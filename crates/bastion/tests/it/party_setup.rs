@@ -2,7 +2,8 @@
 //! branch under its decision's document number (one committee only; bad input names the field);
 //! a branch's secretary registers a member once and transfers one in from a branch of their own
 //! scope, never from another's; a temporary branch holds no member's organisation relationship;
-//! every write is audited and the pages offer the forms to those who may use them.
+//! every write is audited and the pages offer the forms to those who may use them. A branch marks
+//! its vanguard posts and members' responsibility areas, shown on the posts' duty boards.
 
 use bastion_core::org::PoliticalStatus;
 use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
@@ -148,4 +149,83 @@ async fn branches_members_and_transfers(backend: Backend) {
     assert!(r.text().await.unwrap().contains("不能重复登记"), "the page shows the refusal");
 }
 
-both_backends!(branches_members_and_transfers);
+/// A branch marks posts of its scope: a vanguard post, and a member answering for an area; each
+/// once per post; the post's duty board shows them; only the branch that set a mark takes it off.
+async fn vanguard_posts_and_areas(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let committee = t.login("commander").await;
+    let secretary = t.login("secretary").await;
+    let branch = org_named(&committee, &t, "城关派出所党支部").await["id"].as_i64().unwrap();
+    let (_, posts) = send(committee.get(t.url("/api/duty/posts"))).await;
+    let post_named = |name: &str| {
+        posts.as_array().unwrap().iter().find(|p| p["name"].as_str().unwrap().contains(name)).unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (ours, theirs) = (post_named("幸福里"), post_named("G319"));
+    let mark =
+        |c: &reqwest::Client, org: i64, body: Value| c.post(t.url(&format!("/api/party/orgs/{org}/posts"))).json(&body);
+
+    let (s, v) = send(mark(&secretary, branch, json!({"post_id": ours, "kind": "vanguard"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!((v["kind"].as_str(), v["org_name"].as_str()), (Some("vanguard"), Some("城关派出所党支部")), "{v}");
+    let (s, v) = send(mark(&secretary, branch, json!({"post_id": ours, "kind": "党员先锋岗"}))).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(fields(&v).1.contains("已是党员先锋岗（城关派出所党支部）"), "{v}");
+    let (s, v) = send(mark(&secretary, branch, json!({"post_id": ours, "kind": "area"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v).0, vec!["负责党员", "责任区范围"], "{v}");
+    let traffic = org_named(&committee, &t, "交警大队第二党支部").await["id"].as_i64().unwrap();
+    let (_, d) = send(committee.get(t.url(&format!("/api/party/orgs/{traffic}")))).await;
+    let outsider = d["members"][0]["police_no"].as_str().unwrap().to_string();
+    let area = |no: &str| json!({"post_id": ours, "kind": "area", "police_no": no, "area": "幸福里小区 1–6 栋"});
+    let (s, v) = send(mark(&secretary, branch, area(&outsider))).await;
+    assert_eq!((s, fields(&v).0), (StatusCode::UNPROCESSABLE_ENTITY, vec!["负责党员".to_string()]), "{v}");
+    let (_, d) = send(committee.get(t.url(&format!("/api/party/orgs/{branch}")))).await;
+    let member = d["members"][0].clone();
+    let (s, v) = send(mark(&secretary, branch, area(member["police_no"].as_str().unwrap()))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, _) = send(mark(&secretary, branch, json!({"post_id": theirs, "kind": "vanguard"}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a post outside the secretary's scope");
+
+    // The post's duty board shows both; the branch page lists them.
+    let (s, board) = send(committee.get(t.url(&format!("/api/duty/posts/{ours}/board")))).await;
+    assert_eq!(s, StatusCode::OK, "{board}");
+    let tags: Vec<(String, String)> = board["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["label"].as_str().unwrap().to_string(), x["detail"].as_str().unwrap().to_string()))
+        .collect();
+    let who = member["name"].as_str().unwrap();
+    assert_eq!(
+        tags,
+        vec![
+            ("党员先锋岗".to_string(), "城关派出所党支部".to_string()),
+            ("党员责任区".to_string(), format!("{who} 负责：幸福里小区 1–6 栋"))
+        ],
+        "{board}"
+    );
+    let html = committee.get(t.url(&format!("/duty/posts/{ours}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("data-testid=\"post-tag\"") && html.contains("幸福里小区 1–6 栋"), "the board page");
+    let (_, d) = send(secretary.get(t.url(&format!("/api/party/orgs/{branch}")))).await;
+    assert_eq!(d["post_marks"].as_array().unwrap().len(), 2, "{d}");
+
+    // Only the branch that set a mark takes it off.
+    let unmark = |c: &reqwest::Client, org: i64| {
+        c.post(t.url(&format!("/api/party/orgs/{org}/posts/remove")))
+            .json(&json!({"post_id": ours, "kind": "vanguard"}))
+    };
+    let (s, v) = send(unmark(&committee, traffic)).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(fields(&v).1.contains("只能由该支部撤销"), "{v}");
+    let (s, v) = send(unmark(&secretary, branch)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, board) = send(committee.get(t.url(&format!("/api/duty/posts/{ours}/board")))).await;
+    assert_eq!(board["tags"].as_array().unwrap().len(), 1, "{board}");
+    let counts =
+        (audited(&t, "设立党员先锋岗").await, audited(&t, "划定党员责任区").await, audited(&t, "撤销党员先锋岗").await);
+    assert_eq!(counts, (1, 1, 1));
+}
+
+both_backends!(branches_members_and_transfers, vanguard_posts_and_areas);

@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::checkpoint::checkpoint_named;
+use super::party::account;
 use super::recall::{board, issue, unit_id};
 use super::report::{dash_figure, figure, num, register, section, today};
 
@@ -38,30 +39,12 @@ async fn dashboard(c: &reqwest::Client, t: &TestApp) -> Value {
     r.json().await.unwrap()
 }
 
-/// An extra account with one role at a unit: a second commander to approve an order the size of
-/// the whole bureau, a checkpoint officer whose unit covers all five checkpoints.
-async fn account(t: &TestApp, username: &str, role: &str, unit: &str) -> reqwest::Client {
-    let hash = bastion_app::auth::hash_password(bastion_testkit::DEMO_PASSWORD).unwrap();
-    let mut tx = t.app.store.begin().await.unwrap();
-    let account = bastion_store::auth::NewAccount {
-        username: username.into(),
-        display_name: username.into(),
-        person_id: None,
-        unit_id: bastion_store::org::UnitId(unit_id(t, unit).await),
-        password_hash: hash,
-        roles: vec![role.into()],
-        must_change_password: false,
-    };
-    t.app.store.insert_account(&mut tx, &account).await.unwrap();
-    bastion_store::commit(tx).await.unwrap();
-    t.login(username).await
-}
-
 async fn the_figures_equal_the_input(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let boss = t.login("commander").await;
     let desk = t.login("duty").await;
-    let gate = account(&t, "gate", "checkpoint", "BUREAU").await;
+    // A checkpoint officer whose unit covers all five checkpoints.
+    let gate = account(&t, "gate", "checkpoint", "BUREAU", None).await;
 
     // A fifth checkpoint, set up through the API.
     let s04 = unit_id(&t, "S04").await;
@@ -92,7 +75,7 @@ async fn the_figures_equal_the_input(backend: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{created}");
     assert_eq!(created["audience"], 956);
     let id = created["id"].as_i64().unwrap();
-    let r = account(&t, "commander2", "commander", "HQ")
+    let r = account(&t, "commander2", "commander", "HQ", None)
         .await
         .post(t.url(&format!("/api/recall/{id}/approve")))
         .send()

@@ -181,6 +181,8 @@ pub struct BoardTable {
 pub struct BoardPage {
     pub shell: Shell,
     pub post: Post,
+    /// Other features' tags on the post: (label, detail).
+    pub tags: Vec<(String, String)>,
     pub day: String,
     pub table_html: String,
     pub can_write: bool,
@@ -248,13 +250,15 @@ async fn board_page(
     };
     let post = b.post.clone();
     let day = b.day.clone();
+    let tags = b.tags.iter().map(|x| (x.label.clone(), x.detail.clone())).collect();
     if v.day.trim().is_empty() {
         v.day = day.clone();
     }
     v.post_id = id.to_string();
     let table_html = board_table(t, b, ctx.can(perm::DUTY_SIGN)).render().unwrap_or_default();
     let shell = Shell::new(state, ctx, t, "/duty", &post.name).await;
-    render_status(status, &BoardPage { shell, post, day, table_html, can_write: ctx.can(perm::DUTY_WRITE), v, errors })
+    let can_write = ctx.can(perm::DUTY_WRITE);
+    render_status(status, &BoardPage { shell, post, tags, day, table_html, can_write, v, errors })
 }
 
 pub async fn board(

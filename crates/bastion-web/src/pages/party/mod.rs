@@ -14,7 +14,9 @@ use bastion_app::party::{
     StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals,
 };
 use bastion_app::AppError;
-use bastion_core::party::{BranchAct, MeetingKind, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus};
+use bastion_core::party::{
+    BranchAct, MeetingKind, MeetingMode, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, PostMarkKind,
+};
 use bastion_core::permission::perm;
 use bastion_core::time::fmt_ms;
 use serde::Deserialize;
@@ -195,12 +197,16 @@ pub struct BranchPage {
     pub acts: Vec<Choice>,
     pub roles: Vec<Choice>,
     pub meeting_kinds: Vec<Choice>,
+    pub meeting_modes: Vec<Choice>,
     /// Full members who may be appointed: (person id, name).
     pub eligible: Vec<(i64, String)>,
     pub can_appoint: bool,
     /// Registering members here and transferring them in: a regular branch, open, its writers.
     pub can_register: bool,
     pub member_kinds: Vec<Choice>,
+    /// Marking posts: the duty posts the caller may see, and the kinds of mark.
+    pub post_choices: Vec<(i64, String)>,
+    pub post_mark_kinds: Vec<Choice>,
     pub today: String,
     pub errors: Vec<String>,
     pub closed_at: String,
@@ -236,6 +242,7 @@ async fn branch_page(
         .map(|r| Choice { code: r.code(), label: r.label(lang) })
         .collect();
     let meeting_kinds = MeetingKind::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
+    let meeting_modes = MeetingMode::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
     let eligible = d
         .members
         .iter()
@@ -249,6 +256,17 @@ async fn branch_page(
     let can_register =
         d.org.kind == OrgKind::Branch && d.org.status == OrgStatus::Active && ctx.can(perm::PARTY_ORG_WRITE);
     let member_kinds = MemberKind::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
+    let post_mark_kinds = PostMarkKind::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
+    // The posts to mark: those the caller's duty rights show (none without them: nothing to choose).
+    let post_choices = if can_record {
+        match state.app.duty_posts(ctx).await {
+            Ok(p) => p.into_iter().map(|p| (p.id.0, p.name)).collect(),
+            Err(AppError::Forbidden(_)) => Vec::new(),
+            Err(e) => return error_page_in_shell(state, ctx, t, e).await,
+        }
+    } else {
+        Vec::new()
+    };
     let shell = Shell::new(state, ctx, t, "/party", &d.org.name).await;
     let today = bastion_core::time::today().to_string();
     render_status(
@@ -263,10 +281,13 @@ async fn branch_page(
             acts,
             roles,
             meeting_kinds,
+            meeting_modes,
             eligible,
             can_appoint,
             can_register,
             member_kinds,
+            post_choices,
+            post_mark_kinds,
             today,
             errors,
             closed_at,
@@ -702,6 +723,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/party/branches/{id}/meetings", hold_meeting)
             .perm(perm::PARTY_ORG_WRITE)
             .probe("/party/branches/14/meetings"),
+        post("/party/branches/{id}/posts", setup::mark_post)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/branches/14/posts"),
+        post("/party/branches/{id}/posts/remove", setup::unmark_post)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/branches/14/posts/remove"),
+        post("/party/meetings/{id}/minutes", setup::record_minutes)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/meetings/1/minutes?branch=14"),
+        post("/party/meetings/{id}/absences", setup::excuse_absence)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/meetings/1/absences?branch=14"),
         post("/party/meetings/{id}/check-in", check_in)
             .perm(perm::PARTY_MEMBER_READ)
             .probe("/party/meetings/1/check-in"),

@@ -1,10 +1,12 @@
-//! Setting the organisation up from its pages: a branch (or the committee) from the overview, a
-//! member registered in a branch or transferred into it from the branch's page.
+//! Keeping the organisation from its pages: a branch (or the committee) set up from the overview, a
+//! member registered in a branch or transferred into it, its vanguard posts and responsibility
+//! areas, and a meeting's minutes and absences, from the branch's page.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use bastion_app::party::{MemberInput, OrgId, OrgInput, TransferInput};
+use bastion_app::party::{AbsenceInput, MemberInput, MinutesInput, OrgId, OrgInput, PostMarkInput, TransferInput};
+use serde::Deserialize;
 
 use super::{after_branch_write, is_refusal, messages, overview_page, status_of, OverviewForms};
 use crate::pages::error_page_in_shell;
@@ -43,5 +45,53 @@ pub async fn transfer_member(
     Form(v): Form<TransferInput>,
 ) -> Response {
     let r = state.app.transfer_member(&ctx, OrgId(id), &v).await;
+    after_branch_write(state, ctx, t, id, r).await
+}
+
+/// The branch page a meeting's form was sent from, to return to.
+#[derive(Deserialize)]
+pub struct Back {
+    pub branch: i64,
+}
+
+pub async fn record_minutes(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Query(back): Query<Back>,
+    Form(v): Form<MinutesInput>,
+) -> Response {
+    let r = state.app.record_minutes(&ctx, id, &v).await;
+    after_branch_write(state, ctx, t, back.branch, r).await
+}
+
+pub async fn excuse_absence(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Query(back): Query<Back>,
+    Form(v): Form<AbsenceInput>,
+) -> Response {
+    let r = state.app.excuse_absence(&ctx, id, &v).await;
+    after_branch_write(state, ctx, t, back.branch, r).await
+}
+
+pub async fn mark_post(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<PostMarkInput>,
+) -> Response {
+    let r = state.app.mark_post(&ctx, OrgId(id), &v).await;
+    after_branch_write(state, ctx, t, id, r).await
+}
+
+pub async fn unmark_post(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Form(v): Form<PostMarkInput>,
+) -> Response {
+    let r = state.app.unmark_post(&ctx, OrgId(id), &v).await;
     after_branch_write(state, ctx, t, id, r).await
 }
