@@ -152,6 +152,28 @@ impl TestApp {
     }
 
     /// A client signed in as `username` (demo password).
+    /// An extra account with one role at the unit of this code (linked to a person when given),
+    /// written to the store as an administrator would set it up, and signed in.
+    pub async fn account(&self, username: &str, role: &str, unit: &str, person: Option<i64>) -> reqwest::Client {
+        let unit = match self.app.store.unit_by_code(unit).await {
+            Ok(Some(u)) => u.id,
+            other => panic!("unit {unit}: {other:?}"),
+        };
+        let account = bastion_store::auth::NewAccount {
+            username: username.into(),
+            display_name: username.into(),
+            person_id: person.map(bastion_store::org::PersonId),
+            unit_id: unit,
+            password_hash: or_panic(bastion_app::auth::hash_password(DEMO_PASSWORD), "hash"),
+            roles: vec![role.into()],
+            must_change_password: false,
+        };
+        let mut tx = or_panic(self.app.store.begin().await, "begin");
+        or_panic(self.app.store.insert_account(&mut tx, &account).await, "account");
+        or_panic(bastion_store::commit(tx).await, "commit");
+        self.login(username).await
+    }
+
     pub async fn login(&self, username: &str) -> reqwest::Client {
         let c = self.client();
         let r = c
@@ -172,6 +194,14 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+/// The value, or a panic naming what failed (the kit's set-up cannot go on without it).
+fn or_panic<T, E: std::fmt::Debug>(r: Result<T, E>, what: &str) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: {e:?}"),
     }
 }
 

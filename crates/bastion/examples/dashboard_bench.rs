@@ -207,7 +207,9 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     println!("registration to the live feed's update: {}", pct(live));
+    // The open feed would hold the server's graceful shutdown: close it first.
+    drop(feed);
     let _ = stop.send(());
-    let _ = server.await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
     Ok(())
 }

@@ -25,6 +25,7 @@ mod party_setup;
 mod pdf;
 mod publicity;
 mod recall; // recall (召集令)
+mod receivers;
 mod report;
 mod roles;
 mod schedule;

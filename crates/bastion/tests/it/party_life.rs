@@ -1,4 +1,5 @@
-//! Organisational life over real HTTP on both backends: a meeting held on site, online or both
+//! Organisational life over real HTTP on both backends: meetings recorded with the rules on their
+//! dates, check-in on the day and the quorum; the compliance view of each period. A meeting held on site, online or both
 //! names where (a place, a video-meeting link) and its agenda, bad input naming the field; members
 //! check in and the attendance rate follows; a member is excused with a reason, once, never after
 //! checking in; minutes are written once the meeting is held, only by the branch's writers; the
@@ -9,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-use super::party::{account, fields, org_named, send};
+use super::party::{day, fields, full_members, org_named, send};
 
 async fn meeting(c: &reqwest::Client, t: &TestApp, org: i64, id: i64) -> Value {
     let (s, d) = send(c.get(t.url(&format!("/api/party/orgs/{org}")))).await;
@@ -66,7 +67,7 @@ async fn meetings_online_minutes_and_absences(backend: Backend) {
     let (_, d) = send(secretary.get(t.url(&format!("/api/party/orgs/{branch}")))).await;
     let first = &d["members"][0];
     let own_no = first["police_no"].as_str().unwrap().to_string();
-    let member = account(&t, "member14", "officer", "S01", first["person_id"].as_i64()).await;
+    let member = t.account("member14", "officer", "S01", first["person_id"].as_i64()).await;
     let (s, v) = send(member.post(t.url(&format!("/api/party/meetings/{id}/check-in")))).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let m = meeting(&secretary, &t, branch, id).await;
@@ -139,4 +140,114 @@ async fn meetings_online_minutes_and_absences(backend: Backend) {
     assert!(own.contains("data-testid=\"meeting-link\"") && own.contains(link), "the link to join");
 }
 
-both_backends!(meetings_online_minutes_and_absences);
+async fn meetings_and_check_in(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let commander = t.login("commander").await;
+    let secretary = t.login("secretary").await;
+    let home = org_named(&commander, &t, "城关派出所党支部").await["id"].as_i64().unwrap();
+    let members = full_members(&commander, &t, home).await;
+    let url = t.url(&format!("/api/party/orgs/{home}/meetings"));
+    let (s, v) = send(secretary.post(&url).json(&json!({"kind": "茶话会", "on_date": day(-800), "topic": ""}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v).0, vec!["会议类型", "会议主题", "会议日期"]);
+    let (s, v) = send(
+        secretary
+            .post(&url)
+            .json(&json!({"kind": "general", "on_date": day(0), "topic": "支部党员大会：卡点值守分工"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let today_meeting = v["id"].as_i64().unwrap();
+    let (s, v) = send(
+        secretary
+            .post(&url)
+            .json(&json!({"kind": "党课", "on_date": day(-1), "topic": "党课：疫情防控中的党员先锋作用"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let yesterday = v["id"].as_i64().unwrap();
+    // A member checks in on the day, once; the meeting of another day and another branch refuse.
+    let member = t.account("member1", "officer", "S01", Some(members[0])).await;
+    let check = |c: &reqwest::Client, m: i64| c.post(t.url(&format!("/api/party/meetings/{m}/check-in")));
+    let (s, v) = send(check(&member, today_meeting)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["present"], 1);
+    let (s, v) = send(check(&member, today_meeting)).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(fields(&v).1.contains("已签到"), "{v}");
+    let (s, v) = send(check(&member, yesterday)).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(fields(&v).1.contains("只能在会议当天签到"), "{v}");
+    let crime = org_named(&commander, &t, "刑事侦查大队党支部").await["id"].as_i64().unwrap();
+    let outsider = t.account("outsider", "officer", "D06", Some(full_members(&commander, &t, crime).await[0])).await;
+    let (s, v) = send(check(&outsider, today_meeting)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fields(&v).1.contains("不是“城关派出所党支部”的党员"), "{v}");
+    // The branch: attendance, the quorum of a general meeting, this quarter's meeting held.
+    let (_, d) = send(secretary.get(t.url(&format!("/api/party/orgs/{home}")))).await;
+    let m = d["meetings"].as_array().unwrap().iter().find(|m| m["meeting"]["id"] == today_meeting).unwrap().clone();
+    assert_eq!(m["meeting"]["present_full"], 1);
+    assert!(m["quorum"].as_str().unwrap().contains("不足半数"), "{m}");
+    let general = d["life"].as_array().unwrap().iter().find(|l| l["kind"] == "general").unwrap().clone();
+    assert_eq!(general["held_this_period"], true, "{general}");
+    let (_, ov) = send(secretary.get(t.url("/api/party/overview"))).await;
+    let row = ov["orgs"].as_array().unwrap().iter().find(|r| r["org"]["id"] == home).unwrap().clone();
+    assert_eq!(row["general_this_quarter"], true);
+    // The phone page: today's meetings with a check-in button; a second member checks in there.
+    let second = t.account("member2", "officer", "S01", Some(members[1])).await;
+    let html = second.get(t.url("/party/me")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("今日会议") && html.contains("支部党员大会：卡点值守分工"), "me page");
+    let r = second.post(t.url(&format!("/party/meetings/{today_meeting}/check-in"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = second.post(t.url(&format!("/party/meetings/{today_meeting}/check-in"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("您已签到"));
+    let (_, d) = send(secretary.get(t.url(&format!("/api/party/orgs/{home}")))).await;
+    let m = d["meetings"].as_array().unwrap().iter().find(|m| m["meeting"]["id"] == today_meeting).unwrap().clone();
+    assert_eq!(m["meeting"]["present"], 2);
+}
+
+/// An officer applies from their own page: the application lands in the branch secretary's
+/// pipeline as 入党申请人 with the one-month talk deadline; the applicant sees their stage and next
+/// step; a second application, a member's and an account without a person are refused naming the
+/// field and the rule; another officer cannot read the record.
+/// The compliance view: each branch's organisational life held or due this period; a general
+/// meeting held today takes the branch off the quarter's list, one scheduled later does not.
+async fn compliance_view(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let commander = t.login("commander").await;
+    let secretary = t.login("secretary").await;
+    let general = |c: &Value, id: i64| {
+        let row = c["rows"].as_array().unwrap().iter().find(|r| r["org_id"] == id).cloned().unwrap();
+        row["life"].as_array().unwrap().iter().find(|l| l["kind"] == "general").unwrap()["held_this_period"].clone()
+    };
+    let (s, all) = send(commander.get(t.url("/api/party/compliance"))).await;
+    assert_eq!(s, StatusCode::OK, "{all}");
+    assert_eq!(all["rows"].as_array().unwrap().len(), 18, "the demo's branches");
+    let (_, mine) = send(secretary.get(t.url("/api/party/compliance"))).await;
+    let names: Vec<&str> = mine["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["城关派出所党支部"]);
+    let home = mine["rows"][0]["org_id"].as_i64().unwrap();
+    let missing = |c: &Value| {
+        c["kinds"].as_array().unwrap().iter().find(|k| k["kind"] == "general").unwrap()["missing"].as_i64().unwrap()
+    };
+    let hold = |on: String| {
+        secretary
+            .post(t.url(&format!("/api/party/orgs/{home}/meetings")))
+            .json(&json!({"kind": "general", "on_date": on, "topic": "本季度支部党员大会"}))
+    };
+    assert_eq!(general(&all, home), false, "the demo leaves 城关's general meeting of the quarter due");
+    let (s, v) = send(hold(day(5))).await;
+    assert!(s.is_success(), "{v}");
+    let (_, later) = send(commander.get(t.url("/api/party/compliance"))).await;
+    assert_eq!(general(&later, home), false, "a meeting scheduled later is not held yet");
+    let (s, v) = send(hold(day(0))).await;
+    assert!(s.is_success(), "{v}");
+    let (_, now) = send(commander.get(t.url("/api/party/compliance"))).await;
+    assert_eq!(general(&now, home), true);
+    assert_eq!(missing(&now), missing(&all) - 1);
+    let page = commander.get(t.url("/party/compliance")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("城关派出所党支部") && page.contains("支部党员大会一般每季度至少召开一次"), "{page}");
+}
+
+both_backends!(meetings_and_check_in, compliance_view, meetings_online_minutes_and_absences);

@@ -3,16 +3,14 @@
 //! (its hash in the audit chain, a digest with counts only at a real bot receiver), the next day
 //! notes late corrections, and the exports read back with the same numbers.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::routing::post;
-use axum::Router;
 use bastion_testkit::{both_backends, eventually, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::checkpoint::{body, checkpoint_named, uuid};
+use super::receivers::group_bot;
 
 pub(super) fn today() -> String {
     bastion_core::time::today().to_string()
@@ -50,28 +48,6 @@ pub(super) fn num(v: &str) -> i64 {
     v.replace(',', "").parse().unwrap()
 }
 
-/// A chat-bot group's webhook (WeCom's protocol) that keeps every text it is sent.
-async fn bot() -> (String, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let keep = seen.clone();
-    let app = Router::new().route(
-        "/wecom",
-        post(move |axum::Json(b): axum::Json<Value>| {
-            let keep = keep.clone();
-            async move {
-                keep.lock().unwrap().push(b["text"]["content"].as_str().unwrap_or_default().to_string());
-                axum::Json(json!({"errcode": 0, "errmsg": "ok"}))
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (base, seen)
-}
-
 pub(super) async fn register(t: &TestApp, gate: &reqwest::Client, cp: i64, fever: bool) {
     let mut b = body(cp, &uuid());
     if fever {
@@ -88,7 +64,7 @@ async fn the_report_shows_what_was_put_in_and_freezes_when_signed(backend: Backe
     let boss = t.login("commander").await;
     let desk = t.login("duty").await;
     let gate = t.login("checkpoint").await;
-    let (bot_base, said) = bot().await;
+    let (bot_base, said) = group_bot().await;
     let r = boss
         .post(t.url("/api/notify/channels"))
         .json(&json!({"kind": "wecom", "name": "战报群", "url": format!("{bot_base}/wecom?key=k"), "min_interval_ms": "0"}))

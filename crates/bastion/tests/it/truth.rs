@@ -12,7 +12,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::checkpoint::checkpoint_named;
-use super::party::account;
 use super::recall::{board, issue, unit_id};
 use super::report::{dash_figure, figure, num, register, section, today};
 
@@ -44,7 +43,7 @@ async fn the_figures_equal_the_input(backend: Backend) {
     let boss = t.login("commander").await;
     let desk = t.login("duty").await;
     // A checkpoint officer whose unit covers all five checkpoints.
-    let gate = account(&t, "gate", "checkpoint", "BUREAU", None).await;
+    let gate = t.account("gate", "checkpoint", "BUREAU", None).await;
 
     // A fifth checkpoint, set up through the API.
     let s04 = unit_id(&t, "S04").await;
@@ -75,7 +74,8 @@ async fn the_figures_equal_the_input(backend: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{created}");
     assert_eq!(created["audience"], 956);
     let id = created["id"].as_i64().unwrap();
-    let r = account(&t, "commander2", "commander", "HQ", None)
+    let r = t
+        .account("commander2", "commander", "HQ", None)
         .await
         .post(t.url(&format!("/api/recall/{id}/approve")))
         .send()

@@ -1,16 +1,19 @@
-//! Command meetings and tasks (调度会与督办) over real HTTP on both backends, with a real SMS
+//! The command structure (指挥体系), and command meetings and tasks (调度会与督办), over real HTTP on
+//! both backends, with a real SMS
 //! gateway and a real group bot: calling a meeting (bad input named by field), the notices with
 //! the check-in link, checking in (once, in its window, for someone else by the organiser), the
 //! decisions as tasks with their owner's SMS, the deadline clock (reminded once, escalated once,
 //! no names in the groups), the next meeting opening with what is still open, progress and done,
 //! sending back, who may see what, and the audit trail.
 
+use bastion_core::org::DutyStatus;
 use bastion_store::org::PersonId;
-use bastion_testkit::{eventually, Backend, TestApp};
+use bastion_testkit::{eventually, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{fields, group_bot, send, sms_gateway};
+use super::super::receivers::{group_bot, sms_gateway};
+use super::{fields, person, send};
 
 fn at(ms: i64) -> String {
     bastion_core::time::fmt_ms(ms)
@@ -26,7 +29,7 @@ async fn delivered(t: &TestApp, what: &str, done: impl Fn() -> bool) {
 }
 
 pub(super) async fn meetings_and_tasks(backend: Backend) {
-    let t = bastion_testkit::spawn_app(backend, true).await;
+    let t = spawn_app(backend, true).await;
     let c = t.login("commander").await;
     let (sms, texts) = sms_gateway().await;
     let (bot, said) = group_bot().await;
@@ -267,5 +270,90 @@ pub(super) async fn meetings_and_tasks(backend: Backend) {
     for action in ["召开会议", "会议签到", "交办督办事项", "督办事项进展", "督办事项办结", "退回督办事项", "结束会议"]
     {
         assert!(audit.contains(action), "audited: {action}");
+    }
+}
+
+/// The command structure: the leading group, the HQ special team and the work groups with their
+/// leaders and members; who may change it.
+pub(super) async fn command_structure(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let c = t.login("commander").await;
+    // The demo operation has its leading group, HQ special team and ten work groups.
+    let (s, v) = send(c.get(t.url("/api/duty/command"))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let groups = v["groups"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = groups.iter().map(|g| g["group"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "leading").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "hq").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "work").count(), 10);
+    for g in &groups {
+        let leaders = g["members"].as_array().unwrap().iter().filter(|m| m["role"] == "leader").count();
+        assert_eq!(leaders, 1, "one leader in {}", g["group"]["name"]);
+    }
+    let op = v["operation_id"].as_i64().unwrap();
+    // The printable chart (A4 landscape PDF) names every group and its leader.
+    let r = c.get(t.url(&format!("/duty/command/print?operation_id={op}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf: String = super::super::pdf::text(&r.bytes().await.unwrap()).split_whitespace().collect();
+    for g in &groups {
+        let name = g["group"]["name"].as_str().unwrap();
+        let leader = g["members"].as_array().unwrap().iter().find(|m| m["role"] == "leader").unwrap();
+        assert!(pdf.contains(name) && pdf.contains(leader["name"].as_str().unwrap()), "{name} in {pdf:.600}");
+    }
+    // A new work group; a second leading group is refused by name.
+    let (s, g) = send(c.post(t.url("/api/duty/command/groups")).json(
+        &json!({"operation_id": op, "kind": "work", "name": "隔离点安保组", "remit": "集中隔离点周边巡逻和秩序维护"}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{g}");
+    let gid = g["id"].as_i64().unwrap();
+    let (s, e) = send(
+        c.post(t.url("/api/duty/command/groups"))
+            .json(&json!({"operation_id": op, "kind": "leading", "name": "第二领导小组"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let (s, e) =
+        send(c.post(t.url("/api/duty/command/groups")).json(&json!({"operation_id": op, "kind": "team", "name": "x"})))
+            .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (f, _) = fields(&e);
+    assert!(f.contains(&"组别类型".to_string()) && f.contains(&"组名".to_string()), "{e}");
+    // People: one leader; a person may be in several groups; a second leader is refused by name.
+    let a = person(&t, "S02", "C00001", "甲组长", DutyStatus::OnDuty).await;
+    let b = person(&t, "S02", "C00002", "乙组员", DutyStatus::OnDuty).await;
+    let url = t.url(&format!("/api/duty/command/groups/{gid}/members"));
+    let (s, _) = send(c.post(&url).json(&json!({"police_no": "C00001", "role": "组长"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(c.post(&url).json(&json!({"person_id": b, "role": "member"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = send(c.post(&url).json(&json!({"person_id": b, "role": "leader"}))).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("甲组长"), "{e}");
+    let other = groups.iter().find(|g| g["group"]["kind"] == "work").unwrap()["group"]["id"].as_i64().unwrap();
+    let (s, _) = send(
+        c.post(t.url(&format!("/api/duty/command/groups/{other}/members")))
+            .json(&json!({"person_id": a, "role": "deputy"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = send(c.get(t.url(&format!("/api/duty/command?operation_id={op}")))).await;
+    let places = v["groups"].as_array().unwrap().iter().filter(|g| g["members"].to_string().contains("甲组长")).count();
+    assert_eq!(places, 2, "one person, two places");
+    let (s, _) = send(c.delete(t.url(&format!("/api/duty/command/groups/{gid}/members/{b}")))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(c.delete(t.url(&format!("/api/duty/command/groups/{gid}/members/{b}")))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Only the command may change it; the desk reads it.
+    let desk = t.login("duty").await;
+    let (s, _) = send(desk.get(t.url("/api/duty/command"))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(desk.post(&url).json(&json!({"person_id": b, "role": "member"}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, audit) = send(t.login("auditadmin").await.get(t.url("/api/audit?module=duty&size=50"))).await;
+    let audit = audit.to_string();
+    for action in ["新增指挥体系组别", "编入指挥体系", "移出指挥体系"] {
+        assert!(audit.contains(action), "{action} audited");
     }
 }

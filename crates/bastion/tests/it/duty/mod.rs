@@ -10,12 +10,13 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::recall::unit_id;
+use super::receivers::{group_bot, sms_gateway};
 
 mod meeting;
 mod roster;
 
 /// A person of `unit` with the given duty status, written straight to the store.
-async fn person(t: &TestApp, unit: &str, police_no: &str, name: &str, status: DutyStatus) -> i64 {
+pub(super) async fn person(t: &TestApp, unit: &str, police_no: &str, name: &str, status: DutyStatus) -> i64 {
     person_with_mobile(t, unit, police_no, name, status, None).await
 }
 
@@ -458,30 +459,6 @@ both_backends!(
     station_leader_scope
 );
 
-/// A local SMS gateway that keeps (mobile, text) of every message.
-async fn sms_gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>) {
-    use axum::extract::State;
-    type Got = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
-    let got: Got = Default::default();
-    let app = axum::Router::new()
-        .route(
-            "/sms",
-            axum::routing::post(|State(g): State<Got>, axum::Json(b): axum::Json<Value>| async move {
-                g.lock()
-                    .unwrap()
-                    .push((b["mobile"].as_str().unwrap_or("").into(), b["content"].as_str().unwrap_or("").into()));
-                axum::Json(json!({"result": "accepted"}))
-            }),
-        )
-        .with_state(got.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (base, got)
-}
-
 async fn handover_state_machine(backend: Backend) {
     let t = spawn_app(backend, true).await;
     let officer = t.login("officer").await;
@@ -548,28 +525,6 @@ async fn handover_state_machine(backend: Backend) {
     assert!(audit.contains("交班") && audit.contains("接班"), "{audit}");
 }
 
-/// A group bot that keeps the text of every message.
-async fn group_bot() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use axum::extract::State;
-    type Got = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
-    let got: Got = Default::default();
-    let app = axum::Router::new()
-        .route(
-            "/wecom",
-            axum::routing::post(|State(g): State<Got>, axum::Json(b): axum::Json<Value>| async move {
-                g.lock().unwrap().push(b["text"]["content"].as_str().unwrap_or("").into());
-                axum::Json(json!({"errcode": 0, "errmsg": "ok"}))
-            }),
-        )
-        .with_state(got.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (base, got)
-}
-
 /// A post whose one shift began `ago_min` minutes ago (Beijing time) and lasts 8 hours, with one
 /// person on it today; returns the post's name.
 async fn shift_begun(t: &TestApp, c: &reqwest::Client, name: &str, police_no: &str, ago_min: i64) -> String {
@@ -616,89 +571,6 @@ async fn late_sign_in_alerts_once(backend: Backend) {
     let home = t.login("duty").await.get(t.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(home.contains(&format!("{late} ")) && home.contains("人开班超过 15 分钟未签到"), "the desk's to-do");
     assert!(!home.contains(&format!("{fresh} ")), "not the fresh one");
-}
-
-async fn command_structure(backend: Backend) {
-    let t = spawn_app(backend, true).await;
-    let c = t.login("commander").await;
-    // The demo operation has its leading group, HQ special team and ten work groups.
-    let (s, v) = send(c.get(t.url("/api/duty/command"))).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let groups = v["groups"].as_array().unwrap().clone();
-    let kinds: Vec<&str> = groups.iter().map(|g| g["group"]["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "leading").count(), 1);
-    assert_eq!(kinds.iter().filter(|k| **k == "hq").count(), 1);
-    assert_eq!(kinds.iter().filter(|k| **k == "work").count(), 10);
-    for g in &groups {
-        let leaders = g["members"].as_array().unwrap().iter().filter(|m| m["role"] == "leader").count();
-        assert_eq!(leaders, 1, "one leader in {}", g["group"]["name"]);
-    }
-    let op = v["operation_id"].as_i64().unwrap();
-    // The printable chart (A4 landscape PDF) names every group and its leader.
-    let r = c.get(t.url(&format!("/duty/command/print?operation_id={op}"))).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["content-type"], "application/pdf");
-    let pdf: String = super::pdf::text(&r.bytes().await.unwrap()).split_whitespace().collect();
-    for g in &groups {
-        let name = g["group"]["name"].as_str().unwrap();
-        let leader = g["members"].as_array().unwrap().iter().find(|m| m["role"] == "leader").unwrap();
-        assert!(pdf.contains(name) && pdf.contains(leader["name"].as_str().unwrap()), "{name} in {pdf:.600}");
-    }
-    // A new work group; a second leading group is refused by name.
-    let (s, g) = send(c.post(t.url("/api/duty/command/groups")).json(
-        &json!({"operation_id": op, "kind": "work", "name": "隔离点安保组", "remit": "集中隔离点周边巡逻和秩序维护"}),
-    ))
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{g}");
-    let gid = g["id"].as_i64().unwrap();
-    let (s, e) = send(
-        c.post(t.url("/api/duty/command/groups"))
-            .json(&json!({"operation_id": op, "kind": "leading", "name": "第二领导小组"})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CONFLICT, "{e}");
-    let (s, e) =
-        send(c.post(t.url("/api/duty/command/groups")).json(&json!({"operation_id": op, "kind": "team", "name": "x"})))
-            .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (f, _) = fields(&e);
-    assert!(f.contains(&"组别类型".to_string()) && f.contains(&"组名".to_string()), "{e}");
-    // People: one leader; a person may be in several groups; a second leader is refused by name.
-    let a = person(&t, "S02", "C00001", "甲组长", DutyStatus::OnDuty).await;
-    let b = person(&t, "S02", "C00002", "乙组员", DutyStatus::OnDuty).await;
-    let url = t.url(&format!("/api/duty/command/groups/{gid}/members"));
-    let (s, _) = send(c.post(&url).json(&json!({"police_no": "C00001", "role": "组长"}))).await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, _) = send(c.post(&url).json(&json!({"person_id": b, "role": "member"}))).await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, e) = send(c.post(&url).json(&json!({"person_id": b, "role": "leader"}))).await;
-    assert_eq!(s, StatusCode::CONFLICT, "{e}");
-    assert!(e["message"].as_str().unwrap().contains("甲组长"), "{e}");
-    let other = groups.iter().find(|g| g["group"]["kind"] == "work").unwrap()["group"]["id"].as_i64().unwrap();
-    let (s, _) = send(
-        c.post(t.url(&format!("/api/duty/command/groups/{other}/members")))
-            .json(&json!({"person_id": a, "role": "deputy"})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK);
-    let (_, v) = send(c.get(t.url(&format!("/api/duty/command?operation_id={op}")))).await;
-    let places = v["groups"].as_array().unwrap().iter().filter(|g| g["members"].to_string().contains("甲组长")).count();
-    assert_eq!(places, 2, "one person, two places");
-    let (s, _) = send(c.delete(t.url(&format!("/api/duty/command/groups/{gid}/members/{b}")))).await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, _) = send(c.delete(t.url(&format!("/api/duty/command/groups/{gid}/members/{b}")))).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    // Only the command may change it; the desk reads it.
-    let desk = t.login("duty").await;
-    let (s, _) = send(desk.get(t.url("/api/duty/command"))).await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, _) = send(desk.post(&url).json(&json!({"person_id": b, "role": "member"}))).await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-    let (_, audit) = send(t.login("auditadmin").await.get(t.url("/api/audit?module=duty&size=50"))).await;
-    let audit = audit.to_string();
-    for action in ["新增指挥体系组别", "编入指挥体系", "移出指挥体系"] {
-        assert!(audit.contains(action), "{action} audited");
-    }
 }
 
 async fn swaps_keep_the_rules(backend: Backend) {
@@ -874,7 +746,7 @@ async fn calendar_feed_is_revocable(backend: Backend) {
     assert_eq!(anyone.get(t.url("/duty/calendar/0123.ics")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
-use meeting::meetings_and_tasks;
+use meeting::{command_structure, meetings_and_tasks};
 
 both_backends!(
     meetings_and_tasks,

@@ -8,7 +8,8 @@ use bastion_testkit::{both_backends, eventually, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{day_after, fields, send, sms_gateway};
+use super::super::receivers::sms_gateway;
+use super::{day_after, fields, send};
 use crate::recall::unit_id;
 
 /// A fresh station under the bureau with `people` (police number, name, auxiliary, party member,
