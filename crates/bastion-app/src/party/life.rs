@@ -142,6 +142,13 @@ impl App {
         Ok(mid)
     }
 
+    /// A meeting of an organisation the caller may see.
+    pub async fn party_meeting(&self, ctx: &Ctx, meeting: i64) -> AppResult<Meeting> {
+        let m = self.store.meeting(meeting).await.map_err(|_| AppError::NotFound("会议不存在".into()))?;
+        self.org_in_scope(ctx, perm::PARTY_ORG_READ, m.org_id).await?;
+        Ok(m)
+    }
+
     /// A meeting of an organisation the caller writes for.
     async fn meeting_to_write(&self, ctx: &Ctx, meeting: i64) -> AppResult<(Meeting, Org)> {
         let m = self.store.meeting(meeting).await.map_err(|_| AppError::NotFound("会议不存在".into()))?;

@@ -136,6 +136,14 @@ async fn meetings_online_minutes_and_absences(backend: Backend) {
     let page = secretary.get(t.url(&format!("/party/branches/{branch}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("线上线下结合") && page.contains(link) && page.contains(agenda), "how it is held");
     assert!(page.contains("G319 卡点值守") && page.contains(text), "absences and minutes");
+    // Today's meeting shows its check-in code; a branch outside the viewer's scope is refused.
+    assert!(page.contains(&format!("/party/meetings/{id}/qr.svg")), "the code on the page");
+    let r = secretary.get(t.url(&format!("/party/meetings/{id}/qr.svg"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    assert!(r.text().await.unwrap().contains("<svg"), "an SVG image");
+    let r = secretary.get(t.url(&format!("/party/meetings/{theirs}/qr.svg"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "another unit's branch");
     let own = member.get(t.url("/party/me")).send().await.unwrap().text().await.unwrap();
     assert!(own.contains("data-testid=\"meeting-link\"") && own.contains(link), "the link to join");
 }

@@ -729,6 +729,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/party/branches/{id}/posts/remove", setup::unmark_post)
             .perm(perm::PARTY_ORG_WRITE)
             .probe("/party/branches/14/posts/remove"),
+        get("/party/meetings/{id}/qr.svg", setup::meeting_qr)
+            .perm(perm::PARTY_ORG_READ)
+            .probe("/party/meetings/999999/qr.svg"),
         post("/party/meetings/{id}/minutes", setup::record_minutes)
             .perm(perm::PARTY_ORG_WRITE)
             .probe("/party/meetings/1/minutes?branch=14"),

@@ -3,6 +3,7 @@
 //! areas, and a meeting's minutes and absences, from the branch's page.
 
 use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bastion_app::party::{AbsenceInput, MemberInput, MinutesInput, OrgId, OrgInput, PostMarkInput, TransferInput};
@@ -94,4 +95,21 @@ pub async fn unmark_post(
 ) -> Response {
     let r = state.app.unmark_post(&ctx, OrgId(id), &v).await;
     after_branch_write(state, ctx, t, id, r).await
+}
+
+/// The check-in code of a meeting, to show on the meeting room's screen: it opens the member's own
+/// party page on their phone, where today's meetings have their 签到 button.
+pub async fn meeting_qr(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
+    match state.app.party_meeting(&ctx, id).await {
+        Ok(m) => {
+            let url = format!("{}/party/me#meeting-{}", crate::pages::base_url(&headers), m.id);
+            ([(header::CONTENT_TYPE, "image/svg+xml")], crate::pages::poster::qr_svg(&url, 240)).into_response()
+        }
+        Err(e) => crate::pages::error_page(t, e),
+    }
 }
