@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts; // accounts and the three administrators
 mod api;
 mod audit;
 mod backup; // backup and restore drill
