@@ -23,8 +23,10 @@ fn main() -> anyhow::Result<()> {
         }
         let inst = parse_instance(&name, &std::fs::read_to_string(&path)?)?;
         let mut opts = SolveOptions { seed: 1, threads, seconds: Some(seconds), ..Default::default() };
-        // Tuning experiments without a rebuild: ROSTER_T0, ROSTER_T1, ROSTER_CYCLES, ROSTER_P_COVER
-        // (instances under 300 days), ROSTER_P_COVER_LONG (300 days or more), ROSTER_P_REQUEST, ROSTER_P_WEEKEND, ROSTER_P_RCHAIN, ROSTER_HW_MIN.
+        // Tuning experiments without a rebuild: ROSTER_T0, ROSTER_T1, ROSTER_CYCLES, ROSTER_P_COVER and
+        // ROSTER_P_WFIX (instances under 300 days), ROSTER_P_COVER_LONG and ROSTER_P_WFIX_LONG (300 days
+        // or more), ROSTER_P_REQUEST, ROSTER_P_WEEKEND, ROSTER_P_RCHAIN, ROSTER_HW_MIN,
+        // ROSTER_COLUMN_EVERY.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         // ROSTER_ITERS: a per-thread iteration budget instead of the time limit (reproducible,
         // load-independent comparisons on a shared machine).
@@ -44,6 +46,9 @@ fn main() -> anyhow::Result<()> {
         t.p_weekend = env("ROSTER_P_WEEKEND").map_or(t.p_weekend, |v| v as u32);
         t.hard_w_min = env("ROSTER_HW_MIN").unwrap_or(t.hard_w_min);
         t.p_rchain = env("ROSTER_P_RCHAIN").map_or(t.p_rchain, |v| v as u32);
+        t.p_wfix = env("ROSTER_P_WFIX").map_or(t.p_wfix, |v| v as u32);
+        t.p_wfix_long = env("ROSTER_P_WFIX_LONG").map_or(t.p_wfix_long, |v| v as u32);
+        t.column_every = env("ROSTER_COLUMN_EVERY").map_or(t.column_every, |v| v as u64);
         let best = best_known(&name).unwrap_or(0);
         match solve(&inst, &opts) {
             Ok(out) => println!(

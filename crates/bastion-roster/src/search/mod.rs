@@ -6,10 +6,12 @@
 //! bit-for-bit reproducible; with a time limit the number of iterations done depends on the
 //! machine's speed, so only the iteration-budget mode is reproducible.
 
+mod column;
 mod construct;
 mod row;
 mod state;
 mod targeted;
+mod weekend;
 mod window;
 
 use crate::eval::{evaluate, Evaluation};
@@ -19,6 +21,7 @@ use state::State;
 use std::time::Instant;
 use targeted::{cover_chain, fill_gap, request_chain, request_swap, weekend_move};
 use thiserror::Error;
+use weekend::weekend_fix;
 
 /// How long and how to search.
 #[derive(Debug, Clone)]
@@ -64,6 +67,15 @@ pub struct Tuning {
     /// granted with a short block around it, often paid back on a surplus-covered day or one
     /// whose shift breaks an off-request).
     pub p_rchain: u32,
+    /// Percent of moves that are weekend repairs (a one-day weekend made full, its worked day
+    /// retyped or its run's far end dropped where the run rules ask it, or moved to a week short
+    /// on both days) on instances under [`LONG_HORIZON`] days.
+    pub p_wfix: u32,
+    /// The same share on instances of [`LONG_HORIZON`] days or more.
+    pub p_wfix_long: u32,
+    /// Every this many iterations one day is re-planned for everybody at once (improving
+    /// cycles of people handing shifts on, see `column.rs`); 0: never.
+    pub column_every: u64,
 }
 
 impl Default for Tuning {
@@ -79,6 +91,9 @@ impl Default for Tuning {
             p_request: P_REQUEST,
             p_weekend: P_WEEKEND,
             p_rchain: P_RCHAIN,
+            p_wfix: P_WFIX,
+            p_wfix_long: P_WFIX_LONG,
+            column_every: COLUMN_EVERY,
         }
     }
 }
@@ -267,9 +282,20 @@ enum Op {
     Request,
     Cover,
     Weekend,
+    WeekendFix,
 }
-const OPS: [Op; 9] =
-    [Op::Fill, Op::Change, Op::Retype, Op::Slide, Op::Swap, Op::Block, Op::Request, Op::Cover, Op::Weekend];
+const OPS: [Op; 10] = [
+    Op::Fill,
+    Op::Change,
+    Op::Retype,
+    Op::Slide,
+    Op::Swap,
+    Op::Block,
+    Op::Request,
+    Op::Cover,
+    Op::Weekend,
+    Op::WeekendFix,
+];
 /// Mix of the other operators (percent of the moves that are neither cover chains nor request
 /// swaps), in `OPS` order.
 const OP_MIX: [f64; 6] = [8.0, 17.0, 15.0, 12.0, 36.0, 12.0];
@@ -285,6 +311,11 @@ const P_REQUEST: u32 = 10;
 const P_RCHAIN: u32 = 50;
 /// Default share (percent) of weekend moves.
 const P_WEEKEND: u32 = 5;
+/// Default share (percent) of weekend repairs, under and from `LONG_HORIZON` days.
+const P_WFIX: u32 = 0;
+const P_WFIX_LONG: u32 = 2;
+/// Default interval (iterations) of the whole-day re-plan; 0: never.
+const COLUMN_EVERY: u64 = 0;
 /// Longest block a cover chain adds (and at most as many shifts it drops).
 const COVER_BLOCK: usize = 4;
 /// Longest block a swap or block move touches.
@@ -296,24 +327,26 @@ fn near_day(d: usize, d_n: usize, r: usize) -> usize {
     (d as i64 + r as i64 - MAX_BLOCK as i64).rem_euclid(d_n as i64) as usize
 }
 
-/// The operator mix as a roulette wheel: cover chains and request swaps take their tuned
-/// shares, the other operators split the rest as in `OP_MIX`.
+/// The operator mix as a roulette wheel: the targeted moves take their tuned shares, the
+/// other operators split the rest as in `OP_MIX`.
 struct OpMix {
     cum: [f64; OPS.len()],
 }
 
 impl OpMix {
-    fn new(p_cover: u32, p_request: u32, p_weekend: u32) -> Self {
+    fn new(p_cover: u32, p_request: u32, p_weekend: u32, p_wfix: u32) -> Self {
         let pc = f64::from(p_cover.min(100)) / 100.0;
         let pr = (f64::from(p_request.min(100)) / 100.0).min(1.0 - pc);
         let pw = (f64::from(p_weekend.min(100)) / 100.0).min(1.0 - pc - pr);
+        let pf = (f64::from(p_wfix.min(100)) / 100.0).min(1.0 - pc - pr - pw);
         let mut share = [0.0; OPS.len()];
         for (w, m) in share.iter_mut().zip(OP_MIX) {
-            *w = m / 100.0 * (1.0 - pc - pr - pw);
+            *w = m / 100.0 * (1.0 - pc - pr - pw - pf);
         }
-        share[OPS.len() - 3] = pr;
-        share[OPS.len() - 2] = pc;
-        share[OPS.len() - 1] = pw;
+        share[OP_MIX.len()] = pr;
+        share[OP_MIX.len() + 1] = pc;
+        share[OP_MIX.len() + 2] = pw;
+        share[OP_MIX.len() + 3] = pf;
         let mut cum = [0.0; OPS.len()];
         let mut acc = 0.0;
         for (c, w) in cum.iter_mut().zip(share) {
@@ -376,10 +409,15 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         p_request,
         p_weekend,
         p_rchain,
+        p_wfix,
+        p_wfix_long,
+        column_every,
         ..
     } = opts.tuning;
-    let p_cover = if ctx.d_n >= LONG_HORIZON { p_cover_long } else { p_cover };
-    let mut ops = OpMix::new(p_cover, 0, p_weekend);
+    let long = ctx.d_n >= LONG_HORIZON;
+    let p_cover = if long { p_cover_long } else { p_cover };
+    let p_wfix = if long { p_wfix_long } else { p_wfix };
+    let mut ops = OpMix::new(p_cover, 0, p_weekend, p_wfix);
     let cycles = f64::from(cycles.max(1));
     let mut cycle = 0.0;
     let mut temp = t0;
@@ -390,6 +428,9 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     let changed_of =
         |cells: &[Cell]| ctx.orig.as_ref().map_or(0, |o| o.iter().zip(cells).filter(|(a, b)| a != b).count());
     let mut n_changed = changed_of(&st.cells);
+    let mut column = column::Column::default();
+    let mut next_column = column_every;
+    let mut column_day = thread * 7;
     loop {
         if iter % 512 == 0 {
             let mut progress: f64 = 0.0;
@@ -414,7 +455,8 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
             temp = t0 * (t1 / t0).powf(progress * cycles - c);
             // Request swaps grow with the cooling (0 → 2 × p_request): once cover has settled,
             // the requests are what is left to gain.
-            ops = OpMix::new(p_cover, (2.0 * f64::from(p_request) * (progress * cycles - c)).round() as u32, p_weekend);
+            let p_request = (2.0 * f64::from(p_request) * (progress * cycles - c)).round() as u32;
+            ops = OpMix::new(p_cover, p_request, p_weekend, p_wfix);
             // Phase 0 until a first feasible roster (or half the budget): hard units only,
             // warm enough to climb out of local minima that need several changes.
             if repairing_hard && (best.feasible.is_some() || progress > 0.5) {
@@ -436,6 +478,19 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
             if ctx.stall_stop.is_some_and(|n| iter - last_best_iter > n) {
                 break;
             }
+            if column_every > 0 && iter >= next_column && !repairing_hard {
+                next_column = iter + column_every;
+                column_day = (column_day + 1) % d_n;
+                if column.reoptimize(ctx, &mut st, column_day, hard_w) > 0 && st.hard == 0 {
+                    if let Some((c, cells)) = &mut best.feasible {
+                        if st.soft < *c {
+                            *c = st.soft;
+                            cells.copy_from_slice(&st.cells);
+                            last_best_iter = iter;
+                        }
+                    }
+                }
+            }
             if iter - last_best_iter > 2_000_000 {
                 if let Some((_, cells)) = &best.feasible {
                     st = State::new(ctx, cells.clone());
@@ -452,6 +507,14 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         } else {
             let op = ops.pick(&mut rng);
             propose(ctx, &st, &mut rng, op, p_rchain, &mut changes);
+            // A weekend repair finds nothing to propose on some instances (rigid runs): the
+            // iteration goes to another operator rather than to no move.
+            if changes.is_empty() && op == Op::WeekendFix {
+                let op = ops.pick(&mut rng);
+                if op != Op::WeekendFix {
+                    propose(ctx, &st, &mut rng, op, p_rchain, &mut changes);
+                }
+            }
         }
         if changes.is_empty() {
             continue;
@@ -614,6 +677,9 @@ fn propose(
     }
     if op == Op::Weekend {
         return weekend_move(ctx, st, rng, out);
+    }
+    if op == Op::WeekendFix {
+        return weekend_fix(ctx, st, rng, out);
     }
     let (e_n, d_n, off) = (ctx.e_n, ctx.d_n, ctx.off);
     let e = rng.below(e_n);

@@ -84,6 +84,15 @@ impl<'c, 'a> State<'c, 'a> {
         i64::from(gc.min.saturating_sub(c)) * i64::from(gc.weight_under)
     }
 
+    /// The cover price of one person fewer and of one more on (d, s): (fewer, more); fewer is
+    /// infinite when nobody is on it.
+    pub fn cover_change(&self, d: usize, s: usize) -> (f64, f64) {
+        let c = self.cnt[d * (self.ctx.s_n + 1) + s];
+        let now = self.cover_cost(d, s, c);
+        let fewer = if c == 0 { f64::INFINITY } else { (self.cover_cost(d, s, c - 1) - now) as f64 };
+        (fewer, (self.cover_cost(d, s, c + 1) - now) as f64)
+    }
+
     /// Fewer people than required on (d, s).
     #[inline]
     pub fn deficit(&self, d: usize, s: Cell) -> bool {
