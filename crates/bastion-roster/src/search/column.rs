@@ -15,14 +15,17 @@
 use super::row::{Cell, Ctx};
 use super::state::State;
 
-/// Rounds of cycle cancelling per call.
-const ROUNDS: usize = 4;
+/// Rounds of cycle cancelling per call (after the first, only the people a cycle moved are
+/// priced again: nobody else's row changed).
+const ROUNDS: usize = 8;
 
 /// Scratch space reused between calls.
 #[derive(Default)]
 pub(super) struct Column {
     /// `edge[u * n + v]`: the cheapest move u → v as (price, person).
     edge: Vec<(f64, usize)>,
+    /// `each[e * (s_n + 1) + v]`: the price of person e taking value v on the day.
+    each: Vec<f64>,
     dist: Vec<f64>,
     pred: Vec<usize>,
     row: Vec<Cell>,
@@ -38,8 +41,14 @@ impl Column {
             return 0;
         }
         let mut moved = 0;
+        let v_n = ctx.s_n + 1;
+        self.each.clear();
+        self.each.resize(ctx.e_n * v_n, f64::INFINITY);
+        for e in 0..ctx.e_n {
+            self.price_person(ctx, st, e, d, hard_w);
+        }
         for _ in 0..ROUNDS {
-            self.price(ctx, st, d, hard_w);
+            self.build_edges(ctx, st, d);
             if !self.negative_cycle(ctx.s_n + 2) {
                 break;
             }
@@ -59,32 +68,48 @@ impl Column {
                 }
                 moved += 1;
             }
+            for k in 0..cycle.len() {
+                let (u, v) = (cycle[k], cycle[(k + 1) % cycle.len()]);
+                if u != z && v != z {
+                    self.price_person(ctx, st, self.edge[u * n + v].1, d, hard_w);
+                }
+            }
             self.cycle = cycle;
         }
         moved
     }
 
-    /// Fills the edge table for day d.
-    fn price(&mut self, ctx: &Ctx<'_>, st: &State<'_, '_>, d: usize, hard_w: f64) {
-        let (d_n, s_n, off) = (ctx.d_n, ctx.s_n, ctx.off);
+    /// Prices every value person e may take on day d instead of their own.
+    fn price_person(&mut self, ctx: &Ctx<'_>, st: &State<'_, '_>, e: usize, d: usize, hard_w: f64) {
+        let (d_n, v_n, off) = (ctx.d_n, ctx.s_n + 1, ctx.off);
+        let each = &mut self.each[e * v_n..(e + 1) * v_n];
+        each.fill(f64::INFINITY);
+        let old = &st.cells[e * d_n..(e + 1) * d_n];
+        let u = old[d];
+        self.row.clear();
+        self.row.extend_from_slice(old);
+        for v in ctx.eligible[e].iter().copied().chain(std::iter::once(off)) {
+            if v == u || !ctx.allowed(e, d, v) {
+                continue;
+            }
+            self.row[d] = v;
+            let rd = ctx.row_delta(&st.aggs, e, old, &self.row, &[d]);
+            let dh = rd.dh + ctx.runs_delta(e, old, &self.row, &[d]);
+            each[v as usize] = hard_w * dh as f64 + rd.ds as f64;
+        }
+    }
+
+    /// Fills the edge table for day d from the people's prices and the cover.
+    fn build_edges(&mut self, ctx: &Ctx<'_>, st: &State<'_, '_>, d: usize) {
+        let (d_n, s_n, v_n) = (ctx.d_n, ctx.s_n, ctx.s_n + 1);
         let n = s_n + 2;
         let z = n - 1;
         self.edge.clear();
         self.edge.resize(n * n, (f64::INFINITY, usize::MAX));
         for e in 0..ctx.e_n {
-            let old = &st.cells[e * d_n..(e + 1) * d_n];
-            let u = old[d];
-            self.row.clear();
-            self.row.extend_from_slice(old);
-            for v in ctx.eligible[e].iter().copied().chain(std::iter::once(off)) {
-                if v == u || !ctx.allowed(e, d, v) {
-                    continue;
-                }
-                self.row[d] = v;
-                let rd = ctx.row_delta(&st.aggs, e, old, &self.row, &[d]);
-                let dh = rd.dh + ctx.runs_delta(e, old, &self.row, &[d]);
-                let price = hard_w * dh as f64 + rd.ds as f64;
-                let slot = &mut self.edge[u as usize * n + v as usize];
+            let u = st.cells[e * d_n + d] as usize;
+            for (v, &price) in self.each[e * v_n..(e + 1) * v_n].iter().enumerate() {
+                let slot = &mut self.edge[u * n + v];
                 if price < slot.0 {
                     *slot = (price, e);
                 }

@@ -74,7 +74,8 @@ pub struct Tuning {
     /// The same share on instances of [`LONG_HORIZON`] days or more.
     pub p_wfix_long: u32,
     /// Every this many iterations one day is re-planned for everybody at once (improving
-    /// cycles of people handing shifts on, see `column.rs`); 0: never.
+    /// cycles of people handing shifts on, see `column.rs`) on instances of
+    /// [`COLUMN_MIN_TYPES`] shift types or more; 0: never.
     pub column_every: u64,
 }
 
@@ -315,7 +316,12 @@ const P_WEEKEND: u32 = 5;
 const P_WFIX: u32 = 0;
 const P_WFIX_LONG: u32 = 2;
 /// Default interval (iterations) of the whole-day re-plan; 0: never.
-const COLUMN_EVERY: u64 = 0;
+const COLUMN_EVERY: u64 = 2_000;
+/// Fewest shift types for which days are re-planned. On the iteration-budget A/B it paid on
+/// Instances 13, 23 and 24 (16–32 types: 9 of 9 pairs, also at equal CPU) and was a wash or
+/// worse below: 8–10 types 3 of 7 pairs (Instance12 worse on both), 3–7 types 10 of 21. No
+/// instance has 11–15 types, so the threshold there is untested.
+pub const COLUMN_MIN_TYPES: usize = 12;
 /// Longest block a cover chain adds (and at most as many shifts it drops).
 const COVER_BLOCK: usize = 4;
 /// Longest block a swap or block move touches.
@@ -478,10 +484,10 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
             if ctx.stall_stop.is_some_and(|n| iter - last_best_iter > n) {
                 break;
             }
-            if column_every > 0 && iter >= next_column && !repairing_hard {
+            if column_every > 0 && ctx.s_n >= COLUMN_MIN_TYPES && iter >= next_column && !repairing_hard {
                 next_column = iter + column_every;
                 column_day = (column_day + 1) % d_n;
-                if column.reoptimize(ctx, &mut st, column_day, hard_w) > 0 && st.hard == 0 {
+                if column.reoptimize(ctx, &mut st, column_day, HARD_W_MAX) > 0 && st.hard == 0 {
                     if let Some((c, cells)) = &mut best.feasible {
                         if st.soft < *c {
                             *c = st.soft;
