@@ -4,14 +4,20 @@
 // member, applies to join from their own page (入党申请书) and sees their stage and next step; the branch
 // secretary finds them in the pipeline with the talk due within a month. The committee sets up a
 // branch under a document number, and its secretary transfers a member into it on a phone.
+// Another officer signs a petition with a photo of the signed paper and agrees to its publication;
+// the publicity editor writes a draft story from it. The committee, at 1366 px, holds a meeting
+// for a member's branch, shows its check-in code, uploads its photo and sign-in sheet; the member
+// checks in on a phone and the attendance follows.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, screenshot, withPage } from '../lib/browser.mjs';
 import { logIn } from '../lib/login.mjs';
 import { backendName, startServer } from '../lib/server.mjs';
+import { png } from '../lib/images.mjs';
 
 const SMALL = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
+const DESK = { width: 1366, height: 900 };
 const TEXT = '疫情就是命令，我志愿到卡点一线参加值守和排查，服从组织安排。';
 
 /** Draw a short zig-zag signature on a canvas with the pointer. */
@@ -143,6 +149,91 @@ describe(`party [${backendName()}]`, { timeout: 300_000 }, () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
       await screenshot(page, `party-transfer-360-${backendName()}`);
+    });
+  });
+  test(`a petition signed on paper is photographed, agreed for publication and written up by the editor (${backendName()})`, async () => {
+    const text = '我自愿加入党员突击队，到城关卡点一线值守，纸质请战书已按手印。';
+    await withPage(browser, 'party-petition-paper', SMALL, async (page) => {
+      await logIn(page, server.url, 'duty');
+      await page.goto(`${server.url}/party/petitions`);
+      await page.getByLabel('请战内容').fill(text);
+      await page.getByLabel('交通管控').check();
+      await page.getByLabel('或拍照上传纸质请战书').setInputFiles({ name: '请战书.png', mimeType: 'image/png', buffer: png() });
+      await page.locator('#pp-paper-preview:not([hidden])').waitFor();
+      await page.getByLabel(/同意将本请战书作为先进事迹公开宣传/).check();
+      await page.getByRole('button', { name: '递交请战书' }).click();
+      await page.waitForURL((url) => url.searchParams.has('done'));
+      const card = page.locator('article.duty-card').filter({ hasText: text });
+      await card.getByText('已同意公开宣传').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
+      await screenshot(page, `party-petition-paper-360-${backendName()}`);
+    });
+    await withPage(browser, 'party-petition-story', DESKTOP, async (page) => {
+      await logIn(page, server.url, 'editor');
+      await page.goto(`${server.url}/party/petitions`);
+      const story = page.getByTestId('petition-stories').locator('article').filter({ hasText: text });
+      await story.getByRole('button', { name: '写成宣传稿件' }).click();
+      await page.waitForURL((url) => /^\/publicity\/\d+\/edit$/.test(url.pathname));
+      const title = await page.locator('#title').inputValue();
+      assert.match(title, /^请战书｜/);
+      await screenshot(page, `party-petition-story-${backendName()}`);
+    });
+  });
+
+  test(`the committee holds a meeting with its photo and sign-in sheet; a member checks in on a phone (${backendName()})`, async () => {
+    // A demo account that is a party member, and its branch.
+    let member;
+    let branch;
+    for (const who of ['duty', 'commander', 'checkpoint', 'supplies', 'editor']) {
+      await withPage(browser, `party-who-${who}`, SMALL, async (page) => {
+        if (member) return;
+        await logIn(page, server.url, who);
+        const me = await (await page.request.get(`${server.url}/api/party/me`)).json();
+        if (me.member) {
+          member = who;
+          branch = me.member.branch_id;
+        }
+      });
+      if (member) break;
+    }
+    assert.ok(member, 'a demo account that is a party member');
+    const topic = '主题党日：卡点一线重温入党誓词（浏览器测试）';
+    let meetingId;
+    await withPage(browser, 'party-meeting-desk', DESK, async (page) => {
+      await logIn(page, server.url, 'commander');
+      await page.goto(`${server.url}/party/branches/${branch}`);
+      await page.locator('#pm-kind').selectOption('theme_day');
+      await page.locator('#pm-topic').fill(topic);
+      await page.locator('#pm-mode').selectOption('offline');
+      await page.getByRole('button', { name: '召开会议' }).click();
+      const item = page.locator('li[data-testid^="meeting-"]').filter({ hasText: topic });
+      await item.getByTestId('meeting-qr').waitFor();
+      meetingId = (await item.getAttribute('data-testid')).replace('meeting-', '');
+      await item.locator('summary').click();
+      const form = item.getByTestId('file-form');
+      await form.locator('select[name="kind"]').selectOption('sign_in_sheet');
+      await form.locator('input[type="file"]').setInputFiles({ name: '签到表.png', mimeType: 'image/png', buffer: png() });
+      await form.getByRole('button', { name: '上传' }).click();
+      const again = page.locator(`li[data-testid="meeting-${meetingId}"]`);
+      const thumb = again.getByTestId('meeting-files').getByRole('img', { name: '签到表' });
+      await thumb.waitFor();
+      assert.ok(await thumb.evaluate((i) => i.complete && i.naturalWidth > 0), 'the sheet shows');
+    });
+    await withPage(browser, 'party-meeting-check-in', SMALL, async (page) => {
+      await logIn(page, server.url, member);
+      await page.goto(`${server.url}/party/me#meeting-${meetingId}`);
+      const card = page.locator(`#meeting-${meetingId}`);
+      await card.getByRole('button', { name: '签到' }).click();
+      await page.locator(`#meeting-${meetingId}`).getByTestId('checked-in').waitFor();
+      await screenshot(page, `party-meeting-check-in-360-${backendName()}`);
+    });
+    await withPage(browser, 'party-meeting-attendance', DESK, async (page) => {
+      await logIn(page, server.url, 'commander');
+      await page.goto(`${server.url}/party/branches/${branch}`);
+      const item = page.locator(`li[data-testid="meeting-${meetingId}"]`);
+      await item.getByTestId('meeting-attendance').getByText(/已签到 1\//).waitFor();
+      await screenshot(page, `party-meeting-desk-${backendName()}`);
     });
   });
 });

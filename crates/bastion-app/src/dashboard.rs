@@ -41,6 +41,32 @@ pub struct Row {
     pub alert: bool,
 }
 
+/// How a place on the schematic stands now.
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TileState {
+    /// Staffed as required, nothing open.
+    Ok,
+    /// Fewer people present than required.
+    Short,
+    /// Something needs action there (a fever case open, a kit alert).
+    Alert,
+    /// No shift running now.
+    Idle,
+}
+
+/// A place (a post) on the schematic of the county's posts, grouped by its unit.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq, Eq)]
+pub struct Tile {
+    pub name: String,
+    /// The group it is drawn in (its unit).
+    pub group: String,
+    pub state: TileState,
+    /// What is there now, in a few words each (the shift and people present, an open case).
+    pub lines: Vec<String>,
+    pub href: String,
+}
+
 /// A feature's part of the dashboard.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq, Eq)]
 pub struct Section {
@@ -51,15 +77,24 @@ pub struct Section {
     /// Column heads of `rows`.
     pub columns: Vec<String>,
     pub rows: Vec<Row>,
+    /// The places this feature keeps, for the schematic of the county's posts (empty: none).
+    pub tiles: Vec<Tile>,
 }
 
 impl Section {
     /// The section of a feature the viewer may not see.
     pub fn refused(feature: &'static str, title: &str) -> Self {
-        Self { feature, title: title.into(), figures: None, columns: Vec::new(), rows: Vec::new() }
+        Self { feature, title: title.into(), figures: None, columns: Vec::new(), rows: Vec::new(), tiles: Vec::new() }
     }
     pub fn of(feature: &'static str, title: &str, figures: Vec<Figure>) -> Self {
-        Self { feature, title: title.into(), figures: Some(figures), columns: Vec::new(), rows: Vec::new() }
+        Self {
+            feature,
+            title: title.into(),
+            figures: Some(figures),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            tiles: Vec::new(),
+        }
     }
 }
 

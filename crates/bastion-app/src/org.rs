@@ -535,6 +535,7 @@ pub(crate) const DASHBOARD: crate::dashboard::DashboardSource =
 
 pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
     feature: "org",
+    title: "人员在岗",
     read: perm::PERSON_READ,
     owner: perm::DUTY_WRITE,
     sentences: crate::report::plain_sentences,

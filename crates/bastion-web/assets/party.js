@@ -1,5 +1,7 @@
 // The petition (请战书) form on a phone: write, tick the missions, sign on the canvas with a
-// finger; sent as JSON with the signature as a PNG data URL. The server checks and re-encodes it.
+// finger — or take a photo of the signed paper with its red fingerprint — and tick consent to
+// publication if wanted; sent as JSON with the signature as a PNG data URL (the photo scaled to at
+// most 1600 px and sent as JPEG). The server checks and re-encodes it.
 (function () {
   'use strict';
   var form = document.getElementById('petition-form');
@@ -41,19 +43,44 @@
     g.clearRect(0, 0, canvas.width, canvas.height);
     delete canvas.dataset.inked;
   });
+  var paper = document.getElementById('pp-paper');
+  var preview = document.getElementById('pp-paper-preview');
+  var photo = null;
+  paper.addEventListener('change', function () {
+    photo = null;
+    preview.hidden = true;
+    var file = paper.files && paper.files[0];
+    if (!file) return;
+    var url = URL.createObjectURL(file);
+    var img = new Image();
+    img.onload = function () {
+      var scale = Math.min(1, 1600 / Math.max(img.width, img.height));
+      var c = document.createElement('canvas');
+      c.width = Math.round(img.width * scale);
+      c.height = Math.round(img.height * scale);
+      c.getContext('2d').drawImage(img, 0, 0, c.width, c.height);
+      photo = c.toDataURL('image/jpeg', 0.85);
+      preview.src = photo;
+      preview.hidden = false;
+      URL.revokeObjectURL(url);
+    };
+    img.onerror = function () { URL.revokeObjectURL(url); show(form.dataset.failed); };
+    img.src = url;
+  });
   function show(text) {
     result.textContent = text;
     result.hidden = false;
   }
   form.addEventListener('submit', function (e) {
     e.preventDefault();
-    if (!canvas.dataset.inked) { show(form.dataset.blank); return; }
+    if (!canvas.dataset.inked && !photo) { show(form.dataset.blank); return; }
     var missions = [];
     form.querySelectorAll('input[name=missions]:checked').forEach(function (c) { missions.push(c.value); });
     var body = {
       body: form.querySelector('#pp-body').value,
       missions: missions,
-      signature: canvas.toDataURL('image/png')
+      signature: photo || canvas.toDataURL('image/png'),
+      publish_consent: document.getElementById('pp-consent').checked
     };
     var button = form.querySelector('button[type=submit]');
     button.disabled = true;

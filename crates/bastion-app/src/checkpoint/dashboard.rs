@@ -11,11 +11,17 @@ pub(crate) const DASHBOARD: DashboardSource =
 
 pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
     feature: "checkpoint",
+    title: "卡点测温",
     read: perm::CHECKPOINT_READ,
     owner: perm::FEVER_WRITE,
     sentences: report_sentences,
     day_figures: Some(|app, day| Box::pin(app.checkpoint_day_figures(day))),
 };
+
+/// A checkpoint's post on duty boards and the schematic: its fever cases not yet closed (a count,
+/// no person named).
+pub(crate) const POST_TAGS: crate::duty::PostTagSource =
+    crate::duty::PostTagSource { feature: "卡点测温", tags: |app, ids| Box::pin(app.checkpoint_post_tags(ids)) };
 
 const TITLE: &str = "卡点测温（今日）";
 const PASSES: &str = "今日登记（人次）";
@@ -42,6 +48,35 @@ fn report_sentences(s: &Section) -> Vec<String> {
 }
 
 impl App {
+    async fn checkpoint_post_tags(&self, ids: &[crate::duty::PostId]) -> AppResult<Vec<crate::duty::PostTag>> {
+        let posts: Vec<_> = self
+            .store
+            .duty_posts()
+            .await?
+            .into_iter()
+            .filter(|p| ids.contains(&p.id))
+            .filter_map(|p| p.checkpoint_id.map(|c| (p.id, c)))
+            .collect();
+        if posts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let checkpoints: Vec<_> = posts.iter().map(|(_, c)| bastion_store::checkpoint::CheckpointId(*c)).collect();
+        let open = self.store.fever_cases(Some(&checkpoints), true).await?;
+        Ok(posts
+            .into_iter()
+            .filter_map(|(post, cp)| {
+                let n = open.iter().filter(|c| c.checkpoint_id.0 == cp).count();
+                (n > 0).then(|| crate::duty::PostTag {
+                    post_id: post,
+                    feature: "卡点测温".into(),
+                    label: format!("发热病例待处置 {n} 例"),
+                    detail: "请按发热处置流程转运并结案".into(),
+                    alert: true,
+                })
+            })
+            .collect())
+    }
+
     /// A day's passes and fevers at every checkpoint, from the hourly counters.
     async fn checkpoint_day_figures(&self, day: jiff::civil::Date) -> AppResult<Vec<(String, i64)>> {
         let start = day.to_zoned(bastion_core::time::beijing()).map(|z| z.timestamp().as_millisecond()).unwrap_or(0);

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::{in_scope, App, AppError, AppResult, Ctx};
 
 mod dashboard;
-pub(crate) use dashboard::{DASHBOARD, REPORT};
+pub(crate) use dashboard::{DASHBOARD, POST_TAGS, REPORT};
 mod fever;
 mod input;
 pub(crate) use fever::TODO;

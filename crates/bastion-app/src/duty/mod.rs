@@ -212,6 +212,8 @@ pub struct PostTag {
     pub label: String,
     /// Who or what, in words (the branch; the member and the area they answer for).
     pub detail: String,
+    /// Something needs action at the post (shown red on its board and the schematic).
+    pub alert: bool,
 }
 
 type TagsFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<Vec<PostTag>>> + Send + 'a>>;
@@ -223,7 +225,7 @@ pub struct PostTagSource {
 }
 
 /// Every feature's tags on posts, in this order.
-pub const POST_TAGS: &[PostTagSource] = &[crate::party::POST_TAGS];
+pub const POST_TAGS: &[PostTagSource] = &[crate::checkpoint::POST_TAGS, crate::party::POST_TAGS];
 
 /// Another feature's note on one person of a post's shift, shown beside them on the post's board
 /// and on their cell of the roster grid.
@@ -337,11 +339,17 @@ impl App {
             })
             .collect();
         let marks = self.duty_marks(&all).await?;
+        let tags = self.post_tags(&[id]).await?;
+        Ok(Board { post, day, shifts, marks, tags })
+    }
+
+    /// Every feature's tags on these posts (see [`POST_TAGS`]).
+    pub(crate) async fn post_tags(&self, posts: &[PostId]) -> AppResult<Vec<PostTag>> {
         let mut tags = Vec::new();
         for source in POST_TAGS {
-            tags.extend((source.tags)(self, &[id]).await?);
+            tags.extend((source.tags)(self, posts).await?);
         }
-        Ok(Board { post, day, shifts, marks, tags })
+        Ok(tags)
     }
 
     /// Every feature's notes on these assignments (see [`BOARD_MARKS`]).
@@ -649,6 +657,7 @@ pub(crate) const DASHBOARD: crate::dashboard::DashboardSource =
 
 pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
     feature: "duty",
+    title: "值班在岗",
     read: perm::DUTY_READ,
     owner: perm::DUTY_WRITE,
     sentences: crate::report::plain_sentences,
@@ -659,7 +668,7 @@ impl App {
     /// Duty's part of the command dashboard: the shifts running now, present against required,
     /// one line per post.
     async fn duty_section(&self, ctx: &Ctx) -> AppResult<crate::dashboard::Section> {
-        use crate::dashboard::{Figure, Row, Section};
+        use crate::dashboard::{Figure, Row, Section, Tile, TileState};
         const TITLE: &str = "值班在岗（当前班次）";
         let Ok(scope) = ctx.scope(perm::DUTY_READ) else { return Ok(Section::refused("duty", TITLE)) };
         let now = bastion_core::time::now_ms();
@@ -667,7 +676,11 @@ impl App {
         let days = [today.yesterday().unwrap_or(today).to_string(), today.to_string()];
         let (mut present, mut required, mut short, mut not_taken_over) = (0, 0, 0, 0);
         let mut rows = Vec::new();
-        for post in self.duty_posts(ctx).await? {
+        let mut tiles = Vec::new();
+        let posts = self.duty_posts(ctx).await?;
+        let ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
+        let tags = self.post_tags(&ids).await?;
+        for post in posts {
             let (mut p, mut r, mut names) = (0, 0, Vec::new());
             for day in &days {
                 let b = self.duty_board(ctx, post.id, Some(day)).await?;
@@ -691,10 +704,34 @@ impl App {
             if p < r {
                 short += 1;
             }
+            let href = format!("/duty/posts/{}", post.id.0);
+            let alerts: Vec<String> =
+                tags.iter().filter(|t| t.post_id == post.id && t.alert).map(|t| t.label.clone()).collect();
+            let mut lines = vec![if r == 0 {
+                "当前无班次".to_string()
+            } else {
+                format!("{} 在岗 {p}/{r}", names.join("、"))
+            }];
+            lines.extend(alerts.iter().cloned());
+            tiles.push(Tile {
+                name: post.name.clone(),
+                group: post.unit_name.clone(),
+                state: if !alerts.is_empty() {
+                    TileState::Alert
+                } else if p < r {
+                    TileState::Short
+                } else if r == 0 {
+                    TileState::Idle
+                } else {
+                    TileState::Ok
+                },
+                lines,
+                href: href.clone(),
+            });
             rows.push(Row {
                 name: post.name.clone(),
                 cells: vec![names.join("、"), format!("{p}/{r}")],
-                href: format!("/duty/posts/{}", post.id.0),
+                href,
                 alert: p < r,
             });
         }
@@ -712,6 +749,7 @@ impl App {
         );
         s.columns = vec!["班次".into(), "在岗/应到".into()];
         s.rows = rows;
+        s.tiles = tiles;
         Ok(s)
     }
 }

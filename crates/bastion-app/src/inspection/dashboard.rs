@@ -13,15 +13,24 @@ pub(crate) const DASHBOARD: DashboardSource =
 
 pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
     feature: "inspection",
+    title: "督导检查",
     read: perm::INSPECTION_READ,
     owner: perm::CIRCULAR_WRITE,
     sentences: crate::report::plain_sentences,
-    day_figures: None,
+    day_figures: Some(|app, day| Box::pin(app.inspection_day_figures(day))),
 };
 
 const TITLE: &str = "督导检查";
 
 impl App {
+    /// A day's inspections across the bureau, from the daily counters.
+    async fn inspection_day_figures(&self, day: jiff::civil::Date) -> AppResult<Vec<(String, i64)>> {
+        let start = crate::inspection::day_start_ms(day);
+        let end = crate::inspection::day_start_ms(day.tomorrow().unwrap_or(day));
+        let n: i64 = self.store.inspection_stats(start, end, None).await?.iter().map(|s| s.inspections).sum();
+        Ok(vec![("检查（次）".into(), n)])
+    }
+
     async fn inspection_section(&self, ctx: &Ctx) -> AppResult<Section> {
         let Ok(scope) = ctx.scope(perm::INSPECTION_READ) else { return Ok(Section::refused("inspection", TITLE)) };
         let units = self.visible_units(&scope).await?;

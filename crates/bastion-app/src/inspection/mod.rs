@@ -65,7 +65,7 @@ pub struct FindingPage {
     pub total: i64,
 }
 
-fn day_start_ms(day: jiff::civil::Date) -> i64 {
+pub(crate) fn day_start_ms(day: jiff::civil::Date) -> i64 {
     day.to_zoned(bastion_core::time::beijing()).map(|z| z.timestamp().as_millisecond()).unwrap_or_default()
 }
 

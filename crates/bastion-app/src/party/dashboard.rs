@@ -11,15 +11,36 @@ pub(crate) const DASHBOARD: DashboardSource =
 
 pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
     feature: "party",
+    title: "党员在一线",
     read: perm::PARTY_ORG_READ,
     owner: perm::PARTY_ORG_WRITE,
     sentences: crate::report::plain_sentences,
-    day_figures: None,
+    day_figures: Some(|app, day| Box::pin(app.party_day_figures(day))),
 };
 
 const TITLE: &str = "党员在一线";
 
 impl App {
+    /// A day's mission results of every assault team, as entered for that day.
+    async fn party_day_figures(&self, day: jiff::civil::Date) -> AppResult<Vec<(String, i64)>> {
+        let day = day.to_string();
+        let mut t = bastion_store::party::Totals::default();
+        for d in self.store.results_by_day(None).await?.into_iter().filter(|d| d.day == day) {
+            t.households += d.totals.households;
+            t.patrols += d.totals.patrols;
+            t.traffic_stops += d.totals.traffic_stops;
+            t.cases += d.totals.cases;
+            t.persuaded += d.totals.persuaded;
+        }
+        Ok(vec![
+            ("摸底排查（户）".into(), t.households),
+            ("巡逻（次）".into(), t.patrols),
+            ("交通查控（次）".into(), t.traffic_stops),
+            ("处置案件（起）".into(), t.cases),
+            ("劝导（人）".into(), t.persuaded),
+        ])
+    }
+
     async fn party_section(&self, ctx: &Ctx) -> AppResult<Section> {
         if !ctx.can(perm::PARTY_ORG_READ) {
             return Ok(Section::refused("party", TITLE));

@@ -338,6 +338,8 @@ pub(crate) async fn seed_demo(app: &App, units: &HashMap<&str, UnitId>, people: 
             body: PETITION_TEXT[i % PETITION_TEXT.len()].into(),
             missions,
             signature: Some(signature.clone()),
+            // Some authors allow their petition to be published as a story.
+            publish_consent: i % 3 == 0,
         };
         petitions.push((p.id, store.insert_petition(&mut tx, &new).await?));
     }

@@ -138,6 +138,26 @@ pub struct PetitionInput {
     pub missions: String,
     /// `data:image/png;base64,…` drawn on the canvas
     pub signature: String,
+    /// The author allows the publicity office to publish the petition as a story (withdrawable).
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bool")]
+    pub publish_consent: String,
+}
+
+/// Give or withdraw one's consent to publish one's petition as a story.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default)]
+#[schemars(transform = bastion_core::input::as_typed)]
+#[schemars(extend("required" = ["consent"]))]
+pub struct ConsentInput {
+    #[serde(deserialize_with = "bastion_core::input::flex")]
+    #[schemars(with = "bool")]
+    pub consent: String,
+}
+
+/// A switch sent as text: on for `1`, `true`, `on`, `yes`, `是`.
+pub(crate) fn switched_on(raw: &str) -> bool {
+    matches!(raw.trim(), "1" | "true" | "on" | "yes" | "是")
 }
 
 /// Form an assault team (党员突击队) from petitions.

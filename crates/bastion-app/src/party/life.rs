@@ -150,7 +150,7 @@ impl App {
     }
 
     /// A meeting of an organisation the caller writes for.
-    async fn meeting_to_write(&self, ctx: &Ctx, meeting: i64) -> AppResult<(Meeting, Org)> {
+    pub(super) async fn meeting_to_write(&self, ctx: &Ctx, meeting: i64) -> AppResult<(Meeting, Org)> {
         let m = self.store.meeting(meeting).await.map_err(|_| AppError::NotFound("会议不存在".into()))?;
         let org = self.org_in_scope(ctx, perm::PARTY_ORG_WRITE, m.org_id).await?;
         Ok((m, org))

@@ -13,12 +13,13 @@ use bastion_core::error::non_empty;
 use bastion_core::FieldError;
 /// The read models and ids the web layer shows.
 pub use bastion_store::party::{
-    Absence, BranchRecord, Candidate, CandidateId, DayTotals, Meeting, Member, Officer, Org, OrgId, Petition,
-    PetitionId, PostMark, StepRecord, Team, TeamId, TeamMember, Totals,
+    Absence, BranchRecord, Candidate, CandidateId, DayTotals, Meeting, MeetingFile, Member, Officer, Org, OrgId,
+    Petition, PetitionId, PostMark, StepRecord, Team, TeamId, TeamMember, Totals,
 };
 
 mod application;
 pub use application::*;
+mod attachments;
 mod dashboard;
 mod input;
 pub use input::*;
@@ -30,6 +31,7 @@ use pipeline::*;
 pub(crate) use posts::POST_TAGS;
 mod record;
 mod setup;
+mod stories;
 mod teams;
 mod todo;
 pub(crate) use todo::TODO;

@@ -85,8 +85,12 @@ impl App {
         let full = members.iter().filter(|m| m.kind == MemberKind::Full).count() as i64;
         let expected = members.len() as i64;
         let mut meetings = Vec::new();
+        let mut files = self.store.meeting_files_of_org(id).await?;
         for m in self.store.meetings(Some(id), None).await? {
+            let (mine, rest) = files.into_iter().partition(|f| f.meeting_id == m.id);
+            files = rest;
             meetings.push(MeetingView {
+                files: mine,
                 expected,
                 attendance_rate: (expected > 0).then(|| (m.present as f64 * 1000.0 / expected as f64).round() / 10.0),
                 absences: if m.excused > 0 { self.store.absences(m.id).await? } else { Vec::new() },

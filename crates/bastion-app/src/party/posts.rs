@@ -32,6 +32,7 @@ impl App {
                     PostMarkKind::Vanguard => m.org_name,
                     PostMarkKind::Area => format!("{} 负责：{}", m.person_name.unwrap_or_default(), m.area),
                 },
+                alert: false,
             })
             .collect())
     }

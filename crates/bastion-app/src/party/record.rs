@@ -30,8 +30,14 @@ impl App {
             orgs.push(m.branch_id);
         }
         let today = bastion_core::time::today().to_string();
-        let meetings_today =
+        let meetings_today: Vec<Meeting> =
             self.store.meetings(None, Some(&today)).await?.into_iter().filter(|m| orgs.contains(&m.org_id)).collect();
+        let mut checked_in = Vec::new();
+        for m in &meetings_today {
+            if self.store.checked_in(m.id, person).await? {
+                checked_in.push(m.id);
+            }
+        }
         let mut tx_free = MemberRecord {
             person_id: person,
             name: p.name.clone(),
@@ -41,6 +47,7 @@ impl App {
             candidate,
             petitions,
             meetings_today,
+            checked_in,
         };
         tx_free.secondments.sort_by_key(|s| s.0 .0);
         Ok(tx_free)

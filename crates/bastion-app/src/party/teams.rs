@@ -25,13 +25,17 @@ impl App {
             rules::parse_missions("请战任务", std::slice::from_ref(&input.missions)).map_err(|x| e.push(x)).ok();
         let signature = match non_empty(&input.signature) {
             None => {
-                e.push(FieldError::new("签名", "签名不能为空：请在签名框内手写签名"));
+                e.push(FieldError::new("签名", "签名不能为空：请在签名框内手写签名，或上传签名按手印的纸质请战书照片"));
                 None
             }
-            Some(raw) => crate::supplies::input::signature("签名", raw)
-                .and_then(|s| reencode_png("签名", &s.bytes))
-                .map_err(|x| e.push(x))
-                .ok(),
+            Some(raw) => {
+                let raw = raw.to_string();
+                tokio::task::spawn_blocking(move || signed_image(&raw))
+                    .await
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("image task: {e}")))?
+                    .map_err(|x| e.push(x))
+                    .ok()
+            }
         };
         let (Some(body), Some(missions), Some(signature)) = (body, missions, signature) else {
             return Err(AppError::Invalid(e));
@@ -42,6 +46,7 @@ impl App {
             body,
             missions,
             signature: Some(signature),
+            publish_consent: switched_on(&input.publish_consent),
         };
         let mut tx = self.store.begin().await?;
         let id = self.store.insert_petition(&mut tx, &new).await?;
@@ -259,6 +264,29 @@ impl App {
         }
         Ok(self.store.results_of_operation(operation).await?)
     }
+}
+
+/// The petition's signature: drawn on the screen (a PNG, checked as a signature and written again
+/// as PNG) or a photo of the signed paper with its red fingerprint (a JPEG, checked by the picture
+/// rules — content, size, decompression bombs — and re-encoded).
+fn signed_image(raw: &str) -> Result<Vec<u8>, FieldError> {
+    use crate::publicity::media;
+    use base64::Engine as _;
+    let Some(payload) = raw.trim().strip_prefix("data:image/jpeg;base64,") else {
+        return crate::supplies::input::signature("签名", raw).and_then(|s| reencode_png("签名", &s.bytes));
+    };
+    if payload.len() > media::MAX_UPLOAD_BYTES * 4 / 3 + 4 {
+        return Err(FieldError::new(
+            "签名",
+            format!("纸质请战书照片过大（不超过 {} MB）", media::MAX_UPLOAD_BYTES / 1048576),
+        ));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .map_err(|_| FieldError::new("签名", "纸质请战书照片不是有效的 base64 编码"))?;
+    media::process(&bytes, "petition")
+        .map(|img| img.data)
+        .map_err(|x| FieldError::new("签名", x.message.replace("图片", "纸质请战书照片")))
 }
 
 /// Decode a checked signature and write it again as PNG (drops anything hidden in the file).

@@ -17,6 +17,8 @@ pub struct MeetingView {
     pub attendance_rate: Option<f64>,
     /// Members excused, with the reason.
     pub absences: Vec<Absence>,
+    /// Photos of the meeting and its signed attendance sheet.
+    pub files: Vec<MeetingFile>,
     /// Why a general meeting's decisions do not stand (fewer than half the full members).
     pub quorum: Option<String>,
 }
@@ -99,6 +101,8 @@ pub struct MemberRecord {
     pub petitions: Vec<Petition>,
     /// Today's meetings of the branches one belongs to (home or seconded), to check in.
     pub meetings_today: Vec<Meeting>,
+    /// Those of today's meetings this person has checked in to.
+    pub checked_in: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

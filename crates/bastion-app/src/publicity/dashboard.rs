@@ -11,15 +11,25 @@ pub(crate) const DASHBOARD: DashboardSource =
 
 pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
     feature: "publicity",
+    title: "宣传报道",
     read: perm::PUBLICITY_READ,
     owner: perm::PUBLICITY_WRITE,
     sentences: crate::report::plain_sentences,
-    day_figures: None,
+    day_figures: Some(|app, day| Box::pin(app.publicity_day_figures(day))),
 };
 
 const TITLE: &str = "宣传报道";
 
 impl App {
+    /// A day's reads on the site and on outside channels, from the daily counters.
+    async fn publicity_day_figures(&self, day: jiff::civil::Date) -> AppResult<Vec<(String, i64)>> {
+        let day = day.to_string();
+        let t = self.store.read_totals(&day).await?;
+        let (site, outside) =
+            t.trend.iter().filter(|(d, _, _)| *d == day).fold((0, 0), |a, (_, s, o)| (a.0 + s, a.1 + o));
+        Ok(vec![("网站阅读".into(), site), ("外部渠道阅读".into(), outside)])
+    }
+
     async fn publicity_section(&self, ctx: &Ctx) -> AppResult<Section> {
         if !ctx.can(perm::PUBLICITY_READ) {
             return Ok(Section::refused("publicity", TITLE));

@@ -191,7 +191,7 @@ impl App {
         Ok(a)
     }
 
-    async fn parse_article(&self, input: &ArticleInput) -> AppResult<ArticleContent> {
+    pub(crate) async fn parse_article(&self, input: &ArticleInput) -> AppResult<ArticleContent> {
         let mut e = Vec::new();
         let title = text("标题", &input.title, 2, 80).map_err(|x| e.push(x)).ok();
         let subtitle = opt_text("副标题", &input.subtitle, 120).map_err(|x| e.push(x)).ok();
@@ -362,6 +362,9 @@ impl App {
         let note = bastion_core::error::opt_multiline("审核意见", &input.note, 500)
             .map_err(AppError::invalid)?
             .unwrap_or_default();
+        if step == Step::Publish && !a.hold.is_empty() {
+            return Err(AppError::Conflict(a.hold));
+        }
         if step == Step::Publish && a.created_by == ctx.username {
             return Err(AppError::Forbidden("审核人不能审核发布自己撰写的稿件".into()));
         }

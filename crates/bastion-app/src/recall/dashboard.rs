@@ -11,6 +11,7 @@ pub(crate) const DASHBOARD: DashboardSource =
 
 pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
     feature: "recall",
+    title: "召集令",
     read: perm::RECALL_READ,
     owner: perm::RECALL_MANAGE,
     sentences: crate::report::plain_sentences,

@@ -34,6 +34,9 @@ pub type DayFiguresFn = for<'a> fn(&'a App, Date) -> Fut<'a, AppResult<Vec<(Stri
 /// A feature's part of the daily report: its dashboard section, and these.
 pub struct ReportSource {
     pub feature: &'static str,
+    /// The section's title in a report made from day counters (the dashboard's title names the
+    /// present, e.g. 今日, 当前班次).
+    pub title: &'static str,
     /// Who may read the section (a reader without it sees the section marked, not zeros).
     pub read: &'static str,
     /// Whose section it is: who holds this bureau-wide (and may write the report) adds its text.
@@ -260,8 +263,9 @@ impl App {
         ctx.can(perm::REPORT_WRITE) && matches!(ctx.scope(source.owner), Ok(RowScope::All))
     }
 
-    /// Assemble (or re-assemble) today's draft from the live figures. Only today: a past day's
-    /// figures can no longer be read as they were, so a past day keeps the draft it has.
+    /// Assemble (or re-assemble) today's draft from the live figures. A past day with no report
+    /// (nobody assembled it that day) is assembled once from the features' daily counters; a past
+    /// day keeps the draft it has, since its live figures can no longer be read as they were.
     pub async fn assemble_report(&self, ctx: &Ctx, day: &str) -> AppResult<ReportId> {
         ctx.scope(perm::REPORT_WRITE)?;
         let day = parse_day(day)?;
@@ -286,24 +290,12 @@ impl App {
                 return Err(AppError::Conflict(format!("{day} 的战报已签发，不能重新生成")));
             }
         }
-        if day < now {
+        if day < now && existing.is_some() {
             return Err(AppError::Conflict(format!(
-                "只能生成当日战报：{day} 的实时数字已无法按当日重现{}",
-                if existing.is_some() { "，请审核并签发已有草稿" } else { "" }
+                "{day} 已有战报草稿（当日按实时数字生成），不能按日计数重新生成，请审核并签发已有草稿"
             )));
         }
-        // The bureau's report: every section as the bureau sees it, whoever asks.
-        let bureau = Ctx::system(ctx.unit_id);
-        let mut sections = Vec::with_capacity(SOURCES.len());
-        for src in SOURCES {
-            let Some(dash) = crate::dashboard::SECTIONS.iter().find(|d| d.feature == src.feature) else { continue };
-            let s = (dash.section)(self, &bureau).await?;
-            let day_figures = match src.day_figures {
-                Some(f) => f(self, day).await?,
-                None => Vec::new(),
-            };
-            sections.push(Frozen::of(&s, (src.sentences)(&s), day_figures));
-        }
+        let sections = if day < now { self.counted_sections(day).await? } else { self.live_sections(ctx, day).await? };
         // Late data for the last signed day, against what was signed.
         let mut corrections = Vec::new();
         if let Some(prev) = self.store.signed_report_before(&day.to_string()).await? {
@@ -341,6 +333,59 @@ impl App {
             .await?;
         bastion_store::commit(tx).await?;
         Ok(row.id)
+    }
+
+    /// Today's sections: every section as the bureau sees it, whoever asks, with the day's counts.
+    async fn live_sections(&self, ctx: &Ctx, day: Date) -> AppResult<Vec<Frozen>> {
+        let bureau = Ctx::system(ctx.unit_id);
+        let mut sections = Vec::with_capacity(SOURCES.len());
+        for src in SOURCES {
+            let Some(dash) = crate::dashboard::SECTIONS.iter().find(|d| d.feature == src.feature) else { continue };
+            let s = (dash.section)(self, &bureau).await?;
+            let day_figures = match src.day_figures {
+                Some(f) => f(self, day).await?,
+                None => Vec::new(),
+            };
+            sections.push(Frozen::of(&s, (src.sentences)(&s), day_figures));
+        }
+        Ok(sections)
+    }
+
+    /// A past day that has no report (nobody assembled it that day): the counts its features keep
+    /// per day, re-read from their daily counters. States that were only live (people on post,
+    /// stock, open cases) cannot be read as they were and are said to be missing, not shown as 0.
+    async fn counted_sections(&self, day: Date) -> AppResult<Vec<Frozen>> {
+        let mut sections = Vec::with_capacity(SOURCES.len());
+        for src in SOURCES {
+            let (figures, sentences, day_figures) = match src.day_figures {
+                Some(f) => {
+                    let counts = f(self, day).await?;
+                    let figures: Vec<FrozenFigure> = counts
+                        .iter()
+                        .map(|(label, n)| FrozenFigure {
+                            label: label.clone(),
+                            value: crate::dashboard::grouped(*n),
+                            href: String::new(),
+                            alert: false,
+                        })
+                        .collect();
+                    let parts: Vec<String> = figures.iter().map(|f| format!("{} {}", f.label, f.value)).collect();
+                    let sentence = format!("{day} {}：{}（按当日计数补记）。", src.title, parts.join("，"));
+                    (Some(figures), vec![sentence], counts)
+                }
+                None => (None, vec![format!("{}：该日的实时状态数字未留存，无法补记。", src.title)], Vec::new()),
+            };
+            sections.push(Frozen {
+                feature: src.feature.into(),
+                title: src.title.into(),
+                figures,
+                columns: Vec::new(),
+                rows: Vec::new(),
+                sentences,
+                day_figures,
+            });
+        }
+        Ok(sections)
     }
 
     /// Figures (feature, label) as each day's report froze them, oldest day first: per day, the

@@ -10,15 +10,23 @@ pub(crate) const DASHBOARD: DashboardSource =
 
 pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSource {
     feature: "supplies",
+    title: "防护物资",
     read: perm::SUPPLY_READ,
     owner: perm::SUPPLY_MOVE,
     sentences: crate::report::plain_sentences,
-    day_figures: None,
+    day_figures: Some(|app, day| Box::pin(app.supplies_day_figures(day))),
 };
 
 const TITLE: &str = "防护物资";
 
 impl App {
+    /// A day's pieces issued and transferred, from the daily outflow counters.
+    async fn supplies_day_figures(&self, day: jiff::civil::Date) -> AppResult<Vec<(String, i64)>> {
+        let start = day.to_zoned(bastion_core::time::beijing()).map(|z| z.timestamp().as_millisecond()).unwrap_or(0);
+        let (issued, sent) = self.store.supply_outflow_of_day(start).await?;
+        Ok(vec![("发放（件）".into(), issued), ("调拨（件）".into(), sent)])
+    }
+
     async fn supplies_section(&self, ctx: &Ctx) -> AppResult<Section> {
         if !ctx.can(perm::SUPPLY_READ) {
             return Ok(Section::refused("supplies", TITLE));

@@ -100,6 +100,16 @@ labelled_enum!(
     Both = ("both", "线上线下结合", "On site and online"),
 });
 
+labelled_enum!(
+    /// What a picture attached to a meeting shows: the meeting itself, or its signed attendance sheet.
+    MeetingFileKind, "附件类型", {
+    Photo = ("photo", "会议照片", "Meeting photo"),
+    SignInSheet = ("sign_in_sheet", "签到表", "Sign-in sheet"),
+});
+
+/// Most pictures one meeting keeps.
+pub const MAX_MEETING_FILES: usize = 20;
+
 /// Where and how a meeting is held: the place (if given) when on site, an `http(s)://` video-meeting
 /// link when online, both when both. Returns (place, link), each empty when the mode does not use it.
 pub fn meeting_venue(mode: MeetingMode, place: &str, link: &str) -> Result<(String, String), Vec<FieldError>> {

@@ -14,6 +14,8 @@ use sqlx::Row;
 use crate::db::{found, unique, Store, StoreError, StoreResult, Tx};
 use crate::org::{PersonId, UnitId};
 
+mod files;
+pub use files::{MeetingFile, NewMeetingFile};
 mod life;
 mod pipeline;
 mod posts;
@@ -230,6 +232,11 @@ pub struct Petition {
     pub team_name: Option<String>,
     /// UTC epoch ms
     pub created_at: i64,
+    /// When its author allowed it to be published as a story (None: not allowed, or withdrawn).
+    pub publish_consent_at: Option<i64>,
+    /// The article written from it, with that article's status.
+    pub article_id: Option<i64>,
+    pub article_status: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -239,6 +246,7 @@ pub struct NewPetition {
     pub body: String,
     pub missions: Vec<Mission>,
     pub signature: Option<Vec<u8>>,
+    pub publish_consent: bool,
 }
 
 /// An assault team (党员突击队) with its summed results.
@@ -434,8 +442,10 @@ const BRANCH_ON_UNIT: &str =
 const PETITION_SELECT: &str =
     "SELECT x.id, x.person_id, p.name, p.police_no, u.name AS unit_name, u.path AS unit_path, \
     p.political_status, x.body, x.missions, CASE WHEN x.signature IS NULL THEN 0 ELSE 1 END AS signed, x.team_id, \
-    t.name AS team_name, x.created_at FROM party_petitions x JOIN people p ON p.id = x.person_id \
-    JOIN units u ON u.id = p.unit_id LEFT JOIN party_teams t ON t.id = x.team_id";
+    t.name AS team_name, x.created_at, x.publish_consent_at, x.article_id, a.status AS article_status \
+    FROM party_petitions x JOIN people p ON p.id = x.person_id \
+    JOIN units u ON u.id = p.unit_id LEFT JOIN party_teams t ON t.id = x.team_id \
+    LEFT JOIN publicity_articles a ON a.id = x.article_id";
 
 fn petition_row(r: &AnyRow) -> StoreResult<Petition> {
     Ok(Petition {
@@ -453,6 +463,9 @@ fn petition_row(r: &AnyRow) -> StoreResult<Petition> {
         team_id: r.try_get::<Option<i64>, _>("team_id")?.map(TeamId),
         team_name: r.try_get("team_name")?,
         created_at: r.try_get("created_at")?,
+        publish_consent_at: r.try_get("publish_consent_at")?,
+        article_id: r.try_get("article_id")?,
+        article_status: r.try_get("article_status")?,
     })
 }
 

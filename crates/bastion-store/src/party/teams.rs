@@ -7,8 +7,8 @@ impl Store {
 
     pub async fn insert_petition(&self, tx: &mut Tx, p: &NewPetition) -> StoreResult<PetitionId> {
         let row = sqlx::query(
-            "INSERT INTO party_petitions (person_id, account, body, missions, signature, created_at) \
-             VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
+            "INSERT INTO party_petitions (person_id, account, body, missions, signature, created_at, publish_consent_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id",
         )
         .bind(p.person_id.0)
         .bind(&p.account)
@@ -16,6 +16,7 @@ impl Store {
         .bind(bastion_core::party::format_missions(&p.missions))
         .bind(p.signature.clone())
         .bind(bastion_core::time::now_ms())
+        .bind(p.publish_consent.then(bastion_core::time::now_ms))
         .fetch_one(&mut **tx)
         .await?;
         Ok(PetitionId(row.try_get("id")?))

@@ -50,6 +50,9 @@ pub struct Article {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Why it may not be published now (e.g. the author of the petition it was written from withdrew
+    /// consent); empty: nothing holds it.
+    pub hold: String,
 }
 
 /// The editable content of an article (values already parsed and sanitised).
@@ -178,7 +181,7 @@ pub struct ReadTotals {
 }
 
 const ARTICLE_COLS: &str = "id, title, subtitle, body, summary, author, source, column_code, cover_image_id, status, \
-     publish_at, reviewed_by, reviewed_at, review_note, version, views, unit_id, created_by, created_at, updated_at";
+     publish_at, reviewed_by, reviewed_at, review_note, version, views, unit_id, created_by, created_at, updated_at, hold";
 
 fn article_from(r: &AnyRow) -> StoreResult<Article> {
     Ok(Article {
@@ -202,6 +205,7 @@ fn article_from(r: &AnyRow) -> StoreResult<Article> {
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        hold: r.try_get("hold")?,
     })
 }
 
@@ -321,6 +325,18 @@ impl Store {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Hold an article back from publication with the reason (empty: release it).
+    pub async fn set_article_hold(&self, tx: &mut Tx, article: i64, hold: &str) -> StoreResult<()> {
+        let n = sqlx::query("UPDATE publicity_articles SET hold = $1, updated_at = $2 WHERE id = $3")
+            .bind(hold)
+            .bind(now())
+            .bind(article)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        found(n)
     }
 
     /// Move an article to `to` only if it is still in `from` (two reviewers cannot both act).

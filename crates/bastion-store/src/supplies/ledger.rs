@@ -359,6 +359,19 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("path")?, r.try_get("n")?))).collect()
     }
 
+    /// Pieces issued to people and transferred between stores on the Beijing day starting at
+    /// `day` (its 00:00 in UTC ms), from the daily counters.
+    pub async fn supply_outflow_of_day(&self, day: i64) -> StoreResult<(i64, i64)> {
+        let r = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(issued), 0) AS BIGINT) AS issued, CAST(COALESCE(SUM(sent), 0) AS BIGINT) AS sent \
+             FROM supply_outflow_days WHERE day = $1",
+        )
+        .bind(day)
+        .fetch_one(&self.read)
+        .await?;
+        Ok((r.try_get("issued")?, r.try_get("sent")?))
+    }
+
     /// What left each store per item on the Beijing days from the one starting at `first_day`
     /// (its 00:00 in UTC ms) to today: (store, item, issued to people, transferred to other stores),
     /// from the daily counters.

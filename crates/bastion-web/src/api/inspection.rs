@@ -127,21 +127,6 @@ pub async fn detail(
     Ok(Json(InspectionDetail { inspection, findings }))
 }
 
-/// The first file of a multipart body (refused by name when missing).
-pub async fn one_file(mp: Result<Multipart, MultipartRejection>, field: &str) -> Result<Vec<u8>, AppError> {
-    let mut mp = mp.map_err(|_| AppError::invalid(FieldError::new(field, format!("请选择{field}文件"))))?;
-    while let Ok(Some(f)) = mp.next_field().await {
-        if f.file_name().is_some() {
-            let bytes = f
-                .bytes()
-                .await
-                .map_err(|_| AppError::invalid(FieldError::new(field, format!("{field}上传中断或过大"))))?;
-            return Ok(bytes.to_vec());
-        }
-    }
-    Err(AppError::invalid(FieldError::new(field, format!("请选择{field}文件"))))
-}
-
 pub async fn add_photo(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -149,7 +134,7 @@ pub async fn add_photo(
     Query(q): Query<PhotoQuery>,
     mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let bytes = one_file(mp, "照片").await?;
+    let bytes = super::one_file(mp, "照片").await?;
     let source = q.source.unwrap_or_default();
     let id = s.app.add_inspection_photo(&ctx, InspectionId(id), bytes, &source).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))))

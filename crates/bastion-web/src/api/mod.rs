@@ -128,3 +128,39 @@ async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) 
     let message = if detail.is_empty() { what.to_string() } else { format!("{what}：{}", detail.trim()) };
     (status, axum::Json(serde_json::json!({"code": code, "message": message}))).into_response()
 }
+
+/// The first file of a multipart body and the text fields before and after it (the file is
+/// refused by name when missing).
+pub async fn file_with_fields(
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    field: &str,
+) -> Result<(Vec<u8>, Vec<(String, String)>), bastion_app::AppError> {
+    use bastion_app::AppError;
+    use bastion_core::FieldError;
+    let missing = || AppError::invalid(FieldError::new(field, format!("请选择{field}文件")));
+    let mut mp = mp.map_err(|_| missing())?;
+    let (mut file, mut fields) = (None, Vec::new());
+    while let Ok(Some(f)) = mp.next_field().await {
+        let name = f.name().unwrap_or_default().to_string();
+        if f.file_name().is_some() {
+            let bytes = f
+                .bytes()
+                .await
+                .map_err(|_| AppError::invalid(FieldError::new(field, format!("{field}上传中断或过大"))))?;
+            if file.is_none() && !bytes.is_empty() {
+                file = Some(bytes.to_vec());
+            }
+        } else if let Ok(text) = f.text().await {
+            fields.push((name, text));
+        }
+    }
+    Ok((file.ok_or_else(missing)?, fields))
+}
+
+/// The first file of a multipart body (refused by name when missing).
+pub async fn one_file(
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    field: &str,
+) -> Result<Vec<u8>, bastion_app::AppError> {
+    Ok(file_with_fields(mp, field).await?.0)
+}

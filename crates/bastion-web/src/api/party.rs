@@ -3,16 +3,18 @@
 //! branch work records, party records, petitions, assault teams and their results, the
 //! membership pipeline and 火线入党 waivers.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bastion_app::org::PersonId;
 use bastion_app::party::{
     AbsenceInput, ApplicationInput, ApproveInput, BranchDetail, CandidateId, CandidateInput, CloseInput, Compliance,
-    Meeting, MeetingInput, Member, MemberInput, MemberRecord, MinutesInput, MyApplication, Officer, OfficerInput, Org,
-    OrgId, OrgInput, Overview, PetitionId, PetitionInput, PipelineRow, PostMark, PostMarkInput, RecordInput,
-    ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals, TransferInput, WaiverInput,
+    ConsentInput, Meeting, MeetingFile, MeetingInput, Member, MemberInput, MemberRecord, MinutesInput, MyApplication,
+    Officer, OfficerInput, Org, OrgId, OrgInput, Overview, PetitionId, PetitionInput, PipelineRow, PostMark,
+    PostMarkInput, RecordInput, ResultInput, StepInput, TeamId, TeamInput, TeamView, TemporaryInput, Totals,
+    TransferInput, WaiverInput,
 };
 use bastion_core::permission::perm;
 use serde::Deserialize;
@@ -190,6 +192,61 @@ pub async fn check_in(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): 
     Ok(Json(s.app.check_in(&ctx, id).await?))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FileQuery {
+    /// photo (会议照片, the default) or sign_in_sheet (签到表)
+    pub kind: String,
+}
+
+pub async fn add_meeting_file(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<FileQuery>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let bytes = super::one_file(mp, "会议附件").await?;
+    Ok(created(s.app.add_meeting_file(&ctx, id, &q.kind, bytes).await?))
+}
+
+pub async fn meeting_files(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<MeetingFile>>> {
+    Ok(Json(s.app.meeting_files(&ctx, id).await?))
+}
+
+pub async fn meeting_file(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Response> {
+    let bytes = s.app.meeting_file(&ctx, id).await?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+}
+
+pub async fn petition_consent(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<ConsentInput>,
+) -> ApiResult<Json<bastion_app::party::Petition>> {
+    Ok(Json(s.app.set_petition_consent(&ctx, PetitionId(id), &input).await?))
+}
+
+pub async fn petition_stories(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Json<Vec<bastion_app::party::Petition>>> {
+    Ok(Json(s.app.petition_stories(&ctx).await?))
+}
+
+pub async fn petition_to_story(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    Ok(created(s.app.petition_to_story(&ctx, PetitionId(id)).await?.0))
+}
+
 pub async fn me(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<MemberRecord>> {
     Ok(Json(s.app.my_party_record(&ctx).await?))
 }
@@ -219,7 +276,9 @@ pub async fn submit_petition(
 
 pub async fn signature(State(s): State<AppState>, ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Response> {
     let bytes = s.app.petition_signature(&ctx, PetitionId(id)).await?;
-    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+    // Drawn signatures are PNG, photos of the signed paper JPEG.
+    let mime = if bytes.starts_with(&[0xFF, 0xD8]) { "image/jpeg" } else { "image/png" };
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
 }
 
 pub async fn teams(State(s): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Json<Vec<TeamView>>> {
@@ -425,6 +484,25 @@ pub fn endpoints() -> Vec<Endpoint> {
             .perm(perm::PARTY_MEMBER_READ)
             .probe("/api/party/meetings/1/check-in")
             .doc(TAG, "本人会议签到（会议当天，本支部或借调的临时党支部）", None, "PartyMeeting", "200"),
+        post("/api/party/meetings/{id}/files", add_meeting_file)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/api/party/meetings/999999/files")
+            .doc(
+                TAG,
+                "上传会议照片或签到表（multipart；?kind=photo|sign_in_sheet；会议当天或之后；按内容识别并重新编码，哈希记入审计；同一图片只存一次，每次会议最多 20 张，留档不可删除）",
+                Some("Upload"),
+                "Created",
+                "201",
+            ),
+        get("/api/party/meetings/{id}/files", meeting_files)
+            .perm(perm::PARTY_ORG_READ)
+            .probe("/api/party/meetings/999999/files")
+            .doc(TAG, "会议的照片和签到表", None, "PartyMeetingFileList", "200"),
+        get("/api/party/meeting-files/{id}", meeting_file)
+            .perm(perm::PARTY_ORG_READ)
+            .probe("/api/party/meeting-files/999999")
+            .no_store()
+            .doc(TAG, "会议照片或签到表（JPEG）", None, "File", "200"),
         get("/api/party/me", me).perm(perm::PARTY_MEMBER_READ).doc(
             TAG,
             "本人的党员档案、发展进度与请战书",
@@ -471,7 +549,34 @@ pub fn endpoints() -> Vec<Endpoint> {
             .perm(perm::PARTY_TEAM_WRITE)
             .probe("/api/party/petitions/1/signature")
             .no_store()
-            .doc(TAG, "请战书签名图片（PNG）", None, "File", "200"),
+            .doc(TAG, "请战书签名图片（手写签名 PNG，或纸质请战书照片 JPEG）", None, "File", "200"),
+        post("/api/party/petitions/{id}/consent", petition_consent)
+            .perm(perm::PARTY_PETITION_WRITE)
+            .probe("/api/party/petitions/999999/consent")
+            .doc(
+                TAG,
+                "请战人本人同意或撤回将请战书公开宣传（撤回后已写成的稿件暂停发布，已发布的自动撤回）",
+                Some("PartyConsentInput"),
+                "PartyPetition",
+                "200",
+            ),
+        get("/api/party/petition-stories", petition_stories).perm(perm::PUBLICITY_WRITE).doc(
+            TAG,
+            "请战人同意公开的请战书（宣传部门据此撰写稿件）",
+            None,
+            "PartyPetitionList",
+            "200",
+        ),
+        post("/api/party/petitions/{id}/story", petition_to_story)
+            .perm(perm::PUBLICITY_WRITE)
+            .probe("/api/party/petitions/999999/story")
+            .doc(
+                TAG,
+                "把请战人同意公开的请战书写成宣传稿件草稿（随后按宣传流程提交审核、发布）",
+                None,
+                "Created",
+                "201",
+            ),
         get("/api/party/teams", teams).any_perm(TEAM_READERS).doc(
             TAG,
             "党员突击队：队员、每日战果合计",

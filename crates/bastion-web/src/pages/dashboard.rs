@@ -27,6 +27,19 @@ pub struct SectionsPart {
     pub at: String,
 }
 
+impl SectionsPart {
+    /// The class a place on the schematic is drawn with.
+    pub fn tile_class(&self, state: &bastion_app::dashboard::TileState) -> &'static str {
+        use bastion_app::dashboard::TileState;
+        match state {
+            TileState::Ok => "ok",
+            TileState::Short => "short",
+            TileState::Alert => "alert",
+            TileState::Idle => "idle",
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/page.html")]
 pub struct DashboardPage {

@@ -125,7 +125,55 @@ async fn trends_match_the_counts_and_the_reports(backend: Backend) {
     }
 }
 
+/// The duty section's schematic: one place per post in the viewer's scope, coloured by its state;
+/// a fever case opened at a checkpoint turns that checkpoint's post to "action needed", with the
+/// count of its open cases (no name), on the schematic and on the post's board.
+async fn the_schematic_shows_each_post_and_an_open_fever_case(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let gate = t.login("checkpoint").await;
+    let cp = checkpoint_named(&t, &gate, "G319").await;
+    super::report::register(&t, &gate, cp, true).await;
+    let dash: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    let duty = dash.as_array().unwrap().iter().find(|s| s["feature"] == "duty").unwrap();
+    let tiles = duty["tiles"].as_array().unwrap();
+    let posts: Value = boss.get(t.url("/api/duty/posts")).send().await.unwrap().json().await.unwrap();
+    let posts = posts.as_array().unwrap();
+    assert_eq!(tiles.len(), posts.len(), "one place per post");
+    for tile in tiles {
+        let state = tile["state"].as_str().unwrap();
+        assert!(["ok", "short", "alert", "idle"].contains(&state), "{tile}");
+        let row = duty["rows"].as_array().unwrap().iter().find(|r| r["name"] == tile["name"]).unwrap();
+        let (p, r) = row["cells"][1].as_str().unwrap().split_once('/').unwrap();
+        let (p, r): (i64, i64) = (p.parse().unwrap(), r.parse().unwrap());
+        match state {
+            "ok" => assert!(r > 0 && p >= r, "{tile} {row}"),
+            "short" => assert!(p < r, "{tile} {row}"),
+            "idle" => assert_eq!(r, 0, "{tile} {row}"),
+            _ => {}
+        }
+    }
+    // The G319 post: its open fever cases counted from the cases list.
+    let post = posts.iter().find(|p| p["checkpoint_id"] == cp).expect("the G319 post");
+    let cases: Value = boss.get(t.url("/api/checkpoints/fever-cases")).send().await.unwrap().json().await.unwrap();
+    let open =
+        cases.as_array().unwrap().iter().filter(|c| c["checkpoint_id"] == cp && c["closed_at"].is_null()).count();
+    assert!(open >= 1);
+    let tile = tiles.iter().find(|x| x["name"] == post["name"]).unwrap();
+    assert_eq!(tile["state"], "alert", "{tile}");
+    let said = format!("发热病例待处置 {open} 例");
+    assert!(tile["lines"].as_array().unwrap().iter().any(|l| l == said.as_str()), "{tile}");
+    assert!(!tile.to_string().contains("林晓风"), "no traveller named");
+    let board: Value =
+        boss.get(t.url(&format!("/api/duty/posts/{}/board", post["id"]))).send().await.unwrap().json().await.unwrap();
+    let tag = board["tags"].as_array().unwrap().iter().find(|x| x["alert"] == true).expect("an alert tag");
+    assert_eq!(tag["label"], said.as_str());
+    let html = boss.get(t.url("/dashboard")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("data-testid=\"post-map\"") && html.contains("dash-tile alert"), "drawn on the page");
+}
+
 both_backends!(
+    the_schematic_shows_each_post_and_an_open_fever_case,
     figures_follow_the_input_live,
     what_the_viewer_may_not_see_is_marked,
     trends_match_the_counts_and_the_reports

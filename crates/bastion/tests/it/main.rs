@@ -23,11 +23,13 @@ mod notify;
 mod party;
 mod party_life;
 mod party_setup;
+mod party_stories;
 mod pdf;
 mod publicity;
 mod recall; // recall (召集令)
 mod receivers;
 mod report;
+mod report_past;
 mod roles;
 mod schedule;
 mod schema;

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::recall::unit_id;
 
 /// A 16×16 PNG with a few dark strokes: a signature.
-const SIGNED: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAS0lEQVR4nKWTiQkAMAgDs//SdoD6nEYQQomHFpWk0D3iE5fiC6T0Esjo6Qy4y8y4/qco9BqCZnayBWcat07ecDGGWItkrbJ1TNY5PxIBLdPOsbqpAAAAAElFTkSuQmCC";
+pub(super) const SIGNED: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAS0lEQVR4nKWTiQkAMAgDs//SdoD6nEYQQomHFpWk0D3iE5fiC6T0Esjo6Qy4y8y4/qco9BqCZnayBWcat07ecDGGWItkrbJ1TNY5PxIBLdPOsbqpAAAAAElFTkSuQmCC";
 /// The same size, all transparent: an untouched canvas.
 const BLANK: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAEklEQVR4nGNgGAWjYBSMAggAAAQQAAFVN1rQAAAAAElFTkSuQmCC";
 
@@ -77,6 +77,17 @@ pub(super) async fn full_members(c: &reqwest::Client, t: &TestApp, branch: i64) 
         .filter(|m| m["kind"] == "full")
         .map(|m| m["person_id"].as_i64().unwrap())
         .collect()
+}
+
+/// How many audit records carry this action.
+pub(super) async fn audited(t: &TestApp, action: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(t.app.store.reader())
+        .await
+        .unwrap()
+        .get::<i64, _>("n")
 }
 
 pub(super) fn day(offset: i64) -> String {

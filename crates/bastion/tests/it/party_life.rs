@@ -8,23 +8,13 @@
 use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sqlx::Row;
 
-use super::party::{day, fields, full_members, org_named, send};
+use super::party::{audited, day, fields, full_members, org_named, send};
 
 async fn meeting(c: &reqwest::Client, t: &TestApp, org: i64, id: i64) -> Value {
     let (s, d) = send(c.get(t.url(&format!("/api/party/orgs/{org}")))).await;
     assert_eq!(s, StatusCode::OK, "{d}");
     d["meetings"].as_array().unwrap().iter().find(|m| m["meeting"]["id"] == id).cloned().unwrap()
-}
-
-async fn audited(t: &TestApp, action: &str) -> i64 {
-    sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
-        .bind(action)
-        .fetch_one(t.app.store.reader())
-        .await
-        .unwrap()
-        .get::<i64, _>("n")
 }
 
 async fn meetings_online_minutes_and_absences(backend: Backend) {

@@ -9,24 +9,14 @@ use bastion_core::org::PoliticalStatus;
 use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sqlx::Row;
 
-use super::party::{fields, org_named, person, send};
+use super::party::{audited, fields, org_named, person, send};
 use super::recall::unit_id;
 
 async fn members(c: &reqwest::Client, t: &TestApp, branch: i64) -> Vec<String> {
     let (s, d) = send(c.get(t.url(&format!("/api/party/orgs/{branch}")))).await;
     assert_eq!(s, StatusCode::OK, "{d}");
     d["members"].as_array().unwrap().iter().map(|m| m["police_no"].as_str().unwrap().to_string()).collect()
-}
-
-async fn audited(t: &TestApp, action: &str) -> i64 {
-    sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
-        .bind(action)
-        .fetch_one(t.app.store.reader())
-        .await
-        .unwrap()
-        .get::<i64, _>("n")
 }
 
 async fn branches_members_and_transfers(backend: Backend) {

@@ -351,7 +351,7 @@ async fn editorial_workflow_over_the_api(backend: Backend) {
 }
 
 /// Build a PNG whose header claims `w`×`h` pixels (the data is tiny): a decompression bomb.
-fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+pub(super) fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     fn crc32(data: &[u8]) -> u32 {
         let mut c = 0xffff_ffffu32;
         for b in data {

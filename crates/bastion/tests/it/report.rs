@@ -227,11 +227,6 @@ async fn the_report_shows_what_was_put_in_and_freezes_when_signed(backend: Backe
     assert!(words.contains("今日登记（人次）") && xml.contains("w:eastAsia"), "{words:.600}");
     let r = boss.get(t.url(&format!("/api/reports/{}/export?format=rtf", today()))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-
-    // Yesterday cannot be assembled from today's figures.
-    let yesterday = bastion_core::time::today().yesterday().unwrap().to_string();
-    let r = desk.post(t.url("/api/reports")).json(&json!({"day": yesterday})).send().await.unwrap();
-    assert!(matches!(r.status(), StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY));
 }
 
 async fn the_next_report_notes_late_corrections(backend: Backend) {

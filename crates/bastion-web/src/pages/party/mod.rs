@@ -4,7 +4,7 @@
 //! one's own party record.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -15,14 +15,15 @@ use bastion_app::party::{
 };
 use bastion_app::AppError;
 use bastion_core::party::{
-    BranchAct, MeetingKind, MeetingMode, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus, PostMarkKind,
+    BranchAct, MeetingFileKind, MeetingKind, MeetingMode, MemberKind, Mission, OfficerRole, OrgKind, OrgStatus,
+    PostMarkKind,
 };
 use bastion_core::permission::perm;
 use bastion_core::time::fmt_ms;
-use serde::Deserialize;
 
 use super::{error_page_in_shell, render_status, Shell};
 
+mod petitions;
 mod setup;
 use crate::i18n::Tr;
 use crate::routes::{get, post, Endpoint};
@@ -198,6 +199,7 @@ pub struct BranchPage {
     pub roles: Vec<Choice>,
     pub meeting_kinds: Vec<Choice>,
     pub meeting_modes: Vec<Choice>,
+    pub file_kinds: Vec<Choice>,
     /// Full members who may be appointed: (person id, name).
     pub eligible: Vec<(i64, String)>,
     pub can_appoint: bool,
@@ -243,6 +245,7 @@ async fn branch_page(
         .collect();
     let meeting_kinds = MeetingKind::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
     let meeting_modes = MeetingMode::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
+    let file_kinds = MeetingFileKind::ALL.iter().map(|k| Choice { code: k.code(), label: k.label(lang) }).collect();
     let eligible = d
         .members
         .iter()
@@ -282,6 +285,7 @@ async fn branch_page(
             roles,
             meeting_kinds,
             meeting_modes,
+            file_kinds,
             eligible,
             can_appoint,
             can_register,
@@ -369,56 +373,6 @@ pub struct PetitionRow {
     pub p: Petition,
     pub at: String,
     pub missions: String,
-}
-
-#[derive(Template)]
-#[template(path = "party/petitions.html")]
-pub struct PetitionsPage {
-    pub shell: Shell,
-    pub rows: Vec<PetitionRow>,
-    pub linked: bool,
-    pub done: bool,
-    pub show_signatures: bool,
-    pub missions: Vec<Choice>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct DoneQuery {
-    pub done: Option<String>,
-}
-
-pub async fn petitions(
-    State(state): State<AppState>,
-    PageCtx(ctx, t): PageCtx,
-    Query(q): Query<DoneQuery>,
-) -> Response {
-    let list = match state.app.petitions(&ctx).await {
-        Ok(l) => l,
-        Err(e) => return error_page_in_shell(&state, &ctx, t, e).await,
-    };
-    let lang = t.code();
-    let rows = list
-        .into_iter()
-        .map(|p| PetitionRow {
-            at: fmt_ms(p.created_at),
-            missions: p.missions.iter().map(|m| m.label(lang)).collect::<Vec<_>>().join("、"),
-            p,
-        })
-        .collect();
-    let missions = Mission::ALL.iter().map(|m| Choice { code: m.code(), label: m.label(lang) }).collect();
-    let shell = Shell::new(&state, &ctx, t, "/party/petitions", t.s("party.menu_petitions")).await;
-    render_status(
-        StatusCode::OK,
-        &PetitionsPage {
-            shell,
-            rows,
-            linked: ctx.person_id.is_some(),
-            done: q.done.is_some(),
-            show_signatures: ctx.can(perm::PARTY_TEAM_WRITE),
-            missions,
-        },
-    )
 }
 
 // ---------------------------------------------------------------- teams
@@ -744,7 +698,20 @@ pub fn endpoints() -> Vec<Endpoint> {
         post("/party/branches/{id}/records", add_record)
             .perm(perm::PARTY_ORG_WRITE)
             .probe("/party/branches/14/records"),
-        get("/party/petitions", petitions).perm(perm::PARTY_PETITION_WRITE).menu(71, "party.menu_petitions", "✊"),
+        get("/party/petitions", petitions::petitions).perm(perm::PARTY_PETITION_WRITE).menu(
+            71,
+            "party.menu_petitions",
+            "✊",
+        ),
+        post("/party/petitions/{id}/consent", petitions::consent)
+            .perm(perm::PARTY_PETITION_WRITE)
+            .probe("/party/petitions/999999/consent"),
+        post("/party/petitions/{id}/story", petitions::story)
+            .perm(perm::PUBLICITY_WRITE)
+            .probe("/party/petitions/999999/story"),
+        post("/party/meetings/{id}/files", setup::add_meeting_file)
+            .perm(perm::PARTY_ORG_WRITE)
+            .probe("/party/meetings/999999/files?branch=14"),
         get("/party/teams", teams).any_perm(crate::api::party::TEAM_READERS).menu(72, "party.menu_teams", "⚑"),
         post("/party/teams", form_team).perm(perm::PARTY_TEAM_WRITE),
         post("/party/teams/{id}/results", record_results)

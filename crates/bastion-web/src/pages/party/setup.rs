@@ -2,7 +2,8 @@
 //! member registered in a branch or transferred into it, its vanguard posts and responsibility
 //! areas, and a meeting's minutes and absences, from the branch's page.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -74,6 +75,24 @@ pub async fn excuse_absence(
     Form(v): Form<AbsenceInput>,
 ) -> Response {
     let r = state.app.excuse_absence(&ctx, id, &v).await;
+    after_branch_write(state, ctx, t, back.branch, r).await
+}
+
+/// A photo of the meeting or its signed sheet: multipart `kind` and `file`.
+pub async fn add_meeting_file(
+    State(state): State<AppState>,
+    PageCtx(ctx, t): PageCtx,
+    Path(id): Path<i64>,
+    Query(back): Query<Back>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let r = match crate::api::file_with_fields(mp, "会议附件").await {
+        Ok((bytes, fields)) => {
+            let kind = fields.into_iter().find(|(k, _)| k == "kind").map(|(_, v)| v).unwrap_or_default();
+            state.app.add_meeting_file(&ctx, id, &kind, bytes).await
+        }
+        Err(e) => Err(e),
+    };
     after_branch_write(state, ctx, t, back.branch, r).await
 }
 

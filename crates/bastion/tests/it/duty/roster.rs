@@ -366,6 +366,7 @@ async fn volunteers_are_rostered_first(backend: Backend) {
         body: "我志愿到卡点一线加班值守".into(),
         missions: vec![bastion_core::party::Mission::Screening],
         signature: None,
+        publish_consent: false,
     };
     t.app.store.insert_petition(&mut tx, &petition).await.unwrap();
     bastion_store::commit(tx).await.unwrap();
@@ -434,6 +435,7 @@ async fn volunteers_serve_outside_their_unit(backend: Backend) {
             body: "请战到前置卡点值守".into(),
             missions: vec![bastion_core::party::Mission::Traffic],
             signature: None,
+            publish_consent: false,
         };
         t.app.store.insert_petition(&mut tx, &petition).await.unwrap();
         bastion_store::commit(tx).await.unwrap();
