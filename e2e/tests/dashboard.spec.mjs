@@ -45,6 +45,11 @@ describe(`command dashboard [${backendName()}]`, { timeout: 300_000 }, () => {
       await logIn(wall, server.url, 'commander');
       await wall.goto(`${server.url}/dashboard?screen=1`);
       await wall.locator('.dash-stage[data-connected="1"]').waitFor({ timeout: 15_000 });
+      // The schematic of the county's posts, every place coloured by its state.
+      const places = wall.getByTestId('post-map').locator('.dash-tile');
+      await places.first().waitFor();
+      const states = await places.evaluateAll((els) => els.map((e) => e.className.replace('dash-tile', '').trim()));
+      assert.ok(states.length > 0 && states.every((c) => ['ok', 'short', 'alert', 'idle'].includes(c)), `states: ${states}`);
       const before = await todayCount(wall);
       const fits = await wall.evaluate(() => ({
         x: document.documentElement.scrollWidth <= window.innerWidth,

@@ -51,21 +51,25 @@
     preview.hidden = true;
     var file = paper.files && paper.files[0];
     if (!file) return;
-    var url = URL.createObjectURL(file);
-    var img = new Image();
-    img.onload = function () {
-      var scale = Math.min(1, 1600 / Math.max(img.width, img.height));
-      var c = document.createElement('canvas');
-      c.width = Math.round(img.width * scale);
-      c.height = Math.round(img.height * scale);
-      c.getContext('2d').drawImage(img, 0, 0, c.width, c.height);
-      photo = c.toDataURL('image/jpeg', 0.85);
-      preview.src = photo;
-      preview.hidden = false;
-      URL.revokeObjectURL(url);
+    // Read as a data URL (the page's policy allows data: pictures, not blob:).
+    var reader = new FileReader();
+    reader.onload = function () {
+      var img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, 1600 / Math.max(img.width, img.height));
+        var c = document.createElement('canvas');
+        c.width = Math.round(img.width * scale);
+        c.height = Math.round(img.height * scale);
+        c.getContext('2d').drawImage(img, 0, 0, c.width, c.height);
+        photo = c.toDataURL('image/jpeg', 0.85);
+        preview.src = photo;
+        preview.hidden = false;
+      };
+      img.onerror = function () { show(form.dataset.failed); };
+      img.src = reader.result;
     };
-    img.onerror = function () { URL.revokeObjectURL(url); show(form.dataset.failed); };
-    img.src = url;
+    reader.onerror = function () { show(form.dataset.failed); };
+    reader.readAsDataURL(file);
   });
   function show(text) {
     result.textContent = text;
