@@ -1,6 +1,6 @@
-//! Re-plans one day for everybody at once, exactly within its neighbourhood: every person may
-//! change their value that day (each priced on their own row, with the run, succession,
-//! counter and request rules), the cover of the day is paid as a whole.
+//! Re-plans one day for everybody at once: every person may change their value that day (each
+//! priced on their own row, with the run, succession, counter and request rules), the cover of
+//! the day is paid as a whole.
 //!
 //! The annealer's moves change one or two people; a chain of three or more people each handing
 //! a shift on to the next (one takes the missing or the requested shift, another takes theirs,
@@ -10,7 +10,7 @@
 //! removes one person from u (the cover change of one fewer), u → cover adds one to u. A
 //! negative cycle is an improving re-plan of the day; a cycle visits each value once, so it
 //! moves each person at most once and its price is exact. Cycles are cancelled until none is
-//! left or a few rounds are spent (Bellman–Ford on at most 256 nodes).
+//! left or a few rounds are spent (Bellman–Ford on shift types + 2 nodes).
 
 use super::row::{Cell, Ctx};
 use super::state::State;
