@@ -680,22 +680,33 @@ impl App {
         let posts = self.duty_posts(ctx).await?;
         let ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
         let tags = self.post_tags(&ids).await?;
+        // Two reads for every post and both days (not one board per post and day).
+        let assignments = self.store.assignments_of_days(&days[0], &days[1]).await?;
+        let handovers = self.store.handovers_of_days(&days[0], &days[1]).await?;
+        let mut by_post: std::collections::HashMap<i64, Vec<&Assignment>> = std::collections::HashMap::new();
+        for a in &assignments {
+            by_post.entry(a.post_id.0).or_default().push(a);
+        }
         for post in posts {
             let (mut p, mut r, mut names) = (0, 0, Vec::new());
+            let mine = by_post.get(&post.id.0).map(Vec::as_slice).unwrap_or_default();
             for day in &days {
-                let b = self.duty_board(ctx, post.id, Some(day)).await?;
-                let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", &b.day) else { continue };
-                for s in b.shifts {
-                    let (a, z) = s.shift.span(d);
+                let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", day) else { continue };
+                for s in &post.shifts {
+                    let people = mine.iter().filter(|a| a.day == *day && a.shift == s.name);
+                    let (rostered, present_now) = people.fold((0, 0), |n, a| (n.0 + 1, n.1 + i64::from(a.present())));
+                    let (a, z) = s.span(d);
                     // A shift that ended in the last 12 hours with people on it and no handover taken over.
-                    let taken_over = s.handover.as_ref().is_some_and(|h| h.acked_at.is_some());
-                    if s.ended && z > now - 12 * 3_600_000 && s.rostered > 0 && !taken_over {
+                    let taken_over = handovers
+                        .iter()
+                        .any(|h| h.post_id == post.id && h.day == *day && h.shift == s.name && h.acked_at.is_some());
+                    if z <= now && z > now - 12 * 3_600_000 && rostered > 0 && !taken_over {
                         not_taken_over += 1;
                     }
                     if a <= now && now < z {
-                        p += s.present;
+                        p += present_now;
                         r += s.required;
-                        names.push(s.shift.name.clone());
+                        names.push(s.name.clone());
                     }
                 }
             }

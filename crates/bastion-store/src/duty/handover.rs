@@ -102,6 +102,16 @@ impl Store {
         rows.iter().map(row).collect()
     }
 
+    /// Every post's handovers on the days from `from` to `to` (inclusive).
+    pub async fn handovers_of_days(&self, from: &str, to: &str) -> StoreResult<Vec<Handover>> {
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM duty_handovers WHERE day >= $1 AND day <= $2"))
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(row).collect()
+    }
+
     /// Acknowledge, only once; false when someone already did.
     pub async fn ack_handover(&self, tx: &mut Tx, id: HandoverId, by: &str, name: &str, at: i64) -> StoreResult<bool> {
         let n = sqlx::query(
