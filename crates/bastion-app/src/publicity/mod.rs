@@ -7,6 +7,9 @@ pub(crate) use dashboard::{DASHBOARD, REPORT};
 pub mod demo;
 pub mod html;
 pub mod media;
+mod parse;
+use parse::split_list;
+pub use parse::{fmt_publish_at, parse_publish_at};
 pub mod runtime;
 
 use bastion_core::error::{non_empty, opt_text, text};
@@ -51,33 +54,6 @@ pub struct ArticleInput {
     pub people: String,
     /// Unit codes of featured teams.
     pub teams: String,
-}
-
-/// Parse `2020-02-01 08:30` (Beijing time) into UTC ms.
-pub fn parse_publish_at(raw: &str) -> Result<i64, FieldError> {
-    let bad = || FieldError::new("发布时间", "发布时间格式应为 YYYY-MM-DD HH:MM");
-    let t = raw.trim().replace('T', " ");
-    let (d, hm) = t.split_once(' ').unwrap_or((t.as_str(), "00:00"));
-    let date = bastion_core::time::parse_date("发布时间", d).map_err(|_| bad())?;
-    let (h, m) = hm.trim().split_once(':').ok_or_else(bad)?;
-    let h: i8 = h.parse().map_err(|_| bad())?;
-    let m: i8 = m.get(..2).unwrap_or(m).parse().map_err(|_| bad())?;
-    let time = jiff::civil::Time::new(h, m, 0, 0).map_err(|_| bad())?;
-    let zoned = date.to_datetime(time).to_zoned(bastion_core::time::beijing()).map_err(|_| bad())?;
-    Ok(zoned.timestamp().as_millisecond())
-}
-
-/// `2020-02-01 08:30` for a form field.
-pub fn fmt_publish_at(ms: i64) -> String {
-    bastion_core::time::fmt_ms(ms)
-}
-
-fn split_list(raw: &str) -> Vec<String> {
-    raw.split([',', '，', '、', ' ', '\n', ';', '；'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
 }
 
 /// Reads on an outside channel, as typed.
@@ -393,13 +369,13 @@ impl App {
         Ok(html::diff(&format!("{} {}", a.title, a.subtitle), &a.body, &format!("{} {}", b.title, b.subtitle), &b.body))
     }
 
-    /// Check, re-encode and store an uploaded picture.
     /// Size and variants of an uploaded picture (for the editor that just uploaded it).
     pub async fn image_info(&self, ctx: &Ctx, id: ImageId) -> AppResult<ImageInfo> {
         ctx.scope(perm::PUBLICITY_WRITE)?;
         Ok(self.store.image_info(id).await?)
     }
 
+    /// Check, re-encode and store an uploaded picture.
     pub async fn upload_image(&self, ctx: &Ctx, bytes: Vec<u8>, name: &str) -> AppResult<ImageId> {
         ctx.scope(perm::PUBLICITY_WRITE)?;
         let owned = name.to_string();
@@ -786,16 +762,5 @@ impl App {
                 urgent: false,
             })
             .collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn publish_time_is_beijing() {
-        let ms = super::parse_publish_at("2020-02-01 08:30").unwrap();
-        assert_eq!(super::fmt_publish_at(ms), "2020-02-01 08:30");
-        assert_eq!(ms, 1_580_517_000_000);
-        assert!(super::parse_publish_at("2020-02-01 25:00").is_err());
     }
 }

@@ -106,12 +106,13 @@ async fn meeting_photos_and_sign_in_sheet(backend: Backend) {
     assert_eq!(fields(&v).0, vec!["附件类型"]);
     let (s, v) = send(upload(&secretary, &t, elsewhere, "photo", photo.clone())).await;
     assert!(s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND, "{s} {v}");
+    // An officer may neither read the branch's pictures nor add one (read first: a refused upload
+    // is answered before its body is read, and the server then closes that connection).
+    let r = officer.get(t.url(&format!("/api/party/meeting-files/{sheet_id}"))).send().await.unwrap();
+    assert!(r.status() == StatusCode::FORBIDDEN || r.status() == StatusCode::NOT_FOUND, "{}", r.status());
     let (s, _) = send(upload(&officer, &t, held, "photo", photo.clone())).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM party_meeting_files").await, before);
-    // An officer may not read the branch's pictures.
-    let r = officer.get(t.url(&format!("/api/party/meeting-files/{sheet_id}"))).send().await.unwrap();
-    assert!(r.status() == StatusCode::FORBIDDEN || r.status() == StatusCode::NOT_FOUND, "{}", r.status());
 }
 
 async fn petition_signed_on_paper(backend: Backend) {
