@@ -1,6 +1,6 @@
 //! Keeping the organisation from its pages: a branch (or the committee) set up from the overview, a
 //! member registered in a branch or transferred into it, its vanguard posts and responsibility
-//! areas, and a meeting's minutes and absences, from the branch's page.
+//! areas, and a meeting's minutes, absences, photos and signed sheet, from the branch's page.
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
