@@ -23,15 +23,7 @@ const TITLE: &str = "党员在一线";
 impl App {
     /// A day's mission results of every assault team, as entered for that day.
     async fn party_day_figures(&self, day: jiff::civil::Date) -> AppResult<Vec<(String, i64)>> {
-        let day = day.to_string();
-        let mut t = bastion_store::party::Totals::default();
-        for d in self.store.results_by_day(None).await?.into_iter().filter(|d| d.day == day) {
-            t.households += d.totals.households;
-            t.patrols += d.totals.patrols;
-            t.traffic_stops += d.totals.traffic_stops;
-            t.cases += d.totals.cases;
-            t.persuaded += d.totals.persuaded;
-        }
+        let t = self.store.results_of_day(&day.to_string()).await?;
         Ok(vec![
             ("摸底排查（户）".into(), t.households),
             ("巡逻（次）".into(), t.patrols),

@@ -207,4 +207,13 @@ impl Store {
         .await?;
         totals_row(&row)
     }
+
+    /// Results summed over every team for one day (`YYYY-MM-DD`).
+    pub async fn results_of_day(&self, day: &str) -> StoreResult<Totals> {
+        let row = sqlx::query(&format!("SELECT {TOTALS} FROM party_mission_results r WHERE r.day = $1"))
+            .bind(day)
+            .fetch_one(&self.read)
+            .await?;
+        totals_row(&row)
+    }
 }

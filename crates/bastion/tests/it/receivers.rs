@@ -19,12 +19,7 @@ pub(super) async fn group_bot() -> (String, Arc<Mutex<Vec<String>>>) {
             }),
         )
         .with_state(got.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (base, got)
+    (serve(app).await, got)
 }
 
 /// An SMS gateway (at `/sms`): its base URL and every (mobile, text) sent.
@@ -43,10 +38,15 @@ pub(super) async fn sms_gateway() -> (String, Arc<Mutex<Vec<(String, String)>>>)
             }),
         )
         .with_state(got.clone());
+    (serve(app).await, got)
+}
+
+/// Serve `app` on a free loopback port; its base URL.
+async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    (base, got)
+    base
 }
