@@ -26,7 +26,8 @@ fn main() -> anyhow::Result<()> {
         // Tuning experiments without a rebuild: ROSTER_T0, ROSTER_T1, ROSTER_CYCLES, ROSTER_P_COVER and
         // ROSTER_P_WFIX (instances under 300 days), ROSTER_P_COVER_LONG and ROSTER_P_WFIX_LONG (300 days
         // or more), ROSTER_P_REQUEST, ROSTER_P_WEEKEND, ROSTER_P_RCHAIN, ROSTER_HW_MIN,
-        // ROSTER_COLUMN_EVERY.
+        // ROSTER_COLUMN_EVERY, ROSTER_COLUMN_MIN_TYPES, ROSTER_COLUMN_MIN_DAYS,
+        // ROSTER_COLUMN_SLIDE_DAYS.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         // ROSTER_ITERS: a per-thread iteration budget instead of the time limit (reproducible,
         // load-independent comparisons on a shared machine).
@@ -49,6 +50,9 @@ fn main() -> anyhow::Result<()> {
         t.p_wfix = env("ROSTER_P_WFIX").map_or(t.p_wfix, |v| v as u32);
         t.p_wfix_long = env("ROSTER_P_WFIX_LONG").map_or(t.p_wfix_long, |v| v as u32);
         t.column_every = env("ROSTER_COLUMN_EVERY").map_or(t.column_every, |v| v as u64);
+        t.column_min_types = env("ROSTER_COLUMN_MIN_TYPES").map_or(t.column_min_types, |v| v as usize);
+        t.column_min_days = env("ROSTER_COLUMN_MIN_DAYS").map_or(t.column_min_days, |v| v as usize);
+        t.column_slide_days = env("ROSTER_COLUMN_SLIDE_DAYS").map_or(t.column_slide_days, |v| v as usize);
         let best = best_known(&name).unwrap_or(0);
         match solve(&inst, &opts) {
             Ok(out) => println!(

@@ -18,6 +18,8 @@ use super::state::State;
 /// Rounds of cycle cancelling per call (after the first, only the people a cycle moved are
 /// priced again: nobody else's row changed).
 const ROUNDS: usize = 8;
+/// No second cell.
+const NO_FAR: (u32, Cell) = (u32::MAX, 0);
 
 /// Scratch space reused between calls.
 #[derive(Default)]
@@ -26,6 +28,18 @@ pub(super) struct Column {
     edge: Vec<(f64, usize)>,
     /// `each[e * (s_n + 1) + v]`: the price of person e taking value v on the day.
     each: Vec<f64>,
+    /// `far[e * (s_n + 1) + v]`: the second cell (day, value) of that price when it slides one
+    /// of the person's runs (see [`Column::slides`]); `NO_FAR` when the day changes alone.
+    far: Vec<(u32, Cell)>,
+    /// Also price run slides: a person taking a shift on a day off next to one of their runs
+    /// may drop the run's far end, a person leaving the first or last day of a run may add the
+    /// day past its other end (a type missing there first) — the run keeps its length. The
+    /// far day's cover is priced into the person's edge, so a cycle whose slides meet on one
+    /// (day, shift) may be mispriced: such a re-plan is applied, checked exactly and undone
+    /// when it does not pay.
+    pub slides: bool,
+    /// Cells applied by the current round: (person, day, old value), to undo it.
+    undo: Vec<(usize, usize, Cell)>,
     dist: Vec<f64>,
     pred: Vec<usize>,
     row: Vec<Cell>,
@@ -44,6 +58,8 @@ impl Column {
         let v_n = ctx.s_n + 1;
         self.each.clear();
         self.each.resize(ctx.e_n * v_n, f64::INFINITY);
+        self.far.clear();
+        self.far.resize(ctx.e_n * v_n, NO_FAR);
         for e in 0..ctx.e_n {
             self.price_person(ctx, st, e, d, hard_w);
         }
@@ -55,18 +71,44 @@ impl Column {
             let n = ctx.s_n + 2;
             let z = n - 1;
             let cycle = std::mem::take(&mut self.cycle);
+            let mut slid = false;
+            let mut price = 0.0;
+            self.undo.clear();
             for k in 0..cycle.len() {
                 let (u, v) = (cycle[k], cycle[(k + 1) % cycle.len()]);
                 if u == z || v == z {
                     continue;
                 }
                 let e = self.edge[u * n + v].1;
-                let mv = [(e, d, v as Cell)];
-                match st.delta_below(&mv, hard_w, f64::INFINITY) {
-                    Some((dh, ds)) => st.commit(dh, ds),
-                    None => st.rollback(&mv),
+                let (fd, fv) = self.far[e * v_n + v];
+                let mut mv = [(e, d, v as Cell), (e, d, v as Cell)];
+                let len = if fd == NO_FAR.0 { 1 } else { 2 };
+                if len == 2 {
+                    slid = true;
+                    mv[1] = (e, fd as usize, fv);
                 }
+                for &(_, t, _) in &mv[..len] {
+                    self.undo.push((e, t, st.get(e, t)));
+                }
+                price += apply(st, &mv[..len], hard_w);
                 moved += 1;
+            }
+            if slid && price > -1e-9 {
+                // Slides met on a far (day, shift): the cycle's price was not exact and the
+                // exact one does not pay. Undo it, person by person, and stop here.
+                let undo = std::mem::take(&mut self.undo);
+                let mut i = undo.len();
+                while i > 0 {
+                    let mut j = i - 1;
+                    while j > 0 && undo[j - 1].0 == undo[i - 1].0 {
+                        j -= 1;
+                    }
+                    apply(st, &undo[j..i], hard_w);
+                    i = j;
+                }
+                self.undo = undo;
+                self.cycle = cycle;
+                break;
             }
             for k in 0..cycle.len() {
                 let (u, v) = (cycle[k], cycle[(k + 1) % cycle.len()]);
@@ -84,6 +126,7 @@ impl Column {
         let (d_n, v_n, off) = (ctx.d_n, ctx.s_n + 1, ctx.off);
         let each = &mut self.each[e * v_n..(e + 1) * v_n];
         each.fill(f64::INFINITY);
+        self.far[e * v_n..(e + 1) * v_n].fill(NO_FAR);
         let old = &st.cells[e * d_n..(e + 1) * d_n];
         let u = old[d];
         self.row.clear();
@@ -96,6 +139,31 @@ impl Column {
             let rd = ctx.row_delta(&st.aggs, e, old, &self.row, &[d]);
             let dh = rd.dh + ctx.runs_delta(e, old, &self.row, &[d]);
             each[v as usize] = hard_w * dh as f64 + rd.ds as f64;
+        }
+        self.row[d] = u;
+        if !self.slides {
+            return;
+        }
+        for v in ctx.eligible[e].iter().copied().chain(std::iter::once(off)) {
+            if v == u || !ctx.allowed(e, d, v) || (u != off && v != off) {
+                continue;
+            }
+            for side in [false, true] {
+                let Some((t, w, cover)) = slide(ctx, st, e, d, u, side) else { continue };
+                let (a, b) = (d.min(t), d.max(t));
+                self.row[d] = v;
+                self.row[t] = w;
+                let rd = ctx.row_delta(&st.aggs, e, old, &self.row, &[a, b]);
+                let dh = rd.dh + ctx.runs_delta(e, old, &self.row, &[a, b]);
+                self.row[d] = u;
+                self.row[t] = old[t];
+                let price = hard_w * dh as f64 + rd.ds as f64 + cover;
+                let i = e * v_n + v as usize;
+                if price < self.each[i] {
+                    self.each[i] = price;
+                    self.far[i] = (t as u32, w);
+                }
+            }
         }
     }
 
@@ -169,6 +237,63 @@ impl Column {
     }
 }
 
+/// Prices and applies one person's part of a cycle; returns its price.
+fn apply(st: &mut State<'_, '_>, mv: &[(usize, usize, Cell)], hard_w: f64) -> f64 {
+    match st.delta_below(mv, hard_w, f64::INFINITY) {
+        Some((dh, ds)) => {
+            st.commit(dh, ds);
+            hard_w * dh as f64 + ds as f64
+        }
+        None => {
+            st.rollback(mv);
+            0.0
+        }
+    }
+}
+
+/// The far cell of a run slide for person e leaving value `u` on day d, with the cover price
+/// of its change: taking a shift on a day off (`u` off) next to a run drops the run's far end
+/// (`after`: the run that starts the next day); leaving the first (`after`) or last day of a
+/// run adds the day past its other end, with a type missing there if the person may take one,
+/// else the type of the run's end.
+fn slide(ctx: &Ctx<'_>, st: &State<'_, '_>, e: usize, d: usize, u: Cell, after: bool) -> Option<(usize, Cell, f64)> {
+    let (d_n, off) = (ctx.d_n, ctx.off);
+    let row = &st.cells[e * d_n..(e + 1) * d_n];
+    let step = |t: usize| -> Option<usize> {
+        if after {
+            (t + 1 < d_n).then_some(t + 1)
+        } else {
+            t.checked_sub(1)
+        }
+    };
+    if u == off {
+        // The run next to d on this side; its far end goes.
+        let mut t = step(d).filter(|&t| row[t] != off)?;
+        while let Some(n) = step(t).filter(|&n| row[n] != off) {
+            t = n;
+        }
+        let (fewer, _) = st.cover_change(t, row[t] as usize);
+        return Some((t, off, fewer));
+    }
+    // d must be the run's end on the other side: it leaves, the run grows on this side.
+    let back = if after { d.checked_sub(1) } else { (d + 1 < d_n).then_some(d + 1) };
+    if back.is_some_and(|b| row[b] != off) {
+        return None;
+    }
+    let mut end = d;
+    while let Some(n) = step(end).filter(|&n| row[n] != off) {
+        end = n;
+    }
+    let t = step(end).filter(|&t| row[t] == off)?;
+    let pick = ctx.eligible[e]
+        .iter()
+        .copied()
+        .find(|&w| st.deficit(t, w) && ctx.allowed(e, t, w))
+        .or_else(|| ctx.allowed(e, t, row[end]).then_some(row[end]))?;
+    let (_, more) = st.cover_change(t, pick as usize);
+    Some((t, pick, more))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +304,17 @@ mod tests {
     /// finds something to improve.
     #[test]
     fn reoptimize_lowers_the_cost_exactly() {
+        lowers_the_cost_exactly(false);
+    }
+
+    /// The same with run slides: a cycle whose slides were mispriced is undone, so the cost
+    /// still never rises and the totals stay exact.
+    #[test]
+    fn reoptimize_with_slides_lowers_the_cost_exactly() {
+        lowers_the_cost_exactly(true);
+    }
+
+    fn lowers_the_cost_exactly(slides: bool) {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/roster/instances/Instance13.txt");
         let inst = crate::parse_instance("Instance13", &std::fs::read_to_string(path).unwrap()).unwrap();
         let ctx = Ctx::new(&inst);
@@ -190,7 +326,7 @@ mod tests {
             }
         }
         let mut st = State::new(&ctx, cells);
-        let mut column = Column::default();
+        let mut column = Column { slides, ..Column::default() };
         let hard_w = 100.0;
         let price = |st: &State<'_, '_>| hard_w * st.hard as f64 + st.soft as f64;
         let mut moved = 0;

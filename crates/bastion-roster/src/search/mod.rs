@@ -77,6 +77,13 @@ pub struct Tuning {
     /// cycles of people handing shifts on, see `column.rs`) on instances of
     /// [`COLUMN_MIN_TYPES`] shift types or more; 0: never.
     pub column_every: u64,
+    /// Fewest shift types for which days are re-planned.
+    pub column_min_types: usize,
+    /// Days are also re-planned on horizons of this many days or more, whatever the types.
+    pub column_min_days: usize,
+    /// On horizons of this many days or more the whole-day re-plans also price run slides (a
+    /// day's change paired with the far end of the person's run, see `column.rs`).
+    pub column_slide_days: usize,
 }
 
 impl Default for Tuning {
@@ -95,6 +102,9 @@ impl Default for Tuning {
             p_wfix: P_WFIX,
             p_wfix_long: P_WFIX_LONG,
             column_every: COLUMN_EVERY,
+            column_min_types: COLUMN_MIN_TYPES,
+            column_min_days: COLUMN_MIN_DAYS,
+            column_slide_days: COLUMN_SLIDE_DAYS,
         }
     }
 }
@@ -322,6 +332,10 @@ const COLUMN_EVERY: u64 = 2_000;
 /// worse below: 8–10 types 3 of 7 pairs (Instance12 worse on both), 3–7 types 10 of 21. No
 /// instance has 11–15 types, so the threshold there is untested.
 pub const COLUMN_MIN_TYPES: usize = 12;
+/// Horizons from which days are re-planned whatever the number of shift types.
+pub const COLUMN_MIN_DAYS: usize = usize::MAX;
+/// Horizons from which the whole-day re-plans also price run slides.
+pub const COLUMN_SLIDE_DAYS: usize = LONG_HORIZON;
 /// Longest block a cover chain adds (and at most as many shifts it drops).
 const COVER_BLOCK: usize = 4;
 /// Longest block a swap or block move touches.
@@ -418,6 +432,9 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         p_wfix,
         p_wfix_long,
         column_every,
+        column_min_types,
+        column_min_days,
+        column_slide_days,
         ..
     } = opts.tuning;
     let long = ctx.d_n >= LONG_HORIZON;
@@ -435,6 +452,8 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         |cells: &[Cell]| ctx.orig.as_ref().map_or(0, |o| o.iter().zip(cells).filter(|(a, b)| a != b).count());
     let mut n_changed = changed_of(&st.cells);
     let mut column = column::Column::default();
+    column.slides = ctx.d_n >= column_slide_days;
+    let replan = column_every > 0 && (ctx.s_n >= column_min_types || ctx.d_n >= column_min_days);
     let mut next_column = column_every;
     let mut column_day = thread * 7;
     loop {
@@ -484,7 +503,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
             if ctx.stall_stop.is_some_and(|n| iter - last_best_iter > n) {
                 break;
             }
-            if column_every > 0 && ctx.s_n >= COLUMN_MIN_TYPES && iter >= next_column && !repairing_hard {
+            if replan && iter >= next_column && !repairing_hard {
                 next_column = iter + column_every;
                 column_day = (column_day + 1) % d_n;
                 if column.reoptimize(ctx, &mut st, column_day, HARD_W_MAX) > 0 && st.hard == 0 {

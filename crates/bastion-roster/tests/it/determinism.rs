@@ -35,6 +35,23 @@ fn same_input_seed_and_budget_give_the_recorded_roster() {
     assert_eq!(got, cases.to_vec(), "recorded (instance, seed, threads, objective, fingerprint)");
 }
 
+/// The whole-day re-plans with run slides (on by default from 300 days; here forced on the
+/// 28-day Instance13 to keep the test short).
+#[test]
+fn run_slides_give_the_recorded_roster() {
+    let inst = load(13);
+    let mut opts = budget(200_000, 2, 2);
+    opts.tuning.column_slide_days = 0;
+    let a = solve(&inst, &opts).unwrap();
+    let b = solve(&inst, &opts).unwrap();
+    assert_eq!(a.roster, b.roster, "Instance13 with slides differs between two runs");
+    assert_eq!(
+        (a.evaluation.objective, fingerprint(&inst, &a.roster)),
+        (6089, 13808234204292379262),
+        "recorded (objective, fingerprint)"
+    );
+}
+
 #[test]
 fn the_bureau_is_reproducible_with_two_threads() {
     let inst = bastion_roster::bureau::to_instance(&bastion_roster::bureau::reference_bureau(1));
