@@ -4,17 +4,19 @@
 # Installs and starts what the tests need when it is missing (PostgreSQL, Chromium, Node.js and
 # the e2e packages, schemathesis in a venv), then runs cargo fmt --check, clippy -D warnings (on the
 # build itself when both are wanted: see LINT_IN_BUILD), the build, every Rust test (both backends; BASTION_TEST_PG points the PostgreSQL half at a server),
-# the browser suite on SQLite and on PostgreSQL, and schemathesis against /api/openapi.json of a
-# signed-in demo server on both backends. Every step runs even after a failure; the last line is always
+# the browser suite on SQLite and on PostgreSQL, the cluster suite (three nodes behind a real nginx
+# on a private PostgreSQL primary with a streaming replica, all on loopback: scripts/lib/cluster.sh,
+# e2e/cluster/), and schemathesis against /api/openapi.json of a signed-in demo server on both backends. Every step runs even after a failure; the last line is always
 # `N passed, N failed`, and the exit status is 0 only when nothing failed and something passed.
 #
 # Environment (docs/testing.md has them all):
 #   BASTION_TEST_PG          admin URL of a PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
-#   BASTION_TEST_STEPS       steps to run (default "fmt clippy build test e2e schemathesis deb")
+#   BASTION_TEST_STEPS       steps to run (default "fmt clippy build test e2e cluster schemathesis deb")
 #   BASTION_TEST_TIMEOUT     seconds cargo test may take (default 1800)
 #   BASTION_E2E_BACKENDS     browser-suite backends (default "sqlite postgres")
 #   BASTION_E2E_SPECS        spec files to run (default e2e/tests/*.spec.mjs)
 #   BASTION_E2E_RUN_TIMEOUT  seconds one browser-suite pass may take (default 900)
+#   BASTION_CLUSTER_RUN_TIMEOUT  seconds the cluster suite may take (default 300); BASTION_CLUSTER_* in docs/testing.md
 #   BASTION_ST_BACKENDS      schemathesis backends (default "sqlite postgres"); BASTION_ST_* in docs/testing.md
 #   BASTION_ST_RUN_TIMEOUT   seconds one schemathesis pass may take (default 300)
 #   BASTION_TEST_LOGS        where each step's log goes (default <target dir>/test-all)
@@ -24,6 +26,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 2
 # shellcheck source=scripts/lib/provision.sh
 source "$ROOT/scripts/lib/provision.sh"
+# shellcheck source=scripts/lib/cluster.sh
+source "$ROOT/scripts/lib/cluster.sh"
 
 if ! command -v cargo >/dev/null 2>&1 && [ -f "$HOME/.cargo/env" ]; then
   # shellcheck disable=SC1091
@@ -34,7 +38,7 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET_DIR in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
 LOG_DIR=${BASTION_TEST_LOGS:-$TARGET_DIR/test-all}
 mkdir -p "$LOG_DIR"
-STEPS=" ${BASTION_TEST_STEPS:-fmt clippy build test e2e schemathesis deb} "
+STEPS=" ${BASTION_TEST_STEPS:-fmt clippy build test e2e cluster schemathesis deb} "
 E2E_BACKENDS=${BASTION_E2E_BACKENDS:-sqlite postgres}
 E2E_BACKENDS=${E2E_BACKENDS//,/ }
 ST_BACKENDS=${BASTION_ST_BACKENDS:-sqlite postgres}
@@ -88,7 +92,10 @@ one_test() {
   fi
 }
 
-cleanup() { stop_private_pg; }
+cleanup() {
+  cluster_stop
+  stop_private_pg
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -256,6 +263,58 @@ if want e2e; then
           /^ *\.\.\.$/ { show = 0; grab = 0 }' "$tap" | head -80)")
       fi
     done
+  fi
+fi
+
+# --- Cluster suite: three nodes behind a real nginx ------------------------------------------------
+# scripts/lib/cluster.sh starts a private PostgreSQL primary and a streaming replica of it, seeds the
+# demo bureau once, starts three `bastion serve` nodes on it (read_database = the replica,
+# trusted_proxies = 127.0.0.1) and nginx in front of them with a configuration generated from
+# deploy/nginx/bastion.conf; then node runs e2e/cluster/*.test.mjs, which kill and restart nodes
+# through scripts/cluster/ctl.sh. Counted like the browser suite; everything is stopped at the end.
+if want cluster; then
+  if [ ! -x "$BASTION_E2E_BIN" ] || [ "$BUILD_OK" = 0 ]; then
+    record cluster 0 1 "not run: no bastion binary at $BASTION_E2E_BIN"
+  else
+    setup_cluster() {
+      ensure_nginx && ensure_node && ensure_e2e_deps "$ROOT/e2e" &&
+        cluster_start "${BASTION_CLUSTER_DIR:-$TARGET_DIR/cluster}" "$ROOT" "$BASTION_E2E_BIN"
+    }
+    if ! run_logged setup-cluster setup_cluster; then
+      record setup-cluster 0 1 "see $LOG_DIR/setup-cluster.log"
+    else
+      # shellcheck disable=SC2206
+      cluster_specs=(${BASTION_CLUSTER_SPECS:-e2e/cluster/*.test.mjs})
+      tap="$LOG_DIR/cluster.tap"
+      rm -f "$tap"
+      run_logged cluster timeout --kill-after=30 "${BASTION_CLUSTER_RUN_TIMEOUT:-300}" \
+        node --test --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$tap" "${cluster_specs[@]}"
+      rc=$?
+      read -r p f c t < <(awk '
+        /^# pass /      { p = $3 }
+        /^# fail /      { f = $3 }
+        /^# cancelled / { c = $3 }
+        /^# todo /      { t = $3 }
+        END { print p + 0, f + 0, c + 0, t + 0 }' "$tap" 2>/dev/null || echo 0 0 0 0)
+      f=$((f + c))
+      note="nginx + 3 nodes + replica"
+      [ "$t" != 0 ] && note="$note, $t todo (known defects, not counted)"
+      [ "$c" != 0 ] && note="$note, $c cancelled"
+      if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+        f=1
+        note="node --test exited $rc without a failing test (timeout?); see $LOG_DIR/cluster.log"
+      fi
+      record cluster "$p" "$f" "$note"
+      if [ "$f" != 0 ] && [ -f "$tap" ]; then
+        DETAILS+=("[cluster] $(awk '
+          /^ *not ok / && !/# TODO/ { print; show = 1; n = 0; next }
+          show && /^ *(error|message): / { grab = 1 }
+          show && grab { print; if (++n >= 8) { show = 0; grab = 0 } }
+          /^ *\.\.\.$/ { show = 0; grab = 0 }' "$tap" | head -60)")
+      fi
+    fi
+    cluster_stop
   fi
 fi
 
