@@ -146,7 +146,7 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
     }
   });
 
-  test('each once-per-cluster job runs once per period across the three nodes', async () => {
+  test('each once-per-cluster job runs once per period across the three nodes', async (t) => {
     const logLines = () =>
       cluster.nodes
         .map((n) => readFileSync(n.log, 'utf8'))
@@ -186,13 +186,19 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
         pids,
         'no node restarted during the window (its counts would be lost)',
       );
+      // A claim moves the job's next due time a period on, so at most one run starts per period;
+      // the first node to tick after that takes the next one (a minute or a little more later).
       const periods = Math.floor((t1 - t0) / 60_000) + 1;
+      let seen = 0;
       for (const job of ONCE_PER_CLUSTER.minutely) {
         const ran = r1[job] - r0[job];
         const claimed = (c1[job] ?? 0) - (c0[job] ?? 0);
+        t.diagnostic(`${job}: ran ${ran} time(s) across the nodes in ${t1 - t0} ms`);
         assert.equal(ran, claimed, `${job}: every run on a node is a claimed period (ran ${ran}, claimed ${claimed})`);
-        assert.ok(ran >= 1 && ran <= periods, `${job}: ran ${ran} times in ${t1 - t0} ms (once per 60 s period)`);
+        assert.ok(ran <= periods, `${job}: ran ${ran} times in ${t1 - t0} ms (once per 60 s period)`);
+        seen += ran;
       }
+      assert.ok(seen >= 1, 'the window saw the once-a-minute jobs run');
       // Restarted nodes (the lease test's) did not run the hourly jobs again.
       assert.equal(logLines(), 1, 'still one "audit checkpoint" log line after a node restarted');
     } finally {
@@ -284,7 +290,7 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
       }
     });
 
-    test("the dashboard's live stream through nginx shows a registration made on another node", async (t) => {
+    test("the dashboard's live stream through nginx shows a registration made on another node within 2 s", async (t) => {
       const cp = await checkpointNamed('G319');
       const commander = await sessionOf('commander');
       const stream = openStream(`${NGINX}/dashboard/live`, commander);
@@ -295,9 +301,9 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
           const t0 = Date.now();
           const r = await register(nodeUrl(n), registration(cp));
           assert.equal(r.status, 201, r.text);
-          const ev = await stream.waitFor((e) => e.event === 'sections', 3_000, since);
+          const ev = await stream.waitFor((e) => e.event === 'sections', 2_000, since);
           t.diagnostic(`registration on node ${n}: on the dashboard after ${ev.at - t0} ms`);
-          assert.ok(ev.at - t0 <= 3_000, `the registration on node ${n} reached the dashboard after ${ev.at - t0} ms`);
+          assert.ok(ev.at - t0 <= 2_000, `the registration on node ${n} reached the dashboard after ${ev.at - t0} ms`);
         }
       } finally {
         stream.close();
@@ -344,7 +350,7 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
       }, { withinMs: 5_000, describe: () => `${stored}, want ${M}` });
     });
 
-    test("a chat-bot group's rate limit holds across the cluster (1 message per 1000 ms)", async () => {
+    test("a chat-bot group's rate limit holds across the cluster (1 message per 1000 ms)", async (t) => {
       const INTERVAL = 1_000;
       const rx = await startReceiver();
       const channel = await addGroupChannel('限速测试群', `${rx.url}/wecom?key=rate`, INTERVAL);
@@ -358,6 +364,7 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
         for (const t of titles) await rx.waitFor((m) => m.text.includes(t), 20_000);
         const at = rx.got.map((m) => m.at);
         const gaps = at.slice(1).map((t, i) => t - at[i]);
+        t.diagnostic(`${at.length} messages, ${gaps.join(', ')} ms apart`);
         const tooSoon = gaps.filter((g) => g < INTERVAL - 50);
         assert.deepEqual(tooSoon, [], `messages arrived ${gaps.join(', ')} ms apart; the group allows one per ${INTERVAL} ms`);
       } finally {
@@ -580,7 +587,9 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
               const body = (await readyz(base)).body;
               assert.ok(body.warning, `a warning on ${base}: ${JSON.stringify(body)}`);
               assert.ok(body.replica.lag_ms > 0, `the lag on ${base}: ${JSON.stringify(body)}`);
-              assert.equal(await usable(base), 0, `bastion_replica_usable on ${base}`);
+              const m = await metrics(base);
+              assert.equal(metricSum(m, 'bastion_replica_usable'), 0, `bastion_replica_usable on ${base}`);
+              assert.ok(metricSum(m, 'bastion_replica_lag_ms') > 0, `bastion_replica_lag_ms on ${base}`);
             }
             await pagesShow(title, reg.id, before + 1);
           } finally {
