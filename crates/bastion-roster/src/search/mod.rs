@@ -19,7 +19,7 @@ use crate::model::{Instance, Roster};
 pub(crate) use row::{Cell, Ctx};
 use state::State;
 use std::time::Instant;
-use targeted::{cover_chain, fill_gap, request_chain, request_swap, weekend_move};
+use targeted::{cover_chain, fill_gap, fill_gaps_greedily, request_chain, request_swap, weekend_move};
 use thiserror::Error;
 use weekend::weekend_fix;
 
@@ -332,10 +332,13 @@ const COLUMN_EVERY: u64 = 2_000;
 /// worse below: 8–10 types 3 of 7 pairs (Instance12 worse on both), 3–7 types 10 of 21. No
 /// instance has 11–15 types, so the threshold there is untested.
 pub const COLUMN_MIN_TYPES: usize = 12;
-/// Horizons from which days are re-planned whatever the number of shift types.
-pub const COLUMN_MIN_DAYS: usize = usize::MAX;
+/// Horizons from which days are re-planned whatever the number of shift types, with run
+/// slides. On the iteration-budget A/B (40 M per thread, seeds 1–5) it paid on the 84–364-day
+/// Instances 18–22 (3–10 types: 20 of 23 pairs better), on 23 and 24 (slides: 9 of 10), and
+/// not on the 56-day Instance16 (1 of 4) nor, for the slides, on the 28-day Instance13 (2 of 5).
+pub const COLUMN_MIN_DAYS: usize = 84;
 /// Horizons from which the whole-day re-plans also price run slides.
-pub const COLUMN_SLIDE_DAYS: usize = LONG_HORIZON;
+pub const COLUMN_SLIDE_DAYS: usize = COLUMN_MIN_DAYS;
 /// Longest block a cover chain adds (and at most as many shifts it drops).
 const COVER_BLOCK: usize = 4;
 /// Longest block a swap or block move touches.
@@ -592,45 +595,6 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     best.iterations = iter;
     debug_assert_eq!(st.recomputed(), (st.hard, st.soft), "incremental cost drifted");
     best
-}
-
-/// Repair's first step: each under-covered (day, shift), in order, gets the one person off
-/// that day whose taking it lowers the cost most without breaking a hard rule (every candidate
-/// priced exactly, change price included), within the bound on changed cells. Deterministic;
-/// the annealing then polishes from there. A gap filled this way costs one scan instead of
-/// waiting for random moves to find it among days × shift types pairs.
-fn fill_gaps_greedily(ctx: &Ctx<'_>, st: &mut State<'_, '_>) {
-    let (d_n, s_n) = (ctx.d_n, ctx.s_n);
-    let orig = ctx.orig.as_deref().unwrap_or(&[]);
-    let mut changed = orig.iter().zip(&st.cells).filter(|(a, b)| a != b).count();
-    for d in 0..d_n {
-        for s in 0..s_n {
-            while st.deficit(d, s as Cell) && ctx.max_changes.is_none_or(|m| changed < m) {
-                let mut pick: Option<(i64, usize)> = None;
-                for &e in &ctx.can_work[s] {
-                    if st.get(e, d) != ctx.off || !ctx.allowed(e, d, s as Cell) || st.row_hard[e] > 0 {
-                        continue;
-                    }
-                    let mv = [(e, d, s as Cell)];
-                    if let Some((dh, ds)) = st.delta_below(&mv, 1.0, f64::INFINITY) {
-                        if dh == 0 && ds < 0 && pick.is_none_or(|(c, _)| ds < c) {
-                            pick = Some((ds, e));
-                        }
-                    }
-                    st.rollback(&mv);
-                }
-                let Some((_, e)) = pick else { break };
-                let mv = [(e, d, s as Cell)];
-                if let Some((dh, ds)) = st.delta_below(&mv, 1.0, f64::INFINITY) {
-                    st.commit(dh, ds);
-                    changed += usize::from(orig.get(e * d_n + d) != Some(&(s as Cell)));
-                } else {
-                    st.rollback(&mv);
-                    break;
-                }
-            }
-        }
-    }
 }
 
 /// A move inside one person's row (phase 0): change, retype, slide or block.

@@ -285,3 +285,42 @@ pub(super) fn weekend_move(ctx: &Ctx<'_>, st: &State<'_, '_>, rng: &mut Rng, out
         }
     }
 }
+
+/// Repair's first step: each under-covered (day, shift), in order, gets the one person off
+/// that day whose taking it lowers the cost most without breaking a hard rule (every candidate
+/// priced exactly, change price included), within the bound on changed cells. Deterministic;
+/// the annealing then polishes from there. A gap filled this way costs one scan instead of
+/// waiting for random moves to find it among days × shift types pairs.
+pub(super) fn fill_gaps_greedily(ctx: &Ctx<'_>, st: &mut State<'_, '_>) {
+    let (d_n, s_n) = (ctx.d_n, ctx.s_n);
+    let orig = ctx.orig.as_deref().unwrap_or(&[]);
+    let mut changed = orig.iter().zip(&st.cells).filter(|(a, b)| a != b).count();
+    for d in 0..d_n {
+        for s in 0..s_n {
+            while st.deficit(d, s as Cell) && ctx.max_changes.is_none_or(|m| changed < m) {
+                let mut pick: Option<(i64, usize)> = None;
+                for &e in &ctx.can_work[s] {
+                    if st.get(e, d) != ctx.off || !ctx.allowed(e, d, s as Cell) || st.row_hard[e] > 0 {
+                        continue;
+                    }
+                    let mv = [(e, d, s as Cell)];
+                    if let Some((dh, ds)) = st.delta_below(&mv, 1.0, f64::INFINITY) {
+                        if dh == 0 && ds < 0 && pick.is_none_or(|(c, _)| ds < c) {
+                            pick = Some((ds, e));
+                        }
+                    }
+                    st.rollback(&mv);
+                }
+                let Some((_, e)) = pick else { break };
+                let mv = [(e, d, s as Cell)];
+                if let Some((dh, ds)) = st.delta_below(&mv, 1.0, f64::INFINITY) {
+                    st.commit(dh, ds);
+                    changed += usize::from(orig.get(e * d_n + d) != Some(&(s as Cell)));
+                } else {
+                    st.rollback(&mv);
+                    break;
+                }
+            }
+        }
+    }
+}
