@@ -172,8 +172,9 @@ impl App {
         use crate::RowScope;
         use bastion_core::permission::perm;
         ctx.scope(perm::DASHBOARD_READ)?;
+        let store = self.store.for_reads();
         let today = bastion_core::time::today();
-        let ops = self.store.operations().await?;
+        let ops = store.operations().await?;
         let first = ops
             .iter()
             .filter_map(|o| jiff::civil::Date::strptime("%Y-%m-%d", &o.start_date).ok())
@@ -196,7 +197,7 @@ impl App {
         let mut refused = Vec::new();
         if bureau_wide(perm::CHECKPOINT_READ) {
             let end = today.tomorrow().map(day_start_ms).unwrap_or(i64::MAX);
-            let counts = self.store.daily_counts(day_start_ms(first), end).await?;
+            let counts = store.daily_counts(day_start_ms(first), end).await?;
             let mut passes = vec![Some(0.0); days.len()];
             let mut fevers = vec![Some(0.0); days.len()];
             for (ms, total, hot) in counts {
@@ -245,9 +246,11 @@ impl App {
     /// The dashboard for this viewer: every feature's section, in order.
     pub async fn dashboard(&self, ctx: &Ctx) -> AppResult<Vec<Section>> {
         ctx.scope(bastion_core::permission::perm::DASHBOARD_READ)?;
+        // Read-only and refreshed every second on the wall: the read replica's work.
+        let app = self.for_reads();
         let mut out = Vec::with_capacity(SECTIONS.len());
         for s in SECTIONS {
-            out.push((s.section)(self, ctx).await?);
+            out.push((s.section)(&app, ctx).await?);
         }
         Ok(out)
     }

@@ -31,6 +31,36 @@ impl App {
         Ok(app)
     }
 
+    /// Attach a PostgreSQL read replica for read-only work ([`App::for_reads`]); `max_lag_ms`:
+    /// beyond this lag it is not used. The error names `read_database` and why.
+    pub async fn attach_replica(&self, url: &str, max_lag_ms: i64) -> anyhow::Result<()> {
+        self.store.attach_replica(url, max_lag_ms).await.map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// This application for read-only work: its reads go to the read replica when one is
+    /// configured and caught up (see `bastion_store::replica`), its writes to the primary. For
+    /// pages and data that do not follow the viewer's own write: the dashboard, the public site,
+    /// lists and exports.
+    pub fn for_reads(&self) -> App {
+        App { store: self.store.for_reads(), ..self.clone() }
+    }
+
+    /// The read replica at its last check (`/readyz`, `/metrics`).
+    pub fn replica_status(&self) -> bastion_store::replica::ReplicaStatus {
+        self.store.replica_status()
+    }
+
+    /// Check the read replica's lag (every second on every node) and publish it on `/metrics`.
+    pub(crate) async fn replica_check(&self) -> AppResult<()> {
+        use bastion_store::replica::ReplicaState;
+        let s = self.store.check_replica().await;
+        if s.state != ReplicaState::None {
+            metrics::gauge!("bastion_replica_lag_ms").set(s.lag_ms as f64);
+            metrics::gauge!("bastion_replica_usable").set(if s.state == ReplicaState::Ok { 1.0 } else { 0.0 });
+        }
+        Ok(())
+    }
+
     /// Whether the database answers (`/readyz`).
     pub async fn ping(&self) -> AppResult<()> {
         Ok(self.store.ping().await?)

@@ -62,6 +62,12 @@ pub const JOBS: &[JobDef] = &[
         run: |app| Box::pin(async move { Ok(app.store.checkpoint_wal().await?) }),
     },
     JobDef {
+        name: "replica_check",
+        interval: Duration::from_secs(1),
+        once_per_cluster: false,
+        run: |app| Box::pin(app.replica_check()),
+    },
+    JobDef {
         name: "publicity_view_flush",
         interval: Duration::from_secs(1),
         once_per_cluster: false,

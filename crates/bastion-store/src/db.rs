@@ -83,6 +83,9 @@ pub struct Store {
     /// PostgreSQL only: native connections for the statements the `Any` driver cannot express
     /// (array parameters), used by the registration writer's one-statement batch.
     pub(crate) pg: Option<sqlx::PgPool>,
+    /// PostgreSQL only: a read replica for read-only work (see [`Store::for_reads`]), shared by
+    /// every clone, attached once at start-up.
+    pub(crate) replica: Arc<std::sync::OnceLock<crate::replica::Replica>>,
 }
 
 /// PostgreSQL connections per node: for reads, and for write transactions.
@@ -326,6 +329,7 @@ impl Store {
             url,
             caches: Arc::default(),
             pg: None,
+            replica: Arc::default(),
         })
     }
 
@@ -391,6 +395,7 @@ impl Store {
             url: url.to_string(),
             caches: Arc::default(),
             pg: Some(native),
+            replica: Arc::default(),
         })
     }
 

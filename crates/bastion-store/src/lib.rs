@@ -20,6 +20,7 @@ pub mod org;
 pub mod party;
 pub mod publicity;
 pub mod recall;
+pub mod replica;
 pub mod report;
 mod schedule;
 pub mod settings;

@@ -13,6 +13,8 @@ pub struct FileSettings {
     pub data: Option<PathBuf>,
     pub listen: Option<String>,
     pub database: Option<String>,
+    pub read_database: Option<String>,
+    pub read_database_max_lag_ms: Option<i64>,
     pub secure_cookies: Option<bool>,
     pub idle_timeout_minutes: Option<i64>,
     pub max_body_mb: Option<usize>,
@@ -48,6 +50,11 @@ pub struct Settings {
     pub listen: String,
     /// `None`: SQLite under `data`.
     pub database: Option<String>,
+    /// A PostgreSQL read replica of `database` for read-only work (the dashboard, the public site,
+    /// lists, exports). `None`: everything reads the primary.
+    pub read_database: Option<String>,
+    /// Beyond this lag (ms) the replica is not used until it catches up.
+    pub read_database_max_lag_ms: i64,
     pub secure_cookies: bool,
     pub idle_timeout_minutes: i64,
     pub max_body_mb: usize,
@@ -97,6 +104,8 @@ impl Settings {
             data: PathBuf::from("./data"),
             listen: "127.0.0.1:8080".into(),
             database: None,
+            read_database: None,
+            read_database_max_lag_ms: 2000,
             secure_cookies: false,
             idle_timeout_minutes: 30,
             max_body_mb: 20,
@@ -111,6 +120,8 @@ impl Settings {
             "data",
             "listen",
             "database",
+            "read_database",
+            "read_database_max_lag_ms",
             "secure_cookies",
             "idle_timeout_minutes",
             "max_body_mb",
@@ -147,6 +158,12 @@ impl Settings {
                 anyhow::anyhow!("trusted_proxies 中“{p}”不是有效的 IP、网段（如 10.1.0.0/16）或通配（如 10.1.*.*）")
             })?;
         }
+        if !(100..=600_000).contains(&s.read_database_max_lag_ms) {
+            anyhow::bail!("read_database_max_lag_ms 须在 100–600000 毫秒之间");
+        }
+        if s.read_database.is_some() && s.database.is_none() {
+            anyhow::bail!("read_database（只读副本）只能与 PostgreSQL 主库 database 一起配置：SQLite 没有副本");
+        }
         if s.idle_timeout_minutes < 1 || s.idle_timeout_minutes > 30 {
             anyhow::bail!("idle_timeout_minutes 须在 1–30 之间（等保要求会话空闲不超过 30 分钟）");
         }
@@ -170,6 +187,11 @@ impl Settings {
         take!(log);
         take!(news_dedup_per_visitor);
         take!(trusted_proxies);
+        take!(read_database_max_lag_ms);
+        if let Some(v) = f.read_database {
+            self.read_database = Some(v);
+            self.sources.insert("read_database", Source::File);
+        }
         if let Some(v) = f.database {
             self.database = Some(v);
             self.sources.insert("database", Source::File);
@@ -192,6 +214,15 @@ impl Settings {
         if let Some(v) = env("BASTION_DATABASE") {
             self.database = Some(v);
             self.sources.insert("database", Source::Env);
+        }
+        if let Some(v) = env("BASTION_READ_DATABASE").filter(|v| !v.is_empty()) {
+            self.read_database = Some(v);
+            self.sources.insert("read_database", Source::Env);
+        }
+        if let Some(v) = env("BASTION_READ_DATABASE_MAX_LAG_MS") {
+            self.read_database_max_lag_ms =
+                v.parse().map_err(|_| anyhow::anyhow!("BASTION_READ_DATABASE_MAX_LAG_MS 须为整数（毫秒）"))?;
+            self.sources.insert("read_database_max_lag_ms", Source::Env);
         }
         if let Some(v) = env("BASTION_SECURE_COOKIES") {
             self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
@@ -255,6 +286,14 @@ impl Settings {
             ("data", self.data.display().to_string()),
             ("listen", self.listen.clone()),
             ("database", db),
+            (
+                "read_database",
+                self.read_database
+                    .as_deref()
+                    .map(bastion_app::maintenance::redact_database_url)
+                    .unwrap_or_else(|| "（无：读取都走主库）".into()),
+            ),
+            ("read_database_max_lag_ms", self.read_database_max_lag_ms.to_string()),
             ("secure_cookies", self.secure_cookies.to_string()),
             ("idle_timeout_minutes", self.idle_timeout_minutes.to_string()),
             ("max_body_mb", self.max_body_mb.to_string()),

@@ -163,8 +163,8 @@ impl ChannelInput {
     }
 }
 
-/// This node's part of the delivery queue: the HTTP client, and each channel's last send (rate
-/// limit).
+/// This node's part of the delivery queue: the HTTP client, and each channel's last send from
+/// this node (a first check of the rate limit; the cluster's is in the database).
 pub struct Runtime {
     pub http: reqwest::Client,
     last_sent: Mutex<HashMap<ChannelId, Instant>>,
@@ -295,7 +295,12 @@ impl App {
         let mut attempted = 0;
         for item in due {
             let Some(c) = channels.get(&item.channel_id) else { continue };
+            // The channel's spacing: this node's last send first (no database round trip while it
+            // is too soon), then the cluster's, taken in the database.
             if !self.notify.rate_ok(c.id, c.min_interval_ms) {
+                continue;
+            }
+            if c.min_interval_ms > 0 && !self.store.take_send_slot(c.id, now_ms(), c.min_interval_ms).await? {
                 continue;
             }
             if !self.store.claim_message(item.id, now).await? {

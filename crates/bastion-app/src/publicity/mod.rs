@@ -449,7 +449,7 @@ impl App {
 
     /// Published articles the public may read now, newest first (live counts).
     pub async fn public_articles(&self) -> AppResult<Vec<Article>> {
-        let mut list = self.store.public_articles(bastion_core::time::now_ms(), PUBLIC_LIMIT).await?;
+        let mut list = self.store.for_reads().public_articles(bastion_core::time::now_ms(), PUBLIC_LIMIT).await?;
         for a in &mut list {
             self.publicity.set_stored(a.id, a.views);
             a.views = self.publicity.live(a.id);
@@ -459,7 +459,8 @@ impl App {
 
     /// One public article with its newer and older neighbours; NotFound unless published and due.
     pub async fn public_article(&self, id: ArticleId) -> AppResult<PublicArticle> {
-        let list = self.store.public_articles(bastion_core::time::now_ms(), PUBLIC_LIMIT).await?;
+        let reads = self.store.for_reads();
+        let list = reads.public_articles(bastion_core::time::now_ms(), PUBLIC_LIMIT).await?;
         let Some(pos) = list.iter().position(|a| a.id == id) else {
             return Err(AppError::NotFound("文章不存在或尚未发布".into()));
         };
@@ -467,7 +468,7 @@ impl App {
         self.publicity.set_stored(id, article.views);
         let newer = pos.checked_sub(1).and_then(|i| list.get(i)).map(|a| (a.id, a.title.clone()));
         let older = list.get(pos + 1).map(|a| (a.id, a.title.clone()));
-        let featured = self.store.article_featured(id).await?;
+        let featured = reads.article_featured(id).await?;
         Ok(PublicArticle { article, featured, newer, older })
     }
 
@@ -508,7 +509,10 @@ impl App {
     }
 
     /// Once a second on every node: flush the views, read the totals other nodes wrote, and drop
-    /// cached pages when an article changed or a scheduled one came due.
+    /// cached pages when an article changed or a scheduled one came due. The public pages are read
+    /// from the read replica when one is in use, so the change is looked for there too, and the
+    /// pages are also dropped when reads move between the replica and the primary: a cached page
+    /// is never older than the data its source held a second ago.
     pub async fn publicity_tick(&self) -> AppResult<()> {
         {
             let _flushing = self.publicity.flush_lock.lock().await;
@@ -518,7 +522,9 @@ impl App {
                 self.publicity.set_stored(id, total);
             }
         }
-        let generation = self.store.public_generation(bastion_core::time::now_ms()).await?;
+        let reads = self.store.for_reads();
+        let on_replica = reads.url != self.store.url;
+        let generation = (reads.public_generation(bastion_core::time::now_ms()).await?, on_replica);
         {
             let mut g = self.publicity.generation.lock().unwrap_or_else(|e| e.into_inner());
             if *g != generation {
@@ -615,7 +621,7 @@ impl App {
     }
 
     pub async fn public_honours(&self) -> AppResult<Vec<Honour>> {
-        Ok(self.store.public_honours().await?)
+        Ok(self.store.for_reads().public_honours().await?)
     }
 
     pub async fn nominate(&self, ctx: &Ctx, input: &HonourInput) -> AppResult<HonourId> {

@@ -41,7 +41,7 @@ pub struct PublicityRuntime {
     epoch: AtomicU64,
     pages: RwLock<(u64, HashMap<String, Arc<CachedPage>>)>,
     /// The database's view of the public site at the last check (see `Store::public_generation`).
-    pub(crate) generation: Mutex<(i64, i64)>,
+    pub(crate) generation: Mutex<((i64, i64), bool)>,
     /// Held by a flush from taking the counts to recording the result, so a flush asked for while
     /// another runs waits for it (and then writes what is left).
     pub(crate) flush_lock: tokio::sync::Mutex<()>,

@@ -512,10 +512,10 @@ impl App {
     /// Export people matching the filter within the caller's scope, numbers masked. Audited.
     pub async fn export_people(&self, ctx: &Ctx, f: &PersonFilter, format: Format2) -> AppResult<(Vec<u8>, i64)> {
         let scope = ctx.scope(perm::PERSON_EXPORT)?;
-        let units: HashMap<UnitId, String> = self.store.units().await?.into_iter().map(|u| (u.id, u.code)).collect();
+        let reads = self.store.for_reads();
+        let units: HashMap<UnitId, String> = reads.units().await?.into_iter().map(|u| (u.id, u.code)).collect();
         let mut out = PeopleWriter::new(format)?;
-        let n = self
-            .store
+        let n = reads
             .people_chunks(&scope, f, 2000, |chunk| {
                 for p in &chunk {
                     out.row(&person_cells(p, units.get(&p.unit_id).map(String::as_str).unwrap_or("")))
@@ -547,7 +547,7 @@ impl App {
             .await?;
         bastion_store::commit(tx).await?;
         let (send, recv) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-        let store = self.store.clone();
+        let store = self.store.for_reads();
         let f = f.clone();
         tokio::spawn(async move {
             let mut head = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());

@@ -189,6 +189,19 @@ impl Store {
             .collect()
     }
 
+    /// Take the channel's next sending slot at `at` when its last message left at least
+    /// `min_interval_ms` before: one conditional update, so two nodes never both take it.
+    pub async fn take_send_slot(&self, channel: ChannelId, at: i64, min_interval_ms: i64) -> StoreResult<bool> {
+        let n = sqlx::query("UPDATE notify_channels SET last_send_at = $1 WHERE id = $2 AND last_send_at <= $3")
+            .bind(at)
+            .bind(channel.0)
+            .bind(at - min_interval_ms.max(0))
+            .execute(&self.write)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
     /// Take a due message for sending at `at` (one node wins when several poll the same queue). The
     /// claim is a lease: if no attempt is recorded by `at + SEND_LEASE_MS` (the node stopped in
     /// between), the message is due again and another poll takes it.

@@ -8,12 +8,26 @@ use axum::response::{IntoResponse, Response};
 
 use crate::routes::{get, Endpoint};
 use crate::AppState;
+/// Readiness for a load balancer's health check: 200 while the primary database answers, 503
+/// when it does not. The body says how the read replica stands; a replica that lags or is down
+/// is a warning (reads go to the primary), not a reason to take the node out.
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    let r = state.app.replica_status();
+    let replica = serde_json::json!({ "state": r.state.as_str(), "lag_ms": r.lag_ms });
     match state.app.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Ok(()) => {
+            let warning = match r.state.as_str() {
+                "lagging" => Some(format!("只读副本落后 {} ms，超过允许值：读取改走主库", r.lag_ms)),
+                "down" => Some("只读副本不可用：读取改走主库".to_string()),
+                _ => None,
+            };
+            let body = serde_json::json!({ "status": "ready", "replica": replica, "warning": warning });
+            (StatusCode::OK, axum::Json(body)).into_response()
+        }
         Err(e) => {
             tracing::warn!("readiness: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, "数据库不可用").into_response()
+            let body = serde_json::json!({ "status": "unavailable", "error": "数据库不可用", "replica": replica });
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
         }
     }
 }

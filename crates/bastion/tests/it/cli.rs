@@ -202,11 +202,55 @@ async fn an_unreadable_setting_is_named_at_start(backend: Backend) {
     assert!(err.contains("security.custom_roles") && err.contains("自定义角色"), "{err}");
 }
 
+/// A read replica that cannot serve as one stops `serve` at start with a line naming
+/// `read_database` and why: on SQLite (no replicas), unreachable, another database, or the primary
+/// itself instead of a standby.
+async fn a_wrong_read_replica_is_refused_at_start(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let serve = |read: &str| {
+        let mut c = bastion(&db);
+        c.args(["serve", "--listen", "127.0.0.1:0"]).env("BASTION_READ_DATABASE", read);
+        c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("serve kept running with read_database = {read}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let Some(url) = db.database.clone() else {
+        let err = serve("postgres://bastion@127.0.0.1:5432/bastion");
+        assert!(err.contains("read_database") && err.contains("SQLite"), "{err}");
+        return;
+    };
+    let err = serve("postgres://nobody@127.0.0.1:1/none");
+    assert!(err.contains("read_database") && err.contains("无法连接"), "{err}");
+    let other = TestDb::new(backend).await;
+    let (ok, out, err) = run({
+        let mut c = bastion(&other);
+        c.arg("migrate");
+        c
+    });
+    assert!(ok, "{out}{err}");
+    let err = serve(other.database.as_deref().unwrap());
+    assert!(err.contains("read_database") && err.contains("另一个数据库"), "{err}");
+    let err = serve(&url);
+    assert!(err.contains("read_database") && err.contains("不是备库"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 both_backends!(
     demo_serves_and_stops,
     accounts_from_the_command_line,
     keys_rotate_reencrypts_everything,
-    an_unreadable_setting_is_named_at_start
+    an_unreadable_setting_is_named_at_start,
+    a_wrong_read_replica_is_refused_at_start
 );
 
 #[test]

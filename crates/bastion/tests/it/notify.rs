@@ -1,7 +1,7 @@
 //! Recall delivery on both backends: chat-bot webhooks (WeCom, DingTalk, Feishu) and the SMS
 //! gateway through the queue, against a real local HTTP receiver that checks signatures and
 //! rate limits; an unreachable webhook is retried and logged while the order goes on; a message
-//! taken by a node that stopped is sent after its lease.
+//! taken by a node that stopped is sent after its lease; a channel's spacing holds across nodes.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -363,4 +363,46 @@ async fn a_message_taken_by_a_stopped_node_is_sent_after_its_lease(backend: Back
     assert_eq!(status, "sent");
 }
 
-both_backends!(webhooks_and_sms_through_the_queue, a_message_taken_by_a_stopped_node_is_sent_after_its_lease);
+/// Two nodes on one database share a channel's spacing: the bot never sees two messages closer
+/// than its limit, though each node polls the queue on its own (each alone would keep the spacing
+/// only between its own sends).
+async fn a_channels_spacing_holds_across_nodes(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let other = t.spawn_node().await;
+    let c = t.login("commander").await;
+    let (rb, rx) = receiver().await;
+    // The bot refuses anything within 300 ms of its last; the channel is set to 450 ms.
+    let ch = json!({"kind": "wecom", "name": "指挥部企业微信群", "url": format!("{rb}/wecom?key=wecom-key"), "min_interval_ms": "450"});
+    let r = c.post(t.url("/api/notify/channels")).json(&ch).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let mut tx = t.app.store.begin().await.unwrap();
+    for i in 0..6 {
+        let text = format!("【演练】第 {i} 条");
+        let n = t.app.store.queue_to_groups(&mut tx, bastion_store::notify::Source::new("notify", None), &text).await;
+        assert_eq!(n.unwrap(), 1);
+    }
+    bastion_store::commit(tx).await.unwrap();
+    // Both nodes' delivery jobs run; each also sends on its own here, as fast as it may.
+    let (a, b) = (t.app.clone(), other.app.clone());
+    let pump = |app: bastion_app::App| async move {
+        for _ in 0..80 {
+            let _ = app.send_due(bastion_core::time::now_ms()).await;
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    };
+    let (ja, jb) = (tokio::spawn(pump(a)), tokio::spawn(pump(b)));
+    until(&rx, "six messages at the bot", |s| s.hits.len() >= 6).await;
+    ja.abort();
+    jb.abort();
+    let s = rx.seen.lock().unwrap();
+    assert_eq!(s.too_fast, 0, "no message came sooner than the bot allows");
+    let gaps: Vec<u128> = s.hits.windows(2).map(|w| w[1].1.duration_since(w[0].1).as_millis()).collect();
+    assert!(gaps.iter().all(|g| *g >= 400), "spacing between arrivals (ms): {gaps:?}");
+    assert_eq!(s.hits.len(), 6, "each message once");
+}
+
+both_backends!(
+    webhooks_and_sms_through_the_queue,
+    a_message_taken_by_a_stopped_node_is_sent_after_its_lease,
+    a_channels_spacing_holds_across_nodes
+);
