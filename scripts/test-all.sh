@@ -277,7 +277,8 @@ if want cluster; then
     record cluster 0 1 "not run: no bastion binary at $BASTION_E2E_BIN"
   else
     setup_cluster() {
-      ensure_nginx && ensure_node && ensure_e2e_deps "$ROOT/e2e" &&
+      # The browser suite's set-up already put node and e2e/node_modules in place when it ran.
+      ensure_nginx && { [ "$E2E_READY" = 1 ] || { ensure_node && ensure_e2e_deps "$ROOT/e2e"; }; } &&
         cluster_start "${BASTION_CLUSTER_DIR:-$TARGET_DIR/cluster}" "$ROOT" "$BASTION_E2E_BIN"
     }
     if ! run_logged setup-cluster setup_cluster; then

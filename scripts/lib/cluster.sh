@@ -340,7 +340,10 @@ EOF
   }
   local offset
   offset=$(stat -c %s "$dir/error.log" 2>/dev/null || echo 0)
-  cluster_detach "$dir/stdout.log" "$dir/master.pid" nginx_run "$dir"
+  local bin
+  bin=$(command -v nginx || echo /usr/sbin/nginx)
+  # The binary itself (not a shell function) in the background: the recorded pid is nginx's master.
+  cluster_detach "$dir/stdout.log" "$dir/master.pid" "$bin" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
   local pid deadline=$((SECONDS + 20))
   pid=$(cat "$dir/master.pid")
   until tcp_open 127.0.0.1 "$CLUSTER_NGINX_PORT"; do
@@ -353,8 +356,6 @@ EOF
   done
   log "nginx $CLUSTER_NGINX_PORT → ${addrs[*]} (config $dir/bastion.conf, from deploy/nginx/bastion.conf)"
 }
-
-nginx_run() { cluster_nginx_bin -p "$1" -e "$1/error.log" -c "$1/nginx.conf"; }
 
 # --- the whole cluster -------------------------------------------------------------------------------
 
@@ -447,7 +448,8 @@ cluster_stop_dir() {
     for n in $(seq 1 "$CLUSTER_NODES"); do
       cluster_node_stop "$n" TERM
     done
-    pid=$(cat "$dir/nginx/master.pid" 2>/dev/null)
+    # nginx's own pid file first (it names the master even if ours is stale).
+    pid=$(cat "$dir/nginx/nginx.pid" 2>/dev/null || cat "$dir/nginx/master.pid" 2>/dev/null)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qa "$dir/nginx" "/proc/$pid/cmdline" 2>/dev/null; then
       # TERM, not QUIT: a graceful stop would wait for the event streams' open connections.
       kill -TERM "$pid" 2>/dev/null
