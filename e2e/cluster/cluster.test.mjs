@@ -107,10 +107,13 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
       const title = `集群租约演练 ${stamp()}`;
       await issueRecall(await unitId('D13'), title);
       // The first message any node sends to this group is held unanswered: find who sent it.
+      let timer;
       const first = await Promise.race([
         rx.held,
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no message reached the group within 10 s')), 10_000)),
-      ]);
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no message reached the group within 10 s')), 10_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
       const pids = Array.from({ length: NODES }, (_, i) => nodePid(i + 1));
       const senderPid = pidOfConnection(first.clientPort, rx.port, pids);
       const n = nodeOfPid(senderPid);
