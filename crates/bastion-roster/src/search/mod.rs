@@ -334,7 +334,7 @@ const COLUMN_EVERY: u64 = 2_000;
 pub const COLUMN_MIN_TYPES: usize = 12;
 /// Horizons from which days are re-planned whatever the number of shift types, with run
 /// slides. On the iteration-budget A/B (40 M per thread, seeds 1–5) it paid on the 84–364-day
-/// Instances 18–22 (3–10 types: 20 of 23 pairs better), on 23 and 24 (slides: 9 of 10), and
+/// Instances 18–22 (3–10 types: 22 of 25 pairs better), on 23 and 24 (slides: 9 of 10), and
 /// not on the 56-day Instance16 (1 of 4) nor, for the slides, on the 28-day Instance13 (2 of 5).
 pub const COLUMN_MIN_DAYS: usize = 84;
 /// Horizons from which the whole-day re-plans also price run slides.
