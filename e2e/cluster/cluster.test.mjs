@@ -90,11 +90,13 @@ after(() => closeAgents());
  * unlike the page, counts nothing.
  */
 async function visibleEverywhere(id) {
+  const t0 = Date.now();
   for (const base of nodeUrls()) {
     await eventually(`article ${id} on the news site of ${base}`, async () => (await request(`${base}/news/${id}/views`)).status === 200 || null, {
       withinMs: 5_000,
     });
   }
+  return Date.now() - t0;
 }
 
 describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming replica', { concurrency: true }, () => {
@@ -313,12 +315,12 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
       }
     });
 
-    test('counters add up exactly across nodes: registrations on the dashboard, article views', async () => {
+    test('counters add up exactly across nodes: registrations on the dashboard, article views', async (t) => {
       const N = 30;
       const M = 45;
       const cp = await checkpointNamed('G319');
       const article = await publishArticle(`集群计数 ${stamp()}`);
-      await visibleEverywhere(article);
+      t.diagnostic(`the published article was on every node's news site after ${await visibleEverywhere(article)} ms`);
       const dash0 = figure(await dashboardFigure('checkpoint', TODAY));
       const today0 = await todayCount(cp);
       // Spread over the three nodes, a few at a time.
