@@ -1,7 +1,8 @@
 //! Writing recall answers in batches: a batch of transitions costs one read of the current states,
 //! one multi-row conditional UPDATE and one multi-row INSERT of the history, whatever its size.
 //! Per-statement costs dominated the old one-UPDATE-per-answer path (on SQLite every statement is
-//! a hand-off to the database thread, on PostgreSQL a round trip).
+//! a hand-off to the database thread, on PostgreSQL a round trip). The batch's moves are added to
+//! the order's counts per unit and state (`recall_unit_counts`) in one more statement.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -50,7 +51,7 @@ impl Store {
     /// writers on PostgreSQL cannot both move a person: a person changed by another writer since
     /// the read is re-read and their items applied again one by one.
     pub async fn apply_recall_transitions(&self, tx: &mut Tx, items: &[Transition]) -> StoreResult<Vec<Applied>> {
-        let mut states = read_states(tx, items.iter().map(|i| (i.order.0, i.person.0))).await?;
+        let (mut states, units) = read_states(tx, items.iter().map(|i| (i.order.0, i.person.0))).await?;
         let t = bastion_core::time::now_ms();
         let mut out: Vec<Applied> = Vec::with_capacity(items.len());
         let mut plans: Vec<(Key, Plan)> = Vec::new();
@@ -94,7 +95,39 @@ impl Store {
             }
         }
         self.insert_events(tx, items, &events).await?;
+        self.add_moves(tx, items, &units, &events).await?;
         Ok(out)
+    }
+
+    /// Each move takes one person from (unit, from) to (unit, to) in the order's counts: the net
+    /// change per count, written by one upsert per chunk, in key order (two writers on PostgreSQL
+    /// lock the rows they share in the same order: no deadlock).
+    async fn add_moves(
+        &self,
+        tx: &mut Tx,
+        items: &[Transition],
+        units: &HashMap<Key, i64>,
+        events: &[(usize, RecallState, RecallState, i64)],
+    ) -> StoreResult<()> {
+        let mut delta: BTreeMap<(i64, i64, &'static str), i64> = BTreeMap::new();
+        for &(i, from, to, _) in events {
+            let key = (items[i].order.0, items[i].person.0);
+            let Some(&unit) = units.get(&key) else { continue };
+            *delta.entry((key.0, unit, from.code())).or_insert(0) -= 1;
+            *delta.entry((key.0, unit, to.code())).or_insert(0) += 1;
+        }
+        let changes: Vec<_> = delta.into_iter().filter(|(_, n)| *n != 0).collect();
+        for chunk in changes.chunks(CHUNK) {
+            let mut sql = String::from("INSERT INTO recall_unit_counts (order_id, unit_id, state, n) VALUES ");
+            self.backend.push_values(&mut sql, chunk.len(), 4);
+            sql.push_str(" ON CONFLICT (order_id, unit_id, state) DO UPDATE SET n = recall_unit_counts.n + excluded.n");
+            let mut q = sqlx::query(&sql);
+            for ((order, unit, state), n) in chunk {
+                q = q.bind(*order).bind(*unit).bind(*state).bind(*n);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 
     /// One conditional UPDATE per chunk of people; returns the people it moved.
@@ -179,29 +212,35 @@ impl Store {
     }
 }
 
-/// Everyone's current state, one read per order and chunk of people.
-async fn read_states(tx: &mut Tx, keys: impl Iterator<Item = Key>) -> StoreResult<HashMap<Key, RecallState>> {
+/// Everyone's current state and unit, one read per order and chunk of people.
+async fn read_states(
+    tx: &mut Tx,
+    keys: impl Iterator<Item = Key>,
+) -> StoreResult<(HashMap<Key, RecallState>, HashMap<Key, i64>)> {
     let mut by_order: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (order, person) in keys {
         by_order.entry(order).or_default().push(person);
     }
     let mut states = HashMap::new();
+    let mut units = HashMap::new();
     for (order, mut people) in by_order {
         people.sort_unstable();
         people.dedup();
         for chunk in people.chunks(CHUNK) {
-            let mut q = Sql::new("SELECT person_id, state FROM recall_targets WHERE order_id = ");
+            let mut q = Sql::new("SELECT person_id, state, unit_id FROM recall_targets WHERE order_id = ");
             q.bind_i64(order).push(" AND person_id IN (");
             for (i, p) in chunk.iter().enumerate() {
                 q.push(if i == 0 { "" } else { "," }).bind_i64(*p);
             }
             q.push(")");
             for r in q.query().fetch_all(&mut **tx).await? {
-                states.insert((order, r.try_get("person_id")?), parse_state(&r.try_get::<String, _>("state")?));
+                let key = (order, r.try_get("person_id")?);
+                states.insert(key, parse_state(&r.try_get::<String, _>("state")?));
+                units.insert(key, r.try_get("unit_id")?);
             }
         }
     }
-    Ok(states)
+    Ok((states, units))
 }
 
 /// The slow path for a person another writer moved since the batch's read: read, update

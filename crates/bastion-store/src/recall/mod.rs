@@ -338,6 +338,7 @@ impl Store {
         q.push(&renumber(&w.text, offset));
         q.args.extend(w.args);
         let n = q.query().execute(&mut **tx).await?.rows_affected() as i64;
+        self.recount_recall(tx, id).await?;
         sqlx::query("UPDATE recall_orders SET audience = $1 WHERE id = $2")
             .bind(n)
             .bind(id.0)
@@ -455,6 +456,7 @@ impl Store {
         .execute(&mut **tx)
         .await?
         .rows_affected();
+        self.recount_recall(tx, id).await?;
         Ok(n as i64)
     }
 
@@ -481,6 +483,7 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
+        self.recount_recall(tx, id).await?;
         sqlx::query(
             "UPDATE recall_orders SET status = 'closed', sent_at = $1, created_at = $1, closed_at = $2, waves_done = 0, \
              updated_at = $2 WHERE id = $3",
@@ -493,14 +496,13 @@ impl Store {
         Ok(())
     }
 
-    /// Counts by unit and state (the board rolls them up the unit tree).
+    /// Counts by unit and state (the board rolls them up the unit tree), from the maintained
+    /// counts.
     pub async fn recall_counts(&self, id: OrderId) -> StoreResult<Vec<(UnitId, RecallState, i64)>> {
-        let rows = sqlx::query(
-            "SELECT unit_id, state, COUNT(*) AS n FROM recall_targets WHERE order_id = $1 GROUP BY unit_id, state",
-        )
-        .bind(id.0)
-        .fetch_all(&self.read)
-        .await?;
+        let rows = sqlx::query("SELECT unit_id, state, n FROM recall_unit_counts WHERE order_id = $1 AND n <> 0")
+            .bind(id.0)
+            .fetch_all(&self.read)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok((
@@ -512,12 +514,14 @@ impl Store {
             .collect()
     }
 
-    /// The whole order's tally (one grouped count).
+    /// The whole order's tally (the maintained counts, summed).
     pub async fn recall_tally(&self, id: OrderId) -> StoreResult<Tally> {
-        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM recall_targets WHERE order_id = $1 GROUP BY state")
-            .bind(id.0)
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM recall_unit_counts WHERE order_id = $1 GROUP BY state",
+        )
+        .bind(id.0)
+        .fetch_all(&self.read)
+        .await?;
         let mut t = Tally::default();
         for r in &rows {
             if let Ok(s) = RecallState::parse(&r.try_get::<String, _>("state")?) {
@@ -525,6 +529,20 @@ impl Store {
             }
         }
         Ok(t)
+    }
+
+    /// Count an order's people by unit and state afresh (after a change of many at once: the
+    /// order's people written, the unanswered marked at expiry).
+    pub(crate) async fn recount_recall(&self, tx: &mut Tx, id: OrderId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM recall_unit_counts WHERE order_id = $1").bind(id.0).execute(&mut **tx).await?;
+        sqlx::query(
+            "INSERT INTO recall_unit_counts (order_id, unit_id, state, n) \
+             SELECT order_id, unit_id, state, COUNT(*) FROM recall_targets WHERE order_id = $1 GROUP BY order_id, unit_id, state",
+        )
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 
     /// People not yet accounted for (not on post, not exempt), by unit, within `units` (None: all).

@@ -47,6 +47,30 @@ async fn link_of(t: &TestApp, id: i64, nth: usize) -> (String, PersonId) {
     (t.app.recall_token(&order, target), target.person_id)
 }
 
+/// The counts the board reads (kept with every change) equal the order's people counted afresh.
+async fn counts_agree(t: &TestApp, id: i64) {
+    use sqlx::Row;
+    let pool = t.app.store.reader();
+    let read = |sql: &'static str| async move {
+        let mut rows: Vec<(i64, String, i64)> = sqlx::query(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("unit_id"), r.get("state"), r.get("n")))
+            .collect();
+        rows.sort();
+        rows
+    };
+    let kept = read("SELECT unit_id, state, n FROM recall_unit_counts WHERE order_id = $1 AND n <> 0").await;
+    let counted =
+        read("SELECT unit_id, state, COUNT(*) AS n FROM recall_targets WHERE order_id = $1 GROUP BY unit_id, state")
+            .await;
+    assert!(!counted.is_empty());
+    assert_eq!(kept, counted, "kept counts (left) against the people counted (right)");
+}
+
 async fn events_count(t: &TestApp, id: i64) -> i64 {
     use sqlx::Row;
     let pool = t.app.store.reader();
@@ -330,6 +354,7 @@ async fn escalation_waves_on_an_injected_clock(backend: Backend) {
     let (token, _) = link_of(&t, id, 1).await;
     let r = t.client().post(t.url(&format!("/r/{token}"))).form(&[("action", "arrive")]).send().await.unwrap();
     assert!(r.text().await.unwrap().contains("到岗报到成功"));
+    counts_agree(&t, id).await;
 }
 
 async fn board_stream_across_nodes(backend: Backend) {
@@ -489,6 +514,7 @@ async fn batched_answers_follow_the_state_machine(backend: Backend) {
         assert_eq!(sum, people, "totals add up: {b}");
         let on_post = model.iter().filter(|(k, s)| k.0 == o.0 && **s == RecallState::OnPost).count() as i64;
         assert_eq!(b["tally"]["on_post"], on_post);
+        counts_agree(&t, o.0).await;
     }
 }
 
@@ -558,6 +584,7 @@ async fn concurrent_writers_do_not_lose_a_change(backend: Backend) {
         assert_eq!(row.updated_by, "二号");
     }
     assert_eq!(events_count(&t, id.0).await, before + 2 * people.len() as i64);
+    counts_agree(&t, id.0).await;
 }
 
 /// A branch secretary (scope: 城关派出所 and below) opening an order that recalled only 督察大队
