@@ -309,6 +309,11 @@ impl App {
             attempted += 1;
             let sender = SENDERS.iter().find(|s| s.feature == item.source);
             let (ok, status, detail, throttled) = self.send_one(c, &item, sender).await;
+            if c.min_interval_ms > 0 {
+                if let Err(e) = self.store.mark_sent(c.id, now_ms()).await {
+                    tracing::warn!(channel = c.id.0, error = %e, "could not move the channel's next slot past this send");
+                }
+            }
             let retry_at = (!ok && item.attempts + 1 < MAX_ATTEMPTS).then(|| {
                 let backoff = 2_000i64 << item.attempts.min(6);
                 now_ms() + if throttled { backoff.max(60_000) } else { backoff }

@@ -459,8 +459,14 @@ impl App {
 
     /// One public article with its newer and older neighbours; NotFound unless published and due.
     pub async fn public_article(&self, id: ArticleId) -> AppResult<PublicArticle> {
-        let reads = self.store.for_reads();
-        let list = reads.public_articles(bastion_core::time::now_ms(), PUBLIC_LIMIT).await?;
+        let mut reads = self.store.for_reads();
+        let now = bastion_core::time::now_ms();
+        let mut list = reads.public_articles(now, PUBLIC_LIMIT).await?;
+        if !list.iter().any(|a| a.id == id) && reads.url != self.store.url {
+            // Published a moment ago and not yet on the replica: the primary has it.
+            reads = self.store.clone();
+            list = reads.public_articles(now, PUBLIC_LIMIT).await?;
+        }
         let Some(pos) = list.iter().position(|a| a.id == id) else {
             return Err(AppError::NotFound("文章不存在或尚未发布".into()));
         };

@@ -189,6 +189,17 @@ impl Store {
             .collect()
     }
 
+    /// A message has just left through the channel at `at`: its next slot counts from now, not
+    /// from when this one's slot was taken (the claim and the request took time in between).
+    pub async fn mark_sent(&self, channel: ChannelId, at: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE notify_channels SET last_send_at = $1 WHERE id = $2 AND last_send_at < $1")
+            .bind(at)
+            .bind(channel.0)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
     /// Take the channel's next sending slot at `at` when its last message left at least
     /// `min_interval_ms` before: one conditional update, so two nodes never both take it.
     pub async fn take_send_slot(&self, channel: ChannelId, at: i64, min_interval_ms: i64) -> StoreResult<bool> {
