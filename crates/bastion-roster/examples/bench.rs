@@ -27,7 +27,8 @@ fn main() -> anyhow::Result<()> {
         // ROSTER_P_WFIX (instances under 300 days), ROSTER_P_COVER_LONG and ROSTER_P_WFIX_LONG (300 days
         // or more), ROSTER_P_REQUEST, ROSTER_P_WEEKEND, ROSTER_P_RCHAIN, ROSTER_HW_MIN,
         // ROSTER_COLUMN_EVERY, ROSTER_COLUMN_MIN_TYPES, ROSTER_COLUMN_MIN_DAYS,
-        // ROSTER_COLUMN_SLIDE_DAYS.
+        // ROSTER_COLUMN_SLIDE_DAYS,
+        // ROSTER_COLUMN_MEND_TYPES.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         // ROSTER_ITERS: a per-thread iteration budget instead of the time limit (reproducible,
         // load-independent comparisons on a shared machine).
@@ -53,6 +54,7 @@ fn main() -> anyhow::Result<()> {
         t.column_min_types = env("ROSTER_COLUMN_MIN_TYPES").map_or(t.column_min_types, |v| v as usize);
         t.column_min_days = env("ROSTER_COLUMN_MIN_DAYS").map_or(t.column_min_days, |v| v as usize);
         t.column_slide_days = env("ROSTER_COLUMN_SLIDE_DAYS").map_or(t.column_slide_days, |v| v as usize);
+        t.column_mend_types = env("ROSTER_COLUMN_MEND_TYPES").map_or(t.column_mend_types, |v| v as usize);
         let best = best_known(&name).unwrap_or(0);
         match solve(&inst, &opts) {
             Ok(out) => println!(

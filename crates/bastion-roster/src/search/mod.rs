@@ -84,6 +84,9 @@ pub struct Tuning {
     /// On horizons of this many days or more the whole-day re-plans also price run slides (a
     /// day's change paired with the far end of the person's run, see `column.rs`).
     pub column_slide_days: usize,
+    /// With this many shift types or more the slides also include mends (a worked neighbour
+    /// retyped where a succession forbids the pair, see `column.rs`).
+    pub column_mend_types: usize,
 }
 
 impl Default for Tuning {
@@ -105,6 +108,7 @@ impl Default for Tuning {
             column_min_types: COLUMN_MIN_TYPES,
             column_min_days: COLUMN_MIN_DAYS,
             column_slide_days: COLUMN_SLIDE_DAYS,
+            column_mend_types: COLUMN_MIN_TYPES,
         }
     }
 }
@@ -438,6 +442,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         column_min_types,
         column_min_days,
         column_slide_days,
+        column_mend_types,
         ..
     } = opts.tuning;
     let long = ctx.d_n >= LONG_HORIZON;
@@ -456,6 +461,7 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
     let mut n_changed = changed_of(&st.cells);
     let mut column = column::Column::default();
     column.slides = ctx.d_n >= column_slide_days;
+    column.mends = column.slides && ctx.s_n >= column_mend_types;
     let replan = column_every > 0 && (ctx.s_n >= column_min_types || ctx.d_n >= column_min_days);
     let mut next_column = column_every;
     let mut column_day = thread * 7;
