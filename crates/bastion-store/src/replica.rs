@@ -50,7 +50,8 @@ impl ReplicaState {
     }
 }
 
-/// The replica's last check: its state and how far behind it was (ms; -1 when unknown).
+/// The replica's last check: its state and how far behind it was (ms; -1 when unknown: down, or
+/// behind without having replayed anything since it started).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReplicaStatus {
     pub state: ReplicaState,
@@ -81,8 +82,9 @@ fn lsn(text: &str) -> Option<u64> {
 
 impl Store {
     /// Attach a read replica. Refused with a message naming `read_database` when the main database
-    /// is SQLite, the replica cannot be reached, or it does not hold this database (another schema
-    /// version). `max_lag_ms`: beyond this the replica is not used.
+    /// is SQLite, the replica cannot be reached, holds another database (its first migration was
+    /// applied at another moment), is on another schema version, or is not a standby (the primary
+    /// itself). `max_lag_ms`: beyond this the replica is not used.
     pub async fn attach_replica(&self, url: &str, max_lag_ms: i64) -> StoreResult<()> {
         let open_err = |why: String| StoreError::Open(format!("只读副本 read_database（{}）{why}", redact(url)));
         if self.backend != Backend::Postgres {
@@ -102,11 +104,12 @@ impl Store {
         let identity = |p: AnyPool| async move {
             sqlx::query(
                 "SELECT (SELECT MAX(version) FROM _sqlx_migrations) AS v, \
-                 (SELECT CAST(installed_on AS TEXT) FROM _sqlx_migrations WHERE version = 1) AS born",
+                 (SELECT CAST(EXTRACT(EPOCH FROM installed_on) * 1000000 AS BIGINT) FROM _sqlx_migrations \
+                  WHERE version = 1) AS born",
             )
             .fetch_one(&p)
             .await
-            .and_then(|r| Ok((r.try_get::<Option<i64>, _>("v")?, r.try_get::<Option<String>, _>("born")?)))
+            .and_then(|r| Ok((r.try_get::<Option<i64>, _>("v")?, r.try_get::<Option<i64>, _>("born")?)))
         };
         let theirs =
             identity(pool.clone()).await.map_err(|e| open_err(format!("读不到结构版本（不是本库的副本？）：{e}")))?;
@@ -198,8 +201,9 @@ impl Store {
             Ok(Ok((primary, true, replayed, behind))) => {
                 let caught_up =
                     matches!((lsn(&primary), replayed.as_deref().and_then(lsn)), (Some(p), Some(q)) if q >= p);
-                let lag = if caught_up { 0 } else { behind.unwrap_or(i64::MAX).max(0) };
-                (if lag <= r.max_lag_ms { ReplicaState::Ok } else { ReplicaState::Lagging }, lag)
+                // Behind with nothing replayed since it started: how far is unknown (-1), not usable.
+                let lag = if caught_up { 0 } else { behind.map_or(-1, |b| b.max(0)) };
+                (if (0..=r.max_lag_ms).contains(&lag) { ReplicaState::Ok } else { ReplicaState::Lagging }, lag)
             }
             Ok(Err(e)) => {
                 tracing::debug!(replica = %redact(&r.url), error = %e, "replica check failed");

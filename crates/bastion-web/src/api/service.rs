@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::routes::{get, Endpoint};
 use crate::AppState;
+
 /// Readiness for a load balancer's health check: 200 while the primary database answers, 503
 /// when it does not. The body says how the read replica stands; a replica that lags or is down
 /// is a warning (reads go to the primary), not a reason to take the node out.
