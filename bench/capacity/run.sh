@@ -60,7 +60,8 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     (cd "$ROOT" && cargo build --release -p bastion-web --example bare_axum)
 fi
 
-wait_http() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; die "no answer from $1"; }
+# shellcheck source=bench/lib/serve.sh
+source "$ROOT/bench/lib/serve.sh"
 
 # CPU ticks (user + system) of the given processes, summed; a process gone counts nothing.
 ticks() {
@@ -116,16 +117,10 @@ for backend in $BACKENDS; do
     SERVER=$!
     PIDS+=("$SERVER")
     wait_http "http://127.0.0.1:$PORT/healthz"
-    session() {
-        curl -fs -c - -H 'Content-Type: application/json' \
-            -d "{\"username\":\"$1\",\"password\":\"$BASTION_DEMO_PASSWORD\"}" "http://127.0.0.1:$PORT/api/login" |
-            awk '$6=="bastion_session"{print "bastion_session="$7}'
-    }
-    OFFICER=$(session checkpoint)
-    COMMANDER=$(session commander)
-    CP=$(curl -fs -b "$OFFICER" "http://127.0.0.1:$PORT/api/checkpoints" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
-    ARTICLE=$(curl -fs "http://127.0.0.1:$PORT/news" | grep -o 'href="/news/[0-9]*"' | head -1 | grep -o '[0-9]*')
+    OFFICER=$(demo_session "http://127.0.0.1:$PORT" checkpoint)
+    COMMANDER=$(demo_session "http://127.0.0.1:$PORT" commander)
+    CP=$(first_checkpoint "http://127.0.0.1:$PORT" "$OFFICER")
+    ARTICLE=$(first_article "http://127.0.0.1:$PORT")
     [ -n "$ARTICLE" ] || die "no published article on /news"
 
     BENCH_COOKIE="$OFFICER" BENCH_CHECKPOINT="$CP" \
