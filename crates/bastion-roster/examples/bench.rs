@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
         // or more), ROSTER_P_REQUEST, ROSTER_P_WEEKEND, ROSTER_P_RCHAIN, ROSTER_HW_MIN,
         // ROSTER_COLUMN_EVERY, ROSTER_COLUMN_MIN_TYPES, ROSTER_COLUMN_MIN_DAYS,
         // ROSTER_COLUMN_SLIDE_DAYS,
-        // ROSTER_COLUMN_MEND_TYPES.
+        // ROSTER_COLUMN_MEND_TYPES, ROSTER_PAIR_EVERY, ROSTER_PAIR_DAYS.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         // ROSTER_ITERS: a per-thread iteration budget instead of the time limit (reproducible,
         // load-independent comparisons on a shared machine).
@@ -55,6 +55,8 @@ fn main() -> anyhow::Result<()> {
         t.column_min_days = env("ROSTER_COLUMN_MIN_DAYS").map_or(t.column_min_days, |v| v as usize);
         t.column_slide_days = env("ROSTER_COLUMN_SLIDE_DAYS").map_or(t.column_slide_days, |v| v as usize);
         t.column_mend_types = env("ROSTER_COLUMN_MEND_TYPES").map_or(t.column_mend_types, |v| v as usize);
+        t.pair_every = env("ROSTER_PAIR_EVERY").map_or(t.pair_every, |v| v as u64);
+        t.pair_days = env("ROSTER_PAIR_DAYS").map_or(t.pair_days, |v| v as usize);
         let best = best_known(&name).unwrap_or(0);
         match solve(&inst, &opts) {
             Ok(out) => println!(

@@ -8,6 +8,7 @@
 
 mod column;
 mod construct;
+mod pair;
 mod row;
 mod state;
 mod targeted;
@@ -87,6 +88,10 @@ pub struct Tuning {
     /// With this many shift types or more the slides also include mends (a worked neighbour
     /// retyped where a succession forbids the pair, see `column.rs`).
     pub column_mend_types: usize,
+    /// Every this many iterations (0: never), in the second half of the budget, two people's
+    /// values on `pair_days` days are re-planned exactly (`pair.rs`).
+    pub pair_every: u64,
+    pub pair_days: usize,
 }
 
 impl Default for Tuning {
@@ -109,6 +114,8 @@ impl Default for Tuning {
             column_min_days: COLUMN_MIN_DAYS,
             column_slide_days: COLUMN_SLIDE_DAYS,
             column_mend_types: COLUMN_MIN_TYPES,
+            pair_every: 0,
+            pair_days: 2,
         }
     }
 }
@@ -443,6 +450,8 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
         column_min_days,
         column_slide_days,
         column_mend_types,
+        pair_every,
+        pair_days,
         ..
     } = opts.tuning;
     let long = ctx.d_n >= LONG_HORIZON;
@@ -516,6 +525,18 @@ fn anneal(ctx: &Ctx<'_>, opts: &SolveOptions, thread: usize, init: Vec<Cell>, st
                 next_column = iter + column_every;
                 column_day = (column_day + 1) % d_n;
                 if column.reoptimize(ctx, &mut st, column_day, HARD_W_MAX) > 0 && st.hard == 0 {
+                    if let Some((c, cells)) = &mut best.feasible {
+                        if st.soft < *c {
+                            *c = st.soft;
+                            cells.copy_from_slice(&st.cells);
+                            last_best_iter = iter;
+                        }
+                    }
+                }
+            }
+            if pair_every > 0 && progress > 0.5 && iter % pair_every < 512 && st.hard == 0 && ctx.orig.is_none() {
+                let (a, b, d0) = pair::draw(ctx, &mut rng, pair_days.max(1));
+                if pair::replan_pair(ctx, &mut st, a, b, d0, pair_days.max(1), HARD_W_MAX) > 0.0 && st.hard == 0 {
                     if let Some((c, cells)) = &mut best.feasible {
                         if st.soft < *c {
                             *c = st.soft;
