@@ -10,7 +10,8 @@
 #   bash bench/dashboard/run.sh
 #
 # Environment: CARGO_TARGET_DIR, BENCH_PROFILE (debug | release; default release), BENCH_BACKENDS
-# ("sqlite postgres"), BENCH_SCREENINGS (10000000), BENCH_ROUNDS (200), BENCH_WORK
+# ("sqlite postgres"), BENCH_SCREENINGS (10000000), BENCH_PEOPLE (0: the demo's 956; P adds P synthetic
+# people and a drill recall of everybody), BENCH_ROUNDS (200), BENCH_WORK
 # (/tmp/bastion-bench-dashboard), BENCH_SKIP_BUILD=1, BENCH_KEEP=1 (keep the filled data and
 # database for another run).
 # Results: bench/dashboard/results/<date>-<backend>-<profile>.txt
@@ -43,7 +44,8 @@ for backend in $BACKENDS; do
         rm -rf "$WORK-$backend"
     fi
     mkdir -p "$WORK-$backend"
-    args=(--data "$WORK-$backend" --rounds "${BENCH_ROUNDS:-200}" --screenings "${BENCH_SCREENINGS:-10000000}")
+    args=(--data "$WORK-$backend" --rounds "${BENCH_ROUNDS:-200}" --screenings "${BENCH_SCREENINGS:-10000000}"
+        --people "${BENCH_PEOPLE:-0}")
     if [ "$backend" = postgres ]; then
         if [ "${BENCH_KEEP:-0}" != 1 ] || ! psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw "$PG_DB"; then
             dropdb -h 127.0.0.1 -U postgres --if-exists "$PG_DB"

@@ -5,7 +5,8 @@
 # person) and the commander's dashboard data (bench/soak/soak.mjs). Once a minute: resident
 # memory, open files, p50/p99, errors. At the end, what was acknowledged against what is stored,
 # and the verdict:
-#   - memory and open files flat: growth < 10 % from the end of minute 5 to the end;
+#   - memory and open files flat: growth < 10 % from the end of minute 5 to the end (open files not
+#     counting the load generator's own connections to the server, whose number is the generator's);
 #   - p99 of every later minute within 2× the p99 of the first five minutes;
 #   - nothing lost: stored registrations, recall answers and views equal the acknowledged ones.
 # Results: bench/soak/results/<date>-<backend>.txt.
@@ -98,7 +99,8 @@ first_p99 = max(w["p99"] for w in full[:5])
 rss = (last["rss"] - warm["rss"]) / warm["rss"] * 100
 fds = (last["fds"] - warm["fds"]) / warm["fds"] * 100
 worst = max(w["p99"] for w in full[5:-1]) if len(full) > 6 else last["p99"]
-print(f"RESULT memory {warm['rss']:.1f} → {last['rss']:.1f} MiB after warm-up ({rss:+.1f} %), open files {warm['fds']} → {last['fds']} ({fds:+.1f} %)")
+print(f"RESULT memory {warm['rss']:.1f} → {last['rss']:.1f} MiB after warm-up ({rss:+.1f} %), open files {warm['fds']} → {last['fds']} ({fds:+.1f} %; "
+      f"besides the load generator's connections: {warm.get('conns', 0)} → {last.get('conns', 0)})")
 print(f"RESULT p99 first five minutes {first_p99:.1f} ms, worst later minute {worst:.1f} ms ({worst / first_p99:.2f}×)")
 for k, v in stored.items():
     print(f"RESULT {k}: acknowledged {acked[k]}, stored {v}{'' if acked[k] == v else '  ← differs'}")

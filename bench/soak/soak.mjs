@@ -1,6 +1,7 @@
 // Soak load: mixed traffic at a fixed total rate (open model: requests leave on schedule whatever
 // the answers; latency counts from the scheduled start) for MINUTES, and once a minute the
-// server's resident memory and open files (from /proc/PID), each minute's p50/p99 and errors.
+// server's resident memory and open files (from /proc/PID; the load generator's own connections
+// to it counted apart), each minute's p50/p99 and errors.
 // At the end: what was acknowledged against what the server stored (registrations, recall answers,
 // article views), and the verdict on the soak's three promises.
 //   node soak.mjs URL PID RATE MINUTES OFFICER_COOKIE COMMANDER_COOKIE CHECKPOINT ARTICLE TOKENS_FILE
@@ -61,11 +62,38 @@ function one(i, scheduled) {
   }
 }
 
+// Sockets of the connections this load generator holds to the server (their number follows the
+// generator's own connection pool, which grows when answers are slow): told apart from the
+// server's other open files (database connections and files, its listener, logs), which are the
+// ones that must stay flat.
+function clientSockets() {
+  const port = Number(base.port).toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[1].endsWith(`:${port}`) && f[3] === '01') inodes.add(f[9]);
+    }
+  }
+  return inodes;
+}
+
 function proc() {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-  const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
-  return { rss, fds };
+  const clients = clientSockets();
+  let fds = 0;
+  let conns = 0;
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    let link = '';
+    try { link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { continue; }
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m && clients.has(m[1])) conns++;
+    else fds++;
+  }
+  return { rss, fds, conns };
 }
 
 function closeWindow(minute) {
@@ -74,7 +102,7 @@ function closeWindow(minute) {
   const w = { minute, n: lat.length, p50: q(0.5), p99: q(0.99), errors: windowErr, ...proc() };
   windows.push(w);
   console.log(`minute ${String(minute).padStart(2)}: ${w.n} answers, p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms, `
-    + `${w.errors} errors, RSS ${w.rss.toFixed(1)} MiB, ${w.fds} open files`);
+    + `${w.errors} errors, RSS ${w.rss.toFixed(1)} MiB, ${w.fds} open files (+ ${w.conns} client connections)`);
   windowLat = [];
   windowErr = 0;
 }

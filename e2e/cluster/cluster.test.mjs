@@ -466,11 +466,11 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
         }
       });
 
-      // Views are kept in each node's memory and written once a second: a node killed with -9 loses
-      // the views it answered since its last write. Known; the test shows it.
+      // Views are counted in each node's memory and written once a second; each node also appends
+      // every view it answers to the journal in its data directory, and a node killed with -9 adds
+      // what it had not written when it starts again (as systemd restarts it).
       test(
-        'kill -9 of a node under load: every acknowledged article view is counted',
-        { todo: 'views are buffered per node' },
+        'kill -9 of a node under load: after its restart every acknowledged article view is counted once',
         async () => {
           const article = await publishArticle(`集群浏览 ${stamp()}`);
           await visibleEverywhere(article);
@@ -488,7 +488,10 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
             await killNode(victim);
           })();
           await Promise.all([...Array.from({ length: 6 }, reader), killer]);
+          let restarted = false;
           try {
+            await startNode(victim);
+            restarted = true;
             assert.ok(ok.length > 30, `views went through (${ok.length})`);
             await eventually('the stored view count', async () => {
               const r = await sql('SELECT views FROM publicity_articles WHERE id = $1', [article]);
@@ -497,10 +500,13 @@ describe('Bastion cluster: 3 nodes behind nginx, PostgreSQL primary + streaming 
               const r = await sql('SELECT views FROM publicity_articles WHERE id = $1', [article]);
               assert.fail(`${ok.length} views were answered, ${r[0].views} are stored: ${e.message}`);
             });
+            // A view the dying node had counted when it died may not have reached its reader (or
+            // nginx asked another node again): at most one per reader in flight is counted unseen.
             const r = await sql('SELECT views FROM publicity_articles WHERE id = $1', [article]);
-            assert.equal(Number(r[0].views), ok.length, 'each answered view counted once');
+            const extra = Number(r[0].views) - ok.length;
+            assert.ok(extra >= 0 && extra <= 6, `${ok.length} views answered, ${r[0].views} stored: none lost, at most 6 unseen`);
           } finally {
-            await startNode(victim);
+            if (!restarted) await startNode(victim);
           }
         },
       );

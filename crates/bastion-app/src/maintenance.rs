@@ -161,6 +161,12 @@ fn lock_database_exclusive(db: &Path) -> anyhow::Result<DatabaseLock> {
     }
 }
 
+/// Take the exclusive advisory lock on `file` without waiting: `Ok(false)` when another process
+/// (or another open of the file) holds it.
+pub(crate) fn try_lock_exclusive(file: &std::fs::File) -> anyhow::Result<bool> {
+    Ok(try_flock(file, true)?)
+}
+
 /// Take the advisory lock on `file` without waiting: `Ok(false)` when another process holds it in
 /// a conflicting mode.
 #[cfg(unix)]

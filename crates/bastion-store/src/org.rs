@@ -506,14 +506,7 @@ impl Store {
     fn person_where(&self, sql: &mut Sql, r: &Restriction, f: &PersonFilter) -> StoreResult<()> {
         sql.push(" WHERE 1=1");
         let in_units = |sql: &mut Sql, ids: &[i64]| {
-            sql.push(" AND p.unit_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_i64(*id);
-            }
-            sql.push(")");
+            sql.push(" AND p.unit_id IN ").bind_i64_list(ids);
         };
         match r {
             Restriction::Any => {}
@@ -643,9 +636,39 @@ impl Store {
         rows.iter().map(person_from).collect()
     }
 
-    /// Head counts for the home page: total, police, auxiliary, party members, on duty.
-    /// Headcounts by category, party membership and duty status, within the caller's scope.
+    /// Head counts by category, party membership and duty status of the enabled people within the
+    /// caller's scope (the home page, the dashboard, the report): read from `people_unit_counts`,
+    /// which triggers keep with every change of a person, so the cost is a few rows per unit
+    /// whatever the number of people.
     pub async fn people_counts(&self, scope: &RowScope) -> StoreResult<PeopleCounts> {
+        let f = PersonFilter { enabled: Some(true), ..PersonFilter::default() };
+        let r = self.restriction(scope, &f).await?;
+        let units = match &r {
+            Restriction::Any => None,
+            Restriction::Nothing => return Ok(PeopleCounts::default()),
+            Restriction::Units(ids) => Some(ids),
+            // One person: counting their row is as cheap.
+            Restriction::Person(..) => return self.people_counts_scanned(scope).await,
+        };
+        let mut sql = Sql::new(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS total, \
+             CAST(COALESCE(SUM(CASE WHEN category = 'police' THEN n ELSE 0 END), 0) AS BIGINT) AS police, \
+             CAST(COALESCE(SUM(CASE WHEN category = 'auxiliary' THEN n ELSE 0 END), 0) AS BIGINT) AS auxiliary, \
+             CAST(COALESCE(SUM(CASE WHEN category = 'civilian' THEN n ELSE 0 END), 0) AS BIGINT) AS civilian, \
+             CAST(COALESCE(SUM(CASE WHEN political_status IN ('probationary','member') THEN n ELSE 0 END), 0) AS BIGINT) AS party, \
+             CAST(COALESCE(SUM(CASE WHEN duty_status = 'on_duty' THEN n ELSE 0 END), 0) AS BIGINT) AS on_duty \
+             FROM people_unit_counts WHERE enabled = 1",
+        );
+        if let Some(ids) = units {
+            sql.push(" AND unit_id IN ").bind_i64_list(ids);
+        }
+        let row = sql.query().fetch_one(&self.read).await?;
+        counts_from(&row)
+    }
+
+    /// [`Store::people_counts`] counted from the people themselves (one person's scope; and the
+    /// tests' check that the kept counts agree).
+    pub async fn people_counts_scanned(&self, scope: &RowScope) -> StoreResult<PeopleCounts> {
         let f = PersonFilter { enabled: Some(true), ..PersonFilter::default() };
         let r = self.restriction(scope, &f).await?;
         let mut sql = Sql::new(
@@ -659,16 +682,20 @@ impl Store {
         );
         self.person_where(&mut sql, &r, &f)?;
         let row = sql.query().fetch_one(&self.read).await?;
-        let get = |c: &str| -> StoreResult<i64> { Ok(row.try_get::<i64, _>(c)?) };
-        Ok(PeopleCounts {
-            total: get("total")?,
-            police: get("police")?,
-            auxiliary: get("auxiliary")?,
-            civilian: get("civilian")?,
-            party: get("party")?,
-            on_duty: get("on_duty")?,
-        })
+        counts_from(&row)
     }
+}
+
+fn counts_from(row: &AnyRow) -> StoreResult<PeopleCounts> {
+    let get = |c: &str| -> StoreResult<i64> { Ok(row.try_get::<i64, _>(c)?) };
+    Ok(PeopleCounts {
+        total: get("total")?,
+        police: get("police")?,
+        auxiliary: get("auxiliary")?,
+        civilian: get("civilian")?,
+        party: get("party")?,
+        on_duty: get("on_duty")?,
+    })
 }
 
 /// Scope and unit filter reduced to conditions on `people` alone.

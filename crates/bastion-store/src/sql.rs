@@ -42,6 +42,18 @@ impl Sql {
         self.bind(Arg::I64(v))
     }
 
+    /// `(a, b, c)`: one bound parameter per id (the caller writes `col IN` before it).
+    pub fn bind_i64_list(&mut self, ids: &[i64]) -> &mut Self {
+        self.push("(");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind_i64(*id);
+        }
+        self.push(")")
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {

@@ -12,11 +12,18 @@
 //!    registers one traveller, twenty times; the time from sending the registration to the feed's
 //!    next update.
 //!
-//! Usage: `dashboard_bench --data DIR [--database URL] [--screenings N] [--days D] [--rounds R]`
+//! With `--people P`, first P synthetic people spread over the demo units and one drill recall of
+//! the whole bureau (P + the demo's people), so the people and recall sections run at that scale;
+//! each dashboard section is also timed on its own, in this process (no HTTP), to tell which part
+//! costs what.
+//!
+//! Usage: `dashboard_bench --data DIR [--database URL] [--screenings N] [--days D] [--rounds R] [--people P]`
 
 use std::time::{Duration, Instant};
 
-use bastion_app::{App, Policy};
+mod common;
+
+use bastion_app::{App, Ctx, Policy};
 use bastion_core::checkpoint::{
     Decision, DocType, EntryMode, HealthCode, Reason, TempMethod, Temperature, VehicleType,
 };
@@ -107,6 +114,35 @@ async fn fill(store: &Store, want: u64, days: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `extra` synthetic people (unless there already) and one drill recall of the whole bureau.
+async fn people_and_recall(store: &Store, app: &App, ctx: &Ctx, extra: u64) -> anyhow::Result<()> {
+    if extra == 0 {
+        return Ok(());
+    }
+    let have = store.people_counts(&bastion_store::org::RowScope::All).await?.total as u64;
+    if have >= extra {
+        println!("people={have} (already there)");
+        return Ok(());
+    }
+    let t0 = Instant::now();
+    common::add_people(store, extra as i64).await?;
+    store.analyze().await?;
+    println!("people added={extra} in_s={:.0}", t0.elapsed().as_secs_f64());
+    let e = |x: bastion_app::AppError| anyhow::anyhow!("{x:?}");
+    app.set_recall_threshold(ctx, 1_000_000).await.map_err(e)?;
+    let input = bastion_app::recall::OrderInput {
+        title: "全警返岗（基准）".into(),
+        message: "全体人员一小时内返岗报到".into(),
+        scope: "all".into(),
+        deadline_minutes: "600".into(),
+        mode: "drill".into(),
+        ..Default::default()
+    };
+    let created = app.create_recall(ctx, &input).await.map_err(e)?;
+    println!("recall order={} audience={}", created.id.0, created.audience);
+    Ok(())
+}
+
 /// p50, p95, p99 and max in milliseconds.
 fn pct(mut v: Vec<Duration>) -> String {
     v.sort();
@@ -147,7 +183,22 @@ async fn main() -> anyhow::Result<()> {
         app.create_demo(&password, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
     fill(&store, num("--screenings", 1_000_000), num("--days", 30)).await?;
+    let commander = store.account_by_username("commander").await?.ok_or_else(|| anyhow::anyhow!("no commander"))?;
+    let ctx = Ctx::from_account(&commander, "bench", "");
+    people_and_recall(&store, &app, &ctx, num("--people", 0)).await?;
     println!("backend={}", store.backend.name());
+    // Each section alone, in process: where the dashboard's time goes.
+    for s in bastion_app::dashboard::SECTIONS {
+        let mut v = Vec::new();
+        for i in 0..rounds.min(50) + 3 {
+            let t = Instant::now();
+            (s.section)(&app, &ctx).await.map_err(|e| anyhow::anyhow!("{}: {e}", s.feature))?;
+            if i >= 3 {
+                v.push(t.elapsed());
+            }
+        }
+        println!("section {}: {}", s.feature, pct(v));
+    }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

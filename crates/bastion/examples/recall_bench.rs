@@ -12,8 +12,10 @@ use std::time::Instant;
 use bastion_app::notify::ChannelInput;
 use bastion_app::recall::OrderInput;
 use bastion_app::{App, Ctx, Policy};
-use bastion_store::org::{NewPerson, UnitId};
 use bastion_store::{Crypto, Store};
+
+mod common;
+use common::add_people;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
@@ -98,38 +100,5 @@ async fn main() -> anyhow::Result<()> {
     println!("ORDER {}", created.id.0);
     println!("wrote {count} tokens to {tokens}");
     store.close().await;
-    Ok(())
-}
-
-/// N people spread over the demo units (no personal numbers), 5,000 per transaction.
-async fn add_people(store: &Store, n: i64) -> anyhow::Result<()> {
-    use bastion_core::org::{Category, DutyStatus, PoliceType, PoliticalStatus, Sex};
-    let units: Vec<UnitId> = store.units().await?.iter().map(|u| u.id).collect();
-    let mut i = 0;
-    while i < n {
-        let end = (i + 5000).min(n);
-        let mut tx = store.begin().await?;
-        for k in i..end {
-            let p = NewPerson {
-                police_no: format!("B{k:07}"),
-                name: format!("基准{k}"),
-                category: if k % 3 == 0 { Category::Auxiliary } else { Category::Police },
-                sex: if k % 5 == 0 { Sex::Female } else { Sex::Male },
-                birth_date: None,
-                hire_date: None,
-                id_number: None,
-                mobile: None,
-                unit_id: units[(k as usize) % units.len()],
-                position: None,
-                political_status: PoliticalStatus::Masses,
-                duty_status: if k % 100 == 0 { DutyStatus::Leave } else { DutyStatus::OnDuty },
-                police_types: vec![PoliceType::Station],
-                skills: Vec::new(),
-            };
-            store.insert_person(&mut tx, &p).await?;
-        }
-        bastion_store::commit(tx).await?;
-        i = end;
-    }
     Ok(())
 }

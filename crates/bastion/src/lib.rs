@@ -328,6 +328,8 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             if let Some(url) = &settings.read_database {
                 app.attach_replica(url, settings.read_database_max_lag_ms).await?;
             }
+            // Views answered by an earlier run that was killed before writing them are counted now.
+            app.open_view_journal(&settings.data).await?;
             for holders in app.duplicate_id_numbers().await.map_err(|e| anyhow::anyhow!("{e}"))? {
                 tracing::warn!(
                     "身份证号重复：警号 {} 持有同一身份证号，请核实更正（bastion check 列出全部）",

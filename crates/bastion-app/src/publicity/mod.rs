@@ -10,7 +10,9 @@ pub mod media;
 mod parse;
 use parse::split_list;
 pub use parse::{fmt_publish_at, parse_publish_at};
+mod journal;
 pub mod runtime;
+mod views;
 
 use bastion_core::error::{non_empty, opt_text, text};
 use bastion_core::permission::perm;
@@ -476,69 +478,6 @@ impl App {
         let older = list.get(pos + 1).map(|a| (a.id, a.title.clone()));
         let featured = reads.article_featured(id).await?;
         Ok(PublicArticle { article, featured, newer, older })
-    }
-
-    /// Count one view; returns the live total to show.
-    pub fn count_view(&self, id: ArticleId) -> i64 {
-        self.publicity.hit(id)
-    }
-
-    /// Write the views buffered on this node (`views = views + n`). Returns how many were written.
-    pub async fn flush_views(&self) -> AppResult<i64> {
-        let _flushing = self.publicity.flush_lock.lock().await;
-        self.flush_locked().await
-    }
-
-    async fn flush_locked(&self) -> AppResult<i64> {
-        let taken = self.publicity.take();
-        if taken.is_empty() {
-            return Ok(0);
-        }
-        let day = bastion_core::time::today().to_string();
-        let result = async {
-            let mut tx = self.store.begin_counter().await?;
-            let totals = self.store.add_views(&mut tx, &day, &taken).await?;
-            bastion_store::commit(tx).await?;
-            Ok::<_, bastion_store::StoreError>(totals)
-        }
-        .await;
-        match result {
-            Ok(totals) => {
-                self.publicity.flushed(&taken, &totals);
-                Ok(taken.iter().map(|(_, n)| n).sum())
-            }
-            Err(e) => {
-                self.publicity.failed(&taken);
-                Err(e.into())
-            }
-        }
-    }
-
-    /// Once a second on every node: flush the views, read the totals other nodes wrote, and drop
-    /// cached pages when an article changed or a scheduled one came due. The public pages are read
-    /// from the read replica when one is in use, so the change is looked for there too, and the
-    /// pages are also dropped when reads move between the replica and the primary: a cached page
-    /// is never older than the data its source held a second ago.
-    pub async fn publicity_tick(&self) -> AppResult<()> {
-        {
-            let _flushing = self.publicity.flush_lock.lock().await;
-            self.flush_locked().await?;
-            let known = self.publicity.known();
-            for (id, total) in self.store.article_views(&known).await? {
-                self.publicity.set_stored(id, total);
-            }
-        }
-        let reads = self.store.for_reads();
-        let on_replica = reads.url != self.store.url;
-        let generation = (reads.public_generation(bastion_core::time::now_ms()).await?, on_replica);
-        {
-            let mut g = self.publicity.generation.lock().unwrap_or_else(|e| e.into_inner());
-            if *g != generation {
-                *g = generation;
-                self.publicity.invalidate();
-            }
-        }
-        Ok(())
     }
 
     // ---- outside channels and the dashboard ----

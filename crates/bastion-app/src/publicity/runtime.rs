@@ -1,15 +1,19 @@
 //! Per-node state of the public site: view counts buffered in memory and the rendered pages.
 //!
-//! Counting a view takes a lock and adds one in memory; a flusher (see `App::flush_views`,
-//! driven every second by the web server and once more at shutdown) adds each article's
-//! buffered count to the database with `views = views + n`, so several nodes add up exactly.
-//! A node killed with SIGKILL loses at most the views of its last flush interval.
+//! Counting a view takes a lock, adds one in memory and, on a serving node, appends it to the
+//! node's view journal (see `journal`); a flusher (see `App::flush_views`, driven every second by
+//! the web server and once more at shutdown) adds each article's buffered count to the database
+//! with `views = views + n`, so several nodes add up exactly, and records in the same transaction
+//! how far the journal is counted. A node killed with SIGKILL adds the views it answered since its
+//! last flush from the journal when it starts again.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bastion_store::publicity::ArticleId;
+
+use super::journal::{Journal, ROTATE_BYTES};
 
 #[derive(Default)]
 struct Counts {
@@ -19,6 +23,24 @@ struct Counts {
     in_flight: HashMap<ArticleId, i64>,
     /// Each article's total as last read from the database.
     stored: HashMap<ArticleId, i64>,
+    /// The serving node's journal (none in commands and tests that do not open one).
+    journal: Option<Journal>,
+    /// Journals replaced after being counted to their end, whose database rows the next flush drops.
+    retired: Vec<String>,
+}
+
+/// Views handed to a flush, with how far the journal then reached.
+pub(crate) struct Taken {
+    pub(crate) counts: Vec<(ArticleId, i64)>,
+    /// The journal's id and length when the counts were taken.
+    pub(crate) mark: Option<(String, i64)>,
+    pub(crate) retired: Vec<String>,
+}
+
+impl Taken {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.retired.is_empty()
+    }
 }
 
 /// A rendered public page, split around the live view count (`head` + count + `tail`).
@@ -49,6 +71,20 @@ pub struct PublicityRuntime {
     seen: Mutex<(String, std::collections::HashSet<u64>)>,
 }
 
+/// A journal write failed: said in the log at most once a minute.
+fn journal_failed(e: &std::io::Error) {
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = u64::try_from(bastion_core::time::now_ms()).unwrap_or(0);
+    let last = LAST.load(Ordering::Relaxed);
+    if now.saturating_sub(last) >= 60_000
+        && LAST.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    {
+        tracing::error!(
+            "publicity: writing the view journal failed ({e}); views are kept in memory until the next flush"
+        );
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -57,8 +93,20 @@ impl PublicityRuntime {
     /// Count one view of `id`; returns the live total (stored + buffered on this node).
     pub fn hit(&self, id: ArticleId) -> i64 {
         let mut c = lock(&self.counts);
+        if let Some(j) = &mut c.journal {
+            if let Err(e) = j.append(id, bastion_core::time::today()) {
+                // Still counted in memory (and written within a second); only a crash before then
+                // would lose it. Logged at most once a minute.
+                journal_failed(&e);
+            }
+        }
         *c.pending.entry(id).or_insert(0) += 1;
         Self::live_of(&c, id)
+    }
+
+    /// Keep this node's views in `journal` from now on.
+    pub(crate) fn use_journal(&self, journal: Journal) {
+        lock(&self.counts).journal = Some(journal);
     }
 
     /// The live total without counting.
@@ -90,19 +138,33 @@ impl PublicityRuntime {
     }
 
     /// Hand the buffered counts to a flush.
-    pub(crate) fn take(&self) -> Vec<(ArticleId, i64)> {
+    pub(crate) fn take(&self) -> Taken {
         let mut c = lock(&self.counts);
         let taken = std::mem::take(&mut c.pending);
         for (id, n) in &taken {
             *c.in_flight.entry(*id).or_insert(0) += n;
         }
-        taken.into_iter().collect()
+        let mark = c.journal.as_ref().map(|j| (j.id.clone(), i64::try_from(j.len).unwrap_or(i64::MAX)));
+        Taken { counts: taken.into_iter().collect(), mark, retired: std::mem::take(&mut c.retired) }
     }
 
-    /// The flush committed: the database now holds `totals`.
-    pub(crate) fn flushed(&self, taken: &[(ArticleId, i64)], totals: &[(ArticleId, i64)]) {
+    /// The flush committed: the database now holds `totals`. A journal counted to its end and
+    /// grown past its size is replaced by an empty one.
+    pub(crate) fn flushed(&self, taken: &Taken, totals: &[(ArticleId, i64)]) {
         let mut c = lock(&self.counts);
-        for (id, n) in taken {
+        let counted_to_end = match (&c.journal, &taken.mark) {
+            (Some(j), Some((id, at))) => *id == j.id && j.len == *at as u64 && j.len >= ROTATE_BYTES,
+            _ => false,
+        };
+        if counted_to_end {
+            if let Some(j) = &mut c.journal {
+                match j.rotate() {
+                    Ok(old) => c.retired.push(old),
+                    Err(e) => journal_failed(&e),
+                }
+            }
+        }
+        for (id, n) in &taken.counts {
             if let Some(v) = c.in_flight.get_mut(id) {
                 *v -= n;
                 if *v <= 0 {
@@ -117,9 +179,10 @@ impl PublicityRuntime {
     }
 
     /// The flush failed: put the counts back so the next flush writes them.
-    pub(crate) fn failed(&self, taken: &[(ArticleId, i64)]) {
+    pub(crate) fn failed(&self, taken: &Taken) {
         let mut c = lock(&self.counts);
-        for (id, n) in taken {
+        c.retired.extend(taken.retired.iter().cloned());
+        for (id, n) in &taken.counts {
             if let Some(v) = c.in_flight.get_mut(id) {
                 *v -= n;
                 if *v <= 0 {

@@ -30,12 +30,11 @@ impl App {
         let mut ordered: Vec<_> = orders.iter().filter(|o| o.sent_at.is_some() && o.closed_at.is_none()).collect();
         ordered.extend(orders.iter().filter(|o| !(o.sent_at.is_some() && o.closed_at.is_none())));
         for o in ordered {
-            let b = match self.recall_board(ctx, o.id, 0).await {
-                Ok(b) => b,
+            let t = match self.recall_scoped_tally(ctx, o.id).await {
+                Ok(t) => t,
                 Err(AppError::Forbidden(_) | AppError::NotFound(_)) => continue,
                 Err(e) => return Err(e),
             };
-            let t = &b.tally;
             let called = t.pending + t.delivered + t.acked + t.on_post + t.exempt + t.no_response;
             let done = t.on_post + t.exempt;
             let missing = called - done;

@@ -3,6 +3,7 @@
 //! channels. Honours (评选) are in `honours`.
 
 mod honours;
+mod views;
 
 use bastion_core::publicity::{ArticleStatus, Channel, Column, HonourStatus};
 use serde::Serialize;
@@ -486,51 +487,6 @@ impl Store {
             .collect()
     }
 
-    // ---- views ----
-
-    /// Add buffered views: `views = views + n` per article (so nodes add up) and the same to the
-    /// day's row. Returns each article's stored total after the addition.
-    pub async fn add_views(
-        &self,
-        tx: &mut Tx,
-        day: &str,
-        counts: &[(ArticleId, i64)],
-    ) -> StoreResult<Vec<(ArticleId, i64)>> {
-        let mut out = Vec::with_capacity(counts.len());
-        for (id, n) in counts {
-            let row = sqlx::query("UPDATE publicity_articles SET views = views + $1 WHERE id = $2 RETURNING views")
-                .bind(*n)
-                .bind(id.0)
-                .fetch_optional(&mut **tx)
-                .await?;
-            // An article deleted meanwhile: its views have nowhere to go.
-            let Some(row) = row else { continue };
-            out.push((*id, row.try_get("views")?));
-            sqlx::query(
-                "INSERT INTO publicity_daily_views (article_id, day, views) VALUES ($1, $2, $3) \
-                 ON CONFLICT (article_id, day) DO UPDATE SET views = publicity_daily_views.views + excluded.views",
-            )
-            .bind(id.0)
-            .bind(day)
-            .bind(*n)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(out)
-    }
-
-    /// Stored totals of some articles (to show the views other nodes counted).
-    pub async fn article_views(&self, ids: &[ArticleId]) -> StoreResult<Vec<(ArticleId, i64)>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(",");
-        let rows = sqlx::query(&format!("SELECT id, views FROM publicity_articles WHERE id IN ({list})"))
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(|r| Ok((ArticleId(r.try_get("id")?), r.try_get("views")?))).collect()
-    }
-
     // ---- images ----
 
     pub async fn insert_image(&self, tx: &mut Tx, i: &NewImage, by: &str) -> StoreResult<ImageId> {
@@ -694,12 +650,6 @@ impl Store {
 }
 
 impl Store {
-    /// Begin a transaction that only adds view counts: unlike [`Store::begin`] it leaves the
-    /// cached unit tree and head counts alone (a flush runs every second).
-    pub async fn begin_counter(&self) -> StoreResult<Tx> {
-        Ok(self.write.begin().await?)
-    }
-
     /// The first `n` enabled people of a unit with the unit's name (demo stories feature them).
     pub async fn people_of_unit(
         &self,

@@ -350,9 +350,10 @@ impl Store {
 
     /// Enabled people on duty (在岗) per unit path.
     pub async fn on_duty_by_unit(&self) -> StoreResult<Vec<(String, i64)>> {
+        // From the head counts the people's triggers keep (`people_unit_counts`), not the people.
         let rows = sqlx::query(
-            "SELECT u.path, COUNT(*) AS n FROM people p JOIN units u ON u.id = p.unit_id \
-             WHERE p.enabled = 1 AND p.duty_status = 'on_duty' GROUP BY u.path",
+            "SELECT u.path, CAST(SUM(c.n) AS BIGINT) AS n FROM people_unit_counts c JOIN units u ON u.id = c.unit_id \
+             WHERE c.enabled = 1 AND c.duty_status = 'on_duty' GROUP BY u.path HAVING SUM(c.n) > 0",
         )
         .fetch_all(&self.read)
         .await?;

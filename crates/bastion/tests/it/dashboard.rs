@@ -172,7 +172,62 @@ async fn the_schematic_shows_each_post_and_an_open_fever_case(backend: Backend) 
     assert!(html.contains("data-testid=\"post-map\"") && html.contains("dash-tile alert"), "drawn on the page");
 }
 
+/// The kept head counts equal a count of the people themselves, bureau-wide and for one station.
+async fn head_counts_agree(t: &bastion_testkit::TestApp, station: &str) {
+    use bastion_store::org::RowScope;
+    for scope in [RowScope::All, RowScope::Subtrees(vec![station.to_string()])] {
+        let kept = t.app.store.people_counts(&scope).await.unwrap();
+        let counted = t.app.store.people_counts_scanned(&scope).await.unwrap();
+        assert_eq!(format!("{kept:?}"), format!("{counted:?}"), "{scope:?}");
+    }
+}
+
+async fn head_counts_follow_every_change_of_a_person(backend: Backend) {
+    let t = spawn_app(backend, true).await;
+    let boss = t.login("commander").await;
+    let units = t.app.store.units().await.unwrap();
+    let root = units.iter().find(|u| u.parent_id.is_none()).unwrap();
+    let stations: Vec<_> = units.iter().filter(|u| u.parent_id == Some(root.id)).collect();
+    let (a, b) = (stations[0], stations[1]);
+    head_counts_agree(&t, &a.path).await;
+    let on_duty = |v: &Value| num(&figure(v, "org", "在岗").unwrap());
+    let before: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    let ctx = bastion_app::Ctx::cli(root.id);
+    let input = |unit: &bastion_store::org::Unit, category: &str, duty: &str| bastion_app::org::PersonInput {
+        police_no: "770001".into(),
+        name: "岳知秋".into(),
+        category: category.into(),
+        unit_id: unit.id.0.to_string(),
+        duty_status: duty.into(),
+        id_number: bastion_testkit::test_id_number(770_001),
+        ..Default::default()
+    };
+    let id = t.app.create_person(&ctx, &input(a, "民警", "在岗")).await.unwrap();
+    head_counts_agree(&t, &a.path).await;
+    let after: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(on_duty(&after), on_duty(&before) + 1, "a new officer on duty shows at once");
+    // Moved to another station, made an auxiliary, on leave.
+    t.app.update_person(&ctx, id, &input(b, "辅警", "休假")).await.unwrap();
+    head_counts_agree(&t, &a.path).await;
+    head_counts_agree(&t, &b.path).await;
+    let after: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(on_duty(&after), on_duty(&before));
+    // Disabled and enabled again; a status written by another path (the party pipeline's kind).
+    t.app.set_person_enabled(&ctx, id, false).await.unwrap();
+    head_counts_agree(&t, &b.path).await;
+    t.app.set_person_enabled(&ctx, id, true).await.unwrap();
+    sqlx::query("UPDATE people SET political_status = 'member' WHERE id = $1")
+        .bind(id.0)
+        .execute(t.app.store.reader())
+        .await
+        .unwrap();
+    head_counts_agree(&t, &b.path).await;
+    sqlx::query("DELETE FROM people WHERE id = $1").bind(id.0).execute(t.app.store.reader()).await.unwrap();
+    head_counts_agree(&t, &b.path).await;
+}
+
 both_backends!(
+    head_counts_follow_every_change_of_a_person,
     the_schematic_shows_each_post_and_an_open_fever_case,
     figures_follow_the_input_live,
     what_the_viewer_may_not_see_is_marked,
