@@ -99,6 +99,8 @@ first_p99 = max(w["p99"] for w in full[:5])
 rss = (last["rss"] - warm["rss"]) / warm["rss"] * 100
 fds = (last["fds"] - warm["fds"]) / warm["fds"] * 100
 worst = max(w["p99"] for w in full[5:-1]) if len(full) > 6 else last["p99"]
+anon = (last.get("anon", 0) - warm.get("anon", 0)) / max(warm.get("anon", 0), 1e-9) * 100
+print(f"RESULT anonymous memory (heap; the rest of RSS is mapped files) {warm.get('anon', 0):.1f} → {last.get('anon', 0):.1f} MiB ({anon:+.1f} %)")
 print(f"RESULT memory {warm['rss']:.1f} → {last['rss']:.1f} MiB after warm-up ({rss:+.1f} %), open files {warm['fds']} → {last['fds']} ({fds:+.1f} %; "
       f"besides the load generator's connections: {warm.get('conns', 0)} → {last.get('conns', 0)})")
 print(f"RESULT p99 first five minutes {first_p99:.1f} ms, worst later minute {worst:.1f} ms ({worst / first_p99:.2f}×)")

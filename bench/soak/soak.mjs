@@ -83,6 +83,9 @@ function clientSockets() {
 function proc() {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  // Of which the process's own memory (heap, stacks) — the rest is file pages mapped in: the
+  // binary and, on SQLite, the database file (memory-mapped up to 256 MiB), which grows with the data.
+  const anon = Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   const clients = clientSockets();
   let fds = 0;
   let conns = 0;
@@ -93,7 +96,7 @@ function proc() {
     if (m && clients.has(m[1])) conns++;
     else fds++;
   }
-  return { rss, fds, conns };
+  return { rss, anon, fds, conns };
 }
 
 function closeWindow(minute) {
@@ -102,7 +105,7 @@ function closeWindow(minute) {
   const w = { minute, n: lat.length, p50: q(0.5), p99: q(0.99), errors: windowErr, ...proc() };
   windows.push(w);
   console.log(`minute ${String(minute).padStart(2)}: ${w.n} answers, p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms, `
-    + `${w.errors} errors, RSS ${w.rss.toFixed(1)} MiB, ${w.fds} open files (+ ${w.conns} client connections)`);
+    + `${w.errors} errors, RSS ${w.rss.toFixed(1)} MiB (anonymous ${w.anon.toFixed(1)}), ${w.fds} open files (+ ${w.conns} client connections)`);
   windowLat = [];
   windowErr = 0;
 }

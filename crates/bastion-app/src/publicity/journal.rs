@@ -66,10 +66,11 @@ impl Journal {
         use anyhow::Context;
         std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
         let lock_path = dir.join(LOCK);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let lock = options
             .open(&lock_path)
             .with_context(|| format!("无法打开浏览计数日志的锁文件 {}", lock_path.display()))?;
         if !crate::maintenance::try_lock_exclusive(&lock)? {
@@ -129,7 +130,12 @@ impl Journal {
         let tmp = dir.join(format!("{FILE}.new"));
         let head = header(&id);
         {
-            let mut f = File::create(&tmp)?;
+            // Readable by the service's user only, like the database next to it.
+            let mut options = OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut f = options.open(&tmp)?;
             f.write_all(head.as_bytes())?;
             f.sync_all()?;
         }
@@ -179,6 +185,12 @@ mod tests {
         drop(j);
         let mut bytes = std::fs::read(dir.path().join(FILE)).unwrap();
         bytes.extend_from_slice(&[1, 2, 3]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(FILE)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "only the service's user reads the journal");
+        }
         let all = Journal::leftover(id.clone(), &bytes, None);
         assert_eq!(all.end as usize, bytes.len() - 3);
         assert_eq!(all.counts.get(&("2026-12-07".into(), ArticleId(5))), Some(&2));
