@@ -3,6 +3,7 @@
 
 use bastion_core::permission::perm;
 
+use super::{reach_of, OrderId, Tally};
 use crate::dashboard::{grouped, DashboardSource, Figure, Section};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -21,6 +22,25 @@ pub(crate) const REPORT: crate::report::ReportSource = crate::report::ReportSour
 const TITLE: &str = "召集令";
 
 impl App {
+    /// The order's counts by state within the viewer's scope — the board's tally without its unit
+    /// lines, missing list, deliveries and queue (the dashboard's figures; a few rows of the kept
+    /// per-unit counts whatever the size of the order). Refused like the board.
+    pub async fn recall_scoped_tally(&self, ctx: &Ctx, id: OrderId) -> AppResult<Tally> {
+        let scope = ctx.scope(perm::RECALL_READ)?;
+        let visible = self.visible_units(&scope).await?;
+        let counts = self.store.recall_counts(id).await?;
+        if let Some(v) = &visible {
+            reach_of(&counts, v)?;
+        }
+        let mut tally = Tally::default();
+        for (u, s, n) in counts {
+            if visible.as_ref().is_none_or(|v| v.contains(&u.0)) {
+                tally.add(s, n);
+            }
+        }
+        Ok(tally)
+    }
+
     async fn recall_section(&self, ctx: &Ctx) -> AppResult<Section> {
         if !ctx.can(perm::RECALL_READ) {
             return Ok(Section::refused("recall", TITLE));

@@ -532,25 +532,6 @@ impl App {
         }
     }
 
-    /// The order's counts by state within the viewer's scope — the board's tally without its unit
-    /// lines, missing list, deliveries and queue (the dashboard's figures; a few rows of the kept
-    /// per-unit counts whatever the size of the order). Refused like the board.
-    pub async fn recall_scoped_tally(&self, ctx: &Ctx, id: OrderId) -> AppResult<Tally> {
-        let scope = ctx.scope(perm::RECALL_READ)?;
-        let visible = self.visible_units(&scope).await?;
-        let counts = self.store.recall_counts(id).await?;
-        if let Some(v) = &visible {
-            reach_of(&counts, v)?;
-        }
-        let mut tally = Tally::default();
-        for (u, s, n) in counts {
-            if visible.as_ref().is_none_or(|v| v.contains(&u.0)) {
-                tally.add(s, n);
-            }
-        }
-        Ok(tally)
-    }
-
     /// Counts by state rolled up the unit tree, the headline, and who is missing with their unit head.
     pub async fn recall_board(&self, ctx: &Ctx, id: OrderId, missing_limit: i64) -> AppResult<Board> {
         let scope = ctx.scope(perm::RECALL_READ)?;
