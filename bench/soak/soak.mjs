@@ -80,6 +80,26 @@ function clientSockets() {
   return inodes;
 }
 
+// CPU since the last window: the server's own (cores it kept busy) and the whole machine's busy
+// share (the database server and this load generator included). Clock ticks are 1/100 s.
+let lastCpu = null;
+function cpu() {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const own = Number(f[11]) + Number(f[12]);
+  const all = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = all[3] + all[4];
+  const total = all.reduce((a, b) => a + b, 0);
+  const now = { own, idle, total, at: performance.now() };
+  const prev = lastCpu;
+  lastCpu = now;
+  if (!prev) return { cores: NaN, busy: NaN };
+  const cores = (now.own - prev.own) / 100 / ((now.at - prev.at) / 1000);
+  const busy = 1 - (now.idle - prev.idle) / Math.max(1, now.total - prev.total);
+  return { cores, busy: busy * 100 };
+}
+cpu();
+
 function proc() {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
@@ -96,7 +116,7 @@ function proc() {
     if (m && clients.has(m[1])) conns++;
     else fds++;
   }
-  return { rss, anon, fds, conns };
+  return { rss, anon, fds, conns, ...cpu() };
 }
 
 function closeWindow(minute) {
@@ -105,7 +125,8 @@ function closeWindow(minute) {
   const w = { minute, n: lat.length, p50: q(0.5), p99: q(0.99), errors: windowErr, ...proc() };
   windows.push(w);
   console.log(`minute ${String(minute).padStart(2)}: ${w.n} answers, p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms, `
-    + `${w.errors} errors, RSS ${w.rss.toFixed(1)} MiB (anonymous ${w.anon.toFixed(1)}), ${w.fds} open files (+ ${w.conns} client connections)`);
+    + `${w.errors} errors, RSS ${w.rss.toFixed(1)} MiB (anonymous ${w.anon.toFixed(1)}), ${w.fds} open files (+ ${w.conns} client connections), `
+    + `server ${w.cores.toFixed(2)} cores, machine ${w.busy.toFixed(0)} % busy`);
   windowLat = [];
   windowErr = 0;
 }

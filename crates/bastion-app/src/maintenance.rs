@@ -199,6 +199,9 @@ pub struct Restored {
     pub audit_records: i64,
     /// Where the database that was replaced (`--force`) was kept.
     pub replaced: Option<PathBuf>,
+    /// Where the data directory's view journal was set aside: the views it holds belong to the
+    /// database that was there, not to the backup's.
+    pub journal: Option<PathBuf>,
 }
 
 /// `bastion restore`: what to restore, and where from.
@@ -336,8 +339,13 @@ pub async fn restore_sqlite(req: RestoreRequest<'_>) -> anyhow::Result<Restored>
     for f in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm"), sibling(&tmp, "-journal")] {
         remove_if_there(&f)?;
     }
-    let outcome = check_copy(&req, check_keys, &tmp).await;
-    let backup_schema = match outcome {
+    // The view journal counts views into the database that was there; replayed into the backup's
+    // it would add the views answered since the backup (or those of another database).
+    let checked = match check_copy(&req, check_keys, &tmp).await {
+        Ok(v) => crate::publicity::journal::set_aside(req.data, &format!("replaced-{}", stamp())).map(|j| (v, j)),
+        Err(e) => Err(e),
+    };
+    let ((backup_schema, audit_records), journal) = match checked {
         Ok(v) => v,
         Err(e) => {
             for f in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm")] {
@@ -346,7 +354,6 @@ pub async fn restore_sqlite(req: RestoreRequest<'_>) -> anyhow::Result<Restored>
             return Err(e);
         }
     };
-    let (backup_schema, audit_records) = backup_schema;
 
     if let Some(keys) = req.keys.filter(|_| install_keys) {
         if let Some(kdir) = req.key_file.parent() {
@@ -383,7 +390,7 @@ pub async fn restore_sqlite(req: RestoreRequest<'_>) -> anyhow::Result<Restored>
     std::fs::rename(&tmp, &db)?;
     sync_dir(&dir);
     let schema = bastion_store::db::known_schema_version(bastion_store::Backend::Sqlite);
-    Ok(Restored { database: db, backup_schema, schema, audit_records, replaced })
+    Ok(Restored { database: db, backup_schema, schema, audit_records, replaced, journal })
 }
 
 /// Copy the backup to `tmp`, check its integrity and schema, open it as the deployment would

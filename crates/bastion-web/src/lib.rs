@@ -133,6 +133,7 @@ pub async fn serve(
     // Background work (policy refresh, retention purges, WAL checkpoints, view counts, recall
     // delivery) is the application's: see `bastion_app::schedule`.
     let jobs = app.start_jobs();
+    let upkeep = metrics.clone().map(|h| tokio::spawn(metrics_upkeep(h)));
     let state = AppState::new(app, settings, metrics);
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
@@ -141,7 +142,20 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await?;
     jobs.stop().await;
+    if let Some(u) = upkeep {
+        u.abort();
+    }
     Ok(())
+}
+
+/// Fold the request timings recorded since the last pass into the exported summaries. The
+/// recorder keeps every sample until this runs (or `/metrics` is read): without it a node that no
+/// Prometheus scrapes grows by every request it answers.
+async fn metrics_upkeep(handle: PrometheusHandle) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        handle.run_upkeep();
+    }
 }
 
 /// The process-wide Prometheus recorder (installed once; later calls reuse it).

@@ -462,6 +462,12 @@ pub async fn run(cmd: Cmd, settings: Settings) -> anyhow::Result<()> {
             if let Some(old) = &r.replaced {
                 println!("原数据库已改名保留：{}", old.display());
             }
+            if let Some(old) = &r.journal {
+                println!(
+                    "原浏览计数日志已改名保留（其中的浏览属于被替换的数据库，不计入恢复的数据）：{}",
+                    old.display()
+                );
+            }
             println!("已从 {} 恢复到 {}", file.display(), r.database.display());
             let schema = if r.backup_schema < r.schema {
                 format!("备份的数据库结构版本 {}，已迁移到本程序的 {}", r.backup_schema, r.schema)

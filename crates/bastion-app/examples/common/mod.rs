@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use bastion_app::{App, Ctx, Policy};
 use bastion_store::{Crypto, Store};
 
+/// The demo accounts' password in the databases these examples create.
+pub const DEMO_PASSWORD: &str = "Bench-Demo-2026!";
+
 /// The value after `name` on the command line.
 pub fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -26,14 +29,17 @@ pub fn e<E: std::fmt::Debug>(x: E) -> anyhow::Error {
     anyhow::anyhow!("{x:?}")
 }
 
-/// The demo bureau on the empty database at `database` (SQLite under `data` when none), its keys
-/// under `data/keys`.
+/// The demo bureau at `database` (SQLite under `data` when none), its keys under `data/keys`:
+/// created on an empty database; on one an earlier benchmark filled (`bench/dashboard/province.sh`
+/// runs several on one database), what is there is used and grown.
 pub async fn demo_bureau(data: &Path, database: Option<&str>) -> anyhow::Result<(Store, App)> {
     std::fs::create_dir_all(data.join("keys"))?;
     let crypto = Crypto::load(&data.join("keys").join("bastion.keys"))?;
     let store = Store::open(data, database, crypto).await?;
     let app = App::new(store.clone(), Policy::default());
-    app.create_demo("Bench-Demo-2026!", "JBSWY3DPEHPK3PXP").await.map_err(e)?;
+    if store.units().await?.is_empty() {
+        app.create_demo(DEMO_PASSWORD, "JBSWY3DPEHPK3PXP").await.map_err(e)?;
+    }
     Ok((store, app))
 }
 

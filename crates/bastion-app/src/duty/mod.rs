@@ -687,6 +687,16 @@ impl App {
         for a in &assignments {
             by_post.entry(a.post_id.0).or_default().push(a);
         }
+        // Looked up per post and shift: sets, so a province's thousand posts stay linear.
+        let taken_over: std::collections::HashSet<(i64, &str, &str)> = handovers
+            .iter()
+            .filter(|h| h.acked_at.is_some())
+            .map(|h| (h.post_id.0, h.day.as_str(), h.shift.as_str()))
+            .collect();
+        let mut alerts_of: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+        for t in tags.iter().filter(|t| t.alert) {
+            alerts_of.entry(t.post_id.0).or_default().push(t.label.clone());
+        }
         for post in posts {
             let (mut p, mut r, mut names) = (0, 0, Vec::new());
             let mine = by_post.get(&post.id.0).map(Vec::as_slice).unwrap_or_default();
@@ -697,10 +707,8 @@ impl App {
                     let (rostered, present_now) = people.fold((0, 0), |n, a| (n.0 + 1, n.1 + i64::from(a.present())));
                     let (a, z) = s.span(d);
                     // A shift that ended in the last 12 hours with people on it and no handover taken over.
-                    let taken_over = handovers
-                        .iter()
-                        .any(|h| h.post_id == post.id && h.day == *day && h.shift == s.name && h.acked_at.is_some());
-                    if z <= now && z > now - 12 * 3_600_000 && rostered > 0 && !taken_over {
+                    let taken = taken_over.contains(&(post.id.0, day.as_str(), s.name.as_str()));
+                    if z <= now && z > now - 12 * 3_600_000 && rostered > 0 && !taken {
                         not_taken_over += 1;
                     }
                     if a <= now && now < z {
@@ -716,8 +724,7 @@ impl App {
                 short += 1;
             }
             let href = format!("/duty/posts/{}", post.id.0);
-            let alerts: Vec<String> =
-                tags.iter().filter(|t| t.post_id == post.id && t.alert).map(|t| t.label.clone()).collect();
+            let alerts = alerts_of.remove(&post.id.0).unwrap_or_default();
             let mut lines = vec![if r == 0 {
                 "当前无班次".to_string()
             } else {

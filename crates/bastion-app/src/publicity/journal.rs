@@ -59,28 +59,49 @@ fn header(id: &str) -> String {
     format!("{MAGIC}{id}\n")
 }
 
+/// Hold the journal of `dir` exclusively: refused while another process holds it.
+fn lock(dir: &Path) -> anyhow::Result<File> {
+    use anyhow::Context;
+    std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
+    let lock_path = dir.join(LOCK);
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let lock =
+        options.open(&lock_path).with_context(|| format!("无法打开浏览计数日志的锁文件 {}", lock_path.display()))?;
+    if !crate::maintenance::try_lock_exclusive(&lock)? {
+        anyhow::bail!(
+            "数据目录 {} 的浏览计数日志正被另一个 bastion serve 使用：每个节点须有自己的数据目录（--data） / \
+             the view journal in {} is in use by another bastion serve: give each node its own --data directory",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(lock)
+}
+
+/// Move the journal of `dir` out of the way, renamed with `suffix`: a database restored from a
+/// backup must not be given the views this journal holds from after the backup (nor those of
+/// another database). Refused while a node holds the journal. Returns where the journal was kept.
+pub(crate) fn set_aside(dir: &Path, suffix: &str) -> anyhow::Result<Option<PathBuf>> {
+    let path = dir.join(FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let _lock = lock(dir)?;
+    let kept = dir.join(format!("{FILE}.{suffix}"));
+    std::fs::rename(&path, &kept)
+        .map_err(|e| anyhow::anyhow!("无法把浏览计数日志 {} 改名为 {}：{e}", path.display(), kept.display()))?;
+    Ok(Some(kept))
+}
+
 impl Journal {
     /// Claim the journal of `dir` (refused while another process holds it) and read what an
     /// earlier run left in it.
     pub(crate) fn claim(dir: &Path) -> anyhow::Result<(File, Option<OldJournal>)> {
         use anyhow::Context;
-        std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
-        let lock_path = dir.join(LOCK);
-        let mut options = OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let lock = options
-            .open(&lock_path)
-            .with_context(|| format!("无法打开浏览计数日志的锁文件 {}", lock_path.display()))?;
-        if !crate::maintenance::try_lock_exclusive(&lock)? {
-            anyhow::bail!(
-                "数据目录 {} 的浏览计数日志正被另一个 bastion serve 使用：每个节点须有自己的数据目录（--data） / \
-                 the view journal in {} is in use by another bastion serve: give each node its own --data directory",
-                dir.display(),
-                dir.display()
-            );
-        }
+        let lock = lock(dir)?;
         let path = dir.join(FILE);
         let old = match File::open(&path) {
             Ok(mut f) => {

@@ -10,7 +10,7 @@ pub mod media;
 mod parse;
 use parse::split_list;
 pub use parse::{fmt_publish_at, parse_publish_at};
-mod journal;
+pub(crate) mod journal;
 pub mod runtime;
 mod views;
 
