@@ -341,10 +341,9 @@ pub async fn restore_sqlite(req: RestoreRequest<'_>) -> anyhow::Result<Restored>
     }
     // The view journal counts views into the database that was there; replayed into the backup's
     // it would add the views answered since the backup (or those of another database).
-    let checked = match check_copy(&req, check_keys, &tmp).await {
-        Ok(v) => crate::publicity::journal::set_aside(req.data, &format!("replaced-{}", stamp())).map(|j| (v, j)),
-        Err(e) => Err(e),
-    };
+    let checked = check_copy(&req, check_keys, &tmp)
+        .await
+        .and_then(|v| crate::publicity::journal::set_aside(req.data, &format!("replaced-{}", stamp())).map(|j| (v, j)));
     let ((backup_schema, audit_records), journal) = match checked {
         Ok(v) => v,
         Err(e) => {

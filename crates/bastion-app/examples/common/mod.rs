@@ -30,8 +30,8 @@ pub fn e<E: std::fmt::Debug>(x: E) -> anyhow::Error {
 }
 
 /// The demo bureau at `database` (SQLite under `data` when none), its keys under `data/keys`:
-/// created on an empty database; on one an earlier benchmark filled (`bench/dashboard/province.sh`
-/// runs several on one database), what is there is used and grown.
+/// created on an empty database; on one an earlier benchmark filled (`bench/dashboard/run.sh` with
+/// `BENCH_MODULES=1` runs several on one database), what is there is used and grown.
 pub async fn demo_bureau(data: &Path, database: Option<&str>) -> anyhow::Result<(Store, App)> {
     std::fs::create_dir_all(data.join("keys"))?;
     let crypto = Crypto::load(&data.join("keys").join("bastion.keys"))?;
