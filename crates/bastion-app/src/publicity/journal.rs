@@ -59,17 +59,21 @@ fn header(id: &str) -> String {
     format!("{MAGIC}{id}\n")
 }
 
+/// `options` creating files readable by the service's user only, like the database next to them.
+fn private(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    options
+}
+
 /// Hold the journal of `dir` exclusively: refused while another process holds it.
 fn lock(dir: &Path) -> anyhow::Result<File> {
     use anyhow::Context;
     std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
     let lock_path = dir.join(LOCK);
-    let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let lock =
-        options.open(&lock_path).with_context(|| format!("无法打开浏览计数日志的锁文件 {}", lock_path.display()))?;
+    let lock = private(OpenOptions::new().create(true).truncate(false).write(true))
+        .open(&lock_path)
+        .with_context(|| format!("无法打开浏览计数日志的锁文件 {}", lock_path.display()))?;
     if !crate::maintenance::try_lock_exclusive(&lock)? {
         anyhow::bail!(
             "数据目录 {} 的浏览计数日志正被另一个 bastion serve 使用：每个节点须有自己的数据目录（--data） / \
@@ -151,12 +155,7 @@ impl Journal {
         let tmp = dir.join(format!("{FILE}.new"));
         let head = header(&id);
         {
-            // Readable by the service's user only, like the database next to it.
-            let mut options = OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut f = options.open(&tmp)?;
+            let mut f = private(OpenOptions::new().write(true).create(true).truncate(true)).open(&tmp)?;
             f.write_all(head.as_bytes())?;
             f.sync_all()?;
         }

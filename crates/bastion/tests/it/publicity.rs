@@ -130,7 +130,6 @@ async fn graceful_shutdown_flushes_the_last_views(backend: Backend) {
     assert_eq!(stored_views(&t.app, id).await, 40);
 }
 
-/// `bastion serve` killed with SIGKILL loses at most the views of its last flush interval (1 s).
 /// An article published on `db` before any server runs there.
 async fn published_on(db: &TestDb, title: &str) -> ArticleId {
     let store = db.store_with_key_file().await;
@@ -147,6 +146,7 @@ fn serve_binary(db: &TestDb) -> ServedBinary {
     ServedBinary::start(cmd, Duration::from_secs(60))
 }
 
+/// `bastion serve` killed with SIGKILL loses at most the views of its last flush interval (1 s).
 async fn kill_9_then_restart_counts_every_answered_view(backend: Backend) {
     let db = TestDb::new(backend).await;
     let id = published_on(&db, "强制结束").await;
