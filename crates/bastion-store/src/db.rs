@@ -306,13 +306,17 @@ impl Store {
                     Box::pin(async move {
                         conn.execute(
                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; \
-                             PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456; PRAGMA wal_autocheckpoint=10000;",
+                             PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456; PRAGMA wal_autocheckpoint=10000; \
+                             PRAGMA soft_heap_limit=67108864;",
                         )
                         .await?;
                         Ok(())
                     })
                 })
         };
+        // Each connection may cache 16 MiB of pages beyond the memory map (the first 256 MiB of the
+        // file), nine connections up to 144 MiB; the soft heap limit (process-wide) holds all of
+        // SQLite's memory to 64 MiB by recycling the least recently used pages of any connection.
         // One writer: SQLite serialises writers anyway, and a single connection makes the audit
         // chain's read-then-append safe without BEGIN IMMEDIATE.
         let write = pool(1)

@@ -1,9 +1,7 @@
 //! Inspections' part of the command dashboard: findings open, overdue and awaiting re-inspection,
-//! and today's inspections, within the viewer's scope.
+//! and today's inspections, within the viewer's scope, from the counters kept with the findings.
 
-use bastion_core::inspection::FindingStatus;
 use bastion_core::permission::perm;
-use bastion_store::inspection::FindingFilter;
 
 use crate::dashboard::{grouped, DashboardSource, Figure, Section};
 use crate::{App, AppResult, Ctx};
@@ -34,16 +32,8 @@ impl App {
     async fn inspection_section(&self, ctx: &Ctx) -> AppResult<Section> {
         let Ok(scope) = ctx.scope(perm::INSPECTION_READ) else { return Ok(Section::refused("inspection", TITLE)) };
         let units = self.visible_units(&scope).await?;
-        let count = |f: FindingFilter| async move { self.store.findings(&f, 1, 0).await.map(|(_, n)| n) };
-        let now = bastion_core::time::now_ms();
-        let open =
-            count(FindingFilter { units: units.clone(), status: Some(FindingStatus::Open), ..Default::default() })
-                .await?;
-        let overdue =
-            count(FindingFilter { units: units.clone(), overdue_at: Some(now), ..Default::default() }).await?;
-        let rectified =
-            count(FindingFilter { units: units.clone(), status: Some(FindingStatus::Rectified), ..Default::default() })
-                .await?;
+        let f = self.store.finding_states(units.as_deref(), bastion_core::time::now_ms()).await?;
+        let (open, overdue, rectified) = (f.open, f.overdue, f.rectified);
         let today = bastion_core::time::today();
         let checks: i64 = self.inspection_stats(ctx, today, today).await?.iter().map(|s| s.inspections).sum();
         Ok(Section::of(

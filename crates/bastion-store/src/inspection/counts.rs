@@ -3,7 +3,7 @@
 //! the transaction that stores or closes them. A period's statistics add up a few counter rows
 //! per unit and day; only findings still open whose deadline falls today are read row by row.
 
-use bastion_core::inspection::Severity;
+use bastion_core::inspection::{FindingStatus, Severity};
 use bastion_core::time::day_start_of;
 use serde::Serialize;
 use sqlx::Row;
@@ -27,6 +27,27 @@ pub struct UnitStat {
     /// Open past the deadline, or closed after it.
     pub overdue: i64,
     pub open: i64,
+}
+
+/// Findings by where they stand now, within a set of units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingStates {
+    pub open: i64,
+    /// Open, and the deadline has passed.
+    pub overdue: i64,
+    /// Rectified, awaiting re-inspection.
+    pub rectified: i64,
+}
+
+/// ` AND col IN (0, …)` when the viewer sees only some units (0 is no unit's id).
+fn in_units(q: &mut Sql, col: &str, units: Option<&[i64]>) {
+    if let Some(units) = units {
+        q.push(&format!(" AND {col} IN (0"));
+        for u in units {
+            q.push(", ").bind_i64(*u);
+        }
+        q.push(")");
+    }
 }
 
 impl Store {
@@ -99,20 +120,73 @@ impl Store {
         Ok(())
     }
 
+    /// Move a finding into `to` (out of `from`, unless it was just raised) in the counters by
+    /// status and deadline day.
+    pub(super) async fn count_finding_state(
+        &self,
+        tx: &mut Tx,
+        unit: UnitId,
+        deadline_at: i64,
+        from: Option<FindingStatus>,
+        to: FindingStatus,
+    ) -> StoreResult<()> {
+        let day = day_start_of(deadline_at);
+        if let Some(from) = from {
+            sqlx::query(
+                "UPDATE inspection_finding_states SET n = n - 1 WHERE unit_id = $1 AND status = $2 AND deadline_day = $3",
+            )
+            .bind(unit.0)
+            .bind(from.code())
+            .bind(day)
+            .execute(&mut **tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO inspection_finding_states (unit_id, status, deadline_day, n) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (unit_id, status, deadline_day) DO UPDATE SET n = inspection_finding_states.n + 1",
+        )
+        .bind(unit.0)
+        .bind(to.code())
+        .bind(day)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Findings open, overdue at `now` and awaiting re-inspection in `units` (None: all), from the
+    /// counters by status and deadline day; only those open and due earlier today are read row by row.
+    pub async fn finding_states(&self, units: Option<&[i64]>, now: i64) -> StoreResult<FindingStates> {
+        let today = day_start_of(now);
+        let mut q = Sql::new(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'open' THEN n ELSE 0 END), 0) AS BIGINT) AS open, \
+             CAST(COALESCE(SUM(CASE WHEN status = 'rectified' THEN n ELSE 0 END), 0) AS BIGINT) AS rectified, \
+             CAST(COALESCE(SUM(CASE WHEN status = 'open' AND deadline_day < ",
+        );
+        q.bind_i64(today).push(
+            " THEN n ELSE 0 END), 0) AS BIGINT) AS overdue FROM inspection_finding_states \
+             WHERE status IN ('open', 'rectified')",
+        );
+        in_units(&mut q, "unit_id", units);
+        let r = q.query().fetch_one(&self.read).await?;
+        let mut states = FindingStates {
+            open: r.try_get("open")?,
+            overdue: r.try_get("overdue")?,
+            rectified: r.try_get("rectified")?,
+        };
+        let mut q =
+            Sql::new("SELECT COUNT(*) AS n FROM inspection_findings f WHERE f.status = 'open' AND f.deadline_at >= ");
+        q.bind_i64(today).push(" AND f.deadline_at < ").bind_i64(now);
+        in_units(&mut q, "f.unit_id", units);
+        states.overdue += q.query().fetch_one(&self.read).await?.try_get::<i64, _>("n")?;
+        Ok(states)
+    }
+
     /// Per-unit statistics of inspections received and findings raised on the Beijing days from
     /// `from` up to `to` (both day starts, `to` excluded), read from the counters. Overdue counts
     /// the findings closed late and those not closed whose deadline has passed by now.
     pub async fn inspection_stats(&self, from: i64, to: i64, units: Option<&[i64]>) -> StoreResult<Vec<UnitStat>> {
         let (from, to) = (day_start_of(from), day_start_of(to));
-        let scope = |q: &mut Sql, col: &str| {
-            if let Some(units) = units {
-                q.push(&format!(" AND {col} IN (0"));
-                for u in units {
-                    q.push(", ").bind_i64(*u);
-                }
-                q.push(")");
-            }
-        };
+        let scope = |q: &mut Sql, col: &str| in_units(q, col, units);
         let mut out: std::collections::BTreeMap<i64, UnitStat> = std::collections::BTreeMap::new();
         let mut q = Sql::new(
             "SELECT c.unit_id, u.name, CAST(SUM(c.inspections) AS BIGINT) AS n FROM inspection_day_counts c \

@@ -16,7 +16,7 @@ use crate::sql::Sql;
 mod circular;
 mod counts;
 pub use circular::Circular;
-pub use counts::UnitStat;
+pub use counts::{FindingStates, UnitStat};
 
 macro_rules! id_type {
     ($($name:ident),+) => {$(
@@ -469,6 +469,7 @@ impl Store {
             .execute(&mut **tx)
             .await?;
             self.count_finding_raised(tx, n.unit_id, n.received_at, f.deadline_at, f.severity).await?;
+            self.count_finding_state(tx, n.unit_id, f.deadline_at, None, FindingStatus::Open).await?;
         }
         Ok((InspectionId(id), true))
     }
@@ -689,10 +690,11 @@ impl Store {
         let Some(moved) = moved else {
             return Err(StoreError::Conflict(format!("该问题已不是“{}”状态，请刷新后再试", from.zh())));
         };
+        let unit = UnitId(moved.try_get("unit_id")?);
+        let deadline_at: i64 = moved.try_get("deadline_at")?;
+        self.count_finding_state(tx, unit, deadline_at, Some(from), to).await?;
         if closed {
-            let unit = UnitId(moved.try_get("unit_id")?);
-            self.count_finding_closed(tx, unit, moved.try_get("created_at")?, moved.try_get("deadline_at")?, now)
-                .await?;
+            self.count_finding_closed(tx, unit, moved.try_get("created_at")?, deadline_at, now).await?;
         }
         let row = sqlx::query(
             "INSERT INTO inspection_actions (finding_id, kind, body, account, author, at) VALUES ($1,$2,$3,$4,$5,$6) \

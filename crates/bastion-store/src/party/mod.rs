@@ -318,37 +318,15 @@ pub struct NewResult {
     pub recorded_by: String,
 }
 
-/// An organisation's columns; `{members}` is the member count (see `ORG_SELECT`, `ORG_LIST`).
-macro_rules! org_select {
-    ($members:literal, $joins:literal) => {
-        concat!(
-            "SELECT o.id, o.kind, o.name, o.parent_id, o.unit_id, u.name AS unit_name, u.path AS unit_path, \
-             o.status, o.operation_id, op.name AS operation_name, o.post, o.checkpoint_id, o.secretary_id, \
-             s.name AS secretary_name, o.term_start, o.term_end, o.proposed_by, o.approved_by, o.approval_doc_no, \
-             o.closed_at, o.closed_reason, ",
-            $members,
-            " AS members FROM party_orgs o JOIN units u ON u.id = o.unit_id \
-             LEFT JOIN operations op ON op.id = o.operation_id LEFT JOIN people s ON s.id = o.secretary_id",
-            $joins
-        )
-    };
-}
-
-/// One organisation: its members counted by index.
-const ORG_SELECT: &str = org_select!(
-    "CASE WHEN o.kind = 'temporary' THEN (SELECT COUNT(*) FROM party_secondments x WHERE x.org_id = o.id) \
-     ELSE (SELECT COUNT(*) FROM party_members m WHERE m.branch_id = o.id) END",
-    ""
-);
-
-/// Every organisation: the members counted in one grouped pass rather than once per organisation
-/// (on PostgreSQL the per-row count of a thousand branches is also costed high enough to be
-/// compiled by the JIT on every request).
-const ORG_LIST: &str = org_select!(
-    "CASE WHEN o.kind = 'temporary' THEN COALESCE(sc.n, 0) ELSE COALESCE(mc.n, 0) END",
-    " LEFT JOIN (SELECT branch_id, COUNT(*) AS n FROM party_members GROUP BY branch_id) mc ON mc.branch_id = o.id \
-     LEFT JOIN (SELECT org_id, COUNT(*) AS n FROM party_secondments GROUP BY org_id) sc ON sc.org_id = o.id"
-);
+/// An organisation's columns, its members read from the counters the triggers keep
+/// (`party_org_members`): a branch's own members, or those seconded to a temporary branch.
+const ORG_SELECT: &str = "SELECT o.id, o.kind, o.name, o.parent_id, o.unit_id, u.name AS unit_name, \
+    u.path AS unit_path, o.status, o.operation_id, op.name AS operation_name, o.post, o.checkpoint_id, \
+    o.secretary_id, s.name AS secretary_name, o.term_start, o.term_end, o.proposed_by, o.approved_by, \
+    o.approval_doc_no, o.closed_at, o.closed_reason, \
+    CASE WHEN o.kind = 'temporary' THEN COALESCE(mc.seconded, 0) ELSE COALESCE(mc.members, 0) END AS members \
+    FROM party_orgs o JOIN units u ON u.id = o.unit_id LEFT JOIN operations op ON op.id = o.operation_id \
+    LEFT JOIN people s ON s.id = o.secretary_id LEFT JOIN party_org_members mc ON mc.org_id = o.id";
 
 fn org_row(r: &AnyRow) -> StoreResult<Org> {
     Ok(Org {
@@ -519,7 +497,7 @@ impl Store {
     /// Every organisation (closed ones too: the archive), committee first, then by unit.
     pub async fn party_orgs(&self) -> StoreResult<Vec<Org>> {
         let rows = sqlx::query(&format!(
-            "{ORG_LIST} ORDER BY CASE o.kind WHEN 'committee' THEN 0 WHEN 'branch' THEN 1 ELSE 2 END, u.sort_order, o.id"
+            "{ORG_SELECT} ORDER BY CASE o.kind WHEN 'committee' THEN 0 WHEN 'branch' THEN 1 ELSE 2 END, u.sort_order, o.id"
         ))
         .fetch_all(&self.read)
         .await?;

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::checkpoint::{body, checkpoint_named, uuid};
 
-fn figure(sections: &Value, feature: &str, label: &str) -> Option<String> {
+pub(super) fn figure(sections: &Value, feature: &str, label: &str) -> Option<String> {
     sections.as_array().unwrap().iter().find(|s| s["feature"] == feature)?["figures"]
         .as_array()?
         .iter()
@@ -19,7 +19,7 @@ fn figure(sections: &Value, feature: &str, label: &str) -> Option<String> {
         .map(|f| f["value"].as_str().unwrap().to_string())
 }
 
-fn num(v: &str) -> i64 {
+pub(super) fn num(v: &str) -> i64 {
     v.replace(',', "").parse().unwrap()
 }
 

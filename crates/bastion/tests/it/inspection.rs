@@ -445,8 +445,9 @@ async fn the_pages_work_without_script(backend: Backend) {
 }
 
 /// Findings raised over several days with deadlines long past, just past, to come later and days
-/// ahead; closed on time, closed late, awaiting re-inspection and open. The statistics (read from
-/// the day counters) equal a count over the rows themselves for a day, a week and the 60 days.
+/// ahead; closed on time, closed late, awaiting re-inspection and open. The dashboard's figures and
+/// the statistics (read from the counters) equal a count over the rows themselves — the statistics
+/// for a day, a week and the 60 days.
 async fn statistics_agree_with_the_findings(backend: Backend) {
     use bastion_core::inspection::{FindingStatus, ItemResult, Severity};
     use bastion_store::inspection::{FindingId, NewFinding, NewInspection};
@@ -521,6 +522,53 @@ async fn statistics_agree_with_the_findings(backend: Backend) {
             .unwrap();
     }
     bastion_store::commit(tx).await.unwrap();
+    // One awaiting re-inspection fails it (back to open), another passes (closed).
+    let mut tx = store.begin().await.unwrap();
+    for (id, to) in [(ours[1], FindingStatus::Open), (ours[5], FindingStatus::Closed)] {
+        store
+            .finding_step(
+                &mut tx,
+                FindingId(id),
+                FindingStatus::Rectified,
+                to,
+                "reinspect",
+                "复查",
+                "commander",
+                "指挥长",
+            )
+            .await
+            .unwrap();
+    }
+    bastion_store::commit(tx).await.unwrap();
+
+    // The dashboard's open, overdue and awaiting-re-inspection figures (counters by status and
+    // deadline day) equal a count over the rows: bureau-wide on the page's data, and per unit.
+    let rows: Vec<(i64, String, i64)> = sqlx::query("SELECT unit_id, status, deadline_at FROM inspection_findings")
+        .fetch_all(store.reader())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let counted = |unit: Option<i64>| {
+        let mine = || rows.iter().filter(|r| unit.is_none_or(|u| r.0 == u));
+        bastion_store::inspection::FindingStates {
+            open: mine().filter(|r| r.1 == "open").count() as i64,
+            overdue: mine().filter(|r| r.1 == "open" && r.2 < now).count() as i64,
+            rectified: mine().filter(|r| r.1 == "rectified").count() as i64,
+        }
+    };
+    let all = counted(None);
+    assert!(all.overdue > 0 && all.open > all.overdue && all.rectified > 0, "every state covered: {all:?}");
+    let dash: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    let shown = |label: &str| super::dashboard::num(&super::dashboard::figure(&dash, "inspection", label).unwrap());
+    assert_eq!((shown("待整改问题"), shown("逾期未整改"), shown("待复查")), (all.open, all.overdue, all.rectified));
+    let mut units: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    units.sort_unstable();
+    units.dedup();
+    for u in units {
+        assert_eq!(store.finding_states(Some(&[u]), now).await.unwrap(), counted(Some(u)), "unit {u}");
+    }
 
     // The referee: every inspection and finding read back and counted here.
     let inspections: Vec<(i64, i64)> = sqlx::query("SELECT unit_id, received_at FROM inspections")

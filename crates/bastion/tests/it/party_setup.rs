@@ -3,7 +3,8 @@
 //! a branch's secretary registers a member once and transfers one in from a branch of their own
 //! scope, never from another's; a temporary branch holds no member's organisation relationship;
 //! every write is audited and the pages offer the forms to those who may use them. A branch marks
-//! its vanguard posts and members' responsibility areas, shown on the posts' duty boards.
+//! its vanguard posts and members' responsibility areas, shown on the posts' duty boards. Every
+//! organisation's member count equals its rows.
 
 use bastion_core::org::PoliticalStatus;
 use bastion_testkit::{both_backends, spawn_app, Backend, TestApp};
@@ -137,6 +138,27 @@ async fn branches_members_and_transfers(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("不能重复登记"), "the page shows the refusal");
+
+    // Every organisation's member count (counters kept by triggers) equals a count of the rows:
+    // the branches the registration and the transfer changed, and the members seconded to a
+    // temporary branch.
+    let (_, orgs) = send(committee.get(t.url("/api/party/orgs"))).await;
+    let mut seconded = 0;
+    for o in orgs.as_array().unwrap() {
+        let sql = if o["kind"] == "temporary" {
+            "SELECT COUNT(*) FROM party_secondments WHERE org_id = $1"
+        } else {
+            "SELECT COUNT(*) FROM party_members WHERE branch_id = $1"
+        };
+        let n: i64 = sqlx::query_scalar(sql).bind(o["id"].as_i64()).fetch_one(t.app.store.reader()).await.unwrap();
+        assert_eq!(o["members"].as_i64(), Some(n), "{o}");
+        if o["kind"] == "temporary" {
+            seconded += n;
+        }
+    }
+    assert!(seconded > 0, "a temporary branch with members seconded to it is among them");
+    let count = |id: i64| orgs.as_array().unwrap().iter().find(|o| o["id"] == id).unwrap()["members"].as_i64();
+    assert_eq!((count(old), count(new)), (Some(after.len() as i64), Some(2)), "one registered and one moved in");
 }
 
 /// A branch marks posts of its scope: a vanguard post, and a member answering for an area; each
