@@ -237,8 +237,11 @@ async fn main() -> anyhow::Result<()> {
     let cp = cps.as_array().and_then(|a| a.first()).and_then(|c| c["id"].as_i64()).unwrap_or(1);
     let mut feed = boss.get(format!("{base}/dashboard/live")).send().await?.bytes_stream();
     let mut live = Vec::new();
+    // Ids new to this run: a registration already stored (an earlier run on a kept database) is
+    // acknowledged without a change, and the feed would have nothing to send.
+    let run = bastion_core::time::now_ms() as u64 & 0xffff_ffff;
     for i in 0..20u64 {
-        let body = json!({"id": format!("00000000-0000-4000-a000-{:012x}", 0xdb00_0000 + i), "checkpoint_id": cp,
+        let body = json!({"id": format!("00000000-0000-4000-a000-{run:08x}{i:04x}"), "checkpoint_id": cp,
             "name": "林晓风", "doc_type": "id_card", "doc_number": "11010519491231002X", "phone": "13900001111",
             "vehicle_type": "car", "origin": "武汉市", "destination": "青岚县城关镇", "reason": "return_home",
             "travel_flag": "1", "health_code": "green", "temp": "36.6", "method": "forehead", "decision": "pass"});
