@@ -16,7 +16,9 @@
 # database for another run), BENCH_MODULES=1 (first grow the other modules to province scale on the
 # same database with their own benchmarks, few rounds each: party 1,000 branches and 100,000
 # members, supplies 1,000,000 ledger movements at 100 posts, inspections 100,000 with 300,000
-# findings — so every dashboard section runs at scale together).
+# findings — so every dashboard section runs at scale together), BENCH_POSTS (duty posts of three
+# shifts, yesterday's and today's held by BENCH_PEOPLE's people; default 1,000 with BENCH_MODULES=1,
+# else 0; needs BENCH_PEOPLE of at least 9 per post).
 # Results: bench/dashboard/results/<date>-<backend>-<profile>[-modules].txt
 set -euo pipefail
 
@@ -29,6 +31,7 @@ WORK=${BENCH_WORK:-/tmp/bastion-bench-dashboard}
 PG_DB=${BENCH_PG_DB:-bastion_bench_dashboard}
 DATE=$(date +%Y-%m-%d)
 MODULES=${BENCH_MODULES:-0}
+POSTS=${BENCH_POSTS:-$([ "$MODULES" = 1 ] && echo 1000 || echo 0)}
 export BASTION_DEMO_PASSWORD=${BASTION_DEMO_PASSWORD:-Demo#2026pass}
 if [ "$MODULES" = 1 ]; then
     # The module benchmarks create the demo bureau with their own password (examples/common).
@@ -57,7 +60,7 @@ for backend in $BACKENDS; do
     fi
     mkdir -p "$WORK-$backend"
     args=(--data "$WORK-$backend" --rounds "${BENCH_ROUNDS:-200}" --screenings "${BENCH_SCREENINGS:-10000000}"
-        --people "${BENCH_PEOPLE:-0}")
+        --people "${BENCH_PEOPLE:-0}" --posts "$POSTS")
     if [ "$backend" = postgres ]; then
         if [ "${BENCH_KEEP:-0}" != 1 ] || ! psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw "$PG_DB"; then
             dropdb -h 127.0.0.1 -U postgres --if-exists "$PG_DB"

@@ -15,9 +15,12 @@
 //! With `--people P`, first P synthetic people spread over the demo units and one drill recall of
 //! the whole bureau (P + the demo's people), so the people and recall sections run at that scale;
 //! each dashboard section is also timed on its own, in this process (no HTTP), to tell which part
-//! costs what.
+//! costs what. With `--posts K` (needs `--people` of at least 9·K), K duty posts of three shifts,
+//! each shift of yesterday and today held by three of those people, signed in and out as the
+//! shifts ran, so the duty section runs at that scale.
 //!
-//! Usage: `dashboard_bench --data DIR [--database URL] [--screenings N] [--days D] [--rounds R] [--people P]`
+//! Usage: `dashboard_bench --data DIR [--database URL] [--screenings N] [--days D] [--rounds R] [--people P]
+//! [--posts K]`
 
 use std::time::{Duration, Instant};
 
@@ -143,6 +146,92 @@ async fn people_and_recall(store: &Store, app: &App, ctx: &Ctx, extra: u64) -> a
     Ok(())
 }
 
+/// N duty posts (`基准岗位00000`…) of three eight-hour shifts needing three people each, each shift
+/// of yesterday and today held by three of the synthetic people (`common::add_people`, each on one
+/// shift a day); those on a shift that has begun are signed in, and out again when it has ended. The post
+/// belongs to its first holder's unit. 100 posts per transaction.
+async fn add_posts(store: &Store, n: i64) -> anyhow::Result<()> {
+    use bastion_core::duty::{PostKind, ShiftDef};
+    use bastion_store::duty::{NewAssignment, NewPost};
+    let people: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, unit_id FROM people WHERE police_no LIKE 'B%' AND name LIKE '基准%' ORDER BY police_no",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    anyhow::ensure!(people.len() as i64 >= n * 9, "{n} posts need {} synthetic people (--people)", n * 9);
+    let shift = |name: &str, start: u16| ShiftDef { name: name.into(), start, end: (start + 480) % 1440, required: 3 };
+    let shifts = [shift("夜班", 0), shift("白班", 480), shift("晚班", 960)];
+    let now = bastion_core::time::now_ms();
+    let today = bastion_core::time::today();
+    let days = [today.yesterday()?, today];
+    let mut k = 0;
+    while k < n {
+        let end = (k + 100).min(n);
+        let mut tx = store.begin().await?;
+        for p in k..end {
+            let holders = &people[(p * 9) as usize..(p * 9 + 9) as usize];
+            let post = NewPost {
+                name: format!("基准岗位{p:05}"),
+                kind: PostKind::Patrol,
+                unit_id: bastion_store::org::UnitId(holders[0].1),
+                checkpoint_id: None,
+                shifts: shifts.to_vec(),
+                min_sworn: 0,
+                min_party: 0,
+                skill: None,
+            };
+            let post_id = store.insert_post(&mut tx, &post).await?;
+            for day in days {
+                for (s, def) in shifts.iter().enumerate() {
+                    let (starts_at, ends_at) = def.span(day);
+                    for (person, _) in &holders[s * 3..s * 3 + 3] {
+                        let a = NewAssignment {
+                            post_id,
+                            person_id: bastion_store::org::PersonId(*person),
+                            day: day.to_string(),
+                            shift: def.name.clone(),
+                            starts_at,
+                            ends_at,
+                            override_reason: None,
+                            created_by: "bench".into(),
+                        };
+                        let id = store.insert_assignment(&mut tx, &a).await?;
+                        if starts_at <= now {
+                            store.sign_in(&mut tx, id, starts_at, "bench").await?;
+                        }
+                        if ends_at <= now {
+                            store.sign_out(&mut tx, id, ends_at, "bench").await?;
+                        }
+                    }
+                }
+            }
+        }
+        bastion_store::commit(tx).await?;
+        k = end;
+    }
+    Ok(())
+}
+
+/// `n` duty posts at province scale (unless there already): see `add_posts`.
+async fn posts(store: &Store, n: u64) -> anyhow::Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM duty_posts WHERE name LIKE '基准岗位%'")
+        .fetch_one(store.reader())
+        .await?;
+    if have as u64 >= n {
+        println!("posts={have} (already there)");
+        return Ok(());
+    }
+    anyhow::ensure!(have == 0, "{have} generated posts there, {n} asked: start from an empty data directory");
+    let t0 = Instant::now();
+    add_posts(store, n as i64).await?;
+    store.analyze().await?;
+    println!("posts added={n} in_s={:.0}", t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
 /// p50, p95, p99 and max in milliseconds.
 fn pct(mut v: Vec<Duration>) -> String {
     v.sort();
@@ -186,6 +275,7 @@ async fn main() -> anyhow::Result<()> {
     let commander = store.account_by_username("commander").await?.ok_or_else(|| anyhow::anyhow!("no commander"))?;
     let ctx = Ctx::from_account(&commander, "bench", "");
     people_and_recall(&store, &app, &ctx, num("--people", 0)).await?;
+    posts(&store, num("--posts", 0)).await?;
     println!("backend={}", store.backend.name());
     // Each section alone, in process: where the dashboard's time goes.
     for s in bastion_app::dashboard::SECTIONS {

@@ -680,13 +680,11 @@ impl App {
         let posts = self.duty_posts(ctx).await?;
         let ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
         let tags = self.post_tags(&ids).await?;
-        // Two reads for every post and both days (not one board per post and day).
-        let assignments = self.store.assignments_of_days(&days[0], &days[1]).await?;
+        // Two reads for every post and both days: the kept head counts per shift, and the handovers.
+        let counts = self.store.shift_counts_of_days(&days[0], &days[1]).await?;
         let handovers = self.store.handovers_of_days(&days[0], &days[1]).await?;
-        let mut by_post: std::collections::HashMap<i64, Vec<&Assignment>> = std::collections::HashMap::new();
-        for a in &assignments {
-            by_post.entry(a.post_id.0).or_default().push(a);
-        }
+        let on_shift: std::collections::HashMap<(i64, &str, &str), (i64, i64)> =
+            counts.iter().map(|c| ((c.post_id.0, c.day.as_str(), c.shift.as_str()), (c.rostered, c.present))).collect();
         // Looked up per post and shift: sets, so a province's thousand posts stay linear.
         let taken_over: std::collections::HashSet<(i64, &str, &str)> = handovers
             .iter()
@@ -699,12 +697,11 @@ impl App {
         }
         for post in posts {
             let (mut p, mut r, mut names) = (0, 0, Vec::new());
-            let mine = by_post.get(&post.id.0).map(Vec::as_slice).unwrap_or_default();
             for day in &days {
                 let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", day) else { continue };
                 for s in &post.shifts {
-                    let people = mine.iter().filter(|a| a.day == *day && a.shift == s.name);
-                    let (rostered, present_now) = people.fold((0, 0), |n, a| (n.0 + 1, n.1 + i64::from(a.present())));
+                    let (rostered, present_now) =
+                        on_shift.get(&(post.id.0, day.as_str(), s.name.as_str())).copied().unwrap_or((0, 0));
                     let (a, z) = s.span(d);
                     // A shift that ended in the last 12 hours with people on it and no handover taken over.
                     let taken = taken_over.contains(&(post.id.0, day.as_str(), s.name.as_str()));

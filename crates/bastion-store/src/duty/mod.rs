@@ -94,6 +94,17 @@ impl Assignment {
     }
 }
 
+/// How many people one shift of one post has on one day, and how many are there now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftCount {
+    pub post_id: PostId,
+    pub day: String,
+    pub shift: String,
+    pub rostered: i64,
+    /// Signed in and not yet out.
+    pub present: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewAssignment {
     pub post_id: PostId,
@@ -319,6 +330,30 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(assign_row).collect()
+    }
+
+    /// Per post, day and shift on the days from `from` to `to` (inclusive): the people on it and
+    /// those signed in and not yet out, from the counters the assignments' triggers keep.
+    pub async fn shift_counts_of_days(&self, from: &str, to: &str) -> StoreResult<Vec<ShiftCount>> {
+        let rows = sqlx::query(
+            "SELECT post_id, day, shift, rostered, present FROM duty_shift_counts \
+             WHERE day >= $1 AND day <= $2 AND rostered > 0",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ShiftCount {
+                    post_id: PostId(r.try_get("post_id")?),
+                    day: r.try_get("day")?,
+                    shift: r.try_get("shift")?,
+                    rostered: r.try_get("rostered")?,
+                    present: r.try_get("present")?,
+                })
+            })
+            .collect()
     }
 
     /// A person's assignments on the days from `from` to `to` (inclusive).

@@ -226,7 +226,110 @@ async fn head_counts_follow_every_change_of_a_person(backend: Backend) {
     head_counts_agree(&t, &b.path).await;
 }
 
+/// The kept head counts per post, day and shift equal a count of the assignments themselves.
+async fn shift_counts_agree(store: &bastion_store::Store) {
+    let mut scanned: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT post_id, day, shift, COUNT(*), \
+         SUM(CASE WHEN signed_in_at IS NOT NULL AND signed_out_at IS NULL THEN 1 ELSE 0 END) \
+         FROM duty_assignments GROUP BY post_id, day, shift",
+    )
+    .fetch_all(store.reader())
+    .await
+    .unwrap();
+    scanned.sort();
+    let mut kept: Vec<_> = store
+        .shift_counts_of_days("0000-01-01", "9999-12-31")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.post_id.0, c.day, c.shift, c.rostered, c.present))
+        .collect();
+    kept.sort();
+    assert_eq!(kept, scanned);
+}
+
+/// After every change of an assignment (made, signed in, signed out, moved to another shift,
+/// removed as a roster's publication does) the kept per-shift head counts equal the assignments,
+/// and the dashboard's 在岗/应到 follows a shift running now.
+async fn shift_counts_follow_every_assignment(backend: Backend) {
+    use bastion_core::duty::{PostKind, ShiftDef};
+    use bastion_store::duty::{NewAssignment, NewPost};
+    let t = spawn_app(backend, true).await;
+    let store = &t.app.store;
+    let boss = t.login("commander").await;
+    shift_counts_agree(store).await;
+    let on_post = |v: &Value| {
+        let f = figure(v, "duty", "在岗/应到").unwrap();
+        let (p, r) = f.split_once('/').unwrap();
+        (num(p), num(r))
+    };
+    let before: Value = boss.get(t.url("/api/dashboard")).send().await.unwrap().json().await.unwrap();
+    // A shift that began ten minutes ago and runs eight hours, Beijing time.
+    let now = bastion_core::time::now_ms();
+    let start = jiff::Timestamp::from_millisecond(now - 10 * 60_000).unwrap().to_zoned(bastion_core::time::beijing());
+    let begin = (start.hour() as u16) * 60 + start.minute() as u16;
+    let shift = ShiftDef { name: "核对班".into(), start: begin, end: (begin + 480) % 1440, required: 2 };
+    let (starts_at, ends_at) = shift.span(start.date());
+    let unit = store.units().await.unwrap()[0].id;
+    let person: i64 =
+        sqlx::query_scalar("SELECT id FROM people ORDER BY id LIMIT 1").fetch_one(store.reader()).await.unwrap();
+    let person = bastion_store::org::PersonId(person);
+    let mut tx = store.begin().await.unwrap();
+    let post = NewPost {
+        name: "计数核对岗".into(),
+        kind: PostKind::Patrol,
+        unit_id: unit,
+        checkpoint_id: None,
+        shifts: vec![shift.clone()],
+        min_sworn: 0,
+        min_party: 0,
+        skill: None,
+    };
+    let post = store.insert_post(&mut tx, &post).await.unwrap();
+    let a = NewAssignment {
+        post_id: post,
+        person_id: person,
+        day: start.date().to_string(),
+        shift: shift.name.clone(),
+        starts_at,
+        ends_at,
+        override_reason: None,
+        created_by: "test".into(),
+    };
+    let id = store.insert_assignment(&mut tx, &a).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
+    shift_counts_agree(store).await;
+    let dash = |c: &reqwest::Client| {
+        let r = c.get(t.url("/api/dashboard"));
+        async move { r.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let (p0, r0) = on_post(&before);
+    assert_eq!(on_post(&dash(&boss).await), (p0, r0 + 2), "the new shift's two places are required now");
+    for step in ["in", "out"] {
+        let mut tx = store.begin().await.unwrap();
+        let done = if step == "in" {
+            store.sign_in(&mut tx, id, now, "test").await.unwrap()
+        } else {
+            store.sign_out(&mut tx, id, now, "test").await.unwrap()
+        };
+        bastion_store::commit(tx).await.unwrap();
+        assert!(done, "signed {step}");
+        shift_counts_agree(store).await;
+        let present = if step == "in" { p0 + 1 } else { p0 };
+        assert_eq!(on_post(&dash(&boss).await), (present, r0 + 2), "after signing {step}");
+    }
+    sqlx::query("UPDATE duty_assignments SET shift = '另一班' WHERE id = $1")
+        .bind(id.0)
+        .execute(store.reader())
+        .await
+        .unwrap();
+    shift_counts_agree(store).await;
+    sqlx::query("DELETE FROM duty_assignments WHERE id = $1").bind(id.0).execute(store.reader()).await.unwrap();
+    shift_counts_agree(store).await;
+}
+
 both_backends!(
+    shift_counts_follow_every_assignment,
     head_counts_follow_every_change_of_a_person,
     the_schematic_shows_each_post_and_an_open_fever_case,
     figures_follow_the_input_live,
