@@ -38,6 +38,41 @@ async fn rostered_without_kit_are_told_once_and_cleared_by_issuing(backend: Back
     let key = |s: &Value, p: &Value| format!("{}|{}|{}|{}", s["post_id"], s["day"], s["shift"], p["person_id"]);
     let before: Vec<String> =
         shifts.iter().flat_map(|s| s["people"].as_array().unwrap().iter().map(|p| key(s, p))).collect();
+    // One more shift for someone already listed, starting between the lead time and twelve hours
+    // from now, so a shift comes into the wider window at any time of day (the demo rosters today
+    // only: late in the evening its last shifts are already within the lead time).
+    let lead = u["lead_minutes"].as_i64().unwrap();
+    let now = bastion_core::time::now_ms();
+    let today = bastion_core::time::today();
+    let (lo, hi) = (now + (lead + 10) * 60_000, now + 710 * 60_000);
+    let mut posts = Vec::new();
+    for s in &shifts {
+        let id = bastion_store::duty::PostId(s["post_id"].as_i64().unwrap());
+        posts.push((t.app.store.duty_post(id).await.unwrap(), s["people"][0]["person_id"].as_i64().unwrap()));
+    }
+    let (post, person, day, def) = posts
+        .iter()
+        .flat_map(|(p, who)| {
+            [today, today.tomorrow().unwrap()]
+                .into_iter()
+                .flat_map(move |d| p.shifts.iter().map(move |s| (p, *who, d, s)))
+        })
+        .find(|(_, _, d, s)| (lo..hi).contains(&s.span(*d).0))
+        .expect("a listed post has a shift starting within twelve hours");
+    let (starts_at, ends_at) = def.span(day);
+    let mut tx = t.app.store.begin().await.unwrap();
+    let extra = bastion_store::duty::NewAssignment {
+        post_id: post.id,
+        person_id: bastion_store::org::PersonId(person),
+        day: day.to_string(),
+        shift: def.name.clone(),
+        starts_at,
+        ends_at,
+        override_reason: None,
+        created_by: "test".into(),
+    };
+    t.app.store.insert_assignment(&mut tx, &extra).await.unwrap();
+    bastion_store::commit(tx).await.unwrap();
     let (s, v) = post_json(&sup, &t, "/api/supplies/unprotected/lead", json!({"minutes": "720"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, wide) = get(&sup, t.url("/api/supplies/unprotected")).await;
