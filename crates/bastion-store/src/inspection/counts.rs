@@ -40,7 +40,7 @@ pub struct FindingStates {
 }
 
 /// ` AND col IN (0, …)` when the viewer sees only some units (0 is no unit's id).
-fn in_units(q: &mut Sql, col: &str, units: Option<&[i64]>) {
+pub(super) fn in_units(q: &mut Sql, col: &str, units: Option<&[i64]>) {
     if let Some(units) = units {
         q.push(&format!(" AND {col} IN (0"));
         for u in units {

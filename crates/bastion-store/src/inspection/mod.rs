@@ -273,13 +273,7 @@ fn finding_row(r: &AnyRow) -> StoreResult<Finding> {
 }
 
 fn filtered(q: &mut Sql, f: &FindingFilter) {
-    if let Some(units) = &f.units {
-        q.push(" AND f.unit_id IN (0");
-        for u in units {
-            q.push(", ").bind_i64(*u);
-        }
-        q.push(")");
-    }
+    counts::in_units(q, "f.unit_id", f.units.as_deref());
     if let Some(who) = &f.raised_by {
         q.push(" AND i.inspector = ").bind_text(who.clone());
     }
