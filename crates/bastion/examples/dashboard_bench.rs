@@ -22,6 +22,8 @@
 //! Usage: `dashboard_bench --data DIR [--database URL] [--screenings N] [--days D] [--rounds R] [--people P]
 //! [--posts K]`
 
+// Linked for its global allocator (mimalloc, SQLite's too), so the server here runs as `bastion serve` does.
+use bastion as _;
 use std::time::{Duration, Instant};
 
 mod common;

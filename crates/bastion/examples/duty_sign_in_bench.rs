@@ -13,6 +13,8 @@
 //! - `check --data DIR [--database URL] --input FILE`: counts the assignments of the file signed in
 //!   (each exactly once: an assignment has one sign-in time).
 
+// Linked for its global allocator (mimalloc, SQLite's too), so the server here runs as `bastion serve` does.
+use bastion as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -6,6 +6,8 @@
 //!
 //! Usage: `recall_bench --data DIR [--database URL] [--people 100000] --tokens FILE`
 
+// Linked for its global allocator (mimalloc, SQLite's too), so the server here runs as `bastion serve` does.
+use bastion as _;
 use std::io::Write;
 use std::time::Instant;
 

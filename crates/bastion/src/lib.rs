@@ -13,6 +13,15 @@ use bastion_app::{App, Ctx, Policy};
 use clap::{Args, Parser, Subcommand};
 use settings::{Flags, Settings};
 
+/// mimalloc instead of glibc's malloc, for Rust and — through the `override` feature, which defines
+/// `malloc` and `free` in this binary — for the bundled SQLite too. glibc's malloc gives each thread
+/// that allocates its own arena (up to eight per core) and keeps freed memory there; a SQLite server
+/// runs every connection on a thread of its own, and in the 30-minute soak its resident memory kept
+/// creeping up (docs/adr/0006-allocator.md). Declared in the library: the benchmarks and tests that
+/// run the server in process link it (`use bastion as _;`) to run on the allocator `bastion serve` uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(name = "bastion", version, about = "Bastion 战疫指挥平台：县公安局应急指挥与动员")]
 pub struct Cli {

@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// Linked for its global allocator (mimalloc, SQLite's too), so the server here runs as `bastion serve` does.
+use bastion as _;
+
 mod accounts; // accounts and the three administrators
 mod api;
 mod audit;
