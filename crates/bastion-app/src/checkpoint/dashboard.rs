@@ -48,24 +48,21 @@ fn report_sentences(s: &Section) -> Vec<String> {
 }
 
 impl App {
-    async fn checkpoint_post_tags(&self, ids: &[crate::duty::PostId]) -> AppResult<Vec<crate::duty::PostTag>> {
-        let posts: Vec<_> = self
-            .store
-            .duty_posts()
-            .await?
-            .into_iter()
-            .filter(|p| ids.contains(&p.id))
-            .filter_map(|p| p.checkpoint_id.map(|c| (p.id, c)))
-            .collect();
+    async fn checkpoint_post_tags(&self, posts: &[crate::duty::Post]) -> AppResult<Vec<crate::duty::PostTag>> {
+        let posts: Vec<_> = posts.iter().filter_map(|p| p.checkpoint_id.map(|c| (p.id, c))).collect();
         if posts.is_empty() {
             return Ok(Vec::new());
         }
         let checkpoints: Vec<_> = posts.iter().map(|(_, c)| bastion_store::checkpoint::CheckpointId(*c)).collect();
         let open = self.store.fever_cases(Some(&checkpoints), true).await?;
+        let mut open_at: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for case in &open {
+            *open_at.entry(case.checkpoint_id.0).or_default() += 1;
+        }
         Ok(posts
             .into_iter()
             .filter_map(|(post, cp)| {
-                let n = open.iter().filter(|c| c.checkpoint_id.0 == cp).count();
+                let n = open_at.get(&cp).copied().unwrap_or(0);
                 (n > 0).then(|| crate::duty::PostTag {
                     post_id: post,
                     feature: "卡点测温".into(),

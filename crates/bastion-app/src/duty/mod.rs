@@ -221,7 +221,7 @@ type TagsFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = AppResu
 /// A feature's tags on posts: what it says of each of the posts given (nothing for the others).
 pub struct PostTagSource {
     pub feature: &'static str,
-    pub tags: for<'a> fn(&'a App, &'a [PostId]) -> TagsFuture<'a>,
+    pub tags: for<'a> fn(&'a App, &'a [Post]) -> TagsFuture<'a>,
 }
 
 /// Every feature's tags on posts, in this order.
@@ -339,12 +339,12 @@ impl App {
             })
             .collect();
         let marks = self.duty_marks(&all).await?;
-        let tags = self.post_tags(&[id]).await?;
+        let tags = self.post_tags(std::slice::from_ref(&post)).await?;
         Ok(Board { post, day, shifts, marks, tags })
     }
 
     /// Every feature's tags on these posts (see [`POST_TAGS`]).
-    pub(crate) async fn post_tags(&self, posts: &[PostId]) -> AppResult<Vec<PostTag>> {
+    pub(crate) async fn post_tags(&self, posts: &[Post]) -> AppResult<Vec<PostTag>> {
         let mut tags = Vec::new();
         for source in POST_TAGS {
             tags.extend((source.tags)(self, posts).await?);
@@ -678,8 +678,7 @@ impl App {
         let mut rows = Vec::new();
         let mut tiles = Vec::new();
         let posts = self.duty_posts(ctx).await?;
-        let ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
-        let tags = self.post_tags(&ids).await?;
+        let tags = self.post_tags(&posts).await?;
         // Two reads for every post and both days: the kept head counts per shift, and the handovers.
         let counts = self.store.shift_counts_of_days(&days[0], &days[1]).await?;
         let handovers = self.store.handovers_of_days(&days[0], &days[1]).await?;

@@ -17,8 +17,8 @@ pub(crate) const POST_TAGS: PostTagSource =
     PostTagSource { feature: "党建", tags: |app, ids| Box::pin(app.party_post_tags(ids)) };
 
 impl App {
-    async fn party_post_tags(&self, ids: &[PostId]) -> AppResult<Vec<PostTag>> {
-        let ids: Vec<i64> = ids.iter().map(|p| p.0).collect();
+    async fn party_post_tags(&self, posts: &[crate::duty::Post]) -> AppResult<Vec<PostTag>> {
+        let ids: Vec<i64> = posts.iter().map(|p| p.id.0).collect();
         Ok(self
             .store
             .post_marks(Some(&ids))

@@ -74,10 +74,11 @@ impl Store {
         )
         .fetch_all(&self.read)
         .await?;
+        let wanted: Option<std::collections::HashSet<i64>> = posts.map(|ids| ids.iter().copied().collect());
         let mut out = Vec::new();
         for r in &rows {
             let post_id: i64 = r.try_get("post_id")?;
-            if posts.is_some_and(|ids| !ids.contains(&post_id)) {
+            if wanted.as_ref().is_some_and(|ids| !ids.contains(&post_id)) {
                 continue;
             }
             out.push(PostMark {
