@@ -95,48 +95,19 @@ impl Store {
         by: &str,
         at: i64,
     ) -> StoreResult<bool> {
-        if self.update_report_draft(tx, day, sections, corrections, by, at).await? {
-            return Ok(true);
-        }
+        // One statement, so an assembly meeting another one writing the same day (the scheduled one
+        // and a desk officer's at the same moment) updates that draft instead of failing.
         let n = sqlx::query(
             "INSERT INTO daily_reports (day, status, sections, corrections, assembled_by, assembled_at) \
-             VALUES ($1, 'draft', $2, $3, $4, $5) ON CONFLICT (day) DO NOTHING",
+             VALUES ($1, 'draft', $2, $3, $4, $5) ON CONFLICT (day) DO UPDATE SET sections = excluded.sections, \
+             corrections = excluded.corrections, assembled_by = excluded.assembled_by, \
+             assembled_at = excluded.assembled_at WHERE daily_reports.status = 'draft'",
         )
         .bind(day)
         .bind(sections)
         .bind(corrections)
         .bind(by)
         .bind(at)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n > 0 {
-            return Ok(true);
-        }
-        // Another assembly (the scheduled one and a desk officer's at the same moment) wrote the
-        // day's row between the two statements: theirs is updated unless it is signed.
-        self.update_report_draft(tx, day, sections, corrections, by, at).await
-    }
-
-    /// Replace the sections of the day's draft; false when there is no draft (none, or signed).
-    async fn update_report_draft(
-        &self,
-        tx: &mut Tx,
-        day: &str,
-        sections: &str,
-        corrections: &str,
-        by: &str,
-        at: i64,
-    ) -> StoreResult<bool> {
-        let n = sqlx::query(
-            "UPDATE daily_reports SET sections = $1, corrections = $2, assembled_by = $3, assembled_at = $4 \
-             WHERE day = $5 AND status = 'draft'",
-        )
-        .bind(sections)
-        .bind(corrections)
-        .bind(by)
-        .bind(at)
-        .bind(day)
         .execute(&mut **tx)
         .await?
         .rows_affected();
